@@ -1,0 +1,3 @@
+//! spitzel-fetch's command line.
+//!
+//! OWNER: fetch helper.

@@ -1,0 +1,1 @@
+//! spitzel-filter's command line.

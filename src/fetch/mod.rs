@@ -1,0 +1,3 @@
+//! spitzel-fetch: CloudTrail LookupEvents to NDJSON.
+//!
+//! OWNER: fetch helper.
