@@ -1,0 +1,18 @@
+//! Reading records: NDJSON and CloudTrail's other file shapes, turned into
+//! blocks of newline-separated records for the filter.
+
+pub mod decode;
+
+/// Records ready for filtering: `data` holds records, each ending in `\n`.
+///
+/// For NDJSON the block is a run of raw input lines (blank lines and CRLF
+/// included, handled by the filter); `lines` is None and the first line of
+/// `data` is line `first_line` of the source. For decoded documents each
+/// record is one compact JSON line and `lines[i]` is the source line where
+/// record i starts.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RecordBlock {
+    pub data: Vec<u8>,
+    pub first_line: u64,
+    pub lines: Option<Vec<u64>>,
+}
