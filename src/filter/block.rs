@@ -91,6 +91,8 @@ fn judge_record(
     parser: &mut DocParser,
     outcome: &mut BlockOutcome,
 ) {
+    // None: no eventName, so possibly a wrapper of records (checked below,
+    // once the parser is free again); ordinary records always carry one.
     let verdict = match parser.parse(record) {
         Err(error) => {
             outcome.bad.push(BadRecord {
@@ -100,37 +102,31 @@ fn judge_record(
             });
             return;
         }
-        Ok(doc) => {
-            // A wrapper on one line (an S3 log file, an --envelope line) holds the
-            // records; ordinary records always carry eventName, so the check is free.
-            if doc.top_str("eventName").is_none() {
-                if let Some(inner) = crate::input::unwrap_line(record) {
-                    drop(doc);
-                    match inner {
-                        Ok(records) => {
-                            for inner_record in &records {
-                                judge_record(
-                                    inner_record,
-                                    line_no,
-                                    criteria,
-                                    invert,
-                                    keep,
-                                    parser,
-                                    outcome,
-                                );
-                            }
-                        }
-                        Err(reason) => outcome.bad.push(BadRecord {
-                            line: line_no,
-                            reason,
-                            matched_before: outcome.matched,
-                        }),
-                    }
-                    return;
-                }
+        Ok(doc) if doc.top_str("eventName").is_some() => Some(criteria.judge(&doc)),
+        Ok(_) => None,
+    };
+    let verdict = match verdict {
+        Some(verdict) => verdict,
+        None => match crate::input::unwrap_line(record) {
+            None => {
+                let doc = parser.parse(record).expect("parsed just above");
+                criteria.judge(&doc)
             }
-            criteria.judge(&doc)
-        }
+            Some(Ok(records)) => {
+                for inner in &records {
+                    judge_record(inner, line_no, criteria, invert, keep, parser, outcome);
+                }
+                return;
+            }
+            Some(Err(reason)) => {
+                outcome.bad.push(BadRecord {
+                    line: line_no,
+                    reason,
+                    matched_before: outcome.matched,
+                });
+                return;
+            }
+        },
     };
     outcome.events += 1;
     if verdict == Verdict::NoTime {

@@ -169,10 +169,10 @@ impl<W: Write> Sink for OutputSink<W> {
     }
 
     fn idle(&mut self) {
-        if self.stopped.is_none() {
-            if let Err(error) = self.out.flush() {
-                self.fail(error);
-            }
+        if self.stopped.is_none()
+            && let Err(error) = self.out.flush()
+        {
+            self.fail(error);
         }
     }
 }
