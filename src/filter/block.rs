@@ -108,10 +108,11 @@ fn judge_record(
     let verdict = match verdict {
         Some(verdict) => verdict,
         None => match crate::input::unwrap_line(record) {
-            None => {
-                let doc = parser.parse(record).expect("parsed just above");
-                criteria.judge(&doc)
-            }
+            // The same bytes parsed a moment ago, so this cannot fail.
+            None => match parser.parse(record) {
+                Ok(doc) => criteria.judge(&doc),
+                Err(_) => Verdict::NoMatch,
+            },
             Some(Ok(records)) => {
                 for inner in &records {
                     judge_record(inner, line_no, criteria, invert, keep, parser, outcome);
