@@ -49,7 +49,11 @@ pub fn compile_path(text: &str) -> Result<CompiledPath, ExprError> {
 pub(crate) fn path_end(src: &str, start: usize) -> Result<usize, ExprError> {
     let bytes = src.as_bytes();
     if bytes.get(start) != Some(&b'$') {
-        return Err(error_at(src, start, "expected a JSONPath starting with '$'"));
+        return Err(error_at(
+            src,
+            start,
+            "expected a JSONPath starting with '$'",
+        ));
     }
     let mut pos = start + 1;
     loop {
@@ -268,7 +272,8 @@ fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
                                 return None;
                             }
                             let low = hex4(&mut chars)?;
-                            let code = 0x10000 + ((unit - 0xD800) << 10) + (low.checked_sub(0xDC00)?);
+                            let code =
+                                0x10000 + ((unit - 0xD800) << 10) + (low.checked_sub(0xDC00)?);
                             char::from_u32(code)?
                         } else {
                             char::from_u32(unit)?
@@ -333,7 +338,9 @@ impl CompiledPath {
                 Step::Index(index) => {
                     let items = here.as_array()?;
                     let at = if *index < 0 {
-                        items.len().checked_sub(usize::try_from(index.unsigned_abs()).ok()?)?
+                        items
+                            .len()
+                            .checked_sub(usize::try_from(index.unsigned_abs()).ok()?)?
                     } else {
                         usize::try_from(*index).ok()?
                     };
@@ -346,7 +353,11 @@ impl CompiledPath {
 
     /// Whether any selected value satisfies `test`; `test(None)` decides
     /// when nothing is selected.
-    pub(crate) fn any_match(&self, doc: &Doc<'_>, mut test: impl FnMut(Option<Found<'_>>) -> bool) -> bool {
+    pub(crate) fn any_match(
+        &self,
+        doc: &Doc<'_>,
+        mut test: impl FnMut(Option<Found<'_>>) -> bool,
+    ) -> bool {
         if let Some(steps) = &self.plain {
             let found = match doc.view() {
                 DocView::Tape(root) => self.select_plain_tape(root).map(Found::Tape),
@@ -407,7 +418,10 @@ mod tests {
                 Step::Name("dé\n".into()),
             ])
         );
-        assert_eq!(steps("$['\\uD83D\\uDE00']"), Some(vec![Step::Name("😀".into())]));
+        assert_eq!(
+            steps("$['\\uD83D\\uDE00']"),
+            Some(vec![Step::Name("😀".into())])
+        );
         assert_eq!(steps("$"), Some(vec![]));
         for general in ["$.*", "$..a", "$[0,1]", "$[1:2]", "$[?@.a]", "$['a','b']"] {
             assert_eq!(steps(general), None, "{general}");
@@ -434,7 +448,12 @@ mod tests {
         assert_eq!(err.column, 22);
         let src = "$..a-b.c";
         let end = path_end(src, 0).unwrap();
-        assert!(hyphen_hint(src, 0, end).unwrap().message.ends_with("$..['a-b'].c"));
+        assert!(
+            hyphen_hint(src, 0, end)
+                .unwrap()
+                .message
+                .ends_with("$..['a-b'].c")
+        );
         assert!(hyphen_hint("$.a - 1", 0, 3).is_none());
     }
 
