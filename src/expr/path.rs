@@ -101,18 +101,25 @@ fn name_end(src: &str, at: usize) -> usize {
         .map_or(rest.len(), |(i, _)| i)
 }
 
+/// Deepest nesting of brackets and parentheses inside one path segment;
+/// the path compiler recurses on them.
+const MAX_NESTING: usize = 64;
+
 /// Offset just past the `]` closing the bracket at `open`, skipping quoted
 /// strings and nested brackets of filter expressions.
 fn bracket_end(src: &str, open: usize) -> Result<usize, ExprError> {
     let bytes = src.as_bytes();
-    let mut depth = 0usize;
+    let mut brackets = 0usize;
+    let mut parens = 0usize;
     let mut pos = open;
     while let Some(&b) = bytes.get(pos) {
         match b {
-            b'[' => depth += 1,
+            b'[' => brackets += 1,
+            b'(' => parens += 1,
+            b')' => parens = parens.saturating_sub(1),
             b']' => {
-                depth -= 1;
-                if depth == 0 {
+                brackets -= 1;
+                if brackets == 0 {
                     return Ok(pos + 1);
                 }
             }
@@ -131,6 +138,9 @@ fn bracket_end(src: &str, open: usize) -> Result<usize, ExprError> {
                 }
             }
             _ => {}
+        }
+        if brackets + parens > MAX_NESTING {
+            return Err(error_at(src, pos, "path nested too deeply"));
         }
         pos += 1;
     }
@@ -396,6 +406,19 @@ mod tests {
         assert_eq!(end_of("$..['k'] == 1"), "$..['k']");
         assert_eq!(end_of("$.é1 == 1"), "$.é1");
         assert_eq!(end_of("$"), "$");
+    }
+
+    #[test]
+    fn deeply_nested_filters_are_errors_not_crashes() {
+        let deep = format!("$[?{}@.a{}]", "(".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(
+            compile_path(&deep).unwrap_err().message,
+            "path nested too deeply"
+        );
+        let brackets = format!("$[?@{}]", "[0".repeat(100_000));
+        assert!(compile_path(&brackets).is_err());
+        let fine = format!("$[?{}@.a{}]", "(".repeat(20), ")".repeat(20));
+        assert!(compile_path(&fine).is_ok());
     }
 
     #[test]

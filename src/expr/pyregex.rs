@@ -15,6 +15,10 @@ pub enum PyRegex {
 impl PyRegex {
     /// Compile a Python pattern; the error is one line.
     pub fn new(pattern: &str) -> Result<Self, String> {
+        // fancy-regex parses recursively; spare the stack.
+        if group_depth(pattern) > MAX_GROUP_DEPTH {
+            return Err("invalid regex: groups nested too deeply".to_owned());
+        }
         let translated = translate(pattern);
         if let Ok(re) = regex::Regex::new(&translated) {
             return Ok(Self::Linear(re));
@@ -39,6 +43,26 @@ impl PyRegex {
     pub fn is_linear(&self) -> bool {
         matches!(self, Self::Linear(_))
     }
+}
+
+const MAX_GROUP_DEPTH: usize = 200;
+
+/// Deepest nesting of parentheses (an over-estimate: escapes and classes
+/// are not told apart, which only matters for absurd patterns).
+fn group_depth(pattern: &str) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0;
+    for c in pattern.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Rewrite the parts of Python's syntax that Rust's engines read
@@ -346,5 +370,7 @@ mod tests {
         for bad in ["(", "a)", "[a", "*a", "(?P<n"] {
             assert!(PyRegex::new(bad).is_err(), "{bad}");
         }
+        let deep = format!("{}a{}", "(?=".repeat(100_000), ")".repeat(100_000));
+        assert!(PyRegex::new(&deep).is_err());
     }
 }

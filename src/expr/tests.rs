@@ -291,3 +291,21 @@ fn fast_and_general_paths_agree_on_real_records() {
     }
     println!("fast and general paths agreed on {records} records");
 }
+
+#[test]
+fn compiled_expressions_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let expr = Expression::parse("$.a regex '^(?!x)' and $..b cidr '10.0.0.0/8'").unwrap();
+    shareable(&expr);
+    let mut parser = DocParser::new();
+    let doc = parser.parse(br#"{"a":"y","c":{"b":"10.0.0.1"}}"#).unwrap();
+    std::thread::scope(|s| {
+        let worker = s.spawn(|| {
+            let mut own = DocParser::new();
+            let doc = own.parse(br#"{"a":"x","b":"10.0.0.1"}"#).unwrap();
+            expr.eval(&doc)
+        });
+        assert!(expr.eval(&doc));
+        assert!(!worker.join().unwrap());
+    });
+}
