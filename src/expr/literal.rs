@@ -198,7 +198,10 @@ fn parse_number(cur: &mut Cursor<'_>) -> Result<Option<Literal>, ExprError> {
     }
     let text = &rest[..end];
     cur.pos += end;
-    if cur.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+    if cur
+        .peek()
+        .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    {
         let message = if matches!(cur.peek(), Some('j' | 'J')) {
             "complex numbers are not supported"
         } else {
@@ -484,6 +487,7 @@ mod tests {
         assert_eq!(err("1j").message, "complex numbers are not supported");
         assert_eq!(err("1__0").message, "invalid number");
         assert_eq!(err("0x").message, "invalid number");
+        assert_eq!(err("1.2.3").message, "invalid number");
         assert_eq!(err("b'x'").message, "bytes literals are not supported");
         assert_eq!(
             err("{1, 2}").message,
