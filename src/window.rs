@@ -216,7 +216,10 @@ mod tests {
         assert_eq!(parse_time_arg("1970-01-01"), Ok(0));
         assert_eq!(parse_time_arg("1969-12-31 23:59:59"), Ok(-S));
         assert_eq!(parse_time_arg("2023-07-10 11:42:36.5"), Ok(SAMPLE + S / 2));
-        assert_eq!(parse_time_arg("2023-07-10T11:42:36.000000001Z"), Ok(SAMPLE + 1));
+        assert_eq!(
+            parse_time_arg("2023-07-10T11:42:36.000000001Z"),
+            Ok(SAMPLE + 1)
+        );
     }
 
     #[test]
@@ -251,7 +254,10 @@ mod tests {
             "２０２３-07-10",
         ] {
             let err = parse_time_arg(s).unwrap_err();
-            assert!(err.contains(&format!("'{s}'")) && err.contains("YYYY-MM-DD"), "{err}");
+            assert!(
+                err.contains(&format!("'{s}'")) && err.contains("YYYY-MM-DD"),
+                "{err}"
+            );
             assert!(!err.contains('\n'));
         }
     }
@@ -259,18 +265,35 @@ mod tests {
     #[test]
     fn event_times() {
         assert_eq!(parse_event_time("2023-07-10T11:42:36Z"), Some(SAMPLE));
-        assert_eq!(parse_event_time("2023-07-10T11:42:36.250Z"), Some(SAMPLE + S / 4));
+        assert_eq!(
+            parse_event_time("2023-07-10T11:42:36.250Z"),
+            Some(SAMPLE + S / 4)
+        );
         assert_eq!(parse_event_time("2023-07-10T12:42:36+01:00"), Some(SAMPLE));
         assert_eq!(parse_event_time("2023-07-10 11:42:36"), Some(SAMPLE));
-        assert_eq!(parse_event_time("2023-07-10 11:42:36.123456789"), Some(SAMPLE + 123_456_789));
-        for s in ["redacted", "...", "", "2023-07-10", "2023-02-30T00:00:00Z", "2023-07-10T11:42:36ZZ"] {
+        assert_eq!(
+            parse_event_time("2023-07-10 11:42:36.123456789"),
+            Some(SAMPLE + 123_456_789)
+        );
+        for s in [
+            "redacted",
+            "...",
+            "",
+            "2023-07-10",
+            "2023-02-30T00:00:00Z",
+            "2023-07-10T11:42:36ZZ",
+        ] {
             assert_eq!(parse_event_time(s), None, "{s}");
         }
     }
 
     #[test]
     fn fast_path_agrees_with_general_parser() {
-        for s in ["2023-07-10T11:42:36Z", "2000-02-29T23:59:59Z", "1999-12-31T00:00:00Z"] {
+        for s in [
+            "2023-07-10T11:42:36Z",
+            "2000-02-29T23:59:59Z",
+            "1999-12-31T00:00:00Z",
+        ] {
             assert_eq!(parse_canonical(s.as_bytes()), parse_timestamp(s), "{s}");
         }
         assert_eq!(parse_canonical(b"2023-07-10T11:42:36+00:00"), None);
@@ -282,18 +305,36 @@ mod tests {
             from: Some(SAMPLE),
             to: Some(SAMPLE + 60 * S),
         };
-        assert_eq!(window.check(Some("2023-07-10T11:42:36Z")), WindowCheck::Inside);
-        assert_eq!(window.check(Some("2023-07-10T11:43:36Z")), WindowCheck::Inside);
-        assert_eq!(window.check(Some("2023-07-10T11:43:36.000000001Z")), WindowCheck::Outside);
-        assert_eq!(window.check(Some("2023-07-10T11:42:35.999Z")), WindowCheck::Outside);
+        assert_eq!(
+            window.check(Some("2023-07-10T11:42:36Z")),
+            WindowCheck::Inside
+        );
+        assert_eq!(
+            window.check(Some("2023-07-10T11:43:36Z")),
+            WindowCheck::Inside
+        );
+        assert_eq!(
+            window.check(Some("2023-07-10T11:43:36.000000001Z")),
+            WindowCheck::Outside
+        );
+        assert_eq!(
+            window.check(Some("2023-07-10T11:42:35.999Z")),
+            WindowCheck::Outside
+        );
         assert_eq!(window.check(Some("redacted")), WindowCheck::Unreadable);
         assert_eq!(window.check(None), WindowCheck::Unreadable);
         let open_end = TimeWindow {
             from: Some(SAMPLE),
             to: None,
         };
-        assert_eq!(open_end.check(Some("2099-01-01T00:00:00Z")), WindowCheck::Inside);
-        assert_eq!(open_end.check(Some("2000-01-01T00:00:00Z")), WindowCheck::Outside);
+        assert_eq!(
+            open_end.check(Some("2099-01-01T00:00:00Z")),
+            WindowCheck::Inside
+        );
+        assert_eq!(
+            open_end.check(Some("2000-01-01T00:00:00Z")),
+            WindowCheck::Outside
+        );
     }
 
     #[test]

@@ -75,7 +75,9 @@ impl TimeArgs {
             .ok()
             .and_then(|d| d.checked_mul(NANOS_PER_DAY))
             .ok_or_else(|| format!("{days} days is too long"))?;
-        Ok(window.from.is_some_and(|from| now.saturating_sub(from) > span))
+        Ok(window
+            .from
+            .is_some_and(|from| now.saturating_sub(from) > span))
     }
 }
 
@@ -94,7 +96,9 @@ fn lookback(now: UnixNanos, span: i64) -> Result<UnixNanos, String> {
 /// `90s`, `90m`, `3h`, `7d`, `2w`, and sums such as `1h30m`, in nanoseconds.
 pub fn parse_duration(text: &str) -> Result<i64, String> {
     let invalid = || {
-        format!("invalid duration '{text}' (write a number and a unit s, m, h, d or w, e.g. 90m, 7d, 1h30m)")
+        format!(
+            "invalid duration '{text}' (write a number and a unit s, m, h, d or w, e.g. 90m, 7d, 1h30m)"
+        )
     };
     let mut total: i64 = 0;
     let mut rest = text.trim();
@@ -170,7 +174,10 @@ mod tests {
     #[test]
     fn bad_times_name_the_option() {
         let err = window(&["--from", "2023-02-30"]).unwrap_err();
-        assert!(err.starts_with("--from: ") && err.contains("'2023-02-30'"), "{err}");
+        assert!(
+            err.starts_with("--from: ") && err.contains("'2023-02-30'"),
+            "{err}"
+        );
         let err = window(&["--to", "soon"]).unwrap_err();
         assert!(err.starts_with("--to: "), "{err}");
     }
@@ -197,7 +204,16 @@ mod tests {
             let w = window(&["--last", text]).unwrap();
             assert_eq!(w.from, Some(NOW - seconds * S), "{text}");
         }
-        for bad in ["", "90", "m", "3x", "1h30", "-3h", "1.5h", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "90",
+            "m",
+            "3x",
+            "1h30",
+            "-3h",
+            "1.5h",
+            "99999999999999999999d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         let err = window(&["--last", "3x"]).unwrap_err();
@@ -214,16 +230,26 @@ mod tests {
             &["--last-minute", "5", "--last", "3h"],
         ] {
             let err = parse(args).unwrap_err();
-            assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict, "{args:?}");
+            assert_eq!(
+                err.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{args:?}"
+            );
         }
     }
 
     #[test]
     fn default_lookback_for_the_fetcher() {
         let ninety_days = 90 * NANOS_PER_DAY;
-        let w = parse(&[]).unwrap().window_or_default(NOW, ninety_days).unwrap();
+        let w = parse(&[])
+            .unwrap()
+            .window_or_default(NOW, ninety_days)
+            .unwrap();
         assert_eq!((w.from, w.to), (Some(NOW - ninety_days), None));
-        let w = parse(&["--last", "1h"]).unwrap().window_or_default(NOW, ninety_days).unwrap();
+        let w = parse(&["--last", "1h"])
+            .unwrap()
+            .window_or_default(NOW, ninety_days)
+            .unwrap();
         assert_eq!(w.from, Some(NOW - 3600 * S));
     }
 
@@ -233,7 +259,15 @@ mod tests {
         assert_eq!(old.starts_more_than_days_ago(NOW, 90), Ok(true));
         let recent = parse(&["--last", "7d"]).unwrap();
         assert_eq!(recent.starts_more_than_days_ago(NOW, 90), Ok(false));
-        assert_eq!(parse(&[]).unwrap().starts_more_than_days_ago(NOW, 90), Ok(false));
-        assert_eq!(parse(&["--last", "91d"]).unwrap().starts_more_than_days_ago(NOW, 90), Ok(true));
+        assert_eq!(
+            parse(&[]).unwrap().starts_more_than_days_ago(NOW, 90),
+            Ok(false)
+        );
+        assert_eq!(
+            parse(&["--last", "91d"])
+                .unwrap()
+                .starts_more_than_days_ago(NOW, 90),
+            Ok(true)
+        );
     }
 }
