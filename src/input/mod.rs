@@ -2,6 +2,9 @@
 //! blocks of newline-separated records for the filter.
 
 pub mod decode;
+pub mod gz;
+pub mod sniff;
+pub mod walk;
 
 /// Records ready for filtering: `data` holds records, each ending in `\n`.
 ///
