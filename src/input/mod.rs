@@ -5,6 +5,7 @@ pub mod decode;
 pub mod gz;
 pub mod sniff;
 pub mod walk;
+pub mod source;
 
 /// Records ready for filtering: `data` holds records, each ending in `\n`.
 ///
@@ -18,4 +19,13 @@ pub struct RecordBlock {
     pub data: Vec<u8>,
     pub first_line: u64,
     pub lines: Option<Vec<u64>>,
+}
+
+/// When a single NDJSON line is itself a wrapper of records (a minified
+/// `{"Records":[...]}` file, a lookup-events document, an --envelope line),
+/// the records inside, compact; None for an ordinary line.
+pub fn unwrap_line(line: &[u8]) -> Option<Result<Vec<Vec<u8>>, String>> {
+    // SHAPES: decode::expand_line(line)
+    let _ = line;
+    None
 }
