@@ -31,6 +31,12 @@ impl fmt::Display for GzError {
 
 impl std::error::Error for GzError {}
 
+/// Whether a read error came from decompression (damaged data, not a
+/// failing device).
+pub fn is_gzip_error(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<GzError>())
+}
+
 fn gzip_error(e: io::Error) -> io::Error {
     if e.kind() == io::ErrorKind::Interrupted {
         return e;
@@ -89,6 +95,8 @@ mod tests {
         let mut out = Vec::new();
         let err = GzReader::new(cut).read_to_end(&mut out).unwrap_err();
         assert_eq!(err.to_string(), "gzip: unexpected end of file");
+        assert!(is_gzip_error(&err));
+        assert!(!is_gzip_error(&io::Error::other("disk")));
         // What was decompressed before the cut was delivered.
         assert!(!out.is_empty());
         assert_eq!(out[..], data[..out.len()]);

@@ -25,7 +25,5 @@ pub struct RecordBlock {
 /// `{"Records":[...]}` file, a lookup-events document, an --envelope line),
 /// the records inside, compact; None for an ordinary line.
 pub fn unwrap_line(line: &[u8]) -> Option<Result<Vec<Vec<u8>>, String>> {
-    // SHAPES: decode::expand_line(line)
-    let _ = line;
-    None
+    decode::expand_line(line)
 }

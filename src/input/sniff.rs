@@ -35,6 +35,23 @@ pub fn shape(head: &[u8]) -> Shape {
     }
 }
 
+/// Bytes enough for `shape` to decide: `shape` is sure once the first line
+/// holding something is complete, or after this many bytes.
+pub const SNIFF_BYTES: usize = 64 << 10;
+
+/// Whether `head` is enough for `is_gzip` and `shape` to decide (at the end
+/// of input any head is enough).
+pub fn enough(head: &[u8]) -> bool {
+    if head.len() >= SNIFF_BYTES || is_gzip(head) {
+        return true;
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    match head.iter().position(|b| !b" \t\r\n".contains(b)) {
+        Some(start) => memchr::memchr(b'\n', &head[start..]).is_some(),
+        None => false,
+    }
+}
+
 fn first_key_is_wrapper(after_brace: &[u8]) -> bool {
     let start = after_brace
         .iter()
@@ -86,6 +103,17 @@ mod tests {
         assert!(is_gzip(&[0x1f, 0x8b, 8, 0]));
         assert!(!is_gzip(b"{\"a\":1}"));
         assert!(!is_gzip(&[0x1f]));
+    }
+
+    #[test]
+    fn enough_waits_for_the_first_line_with_content() {
+        assert!(enough(&[0x1f, 0x8b]));
+        assert!(!enough(b"{\"Rec"));
+        assert!(!enough(b"\n\n  "));
+        assert!(!enough(b"\n{\"Records\""));
+        assert!(enough(b"\n{\"Records\":[\n"));
+        assert!(enough(b"{\"a\":1}\n"));
+        assert!(enough(&vec![b'x'; SNIFF_BYTES]));
     }
 
     #[test]
