@@ -386,7 +386,7 @@ fn handle(shared: &Shared, request: &Request) -> Reply {
         Err(reply) => return reply,
     };
     if request.path == "/listRegions" {
-        return list_regions(shared, &access_key);
+        return list_regions(shared, &access_key, &request.body);
     }
     if !request
         .header("x-amz-target")
@@ -487,7 +487,25 @@ fn handle(shared: &Shared, request: &Request) -> Reply {
     }
 }
 
-fn list_regions(shared: &Shared, access_key: &str) -> Reply {
+fn list_regions(shared: &Shared, access_key: &str, body: &[u8]) -> Reply {
+    let wanted: Option<Vec<String>> = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|input| {
+            input
+                .get("RegionOptStatusContains")?
+                .as_array()
+                .map(|statuses| {
+                    statuses
+                        .iter()
+                        .filter_map(|s| s.as_str().map(str::to_string))
+                        .collect()
+                })
+        });
+    let wanted = |status: &str| {
+        wanted
+            .as_ref()
+            .is_none_or(|w| w.iter().any(|s| s == status))
+    };
     let mut state = shared.lock();
     state.counters.list_regions_calls += 1;
     if state.config.denied_keys.contains(access_key) {
@@ -501,6 +519,7 @@ fn list_regions(shared: &Shared, access_key: &str) -> Reply {
         .config
         .regions
         .keys()
+        .filter(|_| wanted("ENABLED_BY_DEFAULT"))
         .map(|r| serde_json::json!({"RegionName": r, "RegionOptStatus": "ENABLED_BY_DEFAULT"}))
         .collect();
     regions.extend(
@@ -508,6 +527,7 @@ fn list_regions(shared: &Shared, access_key: &str) -> Reply {
             .config
             .disabled_regions
             .iter()
+            .filter(|_| wanted("DISABLED"))
             .map(|r| serde_json::json!({"RegionName": r, "RegionOptStatus": "DISABLED"})),
     );
     Reply::Answer {

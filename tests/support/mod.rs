@@ -109,8 +109,8 @@ pub fn event_ids(ndjson: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(ndjson)
         .lines()
         .map(|line| {
-            let record: serde_json::Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            let record: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
             record["eventID"]
                 .as_str()
                 .unwrap_or_else(|| panic!("no eventID: {line}"))
