@@ -65,6 +65,7 @@ pub enum EventCategory {
 #[command(
     name = "spitzel-fetch",
     version,
+    args_override_self = true,
     about = "Dump CloudTrail event history (LookupEvents) as NDJSON",
     long_about = LONG_ABOUT,
     after_help = AFTER_HELP,
