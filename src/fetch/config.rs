@@ -50,15 +50,11 @@ pub async fn check_credentials(config: &SdkConfig) -> Result<(), FetchError> {
     };
     match provider.provide_credentials().await {
         Ok(_) => Ok(()),
-        Err(e) => {
-            let mut cause: &dyn std::error::Error = &e;
-            while let Some(source) = cause.source() {
-                cause = source;
-            }
-            Err(FetchError::config(format!(
-                "no AWS credentials found ({cause}): {HINT}"
-            )))
-        }
+        // The chain's own error lists every provider it tried, over many
+        // lines; the hint says what to do.
+        Err(_) => Err(FetchError::config(format!(
+            "no AWS credentials found: {HINT}"
+        ))),
     }
 }
 
