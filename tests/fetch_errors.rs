@@ -269,3 +269,67 @@ fn help_shows_the_set_up_the_policy_and_pipelines() {
     let short = run_with_limit(bare_command(home.path()).arg("-h"), LIMIT);
     assert!(String::from_utf8_lossy(&short.stdout).len() < text.len());
 }
+
+#[test]
+fn from_older_than_90_days_warns_but_runs() {
+    let config = config_with(&["us-east-1"], 60, 3600);
+    let expected = all_events(&config);
+    let emulator = Emulator::start(config);
+    let home = tempfile::tempdir().unwrap();
+    let out = run_with_limit(
+        fetch_command(&emulator, home.path()).args([
+            "--region",
+            "us-east-1",
+            "--rate",
+            "50",
+            "--last",
+            "120d",
+        ]),
+        LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert!(
+        stderr_text(&out).contains("warning: --from"),
+        "{}",
+        stderr_text(&out)
+    );
+    assert!(stderr_text(&out).contains("90 days"));
+    assert_exactly_once(&event_ids(&out.stdout), &expected);
+}
+
+#[test]
+fn time_window_is_sent_to_the_server() {
+    // Events over the last two hours; ask for the last 30 minutes only.
+    let config = config_with(&["us-east-1"], 300, 7200);
+    let newest = now_secs() - 60;
+    let emulator = Emulator::start(config.clone());
+    let home = tempfile::tempdir().unwrap();
+    let out = run_with_limit(
+        fetch_command(&emulator, home.path()).args([
+            "--region",
+            "us-east-1",
+            "--rate",
+            "50",
+            "--last-minute",
+            "30",
+        ]),
+        LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let cutoff = now_secs() - 30 * 60;
+    let ids = event_ids(&out.stdout);
+    let inside: Vec<_> = all_events(&config)
+        .into_iter()
+        .filter(|e| e.event_time >= cutoff + 5)
+        .collect();
+    let outside = all_events(&config)
+        .into_iter()
+        .filter(|e| e.event_time < cutoff - 5)
+        .filter(|e| ids.contains(&e.event_id))
+        .count();
+    assert!(newest > cutoff);
+    assert_eq!(outside, 0, "events from before the window were written");
+    for event in &inside {
+        assert!(ids.contains(&event.event_id), "missing {}", event.event_id);
+    }
+}

@@ -105,7 +105,7 @@ fn time_window(args: &FetchArgs) -> Result<(i64, i64), FetchError> {
     let (from, to) = if given {
         let window = t
             .window(now.saturating_mul(1_000_000_000))
-            .map_err(FetchError::config)?;
+            .map_err(|e| FetchError::config(format!("invalid time range: {e}")))?;
         // eventTime has whole seconds: round inwards.
         let from = window
             .from
