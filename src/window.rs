@@ -351,7 +351,3 @@ mod tests {
     }
 }
 
-/// The current time.
-pub fn now() -> UnixNanos {
-    todo!("window helper")
-}
