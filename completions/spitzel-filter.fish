@@ -1,9 +1,9 @@
 complete -c spitzel-filter -s m -l match -d 'Keep events where EXPR holds, e.g. \'$.errorCode == "AccessDenied"\' (repeatable: all must hold)' -r
 complete -c spitzel-filter -s i -l input -d 'Read this file or directory (\'-\' is stdin; repeatable). Default: stdin' -r
-complete -c spitzel-filter -l from -d 'Keep events at or after this time' -r
-complete -c spitzel-filter -l to -d 'Keep events at or before this time' -r
+complete -c spitzel-filter -l from -d 'Keep events at or after this time (YYYY-MM-DD, \'YYYY-MM-DD HH:MM:SS\', RFC 3339; UTC unless an offset is given)' -r
+complete -c spitzel-filter -l to -d 'Keep events at or before this time (same formats as --from)' -r
 complete -c spitzel-filter -l last-minute -d 'Keep events of the last N minutes' -r
-complete -c spitzel-filter -l last -d 'Keep events of the last DURATION (90m, 3h, 7d)' -r
+complete -c spitzel-filter -l last -d 'Keep events of the last DURATION (90s, 90m, 3h, 7d, 2w, 1h30m)' -r
 complete -c spitzel-filter -l limit -d 'Stop after N matching events' -r
 complete -c spitzel-filter -s j -l threads -d 'Worker threads (default: all cores)' -r
 complete -c spitzel-filter -s v -l invert-match -d 'Write the events that do NOT match'

@@ -67,3 +67,12 @@ fn bash_completes_filter_options() {
         );
     }
 }
+
+#[test]
+fn bash_completes_fetch_option_values() {
+    let Some(offered) = complete("spitzel-fetch", "spitzel-fetch --event-category ") else {
+        eprintln!("skipped: bash not found");
+        return;
+    };
+    assert_eq!(offered, ["management", "insight"]);
+}

@@ -118,6 +118,26 @@ fn filter_page_has_the_written_sections_in_order() {
 }
 
 #[test]
+fn fetch_page_has_the_written_sections_in_order() {
+    let titles = section_titles(&man_page("spitzel-fetch"));
+    let expected = [
+        "NAME",
+        "SYNOPSIS",
+        "DESCRIPTION",
+        "OPTIONS",
+        "ACTION GLOBS",
+        "TIME FORMATS",
+        "IAM POLICY",
+        "ENVIRONMENT",
+        "EXIT STATUS",
+        "EXAMPLES",
+        "SEE ALSO",
+        "VERSION",
+    ];
+    assert_eq!(titles, expected);
+}
+
+#[test]
 fn every_option_is_in_the_man_page_and_the_completions() {
     let completions = docgen::render().expect("render");
     for name in binaries() {

@@ -46,10 +46,7 @@ const FILTER_AFTER_OPTIONS: &[&str] = &[
     section!("filter-see-also.roff"),
 ];
 
-// Ready for spitzel-fetch; unused until its page is enabled in pages().
-#[allow(dead_code)]
 const FETCH_BEFORE_OPTIONS: &[&str] = &[section!("fetch-description.roff")];
-#[allow(dead_code)]
 const FETCH_AFTER_OPTIONS: &[&str] = &[
     section!("action-globs.roff"),
     section!("time-formats.roff"),
@@ -67,7 +64,11 @@ fn pages() -> Vec<Page> {
             before_options: FILTER_BEFORE_OPTIONS,
             after_options: FILTER_AFTER_OPTIONS,
         },
-        // Page { command: spitzel::cli::fetch::command(), before_options: FETCH_BEFORE_OPTIONS, after_options: FETCH_AFTER_OPTIONS },
+        Page {
+            command: spitzel::cli::fetch::command(),
+            before_options: FETCH_BEFORE_OPTIONS,
+            after_options: FETCH_AFTER_OPTIONS,
+        },
     ]
 }
 
