@@ -304,7 +304,7 @@ fn bad_inputs_name_the_file_and_keep_earlier_records() {
     );
     assert!(
         err.contains(&format!(
-            "{}:2: truncated: the Records array is not closed",
+            "{}:3: truncated: the Records array is not closed",
             cut_doc.display()
         )),
         "{err}"
