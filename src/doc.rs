@@ -308,11 +308,164 @@ mod tests {
     }
 
     #[test]
-    fn probe() {
-        for r in [&b"{\"a\":1 \"b\":2}"[..], b"{\"a\":1} x", b"{\"a\":1}{}", b"{\"a\"", b"", b"  ", b"{\"a\":\"\xff\"}", b"{\"a\":1e400}", b"{\"a\":123456789012345678901234567890}", b"{\"a\":tru}", b"{\"a\":\"\\ud800\"}", b"{\"a\":\"x", b"{\"a\":01}", b"{a:1}", b"[1]", b"3", b"\"s\"", b"null", b"{\"a\":[1,2}"] {
-            let res = DocParser::new().parse(r).map(|d| format!("{:?}", d.tree()));
-            println!("{:?} -> {:?}", String::from_utf8_lossy(r), res);
+    fn top_level_strings() {
+        let mut parser = DocParser::new();
+        let doc = parser
+            .parse(br#"{"eventName":"Get\u004fbject","n":1,"eventSource":"s3.amazonaws.com","o":{"eventName":"x"}}"#)
+            .unwrap();
+        assert_eq!(doc.top_str("eventName"), Some("GetObject"));
+        assert_eq!(doc.top_str("eventSource"), Some("s3.amazonaws.com"));
+        assert_eq!(doc.top_str("n"), None);
+        assert_eq!(doc.top_str("o"), None);
+        assert_eq!(doc.top_str("missing"), None);
+    }
+
+    #[test]
+    fn repeated_keys_resolve_to_the_last_like_serde_json() {
+        let mut parser = DocParser::new();
+        let doc = parser
+            .parse(br#"{"a":"first","b":[1],"a":"last"}"#)
+            .unwrap();
+        assert_eq!(doc.top_str("a"), Some("last"));
+        assert_eq!(doc.tree()["a"], "last");
+    }
+
+    #[test]
+    fn the_parser_is_reused_across_records() {
+        let mut parser = DocParser::new();
+        let long = format!(r#"{{"k":"{}"}}"#, "x".repeat(10_000));
+        for record in [long.as_str(), r#"{"k":"short"}"#, "[1]", r#"{"k":"again"}"#] {
+            let got = parser
+                .parse(record.as_bytes())
+                .ok()
+                .and_then(|d| d.top_str("k").map(str::len));
+            let want = serde_json::from_str::<Value>(record)
+                .ok()
+                .and_then(|v| v["k"].as_str().map(str::len));
+            assert_eq!(got, want, "{record:.20}");
         }
-        let _ = error_of(b"x");
+    }
+
+    #[test]
+    fn tree_matches_serde_json() {
+        let record =
+            r#"{"a":[1,-2,3.5,1e2,true,null,"s\n"],"b":{"c":{}},"d":18446744073709551615}"#;
+        let mut parser = DocParser::new();
+        let doc = parser.parse(record.as_bytes()).unwrap();
+        let expected: Value = serde_json::from_str(record).unwrap();
+        assert_eq!(doc.tree(), &expected);
+        let DocView::Tape(root) = doc.view() else {
+            panic!("tape expected")
+        };
+        let a = member(root, "a").unwrap();
+        assert_eq!(to_value(element(a, -1).unwrap()), "s\n");
+        assert_eq!(to_value(element(a, 1).unwrap()), -2);
+        assert!(element(a, 7).is_none() && element(a, -8).is_none());
+        assert!(member(a, "x").is_none() && element(root, 0).is_none());
+    }
+
+    #[test]
+    fn non_objects_are_refused_by_kind() {
+        assert_eq!(error_of(b"[1]"), "not a JSON object (found an array)");
+        assert_eq!(error_of(b"3"), "not a JSON object (found a number)");
+        assert_eq!(error_of(b"\"s\""), "not a JSON object (found a string)");
+        assert_eq!(error_of(b"null"), "not a JSON object (found null)");
+        assert_eq!(error_of(b" true "), "not a JSON object (found a boolean)");
+        assert_eq!(
+            error_of(b"[123456789012345678901234567890]"),
+            "not a JSON object (found an array)"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_say_what_and_where() {
+        assert_eq!(
+            error_of(br#"{"a":1 "b":2}"#),
+            "invalid JSON: expected ',' or '}' at byte 8"
+        );
+        assert_eq!(
+            error_of(br#"{"a":[1,2}"#),
+            "invalid JSON: expected ',' or ']' at byte 10"
+        );
+        assert_eq!(
+            error_of(br#"{"a":1} x"#),
+            "invalid JSON: trailing data after the object at byte 9"
+        );
+        assert_eq!(
+            error_of(br#"{"a":1}{}"#),
+            "invalid JSON: trailing data after the object at byte 8"
+        );
+        assert_eq!(
+            error_of(br#"{"a":"x"#),
+            "invalid JSON: end of record while parsing a string at byte 7"
+        );
+        assert_eq!(error_of(b""), "invalid JSON: empty record");
+        assert_eq!(
+            error_of(br#"{"a":tru}"#),
+            "invalid JSON: invalid literal at byte 9"
+        );
+        assert!(error_of(br#"{"a":01}"#).starts_with("invalid JSON: invalid number"));
+        assert!(error_of(br#"{"a":1e400}"#).starts_with("invalid JSON: number out of range"));
+        assert!(error_of(br#"{"a":"\ud800"}"#).starts_with("invalid JSON"));
+        assert!(error_of(b"{\"a\":\"\x00\"}").starts_with("invalid JSON"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_named() {
+        assert_eq!(error_of(b"{\"a\":\"\xff\"}"), "invalid UTF-8");
+        assert_eq!(error_of(b"{\"a\":\"\xed\xa0\x80\"}"), "invalid UTF-8");
+    }
+
+    #[test]
+    fn depth_bombs_are_refused_without_crashing() {
+        let bomb = "[".repeat(100_000);
+        assert_eq!(error_of(bomb.as_bytes()), "nesting deeper than 256 levels");
+        let objects = r#"{"a":"#.repeat(100_000);
+        assert_eq!(
+            error_of(objects.as_bytes()),
+            "nesting deeper than 256 levels"
+        );
+        let ok = format!("{{\"a\":{}1{}}}", "[".repeat(255), "]".repeat(255));
+        assert!(DocParser::new().parse(ok.as_bytes()).is_ok());
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(256), "]".repeat(256));
+        assert_eq!(error_of(deep.as_bytes()), "nesting deeper than 256 levels");
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_still_parse() {
+        let mut parser = DocParser::new();
+        let doc = parser
+            .parse(br#"{"big":123456789012345678901234567890,"s":"x"}"#)
+            .unwrap();
+        assert!(matches!(doc.view(), DocView::Tree(_)));
+        assert_eq!(doc.top_str("s"), Some("x"));
+        assert!(doc.tree()["big"].as_f64().is_some_and(|f| f > 1.2e29));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let mut parser = DocParser::new();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let alphabet = b"{}[]\":,\\ 0123456789.eE-+truefalsnul\xff\xc3\xa9abc";
+        for len in 0..400 {
+            let record: Vec<u8> = (0..len % 64)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let ours = parser.parse(&record).map(|d| d.tree().clone());
+            let reference = serde_json::from_slice::<Value>(&record);
+            match (&ours, &reference) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b),
+                (Err(_), Ok(v)) => {
+                    assert!(!v.is_object(), "{:?}", String::from_utf8_lossy(&record))
+                }
+                (Ok(_), Err(_)) => panic!("accepted {:?}", String::from_utf8_lossy(&record)),
+                (Err(_), Err(_)) => {}
+            }
+        }
     }
 }

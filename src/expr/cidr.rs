@@ -27,7 +27,10 @@ impl Network {
             None => max,
             // Digits only, no leading zero: `/08` or `/+8` are likely typos.
             Some(p) => match p.parse::<u8>() {
-                Ok(n) if n <= max && p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with("0") || p == "0" => {
+                Ok(n)
+                    if n <= max && p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with("0")
+                        || p == "0" =>
+                {
                     n
                 }
                 _ => return Err(format!("'{text}' has an invalid prefix length")),
@@ -36,7 +39,9 @@ impl Network {
         let network = Self { base, prefix };
         if network.masked(base) != bits(base) {
             let fixed = network.with_base_masked();
-            return Err(format!("'{text}' has host bits set; did you mean '{fixed}'?"));
+            return Err(format!(
+                "'{text}' has host bits set; did you mean '{fixed}'?"
+            ));
         }
         Ok(network)
     }
@@ -54,7 +59,11 @@ impl Network {
     fn mask(&self) -> u128 {
         let width = if self.base.is_ipv4() { 32 } else { 128 };
         let host_bits = u32::from(width - self.prefix);
-        let all = if width == 32 { u128::from(u32::MAX) } else { u128::MAX };
+        let all = if width == 32 {
+            u128::from(u32::MAX)
+        } else {
+            u128::MAX
+        };
         all.checked_shl(host_bits).map_or(0, |m| m & all)
     }
 
@@ -112,7 +121,13 @@ mod tests {
     fn versions_and_non_addresses_never_match() {
         assert!(!net("0.0.0.0/0").contains_text("::1"));
         assert!(!net("::/0").contains_text("10.0.0.1"));
-        for text in ["AWS Internal", "s3.amazonaws.com", "", "10.0.0.1/8", "10.0.0"] {
+        for text in [
+            "AWS Internal",
+            "s3.amazonaws.com",
+            "",
+            "10.0.0.1/8",
+            "10.0.0",
+        ] {
             assert!(!net("0.0.0.0/0").contains_text(text), "{text}");
         }
     }
@@ -123,7 +138,15 @@ mod tests {
             Network::parse("10.0.0.1/8").unwrap_err(),
             "'10.0.0.1/8' has host bits set; did you mean '10.0.0.0/8'?"
         );
-        for bad in ["10.0.0.0/33", "10.0.0.0/", "10.0.0.0/08", "10.0.0.0/+8", "::/129", "x", "1.2.3"] {
+        for bad in [
+            "10.0.0.0/33",
+            "10.0.0.0/",
+            "10.0.0.0/08",
+            "10.0.0.0/+8",
+            "::/129",
+            "x",
+            "1.2.3",
+        ] {
             assert!(Network::parse(bad).is_err(), "{bad}");
         }
     }

@@ -107,14 +107,19 @@ fn equal(lit: &Literal, json: Json<'_>) -> bool {
     match (lit, json) {
         (Literal::None, Json::Null) => true,
         (Literal::Bool(a), Json::Bool(b)) => *a == b,
-        (Literal::Int(i), Json::Num(n)) => compare_numbers(n, Num::Int(*i)) == Some(Ordering::Equal),
+        (Literal::Int(i), Json::Num(n)) => {
+            compare_numbers(n, Num::Int(*i)) == Some(Ordering::Equal)
+        }
         (Literal::Float(f), Json::Num(n)) => {
             compare_numbers(n, Num::Float(*f)) == Some(Ordering::Equal)
         }
         (Literal::Str(a), Json::Str(b)) => a == b,
         (Literal::Seq(items), Json::Array(values)) => {
             items.len() == values.len()
-                && items.iter().zip(values).all(|(item, value)| equal(item, Json::of(value)))
+                && items
+                    .iter()
+                    .zip(values)
+                    .all(|(item, value)| equal(item, Json::of(value)))
         }
         (Literal::Dict(entries), Json::Object(map)) => dict_equal(entries, map),
         _ => false,
@@ -204,8 +209,14 @@ mod tests {
         assert!(holds(&Op::Eq(Literal::Int(1)), &json!(1.0)));
         assert!(holds(&Op::Eq(Literal::Float(1.0)), &json!(1)));
         assert!(!holds(&Op::Eq(Literal::Float(1.5)), &json!(1)));
-        assert!(holds(&Op::Eq(Literal::Int(u64::MAX.into())), &json!(u64::MAX)));
-        assert!(!holds(&Op::Eq(Literal::Int(9_007_199_254_740_993)), &json!(9_007_199_254_740_992.0)));
+        assert!(holds(
+            &Op::Eq(Literal::Int(u64::MAX.into())),
+            &json!(u64::MAX)
+        ));
+        assert!(!holds(
+            &Op::Eq(Literal::Int(9_007_199_254_740_993)),
+            &json!(9_007_199_254_740_992.0)
+        ));
         assert_eq!(compare_int_float(2, 1.5), Some(Ordering::Greater));
         assert_eq!(compare_int_float(-2, -1.5), Some(Ordering::Less));
         assert_eq!(compare_int_float(1, 1.0), Some(Ordering::Equal));
@@ -217,7 +228,10 @@ mod tests {
         assert!(!holds(&Op::Eq(Literal::Int(1)), &json!(true)));
         assert!(!holds(&Op::Eq(Literal::Bool(true)), &json!(1)));
         assert!(holds(&Op::Eq(Literal::Bool(true)), &json!(true)));
-        assert!(!holds(&Op::Order(Ordering::Greater, false, Literal::Int(0)), &json!(true)));
+        assert!(!holds(
+            &Op::Order(Ordering::Greater, false, Literal::Int(0)),
+            &json!(true)
+        ));
     }
 
     #[test]
@@ -237,7 +251,10 @@ mod tests {
         assert!(holds(&Op::Eq(list.clone()), &json!([1.0, "a"])));
         assert!(!holds(&Op::Eq(list.clone()), &json!([1, "a", 2])));
         assert!(!holds(&Op::Eq(list), &json!({"0": 1})));
-        let dict = Literal::Dict(vec![(s("k"), Literal::Seq(vec![])), (s("n"), Literal::None)]);
+        let dict = Literal::Dict(vec![
+            (s("k"), Literal::Seq(vec![])),
+            (s("n"), Literal::None),
+        ]);
         assert!(holds(&Op::Eq(dict.clone()), &json!({"n": null, "k": []})));
         assert!(!holds(&Op::Eq(dict.clone()), &json!({"n": null})));
         assert!(!holds(&Op::Eq(dict), &json!({"n": null, "k": [], "x": 1})));
@@ -286,7 +303,9 @@ mod tests {
         let record = br#"{"n":1,"s":"x","b":true,"z":null,"a":[1,"x"],"o":{"k":2}}"#;
         let parsed = parser.parse(record).unwrap();
         let tree = parsed.tree().clone();
-        let DocView::Tape(root) = parsed.view() else { panic!("tape expected") };
+        let DocView::Tape(root) = parsed.view() else {
+            panic!("tape expected")
+        };
         let ops = [
             Op::Eq(Literal::Int(1)),
             Op::Eq(s("x")),

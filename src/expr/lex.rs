@@ -84,11 +84,7 @@ impl<'s> Cursor<'s> {
 /// column.
 pub(crate) fn error_at(src: &str, byte: usize, message: impl Into<String>) -> ExprError {
     let byte = byte.min(src.len());
-    let column = src
-        .char_indices()
-        .take_while(|&(i, _)| i < byte)
-        .count()
-        + 1;
+    let column = src.char_indices().take_while(|&(i, _)| i < byte).count() + 1;
     ExprError {
         column,
         message: message.into(),

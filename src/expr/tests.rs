@@ -77,8 +77,12 @@ fn several_values_match_when_any_does_and_ne_negates_eq() {
     assert!(!eval("$.resources[*].type != 'AWS::S3::Bucket'"));
     assert!(eval("$.resources[*].type != 'AWS::EC2::Instance'"));
     assert!(eval("$..ARN contains 'secret'"));
-    assert!(eval("$.resources[?@.type == 'AWS::S3::Object'].ARN regex \"secret\""));
-    assert!(!eval("$.resources[?@.type == 'AWS::S3::Bucket'].ARN regex \"secret\""));
+    assert!(eval(
+        "$.resources[?@.type == 'AWS::S3::Object'].ARN regex \"secret\""
+    ));
+    assert!(!eval(
+        "$.resources[?@.type == 'AWS::S3::Bucket'].ARN regex \"secret\""
+    ));
     assert!(eval("$.resources[?@.type == 'none'].ARN == None"));
 }
 
@@ -114,7 +118,9 @@ fn regex_searches_with_python_syntax() {
 fn cidr_accepts_networks_addresses_and_lists() {
     assert!(eval("$.sourceIPAddress cidr '10.0.0.0/8'"));
     assert!(!eval("$.sourceIPAddress cidr '192.168.0.0/16'"));
-    assert!(eval("$.sourceIPAddress cidr ['192.168.0.0/16', '10.1.0.0/16']"));
+    assert!(eval(
+        "$.sourceIPAddress cidr ['192.168.0.0/16', '10.1.0.0/16']"
+    ));
     assert!(eval("$.sourceIPAddress cidr '10.1.2.3'"));
     assert!(eval("$.v6 cidr '2001:db8::/32'"));
     assert!(!eval("$.v6 cidr '10.0.0.0/8'"));
@@ -141,14 +147,29 @@ fn errors_name_the_column() {
     assert_eq!(error("$.a equals 3"), "expected an operator at column 5");
     assert_eq!(error("$.a"), "expected an operator at column 4");
     assert_eq!(error("$.a == "), "expected a literal at column 8");
-    assert_eq!(error("a == 1"), "expected a JSONPath starting with '$' at column 1");
+    assert_eq!(
+        error("a == 1"),
+        "expected a JSONPath starting with '$' at column 1"
+    );
     assert_eq!(error(""), "expected a comparison at column 1");
-    assert_eq!(error("$.a == 1 $.b == 2"), "expected 'and', 'or' or the end of the expression at column 10");
+    assert_eq!(
+        error("$.a == 1 $.b == 2"),
+        "expected 'and', 'or' or the end of the expression at column 10"
+    );
     assert_eq!(error("($.a == 1"), "expected ')' at column 10");
     assert_eq!(error("$.a == 1)"), "unmatched ')' at column 9");
-    assert_eq!(error("$.a in 'abc'"), "'in' needs a list or tuple on the right at column 8");
-    assert_eq!(error("$.a < [1]"), "'<' compares with a number or a string at column 7");
-    assert_eq!(error("$.a regex 1"), "'regex' needs a string pattern at column 11");
+    assert_eq!(
+        error("$.a in 'abc'"),
+        "'in' needs a list or tuple on the right at column 8"
+    );
+    assert_eq!(
+        error("$.a < [1]"),
+        "'<' compares with a number or a string at column 7"
+    );
+    assert_eq!(
+        error("$.a regex 1"),
+        "'regex' needs a string pattern at column 11"
+    );
     assert!(error("$.a regex '('").ends_with("at column 11"));
     assert!(error("$.a cidr ['10.0.0.0/8', 'x']").starts_with("'x' is not an IP address"));
     assert!(error("é == 1").ends_with("at column 1"));
@@ -192,4 +213,99 @@ fn records_only_serde_json_reads_still_evaluate() {
     assert!(Expression::parse("$.a.b == 'x'").unwrap().eval(&doc));
     assert!(Expression::parse("$.huge > 1e29").unwrap().eval(&doc));
     assert!(Expression::parse("$..b == 'x'").unwrap().eval(&doc));
+}
+
+/// Real CloudTrail records from ../shared (or $SPITZEL_SHARED), when present: the tape and the
+/// tree must agree with serde_json, and a plain path must decide exactly as
+/// the same path forced through the general engine.
+#[test]
+fn fast_and_general_paths_agree_on_real_records() {
+    let shared = std::env::var_os("SPITZEL_SHARED").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        std::path::PathBuf::from,
+    );
+    let dir = shared.join("data/cloudtrail");
+    let files = [
+        "invictus-aws-dataset/events.ndjson",
+        "stratus-red-team-detonation-logs/events.ndjson",
+    ];
+    let Ok(first) = std::fs::read_to_string(dir.join(files[0])) else {
+        eprintln!(
+            "skipped: CloudTrail records not found under {}",
+            dir.display()
+        );
+        return;
+    };
+    let second = std::fs::read_to_string(dir.join(files[1])).unwrap_or_default();
+    // Each plain path next to a general one selecting the same node twice.
+    let pairs = [
+        (
+            "$.userIdentity.type",
+            "$.userIdentity['type','type']",
+            "'Root'",
+        ),
+        ("$.errorCode", "$['errorCode','errorCode']", "None"),
+        ("$.readOnly", "$['readOnly','readOnly']", "True"),
+        (
+            "$.requestParameters.bucketName",
+            "$.requestParameters['bucketName','bucketName']",
+            "'x'",
+        ),
+        (
+            "$.resources[0].type",
+            "$.resources[0]['type','type']",
+            "'AWS::S3::Object'",
+        ),
+        ("$.resources", "$['resources','resources']", "[]"),
+        (
+            "$.userIdentity",
+            "$['userIdentity','userIdentity']",
+            "{'type': 'AWSService', 'invokedBy': 'cloudtrail.amazonaws.com'}",
+        ),
+    ];
+    let mut compiled = Vec::new();
+    for (plain, general, literal) in pairs {
+        for op in ["==", "!=", "contains"] {
+            let fast = Expression::parse(&format!("{plain} {op} {literal}")).unwrap();
+            let slow = Expression::parse(&format!("{general} {op} {literal}")).unwrap();
+            compiled.push((fast, slow, format!("{plain} {op} {literal}")));
+        }
+    }
+    let mut parser = DocParser::new();
+    let mut records = 0;
+    for line in first
+        .lines()
+        .chain(second.lines())
+        .filter(|l| !l.trim().is_empty())
+    {
+        let doc = parser.parse(line.as_bytes()).unwrap();
+        let reference: serde_json::Value = serde_json::from_str(line).unwrap();
+        for key in ["eventName", "eventSource", "eventTime"] {
+            assert_eq!(doc.top_str(key), reference[key].as_str());
+        }
+        for (fast, slow, text) in &compiled {
+            assert_eq!(fast.eval(&doc), slow.eval(&doc), "{text} on {line:.80}");
+        }
+        assert_eq!(doc.tree(), &reference);
+        records += 1;
+    }
+    println!("fast and general paths agreed on {records} records");
+}
+
+#[test]
+fn compiled_expressions_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let expr = Expression::parse("$.a regex '^(?!x)' and $..b cidr '10.0.0.0/8'").unwrap();
+    shareable(&expr);
+    let mut parser = DocParser::new();
+    let doc = parser.parse(br#"{"a":"y","c":{"b":"10.0.0.1"}}"#).unwrap();
+    std::thread::scope(|s| {
+        let worker = s.spawn(|| {
+            let mut own = DocParser::new();
+            let doc = own.parse(br#"{"a":"x","b":"10.0.0.1"}"#).unwrap();
+            expr.eval(&doc)
+        });
+        assert!(expr.eval(&doc));
+        assert!(!worker.join().unwrap());
+    });
 }
