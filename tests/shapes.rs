@@ -219,6 +219,32 @@ fn s3_tree_of_gzip_files_in_path_order() {
 }
 
 #[test]
+fn many_files_and_a_large_one_keep_path_order() {
+    // More files than one parallel batch, and one file above the size read
+    // whole in parallel, which is streamed in its place instead.
+    let dir = tempfile::tempdir().unwrap();
+    let mut want = Vec::new();
+    for i in 0..40u32 {
+        let count = if i == 17 { 9000 } else { 3 };
+        let records: Vec<String> = (0..count)
+            .map(|j| record(i * 10_000 + j, "2024-05-01T10:00:00Z"))
+            .collect();
+        let doc = records_doc(&records);
+        let path = dir.path().join(format!("f{i:03}.json"));
+        if i == 17 {
+            assert!(doc.len() > 1 << 20, "the large file is large");
+            write(&path, doc.as_bytes());
+        } else {
+            write(&path.with_extension("json.gz"), &gzip(doc.as_bytes()));
+        }
+        want.extend(records);
+    }
+    let out = run(&["-i", dir.path().to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert!(out_text(&out) == expected(&want), "records out of order");
+}
+
+#[test]
 fn gzip_on_stdin_with_several_members_and_documents() {
     let one = [record(1, "2024-05-01T10:00:00Z")];
     let two = [
