@@ -300,6 +300,35 @@ fn pretty_arrays_lookup_events_and_envelopes_on_stdin() {
 }
 
 #[test]
+fn wrapper_lines_inside_ndjson_are_unwrapped() {
+    let r: Vec<String> = (1..=4).map(|i| record(i, "2024-05-01T10:00:00Z")).collect();
+    let input = format!(
+        "{}\n{{\"Records\":[{},{}]}}\n{{\"EventId\":\"e4\",\"CloudTrailEvent\":{}}}\n",
+        r[0], r[1], r[2], r[3]
+    );
+    let out = run(&[], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out_text(&out), expected(&r));
+}
+
+#[test]
+fn bom_and_crlf_before_a_pretty_array() {
+    let r = [
+        record(1, "2024-05-01T10:00:00Z"),
+        record(2, "2024-05-01T10:00:00Z"),
+    ];
+    let body = format!(
+        "[\n{},\n{}\n]\n",
+        pretty(1, "2024-05-01T10:00:00Z"),
+        pretty(2, "2024-05-01T10:00:00Z")
+    );
+    let input = format!("\u{feff}{}", body.replace('\n', "\r\n"));
+    let out = run(&[], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out_text(&out), expected(&r));
+}
+
+#[test]
 fn bad_inputs_name_the_file_and_keep_earlier_records() {
     let dir = tempfile::tempdir().unwrap();
     let good: Vec<String> = (1..=3).map(|i| record(i, "2024-05-01T10:00:00Z")).collect();
