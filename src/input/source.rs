@@ -14,6 +14,9 @@ use std::sync::Arc;
 /// hand-off, small enough that a few in flight keep memory low.
 pub const BLOCK_BYTES: usize = 1 << 20;
 
+/// The first read of every input, and the least of any read.
+const MIN_READ: usize = 64 << 10;
+
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A unit of work, produced in input order.
@@ -197,14 +200,17 @@ pub fn read_stream(
     more_ready: &dyn Fn() -> bool,
     dispatch: &mut Dispatch<'_>,
 ) -> bool {
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (64 << 10));
+    let mut buf: Vec<u8> = Vec::new();
     let mut next_line: u64 = 1;
     let mut at_start = true;
+    // Reads start small and grow while the input keeps filling them, so a
+    // tree of thousands of small files does not zero-fill a block per file.
+    let mut read_size = MIN_READ;
     loop {
         let before = buf.len();
-        let want = (BLOCK_BYTES + (64 << 10))
-            .saturating_sub(before)
-            .max(64 << 10);
+        let want = read_size
+            .min((BLOCK_BYTES + MIN_READ).saturating_sub(before))
+            .max(MIN_READ);
         buf.resize(before + want, 0);
         let read = loop {
             match reader.read(&mut buf[before..]) {
@@ -249,6 +255,9 @@ pub fn read_stream(
             }
         };
         buf.truncate(before + n);
+        if n == want {
+            read_size = (read_size * 2).min(BLOCK_BYTES);
+        }
         if at_start && (sniff::enough(&buf) || n == 0) {
             if let Some(going) = route_by_shape(&mut buf, reader, source, more_ready, dispatch) {
                 return going;
