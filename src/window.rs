@@ -42,3 +42,8 @@ pub fn parse_time_arg(_s: &str) -> Result<UnixNanos, String> {
 pub fn parse_event_time(_s: &str) -> Option<UnixNanos> {
     todo!("window helper")
 }
+
+/// The current time.
+pub fn now() -> UnixNanos {
+    todo!("window helper")
+}

@@ -1,1 +1,7 @@
-fn main() {}
+use clap::Parser;
+use spitzel::cli::filter::FilterArgs;
+
+fn main() {
+    let args = FilterArgs::parse();
+    std::process::exit(spitzel::filter::app::run(args));
+}

@@ -1,0 +1,201 @@
+//! Opening the inputs and cutting them into blocks of records, in order.
+
+use crate::input::RecordBlock;
+use std::fs::File;
+use std::io::{self, Read};
+use std::sync::Arc;
+
+/// Bytes per NDJSON block handed to a worker: large enough to amortise the
+/// hand-off, small enough that a few in flight keep memory low.
+pub const BLOCK_BYTES: usize = 1 << 20;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A unit of work, produced in input order.
+#[derive(Debug)]
+pub enum Job {
+    /// Records to filter.
+    Block {
+        source: Arc<str>,
+        block: RecordBlock,
+    },
+    /// Something that went wrong reading an input.
+    Problem(InputProblem),
+}
+
+/// A fault reading an input, reported in its place in the output order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputProblem {
+    pub source: Arc<str>,
+    pub line: Option<u64>,
+    pub reason: String,
+    /// Not data but the input itself (missing file, read error): exit 2.
+    pub io: bool,
+}
+
+/// Where the reader sends jobs; false means stop reading.
+pub type Dispatch<'a> = dyn FnMut(Job) -> bool + 'a;
+
+/// Read every input in order (`-` or no input: stdin).
+pub fn read_inputs(inputs: &[String], dispatch: &mut Dispatch<'_>) {
+    let stdin_only = [String::from("-")];
+    let inputs = if inputs.is_empty() {
+        &stdin_only[..]
+    } else {
+        inputs
+    };
+    for input in inputs {
+        if !read_input(input, dispatch) {
+            return;
+        }
+    }
+}
+
+fn read_input(input: &str, dispatch: &mut Dispatch<'_>) -> bool {
+    if input == "-" {
+        let source: Arc<str> = Arc::from("<stdin>");
+        let stdin = io::stdin();
+        let mut lock = stdin.lock();
+        return read_stream(&mut lock, &source, &stdin_has_data, dispatch);
+    }
+    let source: Arc<str> = Arc::from(input);
+    let problem = |reason: String| {
+        Job::Problem(InputProblem {
+            source: source.clone(),
+            line: None,
+            reason,
+            io: true,
+        })
+    };
+    let metadata = match std::fs::metadata(input) {
+        Ok(metadata) => metadata,
+        Err(error) => return dispatch(problem(io_reason(&error))),
+    };
+    if metadata.is_dir() {
+        // SHAPES: walk the tree
+        return dispatch(problem("is a directory".into()));
+    }
+    match File::open(input) {
+        Ok(mut file) => read_stream(&mut file, &source, &|| true, dispatch),
+        Err(error) => dispatch(problem(io_reason(&error))),
+    }
+}
+
+/// An io::Error as a short reason, without Rust's "(os error N)" noise.
+pub fn io_reason(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
+/// Read one stream to its end. `more_ready` tells whether more bytes can be
+/// read without waiting: when not, the lines in hand go out at once, so a
+/// slow producer (spitzel-fetch) sees its matches as they arrive.
+pub fn read_stream(
+    reader: &mut dyn Read,
+    source: &Arc<str>,
+    more_ready: &dyn Fn() -> bool,
+    dispatch: &mut Dispatch<'_>,
+) -> bool {
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (64 << 10));
+    let mut next_line: u64 = 1;
+    let mut at_start = true;
+    loop {
+        let before = buf.len();
+        let want = (BLOCK_BYTES + (64 << 10))
+            .saturating_sub(before)
+            .max(64 << 10);
+        buf.resize(before + want, 0);
+        let read = loop {
+            match reader.read(&mut buf[before..]) {
+                Ok(n) => break Ok(n),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => break Err(error),
+            }
+        };
+        let n = match read {
+            Ok(n) => n,
+            Err(error) => {
+                buf.truncate(before);
+                let sent = send_lines(&mut buf, true, source, &mut next_line, dispatch);
+                let problem = InputProblem {
+                    source: source.clone(),
+                    line: Some(next_line),
+                    reason: format!("read error: {}", io_reason(&error)),
+                    io: true,
+                };
+                return sent && dispatch(Job::Problem(problem));
+            }
+        };
+        buf.truncate(before + n);
+        if at_start && (buf.len() >= UTF8_BOM.len() || n == 0) {
+            if buf.starts_with(UTF8_BOM) {
+                buf.drain(..UTF8_BOM.len());
+            }
+            // SHAPES: gzip and shape sniffing on the first bytes
+            at_start = false;
+        }
+        let eof = n == 0;
+        if (eof || buf.len() >= BLOCK_BYTES || (n < want && !more_ready()))
+            && !send_lines(&mut buf, eof, source, &mut next_line, dispatch)
+        {
+            return false;
+        }
+        if eof {
+            return true;
+        }
+    }
+}
+
+/// Send the complete lines in `buf` (all of it at end of input, where a last
+/// line without its line end gets one), keeping the unfinished rest.
+fn send_lines(
+    buf: &mut Vec<u8>,
+    eof: bool,
+    source: &Arc<str>,
+    next_line: &mut u64,
+    dispatch: &mut Dispatch<'_>,
+) -> bool {
+    let cut = if eof {
+        if !buf.is_empty() && buf.last() != Some(&b'\n') {
+            buf.push(b'\n');
+        }
+        buf.len()
+    } else {
+        match memchr::memrchr(b'\n', buf) {
+            Some(pos) => pos + 1,
+            None => return true,
+        }
+    };
+    if cut == 0 {
+        return true;
+    }
+    let rest = buf[cut..].to_vec();
+    buf.truncate(cut);
+    let data = std::mem::replace(buf, rest);
+    let first_line = *next_line;
+    *next_line += memchr::memchr_iter(b'\n', &data).count() as u64;
+    let block = RecordBlock {
+        data,
+        first_line,
+        lines: None,
+    };
+    dispatch(Job::Block {
+        source: source.clone(),
+        block,
+    })
+}
+
+/// Whether stdin has bytes ready right now (poll with a zero timeout).
+fn stdin_has_data() -> bool {
+    let mut fds = libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for the duration of the call.
+    let ready = unsafe { libc::poll(&mut fds, 1, 0) };
+    ready > 0
+}
