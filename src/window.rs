@@ -1,10 +1,16 @@
 //! Time window on eventTime: parsing of the user's time arguments and of
 //! CloudTrail's eventTime values. Shared by spitzel-filter and spitzel-fetch.
 //!
-//! OWNER: actions/window helper. Times are nanoseconds since the Unix epoch (UTC).
+//! Times are nanoseconds since the Unix epoch (UTC). Dates are proleptic
+//! Gregorian; a time without an offset is UTC.
+
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Nanoseconds since 1970-01-01T00:00:00Z.
 pub type UnixNanos = i64;
+
+pub const NANOS_PER_SECOND: i64 = 1_000_000_000;
+pub const NANOS_PER_DAY: i64 = 86_400 * NANOS_PER_SECOND;
 
 /// Inclusive bounds; None = open.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,23 +33,321 @@ impl TimeWindow {
         self.from.is_none() && self.to.is_none()
     }
 
-    /// Check an event's eventTime string (None when the field is absent).
-    pub fn check(&self, _event_time: Option<&str>) -> WindowCheck {
-        todo!("window helper")
+    /// Is this instant within the bounds (inclusive)?
+    pub fn contains(&self, t: UnixNanos) -> bool {
+        self.from.is_none_or(|from| t >= from) && self.to.is_none_or(|to| t <= to)
     }
-}
 
-/// Parse a user-supplied time (`--from`/`--to`).
-pub fn parse_time_arg(_s: &str) -> Result<UnixNanos, String> {
-    todo!("window helper")
-}
-
-/// Parse a CloudTrail eventTime value.
-pub fn parse_event_time(_s: &str) -> Option<UnixNanos> {
-    todo!("window helper")
+    /// Check an event's eventTime string (None when the field is absent).
+    /// An unbounded window accepts every event without parsing.
+    pub fn check(&self, event_time: Option<&str>) -> WindowCheck {
+        if self.is_unbounded() {
+            return WindowCheck::Inside;
+        }
+        match event_time.and_then(parse_event_time) {
+            None => WindowCheck::Unreadable,
+            Some(t) if self.contains(t) => WindowCheck::Inside,
+            Some(_) => WindowCheck::Outside,
+        }
+    }
 }
 
 /// The current time.
 pub fn now() -> UnixNanos {
-    todo!("window helper")
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |n| -n),
+    }
 }
+
+const ACCEPTED_FORMATS: &str = "accepted: 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS', \
+    'YYYY-MM-DDTHH:MM:SS', optional fractional seconds, optional 'Z' or offset like +05:30 (default UTC)";
+
+/// Parse a user-supplied time (`--from`/`--to`).
+pub fn parse_time_arg(s: &str) -> Result<UnixNanos, String> {
+    let trimmed = s.trim();
+    let parsed = if trimmed.len() == 10 {
+        parse_date(trimmed.as_bytes()).map(|days| days * 86_400 * NANOS_PER_SECOND)
+    } else {
+        parse_timestamp(trimmed)
+    };
+    parsed.ok_or_else(|| format!("invalid time '{s}' ({ACCEPTED_FORMATS})"))
+}
+
+/// Parse a CloudTrail eventTime value (`2023-07-10T11:42:36Z`; also with
+/// fractional seconds, an offset, or a space instead of `T`).
+pub fn parse_event_time(s: &str) -> Option<UnixNanos> {
+    parse_canonical(s.as_bytes()).or_else(|| parse_timestamp(s))
+}
+
+/// The fast path for the exact shape CloudTrail writes: `YYYY-MM-DDTHH:MM:SSZ`.
+fn parse_canonical(b: &[u8]) -> Option<UnixNanos> {
+    if b.len() != 20 || b[10] != b'T' || b[19] != b'Z' {
+        return None;
+    }
+    let days = parse_date(&b[..10])?;
+    let seconds = parse_clock(&b[11..19])?;
+    Some((days * 86_400 + seconds) * NANOS_PER_SECOND)
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.f{1,9}][Z|±HH:MM|±HHMM]`.
+fn parse_timestamp(s: &str) -> Option<UnixNanos> {
+    let b = s.as_bytes();
+    if b.len() < 19 || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
+        return None;
+    }
+    let days = parse_date(&b[..10])?;
+    let seconds = parse_clock(&b[11..19])?;
+    let mut rest = &b[19..];
+    let mut nanos = 0i64;
+    if let Some((b'.', fraction)) = rest.split_first() {
+        let digits = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        for (i, &d) in fraction[..digits].iter().enumerate() {
+            nanos += i64::from(d - b'0') * 10i64.pow(8 - i as u32);
+        }
+        rest = &fraction[digits..];
+    }
+    let offset_seconds = parse_offset(rest)?;
+    Some((days * 86_400 + seconds - offset_seconds) * NANOS_PER_SECOND + nanos)
+}
+
+/// `` (UTC), `Z`, `+HH:MM`, `-HH:MM`, `+HHMM`: seconds east of UTC.
+fn parse_offset(b: &[u8]) -> Option<i64> {
+    let sign = match b.first() {
+        None => return Some(0),
+        Some(b'Z' | b'z') if b.len() == 1 => return Some(0),
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return None,
+    };
+    let (hours, minutes) = match &b[1..] {
+        [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (two_digits(*h1, *h2)?, two_digits(*m1, *m2)?),
+        _ => return None,
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    Some(sign * (hours * 3600 + minutes * 60))
+}
+
+fn two_digits(a: u8, b: u8) -> Option<i64> {
+    (a.is_ascii_digit() && b.is_ascii_digit()).then(|| i64::from((a - b'0') * 10 + (b - b'0')))
+}
+
+/// `HH:MM:SS` -> seconds since midnight (no leap seconds).
+fn parse_clock(b: &[u8]) -> Option<i64> {
+    let [h1, h2, b':', m1, m2, b':', s1, s2] = b else {
+        return None;
+    };
+    let (h, m, s) = (
+        two_digits(*h1, *h2)?,
+        two_digits(*m1, *m2)?,
+        two_digits(*s1, *s2)?,
+    );
+    (h < 24 && m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
+}
+
+/// `YYYY-MM-DD` -> days since 1970-01-01, rejecting impossible dates.
+fn parse_date(b: &[u8]) -> Option<i64> {
+    let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = b else {
+        return None;
+    };
+    let year = two_digits(*y1, *y2)? * 100 + two_digits(*y3, *y4)?;
+    let month = two_digits(*m1, *m2)?;
+    let day = two_digits(*d1, *d2)?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+fn is_leap_year(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (eras of 400 years).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let shifted_month = (month + 9) % 12; // March = 0
+    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: i64 = NANOS_PER_SECOND;
+    /// 2023-07-10T11:42:36Z, from `date -u -d 2023-07-10T11:42:36Z +%s`.
+    const SAMPLE: i64 = 1_688_989_356 * S;
+
+    #[test]
+    fn argument_formats() {
+        for s in [
+            "2023-07-10 11:42:36",
+            "2023-07-10T11:42:36",
+            "2023-07-10T11:42:36Z",
+            "2023-07-10t11:42:36z",
+            "2023-07-10T11:42:36+00:00",
+            "2023-07-10T13:42:36+02:00",
+            "2023-07-10T17:12:36+05:30",
+            "2023-07-10T03:42:36-08:00",
+            "2023-07-10T03:42:36-0800",
+            " 2023-07-10 11:42:36 ",
+        ] {
+            assert_eq!(parse_time_arg(s), Ok(SAMPLE), "{s}");
+        }
+        assert_eq!(parse_time_arg("2023-07-10"), Ok(1_688_947_200 * S));
+        assert_eq!(parse_time_arg("1970-01-01"), Ok(0));
+        assert_eq!(parse_time_arg("1969-12-31 23:59:59"), Ok(-S));
+        assert_eq!(parse_time_arg("2023-07-10 11:42:36.5"), Ok(SAMPLE + S / 2));
+        assert_eq!(
+            parse_time_arg("2023-07-10T11:42:36.000000001Z"),
+            Ok(SAMPLE + 1)
+        );
+    }
+
+    #[test]
+    fn leap_years() {
+        assert_eq!(parse_time_arg("2024-02-29"), Ok(1_709_164_800 * S));
+        assert_eq!(parse_time_arg("2000-02-29"), Ok(951_782_400 * S));
+        assert!(parse_time_arg("2023-02-29").is_err());
+        assert!(parse_time_arg("1900-02-29").is_err());
+        assert_eq!(parse_time_arg("2024-03-01"), Ok(1_709_251_200 * S));
+    }
+
+    #[test]
+    fn bad_values_are_one_line_errors_naming_the_value() {
+        for s in [
+            "",
+            "yesterday",
+            "2023-02-30",
+            "2023-13-01",
+            "2023-00-10",
+            "2023-07-00",
+            "2023-7-10",
+            "2023-07-10 24:00:00",
+            "2023-07-10 11:60:00",
+            "2023-07-10 11:42:60",
+            "2023-07-10 11:42",
+            "2023-07-10T11:42:36.",
+            "2023-07-10T11:42:36.1234567891",
+            "2023-07-10T11:42:36+5:30",
+            "2023-07-10T11:42:36+24:00",
+            "2023-07-10T11:42:36 UTC",
+            "2023-07-10T11:42:36Zjunk",
+            "２０２３-07-10",
+        ] {
+            let err = parse_time_arg(s).unwrap_err();
+            assert!(
+                err.contains(&format!("'{s}'")) && err.contains("YYYY-MM-DD"),
+                "{err}"
+            );
+            assert!(!err.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn event_times() {
+        assert_eq!(parse_event_time("2023-07-10T11:42:36Z"), Some(SAMPLE));
+        assert_eq!(
+            parse_event_time("2023-07-10T11:42:36.250Z"),
+            Some(SAMPLE + S / 4)
+        );
+        assert_eq!(parse_event_time("2023-07-10T12:42:36+01:00"), Some(SAMPLE));
+        assert_eq!(parse_event_time("2023-07-10 11:42:36"), Some(SAMPLE));
+        assert_eq!(
+            parse_event_time("2023-07-10 11:42:36.123456789"),
+            Some(SAMPLE + 123_456_789)
+        );
+        for s in [
+            "redacted",
+            "...",
+            "",
+            "2023-07-10",
+            "2023-02-30T00:00:00Z",
+            "2023-07-10T11:42:36ZZ",
+        ] {
+            assert_eq!(parse_event_time(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_general_parser() {
+        for s in [
+            "2023-07-10T11:42:36Z",
+            "2000-02-29T23:59:59Z",
+            "1999-12-31T00:00:00Z",
+        ] {
+            assert_eq!(parse_canonical(s.as_bytes()), parse_timestamp(s), "{s}");
+        }
+        assert_eq!(parse_canonical(b"2023-07-10T11:42:36+00:00"), None);
+    }
+
+    #[test]
+    fn window_checks_are_inclusive() {
+        let window = TimeWindow {
+            from: Some(SAMPLE),
+            to: Some(SAMPLE + 60 * S),
+        };
+        assert_eq!(
+            window.check(Some("2023-07-10T11:42:36Z")),
+            WindowCheck::Inside
+        );
+        assert_eq!(
+            window.check(Some("2023-07-10T11:43:36Z")),
+            WindowCheck::Inside
+        );
+        assert_eq!(
+            window.check(Some("2023-07-10T11:43:36.000000001Z")),
+            WindowCheck::Outside
+        );
+        assert_eq!(
+            window.check(Some("2023-07-10T11:42:35.999Z")),
+            WindowCheck::Outside
+        );
+        assert_eq!(window.check(Some("redacted")), WindowCheck::Unreadable);
+        assert_eq!(window.check(None), WindowCheck::Unreadable);
+        let open_end = TimeWindow {
+            from: Some(SAMPLE),
+            to: None,
+        };
+        assert_eq!(
+            open_end.check(Some("2099-01-01T00:00:00Z")),
+            WindowCheck::Inside
+        );
+        assert_eq!(
+            open_end.check(Some("2000-01-01T00:00:00Z")),
+            WindowCheck::Outside
+        );
+    }
+
+    #[test]
+    fn unbounded_window_does_not_parse() {
+        let window = TimeWindow::default();
+        assert!(window.is_unbounded());
+        assert_eq!(window.check(Some("redacted")), WindowCheck::Inside);
+        assert_eq!(window.check(None), WindowCheck::Inside);
+    }
+
+    #[test]
+    fn now_is_after_2020() {
+        assert!(now() > parse_time_arg("2020-01-01").unwrap());
+    }
+}
+

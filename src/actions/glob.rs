@@ -121,7 +121,8 @@ mod tests {
     #[test]
     fn pathological_pattern_stays_fast() {
         let text = "a".repeat(10_000);
-        assert!(!glob_matches(&"a*".repeat(50).replace("**", "*") + "b", &text));
+        let pattern = format!("{}b", "a*".repeat(50));
+        assert!(!glob_matches(&pattern, &text));
     }
 
     #[test]

@@ -70,6 +70,11 @@ impl ActionMatcher {
         })
     }
 
+    /// The globs as given.
+    pub fn globs(&self) -> &[String] {
+        &self.globs
+    }
+
     /// True when every event matches (no globs, or `*`).
     pub fn matches_all(&self) -> bool {
         self.matches_everything

@@ -1,1 +1,8 @@
-fn main() {}
+//! spitzel-fetch: CloudTrail LookupEvents to NDJSON. See `spitzel-fetch --help`.
+
+use clap::Parser;
+
+fn main() {
+    let args = spitzel::cli::fetch::FetchArgs::parse();
+    std::process::exit(spitzel::fetch::run(args));
+}

@@ -1,6 +1,15 @@
-//! The --match expression language: lex -> parse -> eval.
-//!
-//! OWNER: expr helper.
+//! The --match expression language: `PATH OP LITERAL` comparisons (JSONPath
+//! on the left, a Python literal on the right) combined with `not`, `and`,
+//! `or` and parentheses. Everything is compiled once by `Expression::parse`;
+//! `eval` only reads the record.
+
+mod cidr;
+mod eval;
+mod lex;
+mod literal;
+mod parse;
+pub mod path;
+mod pyregex;
 
 use crate::doc::Doc;
 use std::fmt;
@@ -22,14 +31,19 @@ impl std::error::Error for ExprError {}
 
 /// One compiled --match expression.
 #[derive(Debug)]
-pub struct Expression {}
+pub struct Expression {
+    root: parse::Node,
+}
 
 impl Expression {
-    pub fn parse(_src: &str) -> Result<Self, ExprError> {
-        todo!("expr helper")
+    pub fn parse(src: &str) -> Result<Self, ExprError> {
+        parse::parse_expression(src).map(|root| Self { root })
     }
 
-    pub fn eval(&self, _doc: &Doc<'_>) -> bool {
-        todo!("expr helper")
+    pub fn eval(&self, doc: &Doc<'_>) -> bool {
+        self.root.eval(doc)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -46,12 +46,19 @@ impl Pipeline {
         let stop = Arc::new(AtomicBool::new(false));
         let reader_stop = stop.clone();
         let criteria = self.criteria.clone();
+        // Files are skipped by delivery time only where that cannot change the
+        // output: an inverted match prints the events outside the window.
+        let skip_window = if self.invert {
+            crate::window::TimeWindow::default()
+        } else {
+            self.criteria.window
+        };
         let (invert, keep) = (self.invert, self.keep);
         // Detached: when the sink stops early the reader may be blocked in a
         // read; the process ends without waiting for it.
         std::thread::spawn(move || {
             let mut seq = 0u64;
-            read_inputs(&inputs, &mut |job| {
+            read_inputs(&inputs, &skip_window, &mut |job| {
                 if reader_stop.load(Ordering::Relaxed) || token_rx.recv().is_err() {
                     return false;
                 }

@@ -2,6 +2,9 @@
 //! blocks of newline-separated records for the filter.
 
 pub mod decode;
+pub mod gz;
+pub mod sniff;
+pub mod walk;
 pub mod source;
 
 /// Records ready for filtering: `data` holds records, each ending in `\n`.
@@ -22,7 +25,5 @@ pub struct RecordBlock {
 /// `{"Records":[...]}` file, a lookup-events document, an --envelope line),
 /// the records inside, compact; None for an ordinary line.
 pub fn unwrap_line(line: &[u8]) -> Option<Result<Vec<Vec<u8>>, String>> {
-    // SHAPES: decode::expand_line(line)
-    let _ = line;
-    None
+    decode::expand_line(line)
 }

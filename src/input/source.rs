@@ -1,8 +1,12 @@
 //! Opening the inputs and cutting them into blocks of records, in order.
 
 use crate::input::RecordBlock;
+use crate::input::sniff::{self, Shape};
+use crate::input::{decode, gz, walk};
+use crate::window::TimeWindow;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufReader, Read};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Bytes per NDJSON block handed to a worker: large enough to amortise the
@@ -36,8 +40,9 @@ pub struct InputProblem {
 /// Where the reader sends jobs; false means stop reading.
 pub type Dispatch<'a> = dyn FnMut(Job) -> bool + 'a;
 
-/// Read every input in order (`-` or no input: stdin).
-pub fn read_inputs(inputs: &[String], dispatch: &mut Dispatch<'_>) {
+/// Read every input in order (`-` or no input: stdin). Files in a directory
+/// delivered before `window` starts are not read.
+pub fn read_inputs(inputs: &[String], window: &TimeWindow, dispatch: &mut Dispatch<'_>) {
     let stdin_only = [String::from("-")];
     let inputs = if inputs.is_empty() {
         &stdin_only[..]
@@ -45,13 +50,13 @@ pub fn read_inputs(inputs: &[String], dispatch: &mut Dispatch<'_>) {
         inputs
     };
     for input in inputs {
-        if !read_input(input, dispatch) {
+        if !read_input(input, window, dispatch) {
             return;
         }
     }
 }
 
-fn read_input(input: &str, dispatch: &mut Dispatch<'_>) -> bool {
+fn read_input(input: &str, window: &TimeWindow, dispatch: &mut Dispatch<'_>) -> bool {
     if input == "-" {
         let source: Arc<str> = Arc::from("<stdin>");
         let stdin = io::stdin();
@@ -72,12 +77,71 @@ fn read_input(input: &str, dispatch: &mut Dispatch<'_>) -> bool {
         Err(error) => return dispatch(problem(io_reason(&error))),
     };
     if metadata.is_dir() {
-        // SHAPES: walk the tree
-        return dispatch(problem("is a directory".into()));
+        return read_tree(Path::new(input), &source, window, dispatch);
     }
-    match File::open(input) {
+    read_file(Path::new(input), source, dispatch)
+}
+
+fn read_file(path: &Path, source: Arc<str>, dispatch: &mut Dispatch<'_>) -> bool {
+    match File::open(path) {
         Ok(mut file) => read_stream(&mut file, &source, &|| true, dispatch),
-        Err(error) => dispatch(problem(io_reason(&error))),
+        Err(error) => dispatch(io_problem(&source, &error)),
+    }
+}
+
+fn io_problem(source: &Arc<str>, error: &io::Error) -> Job {
+    Job::Problem(InputProblem {
+        source: source.clone(),
+        line: None,
+        reason: io_reason(error),
+        io: true,
+    })
+}
+
+/// The input files under `dir`, in path order.
+fn read_tree(
+    dir: &Path,
+    source: &Arc<str>,
+    window: &TimeWindow,
+    dispatch: &mut Dispatch<'_>,
+) -> bool {
+    let tree = match walk::walk(dir, window) {
+        Ok(tree) => tree,
+        Err(error) => return dispatch(io_problem(source, &error)),
+    };
+    for (path, error) in &tree.unreadable {
+        let source: Arc<str> = Arc::from(path.display().to_string());
+        if !dispatch(io_problem(&source, error)) {
+            return false;
+        }
+    }
+    tree.files
+        .iter()
+        .all(|path| read_file(path, Arc::from(path.display().to_string()), dispatch))
+}
+
+/// A stream of JSON documents (Records files, arrays, lookup-events output).
+fn read_documents(reader: &mut dyn Read, source: &Arc<str>, dispatch: &mut Dispatch<'_>) -> bool {
+    let mut reader = BufReader::with_capacity(256 << 10, reader);
+    let mut going = true;
+    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, &mut |block| {
+        going = dispatch(Job::Block {
+            source: source.clone(),
+            block,
+        });
+        going
+    });
+    match decoded {
+        Ok(()) => going,
+        Err(error) => {
+            going
+                && dispatch(Job::Problem(InputProblem {
+                    source: source.clone(),
+                    line: Some(error.line),
+                    reason: error.reason,
+                    io: false,
+                }))
+        }
     }
 }
 
@@ -120,25 +184,42 @@ pub fn read_stream(
             Err(error) => {
                 buf.truncate(before);
                 let sent = send_lines(&mut buf, true, source, &mut next_line, dispatch);
+                // Damaged gzip data is bad input, like a bad line; a failing
+                // device is an error of the run.
+                let damaged = gz::is_gzip_error(&error);
                 let problem = InputProblem {
                     source: source.clone(),
                     line: Some(next_line),
-                    reason: format!("read error: {}", io_reason(&error)),
-                    io: true,
+                    reason: if damaged {
+                        io_reason(&error)
+                    } else {
+                        format!("read error: {}", io_reason(&error))
+                    },
+                    io: !damaged,
                 };
                 return sent && dispatch(Job::Problem(problem));
             }
         };
         buf.truncate(before + n);
-        if at_start && (buf.len() >= UTF8_BOM.len() || n == 0) {
+        if at_start && (sniff::enough(&buf) || n == 0) {
+            if sniff::is_gzip(&buf) {
+                let head = std::mem::take(&mut buf);
+                let mut unzipped =
+                    gz::GzReader::new(BufReader::new(io::Cursor::new(head).chain(reader)));
+                return read_stream(&mut unzipped, source, more_ready, dispatch);
+            }
+            if sniff::shape(&buf) == Shape::Documents {
+                let head = std::mem::take(&mut buf);
+                return read_documents(&mut io::Cursor::new(head).chain(reader), source, dispatch);
+            }
             if buf.starts_with(UTF8_BOM) {
                 buf.drain(..UTF8_BOM.len());
             }
-            // SHAPES: gzip and shape sniffing on the first bytes
             at_start = false;
         }
         let eof = n == 0;
-        if (eof || buf.len() >= BLOCK_BYTES || (n < want && !more_ready()))
+        // Nothing goes out before the shape is known.
+        if (eof || (!at_start && (buf.len() >= BLOCK_BYTES || (n < want && !more_ready()))))
             && !send_lines(&mut buf, eof, source, &mut next_line, dispatch)
         {
             return false;

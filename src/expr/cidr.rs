@@ -1,0 +1,153 @@
+//! IP networks for the `cidr` operator, validated when the expression is
+//! parsed.
+
+use std::net::IpAddr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    base: IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    /// `10.0.0.0/8`, `2001:db8::/32`, or a bare address (a /32 or /128).
+    /// Host bits must be clear, as Python's ipaddress insists, since a set
+    /// bit there usually means a typo.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (text, None),
+        };
+        let base: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("'{text}' is not an IP address or network"))?;
+        let max = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            // Digits only, no leading zero: `/08` or `/+8` are likely typos.
+            Some(p) => match p.parse::<u8>() {
+                Ok(n)
+                    if n <= max && p.bytes().all(|b| b.is_ascii_digit()) && !p.starts_with("0")
+                        || p == "0" =>
+                {
+                    n
+                }
+                _ => return Err(format!("'{text}' has an invalid prefix length")),
+            },
+        };
+        let network = Self { base, prefix };
+        if network.masked(base) != bits(base) {
+            let fixed = network.with_base_masked();
+            return Err(format!(
+                "'{text}' has host bits set; did you mean '{fixed}'?"
+            ));
+        }
+        Ok(network)
+    }
+
+    /// Whether `addr` (text) is an address inside this network. Text that
+    /// is no IP address, or of the other IP version, is never inside.
+    pub fn contains_text(&self, addr: &str) -> bool {
+        addr.parse::<IpAddr>().is_ok_and(|a| self.contains(a))
+    }
+
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        addr.is_ipv4() == self.base.is_ipv4() && self.masked(addr) == bits(self.base)
+    }
+
+    fn mask(&self) -> u128 {
+        let width = if self.base.is_ipv4() { 32 } else { 128 };
+        let host_bits = u32::from(width - self.prefix);
+        let all = if width == 32 {
+            u128::from(u32::MAX)
+        } else {
+            u128::MAX
+        };
+        all.checked_shl(host_bits).map_or(0, |m| m & all)
+    }
+
+    fn masked(&self, addr: IpAddr) -> u128 {
+        bits(addr) & self.mask()
+    }
+
+    fn with_base_masked(&self) -> String {
+        let masked = bits(self.base) & self.mask();
+        let base = match self.base {
+            IpAddr::V4(_) => IpAddr::from(u32::try_from(masked).unwrap_or(0).to_be_bytes()),
+            IpAddr::V6(_) => IpAddr::from(masked.to_be_bytes()),
+        };
+        format!("{base}/{}", self.prefix)
+    }
+}
+
+fn bits(addr: IpAddr) -> u128 {
+    match addr {
+        IpAddr::V4(a) => u128::from(u32::from(a)),
+        IpAddr::V6(a) => u128::from(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(text: &str) -> Network {
+        Network::parse(text).unwrap()
+    }
+
+    #[test]
+    fn ipv4_networks() {
+        let n = net("10.0.0.0/8");
+        assert!(n.contains_text("10.1.2.3"));
+        assert!(n.contains_text("10.255.255.255"));
+        assert!(!n.contains_text("11.0.0.0"));
+        assert!(net("0.0.0.0/0").contains_text("203.0.113.9"));
+        assert!(net("192.168.1.7").contains_text("192.168.1.7"));
+        assert!(!net("192.168.1.7").contains_text("192.168.1.8"));
+    }
+
+    #[test]
+    fn ipv6_networks() {
+        let n = net("2001:db8::/32");
+        assert!(n.contains_text("2001:db8:1::5"));
+        assert!(!n.contains_text("2001:db9::1"));
+        assert!(net("::/0").contains_text("fe80::1"));
+        assert!(net("::1").contains_text("::1"));
+        assert!(!net("::1").contains_text("::2"));
+    }
+
+    #[test]
+    fn versions_and_non_addresses_never_match() {
+        assert!(!net("0.0.0.0/0").contains_text("::1"));
+        assert!(!net("::/0").contains_text("10.0.0.1"));
+        for text in [
+            "AWS Internal",
+            "s3.amazonaws.com",
+            "",
+            "10.0.0.1/8",
+            "10.0.0",
+        ] {
+            assert!(!net("0.0.0.0/0").contains_text(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn bad_networks_are_refused() {
+        assert_eq!(
+            Network::parse("10.0.0.1/8").unwrap_err(),
+            "'10.0.0.1/8' has host bits set; did you mean '10.0.0.0/8'?"
+        );
+        for bad in [
+            "10.0.0.0/33",
+            "10.0.0.0/",
+            "10.0.0.0/08",
+            "10.0.0.0/+8",
+            "::/129",
+            "x",
+            "1.2.3",
+        ] {
+            assert!(Network::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! A cursor over the expression text: byte positions inside, character
+//! columns in errors.
+
+use super::ExprError;
+
+pub(crate) struct Cursor<'s> {
+    pub src: &'s str,
+    pub pos: usize,
+}
+
+impl<'s> Cursor<'s> {
+    pub fn new(src: &'s str) -> Self {
+        Self { src, pos: 0 }
+    }
+
+    pub fn rest(&self) -> &'s str {
+        &self.src[self.pos..]
+    }
+
+    pub fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    pub fn peek_at(&self, skip: usize) -> Option<char> {
+        self.rest().chars().nth(skip)
+    }
+
+    pub fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    pub fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += c.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.pos >= self.src.len()
+    }
+
+    pub fn skip_blank(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.bump();
+        }
+    }
+
+    /// The identifier-like word at the cursor (letters, digits, `_`), not
+    /// consumed.
+    pub fn peek_word(&self) -> &'s str {
+        let rest = self.rest();
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+            .map_or(rest.len(), |(i, _)| i);
+        &rest[..end]
+    }
+
+    /// Consume `word` when it stands at the cursor as a whole word.
+    pub fn eat_word(&mut self, word: &str) -> bool {
+        if self.peek_word() == word {
+            self.pos += word.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn error_at(&self, byte: usize, message: impl Into<String>) -> ExprError {
+        error_at(self.src, byte, message)
+    }
+
+    pub fn error(&self, message: impl Into<String>) -> ExprError {
+        self.error_at(self.pos, message)
+    }
+}
+
+/// An error at byte offset `byte` of `src`, reported as a 1-based character
+/// column.
+pub(crate) fn error_at(src: &str, byte: usize, message: impl Into<String>) -> ExprError {
+    let byte = byte.min(src.len());
+    let column = src.char_indices().take_while(|&(i, _)| i < byte).count() + 1;
+    ExprError {
+        column,
+        message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        assert_eq!(error_at("é$.a", 2, "x").column, 2);
+        assert_eq!(error_at("$.a", 0, "x").column, 1);
+        assert_eq!(error_at("$.a", 99, "x").column, 4);
+    }
+
+    #[test]
+    fn words_are_whole() {
+        let mut c = Cursor::new("android and");
+        assert!(!c.eat_word("and"));
+        assert!(c.eat_word("android"));
+        c.skip_blank();
+        assert!(c.eat_word("and"));
+        assert!(c.at_end());
+    }
+}

@@ -1,0 +1,376 @@
+//! Python `re` patterns for the `regex` operator: translated to the Rust
+//! dialect, compiled by the regex crate (linear time) whenever it accepts
+//! them, and by fancy-regex (lookaround, backreferences, atomic groups) with
+//! a backtracking limit only when it does not.
+
+/// Backtracking steps one search may take before it counts as no match.
+const BACKTRACK_LIMIT: usize = 1_000_000;
+
+#[derive(Debug)]
+pub enum PyRegex {
+    Linear(regex::Regex),
+    Backtracking(fancy_regex::Regex),
+}
+
+impl PyRegex {
+    /// Compile a Python pattern; the error is one line.
+    pub fn new(pattern: &str) -> Result<Self, String> {
+        // fancy-regex parses recursively; spare the stack.
+        if group_depth(pattern) > MAX_GROUP_DEPTH {
+            return Err("invalid regex: groups nested too deeply".to_owned());
+        }
+        let translated = translate(pattern);
+        if let Ok(re) = regex::Regex::new(&translated) {
+            return Ok(Self::Linear(re));
+        }
+        fancy_regex::RegexBuilder::new(&translated)
+            .backtrack_limit(BACKTRACK_LIMIT)
+            .build()
+            .map(Self::Backtracking)
+            .map_err(|e| format!("invalid regex: {e}"))
+    }
+
+    /// Python's `re.search`: a match anywhere. Running out of backtracking
+    /// steps counts as no match.
+    pub fn is_match(&self, text: &str) -> bool {
+        match self {
+            Self::Linear(re) => re.is_match(text),
+            Self::Backtracking(re) => re.is_match(text).unwrap_or(false),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn is_linear(&self) -> bool {
+        matches!(self, Self::Linear(_))
+    }
+}
+
+const MAX_GROUP_DEPTH: usize = 200;
+
+/// Deepest nesting of parentheses (an over-estimate: escapes and classes
+/// are not told apart, which only matters for absurd patterns).
+fn group_depth(pattern: &str) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0;
+    for c in pattern.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Rewrite the parts of Python's syntax that Rust's engines read
+/// differently or not at all.
+fn translate(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 8);
+    // Multiline mode of each open group; `$` depends on it.
+    let mut group_multiline: Vec<bool> = Vec::new();
+    let mut multiline = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
+        match c {
+            '\\' => i = translate_escape(&chars, i, false, &mut out),
+            '[' => i = translate_class(&chars, i, &mut out),
+            '(' => {
+                group_multiline.push(multiline);
+                if chars.get(i) == Some(&'?') {
+                    i = translate_group_start(
+                        &chars,
+                        i,
+                        &mut out,
+                        &mut multiline,
+                        &mut group_multiline,
+                    );
+                } else {
+                    out.push('(');
+                }
+            }
+            ')' => {
+                if let Some(outer) = group_multiline.pop() {
+                    multiline = outer;
+                }
+                out.push(')');
+            }
+            // Python's `$` also matches before a newline that ends the
+            // string; for a yes/no search, consuming that newline is
+            // equivalent.
+            '$' if !multiline => out.push_str(r"(?:\n?\z)"),
+            '{' => i = translate_brace(&chars, i, &mut out),
+            '}' => out.push_str(r"\}"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// After `(?` at `chars[i]`; returns the index after what was consumed.
+fn translate_group_start(
+    chars: &[char],
+    i: usize,
+    out: &mut String,
+    multiline: &mut bool,
+    group_multiline: &mut Vec<bool>,
+) -> usize {
+    let next = chars.get(i + 1).copied();
+    // A comment group vanishes.
+    if next == Some('#') {
+        group_multiline.pop();
+        let mut j = i + 2;
+        while j < chars.len() && chars[j] != ')' {
+            j += 1;
+        }
+        return j + 1;
+    }
+    let is_flag = |c: &char| matches!(c, 'a' | 'i' | 'L' | 'm' | 's' | 'u' | 'x' | '-');
+    if !next.as_ref().is_some_and(is_flag) {
+        out.push_str("(?");
+        return i + 1;
+    }
+    let mut j = i + 1;
+    let mut flags = String::new();
+    let mut turning_off = false;
+    while let Some(&f) = chars.get(j).filter(|c| is_flag(c)) {
+        match f {
+            '-' => {
+                turning_off = true;
+                flags.push('-');
+            }
+            'm' => {
+                *multiline = !turning_off;
+                flags.push('m');
+            }
+            // ASCII/locale/unicode modes: Rust's classes are Unicode-aware
+            // like Python 3's defaults.
+            'a' | 'L' | 'u' => {}
+            _ => flags.push(f),
+        }
+        j += 1;
+    }
+    let scoped = chars.get(j) == Some(&':');
+    if !scoped {
+        // `(?flags)` applies from here on: it opens no group to close.
+        group_multiline.pop();
+    }
+    let flags = flags.trim_end_matches('-');
+    if flags.is_empty() {
+        out.push_str(if scoped { "(?:" } else { "" });
+    } else {
+        out.push_str("(?");
+        out.push_str(flags);
+        out.push(if scoped { ':' } else { ')' });
+    }
+    j + 1
+}
+
+/// After `{` at `chars[i - 1]`: a valid quantifier stays (Python's `{,n}`
+/// becomes `{0,n}`), any other brace is a literal as Python reads it.
+fn translate_brace(chars: &[char], i: usize, out: &mut String) -> usize {
+    let close = chars[i..].iter().position(|&c| c == '}').map(|n| i + n);
+    if let Some(close) = close {
+        let body: String = chars[i..close].iter().collect();
+        let (low, high) = match body.split_once(',') {
+            Some((l, h)) => (l, Some(h)),
+            None => (body.as_str(), None),
+        };
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        let valid = digits(low)
+            && high.is_none_or(digits)
+            && !(low.is_empty() && high.is_none_or(str::is_empty));
+        if valid {
+            out.push('{');
+            out.push_str(if low.is_empty() { "0" } else { low });
+            if let Some(high) = high {
+                out.push(',');
+                out.push_str(high);
+            }
+            out.push('}');
+            return close + 1;
+        }
+    }
+    out.push_str(r"\{");
+    i
+}
+
+/// After `[` at `chars[i - 1]`: copy the class, escaping what Rust would
+/// read as nested classes or set operations.
+fn translate_class(chars: &[char], mut i: usize, out: &mut String) -> usize {
+    out.push('[');
+    if chars.get(i) == Some(&'^') {
+        out.push('^');
+        i += 1;
+    }
+    if chars.get(i) == Some(&']') {
+        out.push_str(r"\]");
+        i += 1;
+    }
+    while let Some(&c) = chars.get(i) {
+        i += 1;
+        match c {
+            ']' => {
+                out.push(']');
+                return i;
+            }
+            '\\' => i = translate_escape(chars, i, true, out),
+            '[' | '&' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '-' if chars.get(i) == Some(&'-') => out.push_str(r"\-"),
+            _ => out.push(c),
+        }
+    }
+    i
+}
+
+/// After `\` at `chars[i - 1]`; returns the index after the escape.
+fn translate_escape(chars: &[char], i: usize, in_class: bool, out: &mut String) -> usize {
+    let Some(&c) = chars.get(i) else {
+        out.push('\\');
+        return i;
+    };
+    let octal_at = |j: usize| chars.get(j).is_some_and(|d| d.is_digit(8));
+    let push_code = |out: &mut String, code: u32| out.push_str(&format!("\\x{{{code:X}}}"));
+    let hex_run = |from: usize, width: usize| -> Option<u32> {
+        let text: String = chars.get(from..from + width)?.iter().collect();
+        u32::from_str_radix(&text, 16).ok()
+    };
+    match c {
+        'Z' if !in_class => out.push_str(r"\z"),
+        'b' if in_class => out.push_str(r"\x08"),
+        '0' => {
+            let mut end = i + 1;
+            while end < i + 3 && octal_at(end) {
+                end += 1;
+            }
+            let text: String = chars[i..end].iter().collect();
+            push_code(out, u32::from_str_radix(&text, 8).unwrap_or(0));
+            return end;
+        }
+        '1'..='9' => {
+            // Three octal digits are a character; otherwise a backreference.
+            if octal_at(i) && octal_at(i + 1) && octal_at(i + 2) {
+                let text: String = chars[i..i + 3].iter().collect();
+                push_code(out, u32::from_str_radix(&text, 8).unwrap_or(0));
+                return i + 3;
+            }
+            let end = if chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+                i + 2
+            } else {
+                i + 1
+            };
+            out.push('\\');
+            out.extend(&chars[i..end]);
+            return end;
+        }
+        'u' | 'U' => {
+            let width = if c == 'u' { 4 } else { 8 };
+            if let Some(code) = hex_run(i + 1, width) {
+                push_code(out, code);
+                return i + 1 + width;
+            }
+            out.push('\\');
+            out.push(c);
+        }
+        _ => {
+            out.push('\\');
+            out.push(c);
+        }
+    }
+    i + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        PyRegex::new(pattern)
+            .unwrap_or_else(|e| panic!("{pattern}: {e}"))
+            .is_match(text)
+    }
+
+    fn linear(pattern: &str) -> bool {
+        PyRegex::new(pattern).unwrap().is_linear()
+    }
+
+    #[test]
+    fn searches_anywhere_like_re_search() {
+        assert!(matches("Access", "xAccessDenied"));
+        assert!(!matches("^Access", "xAccessDenied"));
+        assert!(matches("Denied$", "AccessDenied"));
+        assert!(matches("Denied$", "AccessDenied\n"));
+        assert!(!matches("Denied$", "AccessDenied!"));
+        assert!(matches(r"\ADenied\Z", "Denied"));
+        assert!(!matches(r"Denied\Z", "Denied\n"));
+        assert!(matches("(?m)^b$", "a\nb\nc"));
+    }
+
+    #[test]
+    fn plain_patterns_use_the_linear_engine() {
+        assert!(linear("^Get.*Policy$"));
+        assert!(linear(r"(?P<svc>\w+):(?P<act>\w+)"));
+        assert!(linear("(?i)denied"));
+        assert!(linear("a{,3}"));
+        assert!(linear("[[]x"));
+    }
+
+    #[test]
+    fn python_only_features_fall_back_to_backtracking() {
+        assert!(!linear("(?!Alice)"));
+        assert!(matches("^(?!.*Alice).*$", "Bob"));
+        assert!(!matches("^(?!.*Alice).*$", "Alice"));
+        assert!(matches("(?<=arn:)aws", "arn:aws"));
+        assert!(!matches("(?<!arn:)aws", "arn:aws"));
+        assert!(matches(r"(?P<q>['x])a(?P=q)", "'a'"));
+        assert!(!matches(r"(?P<q>['x])a(?P=q)", "'ax"));
+        assert!(matches(r"(a)b\1", "aba"));
+        assert!(matches("(?>a+)b", "aab"));
+    }
+
+    #[test]
+    fn the_original_readme_pattern_compiles() {
+        let re = PyRegex::new(".*:^((?!Alice).)").unwrap();
+        // `^` after `:` cannot match mid-string: Python finds no match.
+        assert!(!re.is_match("arn:aws:iam::1:user/Bob"));
+    }
+
+    #[test]
+    fn python_spellings_translate() {
+        assert!(matches(r"\x41\u00e9\101", "AéA"));
+        assert!(matches(r"a\0b", "a\0b"));
+        assert!(matches(r"[\b]", "\x08"));
+        assert!(matches("a{,2}c", "aac"));
+        assert!(matches("x{y}", "x{y}"));
+        assert!(matches("{", "{"));
+        assert!(matches("a(?#note)b", "ab"));
+        assert!(matches("[]a]", "]"));
+        assert!(matches("[a&&b]", "&"));
+        assert!(matches("(?a)\\w", "x"));
+        assert!(matches("(?i:A)b", "ab"));
+        assert!(!matches("(?i:A)b", "aB"));
+    }
+
+    #[test]
+    fn catastrophic_patterns_give_up_as_no_match() {
+        let text = format!("{}!", "a".repeat(40));
+        assert!(!matches(r"^(a+)+\1$", &text));
+    }
+
+    #[test]
+    fn broken_patterns_are_errors() {
+        for bad in ["(", "a)", "[a", "*a", "(?P<n"] {
+            assert!(PyRegex::new(bad).is_err(), "{bad}");
+        }
+        let deep = format!("{}a{}", "(?=".repeat(100_000), ")".repeat(100_000));
+        assert!(PyRegex::new(&deep).is_err());
+    }
+}

@@ -1,0 +1,149 @@
+//! Shared by the fetch integration tests: the emulator and a way to run the
+//! real spitzel-fetch binary against it with fake, isolated credentials.
+#![allow(dead_code)]
+
+pub mod emulator;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use emulator::{Emulator, EmulatorConfig, FakeEvent};
+
+pub const ACCESS_KEY: &str = "AKIDFETCHTEST";
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// `count` events per region, spread over the last `span` seconds, so that
+/// the default 90-day window holds them all.
+pub fn config_with(regions: &[&str], count: usize, span: i64) -> EmulatorConfig {
+    let newest = now_secs() - 60;
+    let mut config = EmulatorConfig::default();
+    for (i, region) in regions.iter().enumerate() {
+        config.regions.insert(
+            region.to_string(),
+            emulator::synthetic_events(region, count, 7 + i as u64, newest, span),
+        );
+    }
+    config
+}
+
+/// spitzel-fetch with isolated AWS settings pointing at `emulator`.
+pub fn fetch_command(emulator: &Emulator, home: &Path) -> Command {
+    let mut command = bare_command(home);
+    command.arg("--endpoint-url").arg(emulator.url());
+    command
+}
+
+/// spitzel-fetch with fake credentials and no endpoint.
+pub fn bare_command(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spitzel-fetch"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", "fake-secret-key")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Run to completion, failing the test if it takes longer than `limit`.
+pub fn run_with_limit(command: &mut Command, limit: Duration) -> Output {
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn spitzel-fetch");
+    wait_with_limit(child, limit)
+}
+
+pub fn wait_with_limit(mut child: Child, limit: Duration) -> Output {
+    let began = Instant::now();
+    // Drain the pipes on threads so a full pipe cannot stall the child.
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let out = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = std::io::Read::read_to_end(s, &mut buf);
+        }
+        buf
+    });
+    let err = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = std::io::Read::read_to_end(s, &mut buf);
+        }
+        buf
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if began.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("spitzel-fetch did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// The eventID of every NDJSON line, in order.
+pub fn event_ids(ndjson: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(ndjson)
+        .lines()
+        .map(|line| {
+            let record: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            record["eventID"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no eventID: {line}"))
+                .to_string()
+        })
+        .collect()
+}
+
+/// Every id once, and exactly the expected set.
+pub fn assert_exactly_once<'a>(ids: &[String], expected: impl IntoIterator<Item = &'a FakeEvent>) {
+    let mut seen = HashSet::new();
+    for id in ids {
+        assert!(seen.insert(id.as_str()), "event {id} written twice");
+    }
+    let expected: HashSet<&str> = expected.into_iter().map(|e| e.event_id.as_str()).collect();
+    let missing = expected.difference(&seen).count();
+    let extra = seen.difference(&expected).count();
+    assert_eq!(
+        (missing, extra),
+        (0, 0),
+        "{missing} events missing, {extra} unexpected, of {}",
+        expected.len()
+    );
+}
+
+pub fn all_events(config: &EmulatorConfig) -> Vec<FakeEvent> {
+    config.regions.values().flatten().cloned().collect()
+}
+
+pub fn stderr_text(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn requests_by_region(emulator: &Emulator) -> BTreeMap<String, u64> {
+    emulator.counters().requests
+}
