@@ -333,3 +333,44 @@ fn time_window_is_sent_to_the_server() {
         assert!(ids.contains(&event.event_id), "missing {}", event.event_id);
     }
 }
+
+#[test]
+fn time_range_refused_by_the_server() {
+    let mut config = config_with(&["us-east-1"], 60, 3600);
+    config.earliest_start = Some(now_secs() - 100 * 86_400);
+    let emulator = Emulator::start(config);
+    let home = tempfile::tempdir().unwrap();
+    let out = run_with_limit(
+        fetch_command(&emulator, home.path()).args(["--region", "us-east-1", "--last", "200d"]),
+        LIMIT,
+    );
+    let err = stderr_text(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    // The 90-day warning, then the error.
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.contains("us-east-1: invalid time range"), "{err}");
+    assert!(last.contains("outside the range"), "{err}");
+}
+
+#[test]
+fn the_emulator_requires_a_sigv4_authorization_header() {
+    use std::io::{Read, Write};
+    let emulator = served();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", emulator.port)).unwrap();
+    let body = "{}";
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: CloudTrail_20131101.LookupEvents\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(
+        answer.contains("MissingAuthenticationTokenException"),
+        "{answer}"
+    );
+    assert_eq!(emulator.counters().total_requests(), 0);
+}

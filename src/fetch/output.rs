@@ -192,6 +192,14 @@ impl Sink {
             }
         }
         self.state.queries[qi] = progress;
+        if let Some(stats) = self.stats.get(&region) {
+            let finished = self
+                .state
+                .queries
+                .iter()
+                .all(|q| q.region != region || q.done);
+            stats.finished.store(finished, Ordering::Relaxed);
+        }
         if union && !seen_now.is_empty() {
             self.state.seen.entry(region).or_default().extend(seen_now);
         }

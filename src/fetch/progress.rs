@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Counters of one region, updated by the sink, read by the display.
@@ -13,6 +13,8 @@ pub struct RegionStats {
     pub pages: AtomicU64,
     /// Oldest eventTime seen, seconds; i64::MAX = none yet.
     pub oldest: AtomicI64,
+    /// Every query of the region has read its last page.
+    pub finished: AtomicBool,
 }
 
 impl RegionStats {
@@ -22,6 +24,7 @@ impl RegionStats {
             events: AtomicU64::new(0),
             pages: AtomicU64::new(0),
             oldest: AtomicI64::new(i64::MAX),
+            finished: AtomicBool::new(false),
         }
     }
 
@@ -45,7 +48,11 @@ pub fn render_line(stats: &RegionStats, start: i64, end: i64, elapsed: Duration)
     let events = stats.events.load(Ordering::Relaxed);
     let pages = stats.pages.load(Ordering::Relaxed);
     let rate = events as f64 / elapsed.as_secs_f64().max(0.001);
-    let percent = covered(start, end, stats.oldest.load(Ordering::Relaxed));
+    let percent = if stats.finished.load(Ordering::Relaxed) {
+        100.0
+    } else {
+        covered(start, end, stats.oldest.load(Ordering::Relaxed))
+    };
     format!(
         "{:<16} {events:>9} events {pages:>7} pages {rate:>8.1} ev/s {percent:>5.1}% of window",
         stats.region

@@ -77,6 +77,8 @@ pub struct EmulatorConfig {
     pub expired_keys: HashSet<String>,
     /// Access key ids answered with AccessDeniedException.
     pub denied_keys: HashSet<String>,
+    /// A StartTime before this (epoch seconds) is an InvalidTimeRangeException.
+    pub earliest_start: Option<i64>,
 }
 
 /// What the emulator observed.
@@ -627,6 +629,15 @@ fn lookup_events(state: &mut State, region: &str, body: &[u8]) -> Result<String,
             400,
             "InvalidTimeRangeException",
             "Start time must be earlier than end time.",
+        ));
+    }
+    if let (Some(s), Some(earliest)) = (start, state.config.earliest_start)
+        && s < earliest as f64
+    {
+        return Err(json_error(
+            400,
+            "InvalidTimeRangeException",
+            "Start time is outside the range of event history.",
         ));
     }
     let insight = match input.get("EventCategory").and_then(|v| v.as_str()) {
