@@ -9,6 +9,7 @@ timing, every tool must return the same count for each query.
 
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -506,6 +507,8 @@ def write_chart(path, queries, tools, summary, title):
             axis.axhline(summary[key]["mb_per_s"], linestyle=next(styles, "-."), color="grey",
                          linewidth=1, label=f"{key[1]} floor")
     axis.set_yscale("log")
+    lowest = min(summary[(n, t)]["mb_per_s"] for n in names for t in tools)
+    axis.set_ylim(bottom=10 ** math.floor(math.log10(max(lowest, 1e-3))))
     axis.set_ylabel("MB/s (log scale, higher is better)")
     axis.set_xticks(range(len(names)))
     axis.set_xticklabels(names)
@@ -542,7 +545,7 @@ def parse_args():
                         help="tiny corpus, one run, count checks only: for CI")
     parser.add_argument("--size", default=None, help="NDJSON corpus size (default 1G; smoke 4M)")
     parser.add_argument("--tree-size", default=None,
-                        help="uncompressed size of the .json.gz tree (default 256M; smoke 2M; 0 = no tree case)")
+                        help="uncompressed size of the .json.gz tree (default 64M; smoke 2M; 0 = no tree case)")
     parser.add_argument("--runs", type=int, default=None, help="timed runs per tool (default 3; smoke 1)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", default=os.path.join(BENCH_DIR, "queries.json"),
@@ -565,7 +568,7 @@ def main():
     args = parse_args()
     smoke = args.smoke
     size = args.size or ("4M" if smoke else "1G")
-    tree_size = args.tree_size or ("2M" if smoke else "256M")
+    tree_size = args.tree_size or ("2M" if smoke else "64M")
     runs = args.runs or (1 if smoke else 3)
     release = not (smoke or args.debug)
     # Smoke results are scratch: they must not replace the committed ones.
