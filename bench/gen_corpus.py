@@ -245,8 +245,8 @@ def write_ndjson(stream, out):
     return count
 
 
-def write_tree(stream, root, account, seed):
-    """One {"Records":[...]} .json.gz per region and 5-minute delivery slot."""
+def write_tree(stream, root, account, seed, slot_seconds=300):
+    """One {"Records":[...]} .json.gz per region and delivery slot (CloudTrail: 5 minutes)."""
     name_rng = random.Random(seed + 1)
     alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     files = 0
@@ -256,7 +256,7 @@ def write_tree(stream, root, account, seed):
 
     def flush(slot):
         nonlocal files
-        delivered = (slot + 1) * 300
+        delivered = (slot + 1) * slot_seconds
         stamp = time.strftime("%Y%m%dT%H%MZ", time.gmtime(delivered))
         day = time.strftime("%Y/%m/%d", time.gmtime(delivered))
         for region in sorted(pending):
@@ -271,7 +271,7 @@ def write_tree(stream, root, account, seed):
         pending.clear()
 
     for epoch, region, line in stream:
-        slot = epoch // 300
+        slot = epoch // slot_seconds
         if current_slot is not None and slot != current_slot:
             flush(current_slot)
         current_slot = slot
@@ -296,6 +296,8 @@ def main():
                         help="comma-separated awsRegion values to spread records over "
                              "(default: each shape keeps its own; tree default: 4 regions)")
     parser.add_argument("--account", default="123456789012", help="account id in tree paths")
+    parser.add_argument("--slot-minutes", type=int, default=5,
+                        help="minutes of events per tree file and region (default 5, as CloudTrail)")
     parser.add_argument("--synthetic", action="store_true",
                         help="use the built-in shapes even when the shared records exist")
     args = parser.parse_args()
@@ -306,6 +308,8 @@ def main():
         parser.error(f"--start {args.start!r}: expected YYYY-MM-DD")
     if args.days < 1:
         parser.error("--days must be at least 1")
+    if args.slot_minutes < 1:
+        parser.error("--slot-minutes must be at least 1")
 
     records = [] if args.synthetic else load_real_records()
     origin = "shared CloudTrail records"
@@ -320,7 +324,7 @@ def main():
     stream = RecordStream(templates, args.size, args.seed, start, args.days, regions)
     began = time.monotonic()
     if args.tree:
-        count, files = write_tree(stream, args.tree, args.account, args.seed)
+        count, files = write_tree(stream, args.tree, args.account, args.seed, args.slot_minutes * 60)
         what = f"{count} records in {files} files under {args.tree}"
     elif args.out == "-":
         count = write_ndjson(stream, sys.stdout.buffer)
