@@ -350,4 +350,3 @@ mod tests {
         assert!(now() > parse_time_arg("2020-01-01").unwrap());
     }
 }
-

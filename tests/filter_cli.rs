@@ -37,7 +37,11 @@ fn stderr(output: &Output) -> String {
 
 /// A compact CloudTrail-like record.
 fn event(id: u32, source: &str, name: &str, time: &str, extra: &str) -> String {
-    let extra = if extra.is_empty() { String::new() } else { format!(",{extra}") };
+    let extra = if extra.is_empty() {
+        String::new()
+    } else {
+        format!(",{extra}")
+    };
     format!(
         r#"{{"eventVersion":"1.08","eventTime":"{time}","eventSource":"{source}","eventName":"{name}","awsRegion":"us-east-1","eventID":"id-{id}"{extra}}}"#
     )
@@ -51,16 +55,41 @@ fn lines(records: &[String]) -> String {
 
 fn sample() -> Vec<String> {
     vec![
-        event(1, "s3.amazonaws.com", "GetObject", "2024-05-01T10:00:00Z",
-            r#""sourceIPAddress":"10.1.2.3","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/MyRole/alice"},"errorCode":"AccessDenied","readOnly":true"#),
-        event(2, "s3.amazonaws.com", "PutObject", "2024-05-01T11:00:00Z",
-            r#""sourceIPAddress":"192.168.7.9","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob"},"readOnly":false"#),
-        event(3, "ec2.amazonaws.com", "DescribeInstances", "2024-05-01T12:00:00Z",
-            r#""sourceIPAddress":"AWS Internal","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/Other/carol"},"readOnly":true"#),
-        event(4, "monitoring.amazonaws.com", "PutMetricAlarm", "2024-05-01T13:00:00Z",
-            r#""sourceIPAddress":"2001:db8::7","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/Alice"},"errorCode":"AccessDenied""#),
-        event(5, "lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", "2024-05-01T14:00:00Z",
-            r#""sourceIPAddress":"10.9.9.9","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/MyRole/dave"},"resources":[{"type":"AWS::Lambda::Function","ARN":"arn:aws:lambda:us-east-1:111122223333:function:secret-fn"}]"#),
+        event(
+            1,
+            "s3.amazonaws.com",
+            "GetObject",
+            "2024-05-01T10:00:00Z",
+            r#""sourceIPAddress":"10.1.2.3","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/MyRole/alice"},"errorCode":"AccessDenied","readOnly":true"#,
+        ),
+        event(
+            2,
+            "s3.amazonaws.com",
+            "PutObject",
+            "2024-05-01T11:00:00Z",
+            r#""sourceIPAddress":"192.168.7.9","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob"},"readOnly":false"#,
+        ),
+        event(
+            3,
+            "ec2.amazonaws.com",
+            "DescribeInstances",
+            "2024-05-01T12:00:00Z",
+            r#""sourceIPAddress":"AWS Internal","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/Other/carol"},"readOnly":true"#,
+        ),
+        event(
+            4,
+            "monitoring.amazonaws.com",
+            "PutMetricAlarm",
+            "2024-05-01T13:00:00Z",
+            r#""sourceIPAddress":"2001:db8::7","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/Alice"},"errorCode":"AccessDenied""#,
+        ),
+        event(
+            5,
+            "lambda.amazonaws.com",
+            "UpdateFunctionConfiguration20150331v2",
+            "2024-05-01T14:00:00Z",
+            r#""sourceIPAddress":"10.9.9.9","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/MyRole/dave"},"resources":[{"type":"AWS::Lambda::Function","ARN":"arn:aws:lambda:us-east-1:111122223333:function:secret-fn"}]"#,
+        ),
     ]
 }
 
@@ -92,19 +121,43 @@ fn no_arguments_keeps_every_event() {
 fn action_globs_are_case_insensitive_and_any_of_several_matches() {
     let input = lines(&sample());
     assert_eq!(ids(&stdout(&run(&["S3:get*"], input.as_bytes()))), vec![1]);
-    assert_eq!(ids(&stdout(&run(&["s3:GetObject", "ec2:Describe*"], input.as_bytes()))), vec![1, 3]);
-    assert_eq!(ids(&stdout(&run(&["*"], input.as_bytes()))), vec![1, 2, 3, 4, 5]);
-    assert_eq!(ids(&stdout(&run(&["s3:?utObject"], input.as_bytes()))), vec![2]);
+    assert_eq!(
+        ids(&stdout(&run(
+            &["s3:GetObject", "ec2:Describe*"],
+            input.as_bytes()
+        ))),
+        vec![1, 3]
+    );
+    assert_eq!(
+        ids(&stdout(&run(&["*"], input.as_bytes()))),
+        vec![1, 2, 3, 4, 5]
+    );
+    assert_eq!(
+        ids(&stdout(&run(&["s3:?utObject"], input.as_bytes()))),
+        vec![2]
+    );
 }
 
 #[test]
 fn action_globs_know_iam_prefix_renames_and_name_suffixes() {
     let input = lines(&sample());
-    assert_eq!(ids(&stdout(&run(&["cloudwatch:PutMetricAlarm"], input.as_bytes()))), vec![4]);
-    // The event's own host prefix still matches, as in the Python original.
-    assert_eq!(ids(&stdout(&run(&["monitoring:Put*"], input.as_bytes()))), vec![4]);
     assert_eq!(
-        ids(&stdout(&run(&["lambda:UpdateFunctionConfiguration"], input.as_bytes()))),
+        ids(&stdout(&run(
+            &["cloudwatch:PutMetricAlarm"],
+            input.as_bytes()
+        ))),
+        vec![4]
+    );
+    // The event's own host prefix still matches, as in the Python original.
+    assert_eq!(
+        ids(&stdout(&run(&["monitoring:Put*"], input.as_bytes()))),
+        vec![4]
+    );
+    assert_eq!(
+        ids(&stdout(&run(
+            &["lambda:UpdateFunctionConfiguration"],
+            input.as_bytes()
+        ))),
         vec![5]
     );
 }
@@ -115,17 +168,29 @@ fn an_action_without_a_service_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     assert!(err.starts_with("spitzel-filter: "), "{err}");
-    assert!(err.contains("GetObject") && err.contains("s3:GetObject"), "{err}");
+    assert!(
+        err.contains("GetObject") && err.contains("s3:GetObject"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
 #[test]
 fn match_expressions_all_must_hold() {
     let input = lines(&sample());
-    let out = run(&["--match", r#"$.errorCode == "AccessDenied""#], input.as_bytes());
+    let out = run(
+        &["--match", r#"$.errorCode == "AccessDenied""#],
+        input.as_bytes(),
+    );
     assert_eq!(ids(&stdout(&out)), vec![1, 4]);
     let out = run(
-        &["s3:*", "-m", r#"$.errorCode == "AccessDenied""#, "-m", "$.readOnly == True"],
+        &[
+            "s3:*",
+            "-m",
+            r#"$.errorCode == "AccessDenied""#,
+            "-m",
+            "$.readOnly == True",
+        ],
         input.as_bytes(),
     );
     assert_eq!(ids(&stdout(&out)), vec![1]);
@@ -134,22 +199,50 @@ fn match_expressions_all_must_hold() {
 #[test]
 fn the_python_originals_examples_work() {
     let input = lines(&sample());
-    let out = run(&["-m", r#"$.userIdentity.arn regex ".*/MyRole/.*""#], input.as_bytes());
+    let out = run(
+        &["-m", r#"$.userIdentity.arn regex ".*/MyRole/.*""#],
+        input.as_bytes(),
+    );
     assert_eq!(ids(&stdout(&out)), vec![1, 5]);
     // The original README's lookahead pattern must compile (Python re syntax).
-    let out = run(&["-m", r#"$.userIdentity.arn regex ".*:^((?!Alice).)""#], input.as_bytes());
-    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{}", stderr(&out));
-    let out = run(&["-m", r#"$.userIdentity.arn regex "^((?!Alice).)*$""#], input.as_bytes());
+    let out = run(
+        &["-m", r#"$.userIdentity.arn regex ".*:^((?!Alice).)""#],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        &["-m", r#"$.userIdentity.arn regex "^((?!Alice).)*$""#],
+        input.as_bytes(),
+    );
     assert_eq!(ids(&stdout(&out)), vec![1, 2, 3, 5]);
-    let out = run(&["s3:Get*", "-m", "$.errorCode == 'AccessDenied'"], input.as_bytes());
+    let out = run(
+        &["s3:Get*", "-m", "$.errorCode == 'AccessDenied'"],
+        input.as_bytes(),
+    );
     assert_eq!(ids(&stdout(&out)), vec![1]);
 }
 
 #[test]
 fn a_missing_path_is_none() {
     let input = lines(&sample());
-    assert_eq!(ids(&stdout(&run(&["-m", "$.errorCode == None"], input.as_bytes()))), vec![2, 3, 5]);
-    assert_eq!(ids(&stdout(&run(&["-m", "$.errorCode != None"], input.as_bytes()))), vec![1, 4]);
+    assert_eq!(
+        ids(&stdout(&run(
+            &["-m", "$.errorCode == None"],
+            input.as_bytes()
+        ))),
+        vec![2, 3, 5]
+    );
+    assert_eq!(
+        ids(&stdout(&run(
+            &["-m", "$.errorCode != None"],
+            input.as_bytes()
+        ))),
+        vec![1, 4]
+    );
 }
 
 #[test]
@@ -157,19 +250,36 @@ fn operators_through_the_binary() {
     let input = lines(&sample());
     let cases: &[(&str, &[u32])] = &[
         (r#"$.sourceIPAddress cidr "10.0.0.0/8""#, &[1, 5]),
-        (r#"$.sourceIPAddress cidr ["192.168.0.0/16", "2001:db8::/32"]"#, &[2, 4]),
+        (
+            r#"$.sourceIPAddress cidr ["192.168.0.0/16", "2001:db8::/32"]"#,
+            &[2, 4],
+        ),
         (r#"$.eventName in ["GetObject", "PutObject"]"#, &[1, 2]),
         (r#"$.eventName in ("GetObject",)"#, &[1]),
         (r#"$.userIdentity.arn contains "user/""#, &[2, 4]),
         (r#"$.eventTime >= "2024-05-01T13:00:00Z""#, &[4, 5]),
-        (r#"$.resources[?@.type == 'AWS::Lambda::Function'].ARN regex "secret""#, &[5]),
-        (r#"$.readOnly == True and not $.eventSource == "ec2.amazonaws.com""#, &[1]),
-        (r#"($.eventName == "PutObject" or $.eventName == "GetObject") and $.readOnly == False"#, &[2]),
+        (
+            r#"$.resources[?@.type == 'AWS::Lambda::Function'].ARN regex "secret""#,
+            &[5],
+        ),
+        (
+            r#"$.readOnly == True and not $.eventSource == "ec2.amazonaws.com""#,
+            &[1],
+        ),
+        (
+            r#"($.eventName == "PutObject" or $.eventName == "GetObject") and $.readOnly == False"#,
+            &[2],
+        ),
         ("$.readOnly == 1", &[]),
     ];
     for (expression, expected) in cases {
         let out = run(&["-m", expression], input.as_bytes());
-        assert_eq!(&ids(&stdout(&out)), expected, "{expression}: {}", stderr(&out));
+        assert_eq!(
+            &ids(&stdout(&out)),
+            expected,
+            "{expression}: {}",
+            stderr(&out)
+        );
     }
 }
 
@@ -186,7 +296,15 @@ fn a_bad_expression_names_the_column() {
 #[test]
 fn time_window_is_inclusive_and_accepts_the_originals_format() {
     let input = lines(&sample());
-    let out = run(&["--from", "2024-05-01 11:00:00", "--to", "2024-05-01T13:00:00Z"], input.as_bytes());
+    let out = run(
+        &[
+            "--from",
+            "2024-05-01 11:00:00",
+            "--to",
+            "2024-05-01T13:00:00Z",
+        ],
+        input.as_bytes(),
+    );
     assert_eq!(ids(&stdout(&out)), vec![2, 3, 4]);
     // 15:00 at +02:00 is 13:00 UTC.
     let out = run(&["--from", "2024-05-01T15:00:00+02:00"], input.as_bytes());
@@ -198,10 +316,21 @@ fn time_window_is_inclusive_and_accepts_the_originals_format() {
 
 #[test]
 fn last_minute_and_last_count_back_from_now() {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let stamp = |secs_ago: i64| {
         let t = time::OffsetDateTime::from_unix_timestamp(now - secs_ago).unwrap();
-        format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month() as u8,
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
     };
     let records = vec![
         event(1, "s3.amazonaws.com", "GetObject", &stamp(60), ""),
@@ -209,29 +338,54 @@ fn last_minute_and_last_count_back_from_now() {
         event(3, "s3.amazonaws.com", "GetObject", &stamp(3 * 86400), ""),
     ];
     let input = lines(&records);
-    assert_eq!(ids(&stdout(&run(&["--last-minute", "10"], input.as_bytes()))), vec![1]);
-    assert_eq!(ids(&stdout(&run(&["--last", "4h"], input.as_bytes()))), vec![1, 2]);
-    assert_eq!(ids(&stdout(&run(&["--last", "7d"], input.as_bytes()))), vec![1, 2, 3]);
+    assert_eq!(
+        ids(&stdout(&run(&["--last-minute", "10"], input.as_bytes()))),
+        vec![1]
+    );
+    assert_eq!(
+        ids(&stdout(&run(&["--last", "4h"], input.as_bytes()))),
+        vec![1, 2]
+    );
+    assert_eq!(
+        ids(&stdout(&run(&["--last", "7d"], input.as_bytes()))),
+        vec![1, 2, 3]
+    );
 }
 
 #[test]
 fn events_without_a_readable_time_are_outside_any_window_and_counted() {
     let records = vec![
         event(1, "s3.amazonaws.com", "GetObject", "redacted", ""),
-        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"id-2"}"#.to_string(),
-        event(3, "s3.amazonaws.com", "GetObject", "2024-05-01T10:00:00Z", ""),
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"id-2"}"#
+            .to_string(),
+        event(
+            3,
+            "s3.amazonaws.com",
+            "GetObject",
+            "2024-05-01T10:00:00Z",
+            "",
+        ),
     ];
-    let out = run(&["--from", "2024-01-01", "--stats"], lines(&records).as_bytes());
+    let out = run(
+        &["--from", "2024-01-01", "--stats"],
+        lines(&records).as_bytes(),
+    );
     assert_eq!(ids(&stdout(&out)), vec![3]);
     assert!(stderr(&out).contains("no eventTime 2"), "{}", stderr(&out));
     // Without a window they are ordinary events.
-    assert_eq!(ids(&stdout(&run(&[], lines(&records).as_bytes()))), vec![1, 2, 3]);
+    assert_eq!(
+        ids(&stdout(&run(&[], lines(&records).as_bytes()))),
+        vec![1, 2, 3]
+    );
 }
 
 #[test]
 fn crlf_blank_lines_bom_and_a_last_line_without_newline() {
     let records = sample();
-    let input = format!("\u{feff}{}\r\n\r\n   \n{}\r\n\n{}", records[0], records[1], records[2]);
+    let input = format!(
+        "\u{feff}{}\r\n\r\n   \n{}\r\n\n{}",
+        records[0], records[1], records[2]
+    );
     let out = run(&[], input.as_bytes());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), lines(&records[..3]));
@@ -256,7 +410,10 @@ fn bad_lines_are_reported_with_their_place_and_skipped() {
     assert_eq!(stdout(&out), lines(&records[..2]));
     let err = stderr(&out);
     for line in [2, 3, 4, 5, 6, 8] {
-        assert!(err.contains(&format!("spitzel-filter: <stdin>:{line}: ")), "line {line}: {err}");
+        assert!(
+            err.contains(&format!("spitzel-filter: <stdin>:{line}: ")),
+            "line {line}: {err}"
+        );
     }
     assert!(err.contains("skipped 6 bad records"), "{err}");
 }
@@ -267,7 +424,11 @@ fn bad_lines_in_a_file_name_the_file() {
     let path = dir.path().join("dump.ndjson");
     std::fs::write(&path, format!("{}\nnot json\n", sample()[0])).unwrap();
     let out = run(&["-i", path.to_str().unwrap()], b"");
-    assert!(stderr(&out).contains(&format!("spitzel-filter: {}:2: ", path.display())), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("spitzel-filter: {}:2: ", path.display())),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(ids(&stdout(&out)), vec![1]);
 }
 
@@ -283,7 +444,10 @@ fn many_bad_lines_are_counted_not_all_printed() {
     assert_eq!(ids(&stdout(&out)), vec![1]);
     let err = stderr(&out);
     assert!(err.lines().count() < 30, "{err}");
-    assert!(err.contains("skipped 500 bad records (first at <stdin>:1)"), "{err}");
+    assert!(
+        err.contains("skipped 500 bad records (first at <stdin>:1)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -299,7 +463,10 @@ fn strict_makes_the_first_bad_line_fatal() {
 #[test]
 fn invert_count_quiet_and_limit() {
     let input = lines(&sample());
-    assert_eq!(ids(&stdout(&run(&["-v", "s3:*"], input.as_bytes()))), vec![3, 4, 5]);
+    assert_eq!(
+        ids(&stdout(&run(&["-v", "s3:*"], input.as_bytes()))),
+        vec![3, 4, 5]
+    );
     let out = run(&["-c", "s3:*"], input.as_bytes());
     assert_eq!(stdout(&out), "2\n");
     let out = run(&["-c", "dynamodb:*"], input.as_bytes());
@@ -308,7 +475,10 @@ fn invert_count_quiet_and_limit() {
     assert_eq!((out.stdout.len(), out.status.code()), (0, Some(0)));
     let out = run(&["-q", "dynamodb:*"], input.as_bytes());
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(ids(&stdout(&run(&["--limit", "2"], input.as_bytes()))), vec![1, 2]);
+    assert_eq!(
+        ids(&stdout(&run(&["--limit", "2"], input.as_bytes()))),
+        vec![1, 2]
+    );
 }
 
 #[test]
@@ -322,19 +492,29 @@ fn limit_stops_without_reading_the_rest() {
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(format!("{}\n", sample()[0]).as_bytes()).unwrap();
+    stdin
+        .write_all(format!("{}\n", sample()[0]).as_bytes())
+        .unwrap();
     stdin.flush().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "spitzel-filter --limit 1 kept waiting for input");
+        assert!(
+            Instant::now() < deadline,
+            "spitzel-filter --limit 1 kept waiting for input"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(0));
     let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     assert_eq!(ids(&out), vec![1]);
     drop(stdin);
 }
@@ -346,7 +526,13 @@ fn output_order_is_input_order_whatever_the_thread_count() {
     for i in 0..40_000u32 {
         let name = if i % 3 == 0 { "GetObject" } else { "PutObject" };
         let pad = "x".repeat((i % 97) as usize);
-        records.push(event(i, "s3.amazonaws.com", name, "2024-05-01T10:00:00Z", &format!(r#""pad":"{pad}""#)));
+        records.push(event(
+            i,
+            "s3.amazonaws.com",
+            name,
+            "2024-05-01T10:00:00Z",
+            &format!(r#""pad":"{pad}""#),
+        ));
     }
     let input = lines(&records);
     let expected: Vec<u32> = (0..40_000).filter(|i| i % 3 == 0).collect();
@@ -360,10 +546,16 @@ fn output_order_is_input_order_whatever_the_thread_count() {
 fn exit_status_follows_grep() {
     let input = lines(&sample());
     assert_eq!(run(&["s3:*"], input.as_bytes()).status.code(), Some(0));
-    assert_eq!(run(&["dynamodb:*"], input.as_bytes()).status.code(), Some(1));
+    assert_eq!(
+        run(&["dynamodb:*"], input.as_bytes()).status.code(),
+        Some(1)
+    );
     let out = run(&["-i", "/nonexistent/dump.ndjson"], b"");
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(stderr(&out), "spitzel-filter: /nonexistent/dump.ndjson: No such file or directory\n");
+    assert_eq!(
+        stderr(&out),
+        "spitzel-filter: /nonexistent/dump.ndjson: No such file or directory\n"
+    );
     let out = run(&["--bogus-flag"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
@@ -377,7 +569,14 @@ fn several_inputs_are_read_in_order_and_dash_is_stdin() {
     std::fs::write(&a, lines(&records[3..])).unwrap();
     std::fs::write(&b, lines(&records[..1])).unwrap();
     let out = run(
-        &["-i", a.to_str().unwrap(), "-i", "-", "-i", b.to_str().unwrap()],
+        &[
+            "-i",
+            a.to_str().unwrap(),
+            "-i",
+            "-",
+            "-i",
+            b.to_str().unwrap(),
+        ],
         lines(&records[1..3]).as_bytes(),
     );
     assert_eq!(ids(&stdout(&out)), vec![4, 5, 2, 3, 1]);
@@ -387,7 +586,13 @@ fn several_inputs_are_read_in_order_and_dash_is_stdin() {
 fn a_closed_stdout_ends_the_run_quietly() {
     let mut input = String::new();
     for i in 0..200_000u32 {
-        input.push_str(&event(i, "s3.amazonaws.com", "GetObject", "2024-05-01T10:00:00Z", ""));
+        input.push_str(&event(
+            i,
+            "s3.amazonaws.com",
+            "GetObject",
+            "2024-05-01T10:00:00Z",
+            "",
+        ));
         input.push('\n');
     }
     let mut child = bin()
@@ -407,7 +612,11 @@ fn a_closed_stdout_ends_the_run_quietly() {
     let output = child.wait_with_output().unwrap();
     feeder.join().unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -415,8 +624,18 @@ fn stats_report_lines_events_matches_and_bytes() {
     let input = format!("{}broken\n", lines(&sample()));
     let out = run(&["--stats", "s3:*"], input.as_bytes());
     let err = stderr(&out);
-    let stats = err.lines().find(|l| l.contains("stats:")).expect("a stats line");
-    for part in ["lines 6", "events 5", "matched 2", "skipped 1", &format!("bytes {}", input.len()), "MB/s"] {
+    let stats = err
+        .lines()
+        .find(|l| l.contains("stats:"))
+        .expect("a stats line");
+    for part in [
+        "lines 6",
+        "events 5",
+        "matched 2",
+        "skipped 1",
+        &format!("bytes {}", input.len()),
+        "MB/s",
+    ] {
         assert!(stats.contains(part), "{part}: {stats}");
     }
 }

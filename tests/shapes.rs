@@ -219,6 +219,32 @@ fn s3_tree_of_gzip_files_in_path_order() {
 }
 
 #[test]
+fn many_files_and_a_large_one_keep_path_order() {
+    // More files than one parallel batch, and one file above the size read
+    // whole in parallel, which is streamed in its place instead.
+    let dir = tempfile::tempdir().unwrap();
+    let mut want = Vec::new();
+    for i in 0..40u32 {
+        let count = if i == 17 { 9000 } else { 3 };
+        let records: Vec<String> = (0..count)
+            .map(|j| record(i * 10_000 + j, "2024-05-01T10:00:00Z"))
+            .collect();
+        let doc = records_doc(&records);
+        let path = dir.path().join(format!("f{i:03}.json"));
+        if i == 17 {
+            assert!(doc.len() > 1 << 20, "the large file is large");
+            write(&path, doc.as_bytes());
+        } else {
+            write(&path.with_extension("json.gz"), &gzip(doc.as_bytes()));
+        }
+        want.extend(records);
+    }
+    let out = run(&["-i", dir.path().to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert!(out_text(&out) == expected(&want), "records out of order");
+}
+
+#[test]
 fn gzip_on_stdin_with_several_members_and_documents() {
     let one = [record(1, "2024-05-01T10:00:00Z")];
     let two = [
@@ -274,6 +300,35 @@ fn pretty_arrays_lookup_events_and_envelopes_on_stdin() {
 }
 
 #[test]
+fn wrapper_lines_inside_ndjson_are_unwrapped() {
+    let r: Vec<String> = (1..=4).map(|i| record(i, "2024-05-01T10:00:00Z")).collect();
+    let input = format!(
+        "{}\n{{\"Records\":[{},{}]}}\n{{\"EventId\":\"e4\",\"CloudTrailEvent\":{}}}\n",
+        r[0], r[1], r[2], r[3]
+    );
+    let out = run(&[], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out_text(&out), expected(&r));
+}
+
+#[test]
+fn bom_and_crlf_before_a_pretty_array() {
+    let r = [
+        record(1, "2024-05-01T10:00:00Z"),
+        record(2, "2024-05-01T10:00:00Z"),
+    ];
+    let body = format!(
+        "[\n{},\n{}\n]\n",
+        pretty(1, "2024-05-01T10:00:00Z"),
+        pretty(2, "2024-05-01T10:00:00Z")
+    );
+    let input = format!("\u{feff}{}", body.replace('\n', "\r\n"));
+    let out = run(&[], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out_text(&out), expected(&r));
+}
+
+#[test]
 fn bad_inputs_name_the_file_and_keep_earlier_records() {
     let dir = tempfile::tempdir().unwrap();
     let good: Vec<String> = (1..=3).map(|i| record(i, "2024-05-01T10:00:00Z")).collect();
@@ -304,7 +359,7 @@ fn bad_inputs_name_the_file_and_keep_earlier_records() {
     );
     assert!(
         err.contains(&format!(
-            "{}:2: truncated: the Records array is not closed",
+            "{}:3: truncated: the Records array is not closed",
             cut_doc.display()
         )),
         "{err}"

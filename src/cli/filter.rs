@@ -3,7 +3,17 @@
 use crate::cli::common::TimeArgs;
 use clap::{CommandFactory, Parser};
 
+const AFTER_HELP: &str = "\
+Examples and the match language: --help, or man spitzel-filter.";
+
 const AFTER_LONG_HELP: &str = "\
+Match expressions:
+  PATH OP LITERAL, combined with not, and, or and parentheses.
+  PATH     JSONPath (RFC 9535): $.errorCode, $.resources[*].ARN, $..accessKeyId
+  OP       == != < <= > >= in, not in, contains, regex (searches, Python syntax), cidr
+  LITERAL  Python literal: \"str\", 'str', r\"raw\", 42, 1.5, True, False, None, [..], (..), {..}
+  A path that selects nothing is None; several values match when any of them does.
+
 Examples:
   spitzel-filter 's3:Get*' -i dump.ndjson
   spitzel-fetch --last-minute 300 | spitzel-filter 's3:Get*' --match '$.errorCode == \"AccessDenied\"'
@@ -23,6 +33,7 @@ See man spitzel-filter for the match language.";
 #[command(
     name = "spitzel-filter",
     version,
+    after_help = AFTER_HELP,
     after_long_help = AFTER_LONG_HELP,
     max_term_width = 100
 )]
@@ -32,7 +43,14 @@ pub struct FilterArgs {
     pub actions: Vec<String>,
 
     /// Keep events where EXPR holds, e.g. '$.errorCode == "AccessDenied"' (repeatable: all must hold)
-    #[arg(short = 'm', long = "match", value_name = "EXPR")]
+    #[arg(
+        short = 'm',
+        long = "match",
+        value_name = "EXPR",
+        long_help = "Keep events where EXPR holds (repeatable: all must hold). EXPR is \
+                     PATH OP LITERAL, e.g. '$.errorCode == \"AccessDenied\"'; see MATCH \
+                     LANGUAGE in man spitzel-filter, or the summary at the end of --help"
+    )]
     pub matches: Vec<String>,
 
     /// Read this file or directory ('-' is stdin; repeatable). Default: stdin

@@ -4,8 +4,8 @@
 pub mod decode;
 pub mod gz;
 pub mod sniff;
-pub mod walk;
 pub mod source;
+pub mod walk;
 
 /// Records ready for filtering: `data` holds records, each ending in `\n`.
 ///

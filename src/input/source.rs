@@ -4,6 +4,7 @@ use crate::input::RecordBlock;
 use crate::input::sniff::{self, Shape};
 use crate::input::{decode, gz, walk};
 use crate::window::TimeWindow;
+use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
@@ -110,14 +111,47 @@ fn read_tree(
         Err(error) => return dispatch(io_problem(source, &error)),
     };
     for (path, error) in &tree.unreadable {
-        let source: Arc<str> = Arc::from(path.display().to_string());
-        if !dispatch(io_problem(&source, error)) {
+        if !dispatch(io_problem(&source_name(path), error)) {
             return false;
         }
     }
-    tree.files
-        .iter()
-        .all(|path| read_file(path, Arc::from(path.display().to_string()), dispatch))
+    // A downloaded trail is thousands of small .json.gz files: decompress and
+    // decode a batch of them in parallel, then hand their blocks on in path
+    // order. Large files are streamed on this thread as before.
+    let batch = rayon::current_num_threads().max(1) * 2;
+    for chunk in tree.files.chunks(batch) {
+        let read: Vec<Option<Vec<Job>>> = chunk
+            .par_iter()
+            .map(|path| {
+                let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= SMALL_FILE);
+                small.then(|| {
+                    let mut jobs = Vec::new();
+                    read_file(path, source_name(path), &mut |job| {
+                        jobs.push(job);
+                        true
+                    });
+                    jobs
+                })
+            })
+            .collect();
+        for (path, jobs) in chunk.iter().zip(read) {
+            let going = match jobs {
+                Some(jobs) => jobs.into_iter().all(&mut *dispatch),
+                None => read_file(path, source_name(path), dispatch),
+            };
+            if !going {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Files up to this size (on disk) in a tree are read whole in parallel.
+const SMALL_FILE: u64 = 1 << 20;
+
+fn source_name(path: &Path) -> Arc<str> {
+    Arc::from(path.display().to_string())
 }
 
 /// A stream of JSON documents (Records files, arrays, lookup-events output).
@@ -183,6 +217,20 @@ pub fn read_stream(
             Ok(n) => n,
             Err(error) => {
                 buf.truncate(before);
+                let error = if at_start {
+                    // Decide the shape on what came before the error, which
+                    // then surfaces in its place.
+                    let mut failed = Failed(Some(error));
+                    if let Some(going) =
+                        route_by_shape(&mut buf, &mut failed, source, more_ready, dispatch)
+                    {
+                        return going;
+                    }
+                    // NDJSON: routing read nothing, so the error is still there.
+                    failed.0.unwrap_or_else(|| io::Error::other("read failed"))
+                } else {
+                    error
+                };
                 let sent = send_lines(&mut buf, true, source, &mut next_line, dispatch);
                 // Damaged gzip data is bad input, like a bad line; a failing
                 // device is an error of the run.
@@ -202,15 +250,8 @@ pub fn read_stream(
         };
         buf.truncate(before + n);
         if at_start && (sniff::enough(&buf) || n == 0) {
-            if sniff::is_gzip(&buf) {
-                let head = std::mem::take(&mut buf);
-                let mut unzipped =
-                    gz::GzReader::new(BufReader::new(io::Cursor::new(head).chain(reader)));
-                return read_stream(&mut unzipped, source, more_ready, dispatch);
-            }
-            if sniff::shape(&buf) == Shape::Documents {
-                let head = std::mem::take(&mut buf);
-                return read_documents(&mut io::Cursor::new(head).chain(reader), source, dispatch);
+            if let Some(going) = route_by_shape(&mut buf, reader, source, more_ready, dispatch) {
+                return going;
             }
             if buf.starts_with(UTF8_BOM) {
                 buf.drain(..UTF8_BOM.len());
@@ -227,6 +268,40 @@ pub fn read_stream(
         if eof {
             return true;
         }
+    }
+}
+
+/// Gzip and documents leave the NDJSON path here: Some(going) when the
+/// stream (its first bytes in `head`, the rest in `reader`) was read that way.
+fn route_by_shape(
+    head: &mut Vec<u8>,
+    reader: &mut dyn Read,
+    source: &Arc<str>,
+    more_ready: &dyn Fn() -> bool,
+    dispatch: &mut Dispatch<'_>,
+) -> Option<bool> {
+    if sniff::is_gzip(head) {
+        let head = std::mem::take(head);
+        let mut unzipped = gz::GzReader::new(BufReader::new(io::Cursor::new(head).chain(reader)));
+        return Some(read_stream(&mut unzipped, source, more_ready, dispatch));
+    }
+    if sniff::shape(head) == Shape::Documents {
+        let head = std::mem::take(head);
+        return Some(read_documents(
+            &mut io::Cursor::new(head).chain(reader),
+            source,
+            dispatch,
+        ));
+    }
+    None
+}
+
+/// A reader whose next read fails with a saved error, then ends.
+struct Failed(Option<io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        self.0.take().map_or(Ok(0), Err)
     }
 }
 

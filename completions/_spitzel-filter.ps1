@@ -1,0 +1,53 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'spitzel-filter' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'spitzel-filter'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'spitzel-filter' {
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)')
+            [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM:SS'', RFC 3339; UTC unless an offset is given)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Keep events at or before this time (same formats as --from)')
+            [CompletionResult]::new('--last-minute', '--last-minute', [CompletionResultType]::ParameterName, 'Keep events of the last N minutes')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Keep events of the last DURATION (90s, 90m, 3h, 7d, 2w, 1h30m)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Stop after N matching events')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
+            [CompletionResult]::new('--invert-match', '--invert-match', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Print only the number of matching events')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Print only the number of matching events')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; exit 0 at the first match')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; exit 0 at the first match')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Make the first bad input line fatal (exit 2)')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print statistics to stderr at the end')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,48 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[spitzel-fetch] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'spitzel-fetch'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'spitzel-fetch'= {
+            cand --from 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM:SS'', RFC 3339; UTC unless an offset is given)'
+            cand --to 'Keep events at or before this time (same formats as --from)'
+            cand --last-minute 'Keep events of the last N minutes'
+            cand --last 'Keep events of the last DURATION (90s, 90m, 3h, 7d, 2w, 1h30m)'
+            cand --lookup 'Server-side narrowing, repeatable (union): EventId, EventName, EventSource, Username, ResourceType, ResourceName, AccessKeyId or ReadOnly'
+            cand --event-category 'Event category to look up'
+            cand --region 'Region to read, repeatable or comma-separated [default: the configured region]'
+            cand --profile 'Named profile from the AWS config files'
+            cand --endpoint-url 'Send requests to this endpoint instead of AWS''s (also AWS_ENDPOINT_URL_CLOUDTRAIL)'
+            cand --rate 'Requests per second per region'
+            cand -o 'Write to FILE instead of stdout'
+            cand --output 'Write to FILE instead of stdout'
+            cand --max-events 'Stop after writing N events'
+            cand --checkpoint 'Save progress to FILE after every page; rerun to resume'
+            cand --max-attempts 'Attempts per request for errors other than throttling'
+            cand --timeout 'Timeout of one request in seconds'
+            cand --all-regions 'Read every region enabled for the account (needs account:ListRegions)'
+            cand --envelope 'Write the whole LookupEvents event (EventId, Username, Resources, ...), with CloudTrailEvent parsed into an object'
+            cand -q 'No progress display'
+            cand --quiet 'No progress display'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

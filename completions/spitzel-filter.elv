@@ -1,0 +1,47 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[spitzel-filter] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'spitzel-filter'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'spitzel-filter'= {
+            cand -m 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)'
+            cand --match 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)'
+            cand -i 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin'
+            cand --input 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin'
+            cand --from 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM:SS'', RFC 3339; UTC unless an offset is given)'
+            cand --to 'Keep events at or before this time (same formats as --from)'
+            cand --last-minute 'Keep events of the last N minutes'
+            cand --last 'Keep events of the last DURATION (90s, 90m, 3h, 7d, 2w, 1h30m)'
+            cand --limit 'Stop after N matching events'
+            cand -j 'Worker threads (default: all cores)'
+            cand --threads 'Worker threads (default: all cores)'
+            cand -v 'Write the events that do NOT match'
+            cand --invert-match 'Write the events that do NOT match'
+            cand -c 'Print only the number of matching events'
+            cand --count 'Print only the number of matching events'
+            cand -q 'Print nothing; exit 0 at the first match'
+            cand --quiet 'Print nothing; exit 0 at the first match'
+            cand --strict 'Make the first bad input line fatal (exit 2)'
+            cand --stats 'Print statistics to stderr at the end'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}
