@@ -102,15 +102,16 @@ fn judge_record(
             });
             return;
         }
-        Ok(doc) if doc.top_str("eventName").is_some() => Some(criteria.judge(&doc)),
-        Ok(_) => None,
+        Ok(doc) => doc
+            .top_str("eventName")
+            .map(|name| criteria.judge(&doc, Some(name))),
     };
     let verdict = match verdict {
         Some(verdict) => verdict,
         None => match crate::input::unwrap_line(record) {
             // The same bytes parsed a moment ago, so this cannot fail.
             None => match parser.parse(record) {
-                Ok(doc) => criteria.judge(&doc),
+                Ok(doc) => criteria.judge(&doc, None),
                 Err(_) => Verdict::NoMatch,
             },
             Some(Ok(records)) => {

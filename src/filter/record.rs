@@ -2,7 +2,7 @@
 //! --match expressions, cheapest first.
 
 use crate::actions::ActionMatcher;
-use crate::doc::{Doc, DocParser};
+use crate::doc::Doc;
 use crate::expr::Expression;
 use crate::window::{TimeWindow, WindowCheck};
 
@@ -28,11 +28,11 @@ impl Criteria {
         self.actions.matches_all() && self.window.is_unbounded() && self.expressions.is_empty()
     }
 
-    pub fn judge(&self, doc: &Doc<'_>) -> Verdict {
+    /// `event_name` is the record's eventName, already looked up by the caller.
+    pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>) -> Verdict {
         if !self.actions.matches_all() {
             let source = doc.top_str("eventSource").unwrap_or("");
-            let name = doc.top_str("eventName").unwrap_or("");
-            if !self.actions.matches(source, name) {
+            if !self.actions.matches(source, event_name.unwrap_or("")) {
                 return Verdict::NoMatch;
             }
         }
@@ -49,14 +49,4 @@ impl Criteria {
             Verdict::NoMatch
         }
     }
-}
-
-/// Parse and judge one record's bytes (no line end).
-pub fn judge_bytes(
-    criteria: &Criteria,
-    parser: &mut DocParser,
-    record: &[u8],
-) -> Result<Verdict, crate::doc::DocError> {
-    let doc = parser.parse(record)?;
-    Ok(criteria.judge(&doc))
 }
