@@ -3,7 +3,7 @@
 //! path for plain paths.
 
 use serde_json::Value;
-use spitzel::doc::to_value;
+use spitzel::doc::{DocParser, DocView, Raw};
 use spitzel::expr::path::compile_path;
 use std::path::PathBuf;
 
@@ -58,16 +58,34 @@ fn run_case(case: &Value) -> Result<bool, String> {
     if path.plain_steps().is_none() {
         return Ok(false);
     }
-    let mut bytes = serde_json::to_vec(document).map_err(|e| e.to_string())?;
-    let tape = simd_json::to_tape(&mut bytes)
-        .map_err(|e| format!("simd-json could not read the document: {e}"))?;
+    // The fast path reads the document's text, scanned (any document) and
+    // indexed as a record (objects).
+    let text = serde_json::to_string(document).map_err(|e| e.to_string())?;
+    let raw = Raw::validated(&text).ok_or("the scanner refused the document")?;
     let fast: Vec<Value> = path
-        .select_plain_tape(&tape.0)
-        .map(to_value)
+        .select_plain_raw(raw)
+        .map(|r| r.to_value())
         .into_iter()
         .collect();
     if fast != selected {
         return Err(format!("fast path selected {fast:?}, general {selected:?}"));
+    }
+    if document.is_object() {
+        let mut parser = DocParser::new();
+        let doc = parser.parse(text.as_bytes()).map_err(|e| e.to_string())?;
+        let DocView::Raw(root) = doc.view() else {
+            return Err("the record parser fell back to serde_json".to_owned());
+        };
+        let indexed: Vec<Value> = path
+            .select_plain_raw(root)
+            .map(|r| r.to_value())
+            .into_iter()
+            .collect();
+        if indexed != selected {
+            return Err(format!(
+                "indexed fast path selected {indexed:?}, general {selected:?}"
+            ));
+        }
     }
     Ok(true)
 }

@@ -4,9 +4,8 @@ use super::cidr::Network;
 use super::literal::Literal;
 use super::path::Found;
 use super::pyregex::PyRegex;
-use crate::doc;
+use crate::doc::Scalar;
 use serde_json::{Map, Value};
-use simd_json::{Node, StaticNode};
 use std::cmp::Ordering;
 
 /// The operator of a comparison with its compiled right side. `!=` and
@@ -63,12 +62,15 @@ impl Op {
         match found {
             None => self.holds_on(Json::Null, true),
             Some(Found::Tree(value)) => self.holds_on(Json::of(value), false),
-            Some(Found::Tape(nodes)) => match nodes.first() {
-                Some(Node::String(s)) => self.holds_on(Json::Str(s), false),
-                Some(Node::Static(s)) => self.holds_on(static_json(*s), false),
-                // Containers from the tape are rare on the right of an
-                // operator: build the small tree they need.
-                _ => self.holds_on(Json::of(&doc::to_value(nodes)), false),
+            Some(Found::Raw(raw)) => match raw.scalar() {
+                Scalar::Null => self.holds_on(Json::Null, false),
+                Scalar::Bool(b) => self.holds_on(Json::Bool(b), false),
+                Scalar::Int(i) => self.holds_on(Json::Num(Num::Int(i)), false),
+                Scalar::Float(f) => self.holds_on(Json::Num(Num::Float(f)), false),
+                Scalar::Str(s) => self.holds_on(Json::Str(&s), false),
+                // Containers are rare on the left of an operator: build the
+                // small tree they need.
+                Scalar::Tree(value) => self.holds_on(Json::of(&value), false),
             },
         }
     }
@@ -86,18 +88,6 @@ impl Op {
                 matches!(json, Json::Str(s) if networks.iter().any(|n| n.contains_text(s)))
             }
         }
-    }
-}
-
-fn static_json(node: StaticNode) -> Json<'static> {
-    match node {
-        StaticNode::Null => Json::Null,
-        StaticNode::Bool(b) => Json::Bool(b),
-        StaticNode::I64(i) => Json::Num(Num::Int(i.into())),
-        StaticNode::U64(u) => Json::Num(Num::Int(u.into())),
-        // serde_json cannot hold a non-finite number either.
-        StaticNode::F64(f) if f.is_finite() => Json::Num(Num::Float(f)),
-        StaticNode::F64(_) => Json::Null,
     }
 }
 
@@ -298,13 +288,13 @@ mod tests {
     }
 
     #[test]
-    fn tape_values_behave_like_tree_values() {
-        let mut parser = doc::DocParser::new();
-        let record = br#"{"n":1,"s":"x","b":true,"z":null,"a":[1,"x"],"o":{"k":2}}"#;
+    fn raw_values_behave_like_tree_values() {
+        let mut parser = crate::doc::DocParser::new();
+        let record = br#"{"n":1,"s":"x","b":true,"z":null,"a":[1,"x"],"o":{"k":2},"e":"\u0078","f":1.0,"g":-0,"h":1e2,"i":18446744073709551615,"j":123456789012345678901234567890}"#;
         let parsed = parser.parse(record).unwrap();
         let tree = parsed.tree().clone();
-        let DocView::Tape(root) = parsed.view() else {
-            panic!("tape expected")
+        let DocView::Raw(root) = parsed.view() else {
+            panic!("raw view expected")
         };
         let ops = [
             Op::Eq(Literal::Int(1)),
@@ -314,12 +304,17 @@ mod tests {
             Op::Eq(Literal::Seq(vec![Literal::Int(1), s("x")])),
             Op::Eq(Literal::Dict(vec![(s("k"), Literal::Int(2))])),
             Op::Contains(s("x")),
+            Op::Eq(Literal::Float(1.0)),
+            Op::Eq(Literal::Int(0)),
+            Op::Eq(Literal::Int(100)),
+            Op::Eq(Literal::Int(18_446_744_073_709_551_615)),
+            Op::Order(Ordering::Greater, false, Literal::Float(1.2e29)),
         ];
-        for key in ["n", "s", "b", "z", "a", "o"] {
-            let on_tape = doc::member(root, key).unwrap();
+        for key in ["n", "s", "b", "z", "a", "o", "e", "f", "g", "h", "i", "j"] {
+            let raw = root.member(key).unwrap();
             for op in &ops {
                 assert_eq!(
-                    op.holds(Some(Found::Tape(on_tape))),
+                    op.holds(Some(Found::Raw(raw))),
                     holds(op, &tree[key]),
                     "{key} {op:?}"
                 );

@@ -1,13 +1,13 @@
 //! JSONPath (RFC 9535) inside an expression: where a path ends, compiling it
 //! with serde_json_path, and a fast path for plain member/index paths that
-//! reads simd-json's tape without building a tree.
+//! reads the record's own text, through the scanner's index, without
+//! building a tree.
 
 use super::ExprError;
 use super::lex::error_at;
-use crate::doc::{self, Doc, DocView};
+use crate::doc::{Doc, DocView, Raw};
 use serde_json::Value;
 use serde_json_path::JsonPath;
-use simd_json::Node;
 
 /// A compiled path. Plain paths (only name and index selectors) also keep
 /// their steps for the fast path.
@@ -25,11 +25,11 @@ pub enum Step {
     Index(i64),
 }
 
-/// A value a path selected: a slice of the tape (starting at the value's
-/// node) or a node of a serde_json tree.
+/// A value a path selected: the record's own text of it, or a node of a
+/// serde_json tree.
 #[derive(Clone, Copy, Debug)]
 pub enum Found<'d> {
-    Tape(&'d [Node<'d>]),
+    Raw(Raw<'d>),
     Tree(&'d Value),
 }
 
@@ -327,14 +327,14 @@ impl CompiledPath {
         self.general.query(value).all()
     }
 
-    /// The fast path on a tape: the value a plain path selects, if any.
-    /// None from `plain_steps()` means this must not be used.
-    pub fn select_plain_tape<'t, 'i>(&self, tape: &'t [Node<'i>]) -> Option<&'t [Node<'i>]> {
-        let mut here = tape;
+    /// The fast path on a record's text: the value a plain path selects,
+    /// if any. None from `plain_steps()` means this must not be used.
+    pub fn select_plain_raw<'d>(&self, root: Raw<'d>) -> Option<Raw<'d>> {
+        let mut here = root;
         for step in self.plain.as_deref()? {
             here = match step {
-                Step::Name(name) => doc::member(here, name)?,
-                Step::Index(index) => doc::element(here, *index)?,
+                Step::Name(name) => here.member(name)?,
+                Step::Index(index) => here.element(*index)?,
             };
         }
         Some(here)
@@ -370,7 +370,7 @@ impl CompiledPath {
     ) -> bool {
         if let Some(steps) = &self.plain {
             let found = match doc.view() {
-                DocView::Tape(root) => self.select_plain_tape(root).map(Found::Tape),
+                DocView::Raw(root) => self.select_plain_raw(root).map(Found::Raw),
                 DocView::Tree(tree) => self.select_plain_tree(steps, tree).map(Found::Tree),
             };
             return test(found);

@@ -72,6 +72,7 @@ impl Pipeline {
                         rayon::spawn(move || {
                             let outcome = filter_block(&block, &criteria, invert, keep);
                             let bytes = block.data.len() as u64;
+                            crate::input::buffers::give_back(block.data);
                             let _ = done_tx.send((
                                 this,
                                 Done::Block {

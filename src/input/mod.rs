@@ -1,6 +1,7 @@
 //! Reading records: NDJSON and CloudTrail's other file shapes, turned into
 //! blocks of newline-separated records for the filter.
 
+pub mod buffers;
 pub mod decode;
 pub mod gz;
 pub mod sniff;

@@ -2,7 +2,7 @@
 
 use crate::input::RecordBlock;
 use crate::input::sniff::{self, Shape};
-use crate::input::{decode, gz, walk};
+use crate::input::{buffers, decode, gz, walk};
 use crate::window::TimeWindow;
 use rayon::prelude::*;
 use std::fs::File;
@@ -65,7 +65,14 @@ fn read_input(input: &str, window: &TimeWindow, dispatch: &mut Dispatch<'_>) -> 
         let source: Arc<str> = Arc::from("<stdin>");
         let stdin = io::stdin();
         let mut lock = stdin.lock();
-        return read_stream(&mut lock, &source, &stdin_has_data, dispatch);
+        // A pipe must hand on what it has when the writer pauses; a
+        // redirected file never pauses.
+        let more_ready: Option<&dyn Fn() -> bool> = if stdin_is_a_file() {
+            None
+        } else {
+            Some(&stdin_has_data)
+        };
+        return read_stream(&mut lock, &source, more_ready, dispatch);
     }
     let source: Arc<str> = Arc::from(input);
     let problem = |reason: String| {
@@ -88,7 +95,7 @@ fn read_input(input: &str, window: &TimeWindow, dispatch: &mut Dispatch<'_>) -> 
 
 fn read_file(path: &Path, source: Arc<str>, dispatch: &mut Dispatch<'_>) -> bool {
     match File::open(path) {
-        Ok(mut file) => read_stream(&mut file, &source, &|| true, dispatch),
+        Ok(mut file) => read_stream(&mut file, &source, None, dispatch),
         Err(error) => dispatch(io_problem(&source, &error)),
     }
 }
@@ -193,14 +200,15 @@ pub fn io_reason(error: &io::Error) -> String {
 
 /// Read one stream to its end. `more_ready` tells whether more bytes can be
 /// read without waiting: when not, the lines in hand go out at once, so a
-/// slow producer (spitzel-fetch) sees its matches as they arrive.
+/// slow producer (spitzel-fetch) sees its matches as they arrive. None: the
+/// stream never waits (a file), so each read may fill its whole size.
 pub fn read_stream(
     reader: &mut dyn Read,
     source: &Arc<str>,
-    more_ready: &dyn Fn() -> bool,
+    more_ready: Option<&dyn Fn() -> bool>,
     dispatch: &mut Dispatch<'_>,
 ) -> bool {
-    let mut buf: Vec<u8> = Vec::new();
+    let mut buf: Vec<u8> = buffers::take();
     let mut next_line: u64 = 1;
     let mut at_start = true;
     // Reads start small and grow while the input keeps filling them, so a
@@ -211,18 +219,9 @@ pub fn read_stream(
         let want = read_size
             .min((BLOCK_BYTES + MIN_READ).saturating_sub(before))
             .max(MIN_READ);
-        buf.resize(before + want, 0);
-        let read = loop {
-            match reader.read(&mut buf[before..]) {
-                Ok(n) => break Ok(n),
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => break Err(error),
-            }
-        };
-        let n = match read {
+        let n = match read_more(reader, &mut buf, want, more_ready.is_none()) {
             Ok(n) => n,
             Err(error) => {
-                buf.truncate(before);
                 let error = if at_start {
                     // Decide the shape on what came before the error, which
                     // then surfaces in its place.
@@ -254,7 +253,6 @@ pub fn read_stream(
                 return sent && dispatch(Job::Problem(problem));
             }
         };
-        buf.truncate(before + n);
         if n == want {
             read_size = (read_size * 2).min(BLOCK_BYTES);
         }
@@ -269,7 +267,10 @@ pub fn read_stream(
         }
         let eof = n == 0;
         // Nothing goes out before the shape is known.
-        if (eof || (!at_start && (buf.len() >= BLOCK_BYTES || (n < want && !more_ready()))))
+        if (eof
+            || (!at_start
+                && (buf.len() >= BLOCK_BYTES
+                    || (n < want && !more_ready.is_none_or(|ready| ready())))))
             && !send_lines(&mut buf, eof, source, &mut next_line, dispatch)
         {
             return false;
@@ -286,7 +287,7 @@ fn route_by_shape(
     head: &mut Vec<u8>,
     reader: &mut dyn Read,
     source: &Arc<str>,
-    more_ready: &dyn Fn() -> bool,
+    more_ready: Option<&dyn Fn() -> bool>,
     dispatch: &mut Dispatch<'_>,
 ) -> Option<bool> {
     if sniff::is_gzip(head) {
@@ -337,7 +338,8 @@ fn send_lines(
     if cut == 0 {
         return true;
     }
-    let rest = buf[cut..].to_vec();
+    let mut rest = buffers::take();
+    rest.extend_from_slice(&buf[cut..]);
     buf.truncate(cut);
     let data = std::mem::replace(buf, rest);
     let first_line = *next_line;
@@ -351,6 +353,45 @@ fn send_lines(
         source: source.clone(),
         block,
     })
+}
+
+/// Append up to `want` bytes from `reader` to `buf`; on an error `buf`
+/// keeps what was read before it. `whole`: keep reading until `want` bytes
+/// or the end, straight into spare capacity (no zero-filling, which costs as
+/// much as the read itself); otherwise one read, which a pipe may answer
+/// with whatever it has.
+fn read_more(
+    reader: &mut dyn Read,
+    buf: &mut Vec<u8>,
+    want: usize,
+    whole: bool,
+) -> io::Result<usize> {
+    let before = buf.len();
+    if whole {
+        buf.reserve(want);
+        return reader
+            .take(want as u64)
+            .read_to_end(buf)
+            .map(|_| buf.len() - before);
+    }
+    buf.resize(before + want, 0);
+    let read = loop {
+        match reader.read(&mut buf[before..]) {
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            other => break other,
+        }
+    };
+    buf.truncate(before + *read.as_ref().unwrap_or(&0));
+    read
+}
+
+/// Whether stdin is a regular file (a redirect), which never makes a reader
+/// wait.
+fn stdin_is_a_file() -> bool {
+    // SAFETY: fstat only writes the zeroed struct it is given.
+    let mut status: libc::stat = unsafe { std::mem::zeroed() };
+    let found = unsafe { libc::fstat(0, &mut status) };
+    found == 0 && (status.st_mode & libc::S_IFMT) == libc::S_IFREG
 }
 
 /// Whether stdin has bytes ready right now (poll with a zero timeout).
