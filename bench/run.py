@@ -549,6 +549,26 @@ def ensure_corpus(path, size, seed, extra=()):
         raise BenchError("gen_corpus.py failed")
 
 
+README_BEGIN = "<!-- bench/run writes from here -->"
+README_END = "<!-- to here -->"
+
+
+def update_readme(report):
+    """Put a full run's report into README.md between the markers, so the
+    published figures are always the runner's own."""
+    path = os.path.join(REPO_ROOT, "README.md")
+    with open(path) as handle:
+        text = handle.read()
+    begin, end = text.find(README_BEGIN), text.find(README_END)
+    if begin < 0 or end < begin:
+        log("README.md has no bench markers: results only in bench/results/")
+        return
+    text = text[:begin + len(README_BEGIN)] + "\n\n" + report.strip() + "\n\n" + text[end:]
+    with open(path, "w") as handle:
+        handle.write(text)
+    log("README.md Performance table updated")
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description="spitzel benchmarks (issue 5)")
     parser.add_argument("--smoke", action="store_true",
@@ -689,6 +709,8 @@ def main():
         report = "\n".join(fetch_lines(fetch)) + "\n" if fetch is not None else "nothing run\n"
     with open(os.path.join(results_dir, "results.md"), "w") as handle:
         handle.write(report)
+    if not smoke and not args.out_dir and "filter" in report_parts:
+        update_readme(report)
     raw = {"info": info, "fetch": fetch}
     if "filter" in report_parts:
         raw["counts"] = report_parts["filter"][2]
