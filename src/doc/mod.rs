@@ -48,6 +48,8 @@ pub struct Doc<'a> {
     top: &'a [Member],
     nested: &'a [Member],
     top_keys_escaped: bool,
+    /// Where the root value's text starts and ends (white space excluded).
+    root_span: (usize, usize),
     /// Where in `top` each of HOT_KEYS is (ABSENT: nowhere).
     hot: [u32; 3],
     tree: OnceCell<Value>,
@@ -86,8 +88,8 @@ impl DocParser {
                 )
             })
         };
-        let root = match scanned {
-            Ok((end, root)) if scanner.space_end(end) == record.len() => root,
+        let (end, root) = match scanned {
+            Ok((end, root)) if scanner.space_end(end) == record.len() => (end, root),
             Err(Fault::TooDeep) => {
                 return Err(DocError(format!("nesting deeper than {MAX_DEPTH} levels")));
             }
@@ -101,6 +103,7 @@ impl DocParser {
             top: &self.top,
             nested: &self.nested,
             top_keys_escaped: root.keys_escaped,
+            root_span: (start, end),
             hot: root.hot,
             tree: OnceCell::new(),
             tree_only: false,
@@ -198,6 +201,7 @@ fn slow_parse<'a>(text: &'a str) -> Result<Doc<'a>, DocError> {
             top: &[],
             nested: &[],
             top_keys_escaped: false,
+            root_span: (0, text.len()),
             hot: [ABSENT; 3],
             tree: OnceCell::from(Value::Object(map)),
             tree_only: true,
@@ -281,6 +285,7 @@ impl<'a> Doc<'a> {
         } else {
             DocView::Raw(Raw::root(
                 self.text,
+                self.root_span,
                 self.top,
                 self.nested,
                 self.top_keys_escaped,

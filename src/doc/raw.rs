@@ -40,16 +40,15 @@ impl<'d> Raw<'d> {
     /// `nested`.
     pub(super) fn root(
         text: &'d str,
+        (start, end): (usize, usize),
         top: &'d [Member],
         nested: &'d [Member],
         keys_escaped: bool,
     ) -> Self {
-        let json = text.trim_matches([' ', '\t', '\r', '\n']);
-        let start = json.as_ptr() as usize - text.as_ptr() as usize;
         Raw {
             text,
             start,
-            end: start + json.len(),
+            end,
             index: Some(Index {
                 members: top,
                 nested,
