@@ -114,15 +114,10 @@ impl<'b> Scanner<'b> {
         mut on_member: impl FnMut(&mut Self, Span, usize) -> Result<usize, Fault>,
     ) -> Result<usize, Fault> {
         let bytes = self.bytes;
-        if bytes.get(at) != Some(&b'{') {
-            return Err(Fault::Syntax);
-        }
-        self.enter()?;
-        let mut at = space_end(bytes, at + 1);
-        if bytes.get(at) == Some(&b'}') {
-            self.depth -= 1;
-            return Ok(at + 1);
-        }
+        let mut at = match self.open(at, b'{', b'}')? {
+            Next::Item(at) => at,
+            Next::End(end) => return Ok(end),
+        };
         loop {
             if bytes.get(at) != Some(&b'"') {
                 return Err(Fault::Syntax);
@@ -132,16 +127,11 @@ impl<'b> Scanner<'b> {
             if bytes.get(at) != Some(&b':') {
                 return Err(Fault::Syntax);
             }
-            at = on_member(self, key, space_end(bytes, at + 1))?;
-            at = space_end(bytes, at);
-            match bytes.get(at) {
-                Some(b',') => at = space_end(bytes, at + 1),
-                Some(b'}') => {
-                    self.depth -= 1;
-                    return Ok(at + 1);
-                }
-                _ => return Err(Fault::Syntax),
-            }
+            let value_end = on_member(self, key, space_end(bytes, at + 1))?;
+            at = match self.after_item(value_end, b'}')? {
+                Next::Item(at) => at,
+                Next::End(end) => return Ok(end),
+            };
         }
     }
 
@@ -152,30 +142,63 @@ impl<'b> Scanner<'b> {
         at: usize,
         mut on_element: impl FnMut(usize, usize),
     ) -> Result<usize, Fault> {
-        let bytes = self.bytes;
-        if bytes.get(at) != Some(&b'[') {
-            return Err(Fault::Syntax);
-        }
-        self.enter()?;
-        let mut at = space_end(bytes, at + 1);
-        if bytes.get(at) == Some(&b']') {
-            self.depth -= 1;
-            return Ok(at + 1);
-        }
+        let mut at = match self.open(at, b'[', b']')? {
+            Next::Item(at) => at,
+            Next::End(end) => return Ok(end),
+        };
         loop {
             let end = self.value(at)?;
             on_element(at, end);
-            at = space_end(bytes, end);
-            match bytes.get(at) {
-                Some(b',') => at = space_end(bytes, at + 1),
-                Some(b']') => {
-                    self.depth -= 1;
-                    return Ok(at + 1);
-                }
-                _ => return Err(Fault::Syntax),
-            }
+            at = match self.after_item(end, b']')? {
+                Next::Item(at) => at,
+                Next::End(end) => return Ok(end),
+            };
         }
     }
+
+    /// Enter the container that `open` starts at `at`.
+    #[inline(always)]
+    fn open(&mut self, at: usize, open: u8, close: u8) -> Result<Next, Fault> {
+        if self.bytes.get(at) != Some(&open) {
+            return Err(Fault::Syntax);
+        }
+        self.enter()?;
+        self.after_separator(at + 1, close)
+    }
+
+    /// After a member or element ending at `at`: a comma and the next one,
+    /// or the end of the container.
+    #[inline(always)]
+    fn after_item(&mut self, at: usize, close: u8) -> Result<Next, Fault> {
+        let at = space_end(self.bytes, at);
+        match self.bytes.get(at) {
+            Some(b',') => Ok(Next::Item(space_end(self.bytes, at + 1))),
+            Some(&byte) if byte == close => {
+                self.depth -= 1;
+                Ok(Next::End(at + 1))
+            }
+            _ => Err(Fault::Syntax),
+        }
+    }
+
+    /// Right after an opening bracket: the first item, or an empty container.
+    #[inline(always)]
+    fn after_separator(&mut self, at: usize, close: u8) -> Result<Next, Fault> {
+        let at = space_end(self.bytes, at);
+        if self.bytes.get(at) == Some(&close) {
+            self.depth -= 1;
+            Ok(Next::End(at + 1))
+        } else {
+            Ok(Next::Item(at))
+        }
+    }
+}
+
+/// What follows inside a container: an item at a position, or the end of
+/// the container (the position after its closing bracket).
+enum Next {
+    Item(usize),
+    End(usize),
 }
 
 fn word_end(bytes: &[u8], at: usize, word: &[u8]) -> Result<usize, Fault> {
