@@ -95,7 +95,7 @@ impl DocParser {
             }
             _ => return slow_parse(text),
         };
-        if record.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        if record.get(start) != Some(&b'{') {
             return Err(not_an_object(kind_name(record)));
         }
         Ok(Doc {
