@@ -386,15 +386,23 @@ fn read_more(
 }
 
 /// Whether stdin is a regular file (a redirect), which never makes a reader
-/// wait.
+/// wait. The descriptor is duplicated so that std can ask for its metadata
+/// without taking ownership of stdin.
 fn stdin_is_a_file() -> bool {
-    // SAFETY: fstat only writes the zeroed struct it is given.
-    let mut status: libc::stat = unsafe { std::mem::zeroed() };
-    let found = unsafe { libc::fstat(0, &mut status) };
-    found == 0 && (status.st_mode & libc::S_IFMT) == libc::S_IFREG
+    #[cfg(unix)]
+    let owned = std::os::fd::AsFd::as_fd(&io::stdin()).try_clone_to_owned();
+    #[cfg(windows)]
+    let owned = std::os::windows::io::AsHandle::as_handle(&io::stdin()).try_clone_to_owned();
+    #[cfg(not(any(unix, windows)))]
+    let owned: io::Result<std::fs::File> = Err(io::ErrorKind::Unsupported.into());
+    owned
+        .map(std::fs::File::from)
+        .and_then(|file| file.metadata())
+        .is_ok_and(|meta| meta.is_file())
 }
 
 /// Whether stdin has bytes ready right now (poll with a zero timeout).
+#[cfg(unix)]
 fn stdin_has_data() -> bool {
     let mut fds = libc::pollfd {
         fd: 0,
@@ -404,4 +412,12 @@ fn stdin_has_data() -> bool {
     // SAFETY: one valid pollfd for the duration of the call.
     let ready = unsafe { libc::poll(&mut fds, 1, 0) };
     ready > 0
+}
+
+/// Without poll there is no cheap readiness test: "nothing ready" hands the
+/// lines in hand on after every short read, which is correct, only in
+/// smaller blocks.
+#[cfg(not(unix))]
+fn stdin_has_data() -> bool {
+    false
 }
