@@ -219,6 +219,48 @@ fn s3_tree_of_gzip_files_in_path_order() {
 }
 
 #[test]
+fn stats_count_the_files_a_tree_leaves_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = dir
+        .path()
+        .join(format!("AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2024/05/01"));
+    let late = [record(2, "2024-05-01T12:00:00Z")];
+    write(
+        &day.join(trail_name("20240501T0005Z", "early")),
+        &gzip(records_doc(&[record(1, "2024-05-01T00:01:00Z")]).as_bytes()),
+    );
+    write(
+        &day.join(trail_name("20240501T1205Z", "late")),
+        &gzip(records_doc(&late).as_bytes()),
+    );
+    write(
+        &dir.path().join(format!(
+            "AWSLogs/{ACCOUNT}/CloudTrail-Digest/us-east-1/2024/05/01/{ACCOUNT}_CloudTrail-Digest_us-east-1_x_20240501T1300Z.json.gz"
+        )),
+        &gzip(b"{}"),
+    );
+    let root = dir.path().to_str().unwrap();
+    let out = run(
+        &["-i", root, "--from", "2024-05-01T10:00:00Z", "--stats"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out_text(&out), expected(&late));
+    assert!(
+        err_text(&out).contains("stats: files not read: delivered before --from 1, digests 1\n"),
+        "{}",
+        err_text(&out)
+    );
+    // A window from before the first delivery reads every trail file.
+    let out = run(&["-i", root, "--stats", "--from", "2024-04-01"], b"");
+    assert!(
+        err_text(&out).contains("files not read: delivered before --from 0, digests 1\n"),
+        "{}",
+        err_text(&out)
+    );
+}
+
+#[test]
 fn many_files_and_a_large_one_keep_path_order() {
     // More files than one parallel batch, and one file above the size read
     // whole in parallel, which is streamed in its place instead.

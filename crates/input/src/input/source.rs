@@ -29,6 +29,17 @@ pub enum Job {
     },
     /// Something that went wrong reading an input.
     Problem(InputProblem),
+    /// Files of a directory left out unread (for --stats).
+    Skipped(Skipped),
+}
+
+/// Files a directory walk left out, by reason.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped {
+    /// CloudTrail files delivered before the window.
+    pub by_delivery: u64,
+    /// CloudTrail digest files.
+    pub digests: u64,
 }
 
 /// A fault reading an input, reported in its place in the output order.
@@ -124,6 +135,14 @@ fn read_tree(
         if !dispatch(io_problem(&source_name(path), error)) {
             return false;
         }
+    }
+    if (tree.skipped_by_name, tree.skipped_digests) != (0, 0)
+        && !dispatch(Job::Skipped(Skipped {
+            by_delivery: tree.skipped_by_name,
+            digests: tree.skipped_digests,
+        }))
+    {
+        return false;
     }
     // A downloaded trail is thousands of small .json.gz files: decompress and
     // decode a batch of them in parallel, then hand their blocks on in path
