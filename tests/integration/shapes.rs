@@ -10,17 +10,19 @@ use spitzel::input::decode::decode_stream;
 use spitzel::input::gz::GzReader;
 use spitzel::input::sniff::{self, Shape};
 
-fn shared_cloudtrail() -> Option<PathBuf> {
+/// ../shared/data/cloudtrail (or under $SPITZEL_SHARED); the tests that
+/// call this are ignored unless asked for, and fail without it.
+fn shared_cloudtrail() -> PathBuf {
     let shared = std::env::var_os("SPITZEL_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
     let dir = shared.join("data/cloudtrail");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} not found", dir.display());
-        None
-    }
+    assert!(
+        dir.is_dir(),
+        "{} not found (this test needs ../shared)",
+        dir.display()
+    );
+    dir
 }
 
 /// All records of a file through sniffing and decoding, as the filter reads them.
@@ -91,18 +93,16 @@ fn check_folder_against_ndjson(dataset: &Path, folder: &str) {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn shared_invictus_records_match_events_ndjson() {
-    let Some(dir) = shared_cloudtrail() else {
-        return;
-    };
+    let dir = shared_cloudtrail();
     check_folder_against_ndjson(&dir.join("invictus-aws-dataset"), "records");
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn shared_stratus_arrays_match_events_ndjson() {
-    let Some(dir) = shared_cloudtrail() else {
-        return;
-    };
+    let dir = shared_cloudtrail();
     check_folder_against_ndjson(&dir.join("stratus-red-team-detonation-logs"), "arrays");
 }
 
@@ -493,10 +493,9 @@ fn check_folder_through_binary(dataset: &Path, folder: &str) {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn shared_folders_through_the_binary() {
-    let Some(dir) = shared_cloudtrail() else {
-        return;
-    };
+    let dir = shared_cloudtrail();
     check_folder_through_binary(&dir.join("invictus-aws-dataset"), "records");
     check_folder_through_binary(&dir.join("stratus-red-team-detonation-logs"), "arrays");
 }
