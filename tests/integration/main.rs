@@ -10,3 +10,4 @@ mod man_render;
 mod readme;
 mod sample_data;
 mod shapes;
+mod util;

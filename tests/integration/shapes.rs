@@ -111,33 +111,8 @@ fn shared_stratus_arrays_match_events_ndjson() {
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
 
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_spitzel-filter"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn spitzel-filter");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("wait");
-    feeder.join().unwrap();
-    output
-}
-
-fn out_text(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8 output")
-}
-
-fn err_text(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::util::{run, stderr, stdout};
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::default());
@@ -212,10 +187,10 @@ fn s3_tree_of_gzip_files_in_path_order() {
     );
     write(&root.join("AWSLogs/notes.txt"), b"not an input");
     let out = run(&["-i", root.to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let all: Vec<String> = a.iter().chain(&b).chain(&c).cloned().collect();
-    assert_eq!(out_text(&out), expected(&all));
-    assert!(out.stderr.is_empty(), "{}", err_text(&out));
+    assert_eq!(stdout(&out), expected(&all));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
 
 #[test]
@@ -244,19 +219,19 @@ fn stats_count_the_files_a_tree_leaves_unread() {
         &["-i", root, "--from", "2024-05-01T10:00:00Z", "--stats"],
         b"",
     );
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert_eq!(out_text(&out), expected(&late));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&late));
     assert!(
-        err_text(&out).contains("stats: files not read: delivered before --from 1, digests 1\n"),
+        stderr(&out).contains("stats: files not read: delivered before --from 1, digests 1\n"),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
     // A window from before the first delivery reads every trail file.
     let out = run(&["-i", root, "--stats", "--from", "2024-04-01"], b"");
     assert!(
-        err_text(&out).contains("files not read: delivered before --from 0, digests 1\n"),
+        stderr(&out).contains("files not read: delivered before --from 0, digests 1\n"),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
 }
 
@@ -282,8 +257,8 @@ fn many_files_and_a_large_one_keep_path_order() {
         want.extend(records);
     }
     let out = run(&["-i", dir.path().to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert!(out_text(&out) == expected(&want), "records out of order");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out) == expected(&want), "records out of order");
 }
 
 #[test]
@@ -296,9 +271,9 @@ fn gzip_on_stdin_with_several_members_and_documents() {
     let mut input = gzip(records_doc(&one).as_bytes());
     input.extend(gzip(format!("\n{}\n", records_doc(&two)).as_bytes()));
     let out = run(&[], &input);
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
-        out_text(&out),
+        stdout(&out),
         expected(&[one[0].clone(), two[0].clone(), two[1].clone()])
     );
 }
@@ -327,8 +302,8 @@ fn pretty_arrays_lookup_events_and_envelopes_on_stdin() {
         ),
     ] {
         let out = run(&[], input.as_bytes());
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", err_text(&out));
-        assert_eq!(out_text(&out), expected(want), "{name}");
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        assert_eq!(stdout(&out), expected(want), "{name}");
     }
     // --envelope lines from spitzel-fetch, one a line.
     let envelopes = format!(
@@ -337,8 +312,8 @@ fn pretty_arrays_lookup_events_and_envelopes_on_stdin() {
         escaped(&r[1])
     );
     let out = run(&[], envelopes.as_bytes());
-    assert_eq!(out.status.code(), Some(0), "envelopes: {}", err_text(&out));
-    assert_eq!(out_text(&out), expected(&r[0..2]), "envelopes");
+    assert_eq!(out.status.code(), Some(0), "envelopes: {}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&r[0..2]), "envelopes");
 }
 
 #[test]
@@ -349,8 +324,22 @@ fn wrapper_lines_inside_ndjson_are_unwrapped() {
         r[0], r[1], r[2], r[3]
     );
     let out = run(&[], input.as_bytes());
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert_eq!(out_text(&out), expected(&r));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&r));
+}
+
+#[test]
+fn wrapper_lines_are_told_by_their_top_level_keys() {
+    let r: Vec<String> = (1..=3).map(|i| record(i, "2024-05-01T10:00:00Z")).collect();
+    // Not a wrapper: CloudTrailEvent below the top level, Records not an array.
+    let nested = r#"{"a":{"CloudTrailEvent":1},"Records":null}"#;
+    let input = format!(
+        "{}\n{{ \"Records\" : [ {} ] }}\n{{\"note\":\"x\",\"Records\":[{}]}}\n{nested}\n",
+        r[0], r[1], r[2]
+    );
+    let out = run(&[], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("{}{nested}\n", expected(&r)));
 }
 
 #[test]
@@ -366,8 +355,8 @@ fn bom_and_crlf_before_a_pretty_array() {
     );
     let input = format!("\u{feff}{}", body.replace('\n', "\r\n"));
     let out = run(&[], input.as_bytes());
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert_eq!(out_text(&out), expected(&r));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&r));
 }
 
 #[test]
@@ -393,7 +382,7 @@ fn bad_inputs_name_the_file_and_keep_earlier_records() {
     fs::write(&fine, records_doc(&good[2..])).unwrap();
 
     let out = run(&["-i", dir.path().to_str().unwrap()], b"");
-    let err = err_text(&out);
+    let err = stderr(&out);
     assert!(
         err.contains(&format!("{}:", cut_gz.display()))
             && err.contains("gzip: unexpected end of file"),
@@ -413,7 +402,7 @@ fn bad_inputs_name_the_file_and_keep_earlier_records() {
         )),
         "{err}"
     );
-    let text = out_text(&out);
+    let text = stdout(&out);
     let got: Vec<&str> = text.lines().collect();
     // The cut gzip gave the first of its records, then the others in order.
     let prefix = got
@@ -434,7 +423,7 @@ fn bad_inputs_name_the_file_and_keep_earlier_records() {
         ],
         b"",
     );
-    assert_eq!(strict.status.code(), Some(2), "{}", err_text(&strict));
+    assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
 }
 
 #[test]
@@ -464,23 +453,19 @@ fn from_skips_files_delivered_before_it_without_opening_them() {
         ],
         b"",
     );
-    assert!(out.stderr.is_empty(), "{}", err_text(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(out_text(&out), expected(&late[1..]));
+    assert_eq!(stdout(&out), expected(&late[1..]));
     // Without --from the corrupt file is read and reported.
     let out = run(&["-i", root.to_str().unwrap()], b"");
-    assert!(
-        err_text(&out).contains("_old.json.gz"),
-        "{}",
-        err_text(&out)
-    );
+    assert!(stderr(&out).contains("_old.json.gz"), "{}", stderr(&out));
 }
 
 /// eventIDs of the binary's output for `-i folder`, against events.ndjson.
 fn check_folder_through_binary(dataset: &Path, folder: &str) {
     let out = run(&["-i", dataset.join(folder).to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert!(out.stderr.is_empty(), "{}", err_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
     let ndjson = fs::read(dataset.join("events.ndjson")).unwrap();
     let want = id_counts(ndjson.split(|&b| b == b'\n').filter(|l| !l.is_empty()));
     let got = id_counts(out.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()));

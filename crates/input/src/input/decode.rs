@@ -65,10 +65,9 @@ pub fn decode_stream(
 /// `{"Records":[...]}` or `{"Events":[...]}` document, or an `--envelope`
 /// object), the compact records inside it. None when the line is an ordinary
 /// record, or holds no wrapper at all, which the filter then judges itself.
+/// The filter asks only for lines whose top-level keys make them look like
+/// a wrapper.
 pub fn expand_line(line: &[u8]) -> Option<Result<Vec<Vec<u8>>, String>> {
-    if !may_be_wrapper(line) {
-        return None;
-    }
     let mut records = Collect(Vec::new());
     let mut src = line;
     let mut decoder = Decoder::new(&mut src, &mut records);
@@ -80,18 +79,6 @@ pub fn expand_line(line: &[u8]) -> Option<Result<Vec<Vec<u8>>, String>> {
         Ok(()) if kinds.iter().all(|&k| k == DocKind::Record) => None,
         Ok(()) => Some(Ok(records.0)),
     }
-}
-
-/// The cheap test before decoding a line: only wrappers need it.
-fn may_be_wrapper(line: &[u8]) -> bool {
-    let start = line
-        .iter()
-        .position(|b| !b" \t\r\n".contains(b))
-        .unwrap_or(line.len());
-    let line = &line[start..];
-    line.starts_with(b"{\"Records\"")
-        || line.starts_with(b"{\"Events\"")
-        || memchr::memmem::find(line, b"\"CloudTrailEvent\"").is_some()
 }
 
 fn reason(fault: Fault) -> String {
