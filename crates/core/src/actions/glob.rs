@@ -14,19 +14,19 @@ pub(crate) struct ActionGlob {
 impl ActionGlob {
     pub(crate) fn parse(arg: &str) -> Result<Self, ActionGlobError> {
         let Some((service, action)) = arg.split_once(':') else {
-            return Err(ActionGlobError(format!(
-                "action '{arg}' has no service prefix: write service:Action, e.g. s3:GetObject"
-            )));
+            return Err(ActionGlobError::NoService(arg.to_owned()));
         };
         if service.is_empty() {
-            return Err(ActionGlobError(format!(
-                "action '{arg}' has an empty service part: write service:Action, e.g. s3:{action}"
-            )));
+            return Err(ActionGlobError::EmptyService {
+                arg: arg.to_owned(),
+                action: action.to_owned(),
+            });
         }
         if action.is_empty() {
-            return Err(ActionGlobError(format!(
-                "action '{arg}' has an empty action part: write service:Action, e.g. {service}:*"
-            )));
+            return Err(ActionGlobError::EmptyAction {
+                arg: arg.to_owned(),
+                service: service.to_owned(),
+            });
         }
         Ok(ActionGlob {
             written_action: action.to_string(),

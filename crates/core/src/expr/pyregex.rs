@@ -12,12 +12,22 @@ pub enum PyRegex {
     Backtracking(fancy_regex::Regex),
 }
 
+/// A pattern that does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegexError {
+    #[error("invalid regex: groups nested too deeply")]
+    TooDeep,
+    /// fancy-regex's reason.
+    #[error("invalid regex: {0}")]
+    Invalid(String),
+}
+
 impl PyRegex {
     /// Compile a Python pattern; the error is one line.
-    pub fn new(pattern: &str) -> Result<Self, String> {
+    pub fn new(pattern: &str) -> Result<Self, RegexError> {
         // fancy-regex parses recursively; spare the stack.
         if group_depth(pattern) > MAX_GROUP_DEPTH {
-            return Err("invalid regex: groups nested too deeply".to_owned());
+            return Err(RegexError::TooDeep);
         }
         let translated = translate(pattern);
         if let Ok(re) = regex::Regex::new(&translated) {
@@ -27,7 +37,7 @@ impl PyRegex {
             .backtrack_limit(BACKTRACK_LIMIT)
             .build()
             .map(Self::Backtracking)
-            .map_err(|e| format!("invalid regex: {e}"))
+            .map_err(|e| RegexError::Invalid(e.to_string()))
     }
 
     /// Python's `re.search`: a match anywhere. Running out of backtracking
