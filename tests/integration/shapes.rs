@@ -6,7 +6,7 @@ use std::fs;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use spitzel::input::decode::decode_stream;
+use spitzel::input::decode::{Decoded, decode_stream};
 use spitzel::input::gz::GzReader;
 use spitzel::input::sniff::{self, Shape};
 
@@ -37,7 +37,11 @@ fn decode_file(path: &Path) -> Vec<Vec<u8>> {
     };
     assert_eq!(sniff::shape(&data), Shape::Documents, "{}", path.display());
     let mut records = Vec::new();
-    decode_stream(&mut BufReader::new(&data[..]), 1 << 16, &mut |block| {
+    decode_stream(&mut BufReader::new(&data[..]), 1 << 16, &mut |item| {
+        let block = match item {
+            Decoded::Records(block) => block,
+            Decoded::Fault(fault) => panic!("{}: {fault}", path.display()),
+        };
         records.extend(
             block
                 .data
@@ -331,8 +335,8 @@ fn wrapper_lines_inside_ndjson_are_unwrapped() {
 #[test]
 fn wrapper_lines_are_told_by_their_top_level_keys() {
     let r: Vec<String> = (1..=3).map(|i| record(i, "2024-05-01T10:00:00Z")).collect();
-    // Not a wrapper: CloudTrailEvent below the top level, Records not an array.
-    let nested = r#"{"a":{"CloudTrailEvent":1},"Records":null}"#;
+    // Not a wrapper: CloudTrailEvent and Records below the top level.
+    let nested = r#"{"a":{"CloudTrailEvent":1,"Records":[]}}"#;
     let input = format!(
         "{}\n{{ \"Records\" : [ {} ] }}\n{{\"note\":\"x\",\"Records\":[{}]}}\n{nested}\n",
         r[0], r[1], r[2]
@@ -483,4 +487,119 @@ fn shared_folders_through_the_binary() {
     let dir = shared_cloudtrail();
     check_folder_through_binary(&dir.join("invictus-aws-dataset"), "records");
     check_folder_through_binary(&dir.join("stratus-red-team-detonation-logs"), "arrays");
+}
+
+// ---- issue 10: one bad line or element costs only itself ----
+
+#[test]
+fn a_first_line_cut_after_a_complete_value_loses_nothing_after_it() {
+    // Finding 1: these once read as one broken pretty document, printing 0.
+    for input in [
+        "{\"eventVersion\":\"1.08\",\n{\"a\":1}\n{\"b\":2}\n",
+        "{\n{\"a\":1}\n{\"b\":2}\n",
+    ] {
+        let out = run(&[], input.as_bytes());
+        assert_eq!(stdout(&out), "{\"a\":1}\n{\"b\":2}\n", "{input:?}");
+        let err = stderr(&out);
+        assert!(err.starts_with("spitzel-filter: <stdin>:1: "), "{err}");
+        assert!(
+            err.contains("skipped 1 bad record (first at <stdin>:1)"),
+            "{err}"
+        );
+        assert_eq!(run(&["-c"], input.as_bytes()).stdout, b"2\n");
+    }
+}
+
+#[test]
+fn a_broken_pretty_record_costs_only_itself() {
+    // Concatenated pretty records (`jq .` output), the second one cut short.
+    let input = "{\n  \"a\": 1\n}\n{\n  \"b\": \"cut\n{\n  \"c\": 3\n}\n";
+    let out = run(&[], input.as_bytes());
+    assert_eq!(stdout(&out), "{\"a\":1}\n{\"c\":3}\n");
+    assert!(
+        stderr(&out).contains("<stdin>:4: line break inside a string (at line 5)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn non_object_elements_are_reported_and_the_rest_kept() {
+    // Finding 2: a null once ended the file (1 of 3 records written).
+    let out = run(
+        &["-c"],
+        b"{\"Records\":[{\"a\":1},null,{\"b\":2},{\"c\":3}]}",
+    );
+    assert_eq!(stdout(&out), "3\n");
+    assert!(
+        stderr(&out)
+            .contains("<stdin>:1: expected a record object in the Records array, found null"),
+        "{}",
+        stderr(&out)
+    );
+    let input = "[\n  {\"a\":1},\n  42,\n  \"s\",\n  [1],\n  {\"b\":2}\n]\n";
+    let out = run(&[], input.as_bytes());
+    assert_eq!(stdout(&out), "{\"a\":1}\n{\"b\":2}\n");
+    let err = stderr(&out);
+    for (line, kind) in [(3, "a number"), (4, "a string"), (5, "an array")] {
+        let want = format!("<stdin>:{line}: expected a record object in the array, found {kind}");
+        assert!(err.contains(&want), "{want} in {err}");
+    }
+    // The same inside one NDJSON line holding a whole Records document.
+    let line = "{\"Records\":[{\"a\":1},true,{\"b\":2}]}\n{\"c\":3}\n";
+    let out = run(&[], format!("{{\"x\":0}}\n{line}").as_bytes());
+    assert_eq!(stdout(&out), "{\"x\":0}\n{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+    assert!(
+        stderr(&out)
+            .contains("<stdin>:2: expected a record object in the Records array, found a boolean")
+    );
+}
+
+#[test]
+fn records_that_is_not_an_array_is_reported_not_written() {
+    for (input, found) in [
+        ("{\"Records\":null}", "null"),
+        ("{\"Records\":{}}", "an object"),
+        ("{\"Records\":\"x\"}\n", "a string"),
+        ("{\"Events\":7}", "a number"),
+    ] {
+        let out = run(&[], input.as_bytes());
+        assert_eq!(stdout(&out), "", "{input}");
+        let name = if input.contains("Events") {
+            "Events"
+        } else {
+            "Records"
+        };
+        let want = format!("<stdin>:1: {name} is not an array: found {found}");
+        assert!(stderr(&out).contains(&want), "{want} in {}", stderr(&out));
+        assert_eq!(out.status.code(), Some(1));
+    }
+    // As one line among NDJSON records.
+    let out = run(&[], b"{\"a\":1}\n{\"Records\":null}\n{\"b\":2}\n");
+    assert_eq!(stdout(&out), "{\"a\":1}\n{\"b\":2}\n");
+    assert!(stderr(&out).contains("<stdin>:2: Records is not an array: found null"));
+}
+
+#[test]
+fn a_broken_record_in_a_minified_records_file_costs_only_itself() {
+    // CloudTrail's own layout, one line; the middle record lost a quote, so
+    // its string runs over the next record's start.
+    let r: Vec<String> = (1..=3).map(|i| record(i, "2024-05-01T10:00:00Z")).collect();
+    let broken = r[1].replacen("\"}", "}", 1);
+    assert_ne!(broken, r[1]);
+    let input = format!("{{\"Records\":[{},{},{}]}}", r[0], broken, r[2]);
+    let out = run(&[], input.as_bytes());
+    assert_eq!(stdout(&out), expected(&[r[0].clone(), r[2].clone()]));
+    assert!(stderr(&out).contains("skipped 1 bad record (first at <stdin>:1)"));
+}
+
+#[test]
+fn a_truncated_record_line_is_reported_at_its_own_line() {
+    // Finding 22: once reported at line 2, the line after it.
+    let out = run(&[], b"{\"eventName\":\"x\"\n");
+    assert!(
+        stderr(&out).starts_with("spitzel-filter: <stdin>:1: truncated"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -65,6 +65,8 @@ pub fn filter_block(
                 None => block.first_line + index as u64,
             };
             let record = raw.strip_suffix(b"\r").unwrap_or(raw);
+            // `cat a.json b.json` puts b's byte order mark before its first line.
+            let record = record.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(record);
             if record.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -118,18 +120,19 @@ fn judge_record(
                 Ok(doc) => criteria.judge(&doc, None),
                 Err(_) => Verdict::NoMatch,
             },
-            Some(Ok(records)) => {
-                for inner in &records {
+            Some(expanded) => {
+                for inner in &expanded.records {
                     judge_record(inner, line_no, criteria, invert, keep, parser, outcome);
                 }
-                return;
-            }
-            Some(Err(reason)) => {
-                outcome.bad.push(BadRecord {
-                    line: line_no,
-                    reason,
-                    matched_before: outcome.matched,
-                });
+                // What in the line was not a record (a null in Records, a
+                // broken element) is reported; the records beside it stay.
+                for reason in expanded.faults {
+                    outcome.bad.push(BadRecord {
+                        line: line_no,
+                        reason,
+                        matched_before: outcome.matched,
+                    });
+                }
                 return;
             }
         },
@@ -147,22 +150,13 @@ fn judge_record(
     }
 }
 
-/// A wrapper of records on one line, by its top-level keys: a Records or
-/// Events array (a minified document, saved lookup-events output) or a
-/// CloudTrailEvent member (an --envelope line).
+/// A wrapper of records on one line, by its top-level keys: Records or
+/// Events (a minified document, saved lookup-events output; the decoder
+/// reports one that is not an array) or CloudTrailEvent (an --envelope line).
 fn is_wrapper(doc: &Doc<'_>) -> bool {
+    const KEYS: [&str; 3] = ["Records", "Events", "CloudTrailEvent"];
     match doc.view() {
-        DocView::Raw(root) => {
-            root.member("CloudTrailEvent").is_some()
-                || ["Records", "Events"]
-                    .iter()
-                    .any(|key| root.member(key).is_some_and(|v| v.json().starts_with('[')))
-        }
-        DocView::Tree(tree) => {
-            tree.get("CloudTrailEvent").is_some()
-                || ["Records", "Events"]
-                    .iter()
-                    .any(|key| tree.get(*key).is_some_and(|v| v.is_array()))
-        }
+        DocView::Raw(root) => KEYS.iter().any(|key| root.member(key).is_some()),
+        DocView::Tree(tree) => KEYS.iter().any(|key| tree.get(*key).is_some()),
     }
 }

@@ -25,6 +25,6 @@ pub struct RecordBlock {
 /// When a single NDJSON line is itself a wrapper of records (a minified
 /// `{"Records":[...]}` file, a lookup-events document, an --envelope line),
 /// the records inside, compact; None for an ordinary line.
-pub fn unwrap_line(line: &[u8]) -> Option<Result<Vec<Vec<u8>>, String>> {
+pub fn unwrap_line(line: &[u8]) -> Option<decode::Expanded> {
     decode::expand_line(line)
 }

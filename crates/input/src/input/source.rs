@@ -187,10 +187,18 @@ fn source_name(path: &Path) -> Arc<str> {
 fn read_documents(reader: &mut dyn Read, source: &Arc<str>, dispatch: &mut Dispatch<'_>) -> bool {
     let mut reader = BufReader::with_capacity(256 << 10, reader);
     let mut going = true;
-    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, &mut |block| {
-        going = dispatch(Job::Block {
-            source: source.clone(),
-            block,
+    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, &mut |item| {
+        going = dispatch(match item {
+            decode::Decoded::Records(block) => Job::Block {
+                source: source.clone(),
+                block,
+            },
+            decode::Decoded::Fault(fault) => Job::Problem(InputProblem {
+                source: source.clone(),
+                line: Some(fault.line),
+                reason: fault.reason,
+                io: false,
+            }),
         });
         going
     });
