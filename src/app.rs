@@ -45,7 +45,7 @@ pub fn run(args: FilterArgs) -> i32 {
         Ok(criteria) => criteria,
         Err(message) => return usage(&message),
     };
-    let threads = args.threads.unwrap_or(0);
+    let threads = args.threads.map_or(0, usize::from);
     if let Err(error) = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -63,6 +63,9 @@ pub fn run(args: FilterArgs) -> i32 {
         invert: args.invert_match,
         keep,
         in_flight: threads * 2 + 2,
+        limits: crate::input::Limits {
+            max_record: args.max_record_size,
+        },
     };
     let started = Instant::now();
     let stdout = io::stdout();
