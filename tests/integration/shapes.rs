@@ -11,17 +11,19 @@ use spitzel::input::decode::{Decoded, decode_stream};
 use spitzel::input::gz::GzReader;
 use spitzel::input::sniff::{self, Shape};
 
-fn shared_cloudtrail() -> Option<PathBuf> {
+/// ../shared/data/cloudtrail (or under $SPITZEL_SHARED); the tests that
+/// call this are ignored unless asked for, and fail without it.
+fn shared_cloudtrail() -> PathBuf {
     let shared = std::env::var_os("SPITZEL_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
     let dir = shared.join("data/cloudtrail");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} not found", dir.display());
-        None
-    }
+    assert!(
+        dir.is_dir(),
+        "{} not found (this test needs ../shared)",
+        dir.display()
+    );
+    dir
 }
 
 /// All records of a file through sniffing and decoding, as the filter reads them.
@@ -101,18 +103,16 @@ fn check_folder_against_ndjson(dataset: &Path, folder: &str) {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn shared_invictus_records_match_events_ndjson() {
-    let Some(dir) = shared_cloudtrail() else {
-        return;
-    };
+    let dir = shared_cloudtrail();
     check_folder_against_ndjson(&dir.join("invictus-aws-dataset"), "records");
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn shared_stratus_arrays_match_events_ndjson() {
-    let Some(dir) = shared_cloudtrail() else {
-        return;
-    };
+    let dir = shared_cloudtrail();
     check_folder_against_ndjson(&dir.join("stratus-red-team-detonation-logs"), "arrays");
 }
 
@@ -226,6 +226,48 @@ fn s3_tree_of_gzip_files_in_path_order() {
     let all: Vec<String> = a.iter().chain(&b).chain(&c).cloned().collect();
     assert_eq!(out_text(&out), expected(&all));
     assert!(out.stderr.is_empty(), "{}", err_text(&out));
+}
+
+#[test]
+fn stats_count_the_files_a_tree_leaves_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = dir
+        .path()
+        .join(format!("AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2024/05/01"));
+    let late = [record(2, "2024-05-01T12:00:00Z")];
+    write(
+        &day.join(trail_name("20240501T0005Z", "early")),
+        &gzip(records_doc(&[record(1, "2024-05-01T00:01:00Z")]).as_bytes()),
+    );
+    write(
+        &day.join(trail_name("20240501T1205Z", "late")),
+        &gzip(records_doc(&late).as_bytes()),
+    );
+    write(
+        &dir.path().join(format!(
+            "AWSLogs/{ACCOUNT}/CloudTrail-Digest/us-east-1/2024/05/01/{ACCOUNT}_CloudTrail-Digest_us-east-1_x_20240501T1300Z.json.gz"
+        )),
+        &gzip(b"{}"),
+    );
+    let root = dir.path().to_str().unwrap();
+    let out = run(
+        &["-i", root, "--from", "2024-05-01T10:00:00Z", "--stats"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out_text(&out), expected(&late));
+    assert!(
+        err_text(&out).contains("stats: files not read: delivered before --from 1, digests 1\n"),
+        "{}",
+        err_text(&out)
+    );
+    // A window from before the first delivery reads every trail file.
+    let out = run(&["-i", root, "--stats", "--from", "2024-04-01"], b"");
+    assert!(
+        err_text(&out).contains("files not read: delivered before --from 0, digests 1\n"),
+        "{}",
+        err_text(&out)
+    );
 }
 
 #[test]
@@ -461,10 +503,9 @@ fn check_folder_through_binary(dataset: &Path, folder: &str) {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn shared_folders_through_the_binary() {
-    let Some(dir) = shared_cloudtrail() else {
-        return;
-    };
+    let dir = shared_cloudtrail();
     check_folder_through_binary(&dir.join("invictus-aws-dataset"), "records");
     check_folder_through_binary(&dir.join("stratus-red-team-detonation-logs"), "arrays");
 }

@@ -1,12 +1,12 @@
 //! Reading records: NDJSON and CloudTrail's other file shapes, turned into
 //! blocks of newline-separated records for the filter.
 
-pub mod buffers;
+pub(crate) mod buffers;
 pub mod decode;
 pub mod gz;
 pub mod sniff;
-pub mod source;
-pub mod walk;
+pub(crate) mod source;
+pub(crate) mod walk;
 
 /// Records ready for filtering: `data` holds records, each ending in `\n`.
 ///
