@@ -26,6 +26,14 @@ pub struct QueryProgress {
     /// Oldest eventTime (seconds) handled so far, and the ids handled at it.
     pub oldest: Option<i64>,
     pub ids_at_oldest: Vec<String>,
+    /// Ids handled in the current page when --max-events cut it short; the
+    /// page is fetched again and these are skipped, in whatever order it comes.
+    #[serde(default)]
+    pub cut_ids: Vec<String>,
+    /// An event newer than `oldest` came in a later page: the API's pages
+    /// were not in time order, so a refused token cannot restart at `oldest`.
+    #[serde(default)]
+    pub unordered: bool,
     pub done: bool,
     pub pages: u64,
     pub events: u64,
@@ -99,7 +107,8 @@ pub fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
     Ok(Some(checkpoint))
 }
 
-fn temp_path(path: &Path) -> PathBuf {
+/// The file a save writes before renaming it over the checkpoint.
+pub fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
     path.with_file_name(name)

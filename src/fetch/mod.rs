@@ -14,8 +14,9 @@ pub mod pace;
 pub mod pager;
 pub mod plan;
 pub mod progress;
+pub mod resume;
 
-use std::io::{IsTerminal, Seek, SeekFrom};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,7 +31,7 @@ use crate::cli::fetch::{EventCategory as CategoryArg, FetchArgs};
 
 use checkpoint::{Checkpoint, QueryProgress};
 use errors::{EXIT_INTERRUPTED, EXIT_OK, FetchError};
-use output::{Accepted, Destination, Sink, SinkError};
+use output::{Accepted, Sink, SinkError};
 use pace::Limiter;
 use pager::{PageError, RetryPolicy};
 use plan::Query;
@@ -151,48 +152,6 @@ fn validate(args: &FetchArgs) -> Result<(), FetchError> {
     Ok(())
 }
 
-/// Open the output; on resume, cut a file back to the bytes the checkpoint covers.
-fn open_output(
-    path: Option<&Path>,
-    state: &mut Checkpoint,
-    resuming: bool,
-) -> Result<Destination, FetchError> {
-    let Some(path) = path else {
-        state.output_len = None;
-        return Ok(Destination::Stdout(std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::io::stdout(),
-        )));
-    };
-    let cannot =
-        |e: std::io::Error| FetchError::config(format!("cannot write {}: {e}", path.display()));
-    let file = if resuming {
-        let saved = state.output_len.unwrap_or(0);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(cannot)?;
-        let len = file.metadata().map_err(cannot)?.len();
-        if len < saved {
-            return Err(FetchError::config(format!(
-                "{} is shorter ({len} bytes) than the checkpoint records ({saved} bytes); it is not this run's output",
-                path.display()
-            )));
-        }
-        file.set_len(saved).map_err(cannot)?;
-        file.seek(SeekFrom::End(0)).map_err(cannot)?;
-        state.output_len = Some(saved);
-        file
-    } else {
-        state.output_len = Some(0);
-        std::fs::File::create(path).map_err(cannot)?
-    };
-    Ok(Destination::File(std::io::BufWriter::with_capacity(
-        1 << 20,
-        file,
-    )))
-}
-
 struct RunCtx {
     sink: Mutex<Sink>,
     stop: watch::Sender<bool>,
@@ -212,6 +171,9 @@ struct RegionCtx {
 async fn fetch(args: FetchArgs) -> Result<i32, (FetchError, bool)> {
     let config_err = |e: FetchError| (e, false);
     validate(&args).map_err(config_err)?;
+    if let (Some(output), Some(checkpoint)) = (&args.output, &args.checkpoint) {
+        resume::check_paths_apart(output, checkpoint).map_err(config_err)?;
+    }
     let matcher = ActionMatcher::new(&args.actions)
         .map_err(|e| config_err(FetchError::config(e.to_string())))?;
     let queries = plan::plan_queries(&args.lookup, &matcher).map_err(config_err)?;
@@ -275,7 +237,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, (FetchError, bool)> {
         Checkpoint::new(arguments, window.0, window.1, regions.clone(), progress)
     });
     let destination =
-        open_output(args.output.as_deref(), &mut state, resuming).map_err(config_err)?;
+        resume::open_output(args.output.as_deref(), &mut state, resuming).map_err(config_err)?;
 
     let stats: Vec<Arc<RegionStats>> = regions
         .iter()
@@ -478,7 +440,13 @@ async fn run_query(
                 }
             }
             Err(PageError::InvalidNextToken) if had_token => {
-                lock(&ctx.sink).restart_query(qi);
+                if !lock(&ctx.sink).restart_query(qi) {
+                    return Err(FetchError::runtime(format!(
+                        "{}: the API refused the saved NextToken of query {}, and its pages came out of time order, so restarting at the oldest event written could lose events; start again with a new checkpoint and output",
+                        region.name,
+                        query.label()
+                    )));
+                }
             }
             Err(e) => return Err(describe_failure(&ctx, &region, &query, e)),
         }

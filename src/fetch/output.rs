@@ -123,7 +123,24 @@ impl Sink {
         let mut buf = Vec::new();
         let mut written = 0u64;
         let mut cut_short = false;
-        for event in events {
+        // Handle the page newest first in a fixed order, whatever order it
+        // came in: a page cut short then handles a prefix, and every
+        // unhandled event of it is at or before `oldest`.
+        let mut page: Vec<&Event> = events.iter().collect();
+        page.sort_by(|a, b| {
+            event_secs(b)
+                .cmp(&event_secs(a))
+                .then_with(|| a.event_id().cmp(&b.event_id()))
+        });
+        let refetch = !progress.cut_ids.is_empty();
+        if !refetch
+            && let (Some(oldest), Some(newest)) = (progress.oldest, page.first())
+            && event_secs(newest) > oldest
+        {
+            progress.unordered = true;
+        }
+        let mut handled_now: Vec<String> = Vec::new();
+        for event in page {
             if self
                 .max_events
                 .is_some_and(|max| self.state.written + written >= max)
@@ -132,23 +149,29 @@ impl Sink {
                 break;
             }
             let id = event.event_id().unwrap_or_default();
-            let time = event.event_time().map(|t| t.secs()).unwrap_or(i64::MIN);
-            // Pages come newest first: anything newer than the oldest second
-            // handled, or handled at that second, was dealt with before (a
-            // refetched page after a refused token or a cut-short page).
+            let time = event_secs(event);
+            // Handled before --max-events cut this page short.
+            if refetch && progress.cut_ids.iter().any(|seen| seen == id) {
+                continue;
+            }
             match progress.oldest {
-                Some(oldest) if time > oldest => continue,
                 Some(oldest) if time == oldest => {
+                    // Handled before a refused token restarted the chain at
+                    // this second.
                     if progress.ids_at_oldest.iter().any(|seen| seen == id) {
                         continue;
                     }
                     progress.ids_at_oldest.push(id.to_string());
                 }
+                // Newer than the oldest handled: new in this chain all the
+                // same (the token chain never repeats an event).
+                Some(oldest) if time > oldest => {}
                 _ => {
                     progress.oldest = Some(time);
                     progress.ids_at_oldest = vec![id.to_string()];
                 }
             }
+            handled_now.push(id.to_string());
             if !self.matcher.matches_all()
                 && !self.matcher.matches(
                     event.event_source().unwrap_or_default(),
@@ -178,7 +201,10 @@ impl Sink {
         }
         // A page cut short by --max-events keeps its token: a later run with a
         // larger limit refetches it and skips what was handled.
-        if !cut_short {
+        if cut_short {
+            progress.cut_ids.extend(handled_now);
+        } else {
+            progress.cut_ids.clear();
             progress.done = next_token.is_none();
             progress.next_token = next_token;
             progress.pages += 1;
@@ -217,13 +243,20 @@ impl Sink {
     }
 
     /// The saved token was refused: restart the chain at the oldest second
-    /// handled; `accept` skips the ids already handled there.
-    pub fn restart_query(&mut self, qi: usize) {
+    /// handled; `accept` skips the ids already handled there. That is only
+    /// sound when the chain's pages came in time order: otherwise refuse
+    /// (false) rather than lose the events still due after the refused token.
+    pub fn restart_query(&mut self, qi: usize) -> bool {
         let progress = &mut self.state.queries[qi];
+        if progress.unordered {
+            return false;
+        }
         progress.next_token = None;
+        progress.cut_ids.clear();
         if let Some(oldest) = progress.oldest {
             progress.end_time = oldest;
         }
+        true
     }
 
     pub fn save(&self) -> Result<(), SinkError> {
@@ -271,6 +304,10 @@ impl Sink {
         }
         buf.push(b'\n');
     }
+}
+
+fn event_secs(event: &Event) -> i64 {
+    event.event_time().map(|t| t.secs()).unwrap_or(i64::MIN)
 }
 
 /// The whole LookupEvents event, CloudTrailEvent parsed into an object.

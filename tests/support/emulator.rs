@@ -64,8 +64,21 @@ pub struct Faults {
     pub slow_delay: Duration,
 }
 
+/// The order of the events the emulator serves. AWS serves newest first;
+/// the others test that the client does not depend on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PageOrder {
+    #[default]
+    NewestFirst,
+    /// Pages cover the same events as NewestFirst, each page reversed.
+    ReversedPages,
+    /// The whole result in a fixed pseudo-random order, across pages.
+    Shuffled,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct EmulatorConfig {
+    pub page_order: PageOrder,
     /// Events served per region; regions absent here are unknown.
     pub regions: BTreeMap<String, Vec<FakeEvent>>,
     /// Extra regions ListRegions reports as DISABLED.
@@ -705,10 +718,19 @@ fn lookup_events(state: &mut State, region: &str, body: &[u8]) -> Result<String,
                 .is_none_or(|(k, v)| event_matches(e, k, v))
         })
         .collect();
+    let mut matching = matching;
+    if state.config.page_order == PageOrder::Shuffled {
+        let mut rng = Rng::new(query_hash);
+        for i in (1..matching.len()).rev() {
+            matching.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+    }
     let page_end = (offset + max_results as usize).min(matching.len());
-    let events: Vec<serde_json::Value> = matching
-        .get(offset..page_end)
-        .unwrap_or_default()
+    let mut page: Vec<&FakeEvent> = matching.get(offset..page_end).unwrap_or_default().to_vec();
+    if state.config.page_order == PageOrder::ReversedPages {
+        page.reverse();
+    }
+    let events: Vec<serde_json::Value> = page
         .iter()
         .map(|e| {
             serde_json::json!({
