@@ -172,3 +172,46 @@ fn an_expired_token_of_an_unordered_chain_fails_loudly_without_repeating() {
     let unique: std::collections::HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len());
 }
+
+#[test]
+fn the_checkpoint_stores_each_query_itself() {
+    let (emulator, expected) = served_in(PageOrder::NewestFirst, 300, 3600);
+    let home = tempfile::tempdir().unwrap();
+    let checkpoint = home.path().join("fetch.ckpt");
+    let run = |extra: &[&str]| {
+        run_with_limit(
+            fetch_command(&emulator, home.path())
+                .args([
+                    "--region",
+                    "us-east-1",
+                    "--rate",
+                    "50",
+                    "--lookup",
+                    "Username=bob",
+                ])
+                .arg("--checkpoint")
+                .arg(&checkpoint)
+                .args(extra),
+            LIMIT,
+        )
+    };
+    let first = run(&["--max-events", "10"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_text(&first));
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&checkpoint).unwrap()).unwrap();
+    assert_eq!(
+        saved["queries"][0]["query"],
+        serde_json::json!({"attribute": ["Username", "bob"]})
+    );
+    let second = run(&[]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr_text(&second));
+    let mut ids = event_ids(&first.stdout);
+    ids.extend(event_ids(&second.stdout));
+    assert_exactly_once(&ids, expected.iter().filter(|e| e.username == "bob"));
+    // Only the Username query ever reached the server.
+    let queries = emulator.counters().queries;
+    assert!(
+        queries.iter().all(|(_, q)| q == "Username=bob"),
+        "{queries:?}"
+    );
+}

@@ -11,14 +11,17 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::errors::FetchError;
+use super::plan::Query;
 
-const VERSION: u32 = 1;
+/// 2: each query is stored itself, not by a label.
+const VERSION: u32 = 2;
 
 /// Progress of one query in one region.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryProgress {
     pub region: String,
-    pub query: String,
+    /// The query itself, so that a resumed run cannot run another one.
+    pub query: Query,
     /// Token of the next page; None with `done` false = first page.
     pub next_token: Option<String>,
     /// EndTime of the current token chain (moved back after a refused token).
@@ -153,7 +156,9 @@ mod tests {
             vec!["us-east-1".into()],
             vec![QueryProgress {
                 region: "us-east-1".into(),
-                query: "Username=alice".into(),
+                query: Query {
+                    attribute: Some(("Username".into(), "alice".into())),
+                },
                 end_time: 20,
                 ..Default::default()
             }],

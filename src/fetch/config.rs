@@ -14,6 +14,7 @@ use super::errors::FetchError;
 /// How long to wait for a TCP connection before calling it a failed attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+#[derive(Debug, Clone)]
 pub struct AwsSetup {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
