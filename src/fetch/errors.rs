@@ -10,6 +10,7 @@ use super::rfc3339;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
+/// SIGINT; SIGTERM and SIGHUP give 143 and 129 (see `signals`).
 pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,10 +106,12 @@ pub fn describe_failure(
                 "InvalidLookupAttributesException" => {
                     format!("{name}: invalid --lookup {}: {message}", query.label())
                 }
+                "MalformedResponse" => format!("{name}: {message}"),
                 _ if message.is_empty() => format!("{name}: {code}"),
                 _ => format!("{name}: {code}: {message}"),
             };
             let runtime_codes = [
+                "MalformedResponse",
                 "OperationNotPermittedException",
                 "UnsupportedOperationException",
                 "RequestFailed",

@@ -6,6 +6,8 @@
 //! drives the pages; `resume` and `checkpoint` make a run continue where
 //! the last one stopped; `errors` words what went wrong.
 
+pub mod body;
+pub mod chain;
 pub mod checkpoint;
 pub mod config;
 pub mod errors;
@@ -17,6 +19,7 @@ pub mod progress;
 pub mod resume;
 pub mod run;
 pub mod settings;
+pub mod signals;
 
 pub use run::run;
 

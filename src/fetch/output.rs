@@ -20,7 +20,11 @@ use super::progress::RegionStats;
 
 pub enum Destination {
     Stdout(BufWriter<std::io::Stdout>),
+    /// A regular file: synced after every page.
     File(BufWriter<File>),
+    /// Anything else opened by name (a FIFO, /dev/stdout, /dev/null): it
+    /// cannot be synced or cut back, like stdout.
+    Stream(BufWriter<File>),
 }
 
 impl Destination {
@@ -35,6 +39,10 @@ impl Destination {
                 out.flush()?;
                 // The checkpoint may only claim bytes that are on disk.
                 out.get_ref().sync_data()
+            }
+            Destination::Stream(out) => {
+                out.write_all(bytes)?;
+                out.flush()
             }
         }
     }
@@ -67,7 +75,13 @@ pub struct Sink {
     stats: HashMap<String, Arc<RegionStats>>,
     /// Events written by this process (exit status 1 vs 2).
     pub written_now: u64,
+    /// Events skipped by this process for a missing or malformed
+    /// CloudTrailEvent (each reported on stderr, the first REPORTED_SKIPS).
+    pub skipped: u64,
 }
+
+/// Skipped events reported one by one; the rest are only counted.
+const REPORTED_SKIPS: u64 = 100;
 
 impl Sink {
     #[allow(clippy::too_many_arguments)]
@@ -102,6 +116,7 @@ impl Sink {
                 .map(|s| (s.region.clone(), s.clone()))
                 .collect(),
             written_now: 0,
+            skipped: 0,
         }
     }
 
@@ -186,6 +201,21 @@ impl Sink {
                     continue;
                 }
                 seen_now.push(id.to_string());
+            }
+            if let Err(why) = check_record(event.cloud_trail_event()) {
+                self.skipped += 1;
+                if self.skipped <= REPORTED_SKIPS {
+                    let when = event
+                        .event_time()
+                        .and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "spitzel-fetch: {region}: event {} ({when}) skipped: {why}",
+                        id.escape_debug()
+                    );
+                }
+                continue;
             }
             self.format(event, &mut buf);
             written += 1;
@@ -283,6 +313,7 @@ impl Sink {
 
     fn format(&self, event: &Event, buf: &mut Vec<u8>) {
         match (self.envelope, event.cloud_trail_event()) {
+            // check_record let only objects through.
             (false, Some(record)) => {
                 // Records are compact JSON; a newline could only be
                 // whitespace between tokens, and must not split the line.
@@ -304,6 +335,35 @@ impl Sink {
         }
         buf.push(b'\n');
     }
+}
+
+/// A CloudTrailEvent must be one JSON object: anything else is not a
+/// record, and written out it would poison every reader downstream.
+fn check_record(record: Option<&str>) -> Result<(), String> {
+    let Some(record) = record else {
+        return Err("it has no CloudTrailEvent".to_string());
+    };
+    let shown = || {
+        let mut cut: String = record.chars().take(40).collect();
+        if cut.len() < record.len() {
+            cut.push('…');
+        }
+        cut.escape_debug().to_string()
+    };
+    if !record.trim_start().starts_with('{') {
+        return Err(format!(
+            "its CloudTrailEvent is not a JSON object: \"{}\"",
+            shown()
+        ));
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(record)
+        .map(|_| ())
+        .map_err(|e| {
+            format!(
+                "its CloudTrailEvent is not valid JSON ({e}): \"{}\"",
+                shown()
+            )
+        })
 }
 
 fn event_secs(event: &Event) -> i64 {

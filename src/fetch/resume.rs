@@ -127,6 +127,18 @@ pub fn open_output(
     };
     let cannot =
         |e: std::io::Error| FetchError::config(format!("cannot write {}: {e}", path.display()));
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        // A FIFO or a device: written like stdout, never truncated or synced.
+        state.output_len = None;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(cannot)?;
+        return Ok(Destination::Stream(std::io::BufWriter::with_capacity(
+            1 << 20,
+            file,
+        )));
+    }
     let file = if resuming {
         let saved = state.output_len.unwrap_or(0);
         let mut file = std::fs::OpenOptions::new()

@@ -14,13 +14,15 @@ use tokio::sync::watch;
 
 use crate::cli::fetch::FetchArgs;
 
-use super::errors::{self, EXIT_INTERRUPTED, EXIT_OK, FetchError};
+use super::chain::ChainGuard;
+use super::errors::{self, EXIT_FAILED, EXIT_OK, FetchError};
 use super::output::{Accepted, Sink, SinkError};
 use super::pace::Limiter;
 use super::pager::{self, PageError, RetryPolicy};
 use super::plan::Query;
 use super::progress::{self, RegionStats};
 use super::settings::{FetchConfig, Regions};
+use super::signals::Interrupt;
 use super::{config, now_secs, resume};
 
 /// Run spitzel-fetch; returns the exit status. Errors are printed here.
@@ -67,7 +69,7 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
     }
 
     let sdk_config = config::load(&cfg.aws).await;
-    config::check_credentials(&sdk_config)
+    config::check_credentials(&sdk_config, cfg.aws.profile.as_deref())
         .await
         .map_err(config_err)?;
     let resuming = saved.is_some();
@@ -120,17 +122,12 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
         insight: cfg.insight,
     });
 
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
+    let interrupt = {
         let ctx = ctx.clone();
-        let interrupted = interrupted.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupted.store(true, Ordering::SeqCst);
-                ctx.stop.send_replace(true);
-            }
-        });
-    }
+        Interrupt::listen(move || {
+            ctx.stop.send_replace(true);
+        })
+    };
     let display = (!cfg.quiet && std::io::stderr().is_terminal()).then(|| {
         tokio::spawn(progress::display(
             stats.clone(),
@@ -178,27 +175,42 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
     if let Some(display) = display {
         let _ = display.await;
     }
-    let wrote = lock(&ctx.sink).written_now > 0;
+    let (wrote, skipped) = {
+        let sink = lock(&ctx.sink);
+        (sink.written_now > 0, sink.skipped)
+    };
+    if skipped > 0 {
+        say(&format!(
+            "skipped {skipped} events whose CloudTrailEvent was missing or not a JSON object"
+        ));
+    }
     if ctx.closed.load(Ordering::SeqCst) {
         return Ok(EXIT_OK);
     }
-    if interrupted.load(Ordering::SeqCst) {
+    if let (Some(code), Some(name)) = (interrupt.exit_code(), interrupt.name()) {
+        // After SIGHUP the terminal may be gone: say() ignores that.
         match &cfg.checkpoint {
-            Some(path) => eprintln!(
-                "spitzel-fetch: interrupted; progress saved to {}",
+            Some(path) => say(&format!(
+                "interrupted by {name}; progress saved to {}",
                 path.display()
-            ),
-            None => eprintln!("spitzel-fetch: interrupted"),
+            )),
+            None => say(&format!("interrupted by {name}")),
         }
-        return Ok(EXIT_INTERRUPTED);
+        return Ok(code);
     }
     if let Some(last) = failures.pop() {
         for earlier in &failures {
-            eprintln!("spitzel-fetch: {earlier}");
+            say(&earlier.to_string());
         }
         return Err((last, wrote));
     }
-    Ok(EXIT_OK)
+    Ok(if skipped > 0 { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// One line on stderr; a stderr that is gone is no reason to panic.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "spitzel-fetch: {line}");
 }
 
 fn lock(sink: &Mutex<Sink>) -> MutexGuard<'_, Sink> {
@@ -258,6 +270,7 @@ async fn run_query(
     qi: usize,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), FetchError> {
+    let mut chain = ChainGuard::default();
     loop {
         if *stop.borrow() {
             return Ok(());
@@ -266,7 +279,8 @@ async fn run_query(
         if progress.done {
             return Ok(());
         }
-        let had_token = progress.next_token.is_some();
+        let sent = progress.next_token.clone();
+        let had_token = sent.is_some();
         let request = page_request(
             &region,
             &ctx,
@@ -284,11 +298,24 @@ async fn run_query(
                     .next_token()
                     .filter(|t| !t.is_empty())
                     .map(str::to_string);
+                let checked = chain.page(
+                    sent.as_deref(),
+                    output.events().len(),
+                    next_token.as_deref(),
+                );
                 let accepted = tokio::task::block_in_place(|| {
                     lock(&ctx.sink).accept(qi, output.events(), next_token)
                 });
                 match accepted {
-                    Ok(Accepted::Continue) => {}
+                    Ok(Accepted::Continue) => {
+                        if let Err(fault) = checked {
+                            return Err(FetchError::runtime(format!(
+                                "{}: query {}: {fault}",
+                                region.name,
+                                query.label()
+                            )));
+                        }
+                    }
                     Ok(Accepted::Enough) => {
                         ctx.stop.send_replace(true);
                         return Ok(());
@@ -305,6 +332,7 @@ async fn run_query(
                 }
             }
             Err(PageError::InvalidNextToken) if had_token => {
+                chain.restart();
                 if !lock(&ctx.sink).restart_query(qi) {
                     return Err(FetchError::runtime(format!(
                         "{}: the API refused the saved NextToken of query {}, and its pages came out of time order, so restarting at the oldest event written could lose events; start again with a new checkpoint and output",

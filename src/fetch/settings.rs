@@ -15,6 +15,13 @@ use super::pager::RetryPolicy;
 use super::plan::{self, Query};
 use super::{resume, rfc3339};
 
+/// --rate bounds, requests per second.
+pub const MIN_RATE: f64 = 0.001;
+pub const MAX_RATE: f64 = 10_000.0;
+/// --timeout bounds, seconds.
+pub const MIN_TIMEOUT: f64 = 0.001;
+pub const MAX_TIMEOUT: f64 = 86_400.0;
+
 /// CloudTrail event history reaches back this far.
 pub const HISTORY_DAYS: u64 = 90;
 
@@ -63,16 +70,29 @@ impl FetchConfig {
     /// Check `args` against the clock `now` (seconds); every usage error
     /// is found here, before any network traffic.
     pub fn check(args: FetchArgs, now: i64) -> Result<FetchConfig, FetchError> {
-        if !(args.rate.is_finite() && args.rate > 0.0) {
+        // Bounded so that 1/rate and the timeout are durations (a huge or
+        // tiny float would not convert) and the values mean something.
+        if !(MIN_RATE..=MAX_RATE).contains(&args.rate) {
             return Err(FetchError::config(format!(
-                "--rate {}: must be a positive number of requests per second",
+                "--rate {}: must be a number of requests per second from {MIN_RATE} to {MAX_RATE}",
                 args.rate
             )));
         }
-        if !(args.timeout.is_finite() && args.timeout > 0.0) {
-            return Err(FetchError::config(
-                "--timeout must be a positive number of seconds",
-            ));
+        if !(MIN_TIMEOUT..=MAX_TIMEOUT).contains(&args.timeout) {
+            return Err(FetchError::config(format!(
+                "--timeout {}: must be a number of seconds from {MIN_TIMEOUT} to {MAX_TIMEOUT}",
+                args.timeout
+            )));
+        }
+        if let Some(url) = &args.endpoint_url {
+            config::check_endpoint_url(url, "--endpoint-url")?;
+        }
+        for variable in ["AWS_ENDPOINT_URL_CLOUDTRAIL", "AWS_ENDPOINT_URL"] {
+            if let Ok(url) = std::env::var(variable)
+                && !url.is_empty()
+            {
+                config::check_endpoint_url(&url, variable)?;
+            }
         }
         if args.max_attempts == 0 {
             return Err(FetchError::config("--max-attempts must be at least 1"));

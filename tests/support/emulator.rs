@@ -49,6 +49,8 @@ pub struct FakeEvent {
     pub insight: bool,
     /// The record's JSON, as the CloudTrailEvent string.
     pub cloudtrail_event: String,
+    /// Leave CloudTrailEvent out of the answer.
+    pub omit_record: bool,
 }
 
 /// Fault injection, counted over all LookupEvents requests that pass the
@@ -62,6 +64,13 @@ pub struct Faults {
     /// Every Nth request is answered after `slow_delay`.
     pub slow_every: u64,
     pub slow_delay: Duration,
+    /// Every LookupEvents answer is 200 with this body instead.
+    pub body: Option<Arc<str>>,
+    /// Every page's NextToken is the token of the request (a first page's
+    /// is that of its second page): a token chain that never ends.
+    pub repeat_token: bool,
+    /// Every page is empty and has a new NextToken, without end.
+    pub endless_empty: bool,
 }
 
 /// The order of the events the emulator serves. AWS serves newest first;
@@ -305,10 +314,11 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
                     head.push_str(&format!("x-amzn-ErrorType: {error_type}\r\n"));
                 }
                 head.push_str("\r\n");
-                if writer.write_all(head.as_bytes()).is_err()
-                    || writer.write_all(body.as_bytes()).is_err()
-                    || writer.flush().is_err()
-                {
+                // One write: head and body in two would meet Nagle's
+                // algorithm and the client's delayed ACK (40 ms a request).
+                let mut reply = head.into_bytes();
+                reply.extend_from_slice(body.as_bytes());
+                if writer.write_all(&reply).is_err() || writer.flush().is_err() {
                     return;
                 }
             }
@@ -484,13 +494,23 @@ fn handle(shared: &Shared, request: &Request) -> Reply {
             delay: Duration::ZERO,
         };
     }
+    if let Some(body) = &faults.body {
+        return Reply::Answer {
+            status: 200,
+            content_type: "application/x-amz-json-1.1",
+            error_type: None,
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        };
+    }
     let delay = if hit(faults.slow_every) {
         state.counters.faults += 1;
         faults.slow_delay
     } else {
         Duration::ZERO
     };
-    match lookup_events(&mut state, &region, &request.body) {
+    let faults = (faults.repeat_token, faults.endless_empty);
+    match lookup_events(&mut state, &region, &request.body, faults) {
         Ok(body) => Reply::Answer {
             status: 200,
             content_type: "application/x-amz-json-1.1",
@@ -600,7 +620,12 @@ fn event_matches(event: &FakeEvent, key: &str, value: &str) -> bool {
     }
 }
 
-fn lookup_events(state: &mut State, region: &str, body: &[u8]) -> Result<String, Reply> {
+fn lookup_events(
+    state: &mut State,
+    region: &str,
+    body: &[u8],
+    (repeat_token, endless_empty): (bool, bool),
+) -> Result<String, Reply> {
     let input: serde_json::Value = serde_json::from_slice(body)
         .map_err(|_| json_error(400, "SerializationException", "Malformed JSON"))?;
     let attributes = input
@@ -725,6 +750,13 @@ fn lookup_events(state: &mut State, region: &str, body: &[u8]) -> Result<String,
             matching.swap(i, rng.below(i as u64 + 1) as usize);
         }
     }
+    if endless_empty {
+        let output = serde_json::json!({
+            "Events": [],
+            "NextToken": encode_token(state.token_epoch, query_hash, offset + 1),
+        });
+        return Ok(output.to_string());
+    }
     let page_end = (offset + max_results as usize).min(matching.len());
     let mut page: Vec<&FakeEvent> = matching.get(offset..page_end).unwrap_or_default().to_vec();
     if state.config.page_order == PageOrder::ReversedPages {
@@ -733,7 +765,7 @@ fn lookup_events(state: &mut State, region: &str, body: &[u8]) -> Result<String,
     let events: Vec<serde_json::Value> = page
         .iter()
         .map(|e| {
-            serde_json::json!({
+            let mut event = serde_json::json!({
                 "EventId": e.event_id,
                 "EventName": e.event_name,
                 "ReadOnly": e.read_only.to_string(),
@@ -743,11 +775,18 @@ fn lookup_events(state: &mut State, region: &str, body: &[u8]) -> Result<String,
                 "Username": e.username,
                 "Resources": e.resources.iter().map(|(t, n)| serde_json::json!({"ResourceType": t, "ResourceName": n})).collect::<Vec<_>>(),
                 "CloudTrailEvent": e.cloudtrail_event,
-            })
+            });
+            if e.omit_record {
+                event.as_object_mut().map(|m| m.remove("CloudTrailEvent"));
+            }
+            event
         })
         .collect();
     let mut output = serde_json::json!({ "Events": events });
-    if page_end < matching.len() {
+    if repeat_token {
+        let again = if offset == 0 { page_end } else { offset };
+        output["NextToken"] = encode_token(state.token_epoch, query_hash, again).into();
+    } else if page_end < matching.len() {
         output["NextToken"] = encode_token(state.token_epoch, query_hash, page_end).into();
     }
     Ok(output.to_string())
@@ -914,6 +953,7 @@ pub fn synthetic_events(
                 resources: vec![("AWS::S3::Bucket".to_string(), resource)],
                 insight: false,
                 cloudtrail_event: record.to_string(),
+                omit_record: false,
             }
         })
         .collect()
