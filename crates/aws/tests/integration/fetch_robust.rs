@@ -1,7 +1,7 @@
 //! Data-loss findings of issue 10 for spitzel-fetch: an output that is the
 //! checkpoint, and pages that do not come newest first.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! findings 13-19 and 21): a clear one-line error or a clean run, never a
 //! panic, a hang or a silent loss.
 
-mod support;
+use crate::support;
 
 use std::process::{Output, Stdio};
 use std::sync::Arc;

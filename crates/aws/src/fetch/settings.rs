@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::actions::ActionMatcher;
 use crate::cli::fetch::{EventCategory, FetchArgs};
-use crate::window::{NANOS_PER_DAY, NANOS_PER_SECOND};
+use spitzel_core::window::{NANOS_PER_DAY, NANOS_PER_SECOND};
 
 use super::config::{self, AwsSetup};
 use super::errors::FetchError;
