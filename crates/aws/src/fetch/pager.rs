@@ -238,13 +238,23 @@ pub async fn fetch_page(
     loop {
         limiter.acquire().await;
         let err = match request.clone().send().await {
-            Ok(output) => return Ok(output),
+            Ok(output) => {
+                limiter.succeeded();
+                return Ok(output);
+            }
             Err(err) => err,
         };
         match classify(&err) {
             Class::Throttled => {
+                limiter.throttled();
                 throttles = throttles.saturating_add(1);
-                tokio::time::sleep(backoff(policy, throttles)).await;
+                // The limiter has slowed the pace, which spaces the first
+                // retry; a request throttled again also backs off.
+                if !limiter.is_adaptive() {
+                    tokio::time::sleep(backoff(policy, throttles)).await;
+                } else if throttles > 1 {
+                    tokio::time::sleep(backoff(policy, throttles - 1)).await;
+                }
             }
             Class::Transient {
                 description,

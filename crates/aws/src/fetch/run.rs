@@ -143,7 +143,7 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
             Arc::new(RegionCtx {
                 name: name.clone(),
                 client: config::cloudtrail_client(&sdk_config, name),
-                limiter: Limiter::new(cfg.rate),
+                limiter: Limiter::with_adaptation(cfg.rate, cfg.adaptive_pacing),
                 endpoint: config::endpoint_for(cfg.aws.endpoint_url.as_deref(), name),
             })
         })

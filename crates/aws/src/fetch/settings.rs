@@ -57,6 +57,9 @@ pub struct FetchConfig {
     pub fingerprint: serde_json::Value,
     pub aws: AwsSetup,
     pub rate: f64,
+    /// Slow down after a throttle (see `pace`); off only for benchmarks
+    /// (SPITZEL_FETCH_PACING=fixed), which compare both.
+    pub adaptive_pacing: bool,
     pub retry: RetryPolicy,
     pub output: Option<PathBuf>,
     pub checkpoint: Option<PathBuf>,
@@ -132,6 +135,7 @@ impl FetchConfig {
                 attempt_timeout: Duration::from_secs_f64(args.timeout),
             },
             rate: args.rate,
+            adaptive_pacing: std::env::var("SPITZEL_FETCH_PACING").as_deref() != Ok("fixed"),
             retry: RetryPolicy {
                 max_attempts: args.max_attempts,
                 ..RetryPolicy::default()

@@ -215,3 +215,42 @@ fn the_checkpoint_stores_each_query_itself() {
         "{queries:?}"
     );
 }
+
+#[test]
+fn jittered_arrivals_at_a_rolling_second_limit_lose_no_event() {
+    use support::emulator::RateLimit;
+    let mut config = config_with(&["us-east-1", "eu-west-1"], 600, 3600);
+    config.rate = 10.0;
+    config.rate_limit = RateLimit::RollingSecond;
+    config.jitter = Duration::from_millis(30);
+    let expected = all_events(&config);
+    let pages: u64 = config
+        .regions
+        .values()
+        .flat_map(|events| {
+            [true, false].map(|read_only| {
+                let n = events.iter().filter(|e| e.read_only == read_only).count() as u64;
+                n.div_ceil(50).max(1)
+            })
+        })
+        .sum();
+    let emulator = Emulator::start(config);
+    let home = tempfile::tempdir().unwrap();
+    let out = run_with_limit(
+        fetch_command(&emulator, home.path())
+            .args(["--region", "us-east-1,eu-west-1", "--rate", "10"])
+            .args(["--lookup", "ReadOnly=true", "--lookup", "ReadOnly=false"]),
+        LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_exactly_once(&event_ids(&out.stdout), &expected);
+    // Every page was asked for once: the requests the limit let through are
+    // exactly the pages of the four queries.
+    let counters = emulator.counters();
+    assert_eq!(
+        counters.total_requests() - counters.throttled,
+        pages,
+        "{}",
+        counters.to_json()
+    );
+}

@@ -85,9 +85,23 @@ pub enum PageOrder {
     Shuffled,
 }
 
+/// How `rate` is enforced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RateLimit {
+    /// A token bucket refilled at `rate`, burst = rate.
+    #[default]
+    TokenBucket,
+    /// At most floor(rate) requests admitted in any rolling second.
+    RollingSecond,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct EmulatorConfig {
     pub page_order: PageOrder,
+    pub rate_limit: RateLimit,
+    /// Each LookupEvents request waits a uniform 0..=jitter before it
+    /// reaches the rate limit, as on a real network path.
+    pub jitter: Duration,
     /// Events served per region; regions absent here are unknown.
     pub regions: BTreeMap<String, Vec<FakeEvent>>,
     /// Extra regions ListRegions reports as DISABLED.
@@ -116,6 +130,8 @@ pub struct Counters {
     pub queries: BTreeSet<(String, String)>,
     pub invalid_tokens: u64,
     pub list_regions_calls: u64,
+    /// Seconds from the first LookupEvents request to the last.
+    pub request_span: f64,
 }
 
 impl Counters {
@@ -127,6 +143,7 @@ impl Counters {
             "faults": self.faults,
             "invalid_tokens": self.invalid_tokens,
             "list_regions_calls": self.list_regions_calls,
+            "request_span_s": self.request_span,
         })
         .to_string()
     }
@@ -146,6 +163,10 @@ struct State {
     counters: Counters,
     buckets: BTreeMap<String, Bucket>,
     arrivals: BTreeMap<String, VecDeque<Instant>>,
+    /// Admission times of the last second, for RateLimit::RollingSecond.
+    admitted: BTreeMap<String, VecDeque<Instant>>,
+    jitter_rng: Rng,
+    first_request: Option<Instant>,
     /// Tokens carry this; bumping it makes every issued token invalid.
     token_epoch: u32,
     passed: u64,
@@ -191,6 +212,9 @@ impl Emulator {
                 counters: Counters::default(),
                 buckets: BTreeMap::new(),
                 arrivals: BTreeMap::new(),
+                admitted: BTreeMap::new(),
+                jitter_rng: Rng::new(0x71_77e5),
+                first_request: None,
                 token_epoch: 1,
                 passed: 0,
             }),
@@ -419,8 +443,22 @@ fn handle(shared: &Shared, request: &Request) -> Reply {
     {
         return json_error(400, "UnknownOperationException", "Unknown operation");
     }
+    let jitter = {
+        let mut state = shared.lock();
+        let most = state.config.jitter.as_nanos() as u64;
+        Duration::from_nanos(if most == 0 {
+            0
+        } else {
+            state.jitter_rng.below(most + 1)
+        })
+    };
+    if !jitter.is_zero() {
+        std::thread::sleep(jitter);
+    }
     let mut state = shared.lock();
     let now = Instant::now();
+    let first = *state.first_request.get_or_insert(now);
+    state.counters.request_span = now.duration_since(first).as_secs_f64();
     *state.counters.requests.entry(region.clone()).or_default() += 1;
     let arrivals = state.arrivals.entry(region.clone()).or_default();
     while arrivals
@@ -462,7 +500,21 @@ fn handle(shared: &Shared, request: &Request) -> Reply {
         );
     }
     let rate = state.config.rate;
-    if rate > 0.0 {
+    if rate > 0.0 && state.config.rate_limit == RateLimit::RollingSecond {
+        let allowed = (rate.floor() as usize).max(1);
+        let admitted = state.admitted.entry(region.clone()).or_default();
+        while admitted
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            admitted.pop_front();
+        }
+        if admitted.len() >= allowed {
+            state.counters.throttled += 1;
+            return json_error(400, "ThrottlingException", "Rate exceeded");
+        }
+        admitted.push_back(now);
+    } else if rate > 0.0 {
         let bucket = state.buckets.entry(region.clone()).or_insert(Bucket {
             tokens: rate.max(1.0),
             last: now,
