@@ -3,6 +3,7 @@
 //! crates/aws/tests/integration, beside that binary.)
 
 mod completions;
+mod corruption;
 mod docs_fresh;
 mod filter_cli;
 mod jsonpath_cts;
