@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'spitzel-filter' -ScriptBlock {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Stop after N matching events')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--implied', '--implied', [CompletionResultType]::ParameterName, 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
             [CompletionResult]::new('--invert-match', '--invert-match', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Print only the number of matching events')

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand --limit 'Stop after N matching events'
             cand -j 'Worker threads (default: all cores)'
             cand --threads 'Worker threads (default: all cores)'
+            cand --implied 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
             cand -v 'Write the events that do NOT match'
             cand --invert-match 'Write the events that do NOT match'
             cand -c 'Print only the number of matching events'
