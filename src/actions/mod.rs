@@ -9,7 +9,8 @@
 //! (`STAND_INS`: CopyObject is s3:GetObject and s3:PutObject). With
 //! `implied`, an event also matches every permission its call needed per
 //! the mapping, conditions evaluated on its requestParameters.
-//! /work/coord/ACTIONS_API.md and README "Action globs" state the rules.
+//! README "Action globs" states the rules; `event_predicates` gives them to
+//! translators.
 
 mod cache;
 mod glob;
