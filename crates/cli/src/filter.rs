@@ -47,8 +47,8 @@ pub struct FilterArgs {
         long,
         long_help = "Also match every permission an event's call needed according to the \
                      IAM mapping, other services' included (iam:PassRole on RunInstances \
-                     with an instance profile, kms:Decrypt, ec2:CreateTags on CreateVpc \
-                     given tags). The mapping's conditions are checked against the \
+                     with an instance profile, ec2:CreateTags on CreateVpc given tags, \
+                     ...). The mapping's conditions are checked against the \
                      record's requestParameters; see ACTION GLOBS in man spitzel-filter"
     )]
     pub implied: bool,
