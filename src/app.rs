@@ -3,11 +3,7 @@
 use crate::actions::ActionMatcher;
 use crate::cli::filter::FilterArgs;
 use crate::expr::Expression;
-use crate::filter::block::Keep;
-use crate::filter::pipeline::Pipeline;
-use crate::filter::record::Criteria;
-use crate::filter::report::print_stats;
-use crate::filter::writer::{OutputSink, Stopped};
+use crate::filter::{Criteria, Keep, OutputSink, Pipeline, Stopped, print_stats};
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Instant;

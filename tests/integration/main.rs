@@ -4,6 +4,7 @@
 
 mod actions_cli;
 mod completions;
+mod corruption;
 mod docs_fresh;
 mod filter_cli;
 mod jsonpath_cts;

@@ -5,7 +5,7 @@
 
 use crate::filter::block::{BlockOutcome, Keep, filter_block};
 use crate::filter::record::Criteria;
-use crate::input::source::{InputProblem, Job, read_inputs};
+use crate::input::source::{InputProblem, Job, Skipped, read_inputs};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +19,7 @@ pub enum Done {
         outcome: BlockOutcome,
     },
     Problem(InputProblem),
+    Skipped(Skipped),
 }
 
 /// What the writer does with each finished job, in order; false = stop.
@@ -66,6 +67,7 @@ impl Pipeline {
                 seq += 1;
                 match job {
                     Job::Problem(problem) => done_tx.send((this, Done::Problem(problem))).is_ok(),
+                    Job::Skipped(skipped) => done_tx.send((this, Done::Skipped(skipped))).is_ok(),
                     Job::Block { source, block } => {
                         let done_tx = done_tx.clone();
                         let criteria = criteria.clone();

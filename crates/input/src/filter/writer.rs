@@ -118,6 +118,11 @@ impl<W: Write> Sink for OutputSink<W> {
                 }
                 true
             }
+            Done::Skipped(skipped) => {
+                self.totals.skipped_files.by_delivery += skipped.by_delivery;
+                self.totals.skipped_files.digests += skipped.digests;
+                true
+            }
             Done::Block {
                 source,
                 bytes,

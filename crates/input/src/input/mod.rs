@@ -1,12 +1,12 @@
 //! Reading records: NDJSON and CloudTrail's other file shapes, turned into
 //! blocks of newline-separated records for the filter.
 
-pub mod buffers;
+pub(crate) mod buffers;
 pub mod decode;
 pub mod gz;
 pub mod sniff;
-pub mod source;
-pub mod walk;
+pub(crate) mod source;
+pub(crate) mod walk;
 
 /// Records ready for filtering: `data` holds records, each ending in `\n`.
 ///
@@ -25,6 +25,6 @@ pub struct RecordBlock {
 /// When a single NDJSON line is itself a wrapper of records (a minified
 /// `{"Records":[...]}` file, a lookup-events document, an --envelope line),
 /// the records inside, compact; None for an ordinary line.
-pub fn unwrap_line(line: &[u8]) -> Option<Result<Vec<Vec<u8>>, String>> {
+pub fn unwrap_line(line: &[u8]) -> Option<decode::Expanded> {
     decode::expand_line(line)
 }

@@ -29,6 +29,17 @@ pub enum Job {
     },
     /// Something that went wrong reading an input.
     Problem(InputProblem),
+    /// Files of a directory left out unread (for --stats).
+    Skipped(Skipped),
+}
+
+/// Files a directory walk left out, by reason.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped {
+    /// CloudTrail files delivered before the window.
+    pub by_delivery: u64,
+    /// CloudTrail digest files.
+    pub digests: u64,
 }
 
 /// A fault reading an input, reported in its place in the output order.
@@ -125,6 +136,14 @@ fn read_tree(
             return false;
         }
     }
+    if (tree.skipped_by_name, tree.skipped_digests) != (0, 0)
+        && !dispatch(Job::Skipped(Skipped {
+            by_delivery: tree.skipped_by_name,
+            digests: tree.skipped_digests,
+        }))
+    {
+        return false;
+    }
     // A downloaded trail is thousands of small .json.gz files: decompress and
     // decode a batch of them in parallel, then hand their blocks on in path
     // order. Large files are streamed on this thread as before.
@@ -168,10 +187,18 @@ fn source_name(path: &Path) -> Arc<str> {
 fn read_documents(reader: &mut dyn Read, source: &Arc<str>, dispatch: &mut Dispatch<'_>) -> bool {
     let mut reader = BufReader::with_capacity(256 << 10, reader);
     let mut going = true;
-    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, &mut |block| {
-        going = dispatch(Job::Block {
-            source: source.clone(),
-            block,
+    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, &mut |item| {
+        going = dispatch(match item {
+            decode::Decoded::Records(block) => Job::Block {
+                source: source.clone(),
+                block,
+            },
+            decode::Decoded::Fault(fault) => Job::Problem(InputProblem {
+                source: source.clone(),
+                line: Some(fault.line),
+                reason: fault.reason,
+                io: false,
+            }),
         });
         going
     });
@@ -386,15 +413,23 @@ fn read_more(
 }
 
 /// Whether stdin is a regular file (a redirect), which never makes a reader
-/// wait.
+/// wait. The descriptor is duplicated so that std can ask for its metadata
+/// without taking ownership of stdin.
 fn stdin_is_a_file() -> bool {
-    // SAFETY: fstat only writes the zeroed struct it is given.
-    let mut status: libc::stat = unsafe { std::mem::zeroed() };
-    let found = unsafe { libc::fstat(0, &mut status) };
-    found == 0 && (status.st_mode & libc::S_IFMT) == libc::S_IFREG
+    #[cfg(unix)]
+    let owned = std::os::fd::AsFd::as_fd(&io::stdin()).try_clone_to_owned();
+    #[cfg(windows)]
+    let owned = std::os::windows::io::AsHandle::as_handle(&io::stdin()).try_clone_to_owned();
+    #[cfg(not(any(unix, windows)))]
+    let owned: io::Result<std::fs::File> = Err(io::ErrorKind::Unsupported.into());
+    owned
+        .map(std::fs::File::from)
+        .and_then(|file| file.metadata())
+        .is_ok_and(|meta| meta.is_file())
 }
 
 /// Whether stdin has bytes ready right now (poll with a zero timeout).
+#[cfg(unix)]
 fn stdin_has_data() -> bool {
     let mut fds = libc::pollfd {
         fd: 0,
@@ -404,4 +439,12 @@ fn stdin_has_data() -> bool {
     // SAFETY: one valid pollfd for the duration of the call.
     let ready = unsafe { libc::poll(&mut fds, 1, 0) };
     ready > 0
+}
+
+/// Without poll there is no cheap readiness test: "nothing ready" hands the
+/// lines in hand on after every short read, which is correct, only in
+/// smaller blocks.
+#[cfg(not(unix))]
+fn stdin_has_data() -> bool {
+    false
 }
