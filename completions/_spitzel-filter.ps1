@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'spitzel-filter' -ScriptBlock {
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 256 (default: all cores)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads, 1 to 256 (default: all cores)')
             [CompletionResult]::new('--max-record-size', '--max-record-size', [CompletionResultType]::ParameterName, 'Skip (and report) any record longer than SIZE; SIZE is bytes or K, M, G')
+            [CompletionResult]::new('--implied', '--implied', [CompletionResultType]::ParameterName, 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
             [CompletionResult]::new('--invert-match', '--invert-match', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Print only the number of matching events')

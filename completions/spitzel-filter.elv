@@ -30,6 +30,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand -j 'Worker threads, 1 to 256 (default: all cores)'
             cand --threads 'Worker threads, 1 to 256 (default: all cores)'
             cand --max-record-size 'Skip (and report) any record longer than SIZE; SIZE is bytes or K, M, G'
+            cand --implied 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
             cand -v 'Write the events that do NOT match'
             cand --invert-match 'Write the events that do NOT match'
             cand -c 'Print only the number of matching events'
