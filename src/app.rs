@@ -45,7 +45,7 @@ fn usage(error: &UsageError) -> Exit {
 
 /// Compile the arguments into criteria, or say what is wrong.
 pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
-    let actions = ActionMatcher::new(&args.actions)?;
+    let actions = ActionMatcher::with_implied(&args.actions, args.implied)?;
     let window = args.time.window(crate::window::now())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
@@ -67,7 +67,7 @@ pub fn run(args: FilterArgs) -> Exit {
         Ok(criteria) => criteria,
         Err(error) => return usage(&error),
     };
-    let threads = args.threads.unwrap_or(0);
+    let threads = args.threads.map_or(0, usize::from);
     if let Err(error) = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -85,6 +85,9 @@ pub fn run(args: FilterArgs) -> Exit {
         invert: args.invert_match,
         keep,
         in_flight: threads * 2 + 2,
+        limits: crate::input::Limits {
+            max_record: args.max_record_size,
+        },
     };
     let started = Instant::now();
     let stdout = io::stdout();
