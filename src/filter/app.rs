@@ -41,6 +41,15 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
 }
 
 pub fn run(args: FilterArgs) -> i32 {
+    if let Some(dialect) = &args.emit_sql {
+        return match crate::sql::cli::emit(&args, dialect) {
+            Ok(text) => {
+                println!("{text}");
+                EXIT_MATCH
+            }
+            Err(message) => usage(&message),
+        };
+    }
     let criteria = match criteria_from(&args) {
         Ok(criteria) => criteria,
         Err(message) => return usage(&message),
