@@ -42,6 +42,17 @@ pub struct FilterArgs {
     #[arg(value_name = "IAM_ACTION")]
     pub actions: Vec<String>,
 
+    /// Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)
+    #[arg(
+        long,
+        long_help = "Also match every permission an event's call needed according to the \
+                     IAM mapping, other services' included (iam:PassRole on RunInstances \
+                     with an instance profile, kms:Decrypt, ec2:CreateTags on CreateVpc \
+                     given tags). The mapping's conditions are checked against the \
+                     record's requestParameters; see ACTION GLOBS in man spitzel-filter"
+    )]
+    pub implied: bool,
+
     /// Keep events where EXPR holds, e.g. '$.errorCode == "AccessDenied"' (repeatable: all must hold)
     #[arg(
         short = 'm',

@@ -25,7 +25,8 @@ fn usage(message: &str) -> i32 {
 
 /// Compile the arguments into criteria, or say what is wrong.
 pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
-    let actions = ActionMatcher::new(&args.actions).map_err(|e| e.to_string())?;
+    let actions =
+        ActionMatcher::with_implied(&args.actions, args.implied).map_err(|e| e.to_string())?;
     let window = args.time.window(crate::window::now())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
