@@ -171,8 +171,23 @@ pub fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<String, R
             }
         }
     }
+    if !super::json::uses_actions(cond) {
+        return Ok(format!(
+            "SELECT * FROM {table} WHERE {}",
+            clauses.join(" AND ")
+        ));
+    }
+    // The action predicates' inputs, computed once per record.
+    let mut from = format!(
+        "(SELECT *, eventsource AS {}, eventname AS {} FROM {table})",
+        common::ES,
+        common::EN
+    );
+    for (name, expr) in common::action_columns(D) {
+        from = format!("(SELECT *, {expr} AS {name} FROM {from})");
+    }
     Ok(format!(
-        "SELECT * FROM {table} WHERE {}",
+        "SELECT * FROM {from} WHERE {}",
         clauses.join(" AND ")
     ))
 }
@@ -200,14 +215,7 @@ fn render(cond: &Cond<'_>) -> Result<String, Refusal> {
         Cond::Not(inner) => format!("(NOT {})", render(inner)?),
         Cond::Window(w) => common::window(D, w, "eventtime"),
         Cond::Actions(ActionPlan::All) => "TRUE".into(),
-        Cond::Actions(ActionPlan::Any(classes)) if classes.is_empty() => "FALSE".into(),
-        Cond::Actions(ActionPlan::Any(classes)) => {
-            let parts: Vec<String> = classes
-                .iter()
-                .map(|c| common::event_class(D, c, "eventsource", "eventname"))
-                .collect();
-            format!("({})", parts.join(" OR "))
-        }
+        Cond::Actions(ActionPlan::Any(predicates)) => common::actions(D, predicates),
         Cond::Compare { path, op } => compare(path, op)?,
     })
 }

@@ -14,7 +14,8 @@ pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, String> {
         }
         return athena_ddl(location, &args.sql_table);
     }
-    let matcher = ActionMatcher::new(&args.actions).map_err(|e| e.to_string())?;
+    let matcher =
+        ActionMatcher::with_implied(&args.actions, args.implied).map_err(|e| e.to_string())?;
     let window = args.time.window(crate::window::now())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
@@ -31,14 +32,17 @@ pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, String> {
     emit_sql(dialect, &cond, args.invert_match, &source).map_err(|e| e.to_string())
 }
 
-/// The action globs as event classes.
+/// The action globs as predicates on eventSource and eventName.
 fn action_plan(matcher: &ActionMatcher, dialect: Dialect) -> Result<ActionPlan, String> {
-    if matcher.matches_all() {
-        return Ok(ActionPlan::All);
+    if matcher.is_implied() && !matcher.matches_all() {
+        return Err(super::Refusal::new(
+            "--implied (its conditions read requestParameters through the mapping's own path rules)",
+            dialect,
+        )
+        .to_string());
     }
-    Err(super::Refusal::new(
-        "action globs (their predicates come with the new action semantics, issue 15)",
-        dialect,
-    )
-    .to_string())
+    Ok(match matcher.event_predicates() {
+        None => ActionPlan::All,
+        Some(predicates) => ActionPlan::Any(predicates),
+    })
 }

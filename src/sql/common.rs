@@ -1,8 +1,8 @@
 //! Pieces every dialect shares: action classes, the time window, globs,
 //! numbers and IPv4 networks, given how a dialect spells its functions.
 
-use super::cond::{ApiSuffix, EventClass, NameTest, SourceTest};
 use super::{Dialect, Refusal, str_lit};
+use crate::actions::{EventPredicate, OperationPredicate, SourcePredicate};
 use crate::expr::Network;
 use crate::window::{NANOS_PER_SECOND, TimeWindow, UnixNanos};
 use std::net::IpAddr;
@@ -93,79 +93,125 @@ pub fn glob_regex(glob: &str) -> String {
     out
 }
 
-/// ASCII-only text: SQL's `lower()` folds more than ASCII.
-fn ascii_only(d: Dialect, s: &str) -> String {
-    regex_match(d, s, r"\A[\x{0}-\x{7F}]*\z")
-}
-
-fn in_list(d: Dialect, expr: &str, items: &[String]) -> String {
-    if items.is_empty() {
-        return "FALSE".into();
-    }
-    let list: Vec<String> = items.iter().map(|h| str_lit(d, h)).collect();
-    format!(
-        "(lower({expr}) IN ({}) AND {})",
-        list.join(", "),
-        ascii_only(d, expr)
-    )
+/// Text matching `literal` ASCII-case-insensitively, as a regex.
+fn literal_regex(literal: &str) -> String {
+    let escaped: String = literal
+        .chars()
+        .map(|c| match c {
+            '*' | '?' | '[' => format!("[{c}]"),
+            c => c.to_string(),
+        })
+        .collect();
+    glob_regex(&escaped)
 }
 
 /// The first label of eventSource: up to the first `.`, or all of it.
-fn first_label(d: Dialect, es: &str) -> String {
-    match d {
-        Dialect::Spark => format!("split_part({es}, '.', 1)"),
-        _ => format!("split_part({es}, '.', 1)"),
-    }
+fn first_label(es: &str) -> String {
+    format!("split_part({es}, '.', 1)")
 }
 
-fn strip_suffix(d: Dialect, en: &str, suffix: Option<ApiSuffix>) -> String {
-    let replace = |re: &str| match d {
-        Dialect::Duckdb => format!("regexp_replace({en}, {}, '')", str_lit(d, re)),
-        _ => format!("regexp_replace({en}, {}, '')", str_lit(d, re)),
-    };
-    match suffix {
-        None => en.to_owned(),
-        Some(ApiSuffix::Lambda) => format!(
-            "(CASE WHEN {} THEN {} WHEN {} THEN {} ELSE {en} END)",
-            regex_match(d, en, r"\A(?s:.)+[0-9]{8}v[0-9]+\z"),
-            replace(r"[0-9]{8}v[0-9]+\z"),
-            regex_match(d, en, r"\A(?s:.)+[0-9]{8}\z"),
-            replace(r"[0-9]{8}\z"),
-        ),
-        Some(ApiSuffix::CloudFront) => format!(
-            "(CASE WHEN {} THEN {} ELSE {en} END)",
-            regex_match(d, en, r"\A(?s:.)+[0-9]{4}_[0-9]{2}_[0-9]{2}\z"),
-            replace(r"[0-9]{4}_[0-9]{2}_[0-9]{2}\z"),
-        ),
+/// The IAM prefix of eventSource: the renamed hosts' prefix (hosts compared
+/// ASCII-case-insensitively), else the first label.
+fn iam_prefix(d: Dialect, es: &str) -> String {
+    let mut out = String::from("(CASE");
+    for (host, prefix) in crate::actions::renamed_hosts() {
+        out.push_str(&format!(
+            " WHEN {} THEN {}",
+            regex_match(d, es, &literal_regex(host)),
+            str_lit(d, prefix)
+        ));
     }
+    out.push_str(&format!(" ELSE {} END)", first_label(es)));
+    out
 }
 
-/// One action class over the eventSource and eventName string expressions
-/// (NULL when missing or not strings).
-pub fn event_class(d: Dialect, class: &EventClass, es: &str, en: &str) -> String {
-    let source = match &class.source {
-        SourceTest::Hosts(hosts) => in_list(d, es, hosts),
-        SourceTest::FirstLabel(glob) => regex_match(d, &first_label(d, es), &glob_regex(glob)),
-        SourceTest::IamPrefix {
-            glob,
-            renamed_hosts,
-            matching_renamed_hosts,
-        } => format!(
-            "((NOT {} AND {}) OR {})",
-            in_list(d, es, renamed_hosts),
-            regex_match(d, &first_label(d, es), &glob_regex(glob)),
-            in_list(d, es, matching_renamed_hosts)
-        ),
-    };
-    let name = match &class.name {
-        NameTest::Own { glob, suffix } => {
-            regex_match(d, &strip_suffix(d, en, *suffix), &glob_regex(glob))
-        }
-        NameTest::Exact { name, suffix } => {
-            in_list(d, &strip_suffix(d, en, *suffix), std::slice::from_ref(name))
+/// eventName without the API date Lambda and CloudFront append, as
+/// `actions::strip_api_suffix` cuts it.
+fn operation(d: Dialect, prefix: &str, en: &str) -> String {
+    let cut = |re: &str| match d {
+        Dialect::Duckdb | Dialect::Athena | Dialect::Spark => {
+            format!("regexp_replace({en}, {}, '')", str_lit(d, re))
         }
     };
-    format!("COALESCE({es} <> '' AND {en} <> '' AND {source} AND {name}, FALSE)")
+    let lambda = format!(
+        "(CASE WHEN {} THEN (CASE WHEN {} THEN {} ELSE {en} END) WHEN {} THEN {} ELSE {en} END)",
+        regex_match(d, en, r"[0-9]{8}v[0-9]+\z"),
+        regex_match(d, en, r"\A(?s:.)+[0-9]{8}v[0-9]+\z"),
+        cut(r"[0-9]{8}v[0-9]+\z"),
+        regex_match(d, en, r"\A(?s:.)+[0-9]{8}\z"),
+        cut(r"[0-9]{8}\z"),
+    );
+    let cloudfront = format!(
+        "(CASE WHEN {} THEN {} ELSE {en} END)",
+        regex_match(d, en, r"\A(?s:.)+[0-9]{4}_[0-9]{2}_[0-9]{2}\z"),
+        cut(r"[0-9]{4}_[0-9]{2}_[0-9]{2}\z"),
+    );
+    format!(
+        "(CASE WHEN {} THEN {lambda} WHEN {} THEN {cloudfront} ELSE {en} END)",
+        regex_match(d, prefix, &literal_regex("lambda")),
+        regex_match(d, prefix, &literal_regex("cloudfront")),
+    )
+}
+
+/// The column names a statement computes once per record for the action
+/// predicates (they are long expressions).
+pub const ES: &str = "_es";
+pub const EN: &str = "_en";
+pub const PREFIX: &str = "_prefix";
+pub const LABEL: &str = "_label";
+pub const OP: &str = "_op";
+
+/// `expr`, ASCII-lowercased, equals `lowercase` (SQL's `lower()` folds
+/// more than ASCII, hence the ASCII guard).
+fn ascii_eq(d: Dialect, expr: &str, lowercase: &str) -> String {
+    format!(
+        "(lower({expr}) = {} AND {})",
+        str_lit(d, lowercase),
+        regex_match(d, expr, r"\A[\x{0}-\x{7F}]*\z")
+    )
+}
+
+/// The derived columns, in the order a statement must compute them (each
+/// may use the ones before): name and expression.
+pub fn action_columns(d: Dialect) -> [(&'static str, String); 3] {
+    [
+        (PREFIX, iam_prefix(d, ES)),
+        (LABEL, first_label(ES)),
+        (OP, operation(d, PREFIX, EN)),
+    ]
+}
+
+/// One action predicate over the derived columns.
+pub fn event_predicate(d: Dialect, p: &EventPredicate) -> String {
+    let source = match &p.source {
+        SourcePredicate::PrefixOrLabel(g) => {
+            let re = glob_regex(&g.glob);
+            format!(
+                "({} OR {})",
+                regex_match(d, PREFIX, &re),
+                regex_match(d, LABEL, &re)
+            )
+        }
+        SourcePredicate::Prefix(name) => ascii_eq(d, PREFIX, name),
+    };
+    let name = match &p.operation {
+        OperationPredicate::Glob(g) => regex_match(d, OP, &glob_regex(&g.glob)),
+        OperationPredicate::Exact(name) => ascii_eq(d, OP, name),
+    };
+    format!("({source} AND {name})")
+}
+
+/// The whole action condition: both fields non-empty strings, and a
+/// predicate holds.
+pub fn actions(d: Dialect, predicates: &[EventPredicate]) -> String {
+    if predicates.is_empty() {
+        return "FALSE".into();
+    }
+    let parts: Vec<String> = predicates.iter().map(|p| event_predicate(d, p)).collect();
+    format!(
+        "COALESCE({ES} <> '' AND {EN} <> '' AND ({}), FALSE)",
+        parts.join(" OR ")
+    )
 }
 
 /// Days since 1970-01-01 -> (year, month, day), proleptic Gregorian.

@@ -1,6 +1,7 @@
 //! The criteria as one condition tree, independent of any dialect. The
 //! match language, a Sigma detection or the action globs all become this.
 
+use crate::actions::EventPredicate;
 use crate::expr::{Expression, Node, Op};
 use crate::window::TimeWindow;
 
@@ -63,53 +64,6 @@ impl<'a> Cond<'a> {
 pub enum ActionPlan {
     /// No globs, or `*`: every event.
     All,
-    /// Events for which any class holds (none: no event).
-    Any(Vec<EventClass>),
-}
-
-/// One class of events: a condition on eventSource and one on eventName.
-/// Both fields must be non-empty strings. Mirrors the actions module's
-/// `EventPredicate` (ACTIONS_API.md section 2).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventClass {
-    pub source: SourceTest,
-    pub name: NameTest,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum SourceTest {
-    /// ASCII-lowercased eventSource is one of these hosts.
-    Hosts(Vec<String>),
-    /// The first label (up to the first `.`) matches the lowercase fnmatch
-    /// glob, ASCII-case-insensitively.
-    FirstLabel(String),
-    /// The IAM prefix matches the glob: a host not in `renamed_hosts` whose
-    /// first label matches, or a host in `matching_renamed_hosts`.
-    IamPrefix {
-        glob: String,
-        renamed_hosts: Vec<String>,
-        matching_renamed_hosts: Vec<String>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum NameTest {
-    /// The eventName, its API suffix stripped, matches the lowercase glob.
-    Own {
-        glob: String,
-        suffix: Option<ApiSuffix>,
-    },
-    /// The eventName, its API suffix stripped, ASCII-lowercased, is this.
-    Exact {
-        name: String,
-        suffix: Option<ApiSuffix>,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiSuffix {
-    /// `NAME20150331v2`, `NAME20150331`.
-    Lambda,
-    /// `NAME2020_05_31`.
-    CloudFront,
+    /// Events for which any predicate holds (none: no event).
+    Any(Vec<EventPredicate>),
 }

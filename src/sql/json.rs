@@ -44,12 +44,37 @@ pub fn statement(
         pred = format!("NOT ({pred})");
     }
     let list: Vec<String> = files.iter().map(|f| str_lit(D, f)).collect();
-    Ok(format!(
-        "SELECT CAST(j AS VARCHAR) AS record FROM (SELECT unnest(CASE WHEN json_type(json) = 'OBJECT' \
-         AND json_keys(json)[1] = 'Records' THEN json_extract(json, '$.Records[*]') ELSE [json] END) AS j \
-         FROM read_json_objects([{}], format = 'auto')) WHERE {pred}",
+    let mut from = format!(
+        "(SELECT unnest(CASE WHEN json_type(json) = 'OBJECT' AND json_keys(json)[1] = 'Records' \
+         THEN json_extract(json, '$.Records[*]') ELSE [json] END) AS j \
+         FROM read_json_objects([{}], format = 'auto'))",
         list.join(", ")
+    );
+    if uses_actions(cond) {
+        // The action predicates' inputs, computed once per record.
+        from = format!(
+            "(SELECT j, {} AS {}, {} AS {} FROM {from})",
+            top_str("eventSource"),
+            common::ES,
+            top_str("eventName"),
+            common::EN
+        );
+        for (name, expr) in common::action_columns(D) {
+            from = format!("(SELECT *, {expr} AS {name} FROM {from})");
+        }
+    }
+    Ok(format!(
+        "SELECT CAST(j AS VARCHAR) AS record FROM {from} WHERE {pred}"
     ))
+}
+
+pub(crate) fn uses_actions(cond: &Cond<'_>) -> bool {
+    match cond {
+        Cond::Actions(ActionPlan::Any(_)) => true,
+        Cond::And(items) | Cond::Or(items) => items.iter().any(uses_actions),
+        Cond::Not(inner) => uses_actions(inner),
+        _ => false,
+    }
 }
 
 struct Render {
@@ -88,18 +113,7 @@ impl Render {
             Cond::Not(inner) => format!("(NOT {})", self.cond(inner)?),
             Cond::Window(w) => common::window(D, w, &top_str("eventTime")),
             Cond::Actions(ActionPlan::All) => "TRUE".into(),
-            Cond::Actions(ActionPlan::Any(classes)) => {
-                if classes.is_empty() {
-                    return Ok("FALSE".into());
-                }
-                let es = top_str("eventSource");
-                let en = top_str("eventName");
-                let parts: Vec<String> = classes
-                    .iter()
-                    .map(|c| common::event_class(D, c, &es, &en))
-                    .collect();
-                format!("({})", parts.join(" OR "))
-            }
+            Cond::Actions(ActionPlan::Any(predicates)) => common::actions(D, predicates),
             Cond::Compare { path, op } => self.compare(path, op)?,
         })
     }

@@ -18,7 +18,7 @@ mod regex;
 
 use std::fmt;
 
-pub use cond::{ActionPlan, Cond, EventClass};
+pub use cond::{ActionPlan, Cond};
 pub use ddl::athena_ddl;
 
 /// The target SQL dialect.

@@ -67,6 +67,17 @@ def edge_records():
         {"userIdentity": {"type": "Root"}, "errorCode": "accessdenied", "readOnly": None},
         {"requestParameters": {"bucketName": "b1", "key": "a.pem"}, "errorMessage": "K\u212a"},
         {"errorMessage": "Is\u0130 \u017f", "n": [1, 2]},
+        {"eventSource": "MONITORING.amazonaws.com", "eventName": "describealarms"},
+        {"eventSource": "s3", "eventName": "HeadBucket"},
+        {"eventSource": "", "eventName": "GetObject"},
+        {"eventSource": "lambda.amazonaws.com", "eventName": "12345678v123456789"},
+        {"eventSource": "lambda.amazonaws.com", "eventName": "Invoke"},
+        {"eventSource": "lambda.amazonaws.com", "eventName": "GetFunction20150331"},
+        {"eventSource": "cloudfront.amazonaws.com", "eventName": "CreateDistribution2020_05_31"},
+        {"eventSource": "s3.amazonaws.com", "eventName": "CopyObject"},
+        {"eventSource": "ec2.amazonaws.com", "eventName": "DescribeVpcs"},
+        {"eventSource": "ec2.amazonaws.com", "eventName": "DescribeInstances"},
+        {"eventSource": "s\u212a.amazonaws.com", "eventName": "GetObject"},
     ]
     out = []
     for i, v in enumerate(variants):
@@ -100,7 +111,20 @@ def write_data(work):
     with open(p, "w") as f:
         json.dump({"Records": sample[25:]}, f, indent=1)
     files.append(p)
-    return files, sample + edge
+    records = sample + edge
+    # Real records where ../shared is beside the repository.
+    shared = os.path.join(os.environ.get("SPITZEL_SHARED") or os.path.join(os.path.dirname(ROOT), "shared"),
+                          "data", "cloudtrail")
+    for name in ["stratus-red-team-detonation-logs", "invictus-aws-dataset"]:
+        src = os.path.join(shared, name, "events.ndjson")
+        if os.path.exists(src):
+            lines = [l for l in open(src) if l.strip()][:400]
+            p = os.path.join(work, name + ".ndjson")
+            with open(p, "w") as f:
+                f.writelines(lines)
+            files.append(p)
+            records += [json.loads(l) for l in lines]
+    return files, records
 
 
 # ---------------------------------------------------------------- queries
@@ -148,8 +172,15 @@ def generated_queries():
         {"to": "2026-03-14"},
         {"from": "2026-03-14T12:00:00+02:00", "match": ["$.errorCode != None"]},
         {"match": ["$.resources[*].type == 'AWS::S3::Object'", "$.errorCode == None"], "from": "2026-03-14"},
-        {"actions": ["s3:Get*"]},
     ]
+    globs = ["s3:Get*", "s3:List*", "cloudwatch:*", "monitoring:*", "lambda:UpdateFunctionConfiguration",
+             "ec2:Describe[IV]*", "s3:GetObject", "iam:*", "*:Get*", "s?:*", "sts:AssumeRole", "s3:ListBucket",
+             "signin:ConsoleLogin", "LAMBDA:invoke*", "lambda:InvokeFunction", "cloudfront:CreateDistribution",
+             "s3:[!g]*", "*"]
+    queries += [{"actions": [g]} for g in globs]
+    queries += [{"actions": ["s3:Get*", "iam:*"], "match": ["$.errorCode != None"]},
+                {"actions": ["lambda:*"], "invert": True},
+                {"actions": ["s3:ListBucket"], "implied": True}]
     return queries
 
 
@@ -170,6 +201,8 @@ def cli_args(q):
         args += ["--to", q["to"]]
     if q.get("invert"):
         args.append("-v")
+    if q.get("implied"):
+        args.append("--implied")
     return args
 
 
@@ -254,7 +287,7 @@ def main():
     files, records = write_data(work)
     inputs = sum((["-i", f] for f in files), [])
     queries = [{"match": [e]} for e in project_expressions()] + generated_queries()
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": "1GB", "threads": 1})
     athena_table(con, records)
     stats = {d: Counter() for d in ("duckdb", "athena", "spark")}
     failures = []
