@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generate src/actions/table.rs and man/action-stand-ins.md from the IAM
+"""Generate crates/core/src/actions/table.rs and man/action-stand-ins.md from the IAM
 mapping data.
 
 Usage: scripts/gen_iam_table.py [DATA_DIR] [OUTPUT_DIR]
 
 DATA_DIR defaults to ../shared/data/iam-mapping beside the repository.
-OUTPUT_DIR (default: the repository) receives src/actions/table.rs and
+OUTPUT_DIR (default: the repository) receives crates/core/src/actions/table.rs and
 man/action-stand-ins.md. The output is deterministic: every list is sorted.
 
 What is generated (rules reviewed in issue 15, documented in the README's
@@ -419,7 +419,7 @@ def main(argv):
     hosts = host_prefixes(data_dir)
     stand_ins, implied, case_variants, dropped = build(data_dir)
     outputs = {
-        os.path.join("src", "actions", "table.rs"): render_rust(hosts, stand_ins, implied, case_variants),
+        os.path.join("crates", "core", "src", "actions", "table.rs"): render_rust(hosts, stand_ins, implied, case_variants),
         os.path.join("man", "action-stand-ins.md"): render_markdown(stand_ins, dropped),
     }
     for rel, text in outputs.items():
