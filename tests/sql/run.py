@@ -132,12 +132,13 @@ def write_data(work):
 def project_expressions():
     """Every string literal in the project's match-language and CLI tests
     that looks like a match expression."""
-    sources = [os.path.join(ROOT, "src", "expr", "tests.rs"), os.path.join(ROOT, "tests", "filter_cli.rs")]
+    sources = [os.path.join(ROOT, "crates", "core", "src", "expr", "tests.rs"),
+               os.path.join(ROOT, "tests", "integration", "filter_cli.rs")]
     found = []
     lit = re.compile(r'r(#*)"(.*?)"\1|"((?:[^"\\]|\\.)*)"', re.S)
     for path in sources:
         if not os.path.exists(path):
-            continue
+            die(f"{path} moved: update tests/sql/run.py")
         text = open(path).read()
         for m in lit.finditer(text):
             if m.group(2) is not None:
@@ -210,12 +211,15 @@ def canon(obj):
     return json.dumps(obj, sort_keys=True, ensure_ascii=False)
 
 
-def athena_table(con, records):
+def athena_table(con, records, binary):
     """The documented Athena table, loaded as Athena's JSON SerDe loads it:
     member names matched ignoring case, scalars in STRING columns as text,
     JSON-text columns as the member's JSON text."""
-    ddl = open(os.path.join(ROOT, "src", "sql", "ddl.rs")).read()
-    cols = ddl.split('CLOUDTRAIL_COLUMNS: &str = "\\')[1].split('";')[0]
+    # The columns of the DDL spitzel-filter prints (the documented table).
+    rc, ddl, err = run_filter(binary, ["--emit-sql", "athena", "--sql-ddl", "s3://bucket/prefix"])
+    if rc != 0:
+        die(f"--sql-ddl failed: {err}")
+    cols = ddl.split("CREATE EXTERNAL TABLE cloudtrail_logs (\n")[1].split("\n)\nPARTITIONED BY")[0]
     cols = cols.replace("STRING", "VARCHAR")
     cols = re.sub(r"(\w+): ", r"\1 ", cols)
     cols = re.sub(r"ARRAY<(STRUCT<[^>]*>)>", r"\1[]", cols)
@@ -288,7 +292,7 @@ def main():
     inputs = sum((["-i", f] for f in files), [])
     queries = [{"match": [e]} for e in project_expressions()] + generated_queries()
     con = duckdb.connect(config={"memory_limit": "1GB", "threads": 1})
-    athena_table(con, records)
+    athena_table(con, records, binary)
     stats = {d: Counter() for d in ("duckdb", "athena", "spark")}
     failures = []
     for q in queries:
