@@ -295,9 +295,12 @@ fn compare(path_text: &str, op: &Op) -> Result<String, Refusal> {
         .iter()
         .find(|(m, _, _)| dotted.starts_with(&format!("{m}.")))
     {
-        return Err(unreachable(&format!(
-            "a member inside {member}, which the table keeps as JSON text (not built yet)"
-        )));
+        return Err(Refusal::new(
+            format!(
+                "the path {path_text} (the table keeps {member} as JSON text; members inside it are not translated yet)"
+            ),
+            D,
+        ));
     }
     if COLUMNS.iter().any(|(m, _, _)| {
         m.eq_ignore_ascii_case(&dotted)
