@@ -164,12 +164,11 @@ pub fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<String, R
     // Partition projection: CloudTrail files are named and placed by
     // delivery time, which is never before the event, so days before
     // --from hold none of its events. Later days may (late delivery).
-    if !invert {
-        if let Some(from) = window_from(cond) {
-            if let Some(day) = common::key_date(from) {
-                clauses.push(format!("\"timestamp\" >= '{day}'"));
-            }
-        }
+    if !invert
+        && let Some(from) = window_from(cond)
+        && let Some(day) = common::key_date(from)
+    {
+        clauses.push(format!("\"timestamp\" >= '{day}'"));
     }
     if !super::json::uses_actions(cond) {
         return Ok(format!(
