@@ -152,7 +152,10 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, Refusal> {
                 let body: Option<String> = close.map(|close| chars[i..close].iter().collect());
                 match body.as_deref().and_then(repeat_bounds) {
                     Some((low, high)) => {
-                        let limit = high.unwrap_or(low);
+                        let limit = match high {
+                            Some(h) if h != usize::MAX => h,
+                            _ => low,
+                        };
                         if limit > 1000 {
                             return refuse("repetition count above 1000");
                         }
