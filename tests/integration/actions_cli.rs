@@ -479,3 +479,50 @@ fn published_stand_ins_match_the_table() {
     assert_eq!(listed, table, "regenerate with scripts/gen_iam_table.py");
     assert!(table.len() > 100);
 }
+
+/// The migration notes on real records: None for a missing path, no crash
+/// for regex on a missing value, one line per event for overlapping globs.
+#[test]
+#[ignore = "needs ../shared"]
+fn shared_migration_notes() {
+    let records = shared_records();
+    let without_error = records
+        .iter()
+        .filter(|r| r.get("errorCode").is_none())
+        .count();
+    assert!(without_error > 0 && without_error < records.len());
+    assert_eq!(
+        shared_selected(&["-m", "$.errorCode == None"]).len(),
+        without_error
+    );
+    assert!(shared_selected(&["-m", "$.errorCode == False"]).is_empty());
+    assert!(shared_selected(&["-m", "$.errorCode == 0"]).is_empty());
+    let denied = records
+        .iter()
+        .filter(|r| {
+            r["errorCode"]
+                .as_str()
+                .is_some_and(|c| c.contains("Denied"))
+        })
+        .count();
+    assert!(denied > 0);
+    assert_eq!(
+        shared_selected(&["-m", "$.errorCode regex 'Denied'"]).len(),
+        denied
+    );
+    let s3 = shared_selected(&["s3:*"]).len();
+    assert!(s3 > 0);
+    assert_eq!(
+        shared_selected(&["s3:*", "s3:Get*", "*:*Object"]).len(),
+        s3 + {
+            // *:*Object adds other services' ...Object events only.
+            records
+                .iter()
+                .filter(|r| {
+                    r["eventSource"] != "s3.amazonaws.com"
+                        && name(r).to_ascii_lowercase().ends_with("object")
+                })
+                .count()
+        }
+    );
+}

@@ -4,8 +4,10 @@
 
 mod actions_cli;
 mod completions;
+mod corruption;
 mod docs_fresh;
 mod filter_cli;
+mod input_bounds;
 mod jsonpath_cts;
 mod man_render;
 mod readme;

@@ -104,23 +104,32 @@ impl Pattern {
 
     /// Whole-string match, ASCII-case-insensitive, per character. Greedy with
     /// one backtrack point (the last `*`), so linear in practice and never
-    /// exponential.
+    /// exponential. ASCII text (every real name) is matched without copying.
     pub(crate) fn matches(&self, text: &str) -> bool {
-        let text: Vec<char> = text.chars().map(|c| c.to_ascii_lowercase()).collect();
+        if text.is_ascii() {
+            self.matches_units(text.as_bytes(), |b| char::from(b.to_ascii_lowercase()))
+        } else {
+            let chars: Vec<char> = text.chars().collect();
+            self.matches_units(&chars, |c| c.to_ascii_lowercase())
+        }
+    }
+
+    fn matches_units<T: Copy>(&self, text: &[T], lower: impl Fn(T) -> char) -> bool {
         let tokens = &self.tokens;
         let (mut p, mut t) = (0, 0);
         let mut resume: Option<(usize, usize)> = None;
         while t < text.len() {
+            let c = lower(text[t]);
             let step = match tokens.get(p) {
                 Some(Token::Star) => {
                     p += 1;
                     resume = Some((p, t));
                     continue;
                 }
-                Some(Token::Char(c)) => *c == text[t],
+                Some(Token::Char(want)) => *want == c,
                 Some(Token::One) => true,
                 Some(Token::Set { negated, items }) => {
-                    items.iter().any(|item| item.contains(text[t])) != *negated
+                    items.iter().any(|item| item.contains(c)) != *negated
                 }
                 None => false,
             };
@@ -356,6 +365,9 @@ mod tests {
         assert!(glob_matches("a[-b]", "a-"));
         assert!(glob_matches("a[b-]", "a-"));
         assert!(glob_matches("List*V[0-9]", "ListObjectsV2"));
+        // Per character, not byte, beyond ASCII.
+        assert!(glob_matches("a?b", "a\u{e9}b"));
+        assert!(glob_matches("a[!x]b", "a\u{e9}b"));
     }
 
     #[test]

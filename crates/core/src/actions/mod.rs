@@ -9,7 +9,8 @@
 //! (`STAND_INS`: CopyObject is s3:GetObject and s3:PutObject). With
 //! `implied`, an event also matches every permission its call needed per
 //! the mapping, conditions evaluated on its requestParameters.
-//! /work/coord/ACTIONS_API.md and README "Action globs" state the rules.
+//! README "Action globs" states the rules; `event_predicates` gives them to
+//! translators.
 
 mod cache;
 mod glob;
@@ -72,7 +73,6 @@ static NEXT_MATCHER_ID: AtomicU64 = AtomicU64::new(1);
 /// Compiled set of action globs; an event matches when any glob matches.
 #[derive(Debug, Clone)]
 pub struct ActionMatcher {
-    globs: Vec<String>,
     compiled: Vec<ActionGlob>,
     matches_everything: bool,
     implied: bool,
@@ -110,17 +110,11 @@ impl ActionMatcher {
             .map(|g| ActionGlob::parse(g))
             .collect::<Result<_, _>>()?;
         Ok(ActionMatcher {
-            globs,
             compiled,
             matches_everything,
             implied,
             id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
         })
-    }
-
-    /// The globs as given.
-    pub fn globs(&self) -> &[String] {
-        &self.globs
     }
 
     /// True when every event matches (no globs, or `*`).

@@ -13,6 +13,7 @@ use serde_json_path::JsonPath;
 /// their steps for the fast path.
 #[derive(Debug)]
 pub struct CompiledPath {
+    /// The path as written, for translators (`--emit-sql`).
     text: String,
     general: JsonPath,
     plain: Option<Vec<Step>>,

@@ -32,11 +32,6 @@ pub enum Verdict {
 }
 
 impl Criteria {
-    /// True when every record matches, so records need only be validated.
-    pub fn accepts_everything(&self) -> bool {
-        self.actions.matches_all() && self.window.is_unbounded() && self.expressions.is_empty()
-    }
-
     /// `event_name` is the record's eventName, already looked up by the caller.
     pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>) -> Verdict {
         if !self.actions.matches_all() {
