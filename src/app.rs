@@ -63,6 +63,18 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
 }
 
 pub fn run(args: FilterArgs) -> Exit {
+    if let Some(dialect) = &args.emit_sql {
+        return match crate::emit_sql::emit(&args, dialect) {
+            Ok(text) => {
+                println!("{text}");
+                Exit::Match
+            }
+            Err(message) => {
+                eprintln!("spitzel-filter: {message}");
+                Exit::Error
+            }
+        };
+    }
     let criteria = match criteria_from(&args) {
         Ok(criteria) => criteria,
         Err(error) => return usage(&error),
