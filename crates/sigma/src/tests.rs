@@ -321,7 +321,10 @@ fn index_tests_only_rules_that_can_match() {
 #[test]
 #[ignore = "needs ../shared"]
 fn every_shared_sigmahq_rule_loads() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sigma/sigmahq-cloudtrail");
+    let shared = std::env::var_os("SPITZEL_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let dir = shared.join("data/sigma/sigmahq-cloudtrail");
     let set = RuleSet::load(&[dir], None).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(set.rules.len(), 57);
     assert_eq!(set.stats.other_logsource, 0);
