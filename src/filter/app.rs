@@ -7,6 +7,7 @@ use crate::filter::block::Keep;
 use crate::filter::pipeline::Pipeline;
 use crate::filter::record::Criteria;
 use crate::filter::report::print_stats;
+use crate::filter::sigma::SigmaCriterion;
 use crate::filter::writer::{OutputSink, Stopped};
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -33,10 +34,22 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
             Expression::parse(source).map_err(|error| format!("--match '{source}': {error}"))?;
         expressions.push(expression);
     }
+    let sigma = if args.sigma.is_empty() {
+        None
+    } else {
+        let level = args.sigma_level.as_deref().and_then(spitzel_sigma::Level::parse);
+        Some(SigmaCriterion::load(
+            &args.sigma,
+            level,
+            args.annotate,
+            args.stats,
+        )?)
+    };
     Ok(Criteria {
         actions,
         window,
         expressions,
+        sigma,
     })
 }
 
@@ -58,8 +71,9 @@ pub fn run(args: FilterArgs) -> i32 {
     } else {
         Keep::Lines
     };
+    let criteria = Arc::new(criteria);
     let pipeline = Pipeline {
-        criteria: Arc::new(criteria),
+        criteria: criteria.clone(),
         invert: args.invert_match,
         keep,
         in_flight: threads * 2 + 2,
@@ -86,6 +100,9 @@ pub fn run(args: FilterArgs) -> i32 {
             &sink.reporter,
             started.elapsed().as_secs_f64(),
         );
+        if let Some(sigma) = &criteria.sigma {
+            sigma.print_stats(&sink.totals.rule_hits);
+        }
     }
     if let Some(error) = &sink.write_error {
         eprintln!("spitzel-filter: cannot write output: {error}");

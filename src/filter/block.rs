@@ -32,6 +32,8 @@ pub struct BlockOutcome {
     pub events: u64,
     pub no_time: u64,
     pub bad: Vec<BadRecord>,
+    /// --sigma with --stats: matches per rule among the selected events.
+    pub rule_hits: Vec<u64>,
 }
 
 thread_local! {
@@ -53,8 +55,13 @@ pub fn filter_block(
             } else {
                 0
             }),
+            rule_hits: match &criteria.sigma {
+                Some(sigma) if sigma.count => vec![0; sigma.rules.rules.len()],
+                _ => Vec::new(),
+            },
             ..Default::default()
         };
+        let mut hits = Vec::new();
         let mut start = 0;
         for (index, end) in memchr::memchr_iter(b'\n', &block.data).enumerate() {
             let raw = &block.data[start..end];
@@ -76,12 +83,14 @@ pub fn filter_block(
                 keep,
                 &mut parser,
                 &mut outcome,
+                &mut hits,
             );
         }
         outcome
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn judge_record(
     record: &[u8],
     line_no: u64,
@@ -90,6 +99,7 @@ fn judge_record(
     keep: Keep,
     parser: &mut DocParser,
     outcome: &mut BlockOutcome,
+    hits: &mut Vec<u32>,
 ) {
     // None: no eventName, so possibly a wrapper of records (checked below,
     // once the parser is free again); ordinary records always carry one.
@@ -104,19 +114,21 @@ fn judge_record(
         }
         Ok(doc) => doc
             .top_str("eventName")
-            .map(|name| criteria.judge(&doc, Some(name))),
+            .map(|name| judge_doc(criteria, &doc, Some(name), invert, hits)),
     };
     let verdict = match verdict {
         Some(verdict) => verdict,
         None => match crate::input::unwrap_line(record) {
             // The same bytes parsed a moment ago, so this cannot fail.
             None => match parser.parse(record) {
-                Ok(doc) => criteria.judge(&doc, None),
+                Ok(doc) => judge_doc(criteria, &doc, None, invert, hits),
                 Err(_) => Verdict::NoMatch,
             },
             Some(Ok(records)) => {
                 for inner in &records {
-                    judge_record(inner, line_no, criteria, invert, keep, parser, outcome);
+                    judge_record(
+                        inner, line_no, criteria, invert, keep, parser, outcome, hits,
+                    );
                 }
                 return;
             }
@@ -136,9 +148,38 @@ fn judge_record(
     }
     if (verdict == Verdict::Match) != invert {
         outcome.matched += 1;
+        for &hit in hits.iter() {
+            if let Some(count) = outcome.rule_hits.get_mut(hit as usize) {
+                *count += 1;
+            }
+        }
         if keep == Keep::Lines {
-            outcome.out.extend_from_slice(record);
+            match &criteria.sigma {
+                Some(sigma) if sigma.annotate => sigma.write_annotated(record, hits, &mut outcome.out),
+                _ => outcome.out.extend_from_slice(record),
+            }
             outcome.out.push(b'\n');
         }
     }
+}
+
+/// The verdict, and in `hits` the Sigma rules the record matched. An
+/// inverted filter writes records that failed some criterion, for which
+/// the rules are tested on their own when the output names or counts them.
+fn judge_doc(
+    criteria: &Criteria,
+    doc: &crate::doc::Doc<'_>,
+    event_name: Option<&str>,
+    invert: bool,
+    hits: &mut Vec<u32>,
+) -> Verdict {
+    let verdict = criteria.judge(doc, event_name, hits);
+    if invert
+        && verdict != Verdict::Match
+        && let Some(sigma) = &criteria.sigma
+        && (sigma.annotate || sigma.count)
+    {
+        sigma.hits(doc, event_name, hits);
+    }
+    verdict
 }

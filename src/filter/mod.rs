@@ -5,6 +5,7 @@ pub mod block;
 pub mod pipeline;
 pub mod record;
 pub mod report;
+pub mod sigma;
 pub mod writer;
 
 pub use record::{Criteria, Verdict};
