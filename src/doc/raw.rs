@@ -178,7 +178,10 @@ impl<'d> Raw<'d> {
         let mut scanner = Scanner::new(self.json().as_bytes());
         let scanned = scanner.array_with(0, |start, end| spans.push((start, end)));
         debug_assert!(scanned.is_ok(), "the record was validated");
-        spans.into_iter().map(|(start, end)| self.sub(start, end)).collect()
+        spans
+            .into_iter()
+            .map(|(start, end)| self.sub(start, end))
+            .collect()
     }
 
     /// The member values of an object value, in order (none for other
@@ -202,7 +205,10 @@ impl<'d> Raw<'d> {
             Ok(end)
         });
         debug_assert!(scanned.is_ok(), "the record was validated");
-        spans.into_iter().map(|(start, end)| self.sub(start, end)).collect()
+        spans
+            .into_iter()
+            .map(|(start, end)| self.sub(start, end))
+            .collect()
     }
 
     /// A value at `start..end` of this one's text.

@@ -37,7 +37,10 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
     let sigma = if args.sigma.is_empty() {
         None
     } else {
-        let level = args.sigma_level.as_deref().and_then(spitzel_sigma::Level::parse);
+        let level = args
+            .sigma_level
+            .as_deref()
+            .and_then(spitzel_sigma::Level::parse);
         Some(SigmaCriterion::load(
             &args.sigma,
             level,

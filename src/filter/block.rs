@@ -155,7 +155,9 @@ fn judge_record(
         }
         if keep == Keep::Lines {
             match &criteria.sigma {
-                Some(sigma) if sigma.annotate => sigma.write_annotated(record, hits, &mut outcome.out),
+                Some(sigma) if sigma.annotate => {
+                    sigma.write_annotated(record, hits, &mut outcome.out)
+                }
                 _ => outcome.out.extend_from_slice(record),
             }
             outcome.out.push(b'\n');

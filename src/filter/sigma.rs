@@ -60,7 +60,10 @@ impl SigmaCriterion {
     /// `record` with `"sigma":[...]` added as its last member.
     pub fn write_annotated(&self, record: &[u8], hits: &[u32], out: &mut Vec<u8>) {
         // A validated object: its last byte other than white space is '}'.
-        let close = record.iter().rposition(|&b| b == b'}').unwrap_or(record.len());
+        let close = record
+            .iter()
+            .rposition(|&b| b == b'}')
+            .unwrap_or(record.len());
         let before = record[..close]
             .iter()
             .rposition(|b| !b.is_ascii_whitespace())

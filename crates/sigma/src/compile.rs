@@ -101,14 +101,21 @@ fn classify(modifiers: &[Modifier]) -> Result<Kind, String> {
     let generic = |m: &Modifier| matches!(m, All | Neq | Cased);
     let only = |allowed: &dyn Fn(&Modifier) -> bool, what: &str| -> Result<(), String> {
         match modifiers.iter().find(|m| !allowed(m) && !generic(m)) {
-            Some(other) => Err(format!("modifier '{}' cannot be combined with '{what}'", name(*other))),
+            Some(other) => Err(format!(
+                "modifier '{}' cannot be combined with '{what}'",
+                name(*other)
+            )),
             None => Ok(()),
         }
     };
     let position = |wanted: Modifier| modifiers.iter().position(|m| *m == wanted);
     if let Some(at) = position(Exists) {
         if modifiers.len() > 1 {
-            let other = modifiers.iter().enumerate().find(|(i, _)| *i != at).map(|(_, m)| *m);
+            let other = modifiers
+                .iter()
+                .enumerate()
+                .find(|(i, _)| *i != at)
+                .map(|(_, m)| *m);
             return Err(format!(
                 "modifier '{}' cannot be combined with 'exists'",
                 other.map(name).unwrap_or("?")
@@ -117,20 +124,32 @@ fn classify(modifiers: &[Modifier]) -> Result<Kind, String> {
         return Ok(Kind::Exists);
     }
     if let Some(at) = position(Re) {
-        only(&|m| matches!(m, Re | ReInsensitive | ReMultiLine | ReDotAll), "re")?;
-        if modifiers[..at].iter().any(|m| matches!(m, ReInsensitive | ReMultiLine | ReDotAll)) {
+        only(
+            &|m| matches!(m, Re | ReInsensitive | ReMultiLine | ReDotAll),
+            "re",
+        )?;
+        if modifiers[..at]
+            .iter()
+            .any(|m| matches!(m, ReInsensitive | ReMultiLine | ReDotAll))
+        {
             return Err("'i', 'm' and 's' go after 're'".into());
         }
         return Ok(Kind::Regex);
     }
-    if let Some(m) = modifiers.iter().find(|m| matches!(m, ReInsensitive | ReMultiLine | ReDotAll)) {
+    if let Some(m) = modifiers
+        .iter()
+        .find(|m| matches!(m, ReInsensitive | ReMultiLine | ReDotAll))
+    {
         return Err(format!("modifier '{}' needs 're' before it", name(*m)));
     }
     if position(Cidr).is_some() {
         only(&|m| *m == Cidr, "cidr")?;
         return Ok(Kind::Cidr);
     }
-    let compares: Vec<_> = modifiers.iter().filter(|m| matches!(m, Gt | Gte | Lt | Lte)).collect();
+    let compares: Vec<_> = modifiers
+        .iter()
+        .filter(|m| matches!(m, Gt | Gte | Lt | Lte))
+        .collect();
     if let Some(first) = compares.first() {
         if compares.len() > 1 {
             return Err("only one of 'gt', 'gte', 'lt', 'lte' per field".into());
@@ -146,7 +165,10 @@ fn classify(modifiers: &[Modifier]) -> Result<Kind, String> {
         return Ok(Kind::Compare(op));
     }
     if position(FieldRef).is_some() {
-        only(&|m| matches!(m, FieldRef | Contains | StartsWith | EndsWith), "fieldref")?;
+        only(
+            &|m| matches!(m, FieldRef | Contains | StartsWith | EndsWith),
+            "fieldref",
+        )?;
         return Ok(Kind::FieldRef);
     }
     Ok(Kind::Strings)
@@ -214,7 +236,11 @@ fn regex_test(value: &RuleValue, modifiers: &[Modifier]) -> Result<Test, String>
         .build()
         .map_err(|e| {
             let detail = e.to_string();
-            let last = detail.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim();
+            let last = detail
+                .lines()
+                .rfind(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim();
             format!("invalid regular expression '{source}': {last}")
         })?;
     Ok(Test::Regex {
@@ -256,9 +282,8 @@ fn fieldref_test(value: &RuleValue, modifiers: &[Modifier], cased: bool) -> Resu
     for m in modifiers {
         mode = match (m, mode) {
             (Modifier::Contains, _) => RefMode::Contains,
-            (Modifier::StartsWith, RefMode::EndsWith) | (Modifier::EndsWith, RefMode::StartsWith) => {
-                RefMode::Contains
-            }
+            (Modifier::StartsWith, RefMode::EndsWith)
+            | (Modifier::EndsWith, RefMode::StartsWith) => RefMode::Contains,
             (Modifier::StartsWith, RefMode::Equal) => RefMode::StartsWith,
             (Modifier::EndsWith, RefMode::Equal) => RefMode::EndsWith,
             _ => mode,
@@ -449,7 +474,9 @@ mod tests {
                 whole.extend_from_slice(after.as_bytes());
                 let encoded = STANDARD.encode(&whole);
                 assert!(
-                    variants.iter().any(|v| !v.is_empty() && encoded.contains(v.as_str())),
+                    variants
+                        .iter()
+                        .any(|v| !v.is_empty() && encoded.contains(v.as_str())),
                     "{before}/{after}: {encoded} vs {variants:?}"
                 );
             }

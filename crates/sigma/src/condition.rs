@@ -88,7 +88,11 @@ impl Parser<'_> {
             self.at += 1;
             terms.push(self.and()?);
         }
-        Ok(if terms.len() == 1 { terms.remove(0) } else { Condition::Or(terms) })
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Condition::Or(terms)
+        })
     }
 
     fn and(&mut self) -> Result<Condition, String> {
@@ -97,7 +101,11 @@ impl Parser<'_> {
             self.at += 1;
             terms.push(self.not()?);
         }
-        Ok(if terms.len() == 1 { terms.remove(0) } else { Condition::And(terms) })
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Condition::And(terms)
+        })
     }
 
     fn not(&mut self) -> Result<Condition, String> {
@@ -136,7 +144,9 @@ impl Parser<'_> {
                 }
                 match self.names.iter().position(|n| *n == word) {
                     Some(index) => Ok(Condition::Search(index)),
-                    None => Err(format!("condition names '{word}', which is not a search identifier")),
+                    None => Err(format!(
+                        "condition names '{word}', which is not a search identifier"
+                    )),
                 }
             }
             other => Err(format!("unexpected {} in condition", describe(&other))),
@@ -160,12 +170,18 @@ impl Parser<'_> {
         self.at += 1;
         let chosen: Vec<usize> = if target.eq_ignore_ascii_case("them") {
             // Identifiers starting with '_' are left out by convention.
-            (0..self.names.len()).filter(|&i| !self.names[i].starts_with('_')).collect()
+            (0..self.names.len())
+                .filter(|&i| !self.names[i].starts_with('_'))
+                .collect()
         } else {
-            (0..self.names.len()).filter(|&i| glob(&target, &self.names[i])).collect()
+            (0..self.names.len())
+                .filter(|&i| glob(&target, &self.names[i]))
+                .collect()
         };
         if chosen.is_empty() {
-            return Err(format!("'{quantifier} of {target}' matches no search identifier"));
+            return Err(format!(
+                "'{quantifier} of {target}' matches no search identifier"
+            ));
         }
         let terms: Vec<Condition> = chosen.into_iter().map(Condition::Search).collect();
         Ok(if terms.len() == 1 {
@@ -212,20 +228,35 @@ mod tests {
         let n = names(&["a", "b", "c"]);
         assert_eq!(
             parse("a or b and not c", &n).unwrap(),
-            Or(vec![Search(0), And(vec![Search(1), Not(Box::new(Search(2)))])])
+            Or(vec![
+                Search(0),
+                And(vec![Search(1), Not(Box::new(Search(2)))])
+            ])
         );
         assert_eq!(
             parse("(a or b) and c", &n).unwrap(),
             And(vec![Or(vec![Search(0), Search(1)]), Search(2)])
         );
-        assert_eq!(parse("not not a", &n).unwrap(), Not(Box::new(Not(Box::new(Search(0))))));
+        assert_eq!(
+            parse("not not a", &n).unwrap(),
+            Not(Box::new(Not(Box::new(Search(0)))))
+        );
     }
 
     #[test]
     fn specification_examples() {
-        let n = names(&["selection1", "selection2", "keywords", "filter_a", "filters"]);
+        let n = names(&[
+            "selection1",
+            "selection2",
+            "keywords",
+            "filter_a",
+            "filters",
+        ]);
         // `all of selection*`
-        assert_eq!(parse("all of selection*", &n).unwrap(), And(vec![Search(0), Search(1)]));
+        assert_eq!(
+            parse("all of selection*", &n).unwrap(),
+            And(vec![Search(0), Search(1)])
+        );
         // `1 of selection* and keywords`: `of` binds tighter than `and`.
         assert_eq!(
             parse("1 of selection* and keywords", &n).unwrap(),
@@ -252,8 +283,14 @@ mod tests {
     #[test]
     fn them_leaves_out_underscore_identifiers() {
         let n = names(&["a", "_hidden", "b"]);
-        assert_eq!(parse("1 of them", &n).unwrap(), Or(vec![Search(0), Search(2)]));
-        assert_eq!(parse("all of them", &n).unwrap(), And(vec![Search(0), Search(2)]));
+        assert_eq!(
+            parse("1 of them", &n).unwrap(),
+            Or(vec![Search(0), Search(2)])
+        );
+        assert_eq!(
+            parse("all of them", &n).unwrap(),
+            And(vec![Search(0), Search(2)])
+        );
         // A pattern may still name it.
         assert_eq!(parse("1 of _h*", &n).unwrap(), Search(1));
     }
@@ -261,18 +298,32 @@ mod tests {
     #[test]
     fn wildcards_anywhere_in_the_pattern() {
         let n = names(&["sel_x_end", "sel_y", "other_end"]);
-        assert_eq!(parse("1 of *_end", &n).unwrap(), Or(vec![Search(0), Search(2)]));
+        assert_eq!(
+            parse("1 of *_end", &n).unwrap(),
+            Or(vec![Search(0), Search(2)])
+        );
         assert_eq!(parse("1 of sel*end", &n).unwrap(), Search(0));
-        assert_eq!(parse("1 of *", &n).unwrap(), Or(vec![Search(0), Search(1), Search(2)]));
+        assert_eq!(
+            parse("1 of *", &n).unwrap(),
+            Or(vec![Search(0), Search(1), Search(2)])
+        );
     }
 
     #[test]
     fn refusals() {
         let n = names(&["selection"]);
-        assert!(parse("selection | count() > 5", &n).unwrap_err().contains("aggregation"));
+        assert!(
+            parse("selection | count() > 5", &n)
+                .unwrap_err()
+                .contains("aggregation")
+        );
         assert!(parse("nope", &n).unwrap_err().contains("'nope'"));
         assert!(parse("2 of selection*", &n).unwrap_err().contains("'2 of'"));
-        assert!(parse("1 of x*", &n).unwrap_err().contains("matches no search identifier"));
+        assert!(
+            parse("1 of x*", &n)
+                .unwrap_err()
+                .contains("matches no search identifier")
+        );
         assert!(parse("(selection", &n).unwrap_err().contains("')'"));
         assert!(parse("selection and", &n).is_err());
         assert!(parse("selection selection", &n).is_err());

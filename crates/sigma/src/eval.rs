@@ -118,11 +118,18 @@ fn value_test<V: JsonValue>(test: &Test, value: V, record: V) -> bool {
             }
         }
         (Test::Compare { .. }, _) => false,
-        (Test::FieldRef { path, mode, cased, .. }, _) => {
+        (
+            Test::FieldRef {
+                path, mode, cased, ..
+            },
+            _,
+        ) => {
             let text = value.text();
             walk(record, path, &mut |other| match other {
                 None => false,
-                Some(other) => any_text(other, &mut |reference| compare_ref(&text, reference, *mode, *cased)),
+                Some(other) => any_text(other, &mut |reference| {
+                    compare_ref(&text, reference, *mode, *cased)
+                }),
             })
         }
     }
@@ -139,7 +146,10 @@ fn any_text<V: JsonValue>(value: V, f: &mut dyn FnMut(&str) -> bool) -> bool {
 
 fn compare_ref(text: &str, reference: &str, mode: RefMode, cased: bool) -> bool {
     let (text, reference) = if cased {
-        (std::borrow::Cow::Borrowed(text), std::borrow::Cow::Borrowed(reference))
+        (
+            std::borrow::Cow::Borrowed(text),
+            std::borrow::Cow::Borrowed(reference),
+        )
     } else {
         (fold(text), fold(reference))
     };

@@ -82,7 +82,11 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
         return Err(ctx.err(doc.line, "", "a rule must be a YAML mapping"));
     }
     if let Some(node) = doc.get("correlation") {
-        return Err(ctx.err(node.line, "correlation", "correlation rules are not supported"));
+        return Err(ctx.err(
+            node.line,
+            "correlation",
+            "correlation rules are not supported",
+        ));
     }
     if let Some(node) = doc.get("action") {
         return Err(ctx.err(
@@ -92,7 +96,11 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
         ));
     }
     if let (Some(node), None) = (doc.get("filter"), doc.get("detection")) {
-        return Err(ctx.err(node.line, "filter", "Sigma filters (meta rules) are not supported"));
+        return Err(ctx.err(
+            node.line,
+            "filter",
+            "Sigma filters (meta rules) are not supported",
+        ));
     }
     let logsource = match doc.get("logsource") {
         None => return Err(ctx.err(doc.line, "logsource", "missing")),
@@ -106,7 +114,11 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
                     Some(value) => match value.as_scalar() {
                         Some(Scalar::Null) => Ok(None),
                         Some(_) => Ok(value.as_text()),
-                        None => Err(ctx.err(value.line, &format!("logsource.{key}"), "must be a string")),
+                        None => Err(ctx.err(
+                            value.line,
+                            &format!("logsource.{key}"),
+                            "must be a string",
+                        )),
                     },
                 }
             };
@@ -188,7 +200,11 @@ fn load_detection(ctx: &Ctx<'_>, node: &Node) -> Result<Detection, RuleError> {
     let names: Vec<String> = searches.iter().map(|s: &Search| s.name.clone()).collect();
     let parse_one = |n: &Node| -> Result<Condition, RuleError> {
         let Some(Scalar::Str(text)) = n.as_scalar() else {
-            return Err(ctx.err(n.line, "detection.condition", "must be a string (or a list of strings)"));
+            return Err(ctx.err(
+                n.line,
+                "detection.condition",
+                "must be a string (or a list of strings)",
+            ));
         };
         condition::parse(text, &names).map_err(|m| ctx.err(n.line, "detection.condition", m))
     };
@@ -199,7 +215,11 @@ fn load_detection(ctx: &Ctx<'_>, node: &Node) -> Result<Detection, RuleError> {
             for item in items {
                 terms.push(parse_one(item)?);
             }
-            if terms.len() == 1 { terms.remove(0) } else { Condition::Or(terms) }
+            if terms.len() == 1 {
+                terms.remove(0)
+            } else {
+                Condition::Or(terms)
+            }
         }
         _ => parse_one(condition_node)?,
     };
@@ -230,7 +250,11 @@ fn load_search(ctx: &Ctx<'_>, name: &str, node: &Node) -> Result<Search, RuleErr
             vec![vec![item]]
         }
         Kind::Seq(_) => {
-            return Err(ctx.err(node.line, &key, "a list must hold only maps or only values (keywords)"));
+            return Err(ctx.err(
+                node.line,
+                &key,
+                "a list must hold only maps or only values (keywords)",
+            ));
         }
         Kind::Scalar(Scalar::Null) => return Err(ctx.err(node.line, &key, "empty")),
         Kind::Scalar(_) => {
@@ -261,11 +285,16 @@ fn load_map(ctx: &Ctx<'_>, key: &str, members: &[(String, Node)]) -> Result<Vec<
             Kind::Scalar(_) => scalar_values(ctx, &item_key, std::slice::from_ref(value))?,
             Kind::Seq(list) => scalar_values(ctx, &item_key, list)?,
             Kind::Map(_) => {
-                return Err(ctx.err(value.line, &item_key, "a field's value must be a value or a list of values, not a map"));
+                return Err(ctx.err(
+                    value.line,
+                    &item_key,
+                    "a field's value must be a value or a list of values, not a map",
+                ));
             }
         };
         let keyword = field.is_empty() || field.starts_with('|');
-        let item = compile_item(field, values, keyword).map_err(|m| ctx.err(value.line, &item_key, m))?;
+        let item =
+            compile_item(field, values, keyword).map_err(|m| ctx.err(value.line, &item_key, m))?;
         items.push(item);
     }
     Ok(items)
@@ -279,7 +308,11 @@ fn scalar_values(ctx: &Ctx<'_>, key: &str, nodes: &[Node]) -> Result<Vec<RuleVal
             Some(Scalar::Bool(b)) => Ok(RuleValue::Bool(*b)),
             Some(Scalar::Number(n)) => Ok(RuleValue::Number(n.clone())),
             Some(Scalar::Str(s)) => Ok(RuleValue::Str(s.clone())),
-            None => Err(ctx.err(node.line, key, "values must be strings, numbers, booleans or null")),
+            None => Err(ctx.err(
+                node.line,
+                key,
+                "values must be strings, numbers, booleans or null",
+            )),
         })
         .collect()
 }

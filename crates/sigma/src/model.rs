@@ -34,7 +34,9 @@ pub struct LogSource {
 impl LogSource {
     /// product aws, service cloudtrail (case ignored).
     pub fn is_cloudtrail(&self) -> bool {
-        let is = |v: &Option<String>, want: &str| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(want));
+        let is = |v: &Option<String>, want: &str| {
+            v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(want))
+        };
         is(&self.product, "aws") && is(&self.service, "cloudtrail")
     }
 }

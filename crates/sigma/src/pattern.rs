@@ -192,7 +192,9 @@ impl TextMatcher {
         let (t, needle) = (text.as_bytes(), self.shape_needle());
         match &self.shape {
             Shape::Equal(_) => t.eq_ignore_ascii_case(needle),
-            Shape::Prefix(_) => t.len() >= needle.len() && t[..needle.len()].eq_ignore_ascii_case(needle),
+            Shape::Prefix(_) => {
+                t.len() >= needle.len() && t[..needle.len()].eq_ignore_ascii_case(needle)
+            }
             Shape::Suffix(_) => {
                 t.len() >= needle.len() && t[t.len() - needle.len()..].eq_ignore_ascii_case(needle)
             }

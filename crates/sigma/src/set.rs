@@ -48,7 +48,8 @@ impl RuleSet {
             ..LoadStats::default()
         };
         for file in &files {
-            let text = std::fs::read(file).map_err(|e| whole_file(file, format!("cannot read: {e}")))?;
+            let text =
+                std::fs::read(file).map_err(|e| whole_file(file, format!("cannot read: {e}")))?;
             let text = String::from_utf8(text).map_err(|_| whole_file(file, "not UTF-8".into()))?;
             for loaded in load_text(file, &text)? {
                 match loaded {
@@ -75,7 +76,11 @@ impl RuleSet {
         for (number, rule) in rules.iter().enumerate() {
             let number = number as u32;
             let detection = &rule.detection;
-            let keys = |field: &str| required(&detection.condition, &|i| search_keys(&detection.searches[i].maps, field));
+            let keys = |field: &str| {
+                required(&detection.condition, &|i| {
+                    search_keys(&detection.searches[i].maps, field)
+                })
+            };
             if let Some(names) = keys("eventName") {
                 for name in names {
                     index.by_name.entry(name).or_default().push(number);
@@ -88,7 +93,11 @@ impl RuleSet {
                 index.always.push(number);
             }
         }
-        RuleSet { rules, stats, index }
+        RuleSet {
+            rules,
+            stats,
+            index,
+        }
     }
 
     /// How many rules run on every record (the index cannot rule them out).
@@ -108,9 +117,12 @@ impl RuleSet {
         out.clear();
         let mut candidates: [&[u32]; 3] = [&self.index.always, &[], &[]];
         let mut all = false;
-        for (slot, (key, map)) in [(event_name, &self.index.by_name), (event_source, &self.index.by_source)]
-            .into_iter()
-            .enumerate()
+        for (slot, (key, map)) in [
+            (event_name, &self.index.by_name),
+            (event_source, &self.index.by_source),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let Some(key) = key else { continue };
             match lower_ascii(key) {
@@ -159,7 +171,10 @@ fn lower_ascii(key: &str) -> Option<([u8; KEY_BUFFER], usize)> {
 /// The values of `field` one of which a record must have (lowercased) for
 /// the condition to hold, when the condition says so; None when it does not
 /// constrain the field.
-fn required(condition: &Condition, search: &dyn Fn(usize) -> Option<Vec<String>>) -> Option<Vec<String>> {
+fn required(
+    condition: &Condition,
+    search: &dyn Fn(usize) -> Option<Vec<String>>,
+) -> Option<Vec<String>> {
     match condition {
         Condition::Search(index) => search(*index),
         // Two-valued not: a negation never requires a value.
@@ -224,7 +239,8 @@ fn whole_file(file: &Path, message: String) -> RuleError {
 /// A file as given; a directory's `.yml` / `.yaml` files, recursively, in
 /// name order.
 fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), RuleError> {
-    let meta = std::fs::metadata(path).map_err(|e| whole_file(path, format!("cannot read: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| whole_file(path, format!("cannot read: {e}")))?;
     if !meta.is_dir() {
         out.push(path.to_path_buf());
         return Ok(());

@@ -96,8 +96,14 @@ fn keywords_search_every_value() {
     assert!(!hits(d, json!({"event::clear": "keys are not values"})));
     // '|all': every keyword.
     let d = "keywords_cmdlet:\n    '|all':\n        - 'OabVirtualDirectory'\n        - ' -ExternalUrl '\ncondition: keywords_cmdlet";
-    assert!(hits(d, json!({"cmd": "Set-OabVirtualDirectory -ExternalUrl x"})));
-    assert!(hits(d, json!({"a": "OabVirtualDirectory", "b": " -ExternalUrl "})));
+    assert!(hits(
+        d,
+        json!({"cmd": "Set-OabVirtualDirectory -ExternalUrl x"})
+    ));
+    assert!(hits(
+        d,
+        json!({"a": "OabVirtualDirectory", "b": " -ExternalUrl "})
+    ));
     assert!(!hits(d, json!({"cmd": "Set-OabVirtualDirectory"})));
     // Numbers and booleans are values too.
     assert!(hits("k:\n    - 4738\ncondition: k", json!({"n": 14738})));
@@ -106,17 +112,29 @@ fn keywords_search_every_value() {
 #[test]
 fn regex_searches_and_is_case_sensitive_unless_i() {
     let d = "sel:\n    userIdentity.arn|re: ':assumed-role/aws:'\ncondition: sel";
-    assert!(hits(d, json!({"userIdentity": {"arn": "arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1"}})));
-    assert!(!hits(d, json!({"userIdentity": {"arn": "arn:aws:sts::1:ASSUMED-ROLE/aws:x"}})));
+    assert!(hits(
+        d,
+        json!({"userIdentity": {"arn": "arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1"}})
+    ));
+    assert!(!hits(
+        d,
+        json!({"userIdentity": {"arn": "arn:aws:sts::1:ASSUMED-ROLE/aws:x"}})
+    ));
     let i = "sel:\n    f|re|i: '^abc$'\ncondition: sel";
     assert!(hits(i, json!({"f": "ABC"})));
     // m: ^ and $ at line ends; s: dot matches newline.
     let m = "sel:\n    f|re|m: '^two$'\ncondition: sel";
     assert!(hits(m, json!({"f": "one\ntwo\nthree"})));
-    assert!(!hits("sel:\n    f|re: '^two$'\ncondition: sel", json!({"f": "one\ntwo\nthree"})));
+    assert!(!hits(
+        "sel:\n    f|re: '^two$'\ncondition: sel",
+        json!({"f": "one\ntwo\nthree"})
+    ));
     let s = "sel:\n    f|re|s: 'one.two'\ncondition: sel";
     assert!(hits(s, json!({"f": "one\ntwo"})));
-    assert!(!hits("sel:\n    f|re: 'one.two'\ncondition: sel", json!({"f": "one\ntwo"})));
+    assert!(!hits(
+        "sel:\n    f|re: 'one.two'\ncondition: sel",
+        json!({"f": "one\ntwo"})
+    ));
 }
 
 #[test]
@@ -147,7 +165,10 @@ fn exists_and_null() {
     assert!(!hits(n, json!({"errorCode": ""})));
     // The specification's "not null" form.
     let not_null = "selection:\n    EventID: 4738\nfilter:\n    PasswordLastSet: null\ncondition: selection and not filter";
-    assert!(hits(not_null, json!({"EventID": 4738, "PasswordLastSet": "2024"})));
+    assert!(hits(
+        not_null,
+        json!({"EventID": 4738, "PasswordLastSet": "2024"})
+    ));
     assert!(!hits(not_null, json!({"EventID": 4738})));
     // An empty value is not null.
     assert!(hits("sel:\n    f: ''\ncondition: sel", json!({"f": ""})));
@@ -157,11 +178,21 @@ fn exists_and_null() {
 #[test]
 fn fieldref() {
     let d = "sel:\n    userIdentity.userName|fieldref: requestParameters.userName\ncondition: sel";
-    assert!(hits(d, json!({"userIdentity": {"userName": "Bob"}, "requestParameters": {"userName": "bob"}})));
-    assert!(!hits(d, json!({"userIdentity": {"userName": "bob"}, "requestParameters": {"userName": "alice"}})));
+    assert!(hits(
+        d,
+        json!({"userIdentity": {"userName": "Bob"}, "requestParameters": {"userName": "bob"}})
+    ));
+    assert!(!hits(
+        d,
+        json!({"userIdentity": {"userName": "bob"}, "requestParameters": {"userName": "alice"}})
+    ));
     assert!(!hits(d, json!({"userIdentity": {"userName": "bob"}})));
-    let c = "sel:\n    userIdentity.arn|fieldref|endswith: requestParameters.userName\ncondition: sel";
-    assert!(hits(c, json!({"userIdentity": {"arn": "arn:aws:iam::1:user/bob"}, "requestParameters": {"userName": "bob"}})));
+    let c =
+        "sel:\n    userIdentity.arn|fieldref|endswith: requestParameters.userName\ncondition: sel";
+    assert!(hits(
+        c,
+        json!({"userIdentity": {"arn": "arn:aws:iam::1:user/bob"}, "requestParameters": {"userName": "bob"}})
+    ));
     let cased = "sel:\n    a|fieldref|cased: b\ncondition: sel";
     assert!(!hits(cased, json!({"a": "X", "b": "x"})));
 }
@@ -174,10 +205,22 @@ fn numeric_comparisons() {
     assert!(hits(d, json!({"n": "12.5"})));
     assert!(!hits(d, json!({"n": "many"})));
     assert!(!hits(d, json!({})));
-    assert!(hits("sel:\n    n|gte: 10\ncondition: sel", json!({"n": 10})));
-    assert!(hits("sel:\n    n|lt: 10\ncondition: sel", json!({"n": 9.5})));
-    assert!(hits("sel:\n    n|lte: 10\ncondition: sel", json!({"n": 10.0})));
-    assert!(!hits("sel:\n    n|lte: 10\ncondition: sel", json!({"n": 10.5})));
+    assert!(hits(
+        "sel:\n    n|gte: 10\ncondition: sel",
+        json!({"n": 10})
+    ));
+    assert!(hits(
+        "sel:\n    n|lt: 10\ncondition: sel",
+        json!({"n": 9.5})
+    ));
+    assert!(hits(
+        "sel:\n    n|lte: 10\ncondition: sel",
+        json!({"n": 10.0})
+    ));
+    assert!(!hits(
+        "sel:\n    n|lte: 10\ncondition: sel",
+        json!({"n": 10.5})
+    ));
 }
 
 #[test]
@@ -188,7 +231,8 @@ fn base64_and_base64offset() {
     let o = "sel:\n    f|base64offset|contains: '/bin/bash'\ncondition: sel";
     use base64::Engine;
     for prefix in ["", "a", "ab"] {
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{prefix}/bin/bash -c id"));
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{prefix}/bin/bash -c id"));
         assert!(hits(o, json!({"f": encoded})), "{prefix}");
     }
     assert!(!hits(o, json!({"f": "aGVsbG8gd29ybGQ="})));
@@ -200,8 +244,17 @@ fn base64_and_base64offset() {
 #[test]
 fn windash() {
     let d = "sel:\n    CommandLine|windash|contains: ' -exec '\ncondition: sel";
-    for flag in [" -exec ", " /exec ", " \u{2013}exec ", " \u{2014}exec ", " \u{2015}exec "] {
-        assert!(hits(d, json!({"CommandLine": format!("tool{flag}x")})), "{flag}");
+    for flag in [
+        " -exec ",
+        " /exec ",
+        " \u{2013}exec ",
+        " \u{2014}exec ",
+        " \u{2015}exec ",
+    ] {
+        assert!(
+            hits(d, json!({"CommandLine": format!("tool{flag}x")})),
+            "{flag}"
+        );
     }
     assert!(!hits(d, json!({"CommandLine": "tool +exec x"})));
 }
@@ -218,16 +271,31 @@ fn dotted_fields_walk_objects_and_arrays() {
     let d = "sel:\n    userIdentity.sessionContext.sessionIssuer.type: Role\ncondition: sel";
     let record = json!({"userIdentity": {"sessionContext": {"sessionIssuer": {"type": "Role"}}}});
     assert!(hits(d, record));
-    assert!(!hits(d, json!({"userIdentity": {"sessionContext": "Role"}})));
+    assert!(!hits(
+        d,
+        json!({"userIdentity": {"sessionContext": "Role"}})
+    ));
     // Through an array: any element.
     let a = "sel:\n    resources.type: 'AWS::S3::Object'\ncondition: sel";
-    assert!(hits(a, json!({"resources": [{"type": "AWS::S3::Bucket"}, {"type": "AWS::S3::Object"}]})));
-    assert!(!hits(a, json!({"resources": [{"type": "AWS::S3::Bucket"}]})));
+    assert!(hits(
+        a,
+        json!({"resources": [{"type": "AWS::S3::Bucket"}, {"type": "AWS::S3::Object"}]})
+    ));
+    assert!(!hits(
+        a,
+        json!({"resources": [{"type": "AWS::S3::Bucket"}]})
+    ));
     // An array at the end: any element.
     let l = "sel:\n    requestParameters.layers|contains: 'evil'\ncondition: sel";
-    assert!(hits(l, json!({"requestParameters": {"layers": ["ok", "arn:evil"]}})));
+    assert!(hits(
+        l,
+        json!({"requestParameters": {"layers": ["ok", "arn:evil"]}})
+    ));
     // Keys holding dots are not found by a dotted name (dots always walk).
-    assert!(!hits("sel:\n    a.b: x\ncondition: sel", json!({"a.b": "x"})));
+    assert!(!hits(
+        "sel:\n    a.b: x\ncondition: sel",
+        json!({"a.b": "x"})
+    ));
 }
 
 #[test]
@@ -238,17 +306,33 @@ fn objects_match_as_compact_json_text() {
     )
     .unwrap();
     assert!(hits(d, record.clone()));
-    let exact = "sel:\n    requestParameters|contains: '{\"Status\":\"Suspended\"}'\ncondition: sel";
+    let exact =
+        "sel:\n    requestParameters|contains: '{\"Status\":\"Suspended\"}'\ncondition: sel";
     assert!(hits(exact, record));
 }
 
 #[test]
 fn numbers_and_booleans_compare_as_json_text() {
-    assert!(hits("sel:\n    enable: 'false'\ncondition: sel", json!({"enable": false})));
-    assert!(hits("sel:\n    enable: false\ncondition: sel", json!({"enable": "false"})));
-    assert!(hits("sel:\n    n: 4738\ncondition: sel", json!({"n": 4738})));
-    assert!(hits("sel:\n    n: '4738'\ncondition: sel", json!({"n": 4738})));
-    assert!(hits("sel:\n    n|startswith: '47'\ncondition: sel", json!({"n": 4738})));
+    assert!(hits(
+        "sel:\n    enable: 'false'\ncondition: sel",
+        json!({"enable": false})
+    ));
+    assert!(hits(
+        "sel:\n    enable: false\ncondition: sel",
+        json!({"enable": "false"})
+    ));
+    assert!(hits(
+        "sel:\n    n: 4738\ncondition: sel",
+        json!({"n": 4738})
+    ));
+    assert!(hits(
+        "sel:\n    n: '4738'\ncondition: sel",
+        json!({"n": 4738})
+    ));
+    assert!(hits(
+        "sel:\n    n|startswith: '47'\ncondition: sel",
+        json!({"n": 4738})
+    ));
     // Text, not value: 1.0 is not 1.
     let one: Value = serde_json::from_str(r#"{"n": 1.5}"#).unwrap();
     assert!(hits("sel:\n    n: '1.5'\ncondition: sel", one));
@@ -259,7 +343,10 @@ fn not_is_two_valued() {
     // A selection on a missing field is false; its negation true.
     let d = "sel:\n    eventName: X\nfilter:\n    userIdentity.type: AssumedRole\ncondition: sel and not filter";
     assert!(hits(d, json!({"eventName": "X"})));
-    assert!(!hits(d, json!({"eventName": "X", "userIdentity": {"type": "AssumedRole"}})));
+    assert!(!hits(
+        d,
+        json!({"eventName": "X", "userIdentity": {"type": "AssumedRole"}})
+    ));
 }
 
 #[test]
@@ -277,11 +364,17 @@ fn them_and_patterns_in_conditions() {
 #[test]
 fn refusals_name_the_key() {
     let e = refusal("sel:\n    f|bogus: x\ncondition: sel");
-    assert!(e.contains("t.yml:7: key 'detection.sel.f|bogus': unknown modifier 'bogus'"), "{e}");
+    assert!(
+        e.contains("t.yml:7: key 'detection.sel.f|bogus': unknown modifier 'bogus'"),
+        "{e}"
+    );
     assert!(refusal("sel:\n    f: x\ncondition: sel | count() > 3").contains("aggregations"));
     assert!(refusal("sel:\n    f|expand: '%x%'\ncondition: sel").contains("expand"));
     assert!(refusal("sel:\n    f|re: '('\ncondition: sel").contains("invalid regular expression"));
-    assert!(refusal("sel:\n    f:\n        - a\n        - null\ncondition: sel").contains("null cannot be part"));
+    assert!(
+        refusal("sel:\n    f:\n        - a\n        - null\ncondition: sel")
+            .contains("null cannot be part")
+    );
     assert!(refusal("sel:\n    f|all: a\ncondition: sel").contains("'all'"));
     assert!(refusal("sel:\n    f|exists: maybe\ncondition: sel").contains("true or false"));
     assert!(refusal("sel:\n    f|base64: 'a*'\ncondition: sel").contains("wildcards"));
@@ -290,30 +383,57 @@ fn refusals_name_the_key() {
     assert!(refusal("sel:\n    f|wide: x\ncondition: sel").contains("base64"));
     assert!(refusal("sel:\n    f: x\ntimeframe: 5m\ncondition: sel").contains("timeframe"));
     assert!(refusal("sel:\n    f: x").contains("detection.condition"));
-    let corr = load_text(Path::new("c.yml"), "title: c\ncorrelation:\n    type: event_count\n");
-    assert!(corr.err().unwrap().to_string().contains("correlation rules are not supported"));
+    let corr = load_text(
+        Path::new("c.yml"),
+        "title: c\ncorrelation:\n    type: event_count\n",
+    );
+    assert!(
+        corr.err()
+            .unwrap()
+            .to_string()
+            .contains("correlation rules are not supported")
+    );
 }
 
 #[test]
 fn other_logsources_are_not_compiled() {
     let text = "title: w\nlogsource:\n    product: windows\ndetection:\n    sel:\n        f|expand: '%x%'\n    condition: sel\n";
-    assert!(matches!(load_text(Path::new("w.yml"), text).unwrap()[0], Loaded::OtherLogsource));
+    assert!(matches!(
+        load_text(Path::new("w.yml"), text).unwrap()[0],
+        Loaded::OtherLogsource
+    ));
 }
 
 #[test]
 fn index_tests_only_rules_that_can_match() {
-    let named = rule("sel:\n    eventName:\n        - StopLogging\n        - DeleteTrail\ncondition: sel");
-    let sourced = rule("sel:\n    eventSource: s3.amazonaws.com\n    eventName|startswith: Put\ncondition: sel");
+    let named =
+        rule("sel:\n    eventName:\n        - StopLogging\n        - DeleteTrail\ncondition: sel");
+    let sourced = rule(
+        "sel:\n    eventSource: s3.amazonaws.com\n    eventName|startswith: Put\ncondition: sel",
+    );
     let anywhere = rule("sel:\n    userIdentity.type: Root\ncondition: sel");
     let negated = rule("sel:\n    f: x\nfilter:\n    eventName: A\ncondition: sel and not filter");
-    let set = RuleSet::new(vec![named, sourced, anywhere, negated], LoadStats::default());
+    let set = RuleSet::new(
+        vec![named, sourced, anywhere, negated],
+        LoadStats::default(),
+    );
     assert_eq!(set.unindexed(), 2);
     let mut out = Vec::new();
     let record = json!({"eventName": "deleteTRAIL", "eventSource": "cloudtrail.amazonaws.com", "userIdentity": {"type": "Root"}});
-    set.matching(&record, Some("deleteTRAIL"), Some("cloudtrail.amazonaws.com"), &mut out);
+    set.matching(
+        &record,
+        Some("deleteTRAIL"),
+        Some("cloudtrail.amazonaws.com"),
+        &mut out,
+    );
     assert_eq!(out, vec![0, 2]);
     let record = json!({"eventName": "PutObject", "eventSource": "s3.amazonaws.com", "f": "x"});
-    set.matching(&record, Some("PutObject"), Some("s3.amazonaws.com"), &mut out);
+    set.matching(
+        &record,
+        Some("PutObject"),
+        Some("s3.amazonaws.com"),
+        &mut out,
+    );
     assert_eq!(out, vec![1, 3]);
 }
 
@@ -329,7 +449,11 @@ fn every_shared_sigmahq_rule_loads() {
     assert_eq!(set.rules.len(), 57);
     assert_eq!(set.stats.other_logsource, 0);
     for rule in &set.rules {
-        assert!(rule.author.is_some(), "{} has no author", rule.path.display());
+        assert!(
+            rule.author.is_some(),
+            "{} has no author",
+            rule.path.display()
+        );
         assert!(rule.id.is_some() && rule.level.is_some());
     }
 }

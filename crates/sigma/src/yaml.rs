@@ -188,7 +188,14 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                     }
                     *pending = Some((key, node.line));
                 }
-                Some((key, _)) => members.push((key, node)),
+                Some((key, key_line)) => {
+                    // A container under a key is reported at the key.
+                    let mut node = node;
+                    if !matches!(node.kind, Kind::Scalar(_)) {
+                        node.line = key_line;
+                    }
+                    members.push((key, node))
+                }
             },
         }
     }
@@ -281,7 +288,8 @@ mod tests {
 
     #[test]
     fn core_schema_resolution() {
-        let doc = one("a: 4738\nb: '4738'\nc: false\nd: null\ne: 0x17\nf: 1.50\ng: yes\nh: ~\ni: -3\n");
+        let doc =
+            one("a: 4738\nb: '4738'\nc: false\nd: null\ne: 0x17\nf: 1.50\ng: yes\nh: ~\ni: -3\n");
         let get = |k| doc.get(k).unwrap().as_scalar().unwrap().clone();
         assert_eq!(get("a"), Scalar::Number("4738".into()));
         assert_eq!(get("b"), Scalar::Str("4738".into()));
@@ -299,7 +307,11 @@ mod tests {
     fn duplicate_keys_are_refused_with_their_line() {
         let error = parse_documents("a: 1\nb:\n  c: 1\n  c: 2\n").unwrap_err();
         assert_eq!(error.line, 4);
-        assert!(error.message.contains("'c' given twice"), "{}", error.message);
+        assert!(
+            error.message.contains("'c' given twice"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
@@ -307,7 +319,7 @@ mod tests {
         let docs = parse_documents("a: 1\n---\nb:\n  - x\n  - y\n").unwrap();
         assert_eq!(docs.len(), 2);
         let b = docs[1].get("b").unwrap();
-        assert_eq!(b.line, 4);
+        assert_eq!(b.line, 3, "a container under a key is at the key");
         match &b.kind {
             Kind::Seq(items) => assert_eq!(items[1].line, 5),
             other => panic!("{other:?}"),
