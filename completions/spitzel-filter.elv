@@ -20,6 +20,8 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
         &'spitzel-filter'= {
             cand -m 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)'
             cand --match 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)'
+            cand --sigma 'Keep events that match a Sigma rule in PATH: a rule file, or a directory searched for .yml/.yaml (repeatable)'
+            cand --sigma-level 'Use only the Sigma rules at LEVEL or above'
             cand -i 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin'
             cand --input 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin'
             cand --from 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM:SS'', RFC 3339; UTC unless an offset is given)'
@@ -29,6 +31,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand --limit 'Stop after N matching events'
             cand -j 'Worker threads (default: all cores)'
             cand --threads 'Worker threads (default: all cores)'
+            cand --annotate 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched'
             cand -v 'Write the events that do NOT match'
             cand --invert-match 'Write the events that do NOT match'
             cand -c 'Print only the number of matching events'
