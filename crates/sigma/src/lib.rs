@@ -15,6 +15,7 @@ pub mod load;
 pub mod model;
 pub mod net;
 pub mod pattern;
+mod raw;
 pub mod set;
 pub mod yaml;
 

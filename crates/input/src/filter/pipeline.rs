@@ -1,0 +1,119 @@
+//! Parallel filtering with ordered output: the reader thread cuts the input
+//! into jobs, rayon workers filter blocks, and the calling thread writes
+//! the results back in input order. A fixed number of tokens bounds the jobs
+//! in flight, so memory stays at a few blocks whatever the input size.
+
+use crate::filter::block::{BlockOutcome, Keep, filter_block};
+use crate::filter::record::Criteria;
+use crate::input::source::{InputProblem, Job, Skipped, read_inputs};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+/// A finished job, ready to be written in its turn.
+pub enum Done {
+    Block {
+        source: Arc<str>,
+        bytes: u64,
+        outcome: BlockOutcome,
+    },
+    Problem(InputProblem),
+    Skipped(Skipped),
+}
+
+/// What the writer does with each finished job, in order; false = stop.
+pub trait Sink {
+    fn take(&mut self, done: Done) -> bool;
+    /// Nothing more is ready right now: a good moment to flush.
+    fn idle(&mut self);
+}
+
+pub struct Pipeline {
+    pub criteria: Arc<Criteria>,
+    pub invert: bool,
+    pub keep: Keep,
+    pub in_flight: usize,
+}
+
+impl Pipeline {
+    /// Run to the end of the inputs or until the sink says stop.
+    pub fn run(&self, inputs: Vec<String>, sink: &mut dyn Sink) {
+        let (done_tx, done_rx) = mpsc::channel::<(u64, Done)>();
+        let (token_tx, token_rx) = mpsc::sync_channel::<()>(self.in_flight);
+        for _ in 0..self.in_flight {
+            let _ = token_tx.send(());
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader_stop = stop.clone();
+        let criteria = self.criteria.clone();
+        // Files are skipped by delivery time only where that cannot change the
+        // output: an inverted match prints the events outside the window.
+        let skip_window = if self.invert {
+            crate::window::TimeWindow::default()
+        } else {
+            self.criteria.window
+        };
+        let (invert, keep) = (self.invert, self.keep);
+        // Detached: when the sink stops early the reader may be blocked in a
+        // read; the process ends without waiting for it.
+        std::thread::spawn(move || {
+            let mut seq = 0u64;
+            read_inputs(&inputs, &skip_window, &mut |job| {
+                if reader_stop.load(Ordering::Relaxed) || token_rx.recv().is_err() {
+                    return false;
+                }
+                let this = seq;
+                seq += 1;
+                match job {
+                    Job::Problem(problem) => done_tx.send((this, Done::Problem(problem))).is_ok(),
+                    Job::Skipped(skipped) => done_tx.send((this, Done::Skipped(skipped))).is_ok(),
+                    Job::Block { source, block } => {
+                        let done_tx = done_tx.clone();
+                        let criteria = criteria.clone();
+                        rayon::spawn(move || {
+                            let outcome = filter_block(&block, &criteria, invert, keep);
+                            let bytes = block.data.len() as u64;
+                            crate::input::buffers::give_back(block.data);
+                            let _ = done_tx.send((
+                                this,
+                                Done::Block {
+                                    source,
+                                    bytes,
+                                    outcome,
+                                },
+                            ));
+                        });
+                        true
+                    }
+                }
+            });
+        });
+
+        let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next = 0u64;
+        loop {
+            let (seq, done) = match done_rx.try_recv() {
+                Ok(item) => item,
+                Err(mpsc::TryRecvError::Empty) => {
+                    sink.idle();
+                    match done_rx.recv() {
+                        Ok(item) => item,
+                        Err(_) => break,
+                    }
+                }
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            };
+            waiting.insert(seq, done);
+            while let Some(done) = waiting.remove(&next) {
+                next += 1;
+                if !sink.take(done) {
+                    stop.store(true, Ordering::Relaxed);
+                    return;
+                }
+                let _ = token_tx.send(());
+            }
+        }
+        sink.idle();
+    }
+}

@@ -1,0 +1,58 @@
+//! The verdict on one record: parse it, then actions, time window and
+//! --match expressions, cheapest first.
+
+use crate::actions::ActionMatcher;
+use crate::doc::Doc;
+use crate::expr::Expression;
+use crate::filter::sigma::SigmaCriterion;
+use crate::window::{TimeWindow, WindowCheck};
+
+/// Everything a record is tested against, compiled once.
+pub struct Criteria {
+    pub actions: ActionMatcher,
+    pub window: TimeWindow,
+    pub expressions: Vec<Expression>,
+    /// --sigma: at least one rule must match (tested last, the dearest).
+    pub sigma: Option<SigmaCriterion>,
+}
+
+/// What became of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Match,
+    NoMatch,
+    /// Outside the window because its eventTime is missing or unreadable.
+    NoTime,
+}
+
+impl Criteria {
+    /// `event_name` is the record's eventName, already looked up by the caller.
+    /// `hits` receives the Sigma rules that matched (empty unless every
+    /// other criterion held).
+    pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>, hits: &mut Vec<u32>) -> Verdict {
+        hits.clear();
+        if !self.actions.matches_all() {
+            let source = doc.top_str("eventSource").unwrap_or("");
+            if !self.actions.matches(source, event_name.unwrap_or("")) {
+                return Verdict::NoMatch;
+            }
+        }
+        if !self.window.is_unbounded() {
+            match self.window.check(doc.top_str("eventTime")) {
+                WindowCheck::Inside => {}
+                WindowCheck::Outside => return Verdict::NoMatch,
+                WindowCheck::Unreadable => return Verdict::NoTime,
+            }
+        }
+        if !self.expressions.iter().all(|e| e.eval(doc)) {
+            return Verdict::NoMatch;
+        }
+        if let Some(sigma) = &self.sigma {
+            sigma.hits(doc, event_name, hits);
+            if hits.is_empty() {
+                return Verdict::NoMatch;
+            }
+        }
+        Verdict::Match
+    }
+}

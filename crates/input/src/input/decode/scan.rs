@@ -1,0 +1,531 @@
+//! A streaming JSON byte scanner: finds value boundaries (string and escape
+//! aware, bracket matching) and copies values compactly, byte for byte except
+//! for insignificant white space. It never builds a tree, so numbers and
+//! strings keep the exact spelling of the input.
+
+use std::io::{self, BufRead};
+
+/// Why scanning stopped.
+#[derive(Debug)]
+pub(crate) enum Fault {
+    /// The input ended inside a value; the caller knows what was open.
+    Eof,
+    Io(io::Error),
+    Syntax(String),
+    /// The consumer asked to stop (not an error).
+    Stop,
+    /// A broken document, already reported; reading goes on at the next
+    /// document.
+    Reported,
+}
+
+impl From<io::Error> for Fault {
+    fn from(e: io::Error) -> Self {
+        Fault::Io(e)
+    }
+}
+
+/// Bytes that make up numbers and the literals true/false/null. White space
+/// between two of them is kept as one space so that dropping it can never
+/// merge two tokens into a different valid one (`[1 2]` must not become `[12]`).
+pub(crate) fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// A byte as an error message shows it.
+pub(crate) fn describe(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        format!("'{}'", b as char)
+    } else {
+        format!("byte 0x{b:02x}")
+    }
+}
+
+/// The reader's buffered bytes; empty at the end of input.
+fn fill(src: &mut dyn BufRead) -> Result<&[u8], Fault> {
+    // Retry interruptions first; the second fill_buf then only hands out the
+    // buffer (returning the borrow from inside the loop does not type-check).
+    loop {
+        match src.fill_buf() {
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Fault::Io(e)),
+        }
+    }
+    src.fill_buf().map_err(Fault::Io)
+}
+
+/// The bytes to read next: what recovery handed back first, then `src`.
+fn next_chunk<'s>(src: &'s mut dyn BufRead, replay: &'s [u8]) -> Result<&'s [u8], Fault> {
+    if replay.is_empty() {
+        fill(src)
+    } else {
+        Ok(replay)
+    }
+}
+
+pub(crate) struct Scanner<'a> {
+    src: &'a mut dyn BufRead,
+    /// 1-based line of the next unread byte.
+    pub line: u64,
+    /// Whether only white space (or a BOM) stands between the last line
+    /// break and the next unread byte, and how much of it: recovery looks
+    /// for records where lines start.
+    pub at_line_start: bool,
+    pub indent: usize,
+    /// Open brackets of the value being copied (reused between values).
+    stack: Vec<u8>,
+    /// Bytes handed back by recovery, read before `src` from `replay_at`.
+    replay: Vec<u8>,
+    replay_at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(src: &'a mut dyn BufRead) -> Self {
+        Scanner {
+            src,
+            line: 1,
+            at_line_start: true,
+            indent: 0,
+            stack: Vec::new(),
+            replay: Vec::new(),
+            replay_at: 0,
+        }
+    }
+
+    fn chunk(&mut self) -> Result<&[u8], Fault> {
+        next_chunk(&mut *self.src, &self.replay[self.replay_at..])
+    }
+
+    /// Mark `n` bytes of the last chunk as read.
+    fn consume(&mut self, n: usize) {
+        if self.replay_at < self.replay.len() {
+            self.replay_at += n;
+            if self.replay_at == self.replay.len() {
+                self.replay.clear();
+                self.replay_at = 0;
+            }
+        } else {
+            self.src.consume(n);
+        }
+    }
+
+    /// Read `bytes` again before anything not yet read (recovery found a
+    /// record's start among bytes already taken).
+    pub fn unread(&mut self, bytes: &[u8]) {
+        let mut replay = bytes.to_vec();
+        replay.extend_from_slice(&self.replay[self.replay_at..]);
+        self.replay = replay;
+        self.replay_at = 0;
+    }
+
+    /// Skip white space; the next byte without consuming it, None at the end.
+    pub fn peek(&mut self) -> Result<Option<u8>, Fault> {
+        loop {
+            let chunk = self.chunk()?;
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            let skipped = chunk.iter().take_while(|&&b| is_space(b)).count();
+            let lines = memchr::memchr_iter(b'\n', &chunk[..skipped]).count() as u64;
+            let after_break = memchr::memrchr(b'\n', &chunk[..skipped]).map(|at| skipped - at - 1);
+            let next = chunk.get(skipped).copied();
+            self.consume(skipped);
+            self.line += lines;
+            match after_break {
+                Some(indent) => {
+                    self.at_line_start = true;
+                    self.indent = indent;
+                }
+                None => self.indent += skipped,
+            }
+            if next.is_some() {
+                return Ok(next);
+            }
+        }
+    }
+
+    /// Like `peek`, but the end of input is a fault.
+    pub fn peek_some(&mut self) -> Result<u8, Fault> {
+        self.peek()?.ok_or(Fault::Eof)
+    }
+
+    /// Consume one byte already seen through `peek`.
+    pub fn bump(&mut self) {
+        self.consume(1);
+        self.at_line_start = false;
+    }
+
+    /// Consume `want` exactly (after white space) or fail with `what`.
+    pub fn expect(&mut self, want: u8, what: &str) -> Result<(), Fault> {
+        let b = self.peek_some()?;
+        if b != want {
+            return Err(Fault::Syntax(format!(
+                "expected {what}, found {}",
+                describe(b)
+            )));
+        }
+        self.bump();
+        Ok(())
+    }
+
+    /// Skip a UTF-8 byte order mark if the next bytes are one.
+    pub fn skip_bom(&mut self) -> Result<(), Fault> {
+        if self.peek()? != Some(0xEF) {
+            return Ok(());
+        }
+        // A BOM does not move a record off the start of its line.
+        let at_line_start = self.at_line_start;
+        self.consume(1);
+        for want in [0xBB, 0xBF] {
+            let b = self.chunk()?.first().copied();
+            match b {
+                Some(b) if b == want => self.consume(1),
+                Some(b) => {
+                    return Err(Fault::Syntax(format!(
+                        "expected a JSON object or array, found {}",
+                        describe(b)
+                    )));
+                }
+                None => return Err(Fault::Eof),
+            }
+        }
+        self.at_line_start = at_line_start;
+        Ok(())
+    }
+
+    /// Skip to the next `{` or `[` (left unread), whatever it stands in;
+    /// None at the end of input. Recovery's way over a broken stretch.
+    pub fn seek_open(&mut self) -> Result<Option<u8>, Fault> {
+        loop {
+            let chunk = next_chunk(&mut *self.src, &self.replay[self.replay_at..])?;
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            let found = memchr::memchr2(b'{', b'[', chunk);
+            let end = found.unwrap_or(chunk.len());
+            let skipped = &chunk[..end];
+            let lines = memchr::memchr_iter(b'\n', skipped).count() as u64;
+            let (line_part, broke) = match memchr::memrchr(b'\n', skipped) {
+                Some(at) => (&skipped[at + 1..], true),
+                None => (skipped, false),
+            };
+            let blank = line_part
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | 0xEF | 0xBB | 0xBF));
+            let (at_line_start, indent) = if broke {
+                (blank, line_part.len())
+            } else {
+                (self.at_line_start && blank, self.indent + line_part.len())
+            };
+            let open = found.map(|at| chunk[at]);
+            self.consume(end);
+            self.line += lines;
+            self.at_line_start = at_line_start;
+            self.indent = indent;
+            if open.is_some() {
+                return Ok(open);
+            }
+        }
+    }
+
+    /// After a `{` that recovery took: take a short plain member name
+    /// (`"eventVersion"`) into `taken`; false when what follows is not one
+    /// (what was taken is then skipped).
+    pub fn take_key(&mut self, taken: &mut Vec<u8>) -> Result<bool, Fault> {
+        let start = taken.len();
+        loop {
+            let Some(&b) = self.chunk()?.first() else {
+                return Ok(false);
+            };
+            let opening = taken.len() == start;
+            if opening && b != b'"' {
+                return Ok(false);
+            }
+            if !opening && b == b'"' {
+                taken.push(b);
+                self.consume(1);
+                return Ok(true);
+            }
+            if matches!(b, b'\\' | b'\n' | b'{' | b'[') || taken.len() - start > 128 {
+                return Ok(false);
+            }
+            taken.push(b);
+            self.consume(1);
+        }
+    }
+
+    /// Copy a string, quotes included, exactly as written. The next byte
+    /// must be the opening quote.
+    pub fn copy_string(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
+        self.bump();
+        out.push(b'"');
+        // A line break ends the search without being taken, so that the
+        // line count stays right and recovery sees the next line's start.
+        loop {
+            let mut escaped = false;
+            let chunk = self.chunk()?;
+            if chunk.is_empty() {
+                return Err(Fault::Eof);
+            }
+            match memchr::memchr3(b'"', b'\\', b'\n', chunk) {
+                None => {
+                    let n = chunk.len();
+                    out.extend_from_slice(chunk);
+                    self.consume(n);
+                }
+                Some(at) if chunk[at] == b'\n' => {
+                    out.extend_from_slice(&chunk[..at]);
+                    self.consume(at);
+                    return Err(Fault::Syntax("line break inside a string".into()));
+                }
+                Some(at) => {
+                    let b = chunk[at];
+                    out.extend_from_slice(&chunk[..=at]);
+                    self.consume(at + 1);
+                    if b == b'"' {
+                        return Ok(());
+                    }
+                    escaped = true;
+                }
+            }
+            // The byte after a backslash belongs to the escape, whatever it is; it
+            // may only arrive with the next chunk.
+            if escaped {
+                let chunk = self.chunk()?;
+                match chunk.first().copied() {
+                    None => return Err(Fault::Eof),
+                    Some(b'\n') => {
+                        return Err(Fault::Syntax("line break inside a string".into()));
+                    }
+                    Some(b) => {
+                        out.push(b);
+                        self.consume(1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copy one JSON value compactly: white space outside strings dropped,
+    /// everything else kept byte for byte.
+    pub fn copy_value(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
+        match self.peek_some()? {
+            b'"' => self.copy_string(out),
+            b'{' | b'[' => self.copy_container(out),
+            b if is_word(b) => self.copy_word(out),
+            b => Err(Fault::Syntax(format!(
+                "expected a value, found {}",
+                describe(b)
+            ))),
+        }
+    }
+
+    /// A number or literal: a run of word bytes.
+    fn copy_word(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
+        loop {
+            let chunk = self.chunk()?;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let n = chunk.iter().take_while(|&&b| is_word(b)).count();
+            out.extend_from_slice(&chunk[..n]);
+            let done = n < chunk.len();
+            self.consume(n);
+            self.at_line_start = false;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    fn copy_container(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
+        self.stack.clear();
+        let mut after = After::Open;
+        loop {
+            let chunk = next_chunk(&mut *self.src, &self.replay[self.replay_at..])?;
+            if chunk.is_empty() {
+                return Err(Fault::Eof);
+            }
+            let mut i = 0;
+            let mut lines = 0;
+            let mut closed = false;
+            let mut string_at = None;
+            let mut fault = None;
+            while i < chunk.len() {
+                let b = chunk[i];
+                match b {
+                    b' ' | b'\t' | b'\r' | b'\n' => {
+                        lines += u64::from(b == b'\n');
+                        if after == After::Word {
+                            after = After::Value;
+                        }
+                    }
+                    b'"' if matches!(after, After::Open) => {
+                        string_at = Some(i);
+                        break;
+                    }
+                    b'{' | b'[' if after == After::Open => {
+                        self.stack.push(b);
+                        out.push(b);
+                    }
+                    b'}' | b']' => {
+                        let open = if b == b'}' { b'{' } else { b'[' };
+                        if self.stack.pop() != Some(open) {
+                            fault = Some(format!("unexpected {}", describe(b)));
+                            break;
+                        }
+                        out.push(b);
+                        after = After::Value;
+                        if self.stack.is_empty() {
+                            closed = true;
+                            i += 1;
+                            break;
+                        }
+                    }
+                    b',' if after != After::Open => {
+                        out.push(b);
+                        after = After::Open;
+                    }
+                    b':' if after == After::String => {
+                        out.push(b);
+                        after = After::Open;
+                    }
+                    _ if is_word(b) && matches!(after, After::Open | After::Word) => {
+                        out.push(b);
+                        after = After::Word;
+                    }
+                    _ => {
+                        fault = Some(format!("unexpected {}", describe(b)));
+                        break;
+                    }
+                }
+                i += 1;
+            }
+            self.line += lines;
+            if let Some(reason) = fault {
+                // Whether the offending byte starts its line, for recovery.
+                let before = &chunk[..i];
+                match before
+                    .iter()
+                    .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r'))
+                {
+                    Some(at) if before[at] == b'\n' => {
+                        self.at_line_start = true;
+                        self.indent = i - at - 1;
+                    }
+                    _ => self.at_line_start = false,
+                }
+                self.consume(i);
+                return Err(Fault::Syntax(reason));
+            }
+            if let Some(at) = string_at {
+                self.consume(at);
+                self.copy_string(out)?;
+                after = After::String;
+                continue;
+            }
+            self.consume(i);
+            self.at_line_start = false;
+            if closed {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// The last token copied in a container. Checking what may follow it
+/// keeps a missing or extra quote from turning the rest of the input
+/// inside out (string contents read as structure and the other way round)
+/// unnoticed until the end of the file: the fault shows within a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// `{`, `[`, `:` or `,`: a value (or a closing bracket) comes next.
+    Open,
+    /// A string: a key's ':' or what follows a value.
+    String,
+    /// Inside a number or literal.
+    Word,
+    /// A whole value: ',' or a closing bracket.
+    Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compact(input: &[u8]) -> Result<Vec<u8>, String> {
+        let mut src: &[u8] = input;
+        let mut sc = Scanner::new(&mut src);
+        let mut out = Vec::new();
+        sc.copy_value(&mut out).map_err(|f| format!("{f:?}"))?;
+        Ok(out)
+    }
+
+    #[test]
+    fn drops_white_space_outside_strings_only() {
+        let got = compact(b"{ \"a b\" :\r\n [ 1 ,\t\"x  y\" , { } ] }").unwrap();
+        assert_eq!(got, b"{\"a b\":[1,\"x  y\",{}]}");
+    }
+
+    #[test]
+    fn two_words_in_a_row_are_a_fault_not_one_token() {
+        // Dropping the space would make `[1 2]` the valid `[12]`.
+        assert!(compact(b"[1 2]").unwrap_err().contains("unexpected '2'"));
+        assert!(compact(b"[tr ue]").is_err());
+        assert_eq!(compact(b"[1 ,2]").unwrap(), b"[1,2]");
+    }
+
+    #[test]
+    fn a_lost_quote_shows_within_a_token() {
+        // `"a":"x,"b":"y"}`: the string would swallow `,` and `b` would be
+        // read as structure.
+        let err = compact(br#"{"k":{"a":"x,"b":"y"},"n":1}"#).unwrap_err();
+        assert!(err.contains("unexpected 'b'"), "{err}");
+        let err = compact(br#"{"k":[{"a":x"},{"b":1}]}"#).unwrap_err();
+        assert!(err.starts_with("Syntax(\"unexpected '"), "{err}");
+    }
+
+    #[test]
+    fn escapes_do_not_end_strings() {
+        let got = compact(br#"{"a":"q\"uo\\" , "b":"\\"}"#).unwrap();
+        assert_eq!(got, br#"{"a":"q\"uo\\","b":"\\"}"#);
+    }
+
+    #[test]
+    fn mismatched_bracket_is_a_fault() {
+        let err = compact(b"{\"a\":[1}").unwrap_err();
+        assert!(err.contains("unexpected '}'"), "{err}");
+    }
+
+    #[test]
+    fn line_break_in_string_is_a_fault() {
+        let err = compact(b"{\"a\":\"x\ny\"}").unwrap_err();
+        assert!(err.contains("line break inside a string"), "{err}");
+    }
+
+    #[test]
+    fn escape_split_across_reads_is_kept() {
+        // A one-byte buffer forces every escape to straddle a refill.
+        let input = br#"{"k":"a\"b\\c\u00e9"}"#;
+        let mut src = std::io::BufReader::with_capacity(1, &input[..]);
+        let mut sc = Scanner::new(&mut src);
+        let mut out = Vec::new();
+        sc.copy_value(&mut out).unwrap();
+        assert_eq!(out, input);
+    }
+
+    #[test]
+    fn counts_lines_inside_values() {
+        let mut src: &[u8] = b"\n{\n\"a\":\n1\n}\n";
+        let mut sc = Scanner::new(&mut src);
+        assert_eq!(sc.peek().unwrap(), Some(b'{'));
+        assert_eq!(sc.line, 2);
+        sc.copy_value(&mut Vec::new()).unwrap();
+        assert_eq!(sc.line, 5);
+    }
+}

@@ -1,0 +1,450 @@
+//! Opening the inputs and cutting them into blocks of records, in order.
+
+use crate::input::RecordBlock;
+use crate::input::sniff::{self, Shape};
+use crate::input::{buffers, decode, gz, walk};
+use crate::window::TimeWindow;
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Bytes per NDJSON block handed to a worker: large enough to amortise the
+/// hand-off, small enough that a few in flight keep memory low.
+pub const BLOCK_BYTES: usize = 1 << 20;
+
+/// The first read of every input, and the least of any read.
+const MIN_READ: usize = 64 << 10;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A unit of work, produced in input order.
+#[derive(Debug)]
+pub enum Job {
+    /// Records to filter.
+    Block {
+        source: Arc<str>,
+        block: RecordBlock,
+    },
+    /// Something that went wrong reading an input.
+    Problem(InputProblem),
+    /// Files of a directory left out unread (for --stats).
+    Skipped(Skipped),
+}
+
+/// Files a directory walk left out, by reason.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped {
+    /// CloudTrail files delivered before the window.
+    pub by_delivery: u64,
+    /// CloudTrail digest files.
+    pub digests: u64,
+}
+
+/// A fault reading an input, reported in its place in the output order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputProblem {
+    pub source: Arc<str>,
+    pub line: Option<u64>,
+    pub reason: String,
+    /// Not data but the input itself (missing file, read error): exit 2.
+    pub io: bool,
+}
+
+/// Where the reader sends jobs; false means stop reading.
+pub type Dispatch<'a> = dyn FnMut(Job) -> bool + 'a;
+
+/// Read every input in order (`-` or no input: stdin). Files in a directory
+/// delivered before `window` starts are not read.
+pub fn read_inputs(inputs: &[String], window: &TimeWindow, dispatch: &mut Dispatch<'_>) {
+    let stdin_only = [String::from("-")];
+    let inputs = if inputs.is_empty() {
+        &stdin_only[..]
+    } else {
+        inputs
+    };
+    for input in inputs {
+        if !read_input(input, window, dispatch) {
+            return;
+        }
+    }
+}
+
+fn read_input(input: &str, window: &TimeWindow, dispatch: &mut Dispatch<'_>) -> bool {
+    if input == "-" {
+        let source: Arc<str> = Arc::from("<stdin>");
+        let stdin = io::stdin();
+        let mut lock = stdin.lock();
+        // A pipe must hand on what it has when the writer pauses; a
+        // redirected file never pauses.
+        let more_ready: Option<&dyn Fn() -> bool> = if stdin_is_a_file() {
+            None
+        } else {
+            Some(&stdin_has_data)
+        };
+        return read_stream(&mut lock, &source, more_ready, dispatch);
+    }
+    let source: Arc<str> = Arc::from(input);
+    let problem = |reason: String| {
+        Job::Problem(InputProblem {
+            source: source.clone(),
+            line: None,
+            reason,
+            io: true,
+        })
+    };
+    let metadata = match std::fs::metadata(input) {
+        Ok(metadata) => metadata,
+        Err(error) => return dispatch(problem(io_reason(&error))),
+    };
+    if metadata.is_dir() {
+        return read_tree(Path::new(input), &source, window, dispatch);
+    }
+    read_file(Path::new(input), source, dispatch)
+}
+
+fn read_file(path: &Path, source: Arc<str>, dispatch: &mut Dispatch<'_>) -> bool {
+    match File::open(path) {
+        Ok(mut file) => read_stream(&mut file, &source, None, dispatch),
+        Err(error) => dispatch(io_problem(&source, &error)),
+    }
+}
+
+fn io_problem(source: &Arc<str>, error: &io::Error) -> Job {
+    Job::Problem(InputProblem {
+        source: source.clone(),
+        line: None,
+        reason: io_reason(error),
+        io: true,
+    })
+}
+
+/// The input files under `dir`, in path order.
+fn read_tree(
+    dir: &Path,
+    source: &Arc<str>,
+    window: &TimeWindow,
+    dispatch: &mut Dispatch<'_>,
+) -> bool {
+    let tree = match walk::walk(dir, window) {
+        Ok(tree) => tree,
+        Err(error) => return dispatch(io_problem(source, &error)),
+    };
+    for (path, error) in &tree.unreadable {
+        if !dispatch(io_problem(&source_name(path), error)) {
+            return false;
+        }
+    }
+    if (tree.skipped_by_name, tree.skipped_digests) != (0, 0)
+        && !dispatch(Job::Skipped(Skipped {
+            by_delivery: tree.skipped_by_name,
+            digests: tree.skipped_digests,
+        }))
+    {
+        return false;
+    }
+    // A downloaded trail is thousands of small .json.gz files: decompress and
+    // decode a batch of them in parallel, then hand their blocks on in path
+    // order. Large files are streamed on this thread as before.
+    let batch = rayon::current_num_threads().max(1) * 2;
+    for chunk in tree.files.chunks(batch) {
+        let read: Vec<Option<Vec<Job>>> = chunk
+            .par_iter()
+            .map(|path| {
+                let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= SMALL_FILE);
+                small.then(|| {
+                    let mut jobs = Vec::new();
+                    read_file(path, source_name(path), &mut |job| {
+                        jobs.push(job);
+                        true
+                    });
+                    jobs
+                })
+            })
+            .collect();
+        for (path, jobs) in chunk.iter().zip(read) {
+            let going = match jobs {
+                Some(jobs) => jobs.into_iter().all(&mut *dispatch),
+                None => read_file(path, source_name(path), dispatch),
+            };
+            if !going {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Files up to this size (on disk) in a tree are read whole in parallel.
+const SMALL_FILE: u64 = 1 << 20;
+
+fn source_name(path: &Path) -> Arc<str> {
+    Arc::from(path.display().to_string())
+}
+
+/// A stream of JSON documents (Records files, arrays, lookup-events output).
+fn read_documents(reader: &mut dyn Read, source: &Arc<str>, dispatch: &mut Dispatch<'_>) -> bool {
+    let mut reader = BufReader::with_capacity(256 << 10, reader);
+    let mut going = true;
+    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, &mut |item| {
+        going = dispatch(match item {
+            decode::Decoded::Records(block) => Job::Block {
+                source: source.clone(),
+                block,
+            },
+            decode::Decoded::Fault(fault) => Job::Problem(InputProblem {
+                source: source.clone(),
+                line: Some(fault.line),
+                reason: fault.reason,
+                io: false,
+            }),
+        });
+        going
+    });
+    match decoded {
+        Ok(()) => going,
+        Err(error) => {
+            going
+                && dispatch(Job::Problem(InputProblem {
+                    source: source.clone(),
+                    line: Some(error.line),
+                    reason: error.reason,
+                    io: false,
+                }))
+        }
+    }
+}
+
+/// An io::Error as a short reason, without Rust's "(os error N)" noise.
+pub fn io_reason(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
+/// Read one stream to its end. `more_ready` tells whether more bytes can be
+/// read without waiting: when not, the lines in hand go out at once, so a
+/// slow producer (spitzel-fetch) sees its matches as they arrive. None: the
+/// stream never waits (a file), so each read may fill its whole size.
+pub fn read_stream(
+    reader: &mut dyn Read,
+    source: &Arc<str>,
+    more_ready: Option<&dyn Fn() -> bool>,
+    dispatch: &mut Dispatch<'_>,
+) -> bool {
+    let mut buf: Vec<u8> = buffers::take();
+    let mut next_line: u64 = 1;
+    let mut at_start = true;
+    // Reads start small and grow while the input keeps filling them, so a
+    // tree of thousands of small files does not zero-fill a block per file.
+    let mut read_size = MIN_READ;
+    loop {
+        let before = buf.len();
+        let want = read_size
+            .min((BLOCK_BYTES + MIN_READ).saturating_sub(before))
+            .max(MIN_READ);
+        let n = match read_more(reader, &mut buf, want, more_ready.is_none()) {
+            Ok(n) => n,
+            Err(error) => {
+                let error = if at_start {
+                    // Decide the shape on what came before the error, which
+                    // then surfaces in its place.
+                    let mut failed = Failed(Some(error));
+                    if let Some(going) =
+                        route_by_shape(&mut buf, &mut failed, source, more_ready, dispatch)
+                    {
+                        return going;
+                    }
+                    // NDJSON: routing read nothing, so the error is still there.
+                    failed.0.unwrap_or_else(|| io::Error::other("read failed"))
+                } else {
+                    error
+                };
+                let sent = send_lines(&mut buf, true, source, &mut next_line, dispatch);
+                // Damaged gzip data is bad input, like a bad line; a failing
+                // device is an error of the run.
+                let damaged = gz::is_gzip_error(&error);
+                let problem = InputProblem {
+                    source: source.clone(),
+                    line: Some(next_line),
+                    reason: if damaged {
+                        io_reason(&error)
+                    } else {
+                        format!("read error: {}", io_reason(&error))
+                    },
+                    io: !damaged,
+                };
+                return sent && dispatch(Job::Problem(problem));
+            }
+        };
+        if n == want {
+            read_size = (read_size * 2).min(BLOCK_BYTES);
+        }
+        if at_start && (sniff::enough(&buf) || n == 0) {
+            if let Some(going) = route_by_shape(&mut buf, reader, source, more_ready, dispatch) {
+                return going;
+            }
+            if buf.starts_with(UTF8_BOM) {
+                buf.drain(..UTF8_BOM.len());
+            }
+            at_start = false;
+        }
+        let eof = n == 0;
+        // Nothing goes out before the shape is known.
+        if (eof
+            || (!at_start
+                && (buf.len() >= BLOCK_BYTES
+                    || (n < want && !more_ready.is_none_or(|ready| ready())))))
+            && !send_lines(&mut buf, eof, source, &mut next_line, dispatch)
+        {
+            return false;
+        }
+        if eof {
+            return true;
+        }
+    }
+}
+
+/// Gzip and documents leave the NDJSON path here: Some(going) when the
+/// stream (its first bytes in `head`, the rest in `reader`) was read that way.
+fn route_by_shape(
+    head: &mut Vec<u8>,
+    reader: &mut dyn Read,
+    source: &Arc<str>,
+    more_ready: Option<&dyn Fn() -> bool>,
+    dispatch: &mut Dispatch<'_>,
+) -> Option<bool> {
+    if sniff::is_gzip(head) {
+        let head = std::mem::take(head);
+        let mut unzipped = gz::GzReader::new(BufReader::new(io::Cursor::new(head).chain(reader)));
+        return Some(read_stream(&mut unzipped, source, more_ready, dispatch));
+    }
+    if sniff::shape(head) == Shape::Documents {
+        let head = std::mem::take(head);
+        return Some(read_documents(
+            &mut io::Cursor::new(head).chain(reader),
+            source,
+            dispatch,
+        ));
+    }
+    None
+}
+
+/// A reader whose next read fails with a saved error, then ends.
+struct Failed(Option<io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        self.0.take().map_or(Ok(0), Err)
+    }
+}
+
+/// Send the complete lines in `buf` (all of it at end of input, where a last
+/// line without its line end gets one), keeping the unfinished rest.
+fn send_lines(
+    buf: &mut Vec<u8>,
+    eof: bool,
+    source: &Arc<str>,
+    next_line: &mut u64,
+    dispatch: &mut Dispatch<'_>,
+) -> bool {
+    let cut = if eof {
+        if !buf.is_empty() && buf.last() != Some(&b'\n') {
+            buf.push(b'\n');
+        }
+        buf.len()
+    } else {
+        match memchr::memrchr(b'\n', buf) {
+            Some(pos) => pos + 1,
+            None => return true,
+        }
+    };
+    if cut == 0 {
+        return true;
+    }
+    let mut rest = buffers::take();
+    rest.extend_from_slice(&buf[cut..]);
+    buf.truncate(cut);
+    let data = std::mem::replace(buf, rest);
+    let first_line = *next_line;
+    *next_line += memchr::memchr_iter(b'\n', &data).count() as u64;
+    let block = RecordBlock {
+        data,
+        first_line,
+        lines: None,
+    };
+    dispatch(Job::Block {
+        source: source.clone(),
+        block,
+    })
+}
+
+/// Append up to `want` bytes from `reader` to `buf`; on an error `buf`
+/// keeps what was read before it. `whole`: keep reading until `want` bytes
+/// or the end, straight into spare capacity (no zero-filling, which costs as
+/// much as the read itself); otherwise one read, which a pipe may answer
+/// with whatever it has.
+fn read_more(
+    reader: &mut dyn Read,
+    buf: &mut Vec<u8>,
+    want: usize,
+    whole: bool,
+) -> io::Result<usize> {
+    let before = buf.len();
+    if whole {
+        buf.reserve(want);
+        return reader
+            .take(want as u64)
+            .read_to_end(buf)
+            .map(|_| buf.len() - before);
+    }
+    buf.resize(before + want, 0);
+    let read = loop {
+        match reader.read(&mut buf[before..]) {
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            other => break other,
+        }
+    };
+    buf.truncate(before + *read.as_ref().unwrap_or(&0));
+    read
+}
+
+/// Whether stdin is a regular file (a redirect), which never makes a reader
+/// wait. The descriptor is duplicated so that std can ask for its metadata
+/// without taking ownership of stdin.
+fn stdin_is_a_file() -> bool {
+    #[cfg(unix)]
+    let owned = std::os::fd::AsFd::as_fd(&io::stdin()).try_clone_to_owned();
+    #[cfg(windows)]
+    let owned = std::os::windows::io::AsHandle::as_handle(&io::stdin()).try_clone_to_owned();
+    #[cfg(not(any(unix, windows)))]
+    let owned: io::Result<std::fs::File> = Err(io::ErrorKind::Unsupported.into());
+    owned
+        .map(std::fs::File::from)
+        .and_then(|file| file.metadata())
+        .is_ok_and(|meta| meta.is_file())
+}
+
+/// Whether stdin has bytes ready right now (poll with a zero timeout).
+#[cfg(unix)]
+fn stdin_has_data() -> bool {
+    let mut fds = libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for the duration of the call.
+    let ready = unsafe { libc::poll(&mut fds, 1, 0) };
+    ready > 0
+}
+
+/// Without poll there is no cheap readiness test: "nothing ready" hands the
+/// lines in hand on after every short read, which is correct, only in
+/// smaller blocks.
+#[cfg(not(unix))]
+fn stdin_has_data() -> bool {
+    false
+}

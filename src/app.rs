@@ -1,0 +1,129 @@
+//! spitzel-filter from parsed arguments to exit status.
+
+use crate::actions::ActionMatcher;
+use crate::cli::filter::FilterArgs;
+use crate::expr::Expression;
+use crate::filter::sigma::SigmaCriterion;
+use crate::filter::{Criteria, Keep, OutputSink, Pipeline, Stopped, print_stats};
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// grep's convention.
+pub const EXIT_MATCH: i32 = 0;
+pub const EXIT_NO_MATCH: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// A usage error: one line, exit 2.
+fn usage(message: &str) -> i32 {
+    eprintln!("spitzel-filter: {message}");
+    EXIT_ERROR
+}
+
+/// Compile the arguments into criteria, or say what is wrong.
+pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
+    let actions = ActionMatcher::new(&args.actions).map_err(|e| e.to_string())?;
+    let window = args.time.window(crate::window::now())?;
+    let mut expressions = Vec::with_capacity(args.matches.len());
+    for source in &args.matches {
+        let expression =
+            Expression::parse(source).map_err(|error| format!("--match '{source}': {error}"))?;
+        expressions.push(expression);
+    }
+    let sigma = if args.sigma.is_empty() {
+        None
+    } else {
+        let level = args
+            .sigma_level
+            .as_deref()
+            .and_then(spitzel_sigma::Level::parse);
+        Some(SigmaCriterion::load(
+            &args.sigma,
+            level,
+            args.annotate,
+            args.stats,
+        )?)
+    };
+    Ok(Criteria {
+        actions,
+        window,
+        expressions,
+        sigma,
+    })
+}
+
+pub fn run(args: FilterArgs) -> i32 {
+    let criteria = match criteria_from(&args) {
+        Ok(criteria) => criteria,
+        Err(message) => return usage(&message),
+    };
+    let threads = args.threads.unwrap_or(0);
+    if let Err(error) = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+    {
+        return usage(&format!("cannot start worker threads: {error}"));
+    }
+    let threads = rayon::current_num_threads();
+    let keep = if args.count || args.quiet {
+        Keep::Count
+    } else {
+        Keep::Lines
+    };
+    let criteria = Arc::new(criteria);
+    let pipeline = Pipeline {
+        criteria: criteria.clone(),
+        invert: args.invert_match,
+        keep,
+        in_flight: threads * 2 + 2,
+    };
+    let started = Instant::now();
+    let stdout = io::stdout();
+    let out = io::BufWriter::with_capacity(256 << 10, stdout.lock());
+    let mut sink = OutputSink::new(out, args.limit, args.strict, args.quiet);
+    pipeline.run(args.inputs, &mut sink);
+    let flushed = sink.finish();
+    if args.count && sink.stopped != Some(Stopped::ClosedOutput) {
+        let mut stdout = io::stdout().lock();
+        if writeln!(stdout, "{}", sink.totals.matched)
+            .and_then(|_| stdout.flush())
+            .is_err()
+        {
+            // A closed stdout is not an error; anything else already was reported.
+        }
+    }
+    sink.reporter.finish();
+    if args.stats {
+        print_stats(
+            &sink.totals,
+            &sink.reporter,
+            started.elapsed().as_secs_f64(),
+        );
+        if let Some(sigma) = &criteria.sigma {
+            sigma.print_stats(&sink.totals.rule_hits);
+        }
+    }
+    if let Some(error) = &sink.write_error {
+        eprintln!("spitzel-filter: cannot write output: {error}");
+        return EXIT_ERROR;
+    }
+    match sink.stopped {
+        Some(Stopped::ClosedOutput) => return EXIT_MATCH,
+        Some(Stopped::Strict) => return EXIT_ERROR,
+        _ => {}
+    }
+    if !flushed {
+        return EXIT_ERROR;
+    }
+    if args.quiet && sink.totals.matched > 0 {
+        return EXIT_MATCH;
+    }
+    if sink.reporter.io_errors > 0 {
+        return EXIT_ERROR;
+    }
+    if sink.totals.matched > 0 {
+        EXIT_MATCH
+    } else {
+        EXIT_NO_MATCH
+    }
+}

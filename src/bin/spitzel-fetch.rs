@@ -1,8 +1,0 @@
-//! spitzel-fetch: CloudTrail LookupEvents to NDJSON. See `spitzel-fetch --help`.
-
-use clap::Parser;
-
-fn main() {
-    let args = spitzel::cli::fetch::FetchArgs::parse();
-    std::process::exit(spitzel::fetch::run(args));
-}
