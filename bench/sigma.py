@@ -86,14 +86,15 @@ def pairs_spitzel(spitzel, rules, corpus):
 
 def pairs_rsigma(rsigma, rules, corpus):
     with open(corpus, "rb") as source:
-        done = subprocess.run([rsigma, "engine", "eval", "-q", "--no-stats", "-r", rules],
+        done = subprocess.run([rsigma, "engine", "eval", "-q", "--no-stats", "--include-event",
+                               "-r", rules],
                               stdin=source, capture_output=True)
     if done.returncode != 0:
         raise bench.BenchError(f"rsigma failed: {bench.first_line(done.stderr.decode())}")
     pairs = collections.Counter()
     for line in done.stdout.splitlines():
         detection = json.loads(line)
-        rule_id = detection.get("rule_id") or detection.get("id")
+        rule_id = detection.get("rule_id")
         event = detection.get("event") or {}
         pairs[(event.get("eventID"), rule_id)] += 1
     return pairs
