@@ -162,9 +162,9 @@ fn lower_ascii(key: &str) -> Option<([u8; KEY_BUFFER], usize)> {
         return None;
     }
     let mut buffer = [0u8; KEY_BUFFER];
-    for (slot, byte) in buffer.iter_mut().zip(key.bytes()) {
-        *slot = byte.to_ascii_lowercase();
-    }
+    let lowered = &mut buffer[..key.len()];
+    lowered.copy_from_slice(key.as_bytes());
+    lowered.make_ascii_lowercase();
     Some((buffer, key.len()))
 }
 
