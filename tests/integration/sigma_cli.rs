@@ -457,3 +457,27 @@ fn all_shared_rules_load_through_the_binary() {
     let err = text(&out.stderr);
     assert!(err.contains("sigma: 57 rule files, 57 rules run"), "{err}");
 }
+
+#[test]
+fn record_values_as_the_scanner_reads_them() {
+    // Escapes are decoded; objects are compared as compact JSON text (the
+    // white space between tokens removed, strings as written); numbers and
+    // booleans as their JSON text; arrays element by element.
+    let dir = tempfile::tempdir().unwrap();
+    let rule = dir.path().join("r.yml");
+    std::fs::write(
+        &rule,
+        "title: R\nid: r\nauthor: me\nlogsource:\n    product: aws\n    service: cloudtrail\ndetection:\n    ua:\n        userAgent: 'TruffleHog'\n    params:\n        requestParameters|contains: '{\"Status\":\"Suspended\"}'\n    flag:\n        requestParameters.enable: 'false'\n    listed:\n        resources.ARN|endswith: ':key/k1'\n    condition: 1 of them\n",
+    )
+    .unwrap();
+    let records = [
+        r#"{"eventName":"A","userAgent":"Truffle\u0048og"}"#,
+        r#"{"eventName":"B","requestParameters": { "VersioningConfiguration" : { "Status" : "Suspended" } }}"#,
+        r#"{"eventName":"C","requestParameters":{"enable":false}}"#,
+        r#"{"eventName":"D","resources":[{"ARN":"arn:x"},{"ARN":"arn:aws:kms:r:1:key/k1"}]}"#,
+        r#"{"eventName":"E","userAgent":"TruffleHogX","requestParameters":{"enable":true},"resources":[]}"#,
+    ];
+    let input = records.join("\n") + "\n";
+    let out = run(&["--sigma", rule.to_str().unwrap()], input.as_bytes());
+    assert_eq!(text(&out.stdout), records[..4].join("\n") + "\n");
+}
