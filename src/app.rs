@@ -22,7 +22,8 @@ fn usage(message: &str) -> i32 {
 
 /// Compile the arguments into criteria, or say what is wrong.
 pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
-    let actions = ActionMatcher::new(&args.actions).map_err(|e| e.to_string())?;
+    let actions =
+        ActionMatcher::with_implied(&args.actions, args.implied).map_err(|e| e.to_string())?;
     let window = args.time.window(crate::window::now())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
@@ -53,11 +54,20 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
 }
 
 pub fn run(args: FilterArgs) -> i32 {
+    if let Some(dialect) = &args.emit_sql {
+        return match crate::emit_sql::emit(&args, dialect) {
+            Ok(text) => {
+                println!("{text}");
+                EXIT_MATCH
+            }
+            Err(message) => usage(&message),
+        };
+    }
     let criteria = match criteria_from(&args) {
         Ok(criteria) => criteria,
         Err(message) => return usage(&message),
     };
-    let threads = args.threads.unwrap_or(0);
+    let threads = args.threads.map_or(0, usize::from);
     if let Err(error) = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -76,6 +86,9 @@ pub fn run(args: FilterArgs) -> i32 {
         invert: args.invert_match,
         keep,
         in_flight: threads * 2 + 2,
+        limits: crate::input::Limits {
+            max_record: args.max_record_size,
+        },
     };
     let started = Instant::now();
     let stdout = io::stdout();

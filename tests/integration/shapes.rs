@@ -6,6 +6,7 @@ use std::fs;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+use spitzel::input::Limits;
 use spitzel::input::decode::{Decoded, decode_stream};
 use spitzel::input::gz::GzReader;
 use spitzel::input::sniff::{self, Shape};
@@ -37,20 +38,25 @@ fn decode_file(path: &Path) -> Vec<Vec<u8>> {
     };
     assert_eq!(sniff::shape(&data), Shape::Documents, "{}", path.display());
     let mut records = Vec::new();
-    decode_stream(&mut BufReader::new(&data[..]), 1 << 16, &mut |item| {
-        let block = match item {
-            Decoded::Records(block) => block,
-            Decoded::Fault(fault) => panic!("{}: {fault}", path.display()),
-        };
-        records.extend(
-            block
-                .data
-                .split(|&b| b == b'\n')
-                .filter(|r| !r.is_empty())
-                .map(<[u8]>::to_vec),
-        );
-        true
-    })
+    decode_stream(
+        &mut BufReader::new(&data[..]),
+        1 << 16,
+        Limits::default(),
+        &mut |item| {
+            let block = match item {
+                Decoded::Records(block) => block,
+                Decoded::Fault(fault) => panic!("{}: {fault}", path.display()),
+            };
+            records.extend(
+                block
+                    .data
+                    .split(|&b| b == b'\n')
+                    .filter(|r| !r.is_empty())
+                    .map(<[u8]>::to_vec),
+            );
+            true
+        },
+    )
     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     records
 }

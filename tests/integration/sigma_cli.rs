@@ -481,3 +481,27 @@ fn record_values_as_the_scanner_reads_them() {
     let out = run(&["--sigma", rule.to_str().unwrap()], input.as_bytes());
     assert_eq!(text(&out.stdout), records[..4].join("\n") + "\n");
 }
+
+#[test]
+fn emit_sql_refuses_sigma_rules_rather_than_leaving_them_out() {
+    let dir = rules_dir();
+    let out = run(
+        &[
+            "--sigma",
+            dir.path().to_str().unwrap(),
+            "--emit-sql",
+            "duckdb",
+            "-i",
+            "x.ndjson",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr)
+            .contains("--emit-sql duckdb: --sigma rules are not translated to SQL yet"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -34,6 +34,7 @@ pub struct Pipeline {
     pub invert: bool,
     pub keep: Keep,
     pub in_flight: usize,
+    pub limits: crate::input::Limits,
 }
 
 impl Pipeline {
@@ -54,12 +55,12 @@ impl Pipeline {
         } else {
             self.criteria.window
         };
-        let (invert, keep) = (self.invert, self.keep);
+        let (invert, keep, limits) = (self.invert, self.keep, self.limits);
         // Detached: when the sink stops early the reader may be blocked in a
         // read; the process ends without waiting for it.
         std::thread::spawn(move || {
             let mut seq = 0u64;
-            read_inputs(&inputs, &skip_window, &mut |job| {
+            read_inputs(&inputs, &skip_window, limits, &mut |job| {
                 if reader_stop.load(Ordering::Relaxed) || token_rx.recv().is_err() {
                     return false;
                 }

@@ -2,7 +2,7 @@
 //! --match expressions, cheapest first.
 
 use crate::actions::ActionMatcher;
-use crate::doc::Doc;
+use crate::doc::{Doc, DocView};
 use crate::expr::Expression;
 use crate::filter::sigma::SigmaCriterion;
 use crate::window::{TimeWindow, WindowCheck};
@@ -14,6 +14,15 @@ pub struct Criteria {
     pub expressions: Vec<Expression>,
     /// --sigma: at least one rule must match (tested last, the dearest).
     pub sigma: Option<SigmaCriterion>,
+}
+
+/// The record's requestParameters, read only when a conditional implied
+/// permission needs them.
+fn request_parameters(doc: &Doc<'_>) -> Option<serde_json::Value> {
+    match doc.view() {
+        DocView::Raw(root) => root.member("requestParameters").map(|v| v.to_value()),
+        DocView::Tree(tree) => tree.get("requestParameters").cloned(),
+    }
 }
 
 /// What became of one record.
@@ -33,7 +42,11 @@ impl Criteria {
         hits.clear();
         if !self.actions.matches_all() {
             let source = doc.top_str("eventSource").unwrap_or("");
-            if !self.actions.matches(source, event_name.unwrap_or("")) {
+            let name = event_name.unwrap_or("");
+            if !self
+                .actions
+                .matches_record(source, name, || request_parameters(doc))
+            {
                 return Verdict::NoMatch;
             }
         }

@@ -149,18 +149,21 @@ impl<W: Write> Sink for OutputSink<W> {
                     .filter(|bad| room.is_none_or(|room| bad.matched_before < room))
                     .take(if self.strict { 1 } else { usize::MAX })
                     .collect();
-                if !outcome.out.is_empty() && !self.write_lines(&outcome.out, allowed) {
-                    return false;
-                }
-                for bad in shown_bad {
-                    self.reporter.bad_record(&source, bad.line, &bad.reason);
-                }
+                // Counted before writing: a block read and filtered counts
+                // in --stats even when stdout closes while it is written
+                // (`| head` once gave "lines 0").
                 self.totals.matched += allowed;
                 self.totals.lines += outcome.lines;
                 self.totals.events += outcome.events;
                 self.totals.no_time += outcome.no_time;
                 self.totals.bytes += bytes;
                 add_counts(&mut self.totals.rule_hits, &outcome.rule_hits);
+                if !outcome.out.is_empty() && !self.write_lines(&outcome.out, allowed) {
+                    return false;
+                }
+                for bad in shown_bad {
+                    self.reporter.bad_record(&source, bad.line, &bad.reason);
+                }
                 if strict_cut.is_some() {
                     self.stopped = Some(Stopped::Strict);
                     return false;

@@ -18,7 +18,7 @@ use std::io::BufRead;
 
 use scan::{Fault, Scanner, describe};
 
-use super::RecordBlock;
+use super::{Limits, RecordBlock};
 
 mod recover;
 
@@ -56,10 +56,13 @@ pub enum Decoded {
 pub fn decode_stream(
     reader: &mut dyn BufRead,
     block_bytes: usize,
+    limits: Limits,
     emit: &mut dyn FnMut(Decoded) -> bool,
 ) -> Result<(), DecodeError> {
     let mut blocks = Blocks::new(block_bytes, emit);
     let mut decoder = Decoder::new(reader, &mut blocks);
+    decoder.sc.limit = limits.max_record;
+    decoder.sc.gap = limits.max_gap();
     let outcome = decoder.run(|_| {});
     let line = decoder.sc.line;
     drop(decoder);
@@ -125,6 +128,7 @@ fn reason(fault: Fault) -> String {
         Fault::Eof => "truncated: unexpected end of input".into(),
         Fault::Stop => "stopped".into(),
         Fault::Reported => "broken document".into(),
+        Fault::GiveUp(reason) => reason,
     }
 }
 
@@ -252,8 +256,27 @@ struct Decoder<'a, 'k> {
 #[derive(Debug, Default)]
 struct ArrayMarks {
     indent: Option<usize>,
+    /// The first key every element so far opened with.
     key: Option<Vec<u8>>,
     learned: bool,
+    /// Elements open with different keys: any `{"` after a `,` may start one.
+    varied: bool,
+}
+
+impl ArrayMarks {
+    /// Learn from the element just copied into `rec` (whole or not).
+    fn learn(&mut self, rec: &[u8]) {
+        let key = first_key(rec);
+        match &self.key {
+            _ if self.varied => {}
+            None => self.key = key.map(<[u8]>::to_vec),
+            Some(known) if key.is_some_and(|k| k != &known[..]) => {
+                self.key = None;
+                self.varied = true;
+            }
+            Some(_) => {}
+        }
+    }
 }
 
 impl<'a, 'k> Decoder<'a, 'k> {
@@ -415,17 +438,13 @@ impl<'a, 'k> Decoder<'a, 'k> {
                 }
                 match self.object(false, line) {
                     Ok(parsed) => {
-                        if !marks.learned {
-                            marks.key = first_key(&self.rec).map(<[u8]>::to_vec);
-                            marks.learned = true;
-                        }
+                        marks.learn(&self.rec);
+                        marks.learned = true;
                         self.hold(parsed, line);
                         None
                     }
                     Err(fault @ (Fault::Syntax(_) | Fault::Eof)) => {
-                        if marks.key.is_none() {
-                            marks.key = first_key(&self.rec).map(<[u8]>::to_vec);
-                        }
+                        marks.learn(&self.rec);
                         let reason = match fault {
                             Fault::Syntax(reason) => reason,
                             // Perhaps only here: the next file's records

@@ -35,11 +35,13 @@ impl Decoder<'_, '_> {
     /// of input, or a new document starts), so the array is given up.
     pub(super) fn seek_element(&mut self, marks: &ArrayMarks) -> Result<bool, Fault> {
         let mut taken = Vec::new();
+        self.sc.before_open = None;
         loop {
             let Some(open) = self.sc.seek_open()? else {
                 return Ok(false);
             };
             let (at_line_start, indent) = (self.sc.at_line_start, self.sc.indent);
+            let after = self.sc.before_open;
             if at_line_start && indent == 0 && marks.indent != Some(0) {
                 return Ok(false);
             }
@@ -57,6 +59,10 @@ impl Decoder<'_, '_> {
             let hit = whole
                 && match &marks.key {
                     Some(key) => taken[1..] == key[..],
+                    // Elements with different first keys: an object after
+                    // a comma or bracket, as elements stand.
+                    // (Nothing skipped: the fault stood at this `{`.)
+                    None if marks.varied => matches!(after, None | Some(b',' | b'[')),
                     // Nothing learned yet: any object with a member.
                     None => true,
                 };

@@ -17,6 +17,9 @@ pub(crate) enum Fault {
     /// A broken document, already reported; reading goes on at the next
     /// document.
     Reported,
+    /// A run without a record longer than the limit: the rest of the input
+    /// is not read.
+    GiveUp(String),
 }
 
 impl From<io::Error> for Fault {
@@ -82,6 +85,14 @@ pub(crate) struct Scanner<'a> {
     /// Bytes handed back by recovery, read before `src` from `replay_at`.
     replay: Vec<u8>,
     replay_at: usize,
+    /// The last byte other than white space before the `{` or `[` that
+    /// `seek_open` stopped at (None: none seen).
+    pub before_open: Option<u8>,
+    /// The longest value copied.
+    pub limit: usize,
+    /// The longest run skipped (white space, or recovery's search for the
+    /// next record).
+    pub gap: usize,
 }
 
 impl<'a> Scanner<'a> {
@@ -94,7 +105,24 @@ impl<'a> Scanner<'a> {
             stack: Vec::new(),
             replay: Vec::new(),
             replay_at: 0,
+            before_open: None,
+            limit: usize::MAX,
+            gap: usize::MAX,
         }
+    }
+
+    fn too_long(&self) -> Fault {
+        Fault::Syntax(format!(
+            "record longer than {} (--max-record-size)",
+            crate::input::describe_size(self.limit)
+        ))
+    }
+
+    fn give_up(&self) -> Fault {
+        Fault::GiveUp(format!(
+            "no record in the next {}: the rest of this input is not read",
+            crate::input::describe_size(self.gap)
+        ))
     }
 
     fn chunk(&mut self) -> Result<&[u8], Fault> {
@@ -125,6 +153,7 @@ impl<'a> Scanner<'a> {
 
     /// Skip white space; the next byte without consuming it, None at the end.
     pub fn peek(&mut self) -> Result<Option<u8>, Fault> {
+        let mut run = 0usize;
         loop {
             let chunk = self.chunk()?;
             if chunk.is_empty() {
@@ -145,6 +174,10 @@ impl<'a> Scanner<'a> {
             }
             if next.is_some() {
                 return Ok(next);
+            }
+            run += skipped;
+            if run > self.gap {
+                return Err(self.give_up());
             }
         }
     }
@@ -201,7 +234,11 @@ impl<'a> Scanner<'a> {
     /// Skip to the next `{` or `[` (left unread), whatever it stands in;
     /// None at the end of input. Recovery's way over a broken stretch.
     pub fn seek_open(&mut self) -> Result<Option<u8>, Fault> {
+        let mut run = 0usize;
         loop {
+            if run > self.gap {
+                return Err(self.give_up());
+            }
             let chunk = next_chunk(&mut *self.src, &self.replay[self.replay_at..])?;
             if chunk.is_empty() {
                 return Ok(None);
@@ -223,6 +260,10 @@ impl<'a> Scanner<'a> {
                 (self.at_line_start && blank, self.indent + line_part.len())
             };
             let open = found.map(|at| chunk[at]);
+            if let Some(&b) = skipped.iter().rev().find(|&&b| !is_space(b)) {
+                self.before_open = Some(b);
+            }
+            run += end;
             self.consume(end);
             self.line += lines;
             self.at_line_start = at_line_start;
@@ -277,6 +318,9 @@ impl<'a> Scanner<'a> {
                     let n = chunk.len();
                     out.extend_from_slice(chunk);
                     self.consume(n);
+                    if out.len() > self.limit {
+                        return Err(self.too_long());
+                    }
                 }
                 Some(at) if chunk[at] == b'\n' => {
                     out.extend_from_slice(&chunk[..at]);
@@ -337,6 +381,9 @@ impl<'a> Scanner<'a> {
             let done = n < chunk.len();
             self.consume(n);
             self.at_line_start = false;
+            if out.len() > self.limit {
+                return Err(self.too_long());
+            }
             if done {
                 return Ok(());
             }
@@ -425,6 +472,9 @@ impl<'a> Scanner<'a> {
             }
             if let Some(at) = string_at {
                 self.consume(at);
+                if out.len() > self.limit {
+                    return Err(self.too_long());
+                }
                 self.copy_string(out)?;
                 after = After::String;
                 continue;
@@ -433,6 +483,9 @@ impl<'a> Scanner<'a> {
             self.at_line_start = false;
             if closed {
                 return Ok(());
+            }
+            if out.len() > self.limit {
+                return Err(self.too_long());
             }
         }
     }

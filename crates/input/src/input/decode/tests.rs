@@ -13,7 +13,7 @@ fn decode_with(input: &[u8], block_bytes: usize) -> Out {
     let mut src = input;
     let mut blocks = Vec::new();
     let mut faults = Vec::new();
-    let end = decode_stream(&mut src, block_bytes, &mut |item| {
+    let end = decode_stream(&mut src, block_bytes, Limits::default(), &mut |item| {
         match item {
             Decoded::Records(b) => blocks.push(b),
             Decoded::Fault(f) => faults.push(f),
@@ -258,7 +258,7 @@ fn stop_when_emit_says_so() {
     let input = "[{\"a\":1},{\"a\":2},{\"a\":3}, this is never read";
     let mut src = input.as_bytes();
     let mut seen = 0;
-    let result = decode_stream(&mut src, 1, &mut |_| {
+    let result = decode_stream(&mut src, 1, Limits::default(), &mut |_| {
         seen += 1;
         false
     });
@@ -292,7 +292,7 @@ fn io_errors_surface_after_earlier_records() {
     }
     let mut src = std::io::BufReader::new(Failing(b"{\"Records\":[{\"a\":1},{\"a\":2}"));
     let mut records = 0;
-    let err = decode_stream(&mut src, 1, &mut |item| {
+    let err = decode_stream(&mut src, 1, Limits::default(), &mut |item| {
         let Decoded::Records(b) = item else {
             panic!("{item:?}")
         };
@@ -364,7 +364,7 @@ fn fifty_megabyte_document_streams_in_bounded_blocks() {
     let mut records = 0usize;
     let mut input_bytes = 0usize;
     let mut next_n = count;
-    decode_stream(&mut src, block_bytes, &mut |item| {
+    decode_stream(&mut src, block_bytes, Limits::default(), &mut |item| {
         let Decoded::Records(block) = item else {
             panic!("{item:?}")
         };
