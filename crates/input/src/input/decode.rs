@@ -415,6 +415,13 @@ impl<'a, 'k> Decoder<'a, 'k> {
     /// The elements of an array of records, its `[` already consumed. A
     /// broken element is reported and reading goes on at the next element.
     fn elements(&mut self, what: &str, open_line: u64) -> Result<(), Fault> {
+        let outer = self.sc.record_start.take();
+        let read = self.elements_inner(what, open_line);
+        self.sc.record_start = outer;
+        read
+    }
+
+    fn elements_inner(&mut self, what: &str, open_line: u64) -> Result<(), Fault> {
         let mut marks = ArrayMarks::default();
         let mut first = true;
         loop {
@@ -440,6 +447,11 @@ impl<'a, 'k> Decoder<'a, 'k> {
                     Ok(parsed) => {
                         marks.learn(&self.rec);
                         marks.learned = true;
+                        self.sc.record_start = marks.key.as_ref().map(|key| {
+                            let mut start = vec![b'{'];
+                            start.extend_from_slice(key);
+                            start
+                        });
                         self.hold(parsed, line);
                         None
                     }
@@ -609,6 +621,16 @@ impl<'a, 'k> Decoder<'a, 'k> {
                 None
             };
             let is_event = key == b"\"CloudTrailEvent\"";
+            if !top
+                && first_member
+                && self.sc.record_start.is_none()
+                && plain_name(&key[1..key.len() - 1])
+            {
+                // The first element: its own first key marks the next one.
+                let mut start = vec![b'{'];
+                start.extend_from_slice(key);
+                self.sc.record_start = Some(start);
+            }
             self.sc.expect(b':', "':' after a member name")?;
             self.rec.push(b':');
             match array_of {
@@ -700,11 +722,20 @@ fn emit_record(
     }
 }
 
-/// The first member name of a copied object (`{"key":...`), quotes included.
+/// The first member name of a copied object (`{"key":...`), quotes
+/// included, when it is a plain name (a broken record's may be `",{"`,
+/// which would mark nothing).
 fn first_key(rec: &[u8]) -> Option<&[u8]> {
     let rest = rec.strip_prefix(b"{\"")?;
     let end = memchr::memchr2(b'"', b'\\', rest)?;
-    (rest[end] == b'"').then(|| &rec[1..end + 3])
+    (rest[end] == b'"' && plain_name(&rest[..end])).then(|| &rec[1..end + 3])
+}
+
+fn plain_name(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$' | b'@'))
 }
 
 /// What a compactly copied value is, for messages.
