@@ -4,6 +4,7 @@ use crate::actions::{ActionGlobError, ActionMatcher};
 use crate::cli::common::TimeArgsError;
 use crate::cli::filter::FilterArgs;
 use crate::expr::{ExprError, Expression};
+use crate::filter::sigma::SigmaCriterion;
 use crate::filter::{Criteria, Keep, OutputSink, Pipeline, Stopped, print_stats};
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ pub enum UsageError {
     Time(#[from] TimeArgsError),
     #[error("--match '{text}': {error}")]
     Match { text: String, error: ExprError },
+    #[error("{0}")]
+    Sigma(String),
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
 }
@@ -55,10 +58,23 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
         })?;
         expressions.push(expression);
     }
+    let sigma = if args.sigma.is_empty() {
+        None
+    } else {
+        let level = args
+            .sigma_level
+            .as_deref()
+            .and_then(spitzel_sigma::Level::parse);
+        Some(
+            SigmaCriterion::load(&args.sigma, level, args.annotate, args.stats)
+                .map_err(UsageError::Sigma)?,
+        )
+    };
     Ok(Criteria {
         actions,
         window,
         expressions,
+        sigma,
     })
 }
 
@@ -92,8 +108,9 @@ pub fn run(args: FilterArgs) -> Exit {
     } else {
         Keep::Lines
     };
+    let criteria = Arc::new(criteria);
     let pipeline = Pipeline {
-        criteria: Arc::new(criteria),
+        criteria: criteria.clone(),
         invert: args.invert_match,
         keep,
         in_flight: threads * 2 + 2,
@@ -123,6 +140,9 @@ pub fn run(args: FilterArgs) -> Exit {
             &sink.reporter,
             started.elapsed().as_secs_f64(),
         );
+        if let Some(sigma) = &criteria.sigma {
+            sigma.print_stats(&sink.totals.rule_hits);
+        }
     }
     if let Some(error) = &sink.write_error {
         eprintln!("spitzel-filter: cannot write output: {error}");

@@ -38,6 +38,7 @@ macro_rules! section {
 const FILTER_BEFORE_OPTIONS: &[&str] = &[section!("filter-description.roff")];
 const FILTER_AFTER_OPTIONS: &[&str] = &[
     section!("match-language.roff"),
+    section!("sigma-rules.roff"),
     section!("action-globs.roff"),
     section!("time-formats.roff"),
     section!("input-formats.roff"),

@@ -106,6 +106,7 @@ fn filter_page_has_the_written_sections_in_order() {
         "DESCRIPTION",
         "OPTIONS",
         "MATCH LANGUAGE",
+        "SIGMA RULES",
         "ACTION GLOBS",
         "TIME FORMATS",
         "INPUT FORMATS",

@@ -13,5 +13,6 @@ mod man_render;
 mod readme;
 mod sample_data;
 mod shapes;
+mod sigma_cli;
 mod sql_engines;
 mod util;

@@ -32,6 +32,8 @@ pub struct BlockOutcome {
     pub events: u64,
     pub no_time: u64,
     pub bad: Vec<BadRecord>,
+    /// --sigma with --stats: matches per rule among the selected events.
+    pub rule_hits: Vec<u64>,
 }
 
 thread_local! {
@@ -53,8 +55,13 @@ pub fn filter_block(
             } else {
                 0
             }),
+            rule_hits: match &criteria.sigma {
+                Some(sigma) if sigma.count => vec![0; sigma.rules.rules.len()],
+                _ => Vec::new(),
+            },
             ..Default::default()
         };
+        let mut hits = Vec::new();
         let mut start = 0;
         for (index, end) in memchr::memchr_iter(b'\n', &block.data).enumerate() {
             let raw = &block.data[start..end];
@@ -78,12 +85,14 @@ pub fn filter_block(
                 keep,
                 &mut parser,
                 &mut outcome,
+                &mut hits,
             );
         }
         outcome
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn judge_record(
     record: &[u8],
     line_no: u64,
@@ -92,6 +101,7 @@ fn judge_record(
     keep: Keep,
     parser: &mut DocParser,
     outcome: &mut BlockOutcome,
+    hits: &mut Vec<u32>,
 ) {
     // None: a wrapper of records, decoded below once the parser is free
     // again. Ordinary records carry an eventName, so only the rare record
@@ -106,8 +116,8 @@ fn judge_record(
             return;
         }
         Ok(doc) => match doc.top_str("eventName") {
-            Some(name) => Some(criteria.judge(&doc, Some(name))),
-            None if !is_wrapper(&doc) => Some(criteria.judge(&doc, None)),
+            Some(name) => Some(judge_doc(criteria, &doc, Some(name), invert, hits)),
+            None if !is_wrapper(&doc) => Some(judge_doc(criteria, &doc, None, invert, hits)),
             None => None,
         },
     };
@@ -117,12 +127,14 @@ fn judge_record(
             // Keys spelt with escapes, which the decoder does not take for
             // a wrapper's: the record itself after all.
             None => match parser.parse(record) {
-                Ok(doc) => criteria.judge(&doc, None),
+                Ok(doc) => judge_doc(criteria, &doc, None, invert, hits),
                 Err(_) => Verdict::NoMatch,
             },
             Some(expanded) => {
                 for inner in &expanded.records {
-                    judge_record(inner, line_no, criteria, invert, keep, parser, outcome);
+                    judge_record(
+                        inner, line_no, criteria, invert, keep, parser, outcome, hits,
+                    );
                 }
                 // What in the line was not a record (a null in Records, a
                 // broken element) is reported; the records beside it stay.
@@ -143,8 +155,18 @@ fn judge_record(
     }
     if (verdict == Verdict::Match) != invert {
         outcome.matched += 1;
+        for &hit in hits.iter() {
+            if let Some(count) = outcome.rule_hits.get_mut(hit as usize) {
+                *count += 1;
+            }
+        }
         if keep == Keep::Lines {
-            outcome.out.extend_from_slice(record);
+            match &criteria.sigma {
+                Some(sigma) if sigma.annotate => {
+                    sigma.write_annotated(record, hits, &mut outcome.out)
+                }
+                _ => outcome.out.extend_from_slice(record),
+            }
             outcome.out.push(b'\n');
         }
     }
@@ -159,4 +181,25 @@ fn is_wrapper(doc: &Doc<'_>) -> bool {
         DocView::Raw(root) => KEYS.iter().any(|key| root.member(key).is_some()),
         DocView::Tree(tree) => KEYS.iter().any(|key| tree.get(*key).is_some()),
     }
+}
+
+/// The verdict, and in `hits` the Sigma rules the record matched. An
+/// inverted filter writes records that failed some criterion, for which
+/// the rules are tested on their own when the output names or counts them.
+fn judge_doc(
+    criteria: &Criteria,
+    doc: &crate::doc::Doc<'_>,
+    event_name: Option<&str>,
+    invert: bool,
+    hits: &mut Vec<u32>,
+) -> Verdict {
+    let verdict = criteria.judge(doc, event_name, hits);
+    if invert
+        && verdict != Verdict::Match
+        && let Some(sigma) = &criteria.sigma
+        && (sigma.annotate || sigma.count)
+    {
+        sigma.hits(doc, event_name, hits);
+    }
+    verdict
 }

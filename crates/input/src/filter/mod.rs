@@ -4,6 +4,7 @@ mod block;
 mod pipeline;
 mod record;
 mod report;
+pub mod sigma;
 mod writer;
 
 pub use block::Keep;

@@ -4,6 +4,7 @@
 use crate::actions::ActionMatcher;
 use crate::doc::{Doc, DocView};
 use crate::expr::Expression;
+use crate::filter::sigma::SigmaCriterion;
 use crate::window::{TimeWindow, WindowCheck};
 
 /// Everything a record is tested against, compiled once.
@@ -11,6 +12,8 @@ pub struct Criteria {
     pub actions: ActionMatcher,
     pub window: TimeWindow,
     pub expressions: Vec<Expression>,
+    /// --sigma: at least one rule must match (tested last, the dearest).
+    pub sigma: Option<SigmaCriterion>,
 }
 
 /// The record's requestParameters, read only when a conditional implied
@@ -33,7 +36,10 @@ pub enum Verdict {
 
 impl Criteria {
     /// `event_name` is the record's eventName, already looked up by the caller.
-    pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>) -> Verdict {
+    /// `hits` receives the Sigma rules that matched (empty unless every
+    /// other criterion held).
+    pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>, hits: &mut Vec<u32>) -> Verdict {
+        hits.clear();
         if !self.actions.matches_all() {
             let source = doc.top_str("eventSource").unwrap_or("");
             let name = event_name.unwrap_or("");
@@ -51,10 +57,15 @@ impl Criteria {
                 WindowCheck::Unreadable => return Verdict::NoTime,
             }
         }
-        if self.expressions.iter().all(|e| e.eval(doc)) {
-            Verdict::Match
-        } else {
-            Verdict::NoMatch
+        if !self.expressions.iter().all(|e| e.eval(doc)) {
+            return Verdict::NoMatch;
         }
+        if let Some(sigma) = &self.sigma {
+            sigma.hits(doc, event_name, hits);
+            if hits.is_empty() {
+                return Verdict::NoMatch;
+            }
+        }
+        Verdict::Match
     }
 }
