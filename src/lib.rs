@@ -11,4 +11,5 @@ pub mod expr;
 pub mod fetch;
 pub mod filter;
 pub mod input;
+pub mod s3;
 pub mod window;

@@ -136,6 +136,9 @@ pub struct FetchArgs {
     /// Timeout of one request in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
+
+    #[command(flatten)]
+    pub s3: crate::cli::s3::S3Args,
 }
 
 /// The clap command, for man pages and completions.

@@ -41,6 +41,9 @@ const HISTORY_SECS: i64 = 90 * 24 * 3600;
 
 /// Run spitzel-fetch; returns the exit status. Errors are printed here.
 pub fn run(args: FetchArgs) -> i32 {
+    if args.s3.url.is_some() {
+        return crate::s3::run(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
