@@ -31,6 +31,8 @@ pub struct S3Checkpoint {
     pub lines_into_next: u64,
     /// Objects that could not be read (retried by a rerun).
     pub failed: Vec<String>,
+    /// Objects read only in part (damaged), reported again at the end of a rerun.
+    pub damaged: Vec<String>,
     /// Bytes of the output file this state covers (None on stdout).
     pub output_len: Option<u64>,
     pub written: u64,

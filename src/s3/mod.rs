@@ -450,6 +450,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
     let mut in_flight: VecDeque<(bool, JoinHandle<Fetched>)> = VecDeque::new();
     let mut listing_open = true;
     let mut read_failures = 0u64;
+    let mut reported: Vec<String> = Vec::new();
     let mut closed = false;
     let concurrency = args.s3.concurrency;
     'run: loop {
@@ -514,6 +515,12 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
                     eprintln!("spitzel-fetch: {problem}");
                     read_failures += 1;
                 }
+                if !decoded.problems.is_empty() {
+                    reported.push(fetched.key.clone());
+                    if !writer.state.damaged.contains(&fetched.key) {
+                        writer.state.damaged.push(fetched.key.clone());
+                    }
+                }
                 match wrote {
                     Wrote::Continue => {}
                     Wrote::Enough => break 'run,
@@ -562,6 +569,15 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
             None => eprintln!("spitzel-fetch: interrupted"),
         }
         return Ok(EXIT_INTERRUPTED);
+    }
+    // Damage found by an earlier run of this checkpoint still counts.
+    for key in &writer.state.damaged {
+        if !reported.contains(key) {
+            eprintln!(
+                "spitzel-fetch: s3://{bucket}/{key}: damaged, read in part (reported by an earlier run)"
+            );
+            read_failures += 1;
+        }
     }
     let unread = read_failures + failures.len() as u64;
     if unread > 0 {
