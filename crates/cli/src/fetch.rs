@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, ValueEnum};
 
-use crate::cli::common::TimeArgs;
+use crate::common::TimeArgs;
 
 const LONG_ABOUT: &str = "\
 Dump CloudTrail event history (the LookupEvents API) as NDJSON: one CloudTrail
@@ -138,7 +138,7 @@ pub struct FetchArgs {
     pub timeout: f64,
 
     #[command(flatten)]
-    pub s3: crate::cli::s3::S3Args,
+    pub s3: crate::s3::S3Args,
 }
 
 /// The clap command, for man pages and completions.

@@ -86,7 +86,7 @@ mod tests {
 
     fn criteria() -> Criteria {
         Criteria {
-            actions: ActionMatcher::new(&[]).unwrap(),
+            actions: ActionMatcher::new::<&str>(&[]).unwrap(),
             window: Default::default(),
             expressions: Vec::new(),
         }

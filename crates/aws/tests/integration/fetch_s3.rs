@@ -18,7 +18,10 @@ fn python() -> Option<PathBuf> {
     let candidates: Vec<PathBuf> = std::env::var_os("SPITZEL_PYTHON")
         .map(PathBuf::from)
         .into_iter()
-        .chain([root.join(".ci/venv/bin/python"), PathBuf::from("python3")])
+        .chain([
+            root.join("../../.ci/venv/bin/python"),
+            PathBuf::from("python3"),
+        ])
         .collect();
     for python in candidates {
         let ok = Command::new(&python)
@@ -107,7 +110,8 @@ impl Moto {
                 })
             })
             .collect();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/s3_fill.py");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/support/s3_fill.py");
         let mut child = Command::new(&self.python)
             .arg(script)
             .args([&self.endpoint(), bucket, region])
@@ -310,16 +314,46 @@ fn run(command: &mut Command) -> Output {
     waiter.join().unwrap()
 }
 
-/// spitzel-filter -i over the tree on disk, each eventID kept once.
+/// What `spitzel-filter -i TREE` writes (its pipeline, run here), each
+/// eventID kept once.
 fn expected(tree: &Tree, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_spitzel-filter"))
-        .arg("-i")
-        .arg(&tree.root)
-        .args(args)
-        .output()
-        .unwrap();
+    use spitzel_input::filter::block::Keep;
+    use spitzel_input::filter::pipeline::{Done, Pipeline, Sink};
+    struct Collect(Vec<u8>);
+    impl Sink for Collect {
+        fn take(&mut self, done: Done) -> bool {
+            if let Done::Block { outcome, .. } = done {
+                self.0.extend_from_slice(&outcome.out);
+            }
+            true
+        }
+        fn idle(&mut self) {}
+    }
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| *a == name)
+            .map(|i| args[i + 1].to_string())
+    };
+    let time = spitzel_cli::common::TimeArgs {
+        from: arg("--from"),
+        to: arg("--to"),
+        ..Default::default()
+    };
+    let criteria = spitzel_input::filter::record::Criteria {
+        actions: spitzel_core::actions::ActionMatcher::new::<&str>(&[]).unwrap(),
+        window: time.window(0).unwrap(),
+        expressions: Vec::new(),
+    };
+    let pipeline = Pipeline {
+        criteria: std::sync::Arc::new(criteria),
+        invert: false,
+        keep: Keep::Lines,
+        in_flight: 8,
+    };
+    let mut sink = Collect(Vec::new());
+    pipeline.run(vec![tree.root.display().to_string()], &mut sink);
     let mut seen = HashSet::new();
-    String::from_utf8(out.stdout)
+    String::from_utf8(sink.0)
         .unwrap()
         .lines()
         .filter(|l| {
