@@ -38,8 +38,15 @@ Resume:
 Exit status: 0 done, 1 failed after partial output, 2 usage or configuration
 error, 130 interrupted (Ctrl-C; the checkpoint is saved).
 
+Reading a trail from S3:
+  --s3 s3://BUCKET[/PREFIX] reads the trail's log files instead of LookupEvents
+  (any age, data events, organization trails), pruned by the dates in the keys.
+  Needs s3:ListBucket on the bucket, s3:GetObject on its AWSLogs/*, and
+  kms:Decrypt for an SSE-KMS trail. AWS_ENDPOINT_URL_S3 is honoured.
+
 Examples:
   spitzel-fetch --region us-east-1 --last 1d > events.ndjson
+  spitzel-fetch --s3 s3://my-trail-bucket --account 111122223333 --last 7d -o week.ndjson
   spitzel-fetch --last-minute 300 's3:Get*' 'dynamodb:*' \\
       | spitzel-filter --match '$.errorCode == \"AccessDenied\"'
   spitzel-fetch --all-regions --lookup Username=alice -o alice.ndjson \\
