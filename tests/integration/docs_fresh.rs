@@ -125,6 +125,7 @@ fn fetch_page_has_the_written_sections_in_order() {
         "SYNOPSIS",
         "DESCRIPTION",
         "OPTIONS",
+        "S3 OPTIONS",
         "ACTION GLOBS",
         "TIME FORMATS",
         "IAM POLICY",

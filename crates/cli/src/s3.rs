@@ -3,7 +3,7 @@
 /// `--s3` and the options only it uses. --region, --endpoint-url, the time
 /// window, IAM_ACTION, -o, --checkpoint, --max-events and -q are shared.
 #[derive(Debug, Clone, Default, clap::Args)]
-#[command(next_help_heading = "Reading a trail from S3")]
+#[command(next_help_heading = "S3 options")]
 pub struct S3Args {
     /// Read the trail's log files from this bucket (and prefix) instead of
     /// LookupEvents
