@@ -571,3 +571,121 @@ fn s3_resume_after_sigkill_writes_every_record_once() {
     let got = std::fs::read_to_string(&out_path).unwrap();
     assert_eq!(got, expected(&tree, &[]));
 }
+
+/// S3's region check in front of moto (which accepts any region): requests
+/// signed for another region than the bucket's get S3's answer, a 301 with
+/// `x-amz-bucket-region`; the rest pass through. Records each request's
+/// signing region.
+struct RegionGate {
+    port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+fn read_head(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).ok()?;
+    buf.extend_from_slice(&body);
+    Some((head, buf))
+}
+
+impl RegionGate {
+    fn start(upstream: u16, bucket_region: &'static str) -> RegionGate {
+        use std::io::Read;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    while let Some((head, request)) = read_head(&mut stream) {
+                        let line = head.lines().next().unwrap_or_default().to_string();
+                        let region = head
+                            .split("Credential=")
+                            .nth(1)
+                            .and_then(|c| c.split('/').nth(2))
+                            .unwrap_or_default()
+                            .to_string();
+                        log.lock().unwrap().push((line.clone(), region.clone()));
+                        if region != bucket_region {
+                            let body = if line.starts_with("HEAD") {
+                                String::new()
+                            } else {
+                                format!(
+                                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message><Region>{bucket_region}</Region></Error>"
+                                )
+                            };
+                            let reply = format!(
+                                "HTTP/1.1 301 Moved Permanently\r\nx-amz-bucket-region: {bucket_region}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{body}",
+                                body.len()
+                            );
+                            if stream.write_all(reply.as_bytes()).is_err() {
+                                return;
+                            }
+                            continue;
+                        }
+                        // moto closes every connection after its answer.
+                        let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                            return;
+                        };
+                        let mut answer = Vec::new();
+                        if up.write_all(&request).is_err() || up.read_to_end(&mut answer).is_err() {
+                            return;
+                        }
+                        let _ = stream.write_all(&answer);
+                        return;
+                    }
+                });
+            }
+        });
+        RegionGate { port, seen }
+    }
+}
+
+#[test]
+fn s3_bucket_in_another_region_is_followed() {
+    let Some(moto) = Moto::start() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let tree = trail(3);
+    moto.fill("faraway", "eu-west-1", &tree);
+    let gate = RegionGate::start(moto.port, "eu-west-1");
+    let out = run(fetch(&moto, home.path())
+        .env(
+            "AWS_ENDPOINT_URL_S3",
+            format!("http://127.0.0.1:{}", gate.port),
+        )
+        .args(["--s3", "s3://faraway"]));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), expected(&tree, &[]));
+    let seen = gate.seen.lock().unwrap();
+    // One request in the configured region, refused; all others in the bucket's.
+    let wrong: Vec<_> = seen.iter().filter(|(_, r)| r != "eu-west-1").collect();
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    assert!(wrong[0].0.starts_with("HEAD /faraway"), "{wrong:?}");
+    assert!(
+        seen.iter()
+            .filter(|(l, _)| l.contains("x-id=GetObject"))
+            .count()
+            > 10
+    );
+}
