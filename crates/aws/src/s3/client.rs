@@ -108,9 +108,10 @@ where
     }
 }
 
-/// The bucket's region (HeadBucket, which needs s3:ListBucket). A bucket in
-/// another region answers 301 with `x-amz-bucket-region`, as S3 does for
-/// every request sent to the wrong region.
+/// The bucket's region (HeadBucket, which needs s3:ListBucket), None when
+/// not told. A bucket in another region answers 301 with
+/// `x-amz-bucket-region`, as S3 does for every request sent to the wrong
+/// region.
 pub async fn bucket_region(
     client: &aws_sdk_s3::Client,
     bucket: &str,
@@ -125,9 +126,9 @@ pub async fn bucket_region(
                 Some(404) => Err(FetchError::config(format!(
                     "s3://{bucket}: no such bucket (NoSuchBucket)"
                 ))),
-                Some(403) => Err(FetchError::runtime(format!(
-                    "s3://{bucket}: access denied: listing the trail needs s3:ListBucket on arn:aws:s3:::{bucket}"
-                ))),
+                // A policy may allow listing only under a prefix, which
+                // HeadBucket does not pass: the listing reports a real denial.
+                Some(403) => Ok(None),
                 Some(status) => Err(FetchError::runtime(format!(
                     "s3://{bucket}: HeadBucket failed with HTTP {status}: {}",
                     describe(&err)

@@ -364,6 +364,27 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
         .collect()
 }
 
+/// A copy of the tree with only the keys `keep` accepts.
+fn subset(tree: &Tree, keep: impl Fn(&str) -> bool) -> Tree {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    let mut objects = Vec::new();
+    for o in tree.objects.iter().filter(|o| keep(&o.key)) {
+        let to = root.join(&o.key);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(tree.root.join(&o.key), to).unwrap();
+        objects.push(Object {
+            key: o.key.clone(),
+            gzip_header: o.gzip_header,
+        });
+    }
+    Tree {
+        root,
+        objects,
+        _dir: dir,
+    }
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -572,11 +593,11 @@ fn s3_resume_after_sigkill_writes_every_record_once() {
     assert_eq!(got, expected(&tree, &[]));
 }
 
-/// S3's region check in front of moto (which accepts any region): requests
-/// signed for another region than the bucket's get S3's answer, a 301 with
-/// `x-amz-bucket-region`; the rest pass through. Records each request's
-/// signing region.
-struct RegionGate {
+/// S3 answers that moto cannot give, in front of it: `answer` sees each
+/// request line and its signing region and may reply instead of moto (S3's
+/// 301 for a wrong region, AccessDenied, SlowDown); the rest pass through.
+/// Records each request line and signing region.
+struct Gate {
     port: u16,
     seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
 }
@@ -606,8 +627,24 @@ fn read_head(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     Some((head, buf))
 }
 
-impl RegionGate {
-    fn start(upstream: u16, bucket_region: &'static str) -> RegionGate {
+type Answer = dyn Fn(&str, &str) -> Option<(u16, String, String)> + Send + Sync;
+
+fn reply(status: u16, extra_headers: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status} Error\r\n{extra_headers}Content-Type: application/xml\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn s3_error(code: &str, message: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    )
+}
+
+impl Gate {
+    fn start(upstream: u16, answer: Box<Answer>) -> Gate {
+        let answer: std::sync::Arc<Answer> = answer.into();
         use std::io::Read;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -617,6 +654,7 @@ impl RegionGate {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 let log = log.clone();
+                let answer = answer.clone();
                 std::thread::spawn(move || {
                     while let Some((head, request)) = read_head(&mut stream) {
                         let line = head.lines().next().unwrap_or_default().to_string();
@@ -627,19 +665,16 @@ impl RegionGate {
                             .unwrap_or_default()
                             .to_string();
                         log.lock().unwrap().push((line.clone(), region.clone()));
-                        if region != bucket_region {
+                        if let Some((status, headers, body)) = answer(&line, &region) {
                             let body = if line.starts_with("HEAD") {
                                 String::new()
                             } else {
-                                format!(
-                                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message><Region>{bucket_region}</Region></Error>"
-                                )
+                                body
                             };
-                            let reply = format!(
-                                "HTTP/1.1 301 Moved Permanently\r\nx-amz-bucket-region: {bucket_region}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{body}",
-                                body.len()
-                            );
-                            if stream.write_all(reply.as_bytes()).is_err() {
+                            if stream
+                                .write_all(reply(status, &headers, &body).as_bytes())
+                                .is_err()
+                            {
                                 return;
                             }
                             continue;
@@ -658,7 +693,7 @@ impl RegionGate {
                 });
             }
         });
-        RegionGate { port, seen }
+        Gate { port, seen }
     }
 }
 
@@ -668,7 +703,18 @@ fn s3_bucket_in_another_region_is_followed() {
     let home = tempfile::tempdir().unwrap();
     let tree = trail(3);
     moto.fill("faraway", "eu-west-1", &tree);
-    let gate = RegionGate::start(moto.port, "eu-west-1");
+    let gate = Gate::start(
+        moto.port,
+        Box::new(|_, region| {
+            (region != "eu-west-1").then(|| {
+                (
+                    301,
+                    "x-amz-bucket-region: eu-west-1\r\n".to_string(),
+                    s3_error("PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint."),
+                )
+            })
+        }),
+    );
     let out = run(fetch(&moto, home.path())
         .env(
             "AWS_ENDPOINT_URL_S3",
@@ -688,4 +734,85 @@ fn s3_bucket_in_another_region_is_followed() {
             .count()
             > 10
     );
+}
+
+#[test]
+fn s3_denials_and_slowdowns() {
+    let Some(moto) = Moto::start() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let tree = trail(2);
+    moto.fill("guarded", "us-east-1", &tree);
+    let slowed = std::sync::Mutex::new(HashSet::new());
+    let gate = Gate::start(
+        moto.port,
+        Box::new(move |line, _| {
+            let denied = || {
+                Some((
+                    403,
+                    String::new(),
+                    s3_error("AccessDenied", "Access Denied"),
+                ))
+            };
+            if line.contains("prefix=AWSLogs%2Fo-abc123%2F222222222222%2F") {
+                return denied();
+            }
+            if line.contains("x-id=GetObject") {
+                if line.contains("111111111111_CloudTrail_eu-west-1") && line.contains("_f0001") {
+                    return Some((
+                        403,
+                        String::new(),
+                        s3_error(
+                            "AccessDenied",
+                            "User: arn:aws:iam::111111111111:user/r is not authorized to perform: kms:Decrypt on the resource associated with this ciphertext",
+                        ),
+                    ));
+                }
+                if line.contains("_f0001") {
+                    return denied();
+                }
+                // The first GET of every other object is throttled once.
+                if slowed.lock().unwrap().insert(line.to_string()) {
+                    return Some((
+                        503,
+                        String::new(),
+                        s3_error("SlowDown", "Please reduce your request rate."),
+                    ));
+                }
+            }
+            None
+        }),
+    );
+    let out = run(fetch(&moto, home.path())
+        .env(
+            "AWS_ENDPOINT_URL_S3",
+            format!("http://127.0.0.1:{}", gate.port),
+        )
+        .args(["--s3", "s3://guarded", "-q"]));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines.contains(&"spitzel-fetch: s3://guarded/AWSLogs/o-abc123/222222222222/: access denied: listing needs s3:ListBucket on arn:aws:s3:::guarded"), "{stderr}");
+    assert!(lines.iter().any(|l| l.starts_with("spitzel-fetch: s3://guarded/AWSLogs/o-abc123/111111111111/CloudTrail/eu-west-1/2023/06/30/")
+        && l.contains("_f0001.json.gz: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt")), "{stderr}");
+    let get_denied = lines
+        .iter()
+        .filter(|l| {
+            l.contains("access denied: reading needs s3:GetObject on arn:aws:s3:::guarded/*")
+        })
+        .count();
+    // f0001 of each day in 111111111111/us-east-1 and 333333333333/us-east-1.
+    assert_eq!(get_denied, 4, "{stderr}");
+    // Everything else arrives despite one SlowDown per object.
+    let readable = subset(&tree, |key| {
+        !key.contains("/o-abc123/222222222222/") && !key.contains("_f0001")
+    });
+    assert_eq!(text(&out.stdout), expected(&readable, &[]));
+    let retried = gate
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(l, _)| l.contains("x-id=GetObject"))
+        .count();
+    assert!(retried > 2 * 10, "{retried}");
 }
