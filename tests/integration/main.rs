@@ -2,9 +2,12 @@
 //! real pipes and files, and the generated docs. (spitzel-fetch's tests are
 //! crates/aws/tests/integration, beside that binary.)
 
+mod actions_cli;
 mod completions;
+mod corruption;
 mod docs_fresh;
 mod filter_cli;
+mod input_bounds;
 mod jsonpath_cts;
 mod man_render;
 mod readme;

@@ -19,7 +19,7 @@ use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, mpsc};
@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 
 use crate::actions::ActionMatcher;
 use crate::cli::fetch::{EventCategory, FetchArgs};
-use crate::fetch::errors::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, FetchError};
+use crate::fetch::errors::{EXIT_FAILED, EXIT_OK, FetchError};
 use crate::filter::record::Criteria;
 use crate::window::TimeWindow;
 
@@ -421,17 +421,11 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
         return Ok(EXIT_OK);
     }
 
-    let interrupted = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(tokio::sync::Notify::new());
-    {
-        let interrupted = interrupted.clone();
+    let interrupt = {
         let stop = stop.clone();
-        tokio::spawn(async move {
-            wait_for_stop_signal().await;
-            interrupted.store(true, Ordering::SeqCst);
-            stop.notify_one();
-        });
-    }
+        crate::fetch::signals::Interrupt::listen(move || stop.notify_one())
+    };
     let display = (!args.quiet && std::io::stderr().is_terminal())
         .then(|| progress::spawn(counters.clone(), skipped.clone()));
 
@@ -592,23 +586,4 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
         return Ok(EXIT_FAILED);
     }
     Ok(EXIT_OK)
-}
-
-/// Ctrl-C, or a polite kill (SIGTERM, SIGHUP).
-async fn wait_for_stop_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let term = signal(SignalKind::terminate());
-    let hup = signal(SignalKind::hangup());
-    match (term, hup) {
-        (Ok(mut term), Ok(mut hup)) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }

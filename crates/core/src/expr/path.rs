@@ -13,7 +13,6 @@ use serde_json_path::JsonPath;
 /// their steps for the fast path.
 #[derive(Debug)]
 pub struct CompiledPath {
-    text: String,
     general: JsonPath,
     plain: Option<Vec<Step>>,
 }
@@ -158,7 +157,6 @@ pub(crate) fn compile_span(src: &str, start: usize, end: usize) -> Result<Compil
         )
     })?;
     Ok(CompiledPath {
-        text: text.to_owned(),
         general,
         plain: plain_steps(text),
     })
@@ -311,11 +309,6 @@ fn hex4(chars: &mut std::str::CharIndices<'_>) -> Option<u32> {
 }
 
 impl CompiledPath {
-    /// The path as written.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
     /// The steps when the path is plain (fast path), else None.
     pub fn plain_steps(&self) -> Option<&[Step]> {
         self.plain.as_deref()
