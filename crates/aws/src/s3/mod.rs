@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 use crate::actions::ActionMatcher;
 use crate::cli::fetch::{EventCategory, FetchArgs};
 use crate::fetch::errors::{EXIT_FAILED, EXIT_OK, FetchError};
-use crate::filter::record::Criteria;
+use crate::filter::Criteria;
 use crate::window::TimeWindow;
 
 use checkpoint::S3Checkpoint;
@@ -368,7 +368,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
     let endpoint = client::explicit_endpoint(&setup);
     let path_style = setup.path_style || endpoint.as_deref().is_some_and(client::wants_path_style);
     let sdk_config = client::load(&setup).await;
-    crate::fetch::config::check_credentials(&sdk_config).await?;
+    crate::fetch::config::check_credentials(&sdk_config, args.profile.as_deref()).await?;
     let home = sdk_config
         .region()
         .map(|r| r.to_string())
@@ -554,15 +554,16 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
             progress::summary(&url, &counters, &skipped)
         );
     }
-    if interrupted.load(Ordering::SeqCst) {
+    if let Some(code) = interrupt.exit_code() {
+        let name = interrupt.name().unwrap_or("SIGINT");
         match &args.checkpoint {
             Some(path) => eprintln!(
-                "spitzel-fetch: interrupted; progress saved to {}",
+                "spitzel-fetch: interrupted ({name}); progress saved to {}",
                 path.display()
             ),
-            None => eprintln!("spitzel-fetch: interrupted"),
+            None => eprintln!("spitzel-fetch: interrupted ({name})"),
         }
-        return Ok(EXIT_INTERRUPTED);
+        return Ok(code);
     }
     // Damage found by an earlier run of this checkpoint still counts.
     for key in &writer.state.damaged {

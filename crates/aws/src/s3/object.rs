@@ -7,9 +7,9 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use crate::doc::DocParser;
-use crate::filter::block::{Keep, filter_block};
-use crate::filter::record::Criteria;
-use crate::input::source::{Job, read_stream};
+use crate::filter::Criteria;
+use crate::filter::{Keep, filter_block};
+use crate::input::{Job, read_stream};
 
 /// What an object contributed, ready to be written in key order.
 #[derive(Debug, Default)]
@@ -40,7 +40,9 @@ pub fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
     let source: Arc<str> = Arc::from(name);
     let mut out = Decoded::default();
     let mut reader = Cursor::new(body);
-    read_stream(&mut reader, &source, None, &mut |job| {
+    // The filter's default limits (--max-record-size).
+    let limits = crate::input::Limits::default();
+    read_stream(&mut reader, &source, None, limits, &mut |job| {
         match job {
             Job::Block { block, .. } => {
                 let outcome = filter_block(&block, criteria, false, Keep::Lines);
@@ -63,8 +65,10 @@ pub fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
                         start = end + 1;
                     }
                 });
-                crate::input::buffers::give_back(block.data);
+                crate::input::give_back(block.data);
             }
+            // Only directory walks skip files; an object body is one stream.
+            Job::Skipped(_) => {}
             Job::Problem(problem) => {
                 let at = problem
                     .line

@@ -317,8 +317,7 @@ fn run(command: &mut Command) -> Output {
 /// What `spitzel-filter -i TREE` writes (its pipeline, run here), each
 /// eventID kept once.
 fn expected(tree: &Tree, args: &[&str]) -> String {
-    use spitzel_input::filter::block::Keep;
-    use spitzel_input::filter::pipeline::{Done, Pipeline, Sink};
+    use spitzel_input::filter::{Done, Keep, Pipeline, Sink};
     struct Collect(Vec<u8>);
     impl Sink for Collect {
         fn take(&mut self, done: Done) -> bool {
@@ -339,7 +338,7 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
         to: arg("--to"),
         ..Default::default()
     };
-    let criteria = spitzel_input::filter::record::Criteria {
+    let criteria = spitzel_input::filter::Criteria {
         actions: spitzel_core::actions::ActionMatcher::new::<&str>(&[]).unwrap(),
         window: time.window(0).unwrap(),
         expressions: Vec::new(),
