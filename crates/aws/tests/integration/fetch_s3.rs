@@ -348,6 +348,7 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
         invert: false,
         keep: Keep::Lines,
         in_flight: 8,
+        limits: spitzel_input::input::Limits::default(),
     };
     let mut sink = Collect(Vec::new());
     pipeline.run(vec![tree.root.display().to_string()], &mut sink);
