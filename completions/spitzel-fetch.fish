@@ -8,12 +8,12 @@ insight\t'CloudTrail Insights events'"
 complete -c spitzel-fetch -l region -d 'Region to read, repeatable or comma-separated [default: the configured region]' -r
 complete -c spitzel-fetch -l profile -d 'Named profile from the AWS config files' -r
 complete -c spitzel-fetch -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (also AWS_ENDPOINT_URL_CLOUDTRAIL)' -r
-complete -c spitzel-fetch -l rate -d 'Requests per second per region' -r
+complete -c spitzel-fetch -l rate -d 'Requests per second per region (0.001 to 10000; the pace adapts under it)' -r
 complete -c spitzel-fetch -s o -l output -d 'Write to FILE instead of stdout' -r -F
 complete -c spitzel-fetch -l max-events -d 'Stop after writing N events' -r
 complete -c spitzel-fetch -l checkpoint -d 'Save progress to FILE after every page; rerun to resume' -r -F
 complete -c spitzel-fetch -l max-attempts -d 'Attempts per request for errors other than throttling' -r
-complete -c spitzel-fetch -l timeout -d 'Timeout of one request in seconds' -r
+complete -c spitzel-fetch -l timeout -d 'Timeout of one request in seconds (0.001 to 86400)' -r
 complete -c spitzel-fetch -l s3 -d 'Read the trail\'s log files from this bucket (and prefix) instead of LookupEvents' -r
 complete -c spitzel-fetch -l account -d 'Account to read (--s3), repeatable or comma-separated [default: every account found]' -r
 complete -c spitzel-fetch -l concurrency -d 'GET requests in flight (--s3)' -r

@@ -109,6 +109,7 @@ fn filter_page_has_the_written_sections_in_order() {
         "ACTION GLOBS",
         "TIME FORMATS",
         "INPUT FORMATS",
+        "SCALING OUT",
         "EXIT STATUS",
         "EXAMPLES",
         "SEE ALSO",

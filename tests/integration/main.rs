@@ -13,3 +13,5 @@ mod man_render;
 mod readme;
 mod sample_data;
 mod shapes;
+mod sql_engines;
+mod util;

@@ -11,6 +11,13 @@ mod parse;
 pub mod path;
 mod pyregex;
 
+// The parsed tree, for translators of the language (`--emit-sql`).
+pub use cidr::Network;
+pub use eval::Op;
+pub use literal::Literal;
+pub use parse::Node;
+pub use pyregex::PyRegex;
+
 use crate::doc::Doc;
 use std::fmt;
 
@@ -42,6 +49,11 @@ impl Expression {
 
     pub fn eval(&self, doc: &Doc<'_>) -> bool {
         self.root.eval(doc)
+    }
+
+    /// The parsed tree.
+    pub fn root(&self) -> &Node {
+        &self.root
     }
 }
 

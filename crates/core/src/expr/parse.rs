@@ -8,12 +8,12 @@
 //! ```
 
 use super::ExprError;
-use super::cidr::Network;
+use super::cidr::{Network, NetworkError};
 use super::eval::Op;
 use super::lex::Cursor;
 use super::literal::{Literal, parse_literal};
 use super::path::{CompiledPath, compile_span, hyphen_hint, path_end};
-use super::pyregex::PyRegex;
+use super::pyregex::{PyRegex, RegexError};
 use crate::doc::Doc;
 use std::cmp::Ordering;
 
@@ -125,7 +125,8 @@ fn parse_comparison(cur: &mut Cursor<'_>) -> Result<Node, ExprError> {
     cur.skip_blank();
     let literal_at = cur.pos;
     let literal = parse_literal(cur)?;
-    let op = compile_op(operator, literal).map_err(|message| cur.error_at(literal_at, message))?;
+    let op = compile_op(operator, literal)
+        .map_err(|error| cur.error_at(literal_at, error.to_string()))?;
     let compare = Node::Compare { path, op };
     Ok(if negated {
         Node::Not(Box::new(compare))
@@ -186,13 +187,30 @@ fn parse_operator(cur: &mut Cursor<'_>) -> Result<(Operator, bool), ExprError> {
     Err(cur.error("expected an operator"))
 }
 
+/// A literal that does not suit its operator.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum OperandError {
+    #[error("'{0}' compares with a number or a string")]
+    NotOrdered(&'static str),
+    #[error("'in' needs a list or tuple on the right")]
+    InNeedsList,
+    #[error("'regex' needs a string pattern")]
+    RegexNeedsString,
+    #[error("'cidr' needs a network string or a list of them")]
+    CidrNeedsNetworks,
+    #[error(transparent)]
+    Regex(#[from] RegexError),
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+}
+
 /// Check the literal suits the operator and compile what can be compiled.
-fn compile_op(operator: Operator, literal: Literal) -> Result<Op, String> {
-    let order = |wanted, or_equal, name: &str, literal| match literal {
+fn compile_op(operator: Operator, literal: Literal) -> Result<Op, OperandError> {
+    let order = |wanted, or_equal, name: &'static str, literal| match literal {
         Literal::Int(_) | Literal::Float(_) | Literal::Str(_) => {
             Ok(Op::Order(wanted, or_equal, literal))
         }
-        _ => Err(format!("'{name}' compares with a number or a string")),
+        _ => Err(OperandError::NotOrdered(name)),
     };
     match operator {
         Operator::Eq => Ok(Op::Eq(literal)),
@@ -202,24 +220,24 @@ fn compile_op(operator: Operator, literal: Literal) -> Result<Op, String> {
         Operator::Ge => order(Ordering::Greater, true, ">=", literal),
         Operator::In => match literal {
             Literal::Seq(items) => Ok(Op::In(items)),
-            _ => Err("'in' needs a list or tuple on the right".to_owned()),
+            _ => Err(OperandError::InNeedsList),
         },
         Operator::Contains => Ok(Op::Contains(literal)),
         Operator::Regex => match literal {
-            Literal::Str(pattern) => PyRegex::new(&pattern).map(Op::Regex),
-            _ => Err("'regex' needs a string pattern".to_owned()),
+            Literal::Str(pattern) => Ok(Op::Regex(PyRegex::new(&pattern)?)),
+            _ => Err(OperandError::RegexNeedsString),
         },
         Operator::Cidr => {
             let texts = match literal {
                 Literal::Str(text) => vec![Literal::Str(text)],
                 Literal::Seq(items) if !items.is_empty() => items,
-                _ => return Err("'cidr' needs a network string or a list of them".to_owned()),
+                _ => return Err(OperandError::CidrNeedsNetworks),
             };
             texts
                 .into_iter()
                 .map(|t| match t {
-                    Literal::Str(text) => Network::parse(&text),
-                    _ => Err("'cidr' needs a network string or a list of them".to_owned()),
+                    Literal::Str(text) => Ok(Network::parse(&text)?),
+                    _ => Err(OperandError::CidrNeedsNetworks),
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Op::Cidr)

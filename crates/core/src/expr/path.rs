@@ -13,6 +13,8 @@ use serde_json_path::JsonPath;
 /// their steps for the fast path.
 #[derive(Debug)]
 pub struct CompiledPath {
+    /// The path as written, for translators (`--emit-sql`).
+    text: String,
     general: JsonPath,
     plain: Option<Vec<Step>>,
 }
@@ -157,6 +159,7 @@ pub(crate) fn compile_span(src: &str, start: usize, end: usize) -> Result<Compil
         )
     })?;
     Ok(CompiledPath {
+        text: text.to_owned(),
         general,
         plain: plain_steps(text),
     })
@@ -309,6 +312,11 @@ fn hex4(chars: &mut std::str::CharIndices<'_>) -> Option<u32> {
 }
 
 impl CompiledPath {
+    /// The path as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// The steps when the path is plain (fast path), else None.
     pub fn plain_steps(&self) -> Option<&[Step]> {
         self.plain.as_deref()

@@ -7,41 +7,67 @@
 const BACKTRACK_LIMIT: usize = 1_000_000;
 
 #[derive(Debug)]
-pub enum PyRegex {
+pub struct PyRegex {
+    /// The Python pattern as written, for translators.
+    source: String,
+    engine: Engine,
+}
+
+#[derive(Debug)]
+enum Engine {
     Linear(regex::Regex),
     Backtracking(fancy_regex::Regex),
 }
 
+/// A pattern that does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegexError {
+    #[error("invalid regex: groups nested too deeply")]
+    TooDeep,
+    /// fancy-regex's reason.
+    #[error("invalid regex: {0}")]
+    Invalid(String),
+}
+
 impl PyRegex {
     /// Compile a Python pattern; the error is one line.
-    pub fn new(pattern: &str) -> Result<Self, String> {
+    pub fn new(pattern: &str) -> Result<Self, RegexError> {
         // fancy-regex parses recursively; spare the stack.
         if group_depth(pattern) > MAX_GROUP_DEPTH {
-            return Err("invalid regex: groups nested too deeply".to_owned());
+            return Err(RegexError::TooDeep);
         }
         let translated = translate(pattern);
-        if let Ok(re) = regex::Regex::new(&translated) {
-            return Ok(Self::Linear(re));
-        }
-        fancy_regex::RegexBuilder::new(&translated)
-            .backtrack_limit(BACKTRACK_LIMIT)
-            .build()
-            .map(Self::Backtracking)
-            .map_err(|e| format!("invalid regex: {e}"))
+        let engine = match regex::Regex::new(&translated) {
+            Ok(re) => Engine::Linear(re),
+            Err(_) => fancy_regex::RegexBuilder::new(&translated)
+                .backtrack_limit(BACKTRACK_LIMIT)
+                .build()
+                .map(Engine::Backtracking)
+                .map_err(|e| RegexError::Invalid(e.to_string()))?,
+        };
+        Ok(Self {
+            source: pattern.to_owned(),
+            engine,
+        })
+    }
+
+    /// The pattern in Python syntax, as written.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     /// Python's `re.search`: a match anywhere. Running out of backtracking
     /// steps counts as no match.
     pub fn is_match(&self, text: &str) -> bool {
-        match self {
-            Self::Linear(re) => re.is_match(text),
-            Self::Backtracking(re) => re.is_match(text).unwrap_or(false),
+        match &self.engine {
+            Engine::Linear(re) => re.is_match(text),
+            Engine::Backtracking(re) => re.is_match(text).unwrap_or(false),
         }
     }
 
     #[cfg(test)]
     pub fn is_linear(&self) -> bool {
-        matches!(self, Self::Linear(_))
+        matches!(self.engine, Engine::Linear(_))
     }
 }
 

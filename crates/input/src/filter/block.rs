@@ -1,6 +1,6 @@
 //! Filtering one block of records on a worker thread.
 
-use crate::doc::DocParser;
+use crate::doc::{Doc, DocParser, DocView};
 use crate::filter::record::{Criteria, Verdict};
 use crate::input::RecordBlock;
 use std::cell::RefCell;
@@ -93,8 +93,9 @@ fn judge_record(
     parser: &mut DocParser,
     outcome: &mut BlockOutcome,
 ) {
-    // None: no eventName, so possibly a wrapper of records (checked below,
-    // once the parser is free again); ordinary records always carry one.
+    // None: a wrapper of records, decoded below once the parser is free
+    // again. Ordinary records carry an eventName, so only the rare record
+    // without one has its top-level keys looked at.
     let verdict = match parser.parse(record) {
         Err(error) => {
             outcome.bad.push(BadRecord {
@@ -104,14 +105,17 @@ fn judge_record(
             });
             return;
         }
-        Ok(doc) => doc
-            .top_str("eventName")
-            .map(|name| criteria.judge(&doc, Some(name))),
+        Ok(doc) => match doc.top_str("eventName") {
+            Some(name) => Some(criteria.judge(&doc, Some(name))),
+            None if !is_wrapper(&doc) => Some(criteria.judge(&doc, None)),
+            None => None,
+        },
     };
     let verdict = match verdict {
         Some(verdict) => verdict,
         None => match crate::input::unwrap_line(record) {
-            // The same bytes parsed a moment ago, so this cannot fail.
+            // Keys spelt with escapes, which the decoder does not take for
+            // a wrapper's: the record itself after all.
             None => match parser.parse(record) {
                 Ok(doc) => criteria.judge(&doc, None),
                 Err(_) => Verdict::NoMatch,
@@ -143,5 +147,16 @@ fn judge_record(
             outcome.out.extend_from_slice(record);
             outcome.out.push(b'\n');
         }
+    }
+}
+
+/// A wrapper of records on one line, by its top-level keys: Records or
+/// Events (a minified document, saved lookup-events output; the decoder
+/// reports one that is not an array) or CloudTrailEvent (an --envelope line).
+fn is_wrapper(doc: &Doc<'_>) -> bool {
+    const KEYS: [&str; 3] = ["Records", "Events", "CloudTrailEvent"];
+    match doc.view() {
+        DocView::Raw(root) => KEYS.iter().any(|key| root.member(key).is_some()),
+        DocView::Tree(tree) => KEYS.iter().any(|key| tree.get(*key).is_some()),
     }
 }
