@@ -53,6 +53,7 @@ const FETCH_AFTER_OPTIONS: &[&str] = &[
     section!("action-globs.roff"),
     section!("time-formats.roff"),
     section!("fetch-iam-policy.roff"),
+    section!("fetch-s3.roff"),
     section!("fetch-environment.roff"),
     section!("fetch-exit-status.roff"),
     section!("fetch-examples.roff"),

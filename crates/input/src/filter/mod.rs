@@ -7,8 +7,8 @@ mod report;
 pub mod sigma;
 mod writer;
 
-pub use block::Keep;
-pub use pipeline::Pipeline;
+pub use block::{Keep, filter_block};
+pub use pipeline::{Done, Pipeline, Sink};
 pub use record::{Criteria, Verdict};
 pub use report::print_stats;
 pub use writer::{OutputSink, Stopped};
