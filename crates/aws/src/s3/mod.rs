@@ -356,6 +356,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
         actions: matcher,
         window,
         expressions: Vec::new(),
+        sigma: None,
     });
 
     let setup = client::Setup {

@@ -93,6 +93,7 @@ mod tests {
             actions: ActionMatcher::new::<&str>(&[]).unwrap(),
             window: Default::default(),
             expressions: Vec::new(),
+            sigma: None,
         }
     }
 

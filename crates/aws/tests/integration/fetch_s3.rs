@@ -342,6 +342,7 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
         actions: spitzel_core::actions::ActionMatcher::new::<&str>(&[]).unwrap(),
         window: time.window(0).unwrap(),
         expressions: Vec::new(),
+        sigma: None,
     };
     let pipeline = Pipeline {
         criteria: std::sync::Arc::new(criteria),
