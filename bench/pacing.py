@@ -7,9 +7,11 @@ as on a real network path. spitzel-fetch reads one region at --rate RATE,
 once with the fixed pace of before (SPITZEL_FETCH_PACING=fixed) and once with
 the adaptive pace, in the same run. Reported per mode: events/s as a share
 of the ceiling (RATE x 50 events a page; wall time of the whole process),
-the paced share (admitted requests per second from the first request to
-the last, over RATE: the pace without process start-up) and the share of
-requests the emulator throttled. Goal: >= 95% of the ceiling with <= 1% throttled.
+the steady share (admitted requests per second from the RATEth admission
+to the last, over RATE: the pace without process start-up or a first
+burst) and the share of requests the emulator throttled, as medians with
+the lowest and highest run. Goal: >= 95% of the ceiling (both shares) with
+<= 1% throttled.
 
     bench/pacing.py                       # debug build, rate 10, jitter 30 ms, 20,000 events
     bench/pacing.py --release --events 30000 --runs 3
@@ -75,18 +77,34 @@ def one_run(build_dir, mode, rate, jitter_ms, events):
         raise SystemExit(f"spitzel-fetch ({mode}) exited {done.returncode} after {written} of "
                          f"{events} events: {done.stderr.decode(errors='replace').strip()}")
     requests = sum(counters["requests"].values())
-    admitted = requests - counters["throttled"]
+    admitted = counters["admitted_at_s"]["us-east-1"]
+    n = rate
+    # The emulator's own limit, checked from the admissions: at most n
+    # in any rolling second.
+    busiest = max(sum(1 for b in admitted[i:i + n + 1] if b - a < 1.0)
+                  for i, a in enumerate(admitted))
+    if busiest > n or len(admitted) != requests - counters["throttled"]:
+        raise SystemExit(f"emulator: {busiest} admitted in one second, limit {n}")
     return {
         "mode": mode,
         "seconds": seconds,
+        # Wall time of the whole process, start-up and last page included.
+        # It flatters a pacer that starts with a burst: a rolling-second
+        # limit lets n requests through at once, a window ahead.
         "fraction_of_ceiling": events / seconds / (rate * 50),
-        # Admitted requests per second between the first and the last
-        # request, over the rate: the pace alone, without process start-up.
-        "paced_fraction": (admitted - 1) / counters["request_span_s"] / rate,
+        # Admissions after the nth over the time from the nth to the last:
+        # 100% for an even pace at the limit and for bursts of n a second
+        # alike (the pace alone, without process start-up).
+        "steady_fraction": (len(admitted) - n) / (admitted[-1] - admitted[n - 1]) / rate,
         "requests": requests,
         "throttled": counters["throttled"],
         "throttled_fraction": counters["throttled"] / requests,
     }
+
+
+def load_average():
+    with open("/proc/loadavg") as handle:
+        return float(handle.read().split()[0])
 
 
 def main():
@@ -100,28 +118,44 @@ def main():
     args = parser.parse_args()
     build_dir = build(args.release)
     runs = []
+    loads = [load_average()]
     for _ in range(args.runs):
         for mode in ("fixed", "adaptive"):
             run = one_run(build_dir, mode, args.rate, args.jitter_ms, args.events)
+            loads.append(load_average())
             print(f"{mode:>8}: {run['seconds']:.1f} s, {100 * run['fraction_of_ceiling']:.1f}% of "
-                  f"the ceiling ({100 * run['paced_fraction']:.1f}% paced), {run['throttled']} of {run['requests']} requests throttled "
-                  f"({100 * run['throttled_fraction']:.2f}%)", file=sys.stderr)
+                  f"the ceiling ({100 * run['steady_fraction']:.1f}% steady), {run['throttled']} of "
+                  f"{run['requests']} requests throttled ({100 * run['throttled_fraction']:.2f}%), "
+                  f"load {loads[-1]:.1f}", file=sys.stderr)
             runs.append(run)
     print(f"rate {args.rate}/s, rolling-second limit {args.rate}, jitter 0-{args.jitter_ms} ms, "
-          f"{args.events} events, {'release' if args.release else 'debug'} build")
+          f"{args.events} events, {args.runs} run(s) a mode, {'release' if args.release else 'debug'} "
+          f"build, load average {min(loads):.1f}-{max(loads):.1f}")
+    print("| pacing | share of the ceiling (wall) | steady | throttled | goal |")
+    print("|---|---|---|---|---|")
     ok = True
+
+    def spread(values, digits):
+        values = [100 * v for v in values]
+        median = statistics.median(values)
+        return f"{median:.{digits}f}% ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
     for mode in ("fixed", "adaptive"):
         mine = [r for r in runs if r["mode"] == mode]
         fraction = statistics.median(r["fraction_of_ceiling"] for r in mine)
-        paced = statistics.median(r["paced_fraction"] for r in mine)
+        steady = statistics.median(r["steady_fraction"] for r in mine)
         throttled = statistics.median(r["throttled_fraction"] for r in mine)
-        met = fraction >= GOAL_FRACTION and throttled <= GOAL_THROTTLED
-        print(f"| {mode} | {100 * fraction:.1f}% of the ceiling | {100 * paced:.1f}% paced "
-              f"| {100 * throttled:.2f}% throttled | {'meets' if met else 'misses'} the goal |")
+        # Judged on the steady share, which no start-up burst flatters,
+        # and on the wall share too.
+        met = min(fraction, steady) >= GOAL_FRACTION and throttled <= GOAL_THROTTLED
+        print(f"| {mode} | {spread([r['fraction_of_ceiling'] for r in mine], 1)} "
+              f"| {spread([r['steady_fraction'] for r in mine], 1)} "
+              f"| {spread([r['throttled_fraction'] for r in mine], 2)} "
+              f"| {'meets' if met else 'misses'} |")
         ok = ok and (met or mode == "fixed")
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"args": vars(args), "runs": runs}, handle, indent=1)
+            json.dump({"args": vars(args), "load_average": loads, "runs": runs}, handle, indent=1)
     return 0 if ok else 1
 
 

@@ -1,16 +1,26 @@
 //! Client-side pacing: one limiter per region, shared by all its queries.
 //!
-//! Requests are spaced evenly at 1/rate rather than allowed in bursts, so the
-//! client never exceeds the API's per-second quota even briefly. Evenly
-//! spaced sends still collide with a limiter that counts requests in a
-//! rolling second when they arrive with network jitter (11 sends 100 ms apart
-//! can arrive within 990 ms), so the pace adapts, in the manner of TCP's
-//! CUBIC and the SDK's adaptive retry mode: a throttle slows it by
-//! `DECREASE` and remembers where it was throttled; successes bring it back
-//! quickly (`FAST_INCREASE`) to just under that point and then probe beyond
-//! it slowly (`SLOW_INCREASE`), up to the rate asked for. The pace settles
-//! a few percent under the ceiling, where the jitter no longer reaches it,
-//! with a throttle every few hundred requests (bench/pacing.py measures it).
+//! The API's limit is taken as at most n requests in any rolling window
+//! (n = floor(rate), window 1 s; a token bucket holding a second's worth
+//! admits the same). The limiter keeps its own rolling window: a request
+//! may leave only when fewer than n of the requests still counted arrived
+//! in the window before it. When a request arrived is not known, but it is
+//! bounded: never after its answer came back, and (an estimate) not later
+//! than `ARRIVAL` after it left. The earlier of the two is taken. The first
+//! bound holds whatever the jitter, so against such a limit nothing is
+//! throttled and the loss is the round trip (at most `ARRIVAL`) per window.
+//! Evenly spaced sends, the alternative, collide with the window when
+//! arrivals jitter (11 sends 100 ms apart can arrive within 990 ms) and
+//! cannot catch up after a late wake-up.
+//!
+//! A throttle means the limit is stricter than that. If the request's slot
+//! rested on an estimated arrival, the estimate was short: it grows by `UP`.
+//! If it rested on answers, the limit is not a rolling second of arrivals
+//! (a longer window, or a bucket with a smaller burst): the window is
+//! lengthened and sends are spaced by `extra`, which grows by `UP`. Each
+//! success takes `DOWN` off both (AIMD, as TCP; the estimate not below
+//! `ARRIVAL`). Throttled requests were not admitted, so they leave the
+//! window. bench/pacing.py measures it.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -18,35 +28,59 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// Factor applied to the pace at each throttle.
-pub const DECREASE: f64 = 0.97;
-/// Share of the asked rate regained at each success, below `NEAR` of the
-/// pace of the last throttle, and above it.
-pub const FAST_INCREASE: f64 = 0.001;
-pub const SLOW_INCREASE: f64 = 0.00001;
-const NEAR: f64 = 0.99;
-/// The share of the asked rate a run starts at: 30 ms of arrival jitter
-/// in the API's one-second window, a common network path's.
-pub const START: f64 = 0.97;
-/// The pace never falls below this share of the asked rate.
-const FLOOR: f64 = 0.01;
+/// Latest arrival assumed after a send, when the answer is not back yet or
+/// came later, at first: a common network path's jitter.
+pub const ARRIVAL: Duration = Duration::from_millis(30);
+pub const UP: Duration = Duration::from_millis(10);
+pub const DOWN: Duration = Duration::from_micros(10);
+/// The window never counts more than this many requests (a huge --rate
+/// gets a shorter window instead), so that choosing a slot stays cheap.
+const MOST_PER_WINDOW: usize = 100;
 
 #[derive(Debug)]
 pub struct Limiter {
-    rate: f64,
-    adaptive: bool,
+    /// n requests per `window`.
+    per_window: usize,
+    window: Duration,
+    /// The fixed even pace of before, for benchmarks (1/rate).
+    interval: Option<Duration>,
     state: Mutex<State>,
 }
 
+/// One request of the limiter's window, from `acquire` on.
 #[derive(Debug)]
+pub struct Ticket(u64);
+
+#[derive(Debug)]
+struct Sent {
+    id: u64,
+    /// When it left (planned, until it has).
+    at: Instant,
+    answered: Option<Instant>,
+    /// Its slot rested on an estimated arrival.
+    guessed: bool,
+}
+
+#[derive(Debug, Default)]
 struct State {
+    sent: VecDeque<Sent>,
+    /// The estimate of the latest arrival after a send.
+    arrival: Duration,
+    extra: Duration,
+    next_id: u64,
+    /// Fixed pace only.
     next_slot: Option<Instant>,
-    /// Share of `rate` currently paced at, in [FLOOR, 1].
-    factor: f64,
-    /// `factor` at the last throttle.
-    throttled_at: f64,
-    /// When the last floor(rate) requests left.
-    sent: VecDeque<Instant>,
+}
+
+impl Sent {
+    /// Latest time it can have arrived, and whether that is an estimate.
+    fn arrived_by(&self, arrival: Duration) -> (Instant, bool) {
+        let estimate = self.at + arrival;
+        match self.answered {
+            Some(answer) if answer <= estimate => (answer, false),
+            _ => (estimate, true),
+        }
+    }
 }
 
 impl Limiter {
@@ -55,16 +89,17 @@ impl Limiter {
         Limiter::with_adaptation(rate, true)
     }
 
-    /// `adaptive` false: a fixed pace of `rate`, throttles or not.
+    /// `adaptive` false: the even pace of 1/rate of before, throttles or not.
     pub fn with_adaptation(rate: f64, adaptive: bool) -> Limiter {
+        let seconds = |s: f64| Duration::try_from_secs_f64(s).unwrap_or(Duration::from_secs(3600));
+        let per_window = (rate.floor() as usize).clamp(1, MOST_PER_WINDOW);
         Limiter {
-            rate,
-            adaptive,
+            per_window,
+            window: seconds(per_window as f64 / rate),
+            interval: (!adaptive).then(|| seconds(1.0 / rate)),
             state: Mutex::new(State {
-                next_slot: None,
-                factor: if adaptive { START } else { 1.0 },
-                throttled_at: 1.0,
-                sent: VecDeque::new(),
+                arrival: ARRIVAL,
+                ..State::default()
             }),
         }
     }
@@ -73,72 +108,125 @@ impl Limiter {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Wait for this caller's turn to send one request.
-    pub async fn acquire(&self) {
-        let slot = {
-            let mut state = self.state();
-            let interval = Duration::try_from_secs_f64(1.0 / (self.rate * state.factor))
-                .unwrap_or(Duration::from_secs(3600));
-            let now = Instant::now();
-            let mut slot = match state.next_slot {
-                Some(t) if t > now => t,
-                _ => now,
-            };
-            // A late wake-up (a busy machine) brings a request closer to the
-            // following ones; never send more than floor(rate) in a second
-            // by the times requests really left.
-            let keep = self.rate as usize;
-            if self.adaptive
-                && keep > 0
-                && state.sent.len() == keep
-                && let Some(&oldest) = state.sent.front()
-            {
-                slot = slot.max(oldest + Duration::from_secs(1));
-            }
-            state.next_slot = Some(slot + interval);
-            slot
-        };
+    /// Wait for this caller's turn to send one request; hand the ticket to
+    /// `answered` or `throttled` when its answer is in.
+    pub async fn acquire(&self) -> Ticket {
+        let (ticket, slot) = self.reserve(Instant::now());
         tokio::time::sleep_until(slot).await;
-        if self.adaptive {
+        self.left(&ticket, Instant::now());
+        ticket
+    }
+
+    /// The slot of the next request, reserved at once so that concurrent
+    /// callers count it.
+    fn reserve(&self, now: Instant) -> (Ticket, Instant) {
+        let mut state = self.state();
+        let id = state.next_id;
+        state.next_id += 1;
+        let slot = match self.interval {
+            Some(interval) => {
+                let slot = state.next_slot.filter(|&t| t > now).unwrap_or(now);
+                state.next_slot = Some(slot + interval);
+                slot
+            }
+            None => {
+                let (slot, guessed) = self.adaptive_slot(&mut state, now);
+                state.sent.push_back(Sent {
+                    id,
+                    at: slot,
+                    answered: None,
+                    guessed,
+                });
+                slot
+            }
+        };
+        (Ticket(id), slot)
+    }
+
+    /// A late wake-up sends later than planned.
+    fn left(&self, ticket: &Ticket, at: Instant) {
+        if let Some(sent) = self.state().sent.iter_mut().find(|s| s.id == ticket.0) {
+            sent.at = sent.at.max(at);
+        }
+    }
+
+    /// The earliest slot, and whether it rests on an estimated arrival.
+    fn adaptive_slot(&self, state: &mut State, now: Instant) -> (Instant, bool) {
+        // Requests that can no longer count (`arrival` and `extra` are at
+        // most a window).
+        let horizon = self.window * 3;
+        while state.sent.front().is_some_and(|s| s.at + horizon < now) {
+            state.sent.pop_front();
+        }
+        let mut slot = now;
+        if let Some(last) = state.sent.back() {
+            slot = slot.max(last.at + state.extra);
+        }
+        let mut arrivals: Vec<(Instant, bool)> = state
+            .sent
+            .iter()
+            .map(|s| s.arrived_by(state.arrival))
+            .collect();
+        let n = self.per_window;
+        if arrivals.len() >= n {
+            // The nth latest arrival must be a window behind the new one.
+            let (_, &mut (nth, guessed), _) =
+                arrivals.select_nth_unstable_by(n - 1, |a, b| b.0.cmp(&a.0));
+            let after = nth + self.window + state.extra;
+            if after > slot {
+                return (after, guessed);
+            }
+        }
+        (slot, false)
+    }
+
+    /// The request of `ticket` was answered, not throttled (or it failed
+    /// otherwise, and may have counted).
+    pub fn answered(&self, ticket: Ticket) {
+        self.answered_at(ticket, Instant::now());
+    }
+
+    fn answered_at(&self, ticket: Ticket, at: Instant) {
+        if self.is_adaptive() {
             let mut state = self.state();
-            let sent = Instant::now();
-            let keep = self.rate as usize;
-            state.sent.push_back(sent);
-            while state.sent.len() > keep {
-                state.sent.pop_front();
+            state.extra = state.extra.saturating_sub(DOWN);
+            state.arrival = state.arrival.saturating_sub(DOWN).max(ARRIVAL);
+            if let Some(sent) = state.sent.iter_mut().find(|s| s.id == ticket.0) {
+                sent.answered = Some(at);
             }
         }
     }
 
-    /// The API throttled a request: slow down.
-    pub fn throttled(&self) {
-        if self.adaptive {
+    /// The request of `ticket` was throttled: it did not count, and the
+    /// limit is stricter than the window.
+    pub fn throttled(&self, ticket: Ticket) {
+        if self.is_adaptive() {
             let mut state = self.state();
-            state.throttled_at = state.factor;
-            state.factor = (state.factor * DECREASE).max(FLOOR);
-        }
-    }
-
-    /// A request went through: creep back towards the asked rate.
-    pub fn succeeded(&self) {
-        if self.adaptive {
-            let mut state = self.state();
-            let step = if state.factor < state.throttled_at * NEAR {
-                FAST_INCREASE
-            } else {
-                SLOW_INCREASE
+            let Some(at) = state.sent.iter().position(|s| s.id == ticket.0) else {
+                return;
             };
-            state.factor = (state.factor + step).min(1.0);
+            let guessed = state.sent.remove(at).is_some_and(|s| s.guessed);
+            let learned = if guessed {
+                &mut state.arrival
+            } else {
+                &mut state.extra
+            };
+            *learned = (*learned + UP).min(self.window);
         }
     }
 
     pub fn is_adaptive(&self) -> bool {
-        self.adaptive
+        self.interval.is_none()
     }
 
-    /// The share of the asked rate paced at now.
-    pub fn factor(&self) -> f64 {
-        self.state().factor
+    /// How much the window is lengthened and sends spaced now.
+    pub fn extra(&self) -> Duration {
+        self.state().extra
+    }
+
+    /// The estimate of the latest arrival after a send now.
+    pub fn arrival(&self) -> Duration {
+        self.state().arrival
     }
 }
 
@@ -146,35 +234,136 @@ impl Limiter {
 mod tests {
     use super::*;
 
+    const MS: Duration = Duration::from_millis(1);
+
+    /// Sends one request at its slot, answered `rtt` later; returns the slot.
+    fn send(limiter: &Limiter, now: Instant, rtt: Duration) -> Instant {
+        let (ticket, slot) = limiter.reserve(now);
+        limiter.left(&ticket, slot);
+        limiter.answered_at(ticket, slot + rtt);
+        slot
+    }
+
     #[test]
-    fn throttles_slow_the_pace_and_successes_restore_it() {
+    fn n_requests_per_window_from_their_answers() {
         let limiter = Limiter::new(10.0);
-        assert_eq!(limiter.factor(), START);
-        limiter.throttled();
-        limiter.throttled();
-        assert!((limiter.factor() - START * DECREASE * DECREASE).abs() < 1e-12);
-        // Quickly back to just under the pace of the last throttle...
-        let near = START * DECREASE * NEAR;
-        let mut fast = 0;
-        while limiter.factor() < near {
-            limiter.succeeded();
-            fast += 1;
+        let start = Instant::now();
+        let mut now = start;
+        for _ in 0..10 {
+            assert_eq!(send(&limiter, now, 5 * MS), now, "the first n go at once");
+            now += 5 * MS;
         }
-        assert!(fast <= ((near - START * DECREASE * DECREASE) / FAST_INCREASE).ceil() as i32);
-        // ...then slowly.
-        let before = limiter.factor();
-        limiter.succeeded();
-        assert!((limiter.factor() - before - SLOW_INCREASE).abs() < 1e-12);
-        for _ in 0..200_000 {
-            limiter.succeeded();
+        // A window after the first answer (5 ms, before ARRIVAL).
+        assert_eq!(
+            send(&limiter, now, 5 * MS),
+            start + 5 * MS + Duration::from_secs(1)
+        );
+        // A slow answer: the arrival is taken as ARRIVAL after the send.
+        let limiter = Limiter::new(2.0);
+        send(&limiter, start, 200 * MS);
+        send(&limiter, start + 200 * MS, 200 * MS);
+        assert_eq!(
+            send(&limiter, start, Duration::ZERO),
+            start + ARRIVAL + Duration::from_secs(1)
+        );
+        // An unanswered request too.
+        let limiter = Limiter::new(1.0);
+        let (_pending, slot) = limiter.reserve(start);
+        assert_eq!(slot, start);
+        assert_eq!(
+            limiter.reserve(start).1,
+            start + ARRIVAL + Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn a_late_wake_up_counts_from_the_real_send() {
+        let limiter = Limiter::new(1.0);
+        let start = Instant::now();
+        let (ticket, slot) = limiter.reserve(start);
+        limiter.left(&ticket, slot + 50 * MS);
+        assert_eq!(
+            limiter.reserve(start).1,
+            start + 50 * MS + ARRIVAL + Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn throttles_lengthen_the_window_and_successes_shorten_it() {
+        let limiter = Limiter::new(2.0);
+        let start = Instant::now();
+        send(&limiter, start, Duration::ZERO);
+        let (second, _) = limiter.reserve(start);
+        limiter.throttled(second);
+        assert_eq!(limiter.extra(), UP);
+        // The throttled request does not count, but sends are spaced.
+        assert_eq!(send(&limiter, start, Duration::ZERO), start + UP);
+        assert_eq!(limiter.extra(), UP - DOWN);
+        // A window of 1 s + extra after the first answer.
+        let window = Duration::from_secs(1) + UP - DOWN;
+        assert_eq!(send(&limiter, start, Duration::ZERO), start + window);
+        for _ in 0..1_000 {
+            let (ticket, _) = limiter.reserve(start);
+            limiter.throttled(ticket);
         }
-        assert_eq!(limiter.factor(), 1.0);
+        assert_eq!(
+            limiter.extra(),
+            Duration::from_secs(1),
+            "capped at a window"
+        );
+        for _ in 0..100_000 {
+            limiter.answered(Ticket(u64::MAX));
+        }
+        assert_eq!(limiter.extra(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_throttle_after_an_estimate_lengthens_the_estimate() {
+        let limiter = Limiter::new(1.0);
+        let start = Instant::now();
+        send(&limiter, start, 100 * MS);
+        let (ticket, slot) = limiter.reserve(start);
+        assert_eq!(slot, start + ARRIVAL + Duration::from_secs(1));
+        limiter.throttled(ticket);
+        assert_eq!(
+            (limiter.arrival(), limiter.extra()),
+            (ARRIVAL + UP, Duration::ZERO)
+        );
+        assert_eq!(
+            limiter.reserve(start).1,
+            start + ARRIVAL + UP + Duration::from_secs(1)
+        );
         for _ in 0..10_000 {
-            limiter.throttled();
+            limiter.answered(Ticket(u64::MAX));
         }
-        assert_eq!(limiter.factor(), FLOOR);
-        let fixed = Limiter::with_adaptation(10.0, false);
-        fixed.throttled();
-        assert_eq!(fixed.factor(), 1.0);
+        assert_eq!(limiter.arrival(), ARRIVAL, "not below its start");
+    }
+
+    #[test]
+    fn fixed_pace_is_even() {
+        let limiter = Limiter::with_adaptation(4.0, false);
+        let start = Instant::now();
+        for i in 0..5 {
+            let (ticket, slot) = limiter.reserve(start);
+            assert_eq!(slot, start + 250 * MS * i);
+            limiter.throttled(ticket);
+        }
+        assert_eq!(limiter.extra(), Duration::ZERO);
+    }
+
+    #[test]
+    fn odd_rates_keep_the_average() {
+        let limiter = Limiter::new(2.5);
+        assert_eq!((limiter.per_window, limiter.window), (2, 800 * MS));
+        let limiter = Limiter::new(0.5);
+        assert_eq!(
+            (limiter.per_window, limiter.window),
+            (1, Duration::from_secs(2))
+        );
+        let limiter = Limiter::new(10_000.0);
+        assert_eq!(
+            (limiter.per_window, limiter.window),
+            (MOST_PER_WINDOW, 10 * MS)
+        );
     }
 }

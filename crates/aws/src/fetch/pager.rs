@@ -236,20 +236,25 @@ pub async fn fetch_page(
     let mut failures = 0u32;
     let mut throttles = 0u32;
     loop {
-        limiter.acquire().await;
+        let ticket = limiter.acquire().await;
         let err = match request.clone().send().await {
             Ok(output) => {
-                limiter.succeeded();
+                limiter.answered(ticket);
                 return Ok(output);
             }
             Err(err) => err,
         };
-        match classify(&err) {
+        let class = classify(&err);
+        if matches!(class, Class::Throttled) {
+            limiter.throttled(ticket);
+        } else {
+            limiter.answered(ticket);
+        }
+        match class {
             Class::Throttled => {
-                limiter.throttled();
                 throttles = throttles.saturating_add(1);
-                // The limiter has slowed the pace, which spaces the first
-                // retry; a request throttled again also backs off.
+                // The limiter has lengthened its window, which spaces the
+                // first retry; a request throttled again also backs off.
                 if !limiter.is_adaptive() {
                     tokio::time::sleep(backoff(policy, throttles)).await;
                 } else if throttles > 1 {

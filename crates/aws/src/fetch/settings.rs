@@ -57,8 +57,8 @@ pub struct FetchConfig {
     pub fingerprint: serde_json::Value,
     pub aws: AwsSetup,
     pub rate: f64,
-    /// Slow down after a throttle (see `pace`); off only for benchmarks
-    /// (SPITZEL_FETCH_PACING=fixed), which compare both.
+    /// The rolling-window pace of `pace`; off (an even 1/rate) only for
+    /// benchmarks (SPITZEL_FETCH_PACING=fixed), which compare both.
     pub adaptive_pacing: bool,
     pub retry: RetryPolicy,
     pub output: Option<PathBuf>,

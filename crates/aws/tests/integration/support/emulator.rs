@@ -132,6 +132,9 @@ pub struct Counters {
     pub list_regions_calls: u64,
     /// Seconds from the first LookupEvents request to the last.
     pub request_span: f64,
+    /// When each request the rate limit admitted reached it, in seconds
+    /// from the first request, per region (for the pacing benchmark).
+    pub admitted_at: BTreeMap<String, Vec<f64>>,
 }
 
 impl Counters {
@@ -144,6 +147,7 @@ impl Counters {
             "invalid_tokens": self.invalid_tokens,
             "list_regions_calls": self.list_regions_calls,
             "request_span_s": self.request_span,
+            "admitted_at_s": self.admitted_at,
         })
         .to_string()
     }
@@ -528,6 +532,13 @@ fn handle(shared: &Shared, request: &Request) -> Reply {
         }
         bucket.tokens -= 1.0;
     }
+    let since_first = now.duration_since(first).as_secs_f64();
+    state
+        .counters
+        .admitted_at
+        .entry(region.clone())
+        .or_default()
+        .push(since_first);
     state.passed += 1;
     let n = state.passed;
     let faults = state.config.faults.clone();
