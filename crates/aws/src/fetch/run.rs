@@ -15,7 +15,8 @@ use tokio::sync::watch;
 use crate::cli::fetch::FetchArgs;
 
 use super::chain::ChainGuard;
-use super::errors::{self, EXIT_FAILED, EXIT_OK, FetchError};
+use super::errors::{self, FetchError};
+use super::exit::Exit;
 use super::output::{Accepted, Sink, SinkError};
 use super::pace::Limiter;
 use super::pager::{self, PageError, RetryPolicy};
@@ -26,7 +27,7 @@ use super::signals::Interrupt;
 use super::{config, now_secs, resume};
 
 /// Run spitzel-fetch; returns the exit status. Errors are printed here.
-pub fn run(args: FetchArgs) -> i32 {
+pub fn run(args: FetchArgs) -> Exit {
     if args.s3.url.is_some() {
         return crate::s3::run(args);
     }
@@ -34,7 +35,7 @@ pub fn run(args: FetchArgs) -> i32 {
         Ok(cfg) => cfg,
         Err(err) => {
             eprintln!("spitzel-fetch: {err}");
-            return err.exit_code(false);
+            return err.exit(false);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -44,7 +45,7 @@ pub fn run(args: FetchArgs) -> i32 {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("spitzel-fetch: cannot start: {e}");
-            return errors::EXIT_FAILED;
+            return Exit::Failed;
         }
     };
     let outcome = runtime.block_on(fetch(cfg));
@@ -54,12 +55,12 @@ pub fn run(args: FetchArgs) -> i32 {
         Ok(code) => code,
         Err((err, wrote)) => {
             eprintln!("spitzel-fetch: {err}");
-            err.exit_code(wrote)
+            err.exit(wrote)
         }
     }
 }
 
-async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
+async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
     let config_err = |e: FetchError| (e, false);
     let saved = match &cfg.checkpoint {
         Some(path) => resume::load_matching(path, &cfg.fingerprint).map_err(config_err)?,
@@ -109,7 +110,7 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
         &stats,
     );
     if sink.enough() {
-        return Ok(EXIT_OK);
+        return Ok(Exit::Done);
     }
     // Save once up front so that a kill before the first page still resumes.
     if let Err(SinkError::Failed(e)) = sink.save() {
@@ -188,9 +189,9 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
         ));
     }
     if ctx.closed.load(Ordering::SeqCst) {
-        return Ok(EXIT_OK);
+        return Ok(Exit::Done);
     }
-    if let (Some(code), Some(name)) = (interrupt.exit_code(), interrupt.name()) {
+    if let (Some(code), Some(name)) = (interrupt.exit(), interrupt.name()) {
         // After SIGHUP the terminal may be gone: say() ignores that.
         match &cfg.checkpoint {
             Some(path) => say(&format!(
@@ -207,7 +208,11 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
         }
         return Err((last, wrote));
     }
-    Ok(if skipped > 0 { EXIT_FAILED } else { EXIT_OK })
+    Ok(if skipped > 0 {
+        Exit::Failed
+    } else {
+        Exit::Done
+    })
 }
 
 /// One line on stderr; a stderr that is gone is no reason to panic.

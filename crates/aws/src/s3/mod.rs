@@ -27,7 +27,8 @@ use tokio::task::JoinHandle;
 
 use crate::actions::ActionMatcher;
 use crate::cli::fetch::{EventCategory, FetchArgs};
-use crate::fetch::errors::{EXIT_FAILED, EXIT_OK, FetchError};
+use crate::fetch::Exit;
+use crate::fetch::errors::FetchError;
 use crate::filter::Criteria;
 use crate::window::TimeWindow;
 
@@ -42,7 +43,7 @@ const LIST_CONCURRENCY: usize = 16;
 /// How often the checkpoint is saved at most (and at the end).
 const SAVE_EVERY: Duration = Duration::from_millis(500);
 
-pub fn run(args: FetchArgs) -> i32 {
+pub fn run(args: FetchArgs) -> Exit {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -50,7 +51,7 @@ pub fn run(args: FetchArgs) -> i32 {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("spitzel-fetch: cannot start: {e}");
-            return EXIT_FAILED;
+            return Exit::Failed;
         }
     };
     let outcome = runtime.block_on(fetch(args));
@@ -59,7 +60,7 @@ pub fn run(args: FetchArgs) -> i32 {
         Ok(code) => code,
         Err(err) => {
             eprintln!("spitzel-fetch: {err}");
-            err.exit_code(false)
+            err.exit(false)
         }
     }
 }
@@ -294,7 +295,7 @@ impl Writer {
     }
 }
 
-async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
+async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
     let url = args.s3.url.clone().unwrap_or_default();
     let (bucket, prefix) = layout::parse_url(&url).map_err(FetchError::config)?;
     if args.s3.concurrency == 0 {
@@ -419,7 +420,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
     };
     writer.save(true)?;
     if writer.enough() {
-        return Ok(EXIT_OK);
+        return Ok(Exit::Done);
     }
 
     let stop = Arc::new(tokio::sync::Notify::new());
@@ -537,7 +538,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
         handle.abort();
     }
     if closed {
-        return Ok(EXIT_OK);
+        return Ok(Exit::Done);
     }
     tokio::task::block_in_place(|| writer.save(true))?;
     if writer.path.is_none() {
@@ -555,7 +556,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
             progress::summary(&url, &counters, &skipped)
         );
     }
-    if let Some(code) = interrupt.exit_code() {
+    if let Some(code) = interrupt.exit() {
         let name = interrupt.name().unwrap_or("SIGINT");
         match &args.checkpoint {
             Some(path) => eprintln!(
@@ -585,7 +586,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
                 ""
             }
         );
-        return Ok(EXIT_FAILED);
+        return Ok(Exit::Failed);
     }
-    Ok(EXIT_OK)
+    Ok(Exit::Done)
 }
