@@ -38,6 +38,12 @@ pub fn run(args: FetchArgs) -> Exit {
             return err.exit(false);
         }
     };
+    block_on(fetch(cfg))
+}
+
+/// Run a fetch on its own runtime; its error, if any, is printed as one
+/// line. The error comes with whether anything was written before it.
+pub(crate) fn block_on(fetch: impl Future<Output = Result<Exit, (FetchError, bool)>>) -> Exit {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -48,11 +54,11 @@ pub fn run(args: FetchArgs) -> Exit {
             return Exit::Failed;
         }
     };
-    let outcome = runtime.block_on(fetch(cfg));
+    let outcome = runtime.block_on(fetch);
     // Do not wait for requests still hanging after an error or Ctrl-C.
     runtime.shutdown_timeout(Duration::from_millis(100));
     match outcome {
-        Ok(code) => code,
+        Ok(exit) => exit,
         Err((err, wrote)) => {
             eprintln!("spitzel-fetch: {err}");
             err.exit(wrote)
@@ -93,8 +99,8 @@ async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
     };
     let (start, end) = (state.start_time, state.end_time);
     let regions = state.regions.clone();
-    let destination =
-        resume::open_output(cfg.output.as_deref(), &mut state, resuming).map_err(config_err)?;
+    let destination = resume::open_output(cfg.output.as_deref(), &mut state.output_len, resuming)
+        .map_err(config_err)?;
 
     let stats: Vec<Arc<RegionStats>> = regions
         .iter()
