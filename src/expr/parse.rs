@@ -7,13 +7,15 @@
 //! comparison := PATH OP LITERAL
 //! ```
 
-use super::ExprError;
 use super::cidr::Network;
 use super::eval::Op;
 use super::lex::Cursor;
+use super::lex::error_at;
 use super::literal::{Literal, parse_literal};
 use super::path::{CompiledPath, compile_span, hyphen_hint, path_end};
 use super::pyregex::PyRegex;
+use super::regex_error::RegexError;
+use super::{EvalError, ExprError};
 use crate::doc::Doc;
 use std::cmp::Ordering;
 
@@ -30,12 +32,33 @@ pub enum Node {
 }
 
 impl Node {
-    pub fn eval(&self, doc: &Doc<'_>) -> bool {
+    /// The verdict on `doc`, or why there is none. `and` and `or` stop at
+    /// the first operand that decides, as in Python, so an operand that
+    /// cannot decide matters only when it is reached.
+    pub fn eval(&self, doc: &Doc<'_>) -> Result<bool, EvalError> {
         match self {
-            Node::Or(nodes) => nodes.iter().any(|n| n.eval(doc)),
-            Node::And(nodes) => nodes.iter().all(|n| n.eval(doc)),
-            Node::Not(node) => !node.eval(doc),
-            Node::Compare { path, op } => path.any_match(doc, |found| op.holds(found)),
+            Node::Or(nodes) => {
+                for node in nodes {
+                    if node.eval(doc)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Node::And(nodes) => {
+                for node in nodes {
+                    if !node.eval(doc)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Node::Not(node) => node.eval(doc).map(|b| !b),
+            Node::Compare { path, op } => path.any_match(doc, |found| {
+                op.holds(found).map_err(|gave_up| EvalError {
+                    message: format!("{}: {gave_up}", path.text()),
+                })
+            }),
         }
     }
 }
@@ -125,7 +148,11 @@ fn parse_comparison(cur: &mut Cursor<'_>) -> Result<Node, ExprError> {
     cur.skip_blank();
     let literal_at = cur.pos;
     let literal = parse_literal(cur)?;
-    let op = compile_op(operator, literal).map_err(|message| cur.error_at(literal_at, message))?;
+    let literal_end = cur.pos;
+    let op = compile_op(operator, literal).map_err(|failure| match failure {
+        Failure::Message(message) => cur.error_at(literal_at, message),
+        Failure::Regex(pattern, e) => regex_error_at(cur.src, literal_at, literal_end, &pattern, e),
+    })?;
     let compare = Node::Compare { path, op };
     Ok(if negated {
         Node::Not(Box::new(compare))
@@ -163,9 +190,21 @@ fn parse_operator(cur: &mut Cursor<'_>) -> Result<(Operator, bool), ExprError> {
             return Ok((op, negated));
         }
     }
-    // A lone `=` or `!` starts no operator: the fault is the next character.
-    if matches!(cur.peek(), Some('=' | '!')) {
-        return Err(cur.error_at(cur.pos + 1, "expected an operator"));
+    // A lone `=` or `!` starts no operator; say which one was likely meant.
+    let rest = cur.rest();
+    let meant = [
+        ("=!", "!="),
+        ("=<", "<="),
+        ("=>", ">="),
+        ("=", "=="),
+        ("!", "!="),
+    ]
+    .into_iter()
+    .find(|(typed, _)| rest.starts_with(typed));
+    if let Some((typed, meant)) = meant {
+        return Err(cur.error(format!(
+            "expected an operator: '{typed}' is none; did you mean '{meant}'?"
+        )));
     }
     let words = [
         ("in", Operator::In),
@@ -186,13 +225,65 @@ fn parse_operator(cur: &mut Cursor<'_>) -> Result<(Operator, bool), ExprError> {
     Err(cur.error("expected an operator"))
 }
 
+/// Why a literal does not suit its operator.
+enum Failure {
+    Message(String),
+    /// The pattern, and why it does not compile.
+    Regex(String, RegexError),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Message(message)
+    }
+}
+
+/// A regex error at the column of the faulty character when the literal
+/// holds the pattern verbatim (a raw string, or one without escapes, as
+/// patterns mostly are); otherwise at the literal, naming the character.
+fn regex_error_at(
+    src: &str,
+    literal_at: usize,
+    literal_end: usize,
+    pattern: &str,
+    error: RegexError,
+) -> ExprError {
+    let Some(at) = error.at else {
+        return error_at(src, literal_at, error.message);
+    };
+    let literal = &src[literal_at..literal_end];
+    let prefix = literal.find(['"', '\'']).unwrap_or(0);
+    let quote = &literal[prefix..];
+    let quotes = if quote.len() >= 6 && (quote.starts_with("\"\"\"") || quote.starts_with("\'\'\'"))
+    {
+        3
+    } else {
+        1
+    };
+    let body = literal.get(prefix + quotes..literal.len().saturating_sub(quotes));
+    if body == Some(pattern) {
+        let offset = pattern
+            .char_indices()
+            .nth(at)
+            .map_or(pattern.len(), |(i, _)| i);
+        return error_at(src, literal_at + prefix + quotes + offset, error.message);
+    }
+    error_at(
+        src,
+        literal_at,
+        format!("{} (at character {} of the pattern)", error.message, at + 1),
+    )
+}
+
 /// Check the literal suits the operator and compile what can be compiled.
-fn compile_op(operator: Operator, literal: Literal) -> Result<Op, String> {
+fn compile_op(operator: Operator, literal: Literal) -> Result<Op, Failure> {
     let order = |wanted, or_equal, name: &str, literal| match literal {
         Literal::Int(_) | Literal::Float(_) | Literal::Str(_) => {
             Ok(Op::Order(wanted, or_equal, literal))
         }
-        _ => Err(format!("'{name}' compares with a number or a string")),
+        _ => Err(Failure::Message(format!(
+            "'{name}' compares with a number or a string"
+        ))),
     };
     match operator {
         Operator::Eq => Ok(Op::Eq(literal)),
@@ -202,18 +293,25 @@ fn compile_op(operator: Operator, literal: Literal) -> Result<Op, String> {
         Operator::Ge => order(Ordering::Greater, true, ">=", literal),
         Operator::In => match literal {
             Literal::Seq(items) => Ok(Op::In(items)),
-            _ => Err("'in' needs a list or tuple on the right".to_owned()),
+            _ => Err("'in' needs a list or tuple on the right".to_owned().into()),
         },
         Operator::Contains => Ok(Op::Contains(literal)),
         Operator::Regex => match literal {
-            Literal::Str(pattern) => PyRegex::new(&pattern).map(Op::Regex),
-            _ => Err("'regex' needs a string pattern".to_owned()),
+            Literal::Str(pattern) => match PyRegex::new(&pattern) {
+                Ok(re) => Ok(Op::Regex(re)),
+                Err(e) => Err(Failure::Regex(pattern, e)),
+            },
+            _ => Err("'regex' needs a string pattern".to_owned().into()),
         },
         Operator::Cidr => {
             let texts = match literal {
                 Literal::Str(text) => vec![Literal::Str(text)],
                 Literal::Seq(items) if !items.is_empty() => items,
-                _ => return Err("'cidr' needs a network string or a list of them".to_owned()),
+                _ => {
+                    return Err("'cidr' needs a network string or a list of them"
+                        .to_owned()
+                        .into());
+                }
             };
             texts
                 .into_iter()
@@ -223,6 +321,7 @@ fn compile_op(operator: Operator, literal: Literal) -> Result<Op, String> {
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Op::Cidr)
+                .map_err(Failure::Message)
         }
     }
 }

@@ -3,8 +3,9 @@
 //! reads the record's own text, through the scanner's index, without
 //! building a tree.
 
-use super::ExprError;
+use super::budget::{Cost, NODE_BUDGET, measure};
 use super::lex::error_at;
+use super::{EvalError, ExprError};
 use crate::doc::{Doc, DocView, Raw};
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -16,6 +17,7 @@ pub struct CompiledPath {
     text: String,
     general: JsonPath,
     plain: Option<Vec<Step>>,
+    cost: Cost,
 }
 
 /// One step of a plain path.
@@ -151,6 +153,16 @@ fn bracket_end(src: &str, open: usize) -> Result<usize, ExprError> {
 pub(crate) fn compile_span(src: &str, start: usize, end: usize) -> Result<CompiledPath, ExprError> {
     let text = &src[start..end];
     let general = JsonPath::parse(text).map_err(|e| {
+        if let Some((at, escape)) = crate::doc::lone_surrogate(text) {
+            return error_at(
+                src,
+                start + at,
+                format!(
+                    "invalid JSONPath: {escape} is a lone surrogate (half of a UTF-16 pair, \
+                     no character)"
+                ),
+            );
+        }
         error_at(
             src,
             start + e.position(),
@@ -161,6 +173,7 @@ pub(crate) fn compile_span(src: &str, start: usize, end: usize) -> Result<Compil
         text: text.to_owned(),
         general,
         plain: plain_steps(text),
+        cost: Cost::of(text),
     })
 }
 
@@ -362,12 +375,13 @@ impl CompiledPath {
     }
 
     /// Whether any selected value satisfies `test`; `test(None)` decides
-    /// when nothing is selected.
+    /// when nothing is selected. An error when the evaluation would cost
+    /// more than the budget, or `test` could not decide.
     pub(crate) fn any_match(
         &self,
         doc: &Doc<'_>,
-        mut test: impl FnMut(Option<Found<'_>>) -> bool,
-    ) -> bool {
+        mut test: impl FnMut(Option<Found<'_>>) -> Result<bool, EvalError>,
+    ) -> Result<bool, EvalError> {
         if let Some(steps) = &self.plain {
             let found = match doc.view() {
                 DocView::Raw(root) => self.select_plain_raw(root).map(Found::Raw),
@@ -375,12 +389,87 @@ impl CompiledPath {
             };
             return test(found);
         }
-        let selected = self.general.query(doc.tree()).all();
+        let tree = doc.tree();
+        self.check_budget(doc.len(), tree)?;
+        let selected = self.general.query(tree).all();
         if selected.is_empty() {
             return test(None);
         }
-        selected.into_iter().any(|v| test(Some(Found::Tree(v))))
+        // A float in the tree may stand for an integer beyond 64 bits or a
+        // number beyond f64's range, which only the record's text holds
+        // exactly: such values are read from the text, by their location.
+        if let DocView::Raw(root) = doc.view()
+            && selected.iter().any(|v| holds_float(v))
+        {
+            for located in self.general.query_located(tree) {
+                let found = match raw_at(root, located.location()) {
+                    Some(raw) => Found::Raw(raw),
+                    None => Found::Tree(located.node()),
+                };
+                if test(Some(found))? {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        }
+        for value in selected {
+            if test(Some(Found::Tree(value)))? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
+
+    /// Refuse a record on which the path could cost more than NODE_BUDGET
+    /// node visits: first by a bound from the record's size alone (a node
+    /// takes at least a byte), then, only when that is not enough, from its
+    /// counted nodes and depth.
+    fn check_budget(&self, bytes: usize, tree: &Value) -> Result<(), EvalError> {
+        let by_size = self.cost.estimate(
+            bytes as f64,
+            (bytes as f64).min(crate::doc::MAX_DEPTH as f64),
+        );
+        if by_size <= NODE_BUDGET {
+            return Ok(());
+        }
+        let (nodes, depth) = measure(tree);
+        let estimate = self.cost.estimate(nodes, depth);
+        if estimate <= NODE_BUDGET {
+            return Ok(());
+        }
+        Err(EvalError {
+            message: format!(
+                "the path {} could visit about {estimate:.0} nodes of this record \
+                 ({nodes} nodes, {depth} deep), more than the {NODE_BUDGET} allowed",
+                self.text
+            ),
+        })
+    }
+}
+
+/// Whether a float appears in the value (a number that is neither i64 nor
+/// u64 in serde_json's tree).
+fn holds_float(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) => items.iter().any(holds_float),
+        Value::Object(map) => map.values().any(holds_float),
+        _ => false,
+    }
+}
+
+/// The record's text at a normalized path.
+fn raw_at<'d>(root: Raw<'d>, location: &serde_json_path::NormalizedPath<'_>) -> Option<Raw<'d>> {
+    let mut here = root;
+    for element in location.iter() {
+        here = match element {
+            serde_json_path::PathElement::Name(name) => here.member(name)?,
+            serde_json_path::PathElement::Index(index) => {
+                here.element(i64::try_from(*index).ok()?)?
+            }
+        };
+    }
+    Some(here)
 }
 
 #[cfg(test)]

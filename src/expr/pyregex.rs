@@ -1,47 +1,157 @@
 //! Python `re` patterns for the `regex` operator: translated to the Rust
 //! dialect, compiled by the regex crate (linear time) whenever it accepts
-//! them, and by fancy-regex (lookaround, backreferences, atomic groups) with
-//! a backtracking limit only when it does not.
+//! them, and by fancy-regex (lookaround, backreferences, atomic groups) only
+//! when it does not.
+//!
+//! A backtracking search is bounded in time, and running out of its budget
+//! is an error, never a verdict (under `not` or `-v` a silent "no match"
+//! would write the record). Two bounds are needed: fancy-regex counts only
+//! backtracking steps, but one step can hand a lookaround to the regex crate,
+//! which reads up to the rest of the string, so `(?=(a+)+$)|!` costs n^2
+//! with few steps. Hence the string length is capped, and the step limit
+//! shrinks as the string grows, so steps x length stays under a fixed
+//! amount of work.
 
-/// Backtracking steps one search may take before it counts as no match.
+use super::regex_error::{RegexError, describe};
+use std::fmt;
+use std::sync::OnceLock;
+
+/// The longest string a backtracking pattern reads.
+pub const BACKTRACK_MAX_INPUT: usize = 16 << 10;
+
+/// Steps x string length allowed to one search.
+const BACKTRACK_WORK: usize = 1 << 28;
+
+/// Backtracking steps allowed on short strings (fancy-regex's default).
 const BACKTRACK_LIMIT: usize = 1_000_000;
+
+/// Step limits come in tiers of string length, 256 bytes and each doubling
+/// up to BACKTRACK_MAX_INPUT; each tier's regex is compiled when first used.
+const SHORTEST_TIER: usize = 256;
+const TIERS: usize = (BACKTRACK_MAX_INPUT / SHORTEST_TIER).trailing_zeros() as usize + 1;
 
 #[derive(Debug)]
 pub enum PyRegex {
     Linear(regex::Regex),
-    Backtracking(fancy_regex::Regex),
+    Backtracking(Backtracker),
+}
+
+/// A pattern only fancy-regex can run, compiled once per length tier.
+#[derive(Debug)]
+pub struct Backtracker {
+    translated: String,
+    tiers: [OnceLock<fancy_regex::Regex>; TIERS],
+}
+
+/// A backtracking search that ran out of budget: the record cannot be
+/// decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GaveUp {
+    /// The string is longer than BACKTRACK_MAX_INPUT.
+    TooLong(usize),
+    /// More steps than the limit for a string of this length.
+    Steps { limit: usize, length: usize },
+    /// fancy-regex's own backtracking stack ran out.
+    Stack(usize),
+}
+
+impl fmt::Display for GaveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GaveUp::TooLong(length) => write!(
+                f,
+                "the regex needs the backtracking engine, which reads strings of at most \
+                 {BACKTRACK_MAX_INPUT} bytes; this one has {length}"
+            ),
+            GaveUp::Steps { limit, length } => write!(
+                f,
+                "the regex gave up after {limit} backtracking steps on a string of {length} bytes"
+            ),
+            GaveUp::Stack(length) => write!(
+                f,
+                "the regex ran out of backtracking stack on a string of {length} bytes"
+            ),
+        }
+    }
+}
+
+/// The step limit for strings of up to `SHORTEST_TIER << tier` bytes.
+fn tier_limit(tier: usize) -> usize {
+    (BACKTRACK_WORK / (SHORTEST_TIER << tier)).min(BACKTRACK_LIMIT)
+}
+
+impl Backtracker {
+    fn tier_regex(&self, tier: usize) -> &fancy_regex::Regex {
+        self.tiers[tier].get_or_init(|| {
+            fancy_regex::RegexBuilder::new(&self.translated)
+                .backtrack_limit(tier_limit(tier))
+                .build()
+                // The same pattern compiled with another limit at parse time.
+                .unwrap_or_else(|e| unreachable!("pattern compiled before: {e}"))
+        })
+    }
+
+    fn is_match(&self, text: &str) -> Result<bool, GaveUp> {
+        let length = text.len();
+        if length > BACKTRACK_MAX_INPUT {
+            return Err(GaveUp::TooLong(length));
+        }
+        let tier = length
+            .div_ceil(SHORTEST_TIER)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros() as usize;
+        self.tier_regex(tier).is_match(text).map_err(|e| match e {
+            fancy_regex::Error::RuntimeError(fancy_regex::RuntimeError::StackOverflow) => {
+                GaveUp::Stack(length)
+            }
+            _ => GaveUp::Steps {
+                limit: tier_limit(tier),
+                length,
+            },
+        })
+    }
 }
 
 impl PyRegex {
     /// Compile a Python pattern; the error is one line.
-    pub fn new(pattern: &str) -> Result<Self, String> {
+    pub fn new(pattern: &str) -> Result<Self, RegexError> {
         // fancy-regex parses recursively; spare the stack.
         if group_depth(pattern) > MAX_GROUP_DEPTH {
-            return Err("invalid regex: groups nested too deeply".to_owned());
+            return Err(RegexError {
+                message: "invalid regex: groups nested too deeply".to_owned(),
+                at: None,
+            });
         }
-        let translated = translate(pattern);
+        let (translated, map) = translate_mapped(pattern);
         if let Ok(re) = regex::Regex::new(&translated) {
             return Ok(Self::Linear(re));
         }
-        fancy_regex::RegexBuilder::new(&translated)
-            .backtrack_limit(BACKTRACK_LIMIT)
+        let first = fancy_regex::RegexBuilder::new(&translated)
+            .backtrack_limit(tier_limit(0))
             .build()
-            .map(Self::Backtracking)
-            .map_err(|e| format!("invalid regex: {e}"))
+            .map_err(|e| describe(&translated, &map, &e))?;
+        let tiers = std::array::from_fn(|_| OnceLock::new());
+        let _ = tiers[0].set(first);
+        Ok(Self::Backtracking(Backtracker { translated, tiers }))
     }
 
-    /// Python's `re.search`: a match anywhere. Running out of backtracking
-    /// steps counts as no match.
-    pub fn is_match(&self, text: &str) -> bool {
+    /// Python's `re.search`: a match anywhere, or the budget ran out.
+    pub fn is_match(&self, text: &str) -> Result<bool, GaveUp> {
         match self {
-            Self::Linear(re) => re.is_match(text),
-            Self::Backtracking(re) => re.is_match(text).unwrap_or(false),
+            Self::Linear(re) => Ok(re.is_match(text)),
+            Self::Backtracking(re) => re.is_match(text),
         }
     }
 
-    #[cfg(test)]
+    /// Whether the linear-time engine runs this pattern.
     pub fn is_linear(&self) -> bool {
         matches!(self, Self::Linear(_))
+    }
+
+    /// The pattern in the Rust dialect both engines read.
+    pub fn translate(pattern: &str) -> String {
+        translate(pattern)
     }
 }
 
@@ -68,18 +178,39 @@ fn group_depth(pattern: &str) -> usize {
 /// Rewrite the parts of Python's syntax that Rust's engines read
 /// differently or not at all.
 fn translate(pattern: &str) -> String {
+    translate_mapped(pattern).0
+}
+
+/// Where translated text came from: (byte offset in the translation, char
+/// index in the pattern) at the start of each translated piece, ascending.
+pub(crate) type SourceMap = Vec<(usize, usize)>;
+
+/// The char index in the pattern that translated byte `offset` came from.
+pub(crate) fn source_char(map: &SourceMap, offset: usize) -> usize {
+    match map.binary_search_by_key(&offset, |&(out, _)| out) {
+        Ok(i) => map[i].1,
+        Err(0) => 0,
+        Err(i) => map[i - 1].1,
+    }
+}
+
+/// `translate`, with where each piece of the translation came from, so an
+/// error in the translation can point into the pattern as written.
+pub(crate) fn translate_mapped(pattern: &str) -> (String, SourceMap) {
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::with_capacity(pattern.len() + 8);
+    let mut map = SourceMap::new();
     // Multiline mode of each open group; `$` depends on it.
     let mut group_multiline: Vec<bool> = Vec::new();
     let mut multiline = false;
     let mut i = 0;
     while i < chars.len() {
+        map.push((out.len(), i));
         let c = chars[i];
         i += 1;
         match c {
             '\\' => i = translate_escape(&chars, i, false, &mut out),
-            '[' => i = translate_class(&chars, i, &mut out),
+            '[' => i = translate_class(&chars, i, &mut out, &mut map),
             '(' => {
                 group_multiline.push(multiline);
                 if chars.get(i) == Some(&'?') {
@@ -109,7 +240,8 @@ fn translate(pattern: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
+    map.push((out.len(), chars.len()));
+    (out, map)
 }
 
 /// After `(?` at `chars[i]`; returns the index after what was consumed.
@@ -202,7 +334,7 @@ fn translate_brace(chars: &[char], i: usize, out: &mut String) -> usize {
 
 /// After `[` at `chars[i - 1]`: copy the class, escaping what Rust would
 /// read as nested classes or set operations.
-fn translate_class(chars: &[char], mut i: usize, out: &mut String) -> usize {
+fn translate_class(chars: &[char], mut i: usize, out: &mut String, map: &mut SourceMap) -> usize {
     out.push('[');
     if chars.get(i) == Some(&'^') {
         out.push('^');
@@ -213,6 +345,7 @@ fn translate_class(chars: &[char], mut i: usize, out: &mut String) -> usize {
         i += 1;
     }
     while let Some(&c) = chars.get(i) {
+        map.push((out.len(), i));
         i += 1;
         match c {
             ']' => {
@@ -294,8 +427,9 @@ mod tests {
 
     fn matches(pattern: &str, text: &str) -> bool {
         PyRegex::new(pattern)
-            .unwrap_or_else(|e| panic!("{pattern}: {e}"))
+            .unwrap_or_else(|e| panic!("{pattern}: {}", e.message))
             .is_match(text)
+            .unwrap_or_else(|e| panic!("{pattern}: {e}"))
     }
 
     fn linear(pattern: &str) -> bool {
@@ -340,7 +474,7 @@ mod tests {
     fn the_original_readme_pattern_compiles() {
         let re = PyRegex::new(".*:^((?!Alice).)").unwrap();
         // `^` after `:` cannot match mid-string: Python finds no match.
-        assert!(!re.is_match("arn:aws:iam::1:user/Bob"));
+        assert_eq!(re.is_match("arn:aws:iam::1:user/Bob"), Ok(false));
     }
 
     #[test]
@@ -360,9 +494,32 @@ mod tests {
     }
 
     #[test]
-    fn catastrophic_patterns_give_up_as_no_match() {
-        let text = format!("{}!", "a".repeat(40));
-        assert!(!matches(r"^(a+)+\1$", &text));
+    fn catastrophic_patterns_give_up_as_errors_not_verdicts() {
+        let re = PyRegex::new("(a|aa)+(?=b)|!").unwrap();
+        assert_eq!(
+            re.is_match(&format!("{}!", "a".repeat(25))),
+            Err(GaveUp::Steps {
+                limit: 1_000_000,
+                length: 26
+            })
+        );
+    }
+
+    #[test]
+    fn long_strings_shrink_the_step_limit_and_end_at_the_cap() {
+        assert_eq!(tier_limit(0), 1_000_000);
+        assert_eq!(tier_limit(TIERS - 1), BACKTRACK_WORK / BACKTRACK_MAX_INPUT);
+        let re = PyRegex::new("(?=(a+)+$)|!").unwrap();
+        let long = "a".repeat(BACKTRACK_MAX_INPUT + 1);
+        assert_eq!(
+            re.is_match(&long),
+            Err(GaveUp::TooLong(BACKTRACK_MAX_INPUT + 1))
+        );
+        // At the cap itself the search is decided (the lookahead holds at the
+        // end of the string).
+        assert_eq!(re.is_match(&long[1..]), Ok(true));
+        assert_eq!(re.is_match("!"), Ok(true));
+        assert_eq!(re.is_match(""), Ok(false));
     }
 
     #[test]

@@ -29,8 +29,12 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
     let window = args.time.window(crate::window::now())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
-        let expression =
-            Expression::parse(source).map_err(|error| format!("--match '{source}': {error}"))?;
+        let expression = Expression::parse(source).map_err(|error| {
+            format!(
+                "--match '{}': {error}",
+                crate::expr::excerpt(source, error.column)
+            )
+        })?;
         expressions.push(expression);
     }
     Ok(Criteria {

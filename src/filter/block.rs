@@ -107,11 +107,27 @@ fn judge_record(
             .map(|name| criteria.judge(&doc, Some(name))),
     };
     let verdict = match verdict {
-        Some(verdict) => verdict,
+        Some(Ok(verdict)) => verdict,
+        Some(Err(reason)) => {
+            outcome.bad.push(BadRecord {
+                line: line_no,
+                reason,
+                matched_before: outcome.matched,
+            });
+            return;
+        }
         None => match crate::input::unwrap_line(record) {
             // The same bytes parsed a moment ago, so this cannot fail.
-            None => match parser.parse(record) {
-                Ok(doc) => criteria.judge(&doc, None),
+            None => match parser.parse(record).map(|doc| criteria.judge(&doc, None)) {
+                Ok(Ok(verdict)) => verdict,
+                Ok(Err(reason)) => {
+                    outcome.bad.push(BadRecord {
+                        line: line_no,
+                        reason,
+                        matched_before: outcome.matched,
+                    });
+                    return;
+                }
                 Err(_) => Verdict::NoMatch,
             },
             Some(Ok(records)) => {

@@ -28,25 +28,28 @@ impl Criteria {
         self.actions.matches_all() && self.window.is_unbounded() && self.expressions.is_empty()
     }
 
-    /// `event_name` is the record's eventName, already looked up by the caller.
-    pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>) -> Verdict {
+    /// `event_name` is the record's eventName, already looked up by the
+    /// caller. An error when an expression cannot decide on the record
+    /// (which is then a bad record, neither written nor filtered out).
+    pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>) -> Result<Verdict, String> {
         if !self.actions.matches_all() {
             let source = doc.top_str("eventSource").unwrap_or("");
             if !self.actions.matches(source, event_name.unwrap_or("")) {
-                return Verdict::NoMatch;
+                return Ok(Verdict::NoMatch);
             }
         }
         if !self.window.is_unbounded() {
             match self.window.check(doc.top_str("eventTime")) {
                 WindowCheck::Inside => {}
-                WindowCheck::Outside => return Verdict::NoMatch,
-                WindowCheck::Unreadable => return Verdict::NoTime,
+                WindowCheck::Outside => return Ok(Verdict::NoMatch),
+                WindowCheck::Unreadable => return Ok(Verdict::NoTime),
             }
         }
-        if self.expressions.iter().all(|e| e.eval(doc)) {
-            Verdict::Match
-        } else {
-            Verdict::NoMatch
+        for expression in &self.expressions {
+            if !expression.judge(doc)? {
+                return Ok(Verdict::NoMatch);
+            }
         }
+        Ok(Verdict::Match)
     }
 }
