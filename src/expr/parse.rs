@@ -278,7 +278,7 @@ fn regex_error_at(
 /// Check the literal suits the operator and compile what can be compiled.
 fn compile_op(operator: Operator, literal: Literal) -> Result<Op, Failure> {
     let order = |wanted, or_equal, name: &str, literal| match literal {
-        Literal::Int(_) | Literal::Float(_) | Literal::Str(_) => {
+        Literal::Int(_) | Literal::BigInt(_) | Literal::Float(_) | Literal::Str(_) => {
             Ok(Op::Order(wanted, or_equal, literal))
         }
         _ => Err(Failure::Message(format!(
