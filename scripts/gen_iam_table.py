@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Generate src/actions/table.rs from the IAM mapping data.
+"""Generate crates/core/src/actions/table.rs from the IAM mapping data.
 
 Usage: scripts/gen_iam_table.py [DATA_DIR] [OUTPUT]
 
 DATA_DIR defaults to ../shared/data/iam-mapping next to the repository, then
-/work/shared/data/iam-mapping. OUTPUT defaults to src/actions/table.rs; `-`
+/work/shared/data/iam-mapping. OUTPUT defaults to crates/core/src/actions/table.rs; `-`
 writes to stdout. The output is deterministic: every list is sorted.
 
 The table is kept small: a host appears only when its IAM prefix is not its
@@ -161,7 +161,7 @@ def render(data_dir):
 
 def main(argv):
     data_dir = find_data_dir(argv)
-    output = argv[2] if len(argv) > 2 else os.path.join(REPO, "src", "actions", "table.rs")
+    output = argv[2] if len(argv) > 2 else os.path.join(REPO, "crates", "core", "src", "actions", "table.rs")
     text = render(data_dir)
     if output == "-":
         sys.stdout.write(text)

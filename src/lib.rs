@@ -1,14 +1,13 @@
 //! spitzel: CloudTrail forensics from the command line.
 //!
-//! The library holds everything the two binaries share. Modules are kept
-//! single-purpose: the match language knows nothing of I/O, the AWS code
-//! nothing of filtering beyond the shared action matcher and time window.
+//! The root package is spitzel-filter's application (`app`: CLI arguments
+//! to the pipeline). The libraries are under crates/: spitzel-core (no I/O,
+//! no AWS), spitzel-input (inputs and the filter pipeline), spitzel-cli
+//! (clap definitions) and spitzel-aws (spitzel-fetch). The re-exports keep
+//! their modules under the paths the tests and the doc generator use.
 
-pub mod actions;
-pub mod cli;
-pub mod doc;
-pub mod expr;
-pub mod fetch;
-pub mod filter;
-pub mod input;
-pub mod window;
+pub mod app;
+
+pub use spitzel_cli as cli;
+pub use spitzel_core::{actions, doc, expr, window};
+pub use spitzel_input::{filter, input};

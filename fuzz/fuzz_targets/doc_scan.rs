@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use spitzel::doc::DocParser;
+use spitzel_core::doc::DocParser;
 
 fuzz_target!(|data: &[u8]| {
     let mut reader = serde_json::Deserializer::from_slice(data);

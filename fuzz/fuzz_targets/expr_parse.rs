@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spitzel::doc::DocParser;
-use spitzel::expr::Expression;
+use spitzel_core::doc::DocParser;
+use spitzel_core::expr::Expression;
 
 const RECORDS: [&[u8]; 3] = [
     br#"{"eventName":"GetObject","n":1,"s":"aaa!","a":[1,2.5,"x",null,{"k":[true]}],"o":{"p":{"q":123456789012345678901234567890}},"big":1e400}"#,

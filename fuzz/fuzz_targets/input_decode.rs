@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spitzel::input::source::{Job, read_stream};
+use spitzel_input::input::source::{Job, read_stream};
 use std::io::Write;
 use std::sync::Arc;
 

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spitzel::doc::{DocParser, DocView};
-use spitzel::expr::path::compile_path;
+use spitzel_core::doc::{DocParser, DocView};
+use spitzel_core::expr::path::compile_path;
 
 fuzz_target!(|data: &[u8]| {
     // The path, a newline, the record.

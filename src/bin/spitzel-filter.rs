@@ -3,5 +3,5 @@ use spitzel::cli::filter::FilterArgs;
 
 fn main() {
     let args = FilterArgs::parse();
-    std::process::exit(spitzel::filter::app::run(args));
+    std::process::exit(spitzel::app::run(args));
 }

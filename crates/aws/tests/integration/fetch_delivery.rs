@@ -1,7 +1,7 @@
 //! spitzel-fetch delivers every event exactly once: across regions, under
 //! throttling and injected faults, for unions of lookups and action globs.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;

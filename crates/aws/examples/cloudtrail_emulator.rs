@@ -6,7 +6,7 @@
 //! Prints `listening on 127.0.0.1:PORT`, serves until SIGTERM or until stdin
 //! closes, then prints its counters as one JSON line on stdout.
 
-#[path = "../tests/support/emulator.rs"]
+#[path = "../tests/integration/support/emulator.rs"]
 mod emulator;
 
 use std::io::{Read, Write};

@@ -1,6 +1,6 @@
 //! spitzel-filter's command line.
 
-use crate::cli::common::TimeArgs;
+use crate::common::TimeArgs;
 use clap::{CommandFactory, Parser};
 
 const AFTER_HELP: &str = "\

@@ -313,7 +313,7 @@ fn records_only_serde_json_reads_still_evaluate() {
 #[test]
 fn fast_and_general_paths_agree_on_real_records() {
     let shared = std::env::var_os("SPITZEL_SHARED").map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
         std::path::PathBuf::from,
     );
     let dir = shared.join("data/cloudtrail");

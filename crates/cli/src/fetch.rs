@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, ValueEnum};
 
-use crate::cli::common::TimeArgs;
+use crate::common::TimeArgs;
 
 const LONG_ABOUT: &str = "\
 Dump CloudTrail event history (the LookupEvents API) as NDJSON: one CloudTrail

@@ -2,7 +2,7 @@
 //! the current clap definitions and man/src/; regenerate with
 //! `cargo run --example gen-docs` when this fails.
 
-#[path = "../examples/gen-docs/docgen.rs"]
+#[path = "../../examples/gen-docs/docgen.rs"]
 mod docgen;
 
 use std::fs;

@@ -1,6 +1,5 @@
 //! spitzel-filter: the pipeline from inputs to matching records.
 
-pub mod app;
 pub mod block;
 pub mod pipeline;
 pub mod record;

@@ -3,6 +3,6 @@
 use clap::Parser;
 
 fn main() {
-    let args = spitzel::cli::fetch::FetchArgs::parse();
-    std::process::exit(spitzel::fetch::run(args));
+    let args = spitzel_cli::fetch::FetchArgs::parse();
+    std::process::exit(spitzel_aws::fetch::run(args));
 }

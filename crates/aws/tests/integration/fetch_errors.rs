@@ -1,7 +1,7 @@
 //! The errors users meet: one line each, never a backtrace, and the exit
 //! status the issue asks for. Also --help and a closed stdout.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Output, Stdio};

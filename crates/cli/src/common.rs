@@ -4,7 +4,9 @@
 //! each other, and `--to` (a lookback that ends elsewhere than now would be
 //! ambiguous); clap rejects those combinations.
 
-use crate::window::{NANOS_PER_DAY, NANOS_PER_SECOND, TimeWindow, UnixNanos, parse_time_arg};
+use spitzel_core::window::{
+    NANOS_PER_DAY, NANOS_PER_SECOND, TimeWindow, UnixNanos, parse_time_arg,
+};
 
 /// --from, --to, --last-minute, --last.
 #[derive(Debug, Clone, Default, clap::Args)]

@@ -77,7 +77,7 @@ struct Example {
 }
 
 fn quick_start() -> Vec<Example> {
-    let block = block_after(&readme(), "tests/readme.rs");
+    let block = block_after(&readme(), "tests/integration/readme.rs");
     let mut examples: Vec<Example> = Vec::new();
     // Whether the last command line ended in a backslash.
     let mut continued = false;

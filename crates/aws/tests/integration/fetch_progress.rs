@@ -1,7 +1,7 @@
 //! The progress display: shown on a terminal, one line per region; silenced
 //! by -q. A terminal comes from script(1); without it the test is skipped.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

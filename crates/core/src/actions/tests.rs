@@ -434,7 +434,9 @@ fn narrowing_is_a_superset_of_matches() {
 fn real_events_match_their_own_prefix_and_star() {
     let shared = std::env::var_os("SPITZEL_SHARED")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+        });
     let dir = shared.join("data/cloudtrail");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         eprintln!("skipped: {} not found", dir.display());

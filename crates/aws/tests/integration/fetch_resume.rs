@@ -1,7 +1,7 @@
 //! Resuming with --checkpoint: after a kill, after an expired NextToken,
 //! after Ctrl-C; no event lost, none written twice.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

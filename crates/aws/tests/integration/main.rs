@@ -1,0 +1,8 @@
+//! spitzel-fetch's integration tests, one binary: the real binary against
+//! the LookupEvents emulator in `support`.
+
+mod fetch_delivery;
+mod fetch_errors;
+mod fetch_progress;
+mod fetch_resume;
+mod support;

@@ -1,0 +1,13 @@
+//! spitzel's integration tests, one binary: the real spitzel-filter over
+//! real pipes and files, and the generated docs. (spitzel-fetch's tests are
+//! crates/aws/tests/integration, beside that binary.)
+
+mod completions;
+mod docs_fresh;
+mod filter_cli;
+mod jsonpath_cts;
+mod match_robustness;
+mod man_render;
+mod readme;
+mod sample_data;
+mod shapes;
