@@ -33,7 +33,8 @@ const TIERS: usize = (BACKTRACK_MAX_INPUT / SHORTEST_TIER).trailing_zeros() as u
 #[derive(Debug)]
 pub enum PyRegex {
     Linear(regex::Regex),
-    Backtracking(Backtracker),
+    /// Boxed: a regex per length tier makes it large.
+    Backtracking(Box<Backtracker>),
 }
 
 /// A pattern only fancy-regex can run, compiled once per length tier.
@@ -133,7 +134,10 @@ impl PyRegex {
             .map_err(|e| describe(&translated, &map, &e))?;
         let tiers = std::array::from_fn(|_| OnceLock::new());
         let _ = tiers[0].set(first);
-        Ok(Self::Backtracking(Backtracker { translated, tiers }))
+        Ok(Self::Backtracking(Box::new(Backtracker {
+            translated,
+            tiers,
+        })))
     }
 
     /// Python's `re.search`: a match anywhere, or the budget ran out.
