@@ -55,6 +55,8 @@ pub struct Doc<'a> {
     tree: OnceCell<Value>,
     /// Only serde_json could read the record; `tree` holds it.
     tree_only: bool,
+    /// Some number in the record may not be held exactly by `tree`.
+    wide_numbers: bool,
 }
 
 impl DocParser {
@@ -107,6 +109,7 @@ impl DocParser {
             hot: root.hot,
             tree: OnceCell::new(),
             tree_only: false,
+            wide_numbers: scanner.wide,
         })
     }
 }
@@ -205,6 +208,7 @@ fn slow_parse<'a>(text: &'a str) -> Result<Doc<'a>, DocError> {
             hot: [ABSENT; 3],
             tree: OnceCell::from(Value::Object(map)),
             tree_only: true,
+            wide_numbers: false,
         }),
         Ok(_) => Err(not_an_object(kind_name(text.as_bytes()))),
         Err(e) => Err(match lone_surrogate(text) {
@@ -312,6 +316,13 @@ impl<'a> Doc<'a> {
             }
             DocView::Tree(tree) => tree.get(key)?.as_str(),
         }
+    }
+
+    /// Whether some number in the record may not be held exactly by the
+    /// tree (an integer past 64 bits, a number past f64's range, a long
+    /// mantissa): comparisons then read such numbers from the text.
+    pub fn has_wide_numbers(&self) -> bool {
+        self.wide_numbers
     }
 
     /// The record's length in bytes.

@@ -54,11 +54,17 @@ pub struct Member {
 pub struct Scanner<'b> {
     bytes: &'b [u8],
     depth: usize,
+    /// A number was seen that a tree may not hold exactly (see `wide`).
+    pub wide: bool,
 }
 
 impl<'b> Scanner<'b> {
     pub fn new(bytes: &'b [u8]) -> Self {
-        Self { bytes, depth: 0 }
+        Self {
+            bytes,
+            depth: 0,
+            wide: false,
+        }
     }
 
     pub fn bytes(&self) -> &'b [u8] {
@@ -87,7 +93,11 @@ impl<'b> Scanner<'b> {
             Some(b'"') => string_at(self.bytes, at).map(|span| span.end + 1),
             Some(b'{') => self.object(at, |scanner, _, value| scanner.value(value)),
             Some(b'[') => self.array_with(at, |_, _| {}),
-            Some(b'-' | b'0'..=b'9') => number_end(self.bytes, at),
+            Some(b'-' | b'0'..=b'9') => {
+                let end = number_end(self.bytes, at)?;
+                self.wide |= is_wide(&self.bytes[at..end]);
+                Ok(end)
+            }
             Some(b't') => word_end(self.bytes, at, b"true"),
             Some(b'f') => word_end(self.bytes, at, b"false"),
             Some(b'n') => word_end(self.bytes, at, b"null"),
@@ -234,6 +244,14 @@ fn number_end(bytes: &[u8], start: usize) -> Result<usize, Fault> {
         at = some_digits_end(bytes, at)?;
     }
     Ok(at)
+}
+
+/// Whether serde_json's tree may not hold this number as Python reads it:
+/// integers past 64 bits become floats there, numbers past f64's range are
+/// clamped, and long mantissas may round differently. Short numbers without
+/// an exponent are held exactly.
+fn is_wide(number: &[u8]) -> bool {
+    number.len() > 15 || number.iter().any(|&b| b == b'e' || b == b'E')
 }
 
 fn digits_end(bytes: &[u8], mut at: usize) -> usize {

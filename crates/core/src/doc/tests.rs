@@ -139,6 +139,29 @@ fn depth_bombs_are_refused_without_crashing() {
 }
 
 #[test]
+fn records_with_numbers_a_tree_may_not_hold_are_marked() {
+    let mut parser = DocParser::new();
+    for (record, wide) in [
+        (
+            &br#"{"a":1,"b":[2.5,-3],"c":"123456789012345678901234567890"}"#[..],
+            false,
+        ),
+        (br#"{"a":{"b":[123456789012345678901234567890]}}"#, true),
+        (br#"{"a":1e400}"#, true),
+        (br#"{"a":{"b":1E2}}"#, true),
+        (br#"{"a":0.10000000000000001}"#, true),
+    ] {
+        let doc = parser.parse(record).unwrap();
+        assert_eq!(
+            doc.has_wide_numbers(),
+            wide,
+            "{}",
+            String::from_utf8_lossy(record)
+        );
+    }
+}
+
+#[test]
 fn numbers_beyond_f64_are_valid_json_and_pass() {
     let mut parser = DocParser::new();
     for record in [

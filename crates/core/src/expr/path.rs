@@ -9,6 +9,7 @@ use super::{EvalError, ExprError};
 use crate::doc::{Doc, DocView, Raw};
 use serde_json::Value;
 use serde_json_path::JsonPath;
+use std::collections::HashMap;
 
 /// A compiled path. Plain paths (only name and index selectors) also keep
 /// their steps for the fast path.
@@ -397,23 +398,24 @@ impl CompiledPath {
         }
         // A float in the tree may stand for an integer beyond 64 bits or a
         // number beyond f64's range, which only the record's text holds
-        // exactly: such values are read from the text, by their location.
-        if let DocView::Raw(root) = doc.view()
-            && selected.iter().any(|v| holds_float(v))
-        {
-            for located in self.general.query_located(tree) {
-                let found = match raw_at(root, located.location()) {
-                    Some(raw) => Found::Raw(raw),
-                    None => Found::Tree(located.node()),
-                };
-                if test(Some(found))? {
-                    return Ok(true);
-                }
+        // exactly: in records that have such numbers, selected values
+        // holding floats are read from the text instead.
+        let texts = match doc.view() {
+            DocView::Raw(root)
+                if doc.has_wide_numbers() && selected.iter().any(|v| holds_float(v)) =>
+            {
+                let mut texts = HashMap::new();
+                map_texts(tree, root, &mut texts);
+                texts
             }
-            return Ok(false);
-        }
+            _ => HashMap::new(),
+        };
         for value in selected {
-            if test(Some(Found::Tree(value)))? {
+            let found = match texts.get(&std::ptr::from_ref(value)) {
+                Some(raw) if holds_float(value) => Found::Raw(*raw),
+                _ => Found::Tree(value),
+            };
+            if test(Some(found))? {
                 return Ok(true);
             }
         }
@@ -458,18 +460,30 @@ fn holds_float(value: &Value) -> bool {
     }
 }
 
-/// The record's text at a normalized path.
-fn raw_at<'d>(root: Raw<'d>, location: &serde_json_path::NormalizedPath<'_>) -> Option<Raw<'d>> {
-    let mut here = root;
-    for element in location.iter() {
-        here = match element {
-            serde_json_path::PathElement::Name(name) => here.member(name)?,
-            serde_json_path::PathElement::Index(index) => {
-                here.element(i64::try_from(*index).ok()?)?
+/// Where each node of `tree` lies in the record's text, by the node's
+/// address: one walk of both, linear in the record.
+fn map_texts<'v, 'd>(tree: &'v Value, raw: Raw<'d>, texts: &mut HashMap<*const Value, Raw<'d>>) {
+    texts.insert(std::ptr::from_ref(tree), raw);
+    match tree {
+        Value::Array(items) => {
+            for (item, text) in items.iter().zip(raw.elements()) {
+                map_texts(item, text, texts);
             }
-        };
+        }
+        Value::Object(map) => {
+            // A repeated key: the tree holds the last value, as here.
+            let mut members: HashMap<std::borrow::Cow<'d, str>, Raw<'d>> = HashMap::new();
+            for (key, text) in raw.members() {
+                members.insert(key, text);
+            }
+            for (key, value) in map {
+                if let Some(text) = members.get(key.as_str()) {
+                    map_texts(value, *text, texts);
+                }
+            }
+        }
+        _ => {}
     }
-    Some(here)
 }
 
 #[cfg(test)]
