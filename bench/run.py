@@ -684,8 +684,8 @@ def main():
 
     fetch = None
     if not args.no_fetch:
-        has_emulator = os.path.exists(os.path.join(REPO_ROOT, "examples", "cloudtrail_emulator.rs")) \
-            or os.path.isdir(os.path.join(REPO_ROOT, "examples", "cloudtrail_emulator"))
+        has_emulator = os.path.exists(
+            os.path.join(REPO_ROOT, "crates", "aws", "examples", "cloudtrail_emulator.rs"))
         if not has_emulator:
             fetch = "skipped: examples/cloudtrail_emulator is not in this tree yet"
             log(f"fetch benchmark {fetch}")

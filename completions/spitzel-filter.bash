@@ -23,7 +23,7 @@ _spitzel__filter() {
 
     case "${cmd}" in
         spitzel__filter)
-            opts="-m -i -v -c -q -j -h -V --match --input --from --to --last-minute --last --invert-match --count --quiet --limit --threads --strict --stats --help --version"
+            opts="-m -i -v -c -q -j -h -V --match --input --from --to --last-minute --last --invert-match --count --quiet --limit --threads --max-record-size --strict --stats --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,10 @@ _spitzel__filter() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-record-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -5,7 +5,8 @@ complete -c spitzel-filter -l to -d 'Keep events at or before this time (same fo
 complete -c spitzel-filter -l last-minute -d 'Keep events of the last N minutes' -r
 complete -c spitzel-filter -l last -d 'Keep events of the last DURATION (90s, 90m, 3h, 7d, 2w, 1h30m)' -r
 complete -c spitzel-filter -l limit -d 'Stop after N matching events' -r
-complete -c spitzel-filter -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c spitzel-filter -s j -l threads -d 'Worker threads, 1 to 256 (default: all cores)' -r
+complete -c spitzel-filter -l max-record-size -d 'Skip (and report) any record longer than SIZE; SIZE is bytes or K, M, G' -r
 complete -c spitzel-filter -s v -l invert-match -d 'Write the events that do NOT match'
 complete -c spitzel-filter -s c -l count -d 'Print only the number of matching events'
 complete -c spitzel-filter -s q -l quiet -d 'Print nothing; exit 0 at the first match'

@@ -3,11 +3,7 @@
 use crate::actions::ActionMatcher;
 use crate::cli::filter::FilterArgs;
 use crate::expr::Expression;
-use crate::filter::block::Keep;
-use crate::filter::pipeline::Pipeline;
-use crate::filter::record::Criteria;
-use crate::filter::report::print_stats;
-use crate::filter::writer::{OutputSink, Stopped};
+use crate::filter::{Criteria, Keep, OutputSink, Pipeline, Stopped, print_stats};
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Instant;
@@ -49,7 +45,7 @@ pub fn run(args: FilterArgs) -> i32 {
         Ok(criteria) => criteria,
         Err(message) => return usage(&message),
     };
-    let threads = args.threads.unwrap_or(0);
+    let threads = args.threads.map_or(0, usize::from);
     if let Err(error) = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -67,6 +63,9 @@ pub fn run(args: FilterArgs) -> i32 {
         invert: args.invert_match,
         keep,
         in_flight: threads * 2 + 2,
+        limits: crate::input::Limits {
+            max_record: args.max_record_size,
+        },
     };
     let started = Instant::now();
     let stdout = io::stdout();

@@ -48,7 +48,7 @@ printf '%s\n' "${{COMPREPLY[@]}}""#
 
 #[test]
 fn bash_completes_filter_options() {
-    let Some(offered) = complete("spitzel-filter", "spitzel-filter --ma") else {
+    let Some(offered) = complete("spitzel-filter", "spitzel-filter --mat") else {
         eprintln!("skipped: bash not found");
         return;
     };

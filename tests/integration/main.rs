@@ -3,8 +3,10 @@
 //! crates/aws/tests/integration, beside that binary.)
 
 mod completions;
+mod corruption;
 mod docs_fresh;
 mod filter_cli;
+mod input_bounds;
 mod jsonpath_cts;
 mod man_render;
 mod match_robustness;

@@ -12,9 +12,9 @@ mod emulator;
 use std::io::{Read, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use emulator::{Emulator, EmulatorConfig, Faults};
+use emulator::{Emulator, EmulatorConfig, Faults, RateLimit};
 
-const USAGE: &str = "usage: cloudtrail_emulator [--port N] [--rate R] [--regions a,b] [--events-per-region N] [--span-days D] [--error-every N] [--drop-every N] [--slow-every N --slow-ms MS] [--seed N]";
+const USAGE: &str = "usage: cloudtrail_emulator [--port N] [--rate R] [--regions a,b] [--events-per-region N] [--span-days D] [--error-every N] [--drop-every N] [--slow-every N --slow-ms MS] [--limit bucket|rolling] [--jitter-ms MS] [--seed N]";
 
 fn main() {
     match run() {
@@ -41,6 +41,8 @@ fn run() -> Result<(), String> {
     let mut span_days = 80i64;
     let mut seed = 1u64;
     let mut faults = Faults::default();
+    let mut rate_limit = RateLimit::TokenBucket;
+    let mut jitter = Duration::ZERO;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         match flag.as_str() {
@@ -61,6 +63,14 @@ fn run() -> Result<(), String> {
             "--drop-every" => faults.drop_every = number(&flag, args.next())?,
             "--slow-every" => faults.slow_every = number(&flag, args.next())?,
             "--slow-ms" => faults.slow_delay = Duration::from_millis(number(&flag, args.next())?),
+            "--limit" => {
+                rate_limit = match args.next().as_deref() {
+                    Some("bucket") => RateLimit::TokenBucket,
+                    Some("rolling") => RateLimit::RollingSecond,
+                    _ => return Err("--limit takes bucket or rolling".into()),
+                }
+            }
+            "--jitter-ms" => jitter = Duration::from_millis(number(&flag, args.next())?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -75,6 +85,8 @@ fn run() -> Result<(), String> {
     let mut config = EmulatorConfig {
         rate,
         faults,
+        rate_limit,
+        jitter,
         ..EmulatorConfig::default()
     };
     for (i, region) in regions.iter().enumerate() {

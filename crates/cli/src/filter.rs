@@ -76,9 +76,28 @@ pub struct FilterArgs {
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
 
-    /// Worker threads (default: all cores)
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Worker threads, 1 to 256 (default: all cores)
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS)
+    )]
+    pub threads: Option<u16>,
+
+    /// Skip (and report) any record longer than SIZE; SIZE is bytes or K, M, G
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value = "256M",
+        value_parser = parse_size,
+        long_help = "Skip, and report, any record longer than SIZE: an NDJSON line or one \
+                     record of a document. SIZE is bytes, or a number with K, M or G \
+                     (powers of 1024). A run of more than SIZE bytes holding no record (white \
+                     space, garbage, the rest of an over-long line) ends that input, reported, \
+                     so that a gzip bomb or /dev/zero cannot fill memory or run forever"
+    )]
+    pub max_record_size: usize,
 
     /// Make the first bad input line fatal (exit 2)
     #[arg(long)]
@@ -89,7 +108,67 @@ pub struct FilterArgs {
     pub stats: bool,
 }
 
+/// More worker threads than this only cost memory and start-up time: the
+/// work is bounded by the cores, and `-j 10000` once took a minute to start.
+pub const MAX_THREADS: i64 = 256;
+
+/// `256M`, `64K`, `1G`, `4096`: bytes, K/M/G being powers of 1024.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let lower = text.to_ascii_lowercase();
+    let digits = lower.trim_end_matches(['b', 'i']);
+    let (number, shift) = match digits.chars().last() {
+        Some('k') => (&digits[..digits.len() - 1], 10),
+        Some('m') => (&digits[..digits.len() - 1], 20),
+        Some('g') => (&digits[..digits.len() - 1], 30),
+        _ => (digits, 0),
+    };
+    let value: usize = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size such as 256M, 64K or 4096"))?;
+    let bytes = value
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("'{text}' is too large"))?;
+    if bytes == 0 {
+        return Err("the size must be at least 1 byte".into());
+    }
+    Ok(bytes)
+}
+
 /// The clap command, for man pages and completions.
 pub fn command() -> clap::Command {
     FilterArgs::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("256M"), Ok(256 << 20));
+        assert_eq!(parse_size("64k"), Ok(64 << 10));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("1MB"), Ok(1 << 20));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        for bad in ["", "M", "12X", "-1M", "0", "1.5M", "99999999999999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn threads_are_bounded() {
+        let parse = |args: &[&str]| {
+            FilterArgs::try_parse_from(
+                std::iter::once("spitzel-filter").chain(args.iter().copied()),
+            )
+        };
+        assert_eq!(parse(&["-j", "256"]).unwrap().threads, Some(256));
+        assert_eq!(parse(&["-j", "1"]).unwrap().threads, Some(1));
+        for bad in ["0", "257", "10000"] {
+            let err = parse(&["-j", bad]).unwrap_err().to_string();
+            assert!(err.contains("1..=256"), "{bad}: {err}");
+        }
+        assert_eq!(parse(&[]).unwrap().max_record_size, 256 << 20);
+    }
 }

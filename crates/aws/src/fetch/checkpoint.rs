@@ -11,14 +11,17 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::errors::FetchError;
+use super::plan::Query;
 
-const VERSION: u32 = 1;
+/// 2: each query is stored itself, not by a label.
+const VERSION: u32 = 2;
 
 /// Progress of one query in one region.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryProgress {
     pub region: String,
-    pub query: String,
+    /// The query itself, so that a resumed run cannot run another one.
+    pub query: Query,
     /// Token of the next page; None with `done` false = first page.
     pub next_token: Option<String>,
     /// EndTime of the current token chain (moved back after a refused token).
@@ -26,6 +29,14 @@ pub struct QueryProgress {
     /// Oldest eventTime (seconds) handled so far, and the ids handled at it.
     pub oldest: Option<i64>,
     pub ids_at_oldest: Vec<String>,
+    /// Ids handled in the current page when --max-events cut it short; the
+    /// page is fetched again and these are skipped, in whatever order it comes.
+    #[serde(default)]
+    pub cut_ids: Vec<String>,
+    /// An event newer than `oldest` came in a later page: the API's pages
+    /// were not in time order, so a refused token cannot restart at `oldest`.
+    #[serde(default)]
+    pub unordered: bool,
     pub done: bool,
     pub pages: u64,
     pub events: u64,
@@ -99,7 +110,8 @@ pub fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
     Ok(Some(checkpoint))
 }
 
-fn temp_path(path: &Path) -> PathBuf {
+/// The file a save writes before renaming it over the checkpoint.
+pub fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
     path.with_file_name(name)
@@ -144,7 +156,9 @@ mod tests {
             vec!["us-east-1".into()],
             vec![QueryProgress {
                 region: "us-east-1".into(),
-                query: "Username=alice".into(),
+                query: Query {
+                    attribute: Some(("Username".into(), "alice".into())),
+                },
                 end_time: 20,
                 ..Default::default()
             }],

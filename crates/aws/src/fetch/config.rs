@@ -6,14 +6,18 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_cloudtrail::config::ProvideCredentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_cloudtrail::config::{Credentials, ProvideCredentials};
 use aws_sdk_cloudtrail::error::ProvideErrorMetadata;
 
+use super::body::BodyCheck;
 use super::errors::FetchError;
+use super::pager;
 
 /// How long to wait for a TCP connection before calling it a failed attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+#[derive(Debug, Clone)]
 pub struct AwsSetup {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
@@ -40,8 +44,12 @@ pub async fn load(setup: &AwsSetup) -> SdkConfig {
     loader.load().await
 }
 
-/// Fail early, with one line, when no credentials can be found.
-pub async fn check_credentials(config: &SdkConfig) -> Result<(), FetchError> {
+/// Fail early, with one line naming the cause, when no usable credentials
+/// can be found.
+pub async fn check_credentials(
+    config: &SdkConfig,
+    profile: Option<&str>,
+) -> Result<(), FetchError> {
     const HINT: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use --profile or AWS_PROFILE, or run `aws sso login`";
     let Some(provider) = config.credentials_provider() else {
         return Err(FetchError::config(format!(
@@ -49,13 +57,184 @@ pub async fn check_credentials(config: &SdkConfig) -> Result<(), FetchError> {
         )));
     };
     match provider.provide_credentials().await {
-        Ok(_) => Ok(()),
-        // The chain's own error lists every provider it tried, over many
-        // lines; the hint says what to do.
-        Err(_) => Err(FetchError::config(format!(
-            "no AWS credentials found: {HINT}"
-        ))),
+        Ok(credentials) => check_credential_values(&credentials),
+        Err(chain_error) => {
+            // The default chain only says that no provider had credentials
+            // (the causes go to its log); when a profile is involved, its
+            // provider's own error names the file, the profile or the
+            // failing credential_process.
+            let mut builder = aws_config::profile::ProfileFileCredentialsProvider::builder();
+            if let Some(name) = profile {
+                builder = builder.profile_name(name);
+            }
+            if let Some(parse_error) = profile_file_fault(profile).await {
+                return Err(FetchError::config(format!(
+                    "cannot load AWS credentials: {parse_error}"
+                )));
+            }
+            let cause = match builder.build().provide_credentials().await {
+                Err(e) if !matches!(e, CredentialsError::CredentialsNotLoaded(_)) => Some(e),
+                _ if !matches!(chain_error, CredentialsError::CredentialsNotLoaded(_)) => {
+                    Some(chain_error)
+                }
+                _ => None,
+            };
+            Err(FetchError::config(match cause {
+                Some(cause) => {
+                    let text = error_chain(&cause);
+                    let text = text.trim_end().trim_end_matches("Stderr:").trim_end();
+                    if text.contains("external process") {
+                        format!(
+                            "cannot load AWS credentials: the profile's credential_process failed: {text}"
+                        )
+                    } else {
+                        format!("cannot load AWS credentials: {text}")
+                    }
+                }
+                None => format!("no AWS credentials found: {HINT}"),
+            }))
+        }
     }
+}
+
+/// A config or credentials file that does not parse, with its path and
+/// line (the credential providers drop those), or a profile asked for
+/// that is not there.
+async fn profile_file_fault(profile: Option<&str>) -> Option<String> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let selected = profile.map(|p| std::borrow::Cow::Owned(p.to_string()));
+    // The default files: ~/.aws/config and credentials, or AWS_CONFIG_FILE
+    // and AWS_SHARED_CREDENTIALS_FILE.
+    let files = Default::default();
+    match aws_config::profile::load(&Fs::real(), &Env::real(), &files, selected).await {
+        Err(e) => Some(error_chain(&e)),
+        Ok(set) => {
+            // A profile named on purpose must exist.
+            let (name, from) = match profile {
+                Some(name) => (name.to_string(), "--profile"),
+                None => (std::env::var("AWS_PROFILE").ok()?, "AWS_PROFILE"),
+            };
+            if set.get_profile(&name).is_some() {
+                return None;
+            }
+            let mut known: Vec<&str> = set.profiles().collect();
+            known.sort();
+            let known = if known.is_empty() {
+                "there are no profiles".to_string()
+            } else {
+                format!("the profiles are {}", known.join(", "))
+            };
+            Some(format!(
+                "{from} names the profile '{name}', which is in neither the AWS config nor the credentials file ({known})"
+            ))
+        }
+    }
+}
+
+/// Credentials go into HTTP headers: a control character (a CR from a
+/// CRLF file, a newline pasted into a token) cannot be sent, so say which
+/// value holds it before the SDK fails on it.
+pub fn check_credential_values(credentials: &Credentials) -> Result<(), FetchError> {
+    let values = [
+        (
+            "access key id",
+            "AWS_ACCESS_KEY_ID",
+            Some(credentials.access_key_id()),
+        ),
+        (
+            "secret access key",
+            "AWS_SECRET_ACCESS_KEY",
+            Some(credentials.secret_access_key()),
+        ),
+        (
+            "session token",
+            "AWS_SESSION_TOKEN",
+            credentials.session_token(),
+        ),
+    ];
+    for (what, variable, value) in values {
+        let Some(value) = value else { continue };
+        let Some((at, c)) = value
+            .char_indices()
+            .find(|(_, c)| c.is_control() || (what == "access key id" && c.is_whitespace()))
+        else {
+            continue;
+        };
+        let name = match c {
+            '\r' => "a carriage return (a file with CRLF line ends?)".to_string(),
+            '\n' => "a line feed".to_string(),
+            '\t' => "a tab".to_string(),
+            ' ' => "a space".to_string(),
+            c => format!("the control character U+{:04X}", c as u32),
+        };
+        let source = if std::env::var(variable).is_ok_and(|v| v == value) {
+            variable.to_string()
+        } else {
+            format!("the AWS {what}")
+        };
+        return Err(FetchError::config(format!(
+            "{source}: the {what} contains {name} at byte {at}; it cannot be sent in an HTTP header: fix the credentials"
+        )));
+    }
+    Ok(())
+}
+
+/// An error and its causes as one line, each cause once.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut current = err.source();
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !text.is_empty() && !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        current = e.source();
+    }
+    line.replace(['\n', '\r'], " ")
+}
+
+/// An endpoint URL the SDK can use: http or https, a host, a numeric port.
+/// `source` names where it came from (--endpoint-url or a variable).
+pub fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchError> {
+    let bad = |why: &str| {
+        FetchError::config(format!(
+            "{source} '{}': {why}; expected e.g. https://cloudtrail.us-east-1.amazonaws.com or http://127.0.0.1:4566",
+            url.escape_debug()
+        ))
+    };
+    let lower = url.to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return Err(bad("not an http:// or https:// URL"));
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("white space or a control character in the URL"));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((host, tail)) => (host, tail.strip_prefix(':')),
+            None => return Err(bad("an unclosed [ in the host")),
+        },
+        None => match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        },
+    };
+    if host.is_empty() {
+        return Err(bad("no host"));
+    }
+    if let Some(port) = port
+        && port.parse::<u16>().is_err()
+    {
+        return Err(bad("the port is not a number from 0 to 65535"));
+    }
+    Ok(())
 }
 
 /// A region name's shape: letters, dashes, a number (us-east-1, us-gov-west-1).
@@ -135,10 +314,10 @@ async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, FetchError> 
                         "access denied listing regions: --all-regions needs the account:ListRegions permission",
                     )
                 } else {
-                    let detail = e.message().map(str::to_string).unwrap_or_else(|| {
-                        aws_sdk_account::error::DisplayErrorContext(&e).to_string()
-                    });
-                    FetchError::config(format!("cannot list the account's regions: {detail}"))
+                    FetchError::config(format!(
+                        "cannot list the account's regions: {}",
+                        sdk_error_line(&e)
+                    ))
                 }
             })?;
         regions.extend(
@@ -159,10 +338,33 @@ async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, FetchError> 
     Ok(regions)
 }
 
+/// One line for an SDK error: the service's code and message, or the
+/// transport's cause, never the SDK's debug dump.
+fn sdk_error_line<E, R>(err: &aws_sdk_account::error::SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    use aws_sdk_account::error::SdkError;
+    match err {
+        SdkError::ServiceError(service) => {
+            let code = service.err().code().unwrap_or("error");
+            match service.err().message() {
+                Some(message) => format!("{code}: {message}"),
+                None => code.to_string(),
+            }
+        }
+        SdkError::TimeoutError(_) => "the request timed out".to_string(),
+        _ if pager::connection_refused(err) => "connection refused".to_string(),
+        _ => pager::innermost(err),
+    }
+}
+
 /// A CloudTrail client for `region`.
 pub fn cloudtrail_client(config: &SdkConfig, region: &str) -> aws_sdk_cloudtrail::Client {
     let conf = aws_sdk_cloudtrail::config::Builder::from(config)
         .region(Region::new(region.to_string()))
+        .interceptor(BodyCheck)
         .build();
     aws_sdk_cloudtrail::Client::from_conf(conf)
 }

@@ -2,10 +2,15 @@
 
 use std::fmt;
 
+use super::pager::PageError;
+use super::plan::Query;
+use super::rfc3339;
+
 /// Exit statuses.
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
+/// SIGINT; SIGTERM and SIGHUP give 143 and 129 (see `signals`).
 pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,3 +59,68 @@ impl fmt::Display for FetchError {
 }
 
 impl std::error::Error for FetchError {}
+
+/// The wording of AWS errors: one line naming the region, the cause and how far the region got.
+pub fn describe_failure(
+    name: &str,
+    endpoint: &str,
+    oldest: Option<i64>,
+    query: &Query,
+    err: PageError,
+) -> FetchError {
+    let reached = match oldest {
+        Some(t) => format!(
+            "; {name} got back to {} (oldest eventTime written)",
+            rfc3339(t)
+        ),
+        None => format!("; nothing was read from {name}"),
+    };
+    match err {
+        PageError::GaveUp {
+            attempts,
+            unreachable: true,
+            ..
+        } => FetchError::config(format!(
+            "{name}: cannot reach the CloudTrail endpoint {}: connection refused ({attempts} attempts){reached}",
+            endpoint
+        )),
+        PageError::GaveUp { attempts, last, .. } => FetchError::runtime(format!(
+            "{name}: gave up after {attempts} attempts: {last}{reached}"
+        )),
+        PageError::InvalidNextToken => FetchError::runtime(format!(
+            "{name}: the API refused a fresh query ({}) with InvalidNextTokenException{reached}",
+            query.label()
+        )),
+        PageError::Fatal { code, message } => {
+            let line = match code.as_str() {
+                "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => format!(
+                    "{name}: access denied: the credentials need the cloudtrail:LookupEvents permission ({message})"
+                ),
+                "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => format!(
+                    "{name}: the AWS session token has expired: refresh the credentials (e.g. `aws sso login`) and rerun"
+                ),
+                "UnrecognizedClientException" | "InvalidClientTokenId" => format!(
+                    "{name}: the region rejected the credentials (UnrecognizedClientException): the region may be unknown or not enabled for this account, or the access key is invalid"
+                ),
+                "InvalidTimeRangeException" => format!("{name}: invalid time range: {message}"),
+                "InvalidLookupAttributesException" => {
+                    format!("{name}: invalid --lookup {}: {message}", query.label())
+                }
+                "MalformedResponse" => format!("{name}: {message}"),
+                _ if message.is_empty() => format!("{name}: {code}"),
+                _ => format!("{name}: {code}: {message}"),
+            };
+            let runtime_codes = [
+                "MalformedResponse",
+                "OperationNotPermittedException",
+                "UnsupportedOperationException",
+                "RequestFailed",
+            ];
+            if runtime_codes.contains(&code.as_str()) {
+                FetchError::runtime(format!("{line}{reached}"))
+            } else {
+                FetchError::config(format!("{line}{reached}"))
+            }
+        }
+    }
+}

@@ -20,7 +20,11 @@ use super::progress::RegionStats;
 
 pub enum Destination {
     Stdout(BufWriter<std::io::Stdout>),
+    /// A regular file: synced after every page.
     File(BufWriter<File>),
+    /// Anything else opened by name (a FIFO, /dev/stdout, /dev/null): it
+    /// cannot be synced or cut back, like stdout.
+    Stream(BufWriter<File>),
 }
 
 impl Destination {
@@ -35,6 +39,10 @@ impl Destination {
                 out.flush()?;
                 // The checkpoint may only claim bytes that are on disk.
                 out.get_ref().sync_data()
+            }
+            Destination::Stream(out) => {
+                out.write_all(bytes)?;
+                out.flush()
             }
         }
     }
@@ -67,7 +75,13 @@ pub struct Sink {
     stats: HashMap<String, Arc<RegionStats>>,
     /// Events written by this process (exit status 1 vs 2).
     pub written_now: u64,
+    /// Events skipped by this process for a missing or malformed
+    /// CloudTrailEvent (each reported on stderr, the first REPORTED_SKIPS).
+    pub skipped: u64,
 }
+
+/// Skipped events reported one by one; the rest are only counted.
+const REPORTED_SKIPS: u64 = 100;
 
 impl Sink {
     #[allow(clippy::too_many_arguments)]
@@ -102,6 +116,7 @@ impl Sink {
                 .map(|s| (s.region.clone(), s.clone()))
                 .collect(),
             written_now: 0,
+            skipped: 0,
         }
     }
 
@@ -123,7 +138,24 @@ impl Sink {
         let mut buf = Vec::new();
         let mut written = 0u64;
         let mut cut_short = false;
-        for event in events {
+        // Handle the page newest first in a fixed order, whatever order it
+        // came in: a page cut short then handles a prefix, and every
+        // unhandled event of it is at or before `oldest`.
+        let mut page: Vec<&Event> = events.iter().collect();
+        page.sort_by(|a, b| {
+            event_secs(b)
+                .cmp(&event_secs(a))
+                .then_with(|| a.event_id().cmp(&b.event_id()))
+        });
+        let refetch = !progress.cut_ids.is_empty();
+        if !refetch
+            && let (Some(oldest), Some(newest)) = (progress.oldest, page.first())
+            && event_secs(newest) > oldest
+        {
+            progress.unordered = true;
+        }
+        let mut handled_now: Vec<String> = Vec::new();
+        for event in page {
             if self
                 .max_events
                 .is_some_and(|max| self.state.written + written >= max)
@@ -132,23 +164,29 @@ impl Sink {
                 break;
             }
             let id = event.event_id().unwrap_or_default();
-            let time = event.event_time().map(|t| t.secs()).unwrap_or(i64::MIN);
-            // Pages come newest first: anything newer than the oldest second
-            // handled, or handled at that second, was dealt with before (a
-            // refetched page after a refused token or a cut-short page).
+            let time = event_secs(event);
+            // Handled before --max-events cut this page short.
+            if refetch && progress.cut_ids.iter().any(|seen| seen == id) {
+                continue;
+            }
             match progress.oldest {
-                Some(oldest) if time > oldest => continue,
                 Some(oldest) if time == oldest => {
+                    // Handled before a refused token restarted the chain at
+                    // this second.
                     if progress.ids_at_oldest.iter().any(|seen| seen == id) {
                         continue;
                     }
                     progress.ids_at_oldest.push(id.to_string());
                 }
+                // Newer than the oldest handled: new in this chain all the
+                // same (the token chain never repeats an event).
+                Some(oldest) if time > oldest => {}
                 _ => {
                     progress.oldest = Some(time);
                     progress.ids_at_oldest = vec![id.to_string()];
                 }
             }
+            handled_now.push(id.to_string());
             if !self.matcher.matches_all()
                 && !self.matcher.matches(
                     event.event_source().unwrap_or_default(),
@@ -164,6 +202,21 @@ impl Sink {
                 }
                 seen_now.push(id.to_string());
             }
+            if let Err(why) = check_record(event.cloud_trail_event()) {
+                self.skipped += 1;
+                if self.skipped <= REPORTED_SKIPS {
+                    let when = event
+                        .event_time()
+                        .and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "spitzel-fetch: {region}: event {} ({when}) skipped: {why}",
+                        id.escape_debug()
+                    );
+                }
+                continue;
+            }
             self.format(event, &mut buf);
             written += 1;
         }
@@ -178,7 +231,10 @@ impl Sink {
         }
         // A page cut short by --max-events keeps its token: a later run with a
         // larger limit refetches it and skips what was handled.
-        if !cut_short {
+        if cut_short {
+            progress.cut_ids.extend(handled_now);
+        } else {
+            progress.cut_ids.clear();
             progress.done = next_token.is_none();
             progress.next_token = next_token;
             progress.pages += 1;
@@ -217,13 +273,20 @@ impl Sink {
     }
 
     /// The saved token was refused: restart the chain at the oldest second
-    /// handled; `accept` skips the ids already handled there.
-    pub fn restart_query(&mut self, qi: usize) {
+    /// handled; `accept` skips the ids already handled there. That is only
+    /// sound when the chain's pages came in time order: otherwise refuse
+    /// (false) rather than lose the events still due after the refused token.
+    pub fn restart_query(&mut self, qi: usize) -> bool {
         let progress = &mut self.state.queries[qi];
+        if progress.unordered {
+            return false;
+        }
         progress.next_token = None;
+        progress.cut_ids.clear();
         if let Some(oldest) = progress.oldest {
             progress.end_time = oldest;
         }
+        true
     }
 
     pub fn save(&self) -> Result<(), SinkError> {
@@ -250,6 +313,7 @@ impl Sink {
 
     fn format(&self, event: &Event, buf: &mut Vec<u8>) {
         match (self.envelope, event.cloud_trail_event()) {
+            // check_record let only objects through.
             (false, Some(record)) => {
                 // Records are compact JSON; a newline could only be
                 // whitespace between tokens, and must not split the line.
@@ -271,6 +335,39 @@ impl Sink {
         }
         buf.push(b'\n');
     }
+}
+
+/// A CloudTrailEvent must be one JSON object: anything else is not a
+/// record, and written out it would poison every reader downstream.
+fn check_record(record: Option<&str>) -> Result<(), String> {
+    let Some(record) = record else {
+        return Err("it has no CloudTrailEvent".to_string());
+    };
+    let shown = || {
+        let mut cut: String = record.chars().take(40).collect();
+        if cut.len() < record.len() {
+            cut.push('…');
+        }
+        cut.escape_debug().to_string()
+    };
+    if !record.trim_start().starts_with('{') {
+        return Err(format!(
+            "its CloudTrailEvent is not a JSON object: \"{}\"",
+            shown()
+        ));
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(record)
+        .map(|_| ())
+        .map_err(|e| {
+            format!(
+                "its CloudTrailEvent is not valid JSON ({e}): \"{}\"",
+                shown()
+            )
+        })
+}
+
+fn event_secs(event: &Event) -> i64 {
+    event.event_time().map(|t| t.secs()).unwrap_or(i64::MIN)
 }
 
 /// The whole LookupEvents event, CloudTrailEvent parsed into an object.

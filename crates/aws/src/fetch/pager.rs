@@ -11,6 +11,7 @@ use aws_sdk_cloudtrail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudtrail::operation::lookup_events::builders::LookupEventsFluentBuilder;
 use aws_sdk_cloudtrail::operation::lookup_events::{LookupEventsError, LookupEventsOutput};
 
+use super::body;
 use super::pace::Limiter;
 
 /// Retry bounds.
@@ -64,7 +65,17 @@ const THROTTLING_CODES: [&str; 6] = [
 ];
 
 fn classify(err: &SdkError<LookupEventsError>) -> Class {
+    if let Some(fault) = body::fault_in(err) {
+        return Class::Fatal {
+            code: "MalformedResponse".into(),
+            message: fault.to_string(),
+        };
+    }
     match err {
+        SdkError::ServiceError(service) if service.raw().status().is_success() => Class::Fatal {
+            code: "MalformedResponse".into(),
+            message: malformed_body(service.raw().body().bytes().unwrap_or_default(), err),
+        },
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
             let code = service.err().code().unwrap_or("").to_string();
@@ -130,8 +141,42 @@ fn classify(err: &SdkError<LookupEventsError>) -> Class {
     }
 }
 
+/// What is wrong with a 200 body the SDK could not read as a LookupEvents answer.
+fn malformed_body(body: &[u8], err: &(dyn std::error::Error + 'static)) -> String {
+    let start: String = String::from_utf8_lossy(&body[..body.len().min(60)])
+        .escape_debug()
+        .collect();
+    let why = match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(e) => format!("the body is not JSON ({e})"),
+        Ok(serde_json::Value::Object(map)) => match map.get("Events") {
+            Some(events) if !events.is_array() => {
+                format!("its Events is {}, not a list", json_kind(events))
+            }
+            _ => match map.get("NextToken") {
+                Some(token) if !token.is_string() && !token.is_null() => {
+                    format!("its NextToken is {}, not a string", json_kind(token))
+                }
+                _ => format!("the SDK could not read it ({})", innermost(err)),
+            },
+        },
+        Ok(other) => format!("the body is {}, not a JSON object", json_kind(&other)),
+    };
+    format!("HTTP 200 but not a LookupEvents answer: {why}; the body starts \"{start}\"")
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 /// The deepest cause's text: the part that tells the user something.
-fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
     let mut current = err;
     while let Some(source) = current.source() {
         current = source;
@@ -139,7 +184,7 @@ fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
     current.to_string()
 }
 
-fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
+pub fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
         if let Some(io) = e.downcast_ref::<std::io::Error>()
@@ -193,13 +238,23 @@ pub async fn fetch_page(
     loop {
         limiter.acquire().await;
         let err = match request.clone().send().await {
-            Ok(output) => return Ok(output),
+            Ok(output) => {
+                limiter.succeeded();
+                return Ok(output);
+            }
             Err(err) => err,
         };
         match classify(&err) {
             Class::Throttled => {
+                limiter.throttled();
                 throttles = throttles.saturating_add(1);
-                tokio::time::sleep(backoff(policy, throttles)).await;
+                // The limiter has slowed the pace, which spaces the first
+                // retry; a request throttled again also backs off.
+                if !limiter.is_adaptive() {
+                    tokio::time::sleep(backoff(policy, throttles)).await;
+                } else if throttles > 1 {
+                    tokio::time::sleep(backoff(policy, throttles - 1)).await;
+                }
             }
             Class::Transient {
                 description,

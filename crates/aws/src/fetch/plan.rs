@@ -1,5 +1,7 @@
 //! Which LookupEvents queries to run: from --lookup, or from the action globs.
 
+use serde::{Deserialize, Serialize};
+
 use crate::actions::{ActionMatcher, Narrowing};
 
 use super::errors::FetchError;
@@ -17,13 +19,13 @@ pub const LOOKUP_KEYS: [&str; 8] = [
 ];
 
 /// One server-side query: an optional single lookup attribute.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Query {
     pub attribute: Option<(String, String)>,
 }
 
 impl Query {
-    /// Stable label, used as the checkpoint key and in messages.
+    /// Label for messages.
     pub fn label(&self) -> String {
         match &self.attribute {
             None => "all events".to_string(),

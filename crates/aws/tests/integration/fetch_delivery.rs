@@ -101,6 +101,7 @@ fn injected_faults_are_retried_without_loss_or_repeat() {
         drop_every: 7,
         slow_every: 3,
         slow_delay: Duration::from_millis(300),
+        ..Faults::default()
     };
     let expected = all_events(&config);
     let emulator = Emulator::start(config);

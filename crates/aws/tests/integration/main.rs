@@ -3,6 +3,8 @@
 
 mod fetch_delivery;
 mod fetch_errors;
+mod fetch_hostile;
 mod fetch_progress;
 mod fetch_resume;
+mod fetch_robust;
 mod support;

@@ -45,7 +45,6 @@ static NEXT_MATCHER_ID: AtomicU64 = AtomicU64::new(1);
 /// Compiled set of action globs; an event matches when any glob matches.
 #[derive(Debug, Clone)]
 pub struct ActionMatcher {
-    globs: Vec<String>,
     compiled: Vec<ActionGlob>,
     matches_everything: bool,
     /// Identifies this glob set in the per-thread verdict cache.
@@ -63,16 +62,10 @@ impl ActionMatcher {
             .map(|g| ActionGlob::parse(g))
             .collect::<Result<_, _>>()?;
         Ok(ActionMatcher {
-            globs,
             compiled,
             matches_everything,
             id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
         })
-    }
-
-    /// The globs as given.
-    pub fn globs(&self) -> &[String] {
-        &self.globs
     }
 
     /// True when every event matches (no globs, or `*`).

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 /// their steps for the fast path.
 #[derive(Debug)]
 pub struct CompiledPath {
+    /// As written, for messages.
     text: String,
     general: JsonPath,
     plain: Option<Vec<Step>>,

@@ -65,6 +65,8 @@ pub fn filter_block(
                 None => block.first_line + index as u64,
             };
             let record = raw.strip_suffix(b"\r").unwrap_or(raw);
+            // `cat a.json b.json` puts b's byte order mark before its first line.
+            let record = record.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(record);
             if record.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -130,18 +132,19 @@ fn judge_record(
                 }
                 Err(_) => Verdict::NoMatch,
             },
-            Some(Ok(records)) => {
-                for inner in &records {
+            Some(expanded) => {
+                for inner in &expanded.records {
                     judge_record(inner, line_no, criteria, invert, keep, parser, outcome);
                 }
-                return;
-            }
-            Some(Err(reason)) => {
-                outcome.bad.push(BadRecord {
-                    line: line_no,
-                    reason,
-                    matched_before: outcome.matched,
-                });
+                // What in the line was not a record (a null in Records, a
+                // broken element) is reported; the records beside it stay.
+                for reason in expanded.faults {
+                    outcome.bad.push(BadRecord {
+                        line: line_no,
+                        reason,
+                        matched_before: outcome.matched,
+                    });
+                }
                 return;
             }
         },

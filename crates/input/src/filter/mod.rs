@@ -1,9 +1,13 @@
 //! spitzel-filter: the pipeline from inputs to matching records.
 
-pub mod block;
-pub mod pipeline;
-pub mod record;
-pub mod report;
-pub mod writer;
+mod block;
+mod pipeline;
+mod record;
+mod report;
+mod writer;
 
+pub use block::Keep;
+pub use pipeline::Pipeline;
 pub use record::{Criteria, Verdict};
+pub use report::print_stats;
+pub use writer::{OutputSink, Stopped};

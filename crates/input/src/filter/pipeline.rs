@@ -5,7 +5,7 @@
 
 use crate::filter::block::{BlockOutcome, Keep, filter_block};
 use crate::filter::record::Criteria;
-use crate::input::source::{InputProblem, Job, read_inputs};
+use crate::input::source::{InputProblem, Job, Skipped, read_inputs};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +19,7 @@ pub enum Done {
         outcome: BlockOutcome,
     },
     Problem(InputProblem),
+    Skipped(Skipped),
 }
 
 /// What the writer does with each finished job, in order; false = stop.
@@ -33,6 +34,7 @@ pub struct Pipeline {
     pub invert: bool,
     pub keep: Keep,
     pub in_flight: usize,
+    pub limits: crate::input::Limits,
 }
 
 impl Pipeline {
@@ -53,12 +55,12 @@ impl Pipeline {
         } else {
             self.criteria.window
         };
-        let (invert, keep) = (self.invert, self.keep);
+        let (invert, keep, limits) = (self.invert, self.keep, self.limits);
         // Detached: when the sink stops early the reader may be blocked in a
         // read; the process ends without waiting for it.
         std::thread::spawn(move || {
             let mut seq = 0u64;
-            read_inputs(&inputs, &skip_window, &mut |job| {
+            read_inputs(&inputs, &skip_window, limits, &mut |job| {
                 if reader_stop.load(Ordering::Relaxed) || token_rx.recv().is_err() {
                     return false;
                 }
@@ -66,6 +68,7 @@ impl Pipeline {
                 seq += 1;
                 match job {
                     Job::Problem(problem) => done_tx.send((this, Done::Problem(problem))).is_ok(),
+                    Job::Skipped(skipped) => done_tx.send((this, Done::Skipped(skipped))).is_ok(),
                     Job::Block { source, block } => {
                         let done_tx = done_tx.clone();
                         let criteria = criteria.clone();

@@ -23,11 +23,6 @@ pub enum Verdict {
 }
 
 impl Criteria {
-    /// True when every record matches, so records need only be validated.
-    pub fn accepts_everything(&self) -> bool {
-        self.actions.matches_all() && self.window.is_unbounded() && self.expressions.is_empty()
-    }
-
     /// `event_name` is the record's eventName, already looked up by the
     /// caller. An error when an expression cannot decide on the record
     /// (which is then a bad record, neither written nor filtered out).

@@ -68,6 +68,8 @@ pub struct Totals {
     pub matched: u64,
     pub no_time: u64,
     pub bytes: u64,
+    /// Files of directories left out unread.
+    pub skipped_files: crate::input::source::Skipped,
 }
 
 pub fn print_stats(totals: &Totals, reporter: &Reporter, seconds: f64) {
@@ -102,4 +104,12 @@ pub fn print_stats(totals: &Totals, reporter: &Reporter, seconds: f64) {
         seconds,
         rate
     );
+    let files = totals.skipped_files;
+    if files.by_delivery + files.digests > 0 {
+        let _ = writeln!(
+            err,
+            "spitzel-filter: stats: files not read: delivered before --from {}, digests {}",
+            files.by_delivery, files.digests
+        );
+    }
 }

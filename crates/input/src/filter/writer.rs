@@ -118,6 +118,11 @@ impl<W: Write> Sink for OutputSink<W> {
                 }
                 true
             }
+            Done::Skipped(skipped) => {
+                self.totals.skipped_files.by_delivery += skipped.by_delivery;
+                self.totals.skipped_files.digests += skipped.digests;
+                true
+            }
             Done::Block {
                 source,
                 bytes,
@@ -144,17 +149,20 @@ impl<W: Write> Sink for OutputSink<W> {
                     .filter(|bad| room.is_none_or(|room| bad.matched_before < room))
                     .take(if self.strict { 1 } else { usize::MAX })
                     .collect();
+                // Counted before writing: a block read and filtered counts
+                // in --stats even when stdout closes while it is written
+                // (`| head` once gave "lines 0").
+                self.totals.matched += allowed;
+                self.totals.lines += outcome.lines;
+                self.totals.events += outcome.events;
+                self.totals.no_time += outcome.no_time;
+                self.totals.bytes += bytes;
                 if !outcome.out.is_empty() && !self.write_lines(&outcome.out, allowed) {
                     return false;
                 }
                 for bad in shown_bad {
                     self.reporter.bad_record(&source, bad.line, &bad.reason);
                 }
-                self.totals.matched += allowed;
-                self.totals.lines += outcome.lines;
-                self.totals.events += outcome.events;
-                self.totals.no_time += outcome.no_time;
-                self.totals.bytes += bytes;
                 if strict_cut.is_some() {
                     self.stopped = Some(Stopped::Strict);
                     return false;

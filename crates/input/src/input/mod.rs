@@ -1,12 +1,12 @@
 //! Reading records: NDJSON and CloudTrail's other file shapes, turned into
 //! blocks of newline-separated records for the filter.
 
-pub mod buffers;
+pub(crate) mod buffers;
 pub mod decode;
 pub mod gz;
 pub mod sniff;
-pub mod source;
-pub mod walk;
+pub(crate) mod source;
+pub(crate) mod walk;
 
 /// Records ready for filtering: `data` holds records, each ending in `\n`.
 ///
@@ -25,6 +25,49 @@ pub struct RecordBlock {
 /// When a single NDJSON line is itself a wrapper of records (a minified
 /// `{"Records":[...]}` file, a lookup-events document, an --envelope line),
 /// the records inside, compact; None for an ordinary line.
-pub fn unwrap_line(line: &[u8]) -> Option<Result<Vec<Vec<u8>>, String>> {
+pub fn unwrap_line(line: &[u8]) -> Option<decode::Expanded> {
     decode::expand_line(line)
+}
+
+/// The default of `Limits::max_record` (`--max-record-size`): far above any
+/// real record (CloudTrail's own limit is 256 KB an event), far below what
+/// would exhaust memory.
+pub const DEFAULT_MAX_RECORD: usize = 256 << 20;
+
+/// Bounds on what one input can make the reader hold or skip, so that a
+/// gzip bomb, `/dev/zero` or an endless line ends with an error instead of
+/// growing without end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest record (an NDJSON line, or one record of a document);
+    /// a longer one is reported and skipped.
+    pub max_record: usize,
+}
+
+impl Limits {
+    /// The longest run without a record in it (white space, garbage, the
+    /// rest of an over-long record) that is skipped; past it the rest of
+    /// the input is given up, reported. Four records' worth: generous for
+    /// real damage, and an end for `/dev/zero`.
+    pub fn max_gap(&self) -> usize {
+        self.max_record.saturating_mul(4)
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_record: DEFAULT_MAX_RECORD,
+        }
+    }
+}
+
+/// A byte count as messages show it: `256 MiB`, `64 KiB`, `1000 bytes`.
+pub fn describe_size(bytes: usize) -> String {
+    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
+            return format!("{} {unit}", bytes >> shift);
+        }
+    }
+    format!("{bytes} bytes")
 }

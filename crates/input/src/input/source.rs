@@ -1,7 +1,7 @@
 //! Opening the inputs and cutting them into blocks of records, in order.
 
-use crate::input::RecordBlock;
 use crate::input::sniff::{self, Shape};
+use crate::input::{Limits, RecordBlock, describe_size};
 use crate::input::{buffers, decode, gz, walk};
 use crate::window::TimeWindow;
 use rayon::prelude::*;
@@ -29,6 +29,17 @@ pub enum Job {
     },
     /// Something that went wrong reading an input.
     Problem(InputProblem),
+    /// Files of a directory left out unread (for --stats).
+    Skipped(Skipped),
+}
+
+/// Files a directory walk left out, by reason.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped {
+    /// CloudTrail files delivered before the window.
+    pub by_delivery: u64,
+    /// CloudTrail digest files.
+    pub digests: u64,
 }
 
 /// A fault reading an input, reported in its place in the output order.
@@ -46,7 +57,12 @@ pub type Dispatch<'a> = dyn FnMut(Job) -> bool + 'a;
 
 /// Read every input in order (`-` or no input: stdin). Files in a directory
 /// delivered before `window` starts are not read.
-pub fn read_inputs(inputs: &[String], window: &TimeWindow, dispatch: &mut Dispatch<'_>) {
+pub fn read_inputs(
+    inputs: &[String],
+    window: &TimeWindow,
+    limits: Limits,
+    dispatch: &mut Dispatch<'_>,
+) {
     let stdin_only = [String::from("-")];
     let inputs = if inputs.is_empty() {
         &stdin_only[..]
@@ -54,13 +70,18 @@ pub fn read_inputs(inputs: &[String], window: &TimeWindow, dispatch: &mut Dispat
         inputs
     };
     for input in inputs {
-        if !read_input(input, window, dispatch) {
+        if !read_input(input, window, limits, dispatch) {
             return;
         }
     }
 }
 
-fn read_input(input: &str, window: &TimeWindow, dispatch: &mut Dispatch<'_>) -> bool {
+fn read_input(
+    input: &str,
+    window: &TimeWindow,
+    limits: Limits,
+    dispatch: &mut Dispatch<'_>,
+) -> bool {
     if input == "-" {
         let source: Arc<str> = Arc::from("<stdin>");
         let stdin = io::stdin();
@@ -72,9 +93,9 @@ fn read_input(input: &str, window: &TimeWindow, dispatch: &mut Dispatch<'_>) -> 
         } else {
             Some(&stdin_has_data)
         };
-        return read_stream(&mut lock, &source, more_ready, dispatch);
+        return read_stream(&mut lock, &source, more_ready, limits, dispatch);
     }
-    let source: Arc<str> = Arc::from(input);
+    let source = shown_name(input);
     let problem = |reason: String| {
         Job::Problem(InputProblem {
             source: source.clone(),
@@ -88,14 +109,14 @@ fn read_input(input: &str, window: &TimeWindow, dispatch: &mut Dispatch<'_>) -> 
         Err(error) => return dispatch(problem(io_reason(&error))),
     };
     if metadata.is_dir() {
-        return read_tree(Path::new(input), &source, window, dispatch);
+        return read_tree(Path::new(input), &source, window, limits, dispatch);
     }
-    read_file(Path::new(input), source, dispatch)
+    read_file(Path::new(input), source, limits, dispatch)
 }
 
-fn read_file(path: &Path, source: Arc<str>, dispatch: &mut Dispatch<'_>) -> bool {
+fn read_file(path: &Path, source: Arc<str>, limits: Limits, dispatch: &mut Dispatch<'_>) -> bool {
     match File::open(path) {
-        Ok(mut file) => read_stream(&mut file, &source, None, dispatch),
+        Ok(mut file) => read_stream(&mut file, &source, None, limits, dispatch),
         Err(error) => dispatch(io_problem(&source, &error)),
     }
 }
@@ -114,6 +135,7 @@ fn read_tree(
     dir: &Path,
     source: &Arc<str>,
     window: &TimeWindow,
+    limits: Limits,
     dispatch: &mut Dispatch<'_>,
 ) -> bool {
     let tree = match walk::walk(dir, window) {
@@ -124,6 +146,25 @@ fn read_tree(
         if !dispatch(io_problem(&source_name(path), error)) {
             return false;
         }
+    }
+    for (path, kind) in &tree.not_files {
+        let problem = Job::Problem(InputProblem {
+            source: source_name(path),
+            line: None,
+            reason: format!("{kind}, not a regular file: skipped"),
+            io: true,
+        });
+        if !dispatch(problem) {
+            return false;
+        }
+    }
+    if (tree.skipped_by_name, tree.skipped_digests) != (0, 0)
+        && !dispatch(Job::Skipped(Skipped {
+            by_delivery: tree.skipped_by_name,
+            digests: tree.skipped_digests,
+        }))
+    {
+        return false;
     }
     // A downloaded trail is thousands of small .json.gz files: decompress and
     // decode a batch of them in parallel, then hand their blocks on in path
@@ -136,7 +177,7 @@ fn read_tree(
                 let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= SMALL_FILE);
                 small.then(|| {
                     let mut jobs = Vec::new();
-                    read_file(path, source_name(path), &mut |job| {
+                    read_file(path, source_name(path), limits, &mut |job| {
                         jobs.push(job);
                         true
                     });
@@ -147,7 +188,7 @@ fn read_tree(
         for (path, jobs) in chunk.iter().zip(read) {
             let going = match jobs {
                 Some(jobs) => jobs.into_iter().all(&mut *dispatch),
-                None => read_file(path, source_name(path), dispatch),
+                None => read_file(path, source_name(path), limits, dispatch),
             };
             if !going {
                 return false;
@@ -161,17 +202,42 @@ fn read_tree(
 const SMALL_FILE: u64 = 1 << 20;
 
 fn source_name(path: &Path) -> Arc<str> {
-    Arc::from(path.display().to_string())
+    shown_name(&path.display().to_string())
+}
+
+/// An input's name as messages print it: as it is, unless it holds a
+/// control character (a line break, an escape sequence that would drive the
+/// terminal), then quoted with those escaped (`"a\nb"`), so that the
+/// message stays one line and says exactly which file.
+pub fn shown_name(name: &str) -> Arc<str> {
+    if name.chars().any(char::is_control) {
+        Arc::from(format!("{name:?}"))
+    } else {
+        Arc::from(name)
+    }
 }
 
 /// A stream of JSON documents (Records files, arrays, lookup-events output).
-fn read_documents(reader: &mut dyn Read, source: &Arc<str>, dispatch: &mut Dispatch<'_>) -> bool {
+fn read_documents(
+    reader: &mut dyn Read,
+    source: &Arc<str>,
+    limits: Limits,
+    dispatch: &mut Dispatch<'_>,
+) -> bool {
     let mut reader = BufReader::with_capacity(256 << 10, reader);
     let mut going = true;
-    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, &mut |block| {
-        going = dispatch(Job::Block {
-            source: source.clone(),
-            block,
+    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, limits, &mut |item| {
+        going = dispatch(match item {
+            decode::Decoded::Records(block) => Job::Block {
+                source: source.clone(),
+                block,
+            },
+            decode::Decoded::Fault(fault) => Job::Problem(InputProblem {
+                source: source.clone(),
+                line: Some(fault.line),
+                reason: fault.reason,
+                io: false,
+            }),
         });
         going
     });
@@ -206,6 +272,7 @@ pub fn read_stream(
     reader: &mut dyn Read,
     source: &Arc<str>,
     more_ready: Option<&dyn Fn() -> bool>,
+    limits: Limits,
     dispatch: &mut Dispatch<'_>,
 ) -> bool {
     let mut buf: Vec<u8> = buffers::take();
@@ -214,11 +281,25 @@ pub fn read_stream(
     // Reads start small and grow while the input keeps filling them, so a
     // tree of thousands of small files does not zero-fill a block per file.
     let mut read_size = MIN_READ;
+    // `buf[..searched]` has been searched for line breaks, the last one
+    // found being at `last_break`: every byte is searched once, however
+    // long its line (searching the whole buffer on every read made a long
+    // line cost its length squared).
+    let mut searched = 0;
+    let mut last_break: Option<usize> = None;
+    // Skipping the rest of a line over the limit: how much of it so far.
+    let mut skipping: Option<usize> = None;
     loop {
         let before = buf.len();
-        let want = read_size
-            .min((BLOCK_BYTES + MIN_READ).saturating_sub(before))
-            .max(MIN_READ);
+        // A block's worth, less what is in hand; a line longer than a
+        // block is read on in whole reads.
+        let want = if before >= BLOCK_BYTES {
+            read_size
+        } else {
+            read_size
+                .min((BLOCK_BYTES + MIN_READ).saturating_sub(before))
+                .max(MIN_READ)
+        };
         let n = match read_more(reader, &mut buf, want, more_ready.is_none()) {
             Ok(n) => n,
             Err(error) => {
@@ -227,7 +308,7 @@ pub fn read_stream(
                     // then surfaces in its place.
                     let mut failed = Failed(Some(error));
                     if let Some(going) =
-                        route_by_shape(&mut buf, &mut failed, source, more_ready, dispatch)
+                        route_by_shape(&mut buf, &mut failed, source, more_ready, limits, dispatch)
                     {
                         return going;
                     }
@@ -236,7 +317,10 @@ pub fn read_stream(
                 } else {
                     error
                 };
-                let sent = send_lines(&mut buf, true, source, &mut next_line, dispatch);
+                if skipping.is_some() {
+                    buf.clear();
+                }
+                let sent = send_lines(&mut buf, None, source, &mut next_line, dispatch);
                 // Damaged gzip data is bad input, like a bad line; a failing
                 // device is an error of the run.
                 let damaged = gz::is_gzip_error(&error);
@@ -256,8 +340,11 @@ pub fn read_stream(
         if n == want {
             read_size = (read_size * 2).min(BLOCK_BYTES);
         }
-        if at_start && (sniff::enough(&buf) || n == 0) {
-            if let Some(going) = route_by_shape(&mut buf, reader, source, more_ready, dispatch) {
+        let eof = n == 0;
+        if at_start && (sniff::enough(&buf) || eof) {
+            if let Some(going) =
+                route_by_shape(&mut buf, reader, source, more_ready, limits, dispatch)
+            {
                 return going;
             }
             if buf.starts_with(UTF8_BOM) {
@@ -265,20 +352,99 @@ pub fn read_stream(
             }
             at_start = false;
         }
-        let eof = n == 0;
         // Nothing goes out before the shape is known.
-        if (eof
-            || (!at_start
-                && (buf.len() >= BLOCK_BYTES
-                    || (n < want && !more_ready.is_none_or(|ready| ready())))))
-            && !send_lines(&mut buf, eof, source, &mut next_line, dispatch)
+        if at_start {
+            continue;
+        }
+        if let Some(skipped) = skipping {
+            match memchr::memchr(b'\n', &buf) {
+                Some(at) => {
+                    // The over-long line ends here; the next one is read.
+                    buf.drain(..=at);
+                    next_line += 1;
+                    skipping = None;
+                    searched = 0;
+                    last_break = None;
+                }
+                None => {
+                    let skipped = skipped + buf.len();
+                    buf.clear();
+                    if skipped > limits.max_gap() {
+                        let problem = bad_data(
+                            source,
+                            next_line,
+                            format!(
+                                "no line break in the {} after an over-long line: \
+                                 the rest of this input is not read",
+                                describe_size(limits.max_gap())
+                            ),
+                        );
+                        return dispatch(problem);
+                    }
+                    skipping = Some(skipped);
+                    if eof {
+                        return true;
+                    }
+                    continue;
+                }
+            }
+        }
+        if let Some(at) = memchr::memrchr(b'\n', &buf[searched..]) {
+            last_break = Some(searched + at);
+        }
+        searched = buf.len();
+        let unfinished = buf.len() - last_break.map_or(0, |at| at + 1);
+        if unfinished > limits.max_record {
+            // The line is reported and its rest skipped; the lines before
+            // it go out first.
+            if last_break.is_some()
+                && !send_lines(&mut buf, last_break, source, &mut next_line, dispatch)
+            {
+                return false;
+            }
+            let problem = bad_data(
+                source,
+                next_line,
+                format!(
+                    "line longer than {} (--max-record-size): skipped",
+                    describe_size(limits.max_record)
+                ),
+            );
+            if !dispatch(problem) {
+                return false;
+            }
+            buf.clear();
+            (searched, last_break, skipping) = (0, None, Some(0));
+            if eof {
+                return true;
+            }
+            continue;
+        }
+        if eof || buf.len() >= BLOCK_BYTES || (n < want && !more_ready.is_none_or(|ready| ready()))
         {
-            return false;
+            let cut = if eof { None } else { last_break };
+            if (eof || cut.is_some())
+                && !send_lines(&mut buf, cut, source, &mut next_line, dispatch)
+            {
+                return false;
+            }
+            // What is left holds no line break.
+            searched = buf.len();
+            last_break = None;
         }
         if eof {
             return true;
         }
     }
+}
+
+fn bad_data(source: &Arc<str>, line: u64, reason: String) -> Job {
+    Job::Problem(InputProblem {
+        source: source.clone(),
+        line: Some(line),
+        reason,
+        io: false,
+    })
 }
 
 /// Gzip and documents leave the NDJSON path here: Some(going) when the
@@ -288,18 +454,26 @@ fn route_by_shape(
     reader: &mut dyn Read,
     source: &Arc<str>,
     more_ready: Option<&dyn Fn() -> bool>,
+    limits: Limits,
     dispatch: &mut Dispatch<'_>,
 ) -> Option<bool> {
     if sniff::is_gzip(head) {
         let head = std::mem::take(head);
         let mut unzipped = gz::GzReader::new(BufReader::new(io::Cursor::new(head).chain(reader)));
-        return Some(read_stream(&mut unzipped, source, more_ready, dispatch));
+        return Some(read_stream(
+            &mut unzipped,
+            source,
+            more_ready,
+            limits,
+            dispatch,
+        ));
     }
     if sniff::shape(head) == Shape::Documents {
         let head = std::mem::take(head);
         return Some(read_documents(
             &mut io::Cursor::new(head).chain(reader),
             source,
+            limits,
             dispatch,
         ));
     }
@@ -315,24 +489,23 @@ impl Read for Failed {
     }
 }
 
-/// Send the complete lines in `buf` (all of it at end of input, where a last
-/// line without its line end gets one), keeping the unfinished rest.
+/// Send the lines in `buf` up to the line break at `last_break`, keeping
+/// the unfinished rest; None: all of it (the end of input, where a last line
+/// without its line end gets one).
 fn send_lines(
     buf: &mut Vec<u8>,
-    eof: bool,
+    last_break: Option<usize>,
     source: &Arc<str>,
     next_line: &mut u64,
     dispatch: &mut Dispatch<'_>,
 ) -> bool {
-    let cut = if eof {
-        if !buf.is_empty() && buf.last() != Some(&b'\n') {
-            buf.push(b'\n');
-        }
-        buf.len()
-    } else {
-        match memchr::memrchr(b'\n', buf) {
-            Some(pos) => pos + 1,
-            None => return true,
+    let cut = match last_break {
+        Some(at) => at + 1,
+        None => {
+            if !buf.is_empty() && buf.last() != Some(&b'\n') {
+                buf.push(b'\n');
+            }
+            buf.len()
         }
     };
     if cut == 0 {
@@ -386,15 +559,23 @@ fn read_more(
 }
 
 /// Whether stdin is a regular file (a redirect), which never makes a reader
-/// wait.
+/// wait. The descriptor is duplicated so that std can ask for its metadata
+/// without taking ownership of stdin.
 fn stdin_is_a_file() -> bool {
-    // SAFETY: fstat only writes the zeroed struct it is given.
-    let mut status: libc::stat = unsafe { std::mem::zeroed() };
-    let found = unsafe { libc::fstat(0, &mut status) };
-    found == 0 && (status.st_mode & libc::S_IFMT) == libc::S_IFREG
+    #[cfg(unix)]
+    let owned = std::os::fd::AsFd::as_fd(&io::stdin()).try_clone_to_owned();
+    #[cfg(windows)]
+    let owned = std::os::windows::io::AsHandle::as_handle(&io::stdin()).try_clone_to_owned();
+    #[cfg(not(any(unix, windows)))]
+    let owned: io::Result<std::fs::File> = Err(io::ErrorKind::Unsupported.into());
+    owned
+        .map(std::fs::File::from)
+        .and_then(|file| file.metadata())
+        .is_ok_and(|meta| meta.is_file())
 }
 
 /// Whether stdin has bytes ready right now (poll with a zero timeout).
+#[cfg(unix)]
 fn stdin_has_data() -> bool {
     let mut fds = libc::pollfd {
         fd: 0,
@@ -404,4 +585,12 @@ fn stdin_has_data() -> bool {
     // SAFETY: one valid pollfd for the duration of the call.
     let ready = unsafe { libc::poll(&mut fds, 1, 0) };
     ready > 0
+}
+
+/// Without poll there is no cheap readiness test: "nothing ready" hands the
+/// lines in hand on after every short read, which is correct, only in
+/// smaller blocks.
+#[cfg(not(unix))]
+fn stdin_has_data() -> bool {
+    false
 }

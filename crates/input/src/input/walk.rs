@@ -31,6 +31,9 @@ pub struct Walk {
     pub skipped_digests: u64,
     /// Subdirectories that could not be read (the caller reports them).
     pub unreadable: Vec<(PathBuf, io::Error)>,
+    /// Input names that are not regular files (a FIFO would block the run,
+    /// a device never end): skipped, and reported by the caller.
+    pub not_files: Vec<(PathBuf, &'static str)>,
 }
 
 /// Walk `dir` recursively. Fails only when `dir` itself cannot be read.
@@ -89,7 +92,9 @@ fn visit(
                 Err(e) => walk.unreadable.push((path, e)),
             }
         } else if is_input_name(&name) {
-            if name.contains("_CloudTrail-Digest_") {
+            if !meta.is_file() {
+                walk.not_files.push((path, file_kind(&meta)));
+            } else if name.contains("_CloudTrail-Digest_") {
                 walk.skipped_digests += 1;
             } else if delivered_before_window(&name, window) {
                 walk.skipped_by_name += 1;
@@ -98,6 +103,29 @@ fn visit(
             }
         }
     }
+}
+
+/// What a file that is not a regular file is, for the report.
+#[cfg(unix)]
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn file_kind(_meta: &std::fs::Metadata) -> &'static str {
+    "not a regular file"
 }
 
 /// *.json, *.jsonl, *.ndjson, optionally .gz, any case.
@@ -290,6 +318,27 @@ mod tests {
     fn missing_directory_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         assert!(walk(&dir.path().join("absent"), &TimeWindow::default()).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_devices_are_left_out_and_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        touch(root, "a.json");
+        let fifo = root.join("b.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        std::os::unix::fs::symlink("/dev/zero", root.join("c.json.gz")).unwrap();
+        let walk = walk(root, &TimeWindow::default()).unwrap();
+        assert_eq!(rel(root, &walk), ["a.json"]);
+        assert_eq!(
+            walk.not_files,
+            [
+                (fifo, "a FIFO"),
+                (root.join("c.json.gz"), "a character device")
+            ]
+        );
     }
 
     #[cfg(unix)]

@@ -49,6 +49,8 @@ pub struct FakeEvent {
     pub insight: bool,
     /// The record's JSON, as the CloudTrailEvent string.
     pub cloudtrail_event: String,
+    /// Leave CloudTrailEvent out of the answer.
+    pub omit_record: bool,
 }
 
 /// Fault injection, counted over all LookupEvents requests that pass the
@@ -62,10 +64,44 @@ pub struct Faults {
     /// Every Nth request is answered after `slow_delay`.
     pub slow_every: u64,
     pub slow_delay: Duration,
+    /// Every LookupEvents answer is 200 with this body instead.
+    pub body: Option<Arc<str>>,
+    /// Every page's NextToken is the token of the request (a first page's
+    /// is that of its second page): a token chain that never ends.
+    pub repeat_token: bool,
+    /// Every page is empty and has a new NextToken, without end.
+    pub endless_empty: bool,
+}
+
+/// The order of the events the emulator serves. AWS serves newest first;
+/// the others test that the client does not depend on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PageOrder {
+    #[default]
+    NewestFirst,
+    /// Pages cover the same events as NewestFirst, each page reversed.
+    ReversedPages,
+    /// The whole result in a fixed pseudo-random order, across pages.
+    Shuffled,
+}
+
+/// How `rate` is enforced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RateLimit {
+    /// A token bucket refilled at `rate`, burst = rate.
+    #[default]
+    TokenBucket,
+    /// At most floor(rate) requests admitted in any rolling second.
+    RollingSecond,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct EmulatorConfig {
+    pub page_order: PageOrder,
+    pub rate_limit: RateLimit,
+    /// Each LookupEvents request waits a uniform 0..=jitter before it
+    /// reaches the rate limit, as on a real network path.
+    pub jitter: Duration,
     /// Events served per region; regions absent here are unknown.
     pub regions: BTreeMap<String, Vec<FakeEvent>>,
     /// Extra regions ListRegions reports as DISABLED.
@@ -94,6 +130,8 @@ pub struct Counters {
     pub queries: BTreeSet<(String, String)>,
     pub invalid_tokens: u64,
     pub list_regions_calls: u64,
+    /// Seconds from the first LookupEvents request to the last.
+    pub request_span: f64,
 }
 
 impl Counters {
@@ -105,6 +143,7 @@ impl Counters {
             "faults": self.faults,
             "invalid_tokens": self.invalid_tokens,
             "list_regions_calls": self.list_regions_calls,
+            "request_span_s": self.request_span,
         })
         .to_string()
     }
@@ -124,6 +163,10 @@ struct State {
     counters: Counters,
     buckets: BTreeMap<String, Bucket>,
     arrivals: BTreeMap<String, VecDeque<Instant>>,
+    /// Admission times of the last second, for RateLimit::RollingSecond.
+    admitted: BTreeMap<String, VecDeque<Instant>>,
+    jitter_rng: Rng,
+    first_request: Option<Instant>,
     /// Tokens carry this; bumping it makes every issued token invalid.
     token_epoch: u32,
     passed: u64,
@@ -169,6 +212,9 @@ impl Emulator {
                 counters: Counters::default(),
                 buckets: BTreeMap::new(),
                 arrivals: BTreeMap::new(),
+                admitted: BTreeMap::new(),
+                jitter_rng: Rng::new(0x71_77e5),
+                first_request: None,
                 token_epoch: 1,
                 passed: 0,
             }),
@@ -292,10 +338,11 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
                     head.push_str(&format!("x-amzn-ErrorType: {error_type}\r\n"));
                 }
                 head.push_str("\r\n");
-                if writer.write_all(head.as_bytes()).is_err()
-                    || writer.write_all(body.as_bytes()).is_err()
-                    || writer.flush().is_err()
-                {
+                // One write: head and body in two would meet Nagle's
+                // algorithm and the client's delayed ACK (40 ms a request).
+                let mut reply = head.into_bytes();
+                reply.extend_from_slice(body.as_bytes());
+                if writer.write_all(&reply).is_err() || writer.flush().is_err() {
                     return;
                 }
             }
@@ -396,8 +443,22 @@ fn handle(shared: &Shared, request: &Request) -> Reply {
     {
         return json_error(400, "UnknownOperationException", "Unknown operation");
     }
+    let jitter = {
+        let mut state = shared.lock();
+        let most = state.config.jitter.as_nanos() as u64;
+        Duration::from_nanos(if most == 0 {
+            0
+        } else {
+            state.jitter_rng.below(most + 1)
+        })
+    };
+    if !jitter.is_zero() {
+        std::thread::sleep(jitter);
+    }
     let mut state = shared.lock();
     let now = Instant::now();
+    let first = *state.first_request.get_or_insert(now);
+    state.counters.request_span = now.duration_since(first).as_secs_f64();
     *state.counters.requests.entry(region.clone()).or_default() += 1;
     let arrivals = state.arrivals.entry(region.clone()).or_default();
     while arrivals
@@ -439,7 +500,21 @@ fn handle(shared: &Shared, request: &Request) -> Reply {
         );
     }
     let rate = state.config.rate;
-    if rate > 0.0 {
+    if rate > 0.0 && state.config.rate_limit == RateLimit::RollingSecond {
+        let allowed = (rate.floor() as usize).max(1);
+        let admitted = state.admitted.entry(region.clone()).or_default();
+        while admitted
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            admitted.pop_front();
+        }
+        if admitted.len() >= allowed {
+            state.counters.throttled += 1;
+            return json_error(400, "ThrottlingException", "Rate exceeded");
+        }
+        admitted.push_back(now);
+    } else if rate > 0.0 {
         let bucket = state.buckets.entry(region.clone()).or_insert(Bucket {
             tokens: rate.max(1.0),
             last: now,
@@ -471,13 +546,23 @@ fn handle(shared: &Shared, request: &Request) -> Reply {
             delay: Duration::ZERO,
         };
     }
+    if let Some(body) = &faults.body {
+        return Reply::Answer {
+            status: 200,
+            content_type: "application/x-amz-json-1.1",
+            error_type: None,
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        };
+    }
     let delay = if hit(faults.slow_every) {
         state.counters.faults += 1;
         faults.slow_delay
     } else {
         Duration::ZERO
     };
-    match lookup_events(&mut state, &region, &request.body) {
+    let faults = (faults.repeat_token, faults.endless_empty);
+    match lookup_events(&mut state, &region, &request.body, faults) {
         Ok(body) => Reply::Answer {
             status: 200,
             content_type: "application/x-amz-json-1.1",
@@ -587,7 +672,12 @@ fn event_matches(event: &FakeEvent, key: &str, value: &str) -> bool {
     }
 }
 
-fn lookup_events(state: &mut State, region: &str, body: &[u8]) -> Result<String, Reply> {
+fn lookup_events(
+    state: &mut State,
+    region: &str,
+    body: &[u8],
+    (repeat_token, endless_empty): (bool, bool),
+) -> Result<String, Reply> {
     let input: serde_json::Value = serde_json::from_slice(body)
         .map_err(|_| json_error(400, "SerializationException", "Malformed JSON"))?;
     let attributes = input
@@ -705,13 +795,29 @@ fn lookup_events(state: &mut State, region: &str, body: &[u8]) -> Result<String,
                 .is_none_or(|(k, v)| event_matches(e, k, v))
         })
         .collect();
+    let mut matching = matching;
+    if state.config.page_order == PageOrder::Shuffled {
+        let mut rng = Rng::new(query_hash);
+        for i in (1..matching.len()).rev() {
+            matching.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+    }
+    if endless_empty {
+        let output = serde_json::json!({
+            "Events": [],
+            "NextToken": encode_token(state.token_epoch, query_hash, offset + 1),
+        });
+        return Ok(output.to_string());
+    }
     let page_end = (offset + max_results as usize).min(matching.len());
-    let events: Vec<serde_json::Value> = matching
-        .get(offset..page_end)
-        .unwrap_or_default()
+    let mut page: Vec<&FakeEvent> = matching.get(offset..page_end).unwrap_or_default().to_vec();
+    if state.config.page_order == PageOrder::ReversedPages {
+        page.reverse();
+    }
+    let events: Vec<serde_json::Value> = page
         .iter()
         .map(|e| {
-            serde_json::json!({
+            let mut event = serde_json::json!({
                 "EventId": e.event_id,
                 "EventName": e.event_name,
                 "ReadOnly": e.read_only.to_string(),
@@ -721,11 +827,18 @@ fn lookup_events(state: &mut State, region: &str, body: &[u8]) -> Result<String,
                 "Username": e.username,
                 "Resources": e.resources.iter().map(|(t, n)| serde_json::json!({"ResourceType": t, "ResourceName": n})).collect::<Vec<_>>(),
                 "CloudTrailEvent": e.cloudtrail_event,
-            })
+            });
+            if e.omit_record {
+                event.as_object_mut().map(|m| m.remove("CloudTrailEvent"));
+            }
+            event
         })
         .collect();
     let mut output = serde_json::json!({ "Events": events });
-    if page_end < matching.len() {
+    if repeat_token {
+        let again = if offset == 0 { page_end } else { offset };
+        output["NextToken"] = encode_token(state.token_epoch, query_hash, again).into();
+    } else if page_end < matching.len() {
         output["NextToken"] = encode_token(state.token_epoch, query_hash, page_end).into();
     }
     Ok(output.to_string())
@@ -892,6 +1005,7 @@ pub fn synthetic_events(
                 resources: vec![("AWS::S3::Bucket".to_string(), resource)],
                 insight: false,
                 cloudtrail_event: record.to_string(),
+                omit_record: false,
             }
         })
         .collect()

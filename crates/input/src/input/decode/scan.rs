@@ -14,6 +14,12 @@ pub(crate) enum Fault {
     Syntax(String),
     /// The consumer asked to stop (not an error).
     Stop,
+    /// A broken document, already reported; reading goes on at the next
+    /// document.
+    Reported,
+    /// A run without a record longer than the limit: the rest of the input
+    /// is not read.
+    GiveUp(String),
 }
 
 impl From<io::Error> for Fault {
@@ -25,7 +31,7 @@ impl From<io::Error> for Fault {
 /// Bytes that make up numbers and the literals true/false/null. White space
 /// between two of them is kept as one space so that dropping it can never
 /// merge two tokens into a different valid one (`[1 2]` must not become `[12]`).
-fn is_word(b: u8) -> bool {
+pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
 }
 
@@ -56,12 +62,37 @@ fn fill(src: &mut dyn BufRead) -> Result<&[u8], Fault> {
     src.fill_buf().map_err(Fault::Io)
 }
 
+/// The bytes to read next: what recovery handed back first, then `src`.
+fn next_chunk<'s>(src: &'s mut dyn BufRead, replay: &'s [u8]) -> Result<&'s [u8], Fault> {
+    if replay.is_empty() {
+        fill(src)
+    } else {
+        Ok(replay)
+    }
+}
+
 pub(crate) struct Scanner<'a> {
     src: &'a mut dyn BufRead,
     /// 1-based line of the next unread byte.
     pub line: u64,
+    /// Whether only white space (or a BOM) stands between the last line
+    /// break and the next unread byte, and how much of it: recovery looks
+    /// for records where lines start.
+    pub at_line_start: bool,
+    pub indent: usize,
     /// Open brackets of the value being copied (reused between values).
     stack: Vec<u8>,
+    /// Bytes handed back by recovery, read before `src` from `replay_at`.
+    replay: Vec<u8>,
+    replay_at: usize,
+    /// The last byte other than white space before the `{` or `[` that
+    /// `seek_open` stopped at (None: none seen).
+    pub before_open: Option<u8>,
+    /// The longest value copied.
+    pub limit: usize,
+    /// The longest run skipped (white space, or recovery's search for the
+    /// next record).
+    pub gap: usize,
 }
 
 impl<'a> Scanner<'a> {
@@ -69,28 +100,84 @@ impl<'a> Scanner<'a> {
         Scanner {
             src,
             line: 1,
+            at_line_start: true,
+            indent: 0,
             stack: Vec::new(),
+            replay: Vec::new(),
+            replay_at: 0,
+            before_open: None,
+            limit: usize::MAX,
+            gap: usize::MAX,
         }
     }
 
+    fn too_long(&self) -> Fault {
+        Fault::Syntax(format!(
+            "record longer than {} (--max-record-size)",
+            crate::input::describe_size(self.limit)
+        ))
+    }
+
+    fn give_up(&self) -> Fault {
+        Fault::GiveUp(format!(
+            "no record in the next {}: the rest of this input is not read",
+            crate::input::describe_size(self.gap)
+        ))
+    }
+
     fn chunk(&mut self) -> Result<&[u8], Fault> {
-        fill(&mut *self.src)
+        next_chunk(&mut *self.src, &self.replay[self.replay_at..])
+    }
+
+    /// Mark `n` bytes of the last chunk as read.
+    fn consume(&mut self, n: usize) {
+        if self.replay_at < self.replay.len() {
+            self.replay_at += n;
+            if self.replay_at == self.replay.len() {
+                self.replay.clear();
+                self.replay_at = 0;
+            }
+        } else {
+            self.src.consume(n);
+        }
+    }
+
+    /// Read `bytes` again before anything not yet read (recovery found a
+    /// record's start among bytes already taken).
+    pub fn unread(&mut self, bytes: &[u8]) {
+        let mut replay = bytes.to_vec();
+        replay.extend_from_slice(&self.replay[self.replay_at..]);
+        self.replay = replay;
+        self.replay_at = 0;
     }
 
     /// Skip white space; the next byte without consuming it, None at the end.
     pub fn peek(&mut self) -> Result<Option<u8>, Fault> {
+        let mut run = 0usize;
         loop {
             let chunk = self.chunk()?;
             if chunk.is_empty() {
                 return Ok(None);
             }
             let skipped = chunk.iter().take_while(|&&b| is_space(b)).count();
-            let lines = chunk[..skipped].iter().filter(|&&b| b == b'\n').count() as u64;
+            let lines = memchr::memchr_iter(b'\n', &chunk[..skipped]).count() as u64;
+            let after_break = memchr::memrchr(b'\n', &chunk[..skipped]).map(|at| skipped - at - 1);
             let next = chunk.get(skipped).copied();
-            self.src.consume(skipped);
+            self.consume(skipped);
             self.line += lines;
+            match after_break {
+                Some(indent) => {
+                    self.at_line_start = true;
+                    self.indent = indent;
+                }
+                None => self.indent += skipped,
+            }
             if next.is_some() {
                 return Ok(next);
+            }
+            run += skipped;
+            if run > self.gap {
+                return Err(self.give_up());
             }
         }
     }
@@ -102,7 +189,8 @@ impl<'a> Scanner<'a> {
 
     /// Consume one byte already seen through `peek`.
     pub fn bump(&mut self) {
-        self.src.consume(1);
+        self.consume(1);
+        self.at_line_start = false;
     }
 
     /// Consume `want` exactly (after white space) or fail with `what`.
@@ -123,11 +211,13 @@ impl<'a> Scanner<'a> {
         if self.peek()? != Some(0xEF) {
             return Ok(());
         }
-        self.bump();
+        // A BOM does not move a record off the start of its line.
+        let at_line_start = self.at_line_start;
+        self.consume(1);
         for want in [0xBB, 0xBF] {
             let b = self.chunk()?.first().copied();
             match b {
-                Some(b) if b == want => self.bump(),
+                Some(b) if b == want => self.consume(1),
                 Some(b) => {
                     return Err(Fault::Syntax(format!(
                         "expected a JSON object or array, found {}",
@@ -137,7 +227,77 @@ impl<'a> Scanner<'a> {
                 None => return Err(Fault::Eof),
             }
         }
+        self.at_line_start = at_line_start;
         Ok(())
+    }
+
+    /// Skip to the next `{` or `[` (left unread), whatever it stands in;
+    /// None at the end of input. Recovery's way over a broken stretch.
+    pub fn seek_open(&mut self) -> Result<Option<u8>, Fault> {
+        let mut run = 0usize;
+        loop {
+            if run > self.gap {
+                return Err(self.give_up());
+            }
+            let chunk = next_chunk(&mut *self.src, &self.replay[self.replay_at..])?;
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            let found = memchr::memchr2(b'{', b'[', chunk);
+            let end = found.unwrap_or(chunk.len());
+            let skipped = &chunk[..end];
+            let lines = memchr::memchr_iter(b'\n', skipped).count() as u64;
+            let (line_part, broke) = match memchr::memrchr(b'\n', skipped) {
+                Some(at) => (&skipped[at + 1..], true),
+                None => (skipped, false),
+            };
+            let blank = line_part
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | 0xEF | 0xBB | 0xBF));
+            let (at_line_start, indent) = if broke {
+                (blank, line_part.len())
+            } else {
+                (self.at_line_start && blank, self.indent + line_part.len())
+            };
+            let open = found.map(|at| chunk[at]);
+            if let Some(&b) = skipped.iter().rev().find(|&&b| !is_space(b)) {
+                self.before_open = Some(b);
+            }
+            run += end;
+            self.consume(end);
+            self.line += lines;
+            self.at_line_start = at_line_start;
+            self.indent = indent;
+            if open.is_some() {
+                return Ok(open);
+            }
+        }
+    }
+
+    /// After a `{` that recovery took: take a short plain member name
+    /// (`"eventVersion"`) into `taken`; false when what follows is not one
+    /// (what was taken is then skipped).
+    pub fn take_key(&mut self, taken: &mut Vec<u8>) -> Result<bool, Fault> {
+        let start = taken.len();
+        loop {
+            let Some(&b) = self.chunk()?.first() else {
+                return Ok(false);
+            };
+            let opening = taken.len() == start;
+            if opening && b != b'"' {
+                return Ok(false);
+            }
+            if !opening && b == b'"' {
+                taken.push(b);
+                self.consume(1);
+                return Ok(true);
+            }
+            if matches!(b, b'\\' | b'\n' | b'{' | b'[') || taken.len() - start > 128 {
+                return Ok(false);
+            }
+            taken.push(b);
+            self.consume(1);
+        }
     }
 
     /// Copy a string, quotes included, exactly as written. The next byte
@@ -145,6 +305,8 @@ impl<'a> Scanner<'a> {
     pub fn copy_string(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
         self.bump();
         out.push(b'"');
+        // A line break ends the search without being taken, so that the
+        // line count stays right and recovery sees the next line's start.
         loop {
             let mut escaped = false;
             let chunk = self.chunk()?;
@@ -155,17 +317,24 @@ impl<'a> Scanner<'a> {
                 None => {
                     let n = chunk.len();
                     out.extend_from_slice(chunk);
-                    self.src.consume(n);
+                    self.consume(n);
+                    if out.len() > self.limit {
+                        return Err(self.too_long());
+                    }
+                }
+                Some(at) if chunk[at] == b'\n' => {
+                    out.extend_from_slice(&chunk[..at]);
+                    self.consume(at);
+                    return Err(Fault::Syntax("line break inside a string".into()));
                 }
                 Some(at) => {
                     let b = chunk[at];
                     out.extend_from_slice(&chunk[..=at]);
-                    self.src.consume(at + 1);
-                    match b {
-                        b'"' => return Ok(()),
-                        b'\\' => escaped = true,
-                        _ => return Err(Fault::Syntax("line break inside a string".into())),
+                    self.consume(at + 1);
+                    if b == b'"' {
+                        return Ok(());
                     }
+                    escaped = true;
                 }
             }
             // The byte after a backslash belongs to the escape, whatever it is; it
@@ -179,7 +348,7 @@ impl<'a> Scanner<'a> {
                     }
                     Some(b) => {
                         out.push(b);
-                        self.src.consume(1);
+                        self.consume(1);
                     }
                 }
             }
@@ -210,7 +379,11 @@ impl<'a> Scanner<'a> {
             let n = chunk.iter().take_while(|&&b| is_word(b)).count();
             out.extend_from_slice(&chunk[..n]);
             let done = n < chunk.len();
-            self.src.consume(n);
+            self.consume(n);
+            self.at_line_start = false;
+            if out.len() > self.limit {
+                return Err(self.too_long());
+            }
             if done {
                 return Ok(());
             }
@@ -219,10 +392,9 @@ impl<'a> Scanner<'a> {
 
     fn copy_container(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
         self.stack.clear();
-        let mut last_was_word = false;
-        let mut gap = false;
+        let mut after = After::Open;
         loop {
-            let chunk = fill(&mut *self.src)?;
+            let chunk = next_chunk(&mut *self.src, &self.replay[self.replay_at..])?;
             if chunk.is_empty() {
                 return Err(Fault::Eof);
             }
@@ -234,19 +406,19 @@ impl<'a> Scanner<'a> {
             while i < chunk.len() {
                 let b = chunk[i];
                 match b {
-                    b' ' | b'\t' | b'\r' => gap = true,
-                    b'\n' => {
-                        gap = true;
-                        lines += 1;
+                    b' ' | b'\t' | b'\r' | b'\n' => {
+                        lines += u64::from(b == b'\n');
+                        if after == After::Word {
+                            after = After::Value;
+                        }
                     }
-                    b'"' => {
+                    b'"' if matches!(after, After::Open) => {
                         string_at = Some(i);
                         break;
                     }
-                    b'{' | b'[' => {
+                    b'{' | b'[' if after == After::Open => {
                         self.stack.push(b);
                         out.push(b);
-                        last_was_word = false;
                     }
                     b'}' | b']' => {
                         let open = if b == b'}' { b'{' } else { b'[' };
@@ -255,45 +427,84 @@ impl<'a> Scanner<'a> {
                             break;
                         }
                         out.push(b);
-                        last_was_word = false;
+                        after = After::Value;
                         if self.stack.is_empty() {
                             closed = true;
                             i += 1;
                             break;
                         }
                     }
-                    _ => {
-                        let word = is_word(b);
-                        if word && last_was_word && gap {
-                            out.push(b' ');
-                        }
+                    b',' if after != After::Open => {
                         out.push(b);
-                        last_was_word = word;
+                        after = After::Open;
                     }
-                }
-                if !is_space(b) {
-                    gap = false;
+                    b':' if after == After::String => {
+                        out.push(b);
+                        after = After::Open;
+                    }
+                    _ if is_word(b) && matches!(after, After::Open | After::Word) => {
+                        out.push(b);
+                        after = After::Word;
+                    }
+                    _ => {
+                        fault = Some(format!("unexpected {}", describe(b)));
+                        break;
+                    }
                 }
                 i += 1;
             }
             self.line += lines;
             if let Some(reason) = fault {
-                self.src.consume(i);
+                // Whether the offending byte starts its line, for recovery.
+                let before = &chunk[..i];
+                match before
+                    .iter()
+                    .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r'))
+                {
+                    Some(at) if before[at] == b'\n' => {
+                        self.at_line_start = true;
+                        self.indent = i - at - 1;
+                    }
+                    _ => self.at_line_start = false,
+                }
+                self.consume(i);
                 return Err(Fault::Syntax(reason));
             }
             if let Some(at) = string_at {
-                self.src.consume(at);
+                self.consume(at);
+                if out.len() > self.limit {
+                    return Err(self.too_long());
+                }
                 self.copy_string(out)?;
-                last_was_word = false;
-                gap = false;
+                after = After::String;
                 continue;
             }
-            self.src.consume(i);
+            self.consume(i);
+            self.at_line_start = false;
             if closed {
                 return Ok(());
             }
+            if out.len() > self.limit {
+                return Err(self.too_long());
+            }
         }
     }
+}
+
+/// The last token copied in a container. Checking what may follow it
+/// keeps a missing or extra quote from turning the rest of the input
+/// inside out (string contents read as structure and the other way round)
+/// unnoticed until the end of the file: the fault shows within a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// `{`, `[`, `:` or `,`: a value (or a closing bracket) comes next.
+    Open,
+    /// A string: a key's ':' or what follows a value.
+    String,
+    /// Inside a number or literal.
+    Word,
+    /// A whole value: ',' or a closing bracket.
+    Value,
 }
 
 #[cfg(test)]
@@ -315,10 +526,21 @@ mod tests {
     }
 
     #[test]
-    fn keeps_space_between_words_so_tokens_never_merge() {
-        assert_eq!(compact(b"[1 2]").unwrap(), b"[1 2]");
-        assert_eq!(compact(b"[tr ue]").unwrap(), b"[tr ue]");
+    fn two_words_in_a_row_are_a_fault_not_one_token() {
+        // Dropping the space would make `[1 2]` the valid `[12]`.
+        assert!(compact(b"[1 2]").unwrap_err().contains("unexpected '2'"));
+        assert!(compact(b"[tr ue]").is_err());
         assert_eq!(compact(b"[1 ,2]").unwrap(), b"[1,2]");
+    }
+
+    #[test]
+    fn a_lost_quote_shows_within_a_token() {
+        // `"a":"x,"b":"y"}`: the string would swallow `,` and `b` would be
+        // read as structure.
+        let err = compact(br#"{"k":{"a":"x,"b":"y"},"n":1}"#).unwrap_err();
+        assert!(err.contains("unexpected 'b'"), "{err}");
+        let err = compact(br#"{"k":[{"a":x"},{"b":1}]}"#).unwrap_err();
+        assert!(err.starts_with("Syntax(\"unexpected '"), "{err}");
     }
 
     #[test]

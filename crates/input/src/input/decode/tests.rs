@@ -1,20 +1,27 @@
 use super::*;
 
-/// Decoded records with their start lines, the blocks' sizes, and the error.
+/// Decoded records with their start lines, the blocks' sizes, the faults
+/// reported on the way and the first of them.
 struct Out {
     records: Vec<(String, u64)>,
     blocks: Vec<RecordBlock>,
+    faults: Vec<DecodeError>,
     error: Option<DecodeError>,
 }
 
 fn decode_with(input: &[u8], block_bytes: usize) -> Out {
     let mut src = input;
     let mut blocks = Vec::new();
-    let error = decode_stream(&mut src, block_bytes, &mut |b| {
-        blocks.push(b);
+    let mut faults = Vec::new();
+    let end = decode_stream(&mut src, block_bytes, Limits::default(), &mut |item| {
+        match item {
+            Decoded::Records(b) => blocks.push(b),
+            Decoded::Fault(f) => faults.push(f),
+        }
         true
-    })
-    .err();
+    });
+    faults.extend(end.err());
+    let error = faults.first().cloned();
     let mut records = Vec::new();
     for block in &blocks {
         let lines = block.lines.as_ref().expect("decoded blocks carry lines");
@@ -29,6 +36,7 @@ fn decode_with(input: &[u8], block_bytes: usize) -> Out {
     Out {
         records,
         blocks,
+        faults,
         error,
     }
 }
@@ -216,7 +224,7 @@ fn non_object_element_in_records() {
     assert_eq!(texts(&out), [r#"{"a":1}"#]);
     assert_eq!(
         out.error.unwrap().to_string(),
-        "line 2: expected a record object in the Records array, found '\"'"
+        "line 2: expected a record object in the Records array, found a string"
     );
 }
 
@@ -250,7 +258,7 @@ fn stop_when_emit_says_so() {
     let input = "[{\"a\":1},{\"a\":2},{\"a\":3}, this is never read";
     let mut src = input.as_bytes();
     let mut seen = 0;
-    let result = decode_stream(&mut src, 1, &mut |_| {
+    let result = decode_stream(&mut src, 1, Limits::default(), &mut |_| {
         seen += 1;
         false
     });
@@ -284,7 +292,10 @@ fn io_errors_surface_after_earlier_records() {
     }
     let mut src = std::io::BufReader::new(Failing(b"{\"Records\":[{\"a\":1},{\"a\":2}"));
     let mut records = 0;
-    let err = decode_stream(&mut src, 1, &mut |b| {
+    let err = decode_stream(&mut src, 1, Limits::default(), &mut |item| {
+        let Decoded::Records(b) = item else {
+            panic!("{item:?}")
+        };
         records += b.lines.unwrap().len();
         true
     })
@@ -353,7 +364,10 @@ fn fifty_megabyte_document_streams_in_bounded_blocks() {
     let mut records = 0usize;
     let mut input_bytes = 0usize;
     let mut next_n = count;
-    decode_stream(&mut src, block_bytes, &mut |block| {
+    decode_stream(&mut src, block_bytes, Limits::default(), &mut |item| {
+        let Decoded::Records(block) = item else {
+            panic!("{item:?}")
+        };
         assert!(block.data.len() < block_bytes + largest_record);
         assert!(block.data.capacity() < 2 * (block_bytes + largest_record));
         for record in block.data.split(|&b| b == b'\n').filter(|r| !r.is_empty()) {
@@ -370,25 +384,110 @@ fn fifty_megabyte_document_streams_in_bounded_blocks() {
     assert!(input_bytes > 50_000_000, "{input_bytes}");
 }
 
+fn expanded(records: &[&[u8]], faults: &[&str]) -> Option<Expanded> {
+    Some(Expanded {
+        records: records.iter().map(|r| r.to_vec()).collect(),
+        faults: faults.iter().map(|f| f.to_string()).collect(),
+    })
+}
+
 #[test]
 fn expand_line_unwraps_wrappers_only() {
     assert_eq!(expand_line(br#"{"eventVersion":"1.08","a":1}"#), None);
-    // Starts like a wrapper but Records is not an array: an ordinary record.
-    assert_eq!(expand_line(br#"{"Records":null,"a":1}"#), None);
     assert_eq!(
         expand_line(br#"{"Records":[{"a":1},{"b":[2, 3]}]}"#),
-        Some(Ok(vec![br#"{"a":1}"#.to_vec(), br#"{"b":[2,3]}"#.to_vec()]))
+        expanded(&[br#"{"a":1}"#, br#"{"b":[2,3]}"#], &[])
     );
     assert_eq!(
         expand_line(br#"{"EventId":"x","CloudTrailEvent":"{\"a\":1.0}"}"#),
-        Some(Ok(vec![br#"{"a":1.0}"#.to_vec()]))
+        expanded(&[br#"{"a":1.0}"#], &[])
     );
     assert_eq!(
         expand_line(br#"{"Events":[{"CloudTrailEvent":"{}"}],"NextToken":null}"#),
-        Some(Ok(vec![b"{}".to_vec()]))
+        expanded(&[b"{}"], &[])
     );
     assert_eq!(
         expand_line(b"{\"Records\":[{\"a\":1}\r\n"),
-        Some(Err("truncated: the Records array is not closed".into()))
+        expanded(
+            &[br#"{"a":1}"#],
+            &["truncated: the Records array is not closed"]
+        )
     );
+}
+
+#[test]
+fn expand_line_reports_what_is_not_a_record() {
+    // Starts like a wrapper but Records is not an array: not a record either.
+    assert_eq!(
+        expand_line(br#"{"Records":null,"a":1}"#),
+        expanded(&[], &["Records is not an array: found null"])
+    );
+    assert_eq!(
+        expand_line(br#"{"Records":{}}"#),
+        expanded(&[], &["Records is not an array: found an object"])
+    );
+    assert_eq!(
+        expand_line(br#"{"Records":[{"a":1},null,{"b":2},7,"s",[1],{"c":3}]}"#),
+        expanded(
+            &[br#"{"a":1}"#, br#"{"b":2}"#, br#"{"c":3}"#],
+            &[
+                "expected a record object in the Records array, found null",
+                "expected a record object in the Records array, found a number",
+                "expected a record object in the Records array, found a string",
+                "expected a record object in the Records array, found an array",
+            ]
+        )
+    );
+}
+
+#[test]
+fn a_broken_element_costs_only_itself() {
+    // Pretty: the next element is found at the indentation of the others.
+    let out = decode("[\n  {\"k\":1,\"a\":2},\n  {\"k\":2,\"a\":\"x},\n  {\"k\":3}\n]\n");
+    assert_eq!(texts(&out), [r#"{"k":1,"a":2}"#, r#"{"k":3}"#]);
+    assert_eq!(lines(&out), [2, 4]);
+    assert_eq!(out.faults.len(), 1);
+    assert_eq!(
+        out.faults[0].to_string(),
+        "line 3: line break inside a string"
+    );
+    // Minified: by the first member the elements share.
+    let out = decode(r#"{"Records":[{"k":1},{"k":2,"a":[1}]},{"k":3},{"k":4}]}"#);
+    assert_eq!(texts(&out), [r#"{"k":1}"#, r#"{"k":3}"#, r#"{"k":4}"#]);
+    assert_eq!(out.faults.len(), 1, "{:?}", out.faults);
+    // A lost closing brace: the fault shows at the next element, which stays.
+    let out = decode("[\n  {\"k\":1,\n  {\"k\":2}\n]");
+    assert_eq!(texts(&out), [r#"{"k":2}"#]);
+    assert_eq!(
+        out.faults[0].to_string(),
+        "line 2: expected a member name, found '{' (at line 3)"
+    );
+}
+
+#[test]
+fn a_record_closed_early_is_not_written_in_part() {
+    // A stray `}` ends the record before its members: neither half is a record.
+    let out = decode(r#"{"Records":[{"k":1},{"k":2}"a":3},{"k":4}]}"#);
+    assert_eq!(texts(&out), [r#"{"k":1}"#, r#"{"k":4}"#]);
+    assert_eq!(out.faults.len(), 1, "{:?}", out.faults);
+    let out = decode(r#"{"Records":[{"k":1},{"k":2},"a":3},{"k":4}]}"#);
+    assert_eq!(texts(&out), [r#"{"k":1}"#, r#"{"k":4}"#]);
+    // But a record that lost its `{` leaves the one before it whole.
+    let out = decode(r#"{"Records":[{"k":1},"k":2},{"k":3}]}"#);
+    assert_eq!(texts(&out), [r#"{"k":1}"#, r#"{"k":3}"#]);
+    assert!(out.faults[0].reason.contains("found a member name"));
+}
+
+#[test]
+fn a_broken_top_level_document_costs_only_itself() {
+    let out = decode("{\"a\":1}\n{\"b\":[}\n{\"c\":3}\n");
+    assert_eq!(texts(&out), [r#"{"a":1}"#, r#"{"c":3}"#]);
+    assert_eq!(out.faults[0].to_string(), "line 2: unexpected '}'");
+    // Garbage between documents is one fault, not one a byte.
+    let out = decode("{\"a\":1}\nnot json at all\nstill not\n{\"c\":3}\n");
+    assert_eq!(texts(&out), [r#"{"a":1}"#, r#"{"c":3}"#]);
+    assert_eq!(out.faults.len(), 1);
+    // A Records array cut short, then a new file (`cat a.json b.json`).
+    let out = decode("{\"Records\":[{\"k\":1},{\"k\":\n{\"Records\":[{\"k\":2}]}\n");
+    assert_eq!(texts(&out), [r#"{"k":1}"#, r#"{"k":2}"#]);
 }

@@ -1,0 +1,363 @@
+//! spitzel-fetch against hostile input, set-up and signals (issue 10,
+//! findings 13-19 and 21): a clear one-line error or a clean run, never a
+//! panic, a hang or a silent loss.
+
+use crate::support;
+
+use std::process::{Output, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::emulator::{Emulator, Faults};
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn assert_one_line_error(out: &Output, code: i32, needles: &[&str]) {
+    let err = stderr_text(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace") && !err.contains(" { "),
+        "{err}"
+    );
+    for needle in needles {
+        assert!(err.contains(needle), "'{needle}' not in: {err}");
+    }
+}
+
+fn served() -> Emulator {
+    Emulator::start(config_with(&["us-east-1"], 60, 3600))
+}
+
+fn with_faults(faults: Faults) -> Emulator {
+    let mut config = config_with(&["us-east-1"], 60, 3600);
+    config.faults = faults;
+    Emulator::start(config)
+}
+
+fn fetch(emulator: &Emulator, home: &std::path::Path, extra: &[&str]) -> Output {
+    run_with_limit(
+        fetch_command(emulator, home)
+            .args(["--region", "us-east-1", "--rate", "1000"])
+            .args(extra),
+        LIMIT,
+    )
+}
+
+#[test]
+fn huge_and_tiny_timeout_and_rate_are_usage_errors() {
+    let home = tempfile::tempdir().unwrap();
+    for (flag, value) in [
+        ("--timeout", "1e30"),
+        ("--timeout", "1e-30"),
+        ("--timeout", "inf"),
+        ("--rate", "1e-30"),
+        ("--rate", "1e30"),
+        ("--rate", "NaN"),
+    ] {
+        let out = run_with_limit(bare_command(home.path()).args([flag, value]), LIMIT);
+        assert_one_line_error(&out, 2, &[flag]);
+    }
+}
+
+#[test]
+fn control_characters_in_credentials_are_refused_up_front() {
+    let emulator = served();
+    let home = tempfile::tempdir().unwrap();
+    let out = run_with_limit(
+        fetch_command(&emulator, home.path())
+            .env("AWS_ACCESS_KEY_ID", "AKIDFETCHTEST\r")
+            .args(["--region", "us-east-1"]),
+        LIMIT,
+    );
+    assert_one_line_error(&out, 2, &["access key id", "carriage return"]);
+    let out = run_with_limit(
+        fetch_command(&emulator, home.path())
+            .env("AWS_SESSION_TOKEN", "token\nsecond-line")
+            .args(["--region", "us-east-1"]),
+        LIMIT,
+    );
+    assert_one_line_error(&out, 2, &["session token", "line feed"]);
+    assert_eq!(emulator.counters().total_requests(), 0);
+}
+
+#[test]
+fn a_repeating_next_token_stops_with_an_error() {
+    let emulator = with_faults(Faults {
+        repeat_token: true,
+        ..Faults::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = fetch(&emulator, home.path(), &[]);
+    assert_one_line_error(&out, 1, &["us-east-1", "NextToken", "repeat"]);
+    // The two pages got before the token came back, each event once.
+    let ids = event_ids(&out.stdout);
+    assert_eq!(ids.len(), 60, "{}", stderr_text(&out));
+    assert_eq!(emulator.counters().total_requests(), 2);
+}
+
+#[test]
+fn endless_empty_pages_stop_with_an_error() {
+    let emulator = with_faults(Faults {
+        endless_empty: true,
+        ..Faults::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = fetch(&emulator, home.path(), &[]);
+    assert_one_line_error(&out, 1, &["us-east-1", "1000 pages in a row"]);
+    assert_eq!(emulator.counters().total_requests(), 1000);
+}
+
+#[test]
+fn output_to_devices_and_fifos_works() {
+    let config = config_with(&["us-east-1"], 300, 3600);
+    let expected = all_events(&config);
+    let emulator = Emulator::start(config);
+    let home = tempfile::tempdir().unwrap();
+    // /dev/null: every page, no fsync failure.
+    let out = fetch(&emulator, home.path(), &["-o", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_eq!(emulator.counters().total_requests(), 6);
+    // /dev/stdout, a pipe here.
+    let out = fetch(&emulator, home.path(), &["-o", "/dev/stdout"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_exactly_once(&event_ids(&out.stdout), &expected);
+    // A FIFO read by another thread.
+    let fifo = home.path().join("fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = fetch(&emulator, home.path(), &["-o", fifo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_exactly_once(&event_ids(&reader.join().unwrap()), &expected);
+}
+
+#[test]
+fn sigterm_and_sighup_save_the_checkpoint_like_ctrl_c() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let config = config_with(&["us-east-1"], 1000, 3600);
+        let expected = all_events(&config);
+        let emulator = Emulator::start(config);
+        let home = tempfile::tempdir().unwrap();
+        let output = home.path().join("events.ndjson");
+        let checkpoint = home.path().join("fetch.ckpt");
+        let command = |rate: &str| {
+            let mut c = fetch_command(&emulator, home.path());
+            c.args(["--region", "us-east-1", "--rate", rate, "-o"])
+                .arg(&output)
+                .arg("--checkpoint")
+                .arg(&checkpoint);
+            c
+        };
+        let child = command("5")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let began = std::time::Instant::now();
+        while std::fs::read(&output).map(|b| b.len()).unwrap_or(0) == 0 {
+            assert!(began.elapsed() < LIMIT, "no output");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = wait_with_limit(child, LIMIT);
+        let err = stderr_text(&out);
+        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {err}");
+        assert!(err.contains("progress saved"), "{err}");
+        let saved: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&checkpoint).unwrap()).unwrap();
+        let written = std::fs::read(&output).unwrap();
+        assert_eq!(
+            saved["written"],
+            written.iter().filter(|&&b| b == b'\n').count() as u64
+        );
+        let out = run_with_limit(&mut command("1000"), LIMIT);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+        assert_exactly_once(&event_ids(&std::fs::read(&output).unwrap()), &expected);
+    }
+}
+
+#[test]
+fn a_response_body_past_the_cap_is_refused() {
+    // 64 MiB is the cap; this page is a little more.
+    let big = format!(
+        r#"{{"Events":[{{"EventId":"x","CloudTrailEvent":"{}"}}]}}"#,
+        "a".repeat(65 << 20)
+    );
+    let emulator = with_faults(Faults {
+        body: Some(Arc::from(big.as_str())),
+        ..Faults::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let out = fetch(&emulator, home.path(), &[]);
+    assert_one_line_error(&out, 1, &["us-east-1", "64 MiB"]);
+    assert_eq!(emulator.counters().total_requests(), 1);
+}
+
+#[test]
+fn a_malformed_200_body_says_what_is_wrong() {
+    for (body, needle) in [
+        ("<html>busy</html>", "not JSON"),
+        (r#"{"Events":"notalist"}"#, "Events"),
+        ("", "empty"),
+    ] {
+        let emulator = with_faults(Faults {
+            body: Some(Arc::from(body)),
+            ..Faults::default()
+        });
+        let home = tempfile::tempdir().unwrap();
+        let out = fetch(&emulator, home.path(), &[]);
+        assert_one_line_error(&out, 1, &["us-east-1", "HTTP 200", needle]);
+    }
+}
+
+#[test]
+fn a_cloudtrail_event_that_is_not_an_object_is_reported_and_skipped() {
+    let mut config = config_with(&["us-east-1"], 120, 3600);
+    let events = config.regions.get_mut("us-east-1").unwrap();
+    for (i, bad) in ["{not json", "[1,2]", "\"\"", "", "{\"a\":1} x"]
+        .iter()
+        .enumerate()
+    {
+        events[i * 20].cloudtrail_event = bad.to_string();
+    }
+    events[110].omit_record = true;
+    let bad_ids: Vec<String> = [0, 20, 40, 60, 80, 110]
+        .iter()
+        .map(|&i| events[i].event_id.clone())
+        .collect();
+    let good: Vec<_> = events
+        .iter()
+        .filter(|e| !bad_ids.contains(&e.event_id))
+        .cloned()
+        .collect();
+    let emulator = Emulator::start(config);
+    let home = tempfile::tempdir().unwrap();
+    for envelope in [false, true] {
+        let extra: &[&str] = if envelope { &["--envelope"] } else { &[] };
+        let out = fetch(&emulator, home.path(), extra);
+        let err = stderr_text(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        for id in &bad_ids {
+            assert!(err.contains(id.as_str()), "{id} not reported: {err}");
+        }
+        assert!(err.contains("skipped 6 events"), "{err}");
+        let ids: Vec<String> = if envelope {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| {
+                    let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                    v["EventId"].as_str().unwrap().to_string()
+                })
+                .collect()
+        } else {
+            event_ids(&out.stdout)
+        };
+        assert_exactly_once(&ids, &good);
+    }
+}
+
+#[test]
+fn credential_errors_give_the_real_cause() {
+    let emulator = served();
+    let home = tempfile::tempdir().unwrap();
+    let creds = home.path().join("credentials");
+    let cfgfile = home.path().join("config");
+    let no_env = |c: &mut std::process::Command| {
+        c.env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env("AWS_SHARED_CREDENTIALS_FILE", &creds)
+            .env("AWS_CONFIG_FILE", &cfgfile);
+    };
+    // A malformed credentials file.
+    std::fs::write(&creds, "[default\naws_access_key_id = AKID\n").unwrap();
+    std::fs::write(&cfgfile, "").unwrap();
+    let mut c = fetch_command(&emulator, home.path());
+    no_env(&mut c);
+    let out = run_with_limit(c.args(["--region", "us-east-1"]), LIMIT);
+    assert_one_line_error(&out, 2, &["credentials"]);
+    assert!(
+        stderr_text(&out).contains(&format!("{} on line 1", creds.display())),
+        "{}",
+        stderr_text(&out)
+    );
+    // A failing credential_process.
+    std::fs::write(&creds, "").unwrap();
+    std::fs::write(&cfgfile, "[default]\ncredential_process = false\n").unwrap();
+    let mut c = fetch_command(&emulator, home.path());
+    no_env(&mut c);
+    let out = run_with_limit(c.args(["--region", "us-east-1"]), LIMIT);
+    assert_one_line_error(&out, 2, &["credential_process"]);
+    // A profile that does not exist.
+    std::fs::write(&cfgfile, "[profile real]\nregion = us-east-1\n").unwrap();
+    let mut c = fetch_command(&emulator, home.path());
+    no_env(&mut c);
+    let out = run_with_limit(
+        c.env("AWS_PROFILE", "nonexistent")
+            .args(["--region", "us-east-1"]),
+        LIMIT,
+    );
+    assert_one_line_error(&out, 2, &["nonexistent"]);
+    assert_eq!(emulator.counters().total_requests(), 0);
+}
+
+#[test]
+fn an_invalid_endpoint_url_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    for url in [
+        "not a url",
+        "ftp://example.com",
+        "http://",
+        "http://host:port",
+    ] {
+        let out = run_with_limit(
+            bare_command(home.path()).args(["--region", "us-east-1", "--endpoint-url", url]),
+            LIMIT,
+        );
+        assert_one_line_error(&out, 2, &["--endpoint-url"]);
+    }
+    let out = run_with_limit(
+        bare_command(home.path())
+            .env("AWS_ENDPOINT_URL_CLOUDTRAIL", "ftp://x")
+            .args(["--region", "us-east-1"]),
+        LIMIT,
+    );
+    assert_one_line_error(&out, 2, &["AWS_ENDPOINT_URL_CLOUDTRAIL"]);
+}
+
+#[test]
+fn an_all_regions_failure_is_one_clear_line() {
+    // Nothing listens on this port.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let home = tempfile::tempdir().unwrap();
+    let out = run_with_limit(
+        bare_command(home.path())
+            .args(["--all-regions", "--endpoint-url"])
+            .arg(format!("http://127.0.0.1:{port}")),
+        LIMIT,
+    );
+    assert_one_line_error(
+        &out,
+        2,
+        &["list the account's regions", "connection refused"],
+    );
+    let err = stderr_text(&out);
+    assert!(
+        !err.contains("Some(") && !err.contains("ConnectorError"),
+        "{err}"
+    );
+}

@@ -1,0 +1,256 @@
+//! Data-loss findings of issue 10 for spitzel-fetch: an output that is the
+//! checkpoint, and pages that do not come newest first.
+
+use crate::support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use support::emulator::{Emulator, PageOrder};
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn lines_in(path: &Path) -> usize {
+    std::fs::read(path)
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn output_and_checkpoint_naming_one_file_are_refused() {
+    let emulator = Emulator::start(config_with(&["us-east-1"], 60, 3600));
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("existing"), "keep me\n").unwrap();
+    std::os::unix::fs::symlink(dir.join("existing"), dir.join("link")).unwrap();
+    std::fs::hard_link(dir.join("existing"), dir.join("hard")).unwrap();
+    let cases: [(&str, &str); 6] = [
+        ("X", "X"),
+        ("X", "./sub/../X"),
+        ("X.tmp", "X"),
+        ("link", "existing"),
+        ("existing", "hard"),
+        ("hard", "link"),
+    ];
+    for (output, checkpoint) in cases {
+        let out = run_with_limit(
+            fetch_command(&emulator, dir)
+                .current_dir(dir)
+                .args(["--region", "us-east-1", "-o", output])
+                .args(["--checkpoint", checkpoint]),
+            LIMIT,
+        );
+        let err = stderr_text(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "-o {output} --checkpoint {checkpoint}: {err}"
+        );
+        assert!(err.contains("same file"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    assert_eq!(emulator.counters().total_requests(), 0);
+    assert!(!dir.join("X").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("existing")).unwrap(),
+        "keep me\n"
+    );
+}
+
+fn served_in(
+    order: PageOrder,
+    count: usize,
+    span: i64,
+) -> (Emulator, Vec<support::emulator::FakeEvent>) {
+    let mut config = config_with(&["us-east-1"], count, span);
+    config.page_order = order;
+    let expected = all_events(&config);
+    (Emulator::start(config), expected)
+}
+
+#[test]
+fn pages_in_any_order_lose_no_event() {
+    for order in [PageOrder::ReversedPages, PageOrder::Shuffled] {
+        let (emulator, expected) = served_in(order, 1000, 3600);
+        let home = tempfile::tempdir().unwrap();
+        let out = run_with_limit(
+            fetch_command(&emulator, home.path()).args(["--region", "us-east-1", "--rate", "50"]),
+            LIMIT,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{order:?}: {}",
+            stderr_text(&out)
+        );
+        assert_exactly_once(&event_ids(&out.stdout), &expected);
+    }
+}
+
+#[test]
+fn pages_in_any_order_resume_exactly_once_after_max_events() {
+    for order in [PageOrder::ReversedPages, PageOrder::Shuffled] {
+        let (emulator, expected) = served_in(order, 300, 30);
+        let home = tempfile::tempdir().unwrap();
+        let checkpoint = home.path().join("fetch.ckpt");
+        let run = |extra: &[&str]| {
+            run_with_limit(
+                fetch_command(&emulator, home.path())
+                    .args(["--region", "us-east-1", "--rate", "50", "--checkpoint"])
+                    .arg(&checkpoint)
+                    .args(extra),
+                LIMIT,
+            )
+        };
+        let mut ids = Vec::new();
+        for extra in [&["--max-events", "77"][..], &["--max-events", "160"], &[]] {
+            let out = run(extra);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{order:?}: {}",
+                stderr_text(&out)
+            );
+            ids.extend(event_ids(&out.stdout));
+        }
+        assert_exactly_once(&ids, &expected);
+    }
+}
+
+#[test]
+fn reversed_pages_restart_exactly_once_after_an_expired_token() {
+    // Many events per second, so pages end in the middle of a second.
+    let (emulator, expected) = served_in(PageOrder::ReversedPages, 600, 20);
+    let home = tempfile::tempdir().unwrap();
+    let output = home.path().join("events.ndjson");
+    let checkpoint = home.path().join("fetch.ckpt");
+    let command = |extra: &[&str]| {
+        let mut c = fetch_command(&emulator, home.path());
+        c.args(["--region", "us-east-1", "--rate", "50", "-o"])
+            .arg(&output)
+            .arg("--checkpoint")
+            .arg(&checkpoint)
+            .args(extra);
+        c
+    };
+    let out = run_with_limit(&mut command(&["--max-events", "120"]), LIMIT);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    emulator.expire_tokens();
+    let out = run_with_limit(&mut command(&[]), LIMIT);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert!(emulator.counters().invalid_tokens >= 1);
+    assert_exactly_once(&event_ids(&std::fs::read(&output).unwrap()), &expected);
+}
+
+#[test]
+fn an_expired_token_of_an_unordered_chain_fails_loudly_without_repeating() {
+    let (emulator, _) = served_in(PageOrder::Shuffled, 600, 20);
+    let home = tempfile::tempdir().unwrap();
+    let output = home.path().join("events.ndjson");
+    let checkpoint = home.path().join("fetch.ckpt");
+    let command = |extra: &[&str]| {
+        let mut c = fetch_command(&emulator, home.path());
+        c.args(["--region", "us-east-1", "--rate", "50", "-o"])
+            .arg(&output)
+            .arg("--checkpoint")
+            .arg(&checkpoint)
+            .args(extra);
+        c
+    };
+    let out = run_with_limit(&mut command(&["--max-events", "120"]), LIMIT);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    emulator.expire_tokens();
+    let out = run_with_limit(&mut command(&[]), LIMIT);
+    let err = stderr_text(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("out of time order"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let ids = event_ids(&std::fs::read(&output).unwrap());
+    assert_eq!(lines_in(&output), 120);
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len());
+}
+
+#[test]
+fn the_checkpoint_stores_each_query_itself() {
+    let (emulator, expected) = served_in(PageOrder::NewestFirst, 300, 3600);
+    let home = tempfile::tempdir().unwrap();
+    let checkpoint = home.path().join("fetch.ckpt");
+    let run = |extra: &[&str]| {
+        run_with_limit(
+            fetch_command(&emulator, home.path())
+                .args([
+                    "--region",
+                    "us-east-1",
+                    "--rate",
+                    "50",
+                    "--lookup",
+                    "Username=bob",
+                ])
+                .arg("--checkpoint")
+                .arg(&checkpoint)
+                .args(extra),
+            LIMIT,
+        )
+    };
+    let first = run(&["--max-events", "10"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_text(&first));
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&checkpoint).unwrap()).unwrap();
+    assert_eq!(
+        saved["queries"][0]["query"],
+        serde_json::json!({"attribute": ["Username", "bob"]})
+    );
+    let second = run(&[]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr_text(&second));
+    let mut ids = event_ids(&first.stdout);
+    ids.extend(event_ids(&second.stdout));
+    assert_exactly_once(&ids, expected.iter().filter(|e| e.username == "bob"));
+    // Only the Username query ever reached the server.
+    let queries = emulator.counters().queries;
+    assert!(
+        queries.iter().all(|(_, q)| q == "Username=bob"),
+        "{queries:?}"
+    );
+}
+
+#[test]
+fn jittered_arrivals_at_a_rolling_second_limit_lose_no_event() {
+    use support::emulator::RateLimit;
+    let mut config = config_with(&["us-east-1", "eu-west-1"], 600, 3600);
+    config.rate = 10.0;
+    config.rate_limit = RateLimit::RollingSecond;
+    config.jitter = Duration::from_millis(30);
+    let expected = all_events(&config);
+    let pages: u64 = config
+        .regions
+        .values()
+        .flat_map(|events| {
+            [true, false].map(|read_only| {
+                let n = events.iter().filter(|e| e.read_only == read_only).count() as u64;
+                n.div_ceil(50).max(1)
+            })
+        })
+        .sum();
+    let emulator = Emulator::start(config);
+    let home = tempfile::tempdir().unwrap();
+    let out = run_with_limit(
+        fetch_command(&emulator, home.path())
+            .args(["--region", "us-east-1,eu-west-1", "--rate", "10"])
+            .args(["--lookup", "ReadOnly=true", "--lookup", "ReadOnly=false"]),
+        LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_exactly_once(&event_ids(&out.stdout), &expected);
+    // Every page was asked for once: the requests the limit let through are
+    // exactly the pages of the four queries.
+    let counters = emulator.counters();
+    assert_eq!(
+        counters.total_requests() - counters.throttled,
+        pages,
+        "{}",
+        counters.to_json()
+    );
+}
