@@ -8,32 +8,49 @@ use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
 use serde_json::Value;
 use spitzel_input::input::sniff::{Shape, shape};
-use spitzel_input::input::source::{Job, read_stream};
+use spitzel_input::input::Limits;
+use spitzel_input::input::{Job, read_stream};
 use std::io::Write;
 use std::sync::Arc;
 
-fn run(bytes: &[u8]) -> (Vec<u8>, Vec<String>, bool) {
+/// What reading `bytes` delivered: the records with the line each starts
+/// on, and the problems with theirs.
+struct Delivered {
+    records: Vec<(u64, Vec<u8>)>,
+    problems: Vec<(Option<u64>, String)>,
+}
+
+fn run(bytes: &[u8], limits: Limits) -> Delivered {
     let source: Arc<str> = Arc::from("fuzz");
-    let mut data = Vec::new();
-    let mut problems = Vec::new();
-    let mut decoded = false;
+    let mut delivered = Delivered {
+        records: Vec::new(),
+        problems: Vec::new(),
+    };
     let mut reader = bytes;
-    read_stream(&mut reader, &source, None, &mut |job| {
+    read_stream(&mut reader, &source, None, limits, &mut |job| {
         match job {
             Job::Block { block, .. } => {
-                decoded |= block.lines.is_some();
-                data.extend_from_slice(&block.data);
+                let body = block.data.strip_suffix(b"\n").unwrap_or(&block.data);
+                for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+                    let line_no = match &block.lines {
+                        Some(lines) => lines[i],
+                        None => block.first_line + i as u64,
+                    };
+                    delivered.records.push((line_no, line.to_vec()));
+                }
             }
-            Job::Problem(problem) => problems.push(problem.reason),
+            Job::Problem(problem) => delivered.problems.push((problem.line, problem.reason)),
+            // Only directory walks skip files.
+            Job::Skipped(_) => {}
         }
         true
     });
-    (data, problems, decoded)
+    delivered
 }
 
 fuzz_target!(|input: &[u8]| {
     // The first byte picks plain or gzipped input, so both paths see the
-    // same variety of payloads.
+    // same variety of payloads, and a small or the default record limit.
     let Some((&mode, payload)) = input.split_first() else {
         return;
     };
@@ -44,31 +61,60 @@ fuzz_target!(|input: &[u8]| {
     } else {
         payload.to_vec()
     };
-    let (data, problems, _) = run(&bytes);
+    let limits = Limits {
+        max_record: if mode & 2 == 2 { 64 } else { 1 << 20 },
+    };
+    let delivered = run(&bytes, limits);
     if shape(payload) == Shape::Ndjson {
-        // NDJSON: the lines themselves, each ending in a newline (a BOM at
-        // the start of the stream dropped), unless reading failed.
-        let mut want = payload.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(payload).to_vec();
-        if !want.is_empty() && !want.ends_with(b"\n") {
-            want.push(b'\n');
+        // NDJSON: each delivered line is the input line of its number, as
+        // it is (a BOM in front may be dropped); a line not delivered comes
+        // after a reported problem.
+        let text = payload.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(payload);
+        let body = text.strip_suffix(b"\n").unwrap_or(text);
+        let input_lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+        let mut seen = vec![false; input_lines.len()];
+        for (line_no, line) in &delivered.records {
+            let index = usize::try_from(*line_no).unwrap() - 1;
+            let want = input_lines.get(index).expect("delivered a line past the input");
+            let want_unmarked = want.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(want);
+            assert!(
+                line == want || line == want_unmarked,
+                "line {line_no} changed: {:?} for {:?}",
+                String::from_utf8_lossy(line),
+                String::from_utf8_lossy(want)
+            );
+            seen[index] = true;
         }
-        if problems.is_empty() {
-            assert_eq!(data, want, "NDJSON lines changed");
-        } else {
-            assert!(want.starts_with(&data), "NDJSON lines changed before a problem");
+        let first_problem = delivered
+            .problems
+            .iter()
+            .map(|(line, _)| line.unwrap_or(1))
+            .min();
+        for (index, seen) in seen.iter().enumerate() {
+            let line_no = index as u64 + 1;
+            let blank = input_lines[index].iter().all(u8::is_ascii_whitespace);
+            assert!(
+                *seen || blank || first_problem.is_some_and(|p| p <= line_no),
+                "line {line_no} neither delivered nor reported: {:?}",
+                delivered.problems
+            );
         }
-    } else if let Some(expected) = records_of(payload) {
+    } else if let Some(expected) = records_of(payload).filter(|_| limits.max_record > 64) {
         // A valid document of objects: exactly its records, in order, each
         // the same JSON value, and nothing to report. (Records that are not
         // valid JSON pass to the filter, which reports each with its line;
         // only valid documents can be checked record by record.)
-        let got: Vec<Value> = data
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|line| parse(line).expect("a valid document's record is valid"))
+        let got: Vec<Value> = delivered
+            .records
+            .iter()
+            .map(|(_, line)| parse(line).expect("a valid document's record is valid"))
             .collect();
         assert_eq!(got, expected, "records of a valid document changed");
-        assert!(problems.is_empty(), "valid document reported: {problems:?}");
+        assert!(
+            delivered.problems.is_empty(),
+            "valid document reported: {:?}",
+            delivered.problems
+        );
     }
 });
 

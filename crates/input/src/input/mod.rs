@@ -8,6 +8,10 @@ pub mod sniff;
 pub(crate) mod source;
 pub(crate) mod walk;
 
+/// One stream through shape sniffing and decoding, for the fuzz targets.
+#[doc(hidden)]
+pub use source::{Job, read_stream};
+
 /// Records ready for filtering: `data` holds records, each ending in `\n`.
 ///
 /// For NDJSON the block is a run of raw input lines (blank lines and CRLF
