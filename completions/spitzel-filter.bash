@@ -23,7 +23,7 @@ _spitzel__filter() {
 
     case "${cmd}" in
         spitzel__filter)
-            opts="-m -i -v -c -q -j -h -V --match --input --from --to --last-minute --last --invert-match --count --quiet --limit --threads --max-record-size --strict --stats --help --version"
+            opts="-m -i -v -c -q -j -h -V --implied --match --input --from --to --last-minute --last --invert-match --count --quiet --limit --threads --max-record-size --strict --stats --emit-sql --sql-table --sql-ddl --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -74,6 +74,18 @@ _spitzel__filter() {
                     return 0
                     ;;
                 --max-record-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --emit-sql)
+                    COMPREPLY=($(compgen -W "athena spark duckdb" -- "${cur}"))
+                    return 0
+                    ;;
+                --sql-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sql-ddl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -7,6 +7,12 @@ complete -c spitzel-filter -l last -d 'Keep events of the last DURATION (90s, 90
 complete -c spitzel-filter -l limit -d 'Stop after N matching events' -r
 complete -c spitzel-filter -s j -l threads -d 'Worker threads, 1 to 256 (default: all cores)' -r
 complete -c spitzel-filter -l max-record-size -d 'Skip (and report) any record longer than SIZE; SIZE is bytes or K, M, G' -r
+complete -c spitzel-filter -l emit-sql -d 'Print one SQL statement selecting the same events, read no records' -r -f -a "athena\t''
+spark\t''
+duckdb\t''"
+complete -c spitzel-filter -l sql-table -d 'The Athena table --emit-sql athena queries' -r
+complete -c spitzel-filter -l sql-ddl -d 'With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead' -r
+complete -c spitzel-filter -l implied -d 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
 complete -c spitzel-filter -s v -l invert-match -d 'Write the events that do NOT match'
 complete -c spitzel-filter -s c -l count -d 'Print only the number of matching events'
 complete -c spitzel-filter -s q -l quiet -d 'Print nothing; exit 0 at the first match'

@@ -21,7 +21,8 @@ fn usage(message: &str) -> i32 {
 
 /// Compile the arguments into criteria, or say what is wrong.
 pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
-    let actions = ActionMatcher::new(&args.actions).map_err(|e| e.to_string())?;
+    let actions =
+        ActionMatcher::with_implied(&args.actions, args.implied).map_err(|e| e.to_string())?;
     let window = args.time.window(crate::window::now())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
@@ -41,6 +42,15 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
 }
 
 pub fn run(args: FilterArgs) -> i32 {
+    if let Some(dialect) = &args.emit_sql {
+        return match crate::emit_sql::emit(&args, dialect) {
+            Ok(text) => {
+                println!("{text}");
+                EXIT_MATCH
+            }
+            Err(message) => usage(&message),
+        };
+    }
     let criteria = match criteria_from(&args) {
         Ok(criteria) => criteria,
         Err(message) => return usage(&message),

@@ -7,6 +7,7 @@
 //! their modules under the paths the tests and the doc generator use.
 
 pub mod app;
+pub mod emit_sql;
 
 pub use spitzel_cli as cli;
 pub use spitzel_core::{actions, doc, expr, window};

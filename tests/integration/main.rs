@@ -2,6 +2,7 @@
 //! real pipes and files, and the generated docs. (spitzel-fetch's tests are
 //! crates/aws/tests/integration, beside that binary.)
 
+mod actions_cli;
 mod completions;
 mod corruption;
 mod docs_fresh;
@@ -13,3 +14,4 @@ mod match_robustness;
 mod readme;
 mod sample_data;
 mod shapes;
+mod sql_engines;

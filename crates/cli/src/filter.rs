@@ -42,6 +42,17 @@ pub struct FilterArgs {
     #[arg(value_name = "IAM_ACTION")]
     pub actions: Vec<String>,
 
+    /// Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)
+    #[arg(
+        long,
+        long_help = "Also match every permission an event's call needed according to the \
+                     IAM mapping, other services' included (iam:PassRole on RunInstances \
+                     with an instance profile, ec2:CreateTags on CreateVpc given tags, \
+                     ...). The mapping's conditions are checked against the \
+                     record's requestParameters; see ACTION GLOBS in man spitzel-filter"
+    )]
+    pub implied: bool,
+
     /// Keep events where EXPR holds, e.g. '$.errorCode == "AccessDenied"' (repeatable: all must hold)
     #[arg(
         short = 'm',
@@ -106,6 +117,32 @@ pub struct FilterArgs {
     /// Print statistics to stderr at the end
     #[arg(long)]
     pub stats: bool,
+
+    /// Print one SQL statement selecting the same events, read no records
+    #[arg(
+        long,
+        value_name = "DIALECT",
+        value_parser = ["athena", "spark", "duckdb"],
+        long_help = "Print one SQL statement that selects exactly the events these criteria \
+                     keep, and read no records: athena (the CloudTrail table of the Athena \
+                     documentation), spark or duckdb (over the files given with -i). A \
+                     criterion with no exact translation in the dialect is an error (exit 2) \
+                     naming it; see SCALING OUT in man spitzel-filter"
+    )]
+    pub emit_sql: Option<String>,
+
+    /// The Athena table --emit-sql athena queries
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "cloudtrail_logs",
+        requires = "emit_sql"
+    )]
+    pub sql_table: String,
+
+    /// With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead
+    #[arg(long, value_name = "S3_URL", requires = "emit_sql")]
+    pub sql_ddl: Option<String>,
 }
 
 /// More worker threads than this only cost memory and start-up time: the

@@ -6,6 +6,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::Verdict;
+
 /// Bounds memory on adversarial input with endless distinct names.
 const MAX_ENTRIES: usize = 4096;
 
@@ -15,7 +17,7 @@ type FastMap<V> = HashMap<String, V, BuildHasherDefault<FoldHasher>>;
 struct VerdictCache {
     matcher_id: u64,
     entries: usize,
-    by_source: FastMap<FastMap<bool>>,
+    by_source: FastMap<FastMap<Verdict>>,
 }
 
 thread_local! {
@@ -28,8 +30,8 @@ pub(super) fn verdict(
     matcher_id: u64,
     event_source: &str,
     event_name: &str,
-    evaluate: impl FnOnce() -> bool,
-) -> bool {
+    evaluate: impl FnOnce() -> Verdict,
+) -> Verdict {
     CACHE.with(|cell| {
         let Ok(mut cache) = cell.try_borrow_mut() else {
             return evaluate();

@@ -3,7 +3,8 @@
 
 use std::cmp::Ordering;
 
-use super::table::{CASE_VARIANT_OPERATIONS, HOST_PREFIXES, OPERATION_ACTIONS};
+use super::implied::Implied;
+use super::table::{CASE_VARIANT_OPERATIONS, HOST_PREFIXES, IMPLIED, STAND_INS};
 
 fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
     let lower = |c: u8| c.to_ascii_lowercase();
@@ -11,12 +12,12 @@ fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
 }
 
 /// `s3.amazonaws.com` -> `s3`.
-pub(crate) fn first_label(event_source: &str) -> &str {
+pub fn first_label(event_source: &str) -> &str {
     event_source.split('.').next().unwrap_or_default()
 }
 
 /// The IAM prefix of an eventSource: the table's rename, else its first label.
-pub(crate) fn iam_prefix(event_source: &str) -> &str {
+pub fn iam_prefix(event_source: &str) -> &str {
     match HOST_PREFIXES.binary_search_by(|(host, _)| cmp_ignore_case(host, event_source)) {
         Ok(i) => HOST_PREFIXES[i].1,
         Err(_) => first_label(event_source),
@@ -44,7 +45,7 @@ pub(crate) fn has_versioned_event_names(prefix: &str) -> bool {
 /// Drop the API date CloudTrail appends to Lambda (`20150331`, `20150331v2`)
 /// and CloudFront (`2020_05_31`) eventNames; other services keep their
 /// trailing digits (`RestoreDBClusterFromS3` is a real action).
-pub(crate) fn strip_api_suffix<'a>(prefix: &str, event_name: &'a str) -> &'a str {
+pub fn strip_api_suffix<'a>(prefix: &str, event_name: &'a str) -> &'a str {
     let bytes = event_name.as_bytes();
     let stem_len = if prefix.eq_ignore_ascii_case("lambda") {
         lambda_stem_len(bytes)
@@ -59,23 +60,23 @@ pub(crate) fn strip_api_suffix<'a>(prefix: &str, event_name: &'a str) -> &'a str
     }
 }
 
-/// `\d{8}(v\d+)?$`: length of what precedes it.
+/// `^(.+)\d{8}v\d+$`, else `^(.+)\d{8}$`: the length of group 1.
 fn lambda_stem_len(bytes: &[u8]) -> Option<usize> {
-    let mut end = bytes.len();
-    let trailing_digits = bytes
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if trailing_digits > 0 && end > trailing_digits && bytes[end - trailing_digits - 1] == b'v' {
-        end -= trailing_digits + 1;
+    let digits_before = |end: usize| {
+        bytes[..end]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let version = digits_before(bytes.len());
+    if version > 0 && bytes.len() > version && bytes[bytes.len() - version - 1] == b'v' {
+        let end = bytes.len() - version - 1;
+        if digits_before(end) >= 8 {
+            return Some(end - 8);
+        }
     }
-    let date = bytes[..end]
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    (date >= 8).then(|| end - 8)
+    (version >= 8).then(|| bytes.len() - 8)
 }
 
 /// `\d{4}_\d{2}_\d{2}$`: length of what precedes it.
@@ -88,50 +89,36 @@ fn cloudfront_stem_len(bytes: &[u8]) -> Option<usize> {
     shape_ok.then(|| bytes.len() - 10)
 }
 
-fn operation_index(prefix: &str, operation: &str) -> Result<usize, usize> {
-    OPERATION_ACTIONS.binary_search_by(|(p, op, _)| {
+fn row_index<T>(rows: &[(&str, &str, T)], prefix: &str, operation: &str) -> Option<usize> {
+    rows.binary_search_by(|(p, op, _)| {
         cmp_ignore_case(p, prefix).then_with(|| cmp_ignore_case(op, operation))
     })
+    .ok()
 }
 
-/// Actions of the same service an operation needs besides `prefix:operation`.
-pub(crate) fn extra_actions(prefix: &str, operation: &str) -> &'static [&'static str] {
-    match operation_index(prefix, operation) {
-        Ok(i) => OPERATION_ACTIONS[i].2,
-        Err(_) => &[],
-    }
+/// The same-service actions an operation whose name is no IAM action stands
+/// for (`s3`, `CopyObject` -> GetObject, PutObject); empty for the others.
+pub(crate) fn stand_ins(prefix: &str, operation: &str) -> &'static [&'static str] {
+    row_index(STAND_INS, prefix, operation).map_or(&[], |i| STAND_INS[i].2)
 }
 
-/// Calls `f(prefix, action)` for each action of the event until it returns true.
-pub(crate) fn any_action(
-    event_source: &str,
-    event_name: &str,
-    mut f: impl FnMut(&str, &str) -> bool,
-) -> bool {
-    let label = first_label(event_source);
-    if f(label, event_name) {
-        return true;
-    }
-    let prefix = iam_prefix(event_source);
-    if prefix != label && f(prefix, event_name) {
-        return true;
-    }
-    let operation = strip_api_suffix(prefix, event_name);
-    if operation.len() != event_name.len() && f(prefix, operation) {
-        return true;
-    }
-    extra_actions(prefix, operation)
-        .iter()
-        .any(|action| f(prefix, action))
+/// Index into IMPLIED of an operation's row, when it needs more than its
+/// own action unconditionally.
+pub(crate) fn implied_row(prefix: &str, operation: &str) -> Option<usize> {
+    row_index(IMPLIED, prefix, operation)
 }
 
-/// eventNames (as CloudTrail spells them) of the operations that need
-/// `prefix:action`, other than `action` itself written as is.
+pub(crate) fn implied_at(row: usize) -> &'static [Implied] {
+    IMPLIED[row].2
+}
+
+/// eventNames (as CloudTrail spells them) of the events whose own action or
+/// stand-ins include `prefix:action`, other than `action` itself as written.
 pub(crate) fn event_names_needing(prefix: &str, action: &str) -> Vec<&'static str> {
-    let via_table = OPERATION_ACTIONS.iter().filter(|(p, _, actions)| {
+    let via_table = STAND_INS.iter().filter(|(p, _, actions)| {
         p.eq_ignore_ascii_case(prefix) && actions.iter().any(|a| a.eq_ignore_ascii_case(action))
     });
-    let exact = OPERATION_ACTIONS
+    let exact = STAND_INS
         .iter()
         .filter(|(p, op, _)| p.eq_ignore_ascii_case(prefix) && op.eq_ignore_ascii_case(action));
     let mut names: Vec<&'static str> = via_table.chain(exact).map(|(_, op, _)| *op).collect();
@@ -155,11 +142,21 @@ mod tests {
                 .windows(2)
                 .all(|w| cmp_ignore_case(w[0].0, w[1].0).is_lt())
         );
-        assert!(OPERATION_ACTIONS.windows(2).all(|w| {
-            cmp_ignore_case(w[0].0, w[1].0)
-                .then_with(|| cmp_ignore_case(w[0].1, w[1].1))
+        let sorted = |a: (&str, &str), b: (&str, &str)| {
+            cmp_ignore_case(a.0, b.0)
+                .then_with(|| cmp_ignore_case(a.1, b.1))
                 .is_lt()
-        }));
+        };
+        assert!(
+            STAND_INS
+                .windows(2)
+                .all(|w| sorted((w[0].0, w[0].1), (w[1].0, w[1].1)))
+        );
+        assert!(
+            IMPLIED
+                .windows(2)
+                .all(|w| sorted((w[0].0, w[0].1), (w[1].0, w[1].1)))
+        );
     }
 
     #[test]
@@ -171,27 +168,37 @@ mod tests {
             "aws-marketplace"
         );
         assert_eq!(iam_prefix("s3.amazonaws.com"), "s3");
-        assert_eq!(extra_actions("s3", "ListObjects"), &["ListBucket"]);
+        assert_eq!(stand_ins("s3", "ListObjects"), &["ListBucket"]);
+        assert_eq!(stand_ins("s3", "HeadBucket"), &["ListBucket"]);
+        assert_eq!(stand_ins("s3", "CopyObject"), &["GetObject", "PutObject"]);
+        assert_eq!(stand_ins("s3", "UploadPart"), &["PutObject"]);
+        assert!(stand_ins("s3", "HeadObject").contains(&"GetObject"));
         assert_eq!(
-            extra_actions("kms", "ReEncrypt"),
+            stand_ins("kms", "ReEncrypt"),
             &["ReEncryptFrom", "ReEncryptTo"]
         );
-        assert_eq!(extra_actions("lambda", "Invoke"), &["InvokeFunction"]);
-        assert!(extra_actions("s3", "GetObject").is_empty());
-        // Case-only differences are not stored: matching ignores case.
-        assert!(extra_actions("s3", "PutBucketCors").is_empty());
+        assert_eq!(stand_ins("lambda", "Invoke"), &["InvokeFunction"]);
+        // Own names (even in another case) stand for nothing else.
+        assert!(stand_ins("s3", "GetObject").is_empty());
+        assert!(stand_ins("s3", "PutBucketCors").is_empty());
+        assert!(stand_ins("rds", "RebootDBCluster").is_empty());
+        assert!(stand_ins("rds", "CreateDBInstance").is_empty());
+        assert!(stand_ins("iam", "AddRoleToInstanceProfile").is_empty());
     }
 
     #[test]
-    fn other_services_actions_are_not_the_events() {
-        assert!(extra_actions("ec2", "RunInstances").is_empty());
-        assert!(extra_actions("lambda", "CreateFunction20150331").is_empty());
-        for (prefix, _, actions) in OPERATION_ACTIONS {
+    fn stand_ins_are_own_service_and_implied_rows_are_full_names() {
+        for (prefix, _, actions) in STAND_INS {
             assert!(
                 actions.iter().all(|a| !a.contains(':')),
                 "{prefix}: {actions:?}"
             );
         }
+        for (prefix, op, rows) in IMPLIED {
+            assert!(rows.iter().all(|r| r.action.contains(':')), "{prefix}:{op}");
+        }
+        let run = implied_at(implied_row("ec2", "RunInstances").unwrap());
+        assert!(run.iter().any(|r| r.action == "iam:PassRole"));
     }
 
     #[test]

@@ -73,8 +73,8 @@ fn lambda_api_date_suffix() {
         "lambda.amazonaws.com",
         "CreateFunction20150331"
     ));
-    // The raw name still matches too.
-    assert!(accepts(
+    // The own action is the name without the date: the raw name is not.
+    assert!(!accepts(
         "lambda:*20150331",
         "lambda.amazonaws.com",
         "CreateFunction20150331"
@@ -458,7 +458,10 @@ fn real_events_match_their_own_prefix_and_star() {
                 continue;
             }
             events += 1;
-            let own = format!("{}:{name}", source.split('.').next().unwrap_or_default());
+            // The host's label with the name less any API date (the
+            // original's `<label>:<eventName>` but for dated Lambda names).
+            let stem = strip_api_suffix(iam_prefix(source), name);
+            let own = format!("{}:{stem}", source.split('.').next().unwrap_or_default());
             assert!(
                 matcher(&[own.as_str()]).matches(source, name),
                 "{own} vs {source}"
@@ -472,4 +475,223 @@ fn real_events_match_their_own_prefix_and_star() {
     }
     assert!(events > 0, "no events read under {}", dir.display());
     eprintln!("checked {events} real events ({monitoring} from monitoring)");
+}
+
+fn implied_accepts(glob: &str, source: &str, name: &str, params: serde_json::Value) -> bool {
+    ActionMatcher::with_implied(&[glob], true)
+        .unwrap()
+        .matches_record(source, name, || Some(params))
+}
+
+/// The issue's examples: by default an event is its own action, and the
+/// stand-ins only where its name is no IAM action.
+#[test]
+fn own_action_not_side_permissions() {
+    let s3 = "s3.amazonaws.com";
+    let rds = "rds.amazonaws.com";
+    assert!(!accepts("s3:List*", s3, "CopyObject"));
+    assert!(accepts("s3:List*", s3, "ListObjects"));
+    assert!(!accepts("s3:PutObjectAcl", s3, "CopyObject"));
+    assert!(!accepts("s3:*Tagging", s3, "CopyObject"));
+    assert!(!accepts("rds:*tance", rds, "RebootDBCluster"));
+    assert!(accepts("rds:*tance", rds, "RebootDBInstance"));
+    assert!(!accepts("rds:AddTagsToResource", rds, "CreateDBInstance"));
+    assert!(!accepts(
+        "iam:PassRole",
+        "iam.amazonaws.com",
+        "AddRoleToInstanceProfile"
+    ));
+    assert!(!accepts("ec2:CreateTags", "ec2.amazonaws.com", "CreateVpc"));
+    assert!(accepts("ec2:CreateTags", "ec2.amazonaws.com", "CreateTags"));
+    assert!(accepts("s3:ListBucket", s3, "HeadBucket"));
+    assert!(accepts("s3:GetObject", s3, "HeadObject"));
+    assert!(accepts("s3:PutObject", s3, "UploadPart"));
+    assert!(accepts(
+        "ec2:Describe[IV]*",
+        "ec2.amazonaws.com",
+        "DescribeVpcs"
+    ));
+    assert!(!accepts(
+        "ec2:Describe[IV]*",
+        "ec2.amazonaws.com",
+        "DescribeSubnets"
+    ));
+}
+
+#[test]
+fn implied_permissions_follow_the_request() {
+    let ec2 = "ec2.amazonaws.com";
+    let tagged = serde_json::json!({"cidrBlock": "10.0.0.0/16", "tagSpecificationSet":
+        {"items": [{"resourceType": "vpc", "tags": [{"key": "Name", "value": "a"}]}]}});
+    let untagged = serde_json::json!({"cidrBlock": "10.0.0.0/16"});
+    assert!(implied_accepts("ec2:CreateTags", ec2, "CreateVpc", tagged));
+    assert!(!implied_accepts(
+        "ec2:CreateTags",
+        ec2,
+        "CreateVpc",
+        untagged.clone()
+    ));
+    // The own action still matches, whatever the parameters.
+    assert!(implied_accepts("ec2:CreateVpc", ec2, "CreateVpc", untagged));
+    let profile = serde_json::json!({"iamInstanceProfile": {"name": "admin"}});
+    assert!(implied_accepts(
+        "iam:PassRole",
+        ec2,
+        "RunInstances",
+        profile
+    ));
+    let bare = serde_json::json!({"instanceType": "t3.micro"});
+    assert!(!implied_accepts("iam:PassRole", ec2, "RunInstances", bare));
+    // Unconditional in the mapping: the role is a required parameter.
+    assert!(implied_accepts(
+        "iam:PassRole",
+        "iam.amazonaws.com",
+        "AddRoleToInstanceProfile",
+        serde_json::json!(null)
+    ));
+    // A whole-ARN parameter of another service: only when given.
+    assert!(implied_accepts(
+        "iam:PassRole",
+        "ssm.amazonaws.com",
+        "SendCommand",
+        serde_json::json!({"serviceRoleArn": "arn:aws:iam::1:role/r"})
+    ));
+    assert!(!implied_accepts(
+        "iam:PassRole",
+        "ssm.amazonaws.com",
+        "SendCommand",
+        serde_json::json!({"documentName": "AWS-RunShellScript"})
+    ));
+    // Lambda's dated names find their row.
+    assert!(implied_accepts(
+        "iam:PassRole",
+        "lambda.amazonaws.com",
+        "CreateFunction20150331",
+        serde_json::json!({"role": "arn:aws:iam::1:role/r"})
+    ));
+    // Without --implied none of this matches.
+    assert!(!accepts("iam:PassRole", ec2, "RunInstances"));
+}
+
+#[test]
+fn requests_are_read_only_when_a_condition_decides() {
+    let m = ActionMatcher::with_implied(&["ec2:CreateTags", "s3:GetObject"], true).unwrap();
+    let never = || -> Option<serde_json::Value> { panic!("read parameters") };
+    assert!(m.matches_record("ec2.amazonaws.com", "CreateTags", never));
+    assert!(m.matches_record("s3.amazonaws.com", "GetObject", never));
+    assert!(!m.matches_record("s3.amazonaws.com", "PutObject", never));
+    let mut read = false;
+    m.matches_record("ec2.amazonaws.com", "CreateVpc", || {
+        read = true;
+        None
+    });
+    assert!(read);
+}
+
+/// `event_predicates` must select exactly what `matches` does, and each
+/// regex exactly what its glob does: checked over every table row, the
+/// renamed hosts, dated Lambda names and odd edge cases.
+#[test]
+fn predicates_agree_with_matches() {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (prefix, operation, actions) in stand_in_table() {
+        let host = format!("{prefix}.amazonaws.com");
+        pairs.push((host.clone(), operation.to_string()));
+        for a in *actions {
+            pairs.push((host.clone(), a.to_string()));
+        }
+    }
+    for (host, _) in renamed_hosts() {
+        for name in ["PutMetricData", "GetResources", "DescribeAlarms"] {
+            pairs.push((host.to_string(), name.to_string()));
+        }
+    }
+    for name in [
+        "UpdateFunctionConfiguration20150331v2",
+        "CreateFunction20150331",
+        "Invoke",
+        "Xv12345678",
+        "A12345678v12345678",
+        "20150331",
+    ] {
+        pairs.push(("lambda.amazonaws.com".into(), name.into()));
+    }
+    pairs.push((
+        "cloudfront.amazonaws.com".into(),
+        "CreateDistribution2020_05_31".into(),
+    ));
+    pairs.push(("ec2.amazonaws.com".into(), "DescribeInstances".into()));
+    pairs.push(("ec2.amazonaws.com".into(), "DescribeSubnets".into()));
+    pairs.push(("noDots".into(), "GetObject".into()));
+    let glob_sets: &[&[&str]] = &[
+        &["s3:List*"],
+        &["s3:*ion", "rds:*tance"],
+        &["ec2:Describe[IV]*", "ec2:Describe[!IV]*"],
+        &["cloudwatch:*", "monitoring:Put*"],
+        &["*:*Object*"],
+        &["lambda:*", "lambda:Update*"],
+        &["lambda:*1", "lambda:Xv", "lambda:A*v"],
+        &["s?:[a-h]*"],
+        &["kms:ReEncryptTo", "apigateway:POST", "nodots:getobject"],
+        &["cloudfront:CreateDistribution"],
+    ];
+    let mut regexes = std::collections::HashMap::new();
+    for globs in glob_sets {
+        let m = matcher(globs);
+        let predicates = m.event_predicates().unwrap();
+        for (source, name) in &pairs {
+            let want = m.matches(source, name);
+            let got = predicates.iter().any(|p| p.holds(source, name));
+            assert_eq!(want, got, "{globs:?} on {source} {name}");
+            let by_regex = predicates
+                .iter()
+                .any(|p| regex_holds(p, source, name, &mut regexes));
+            assert_eq!(want, by_regex, "regex: {globs:?} on {source} {name}");
+        }
+    }
+    assert_eq!(matcher(&["*"]).event_predicates(), None);
+}
+
+/// A predicate evaluated the way a SQL translator would: lowercase, regexes.
+fn regex_holds(
+    p: &EventPredicate,
+    source: &str,
+    name: &str,
+    regexes: &mut std::collections::HashMap<String, regex::Regex>,
+) -> bool {
+    let mut full = |pattern: &GlobPattern, text: &str| {
+        regexes
+            .entry(pattern.regex.clone())
+            .or_insert_with(|| regex::Regex::new(&pattern.regex).unwrap())
+            .is_match(&text.to_ascii_lowercase())
+    };
+    let source_l = source.to_ascii_lowercase();
+    let label = source_l.split('.').next().unwrap_or_default().to_string();
+    let prefix = renamed_hosts()
+        .iter()
+        .find(|(h, _)| *h == source_l)
+        .map_or(label.clone(), |(_, p)| p.to_string());
+    let name_l = name.to_ascii_lowercase();
+    let strip = |re: &str| {
+        regex::Regex::new(re)
+            .unwrap()
+            .captures(&name_l)
+            .map(|c| c[1].to_string())
+    };
+    let operation = match prefix.as_str() {
+        "lambda" => strip(r"^(.+)[0-9]{8}v[0-9]+$")
+            .or_else(|| strip(r"^(.+)[0-9]{8}$"))
+            .unwrap_or(name_l.clone()),
+        "cloudfront" => strip(r"^(.+)[0-9]{4}_[0-9]{2}_[0-9]{2}$").unwrap_or(name_l.clone()),
+        _ => name_l.clone(),
+    };
+    let source_ok = match &p.source {
+        SourcePredicate::PrefixOrLabel(g) => full(g, &prefix) || full(g, &label),
+        SourcePredicate::Prefix(want) => prefix == *want,
+    };
+    source_ok
+        && match &p.operation {
+            OperationPredicate::Glob(g) => full(g, &operation),
+            OperationPredicate::Exact(want) => operation == *want,
+        }
 }

@@ -52,6 +52,16 @@ impl Network {
         addr.parse::<IpAddr>().is_ok_and(|a| self.contains(a))
     }
 
+    /// The network address (host bits clear).
+    pub fn base(&self) -> IpAddr {
+        self.base
+    }
+
+    /// The prefix length in bits.
+    pub fn prefix_len(&self) -> u8 {
+        self.prefix
+    }
+
     pub fn contains(&self, addr: IpAddr) -> bool {
         addr.is_ipv4() == self.base.is_ipv4() && self.masked(addr) == bits(self.base)
     }

@@ -123,6 +123,12 @@ impl Op {
         }
     }
 
+    /// Whether the operator holds when the path selects nothing. Never
+    /// undecided: only a regex can be, and it runs on strings alone.
+    pub fn holds_when_missing(&self) -> bool {
+        self.holds(None).unwrap_or(false)
+    }
+
     fn holds_on(&self, json: Json<'_>, missing: bool) -> Result<bool, GaveUp> {
         Ok(match self {
             Op::Eq(lit) => equal(lit, &json),

@@ -422,7 +422,12 @@ fn unescape(cur: &mut Cursor<'_>, at: usize, c: char, out: &mut String) -> Resul
                 cur.error_at(at, message)
             })?
         }
-        'N' => return Err(cur.error_at(at, "\\N{...} escapes are not supported")),
+        'N' => {
+            return Err(cur.error_at(
+                at,
+                "\\N{...} named escapes are not supported: write the character itself or \\uXXXX",
+            ));
+        }
         // Python keeps unknown escapes as they are, which regexes rely on.
         other => {
             out.push('\\');

@@ -15,6 +15,13 @@ pub mod path;
 pub mod pyregex;
 mod regex_error;
 
+// The parsed tree, for translators of the language (`--emit-sql`).
+pub use cidr::Network;
+pub use eval::Op;
+pub use literal::Literal;
+pub use parse::Node;
+pub use pyregex::PyRegex;
+
 use crate::doc::Doc;
 use std::fmt;
 
@@ -109,6 +116,11 @@ impl Expression {
 
     pub fn eval(&self, doc: &Doc<'_>) -> Result<bool, EvalError> {
         self.root.eval(doc)
+    }
+
+    /// The parsed tree.
+    pub fn root(&self) -> &Node {
+        &self.root
     }
 }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 /// their steps for the fast path.
 #[derive(Debug)]
 pub struct CompiledPath {
-    /// As written, for messages.
+    /// The path as written, for messages and translators (`--emit-sql`).
     text: String,
     general: JsonPath,
     plain: Option<Vec<Step>>,

@@ -31,7 +31,14 @@ const SHORTEST_TIER: usize = 256;
 const TIERS: usize = (BACKTRACK_MAX_INPUT / SHORTEST_TIER).trailing_zeros() as usize + 1;
 
 #[derive(Debug)]
-pub enum PyRegex {
+pub struct PyRegex {
+    /// The Python pattern as written, for translators.
+    source: String,
+    engine: Engine,
+}
+
+#[derive(Debug)]
+enum Engine {
     Linear(regex::Regex),
     /// Boxed: a regex per length tier makes it large.
     Backtracking(Box<Backtracker>),
@@ -125,32 +132,40 @@ impl PyRegex {
             });
         }
         let (translated, map) = translate_mapped(pattern);
-        if let Ok(re) = regex::Regex::new(&translated) {
-            return Ok(Self::Linear(re));
-        }
-        let first = fancy_regex::RegexBuilder::new(&translated)
-            .backtrack_limit(tier_limit(0))
-            .build()
-            .map_err(|e| describe(&translated, &map, &e))?;
-        let tiers = std::array::from_fn(|_| OnceLock::new());
-        let _ = tiers[0].set(first);
-        Ok(Self::Backtracking(Box::new(Backtracker {
-            translated,
-            tiers,
-        })))
+        let engine = match regex::Regex::new(&translated) {
+            Ok(re) => Engine::Linear(re),
+            Err(_) => {
+                let first = fancy_regex::RegexBuilder::new(&translated)
+                    .backtrack_limit(tier_limit(0))
+                    .build()
+                    .map_err(|e| describe(&translated, &map, &e))?;
+                let tiers = std::array::from_fn(|_| OnceLock::new());
+                let _ = tiers[0].set(first);
+                Engine::Backtracking(Box::new(Backtracker { translated, tiers }))
+            }
+        };
+        Ok(Self {
+            source: pattern.to_owned(),
+            engine,
+        })
+    }
+
+    /// The pattern in Python syntax, as written.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     /// Python's `re.search`: a match anywhere, or the budget ran out.
     pub fn is_match(&self, text: &str) -> Result<bool, GaveUp> {
-        match self {
-            Self::Linear(re) => Ok(re.is_match(text)),
-            Self::Backtracking(re) => re.is_match(text),
+        match &self.engine {
+            Engine::Linear(re) => Ok(re.is_match(text)),
+            Engine::Backtracking(re) => re.is_match(text),
         }
     }
 
     /// Whether the linear-time engine runs this pattern.
     pub fn is_linear(&self) -> bool {
-        matches!(self, Self::Linear(_))
+        matches!(self.engine, Engine::Linear(_))
     }
 
     /// The pattern in the Rust dialect both engines read.

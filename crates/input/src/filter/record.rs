@@ -2,7 +2,7 @@
 //! --match expressions, cheapest first.
 
 use crate::actions::ActionMatcher;
-use crate::doc::Doc;
+use crate::doc::{Doc, DocView};
 use crate::expr::Expression;
 use crate::window::{TimeWindow, WindowCheck};
 
@@ -11,6 +11,15 @@ pub struct Criteria {
     pub actions: ActionMatcher,
     pub window: TimeWindow,
     pub expressions: Vec<Expression>,
+}
+
+/// The record's requestParameters, read only when a conditional implied
+/// permission needs them.
+fn request_parameters(doc: &Doc<'_>) -> Option<serde_json::Value> {
+    match doc.view() {
+        DocView::Raw(root) => root.member("requestParameters").map(|v| v.to_value()),
+        DocView::Tree(tree) => tree.get("requestParameters").cloned(),
+    }
 }
 
 /// What became of one record.
@@ -29,7 +38,11 @@ impl Criteria {
     pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>) -> Result<Verdict, String> {
         if !self.actions.matches_all() {
             let source = doc.top_str("eventSource").unwrap_or("");
-            if !self.actions.matches(source, event_name.unwrap_or("")) {
+            let name = event_name.unwrap_or("");
+            if !self
+                .actions
+                .matches_record(source, name, || request_parameters(doc))
+            {
                 return Ok(Verdict::NoMatch);
             }
         }

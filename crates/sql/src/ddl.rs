@@ -1,0 +1,103 @@
+//! `--sql-ddl`: the Athena table for a trail's S3 location, with the
+//! documented CloudTrail columns and partition projection, so that the
+//! statements of `--emit-sql athena` run against it as they are.
+
+/// The columns of the Athena documentation's CloudTrail table.
+pub const CLOUDTRAIL_COLUMNS: &str = "\
+  eventversion STRING,
+  useridentity STRUCT<
+    type: STRING, principalid: STRING, arn: STRING, accountid: STRING,
+    invokedby: STRING, accesskeyid: STRING, username: STRING,
+    onbehalfof: STRUCT<userid: STRING, identitystorearn: STRING>,
+    sessioncontext: STRUCT<
+      attributes: STRUCT<mfaauthenticated: STRING, creationdate: STRING>,
+      sessionissuer: STRUCT<type: STRING, principalid: STRING, arn: STRING,
+                            accountid: STRING, username: STRING>,
+      ec2roledelivery: STRING,
+      webidfederationdata: STRUCT<federatedprovider: STRING,
+                                  attributes: MAP<STRING, STRING>>>>,
+  eventtime STRING,
+  eventsource STRING,
+  eventname STRING,
+  awsregion STRING,
+  sourceipaddress STRING,
+  useragent STRING,
+  errorcode STRING,
+  errormessage STRING,
+  requestparameters STRING,
+  responseelements STRING,
+  additionaleventdata STRING,
+  requestid STRING,
+  eventid STRING,
+  readonly STRING,
+  resources ARRAY<STRUCT<arn: STRING, accountid: STRING, type: STRING>>,
+  eventtype STRING,
+  apiversion STRING,
+  recipientaccountid STRING,
+  serviceeventdetails STRING,
+  sharedeventid STRING,
+  vpcendpointid STRING,
+  vpcendpointaccountid STRING,
+  eventcategory STRING,
+  addendum STRUCT<reason: STRING, updatedfields: STRING,
+                  originalrequestid: STRING, originaleventid: STRING>,
+  sessioncredentialfromconsole STRING,
+  edgedevicedetails STRING,
+  tlsdetails STRUCT<tlsversion: STRING, ciphersuite: STRING,
+                    clientprovidedhostheader: STRING>";
+
+/// Commercial regions for the region partition's enum.
+const REGIONS: &str = "us-east-1,us-east-2,us-west-1,us-west-2,af-south-1,ap-east-1,ap-south-1,\
+ap-south-2,ap-southeast-1,ap-southeast-2,ap-southeast-3,ap-southeast-4,ap-southeast-5,ap-southeast-7,\
+ap-northeast-1,ap-northeast-2,ap-northeast-3,ca-central-1,ca-west-1,eu-central-1,eu-central-2,\
+eu-west-1,eu-west-2,eu-west-3,eu-south-1,eu-south-2,eu-north-1,il-central-1,me-south-1,me-central-1,\
+mx-central-1,sa-east-1";
+
+/// `location` is the trail's `s3://BUCKET/PREFIX` (the part before
+/// `AWSLogs/`), optionally with the organization id as
+/// `s3://BUCKET/PREFIX/AWSLogs/o-xxxxxxxxxx`. Every account and region
+/// under it becomes a partition, by day.
+pub fn athena_ddl(location: &str, table: &str) -> Result<String, String> {
+    let Some(rest) = location.strip_prefix("s3://") else {
+        return Err(format!(
+            "--sql-ddl '{location}': expected s3://BUCKET/PREFIX"
+        ));
+    };
+    if rest.is_empty() || location.contains(['\'', '\\', '$', '{', '}']) {
+        return Err(format!(
+            "--sql-ddl '{location}': expected s3://BUCKET/PREFIX"
+        ));
+    }
+    let base = location.trim_end_matches('/');
+    let (root, layout) = match base.rsplit_once("/AWSLogs/") {
+        Some((_, org)) if org.starts_with("o-") => (base.to_owned(), "organization"),
+        Some(_) => {
+            return Err(format!(
+                "--sql-ddl '{location}': give the location before AWSLogs/ (or AWSLogs/o-ORGID for an organization trail)"
+            ));
+        }
+        None => (format!("{base}/AWSLogs"), "single-account"),
+    };
+    Ok(format!(
+        "-- CloudTrail table ({layout} layout) with partition projection over account, region and day.\n\
+         -- Queries must name the account: WHERE account = '111122223333' (an injected partition).\n\
+         CREATE EXTERNAL TABLE {table} (\n{CLOUDTRAIL_COLUMNS}\n)\n\
+         PARTITIONED BY (account STRING, region STRING, `timestamp` STRING)\n\
+         ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'\n\
+         STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'\n\
+         OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'\n\
+         LOCATION '{root}/'\n\
+         TBLPROPERTIES (\n\
+         \x20 'projection.enabled' = 'true',\n\
+         \x20 'projection.account.type' = 'injected',\n\
+         \x20 'projection.region.type' = 'enum',\n\
+         \x20 'projection.region.values' = '{REGIONS}',\n\
+         \x20 'projection.timestamp.type' = 'date',\n\
+         \x20 'projection.timestamp.format' = 'yyyy/MM/dd',\n\
+         \x20 'projection.timestamp.range' = '2013/11/01,NOW',\n\
+         \x20 'projection.timestamp.interval' = '1',\n\
+         \x20 'projection.timestamp.interval.unit' = 'DAYS',\n\
+         \x20 'storage.location.template' = '{root}/${{account}}/CloudTrail/${{region}}/${{timestamp}}'\n\
+         );"
+    ))
+}

@@ -1,0 +1,129 @@
+//! `--emit-sql`: the filter's criteria as one SQL statement for Athena,
+//! Spark or DuckDB, exact or refused.
+//!
+//! The criteria become a [`Cond`] tree (what Sigma rules can build too),
+//! which a dialect renders. Every atom renders to a two-valued SQL
+//! predicate (never NULL), so `NOT`, `!=`, `not in` and `-v` stay exact
+//! negations. What a dialect cannot express with identical results is a
+//! [`Refusal`] naming the construct and the dialect.
+
+mod athena;
+mod common;
+mod cond;
+mod ddl;
+mod json;
+mod path;
+mod regex;
+
+use std::fmt;
+
+pub use cond::{ActionPlan, Cond};
+pub use ddl::athena_ddl;
+
+/// The target SQL dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Athena,
+    Spark,
+    Duckdb,
+}
+
+impl Dialect {
+    pub fn parse(name: &str) -> Result<Self, String> {
+        match name.to_ascii_lowercase().as_str() {
+            "athena" => Ok(Self::Athena),
+            "spark" => Ok(Self::Spark),
+            "duckdb" => Ok(Self::Duckdb),
+            _ => Err(format!(
+                "--emit-sql '{name}': expected athena, spark or duckdb"
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Athena => "athena",
+            Self::Spark => "spark",
+            Self::Duckdb => "duckdb",
+        }
+    }
+}
+
+/// A construct that has no exact translation in a dialect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub construct: String,
+    pub dialect: Dialect,
+}
+
+impl Refusal {
+    pub fn new(construct: impl Into<String>, dialect: Dialect) -> Self {
+        Self {
+            construct: construct.into(),
+            dialect,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "--emit-sql {}: cannot translate exactly: {}",
+            self.dialect.name(),
+            self.construct
+        )
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Where the records come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// DuckDB/Spark: files of NDJSON (or gzip NDJSON, or Records files).
+    Files(Vec<String>),
+    /// Athena: the CloudTrail table by name.
+    Table(String),
+}
+
+/// The whole statement: records for which `cond` holds (or, inverted,
+/// does not).
+pub fn emit(
+    dialect: Dialect,
+    cond: &Cond,
+    invert: bool,
+    source: &Source,
+) -> Result<String, Refusal> {
+    match dialect {
+        Dialect::Athena => {
+            let Source::Table(table) = source else {
+                return Err(Refusal::new("input files (athena reads a table)", dialect));
+            };
+            athena::statement(cond, invert, table)
+        }
+        Dialect::Duckdb | Dialect::Spark => {
+            let Source::Files(files) = source else {
+                return Err(Refusal::new("a table source", dialect));
+            };
+            json::statement(dialect, cond, invert, files)
+        }
+    }
+}
+
+/// A SQL string literal in standard SQL (DuckDB, Trino); Spark reads
+/// backslashes as escapes, so they are doubled there.
+pub(crate) fn str_lit(dialect: Dialect, s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\'' if dialect == Dialect::Spark => out.push_str("\\'"),
+            '\'' => out.push_str("''"),
+            '\\' if dialect == Dialect::Spark => out.push_str("\\\\"),
+            _ => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}

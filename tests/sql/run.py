@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Differential test of --emit-sql against the real engines.
+
+For every query (the match expressions found in the project's own tests,
+plus generated combinations), the records spitzel-filter keeps must equal
+the rows each engine returns on the same data, or the emission must be
+refused (exit 2, one line). Compared as multisets of parsed JSON.
+
+  run.py FILTER_BINARY WORKDIR
+
+DuckDB runs the duckdb statements directly. Athena statements are parsed by
+sqlglot (read="athena"), transpiled to DuckDB and run over a table with the
+Athena documentation's CloudTrail schema, loaded from the same records as
+Athena's JSON SerDe would load them. Spark: see the report line.
+"""
+
+import gzip
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def die(msg):
+    print(f"sql-engines: FAIL: {msg}")
+    sys.exit(1)
+
+
+# ---------------------------------------------------------------- data
+
+def edge_records():
+    """Records that probe the places where SQL semantics differ."""
+    base = {
+        "eventVersion": "1.08", "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
+        "awsRegion": "us-east-1", "eventTime": "2026-03-14T10:00:00Z",
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::1:user/Alice", "userName": "Alice"},
+        "recipientAccountId": "111122223333", "readOnly": True,
+    }
+    variants = [
+        {},
+        {"errorCode": "AccessDenied", "n": 1, "f": 2.5, "tags": ["a", "b"], "obj": {"k": [1, 2]}},
+        {"errorCode": None, "n": 1.0, "readOnly": False, "tags": [], "obj": {"k": [1, 2.0]}},
+        {"n": True, "f": "2.5", "tags": ["a"], "sourceIPAddress": "10.1.2.3"},
+        {"n": "1", "errorMessage": "Denied\n", "sourceIPAddress": "010.1.2.3"},
+        {"n": -0, "errorMessage": "x\u0661y", "sourceIPAddress": "2001:db8::7"},
+        {"n": 18446744073709551615, "errorMessage": "Denied", "sourceIPAddress": "AWS Internal"},
+        {"n": 3, "f": 3, "errorMessage": "caf\u00e9 \u2615", "sourceIPAddress": "192.168.0.255"},
+        {"n": 2.75, "errorMessage": "a\tb c", "sourceIPAddress": "10.255.255.255"},
+        {"resources": [{"type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::public"},
+                       {"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::bucket/secret.txt"}]},
+        {"resources": [{"type": None, "ARN": "arn:x"}]},
+        {"resources": [{"ARN": "arn:y"}]},
+        {"resources": []},
+        {"eventTime": "2026-03-14T11:30:00.5Z"},
+        {"eventTime": "2026-02-30T10:00:00Z"},
+        {"eventTime": "2026-03-15T00:00:00Z", "errorCode": "Throttling"},
+        {"eventTime": 5},
+        {"eventName": "UpdateFunctionConfiguration20150331v2", "eventSource": "lambda.amazonaws.com"},
+        {"eventName": "PutMetricAlarm", "eventSource": "monitoring.amazonaws.com"},
+        {"userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/Admin/bob",
+                          "sessionContext": {"sessionIssuer": {"userName": "Admin", "type": "Role"}}}},
+        {"userIdentity": {"type": "Root"}, "errorCode": "accessdenied", "readOnly": None},
+        {"requestParameters": {"bucketName": "b1", "key": "a.pem"}, "errorMessage": "K\u212a"},
+        {"errorMessage": "Is\u0130 \u017f", "n": [1, 2]},
+        {"eventSource": "MONITORING.amazonaws.com", "eventName": "describealarms"},
+        {"eventSource": "s3", "eventName": "HeadBucket"},
+        {"eventSource": "", "eventName": "GetObject"},
+        {"eventSource": "lambda.amazonaws.com", "eventName": "12345678v123456789"},
+        {"eventSource": "lambda.amazonaws.com", "eventName": "Invoke"},
+        {"eventSource": "lambda.amazonaws.com", "eventName": "GetFunction20150331"},
+        {"eventSource": "cloudfront.amazonaws.com", "eventName": "CreateDistribution2020_05_31"},
+        {"eventSource": "s3.amazonaws.com", "eventName": "CopyObject"},
+        {"eventSource": "ec2.amazonaws.com", "eventName": "DescribeVpcs"},
+        {"eventSource": "ec2.amazonaws.com", "eventName": "DescribeInstances"},
+        {"eventSource": "s\u212a.amazonaws.com", "eventName": "GetObject"},
+    ]
+    out = []
+    for i, v in enumerate(variants):
+        r = dict(base)
+        r["eventID"] = f"e{i:03d}"
+        r.update(v)
+        for k in [k for k, val in v.items() if val == "__drop__"]:
+            del r[k]
+        out.append(r)
+    # A record without the usual members.
+    out.append({"eventID": "bare", "eventTime": "2026-03-14T10:00:00Z"})
+    return out
+
+
+def write_data(work):
+    """Three files of one data set: NDJSON, gzip NDJSON, a Records file."""
+    sample = [json.loads(l) for l in open(os.path.join(ROOT, "examples", "sample.ndjson")) if l.strip()]
+    edge = edge_records()
+    files = []
+    p = os.path.join(work, "sample.ndjson")
+    with open(p, "w") as f:
+        for r in sample[:25]:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    files.append(p)
+    p = os.path.join(work, "edge.ndjson.gz")
+    with gzip.open(p, "wt") as f:
+        for r in edge:
+            f.write(json.dumps(r) + "\n")
+    files.append(p)
+    p = os.path.join(work, "records.json")
+    with open(p, "w") as f:
+        json.dump({"Records": sample[25:]}, f, indent=1)
+    files.append(p)
+    records = sample + edge
+    # Real records where ../shared is beside the repository.
+    shared = os.path.join(os.environ.get("SPITZEL_SHARED") or os.path.join(os.path.dirname(ROOT), "shared"),
+                          "data", "cloudtrail")
+    for name in ["stratus-red-team-detonation-logs", "invictus-aws-dataset"]:
+        src = os.path.join(shared, name, "events.ndjson")
+        if os.path.exists(src):
+            lines = [l for l in open(src) if l.strip()][:400]
+            p = os.path.join(work, name + ".ndjson")
+            with open(p, "w") as f:
+                f.writelines(lines)
+            files.append(p)
+            records += [json.loads(l) for l in lines]
+    return files, records
+
+
+# ---------------------------------------------------------------- queries
+
+def project_expressions():
+    """Every string literal in the project's match-language and CLI tests
+    that looks like a match expression."""
+    sources = [os.path.join(ROOT, "crates", "core", "src", "expr", "tests.rs"),
+               os.path.join(ROOT, "tests", "integration", "filter_cli.rs")]
+    found = []
+    lit = re.compile(r'r(#*)"(.*?)"\1|"((?:[^"\\]|\\.)*)"', re.S)
+    for path in sources:
+        if not os.path.exists(path):
+            die(f"{path} moved: update tests/sql/run.py")
+        text = open(path).read()
+        for m in lit.finditer(text):
+            if m.group(2) is not None:
+                s = m.group(2)
+            else:
+                try:
+                    s = json.loads('"' + m.group(3) + '"')
+                except ValueError:
+                    continue
+            s = s.strip()
+            if (s.startswith("$") or s.startswith("not ") or s.startswith("(")) and " " in s and "\n" not in s:
+                found.append(s)
+    return list(dict.fromkeys(found))
+
+
+def generated_queries():
+    paths = ["$.errorCode", "$.n", "$.f", "$.readOnly", "$.tags", "$.missing", "$.userIdentity.type",
+             "$.resources[*].type", "$.resources[0].ARN", "$.errorMessage", "$.sourceIPAddress",
+             "$['userIdentity']['arn']", "$.obj.k[*]", "$.eventName"]
+    ops = ['== "AccessDenied"', "== None", "!= None", "== 1", "== 1.0", "== True", "!= False",
+           "< 3", ">= 2.5", '> "D"', 'in ["AccessDenied", None]', 'not in ["Throttling"]',
+           'contains "a"', "contains 1", 'regex "^Den.*d$"', r'regex "\d"', 'regex "(?i)denied"',
+           r'regex "\s"', 'cidr "10.0.0.0/8"', 'cidr ["192.168.0.0/24", "10.1.2.3"]',
+           "== ['a', 'b']", "== {'k': [1, 2]}", 'regex "(?=x)"', r'regex "\bx"',
+           r'regex "^[A-Z][a-z]{2,}"', r'regex "(?i)[^a-c]S"', r'regex "\w+\s\w"', 'regex "e.y$"',
+           r'regex "(?s)x.y"', r'regex "(?i)k"', 'regex "Denied$"']
+    queries = [{"match": [f"{p} {o}"]} for p, o in itertools.product(paths, ops)]
+    queries += [
+        {"match": ["not $.errorCode == 'AccessDenied'"]},
+        {"match": ["$.errorCode == None or $.n > 1 and not $.readOnly == True"]},
+        {"match": ["$.n == 1"], "invert": True},
+        {"from": "2026-03-14 10:00:00", "to": "2026-03-14T11:30:00"},
+        {"from": "2026-03-14T10:20:00.5Z", "invert": True},
+        {"to": "2026-03-14"},
+        {"from": "2026-03-14T12:00:00+02:00", "match": ["$.errorCode != None"]},
+        {"match": ["$.resources[*].type == 'AWS::S3::Object'", "$.errorCode == None"], "from": "2026-03-14"},
+    ]
+    globs = ["s3:Get*", "s3:List*", "cloudwatch:*", "monitoring:*", "lambda:UpdateFunctionConfiguration",
+             "ec2:Describe[IV]*", "s3:GetObject", "iam:*", "*:Get*", "s?:*", "sts:AssumeRole", "s3:ListBucket",
+             "signin:ConsoleLogin", "LAMBDA:invoke*", "lambda:InvokeFunction", "cloudfront:CreateDistribution",
+             "s3:[!g]*", "*"]
+    queries += [{"actions": [g]} for g in globs]
+    queries += [{"actions": ["s3:Get*", "iam:*"], "match": ["$.errorCode != None"]},
+                {"actions": ["lambda:*"], "invert": True},
+                {"actions": ["s3:ListBucket"], "implied": True}]
+    return queries
+
+
+# ---------------------------------------------------------------- runs
+
+def run_filter(binary, args):
+    p = subprocess.run([binary] + args, capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def cli_args(q):
+    args = list(q.get("actions", []))
+    for m in q.get("match", []):
+        args += ["--match", m]
+    if "from" in q:
+        args += ["--from", q["from"]]
+    if "to" in q:
+        args += ["--to", q["to"]]
+    if q.get("invert"):
+        args.append("-v")
+    if q.get("implied"):
+        args.append("--implied")
+    return args
+
+
+def canon(obj):
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False)
+
+
+def athena_table(con, records, binary):
+    """The documented Athena table, loaded as Athena's JSON SerDe loads it:
+    member names matched ignoring case, scalars in STRING columns as text,
+    JSON-text columns as the member's JSON text."""
+    # The columns of the DDL spitzel-filter prints (the documented table).
+    rc, ddl, err = run_filter(binary, ["--emit-sql", "athena", "--sql-ddl", "s3://bucket/prefix"])
+    if rc != 0:
+        die(f"--sql-ddl failed: {err}")
+    cols = ddl.split("CREATE EXTERNAL TABLE cloudtrail_logs (\n")[1].split("\n)\nPARTITIONED BY")[0]
+    cols = cols.replace("STRING", "VARCHAR")
+    cols = re.sub(r"(\w+): ", r"\1 ", cols)
+    cols = re.sub(r"ARRAY<(STRUCT<[^>]*>)>", r"\1[]", cols)
+    cols = cols.replace("MAP<VARCHAR, VARCHAR>", "MAP(VARCHAR, VARCHAR)")
+    cols = cols.replace("STRUCT<", "STRUCT(").replace(">", ")")
+    con.execute(f'CREATE TABLE cloudtrail_logs ({cols}, "timestamp" VARCHAR, account VARCHAR, region VARCHAR, _line VARCHAR)')
+    names = [r[0] for r in con.execute("DESCRIBE cloudtrail_logs").fetchall()]
+    types = {r[0]: r[1] for r in con.execute("DESCRIBE cloudtrail_logs").fetchall()}
+
+    def text(v):
+        if v is None:
+            return None
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return v
+        return json.dumps(v, separators=(",", ":"))
+
+    def shape(v, ty):
+        if v is None:
+            return None
+        if ty.endswith("[]"):
+            return [shape(x, ty[:-2]) for x in v] if isinstance(v, list) else None
+        if ty.startswith("STRUCT("):
+            if not isinstance(v, dict):
+                return None
+            fields = re.findall(r"\"?(\w+)\"? ((?:STRUCT\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|MAP\([^)]*\)|VARCHAR))", ty[7:-1])
+            low = {k.lower(): val for k, val in v.items()}
+            return {f: shape(low.get(f), t) for f, t in fields}
+        if ty.startswith("MAP("):
+            return {k: text(x) for k, x in v.items()} if isinstance(v, dict) else None
+        if ty.endswith("[]"):
+            return [shape(x, ty[:-2]) for x in v] if isinstance(v, list) else None
+        return text(v)
+
+    rows = []
+    for r in records:
+        if not athena_typed(r):
+            continue
+        low = {k.lower(): v for k, v in r.items()}
+        row = [shape(low.get(n), types[n]) for n in names[:-4]]
+        et = r.get("eventTime")
+        day = et[:10].replace("-", "/") if isinstance(et, str) else None
+        rows.append(row + [day, "111122223333", "us-east-1", canon(r)])
+    con.executemany(f"INSERT INTO cloudtrail_logs VALUES ({', '.join('?' * len(names))})", rows)
+
+
+STRING_MEMBERS = ["eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent",
+                  "errorCode", "errorMessage", "eventID", "eventType", "recipientAccountId"]
+
+
+def athena_typed(r):
+    """Whether a record has the member types CloudTrail documents, which the
+    Athena translation relies on (its STRING columns cannot show a number
+    from a string): edge records that break them are left out there."""
+    return all(isinstance(r.get(k), (str, type(None))) for k in STRING_MEMBERS) and \
+        isinstance(r.get("readOnly"), (bool, type(None)))
+
+
+def run_spark_batches(spark, batch, stats, failures, n_records, size=60):
+    """Each statement unchanged, tagged and unioned with others: one Spark
+    job per batch instead of one per statement (job start-up dominates)."""
+    for start in range(0, len(batch), size):
+        part = batch[start:start + size]
+        union = " UNION ALL ".join(f"SELECT {i} AS q, record FROM ({sql})" for i, (_, sql, _) in enumerate(part))
+        try:
+            rows = spark.sql(union).collect()
+        except Exception:
+            rows = None
+        for i, (args, sql, want) in enumerate(part):
+            try:
+                got = Counter(canon(json.loads(r[1])) for r in rows if r[0] == i) if rows is not None else \
+                    Counter(canon(json.loads(r[0])) for r in spark.sql(sql).collect())
+            except Exception as e:
+                failures.append(f"spark {args}: engine error {str(e).splitlines()[0]} for {sql[:300]}")
+                continue
+            if got != want:
+                failures.append(f"spark {args}: spitzel kept {sum(want.values())}, engine returned "
+                                f"{sum(got.values())}; only spitzel: {list(want - got)[:2]}; only engine: {list(got - want)[:2]}")
+            else:
+                stats["equal"] += 1
+                stats["records compared"] += n_records
+
+
+def start_spark():
+    """One local Spark session for all queries, or None and why not."""
+    import shutil
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as e:
+        return None, f"SKIPPED: {e} (bash .ci/run installs pyspark into .ci/venv)"
+    if shutil.which("java") is None:
+        return None, "SKIPPED: no java (bash .ci/run installs a JRE)"
+    spark = (SparkSession.builder.master("local[1]").appName("spitzel-sql-test")
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "1")
+             .config("spark.driver.memory", "1g").config("spark.driver.bindAddress", "127.0.0.1")
+             .config("spark.driver.host", "127.0.0.1").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark, f"local Spark {spark.version}, one session"
+
+
+def main():
+    binary, work = sys.argv[1], sys.argv[2]
+    try:
+        import duckdb
+        import sqlglot
+    except ImportError as e:
+        print(f"sql-engines: SKIPPED: {e} (bash .ci/run installs duckdb and sqlglot into .ci/venv)")
+        return 0
+    os.makedirs(work, exist_ok=True)
+    files, records = write_data(work)
+    spark_records = [json.loads(l) for f in files if not f.endswith("records.json")
+                     for l in (gzip.open(f, "rt") if f.endswith(".gz") else open(f)) if l.strip()]
+    inputs = sum((["-i", f] for f in files), [])
+    queries = [{"match": [e]} for e in project_expressions()] + generated_queries()
+    spark, spark_note = start_spark()
+    # Spark reads NDJSON (its text source); Records files are duckdb's.
+    spark_inputs = sum((["-i", f] for f in files if not f.endswith("records.json")), [])
+    con = duckdb.connect(config={"memory_limit": "1GB", "threads": 1})
+    athena_table(con, records, binary)
+    stats = {d: Counter() for d in ("duckdb", "athena", "spark")}
+    failures = []
+    spark_batch = []
+    for q in queries:
+        args = cli_args(q)
+        rc, out, err = run_filter(binary, args + inputs)
+        if rc == 2:
+            stats["duckdb"]["invalid expression"] += 1
+            continue
+        want_all = Counter(canon(json.loads(l)) for l in out.splitlines())
+        for dialect in ("duckdb", "athena", "spark"):
+            want = want_all
+            extra = {"duckdb": inputs, "athena": [], "spark": spark_inputs}[dialect]
+            if dialect == "spark":
+                if spark is None:
+                    continue
+                _, out, _ = run_filter(binary, args + spark_inputs)
+                want = Counter(canon(json.loads(l)) for l in out.splitlines())
+            rc, sql, err = run_filter(binary, args + ["--emit-sql", dialect] + extra)
+            if rc == 2:
+                lines = err.strip().splitlines()
+                if len(lines) != 1 or "cannot translate exactly" not in lines[0] and "--emit-sql" not in lines[0]:
+                    failures.append(f"{dialect} {args}: refusal is not one clear line: {err!r}")
+                stats[dialect]["refused"] += 1
+                continue
+            if rc != 0:
+                failures.append(f"{dialect} {args}: exit {rc}: {err.strip()}")
+                continue
+            try:
+                if dialect == "duckdb":
+                    got = Counter(canon(json.loads(r[0])) for r in con.execute(sql).fetchall())
+                elif dialect == "athena":
+                    sqlglot.parse_one(sql, read="athena")
+                    duck = sqlglot.transpile(sql, read="athena", write="duckdb")[0]
+                    cur = con.execute(duck)
+                    at = [c[0] for c in cur.description].index("_line")
+                    got = Counter(r[at] for r in cur.fetchall())
+                    want = Counter({k: n for k, n in want.items() if athena_typed(json.loads(k))})
+                else:
+                    # Run later, many statements in one Spark job.
+                    spark_batch.append((args, sql, want))
+                    continue
+            except Exception as e:  # an engine error is a failure, with the statement
+                failures.append(f"{dialect} {args}: engine error {str(e).splitlines()[0]} for {sql[:300]}")
+                continue
+            if got != want:
+                failures.append(f"{dialect} {args}: spitzel kept {sum(want.values())}, engine returned "
+                                f"{sum(got.values())}; only spitzel: {list((want - got))[:2]}; only engine: {list((got - want))[:2]}")
+            else:
+                stats[dialect]["equal"] += 1
+                compared = {"duckdb": records, "athena": [r for r in records if athena_typed(r)],
+                            "spark": spark_records}[dialect]
+                stats[dialect]["records compared"] += len(compared)
+    if spark is not None:
+        run_spark_batches(spark, spark_batch, stats["spark"], failures, len(spark_records))
+    for d, c in stats.items():
+        print(f"sql-engines: {d}: {dict(c)}")
+    print(f"sql-engines: spark: {spark_note}")
+    if failures:
+        for f in failures:
+            print("sql-engines: MISMATCH:", f)
+        die(f"{len(failures)} mismatches")
+    print(f"sql-engines: OK: {len(queries)} queries over {len(records)} records")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
