@@ -8,12 +8,12 @@ insight\t'CloudTrail Insights events'"
 complete -c spitzel-fetch -l region -d 'Region to read, repeatable or comma-separated [default: the configured region]' -r
 complete -c spitzel-fetch -l profile -d 'Named profile from the AWS config files' -r
 complete -c spitzel-fetch -l endpoint-url -d 'Send requests to this endpoint instead of AWS\'s (also AWS_ENDPOINT_URL_CLOUDTRAIL)' -r
-complete -c spitzel-fetch -l rate -d 'Requests per second per region' -r
+complete -c spitzel-fetch -l rate -d 'Requests per second per region (0.001 to 10000; the pace adapts under it)' -r
 complete -c spitzel-fetch -s o -l output -d 'Write to FILE instead of stdout' -r -F
 complete -c spitzel-fetch -l max-events -d 'Stop after writing N events' -r
 complete -c spitzel-fetch -l checkpoint -d 'Save progress to FILE after every page; rerun to resume' -r -F
 complete -c spitzel-fetch -l max-attempts -d 'Attempts per request for errors other than throttling' -r
-complete -c spitzel-fetch -l timeout -d 'Timeout of one request in seconds' -r
+complete -c spitzel-fetch -l timeout -d 'Timeout of one request in seconds (0.001 to 86400)' -r
 complete -c spitzel-fetch -l all-regions -d 'Read every region enabled for the account (needs account:ListRegions)'
 complete -c spitzel-fetch -l envelope -d 'Write the whole LookupEvents event (EventId, Username, Resources, ...), with CloudTrailEvent parsed into an object'
 complete -c spitzel-fetch -s q -l quiet -d 'No progress display'

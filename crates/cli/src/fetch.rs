@@ -35,8 +35,9 @@ Resume:
   the output is cut back to the last saved page; on stdout a kill between
   writing a page and saving can repeat that one page.
 
-Exit status: 0 done, 1 failed after partial output, 2 usage or configuration
-error, 130 interrupted (Ctrl-C; the checkpoint is saved).
+Exit status: 0 done, 1 failed after partial output (or events with a broken
+CloudTrailEvent were skipped), 2 usage or configuration error, 130/143/129
+interrupted by SIGINT/SIGTERM/SIGHUP (the checkpoint is saved).
 
 Examples:
   spitzel-fetch --region us-east-1 --last 1d > events.ndjson
@@ -104,7 +105,7 @@ pub struct FetchArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
-    /// Requests per second per region
+    /// Requests per second per region (0.001 to 10000; the pace adapts under it)
     #[arg(long, value_name = "N", default_value_t = 2.0)]
     pub rate: f64,
 
@@ -133,7 +134,7 @@ pub struct FetchArgs {
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub max_attempts: u32,
 
-    /// Timeout of one request in seconds
+    /// Timeout of one request in seconds (0.001 to 86400)
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
 }
