@@ -132,9 +132,15 @@ impl PyRegex {
             });
         }
         let (translated, map) = translate_mapped(pattern);
-        let engine = match regex::Regex::new(&translated) {
-            Ok(re) => Engine::Linear(re),
-            Err(_) => {
+        // The regex crate reads `a*+` as `(a*)+`; Python (3.11) and
+        // fancy-regex read it as possessive.
+        let linear = match has_possessive(pattern) {
+            true => None,
+            false => regex::Regex::new(&translated).ok(),
+        };
+        let engine = match linear {
+            Some(re) => Engine::Linear(re),
+            None => {
                 let first = fancy_regex::RegexBuilder::new(&translated)
                     .backtrack_limit(tier_limit(0))
                     .build()
@@ -175,6 +181,36 @@ impl PyRegex {
 }
 
 const MAX_GROUP_DEPTH: usize = 200;
+
+/// Whether a quantifier is followed by `+` (possessive), outside escapes
+/// and classes. Over-eager on a literal `}` before `+`, which only sends the
+/// pattern to the backtracking engine (it reads the translation alike).
+fn has_possessive(pattern: &str) -> bool {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 1,
+            '[' => {
+                i += 1;
+                if chars.get(i) == Some(&'^') {
+                    i += 1;
+                }
+                if chars.get(i) == Some(&']') {
+                    i += 1;
+                }
+                while i < chars.len() && chars[i] != ']' {
+                    i += if chars[i] == '\\' { 2 } else { 1 };
+                }
+            }
+            '?' if i > 0 && chars[i - 1] == '(' => {}
+            '*' | '+' | '?' | '}' if chars.get(i + 1) == Some(&'+') => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
 
 /// Deepest nesting of parentheses (an over-estimate: escapes and classes
 /// are not told apart, which only matters for absurd patterns).
@@ -522,6 +558,22 @@ mod tests {
                 length: 26
             })
         );
+    }
+
+    #[test]
+    fn possessive_quantifiers_are_possessive_as_in_python() {
+        // Found by the pyregex fuzz target: the linear engine read `a*+`
+        // as `(a*)+` and matched where Python 3.11 does not.
+        assert!(!matches("1?P*,a*+aP*", "?P*,a*+aP*"));
+        assert!(!matches("a*+a", "aaa"));
+        assert!(matches("a++b", "aab"));
+        assert!(!matches("x{1,3}+x", "xxx"));
+        assert!(!linear("a?+"));
+        // Not possessive: escapes, classes, a `+` after a group's `?`.
+        assert!(linear(r"\++"));
+        assert!(linear("[*+]"));
+        assert!(matches("(?:a)+", "a"));
+        assert!(linear("(?:a)+"));
     }
 
     #[test]
