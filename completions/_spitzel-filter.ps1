@@ -23,6 +23,8 @@ Register-ArgumentCompleter -Native -CommandName 'spitzel-filter' -ScriptBlock {
         'spitzel-filter' {
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)')
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)')
+            [CompletionResult]::new('--sigma', '--sigma', [CompletionResultType]::ParameterName, 'Keep events that match a Sigma rule in PATH: a rule file, or a directory searched for .yml/.yaml (repeatable)')
+            [CompletionResult]::new('--sigma-level', '--sigma-level', [CompletionResultType]::ParameterName, 'Use only the Sigma rules at LEVEL or above')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin')
             [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM:SS'', RFC 3339; UTC unless an offset is given)')
@@ -37,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'spitzel-filter' -ScriptBlock {
             [CompletionResult]::new('--sql-table', '--sql-table', [CompletionResultType]::ParameterName, 'The Athena table --emit-sql athena queries')
             [CompletionResult]::new('--sql-ddl', '--sql-ddl', [CompletionResultType]::ParameterName, 'With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead')
             [CompletionResult]::new('--implied', '--implied', [CompletionResultType]::ParameterName, 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)')
+            [CompletionResult]::new('--annotate', '--annotate', [CompletionResultType]::ParameterName, 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
             [CompletionResult]::new('--invert-match', '--invert-match', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Print only the number of matching events')

@@ -23,7 +23,7 @@ _spitzel__fetch() {
 
     case "${cmd}" in
         spitzel__fetch)
-            opts="-o -q -h -V --from --to --last-minute --last --lookup --event-category --region --all-regions --profile --endpoint-url --rate --output --envelope --max-events --checkpoint --quiet --max-attempts --timeout --help --version"
+            opts="-o -q -h -V --from --to --last-minute --last --lookup --event-category --region --all-regions --profile --endpoint-url --rate --output --envelope --max-events --checkpoint --quiet --max-attempts --timeout --s3 --account --concurrency --s3-path-style --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -90,6 +90,18 @@ _spitzel__fetch() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -20,6 +20,8 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
         &'spitzel-filter'= {
             cand -m 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)'
             cand --match 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)'
+            cand --sigma 'Keep events that match a Sigma rule in PATH: a rule file, or a directory searched for .yml/.yaml (repeatable)'
+            cand --sigma-level 'Use only the Sigma rules at LEVEL or above'
             cand -i 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin'
             cand --input 'Read this file or directory (''-'' is stdin; repeatable). Default: stdin'
             cand --from 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM:SS'', RFC 3339; UTC unless an offset is given)'
@@ -34,6 +36,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand --sql-table 'The Athena table --emit-sql athena queries'
             cand --sql-ddl 'With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead'
             cand --implied 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
+            cand --annotate 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched'
             cand -v 'Write the events that do NOT match'
             cand --invert-match 'Write the events that do NOT match'
             cand -c 'Print only the number of matching events'

@@ -1,66 +1,107 @@
 //! spitzel-filter from parsed arguments to exit status.
 
-use crate::actions::ActionMatcher;
+use crate::actions::{ActionGlobError, ActionMatcher};
+use crate::cli::common::TimeArgsError;
 use crate::cli::filter::FilterArgs;
-use crate::expr::Expression;
+use crate::expr::{ExprError, Expression};
+use crate::filter::sigma::SigmaCriterion;
 use crate::filter::{Criteria, Keep, OutputSink, Pipeline, Stopped, print_stats};
 use std::io::{self, Write};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// grep's convention.
-pub const EXIT_MATCH: i32 = 0;
-pub const EXIT_NO_MATCH: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
+/// spitzel-filter's exit status, grep's convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Match = 0,
+    NoMatch = 1,
+    Error = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// Arguments that cannot run; `Display` is the one line printed.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error(transparent)]
+    Actions(#[from] ActionGlobError),
+    #[error(transparent)]
+    Time(#[from] TimeArgsError),
+    #[error("--match '{text}': {error}")]
+    Match { text: String, error: ExprError },
+    #[error("{0}")]
+    Sigma(String),
+    #[error("cannot start worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+}
 
 /// A usage error: one line, exit 2.
-fn usage(message: &str) -> i32 {
-    eprintln!("spitzel-filter: {message}");
-    EXIT_ERROR
+fn usage(error: &UsageError) -> Exit {
+    eprintln!("spitzel-filter: {error}");
+    Exit::Error
 }
 
 /// Compile the arguments into criteria, or say what is wrong.
-pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, String> {
-    let actions =
-        ActionMatcher::with_implied(&args.actions, args.implied).map_err(|e| e.to_string())?;
+pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
+    let actions = ActionMatcher::with_implied(&args.actions, args.implied)?;
     let window = args.time.window(crate::window::now())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
-        let expression = Expression::parse(source).map_err(|error| {
-            format!(
-                "--match '{}': {error}",
-                crate::expr::excerpt(source, error.column)
-            )
+        // A long expression is quoted around the column only.
+        let expression = Expression::parse(source).map_err(|error| UsageError::Match {
+            text: crate::expr::excerpt(source, error.column),
+            error,
         })?;
         expressions.push(expression);
     }
+    let sigma = if args.sigma.is_empty() {
+        None
+    } else {
+        let level = args
+            .sigma_level
+            .as_deref()
+            .and_then(spitzel_sigma::Level::parse);
+        Some(
+            SigmaCriterion::load(&args.sigma, level, args.annotate, args.stats)
+                .map_err(UsageError::Sigma)?,
+        )
+    };
     Ok(Criteria {
         actions,
         window,
         expressions,
+        sigma,
     })
 }
 
-pub fn run(args: FilterArgs) -> i32 {
+pub fn run(args: FilterArgs) -> Exit {
     if let Some(dialect) = &args.emit_sql {
         return match crate::emit_sql::emit(&args, dialect) {
             Ok(text) => {
                 println!("{text}");
-                EXIT_MATCH
+                Exit::Match
             }
-            Err(message) => usage(&message),
+            Err(message) => {
+                eprintln!("spitzel-filter: {message}");
+                Exit::Error
+            }
         };
     }
     let criteria = match criteria_from(&args) {
         Ok(criteria) => criteria,
-        Err(message) => return usage(&message),
+        Err(error) => return usage(&error),
     };
     let threads = args.threads.map_or(0, usize::from);
     if let Err(error) = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
     {
-        return usage(&format!("cannot start worker threads: {error}"));
+        return usage(&error.into());
     }
     let threads = rayon::current_num_threads();
     let keep = if args.count || args.quiet {
@@ -68,8 +109,9 @@ pub fn run(args: FilterArgs) -> i32 {
     } else {
         Keep::Lines
     };
+    let criteria = Arc::new(criteria);
     let pipeline = Pipeline {
-        criteria: Arc::new(criteria),
+        criteria: criteria.clone(),
         invert: args.invert_match,
         keep,
         in_flight: threads * 2 + 2,
@@ -99,28 +141,27 @@ pub fn run(args: FilterArgs) -> i32 {
             &sink.reporter,
             started.elapsed().as_secs_f64(),
         );
+        if let Some(sigma) = &criteria.sigma {
+            sigma.print_stats(&sink.totals.rule_hits);
+        }
     }
     if let Some(error) = &sink.write_error {
         eprintln!("spitzel-filter: cannot write output: {error}");
-        return EXIT_ERROR;
+        return Exit::Error;
     }
+    exit_status(&sink, flushed, args.quiet)
+}
+
+/// The exit status of a finished run, in order of precedence.
+fn exit_status<W: Write>(sink: &OutputSink<W>, flushed: bool, quiet: bool) -> Exit {
+    let matched = sink.totals.matched > 0;
     match sink.stopped {
-        Some(Stopped::ClosedOutput) => return EXIT_MATCH,
-        Some(Stopped::Strict) => return EXIT_ERROR,
-        _ => {}
-    }
-    if !flushed {
-        return EXIT_ERROR;
-    }
-    if args.quiet && sink.totals.matched > 0 {
-        return EXIT_MATCH;
-    }
-    if sink.reporter.io_errors > 0 {
-        return EXIT_ERROR;
-    }
-    if sink.totals.matched > 0 {
-        EXIT_MATCH
-    } else {
-        EXIT_NO_MATCH
+        Some(Stopped::ClosedOutput) => Exit::Match,
+        Some(Stopped::Strict) => Exit::Error,
+        _ if !flushed => Exit::Error,
+        _ if quiet && matched => Exit::Match,
+        _ if sink.reporter.io_errors > 0 => Exit::Error,
+        _ if matched => Exit::Match,
+        _ => Exit::NoMatch,
     }
 }

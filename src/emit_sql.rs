@@ -8,6 +8,14 @@ use spitzel_sql::{ActionPlan, Cond, Dialect, Refusal, Source, athena_ddl, emit a
 /// The statement (or the DDL), or a one-line error.
 pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, String> {
     let dialect = Dialect::parse(dialect)?;
+    // Refused rather than left out: a statement without the rules would
+    // select more than the filter does.
+    if !args.sigma.is_empty() {
+        return Err(format!(
+            "--emit-sql {}: --sigma rules are not translated to SQL yet; run them with spitzel-filter",
+            dialect.name()
+        ));
+    }
     if let Some(location) = &args.sql_ddl {
         if dialect != Dialect::Athena {
             return Err("--sql-ddl goes with --emit-sql athena".into());
@@ -16,7 +24,10 @@ pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, String> {
     }
     let matcher =
         ActionMatcher::with_implied(&args.actions, args.implied).map_err(|e| e.to_string())?;
-    let window = args.time.window(crate::window::now())?;
+    let window = args
+        .time
+        .window(crate::window::now())
+        .map_err(|e| e.to_string())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
         let expression =

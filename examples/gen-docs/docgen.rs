@@ -38,6 +38,7 @@ macro_rules! section {
 const FILTER_BEFORE_OPTIONS: &[&str] = &[section!("filter-description.roff")];
 const FILTER_AFTER_OPTIONS: &[&str] = &[
     section!("match-language.roff"),
+    section!("sigma-rules.roff"),
     section!("action-globs.roff"),
     section!("time-formats.roff"),
     section!("input-formats.roff"),
@@ -52,6 +53,7 @@ const FETCH_AFTER_OPTIONS: &[&str] = &[
     section!("action-globs.roff"),
     section!("time-formats.roff"),
     section!("fetch-iam-policy.roff"),
+    section!("fetch-s3.roff"),
     section!("fetch-environment.roff"),
     section!("fetch-exit-status.roff"),
     section!("fetch-examples.roff"),

@@ -1,7 +1,7 @@
 use clap::Parser;
 use spitzel::cli::filter::FilterArgs;
 
-fn main() {
+fn main() -> std::process::ExitCode {
     let args = FilterArgs::parse();
-    std::process::exit(spitzel::app::run(args));
+    spitzel::app::run(args).into()
 }

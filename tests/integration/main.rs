@@ -14,4 +14,6 @@ mod match_robustness;
 mod readme;
 mod sample_data;
 mod shapes;
+mod sigma_cli;
 mod sql_engines;
+mod util;

@@ -51,6 +51,7 @@ fn sections_come_in_the_promised_order() {
         "## Input formats",
         "## Fetching from AWS",
         "## Performance",
+        "## Design",
         "## What changed from the Python original",
         "## Licence",
     ];

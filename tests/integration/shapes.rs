@@ -121,33 +121,8 @@ fn shared_stratus_arrays_match_events_ndjson() {
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
 
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_spitzel-filter"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn spitzel-filter");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("wait");
-    feeder.join().unwrap();
-    output
-}
-
-fn out_text(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8 output")
-}
-
-fn err_text(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::util::{run, stderr, stdout};
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::default());
@@ -222,10 +197,10 @@ fn s3_tree_of_gzip_files_in_path_order() {
     );
     write(&root.join("AWSLogs/notes.txt"), b"not an input");
     let out = run(&["-i", root.to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let all: Vec<String> = a.iter().chain(&b).chain(&c).cloned().collect();
-    assert_eq!(out_text(&out), expected(&all));
-    assert!(out.stderr.is_empty(), "{}", err_text(&out));
+    assert_eq!(stdout(&out), expected(&all));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
 
 #[test]
@@ -254,19 +229,19 @@ fn stats_count_the_files_a_tree_leaves_unread() {
         &["-i", root, "--from", "2024-05-01T10:00:00Z", "--stats"],
         b"",
     );
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert_eq!(out_text(&out), expected(&late));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&late));
     assert!(
-        err_text(&out).contains("stats: files not read: delivered before --from 1, digests 1\n"),
+        stderr(&out).contains("stats: files not read: delivered before --from 1, digests 1\n"),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
     // A window from before the first delivery reads every trail file.
     let out = run(&["-i", root, "--stats", "--from", "2024-04-01"], b"");
     assert!(
-        err_text(&out).contains("files not read: delivered before --from 0, digests 1\n"),
+        stderr(&out).contains("files not read: delivered before --from 0, digests 1\n"),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
 }
 
@@ -292,8 +267,8 @@ fn many_files_and_a_large_one_keep_path_order() {
         want.extend(records);
     }
     let out = run(&["-i", dir.path().to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert!(out_text(&out) == expected(&want), "records out of order");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out) == expected(&want), "records out of order");
 }
 
 #[test]
@@ -306,9 +281,9 @@ fn gzip_on_stdin_with_several_members_and_documents() {
     let mut input = gzip(records_doc(&one).as_bytes());
     input.extend(gzip(format!("\n{}\n", records_doc(&two)).as_bytes()));
     let out = run(&[], &input);
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
-        out_text(&out),
+        stdout(&out),
         expected(&[one[0].clone(), two[0].clone(), two[1].clone()])
     );
 }
@@ -337,8 +312,8 @@ fn pretty_arrays_lookup_events_and_envelopes_on_stdin() {
         ),
     ] {
         let out = run(&[], input.as_bytes());
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", err_text(&out));
-        assert_eq!(out_text(&out), expected(want), "{name}");
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        assert_eq!(stdout(&out), expected(want), "{name}");
     }
     // --envelope lines from spitzel-fetch, one a line.
     let envelopes = format!(
@@ -347,8 +322,8 @@ fn pretty_arrays_lookup_events_and_envelopes_on_stdin() {
         escaped(&r[1])
     );
     let out = run(&[], envelopes.as_bytes());
-    assert_eq!(out.status.code(), Some(0), "envelopes: {}", err_text(&out));
-    assert_eq!(out_text(&out), expected(&r[0..2]), "envelopes");
+    assert_eq!(out.status.code(), Some(0), "envelopes: {}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&r[0..2]), "envelopes");
 }
 
 #[test]
@@ -359,8 +334,22 @@ fn wrapper_lines_inside_ndjson_are_unwrapped() {
         r[0], r[1], r[2], r[3]
     );
     let out = run(&[], input.as_bytes());
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert_eq!(out_text(&out), expected(&r));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&r));
+}
+
+#[test]
+fn wrapper_lines_are_told_by_their_top_level_keys() {
+    let r: Vec<String> = (1..=3).map(|i| record(i, "2024-05-01T10:00:00Z")).collect();
+    // Not a wrapper: CloudTrailEvent and Records below the top level.
+    let nested = r#"{"a":{"CloudTrailEvent":1,"Records":[]}}"#;
+    let input = format!(
+        "{}\n{{ \"Records\" : [ {} ] }}\n{{\"note\":\"x\",\"Records\":[{}]}}\n{nested}\n",
+        r[0], r[1], r[2]
+    );
+    let out = run(&[], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("{}{nested}\n", expected(&r)));
 }
 
 #[test]
@@ -376,8 +365,8 @@ fn bom_and_crlf_before_a_pretty_array() {
     );
     let input = format!("\u{feff}{}", body.replace('\n', "\r\n"));
     let out = run(&[], input.as_bytes());
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert_eq!(out_text(&out), expected(&r));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&r));
 }
 
 #[test]
@@ -403,7 +392,7 @@ fn bad_inputs_name_the_file_and_keep_earlier_records() {
     fs::write(&fine, records_doc(&good[2..])).unwrap();
 
     let out = run(&["-i", dir.path().to_str().unwrap()], b"");
-    let err = err_text(&out);
+    let err = stderr(&out);
     assert!(
         err.contains(&format!("{}:", cut_gz.display()))
             && err.contains("gzip: unexpected end of file"),
@@ -423,7 +412,7 @@ fn bad_inputs_name_the_file_and_keep_earlier_records() {
         )),
         "{err}"
     );
-    let text = out_text(&out);
+    let text = stdout(&out);
     let got: Vec<&str> = text.lines().collect();
     // The cut gzip gave the first of its records, then the others in order.
     let prefix = got
@@ -444,7 +433,7 @@ fn bad_inputs_name_the_file_and_keep_earlier_records() {
         ],
         b"",
     );
-    assert_eq!(strict.status.code(), Some(2), "{}", err_text(&strict));
+    assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
 }
 
 #[test]
@@ -474,23 +463,19 @@ fn from_skips_files_delivered_before_it_without_opening_them() {
         ],
         b"",
     );
-    assert!(out.stderr.is_empty(), "{}", err_text(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(out_text(&out), expected(&late[1..]));
+    assert_eq!(stdout(&out), expected(&late[1..]));
     // Without --from the corrupt file is read and reported.
     let out = run(&["-i", root.to_str().unwrap()], b"");
-    assert!(
-        err_text(&out).contains("_old.json.gz"),
-        "{}",
-        err_text(&out)
-    );
+    assert!(stderr(&out).contains("_old.json.gz"), "{}", stderr(&out));
 }
 
 /// eventIDs of the binary's output for `-i folder`, against events.ndjson.
 fn check_folder_through_binary(dataset: &Path, folder: &str) {
     let out = run(&["-i", dataset.join(folder).to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", err_text(&out));
-    assert!(out.stderr.is_empty(), "{}", err_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
     let ndjson = fs::read(dataset.join("events.ndjson")).unwrap();
     let want = id_counts(ndjson.split(|&b| b == b'\n').filter(|l| !l.is_empty()));
     let got = id_counts(out.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()));
@@ -520,8 +505,8 @@ fn a_first_line_cut_after_a_complete_value_loses_nothing_after_it() {
         "{\n{\"a\":1}\n{\"b\":2}\n",
     ] {
         let out = run(&[], input.as_bytes());
-        assert_eq!(out_text(&out), "{\"a\":1}\n{\"b\":2}\n", "{input:?}");
-        let err = err_text(&out);
+        assert_eq!(stdout(&out), "{\"a\":1}\n{\"b\":2}\n", "{input:?}");
+        let err = stderr(&out);
         assert!(err.starts_with("spitzel-filter: <stdin>:1: "), "{err}");
         assert!(
             err.contains("skipped 1 bad record (first at <stdin>:1)"),
@@ -536,11 +521,11 @@ fn a_broken_pretty_record_costs_only_itself() {
     // Concatenated pretty records (`jq .` output), the second one cut short.
     let input = "{\n  \"a\": 1\n}\n{\n  \"b\": \"cut\n{\n  \"c\": 3\n}\n";
     let out = run(&[], input.as_bytes());
-    assert_eq!(out_text(&out), "{\"a\":1}\n{\"c\":3}\n");
+    assert_eq!(stdout(&out), "{\"a\":1}\n{\"c\":3}\n");
     assert!(
-        err_text(&out).contains("<stdin>:4: line break inside a string (at line 5)"),
+        stderr(&out).contains("<stdin>:4: line break inside a string (at line 5)"),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
 }
 
@@ -551,17 +536,17 @@ fn non_object_elements_are_reported_and_the_rest_kept() {
         &["-c"],
         b"{\"Records\":[{\"a\":1},null,{\"b\":2},{\"c\":3}]}",
     );
-    assert_eq!(out_text(&out), "3\n");
+    assert_eq!(stdout(&out), "3\n");
     assert!(
-        err_text(&out)
+        stderr(&out)
             .contains("<stdin>:1: expected a record object in the Records array, found null"),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
     let input = "[\n  {\"a\":1},\n  42,\n  \"s\",\n  [1],\n  {\"b\":2}\n]\n";
     let out = run(&[], input.as_bytes());
-    assert_eq!(out_text(&out), "{\"a\":1}\n{\"b\":2}\n");
-    let err = err_text(&out);
+    assert_eq!(stdout(&out), "{\"a\":1}\n{\"b\":2}\n");
+    let err = stderr(&out);
     for (line, kind) in [(3, "a number"), (4, "a string"), (5, "an array")] {
         let want = format!("<stdin>:{line}: expected a record object in the array, found {kind}");
         assert!(err.contains(&want), "{want} in {err}");
@@ -569,12 +554,9 @@ fn non_object_elements_are_reported_and_the_rest_kept() {
     // The same inside one NDJSON line holding a whole Records document.
     let line = "{\"Records\":[{\"a\":1},true,{\"b\":2}]}\n{\"c\":3}\n";
     let out = run(&[], format!("{{\"x\":0}}\n{line}").as_bytes());
-    assert_eq!(
-        out_text(&out),
-        "{\"x\":0}\n{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n"
-    );
+    assert_eq!(stdout(&out), "{\"x\":0}\n{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
     assert!(
-        err_text(&out)
+        stderr(&out)
             .contains("<stdin>:2: expected a record object in the Records array, found a boolean")
     );
 }
@@ -588,24 +570,20 @@ fn records_that_is_not_an_array_is_reported_not_written() {
         ("{\"Events\":7}", "a number"),
     ] {
         let out = run(&[], input.as_bytes());
-        assert_eq!(out_text(&out), "", "{input}");
+        assert_eq!(stdout(&out), "", "{input}");
         let name = if input.contains("Events") {
             "Events"
         } else {
             "Records"
         };
         let want = format!("<stdin>:1: {name} is not an array: found {found}");
-        assert!(
-            err_text(&out).contains(&want),
-            "{want} in {}",
-            err_text(&out)
-        );
+        assert!(stderr(&out).contains(&want), "{want} in {}", stderr(&out));
         assert_eq!(out.status.code(), Some(1));
     }
     // As one line among NDJSON records.
     let out = run(&[], b"{\"a\":1}\n{\"Records\":null}\n{\"b\":2}\n");
-    assert_eq!(out_text(&out), "{\"a\":1}\n{\"b\":2}\n");
-    assert!(err_text(&out).contains("<stdin>:2: Records is not an array: found null"));
+    assert_eq!(stdout(&out), "{\"a\":1}\n{\"b\":2}\n");
+    assert!(stderr(&out).contains("<stdin>:2: Records is not an array: found null"));
 }
 
 #[test]
@@ -617,8 +595,8 @@ fn a_broken_record_in_a_minified_records_file_costs_only_itself() {
     assert_ne!(broken, r[1]);
     let input = format!("{{\"Records\":[{},{},{}]}}", r[0], broken, r[2]);
     let out = run(&[], input.as_bytes());
-    assert_eq!(out_text(&out), expected(&[r[0].clone(), r[2].clone()]));
-    assert!(err_text(&out).contains("skipped 1 bad record (first at <stdin>:1)"));
+    assert_eq!(stdout(&out), expected(&[r[0].clone(), r[2].clone()]));
+    assert!(stderr(&out).contains("skipped 1 bad record (first at <stdin>:1)"));
 }
 
 #[test]
@@ -626,8 +604,8 @@ fn a_truncated_record_line_is_reported_at_its_own_line() {
     // Finding 22: once reported at line 2, the line after it.
     let out = run(&[], b"{\"eventName\":\"x\"\n");
     assert!(
-        err_text(&out).starts_with("spitzel-filter: <stdin>:1: truncated"),
+        stderr(&out).starts_with("spitzel-filter: <stdin>:1: truncated"),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
 }

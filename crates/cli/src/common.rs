@@ -5,7 +5,7 @@
 //! ambiguous); clap rejects those combinations.
 
 use spitzel_core::window::{
-    NANOS_PER_DAY, NANOS_PER_SECOND, TimeWindow, UnixNanos, parse_time_arg,
+    InvalidTime, NANOS_PER_DAY, NANOS_PER_SECOND, TimeWindow, UnixNanos, parse_time_arg,
 };
 
 /// --from, --to, --last-minute, --last.
@@ -28,29 +28,60 @@ pub struct TimeArgs {
 
 const NANOS_PER_MINUTE: i64 = 60 * NANOS_PER_SECOND;
 
+/// Time options that describe no window. `Display` is one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeArgsError {
+    #[error("--from: {0}")]
+    From(InvalidTime),
+    #[error("--to: {0}")]
+    To(InvalidTime),
+    #[error("--last: {0}")]
+    Last(DurationError),
+    #[error("--last-minute {0} is too long")]
+    LastMinuteTooLong(u64),
+    #[error("the lookback reaches too far into the past")]
+    LookbackTooFar,
+    #[error("--from {from} is after --to {to}")]
+    FromAfterTo { from: String, to: String },
+    #[error("{0} days is too long")]
+    DaysTooLong(u64),
+}
+
+/// A `--last` value that is no duration; holds the value as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error(
+        "invalid duration '{0}' (write a number and a unit s, m, h, d or w, e.g. 90m, 7d, 1h30m)"
+    )]
+    Invalid(String),
+    #[error("duration '{0}' is too long")]
+    TooLong(String),
+}
+
 impl TimeArgs {
     /// The window these arguments describe, relative to `now`; unbounded
     /// when none is given.
-    pub fn window(&self, now: UnixNanos) -> Result<TimeWindow, String> {
+    pub fn window(&self, now: UnixNanos) -> Result<TimeWindow, TimeArgsError> {
         let from = match (&self.from, self.last_minute, &self.last) {
-            (Some(text), _, _) => Some(parse_time_arg(text).map_err(|e| format!("--from: {e}"))?),
+            (Some(text), _, _) => Some(parse_time_arg(text).map_err(TimeArgsError::From)?),
             (None, Some(minutes), _) => Some(lookback(now, minutes_to_nanos(minutes)?)?),
             (None, None, Some(text)) => {
-                let nanos = parse_duration(text).map_err(|e| format!("--last: {e}"))?;
+                let nanos = parse_duration(text).map_err(TimeArgsError::Last)?;
                 Some(lookback(now, nanos)?)
             }
             (None, None, None) => None,
         };
         let to = match &self.to {
-            Some(text) => Some(parse_time_arg(text).map_err(|e| format!("--to: {e}"))?),
+            Some(text) => Some(parse_time_arg(text).map_err(TimeArgsError::To)?),
             None => None,
         };
         if let (Some(f), Some(t)) = (from, to)
             && f > t
         {
-            let from_text = self.from.as_deref().unwrap_or("(lookback)");
-            let to_text = self.to.as_deref().unwrap_or_default();
-            return Err(format!("--from {from_text} is after --to {to_text}"));
+            return Err(TimeArgsError::FromAfterTo {
+                from: self.from.as_deref().unwrap_or("(lookback)").to_owned(),
+                to: self.to.clone().unwrap_or_default(),
+            });
         }
         Ok(TimeWindow { from, to })
     }
@@ -61,7 +92,7 @@ impl TimeArgs {
         &self,
         now: UnixNanos,
         default_lookback: UnixNanos,
-    ) -> Result<TimeWindow, String> {
+    ) -> Result<TimeWindow, TimeArgsError> {
         let mut window = self.window(now)?;
         if window.from.is_none() {
             window.from = Some(lookback(now, default_lookback)?);
@@ -71,37 +102,36 @@ impl TimeArgs {
 
     /// Does the window start more than `days` days before `now`?
     /// (spitzel-fetch warns past the 90 days CloudTrail keeps.)
-    pub fn starts_more_than_days_ago(&self, now: UnixNanos, days: u64) -> Result<bool, String> {
+    pub fn starts_more_than_days_ago(
+        &self,
+        now: UnixNanos,
+        days: u64,
+    ) -> Result<bool, TimeArgsError> {
         let window = self.window(now)?;
         let span = i64::try_from(days)
             .ok()
             .and_then(|d| d.checked_mul(NANOS_PER_DAY))
-            .ok_or_else(|| format!("{days} days is too long"))?;
+            .ok_or(TimeArgsError::DaysTooLong(days))?;
         Ok(window
             .from
             .is_some_and(|from| now.saturating_sub(from) > span))
     }
 }
 
-fn minutes_to_nanos(minutes: u64) -> Result<i64, String> {
+fn minutes_to_nanos(minutes: u64) -> Result<i64, TimeArgsError> {
     i64::try_from(minutes)
         .ok()
         .and_then(|m| m.checked_mul(NANOS_PER_MINUTE))
-        .ok_or_else(|| format!("--last-minute {minutes} is too long"))
+        .ok_or(TimeArgsError::LastMinuteTooLong(minutes))
 }
 
-fn lookback(now: UnixNanos, span: i64) -> Result<UnixNanos, String> {
-    now.checked_sub(span)
-        .ok_or_else(|| "the lookback reaches too far into the past".to_string())
+fn lookback(now: UnixNanos, span: i64) -> Result<UnixNanos, TimeArgsError> {
+    now.checked_sub(span).ok_or(TimeArgsError::LookbackTooFar)
 }
 
 /// `90s`, `90m`, `3h`, `7d`, `2w`, and sums such as `1h30m`, in nanoseconds.
-pub fn parse_duration(text: &str) -> Result<i64, String> {
-    let invalid = || {
-        format!(
-            "invalid duration '{text}' (write a number and a unit s, m, h, d or w, e.g. 90m, 7d, 1h30m)"
-        )
-    };
+pub fn parse_duration(text: &str) -> Result<i64, DurationError> {
+    let invalid = || DurationError::Invalid(text.to_owned());
     let mut total: i64 = 0;
     let mut rest = text.trim();
     if rest.is_empty() {
@@ -123,7 +153,7 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         total = value
             .checked_mul(unit_seconds * NANOS_PER_SECOND)
             .and_then(|n| total.checked_add(n))
-            .ok_or_else(|| format!("duration '{text}' is too long"))?;
+            .ok_or_else(|| DurationError::TooLong(text.to_owned()))?;
         rest = units.as_str();
     }
     Ok(total)
@@ -149,7 +179,7 @@ mod tests {
     }
 
     fn window(args: &[&str]) -> Result<TimeWindow, String> {
-        parse(args).unwrap().window(NOW)
+        parse(args).unwrap().window(NOW).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -39,8 +39,15 @@ Exit status: 0 done, 1 failed after partial output (or events with a broken
 CloudTrailEvent were skipped), 2 usage or configuration error, 130/143/129
 interrupted by SIGINT/SIGTERM/SIGHUP (the checkpoint is saved).
 
+Reading a trail from S3:
+  --s3 s3://BUCKET[/PREFIX] reads the trail's log files instead of LookupEvents
+  (any age, data events, organization trails), pruned by the dates in the keys.
+  Needs s3:ListBucket on the bucket, s3:GetObject on its AWSLogs/*, and
+  kms:Decrypt for an SSE-KMS trail. AWS_ENDPOINT_URL_S3 is honoured.
+
 Examples:
   spitzel-fetch --region us-east-1 --last 1d > events.ndjson
+  spitzel-fetch --s3 s3://my-trail-bucket --account 111122223333 --last 7d -o week.ndjson
   spitzel-fetch --last-minute 300 's3:Get*' 'dynamodb:*' \\
       | spitzel-filter --match '$.errorCode == \"AccessDenied\"'
   spitzel-fetch --all-regions --lookup Username=alice -o alice.ndjson \\
@@ -137,6 +144,9 @@ pub struct FetchArgs {
     /// Timeout of one request in seconds (0.001 to 86400)
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
+
+    #[command(flatten)]
+    pub s3: crate::s3::S3Args,
 }
 
 /// The clap command, for man pages and completions.

@@ -64,6 +64,36 @@ pub struct FilterArgs {
     )]
     pub matches: Vec<String>,
 
+    /// Keep events that match a Sigma rule in PATH: a rule file, or a directory searched for .yml/.yaml (repeatable)
+    #[arg(
+        long = "sigma",
+        value_name = "PATH",
+        long_help = "Keep events that match at least one Sigma detection rule in PATH: a rule file, \
+                     or a directory searched recursively for .yml/.yaml files (repeatable). Rules \
+                     whose logsource is not AWS CloudTrail are skipped (--stats counts them). See \
+                     SIGMA RULES in man spitzel-filter"
+    )]
+    pub sigma: Vec<std::path::PathBuf>,
+
+    /// Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched
+    #[arg(long, requires = "sigma")]
+    pub annotate: bool,
+
+    /// Use only the Sigma rules at LEVEL or above
+    #[arg(
+        long = "sigma-level",
+        value_name = "LEVEL",
+        requires = "sigma",
+        value_parser = clap::builder::PossibleValuesParser::new([
+            "informational",
+            "low",
+            "medium",
+            "high",
+            "critical"
+        ])
+    )]
+    pub sigma_level: Option<String>,
+
     /// Read this file or directory ('-' is stdin; repeatable). Default: stdin
     #[arg(short = 'i', long = "input", value_name = "PATH")]
     pub inputs: Vec<String>,

@@ -4,3 +4,4 @@
 pub mod common;
 pub mod fetch;
 pub mod filter;
+pub mod s3;

@@ -63,15 +63,20 @@ pub fn now() -> UnixNanos {
 const ACCEPTED_FORMATS: &str = "accepted: 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS', \
     'YYYY-MM-DDTHH:MM:SS', optional fractional seconds, optional 'Z' or offset like +05:30 (default UTC)";
 
+/// A `--from`/`--to` value that is no time; holds the value as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid time '{0}' ({ACCEPTED_FORMATS})")]
+pub struct InvalidTime(pub String);
+
 /// Parse a user-supplied time (`--from`/`--to`).
-pub fn parse_time_arg(s: &str) -> Result<UnixNanos, String> {
+pub fn parse_time_arg(s: &str) -> Result<UnixNanos, InvalidTime> {
     let trimmed = s.trim();
     let parsed = if trimmed.len() == 10 {
         parse_date(trimmed.as_bytes()).map(|days| days * 86_400 * NANOS_PER_SECOND)
     } else {
         parse_timestamp(trimmed)
     };
-    parsed.ok_or_else(|| format!("invalid time '{s}' ({ACCEPTED_FORMATS})"))
+    parsed.ok_or_else(|| InvalidTime(s.to_owned()))
 }
 
 /// Parse a CloudTrail eventTime value (`2023-07-10T11:42:36Z`; also with
@@ -253,7 +258,7 @@ mod tests {
             "2023-07-10T11:42:36Zjunk",
             "２０２３-07-10",
         ] {
-            let err = parse_time_arg(s).unwrap_err();
+            let err = parse_time_arg(s).unwrap_err().to_string();
             assert!(
                 err.contains(&format!("'{s}'")) && err.contains("YYYY-MM-DD"),
                 "{err}"

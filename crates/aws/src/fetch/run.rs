@@ -27,6 +27,9 @@ use super::{config, now_secs, resume};
 
 /// Run spitzel-fetch; returns the exit status. Errors are printed here.
 pub fn run(args: FetchArgs) -> i32 {
+    if args.s3.url.is_some() {
+        return crate::s3::run(args);
+    }
     let cfg = match FetchConfig::check(args, now_secs()) {
         Ok(cfg) => cfg,
         Err(err) => {

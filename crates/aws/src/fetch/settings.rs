@@ -169,7 +169,9 @@ fn fingerprint(args: &FetchArgs) -> serde_json::Value {
 /// The window, defaulting to the 90 days CloudTrail keeps, with a warning
 /// when an explicit start lies before them.
 fn window(args: &FetchArgs, now: i64) -> Result<(Window, Option<String>), FetchError> {
-    let invalid = |e: String| FetchError::config(format!("invalid time range: {e}"));
+    let invalid = |e: crate::cli::common::TimeArgsError| {
+        FetchError::config(format!("invalid time range: {e}"))
+    };
     let now_ns = now.saturating_mul(NANOS_PER_SECOND);
     let history = HISTORY_DAYS as i64 * NANOS_PER_DAY;
     let window = args

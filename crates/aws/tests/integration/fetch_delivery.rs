@@ -9,24 +9,13 @@ use std::time::Duration;
 use support::emulator::{Emulator, Faults};
 use support::*;
 
-const LIMIT: Duration = Duration::from_secs(60);
-
 #[test]
 fn every_event_of_every_region_once_and_unchanged() {
     let config = config_with(&["us-east-1", "eu-west-1"], 420, 3600);
-    let expected = all_events(&config);
-    let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
-            "--region",
-            "us-east-1,eu-west-1",
-            "--rate",
-            "50",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let (emulator, expected) = serve(config);
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1,eu-west-1", "--rate", "50"])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     // Lines are the CloudTrailEvent strings exactly as served.
     let lines: HashSet<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
@@ -44,14 +33,10 @@ fn every_event_of_every_region_once_and_unchanged() {
 fn throttled_client_still_gets_every_event_once() {
     let mut config = config_with(&["us-east-1"], 300, 3600);
     config.rate = 4.0;
-    let expected = all_events(&config);
-    let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args(["--region", "us-east-1", "--rate", "25"]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let (emulator, expected) = serve(config);
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1", "--rate", "25"])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     assert!(
         emulator.counters().throttled > 0,
@@ -63,12 +48,10 @@ fn throttled_client_still_gets_every_event_once() {
 fn rate_is_never_exceeded_when_the_client_stays_below_it() {
     let mut config = config_with(&["us-east-1", "eu-west-1"], 600, 3600);
     config.rate = 25.0;
-    let expected = all_events(&config);
-    let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
+    let (emulator, expected) = serve(config);
     // Three queries per region share the region's limiter.
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
+    let out = Fetch::against(&emulator)
+        .args([
             "--region",
             "us-east-1",
             "--region",
@@ -81,10 +64,8 @@ fn rate_is_never_exceeded_when_the_client_stays_below_it() {
             "ReadOnly=false",
             "--lookup",
             "Username=alice",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+        ])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     let counters = emulator.counters();
     assert_eq!(counters.throttled, 0, "{counters:?}");
@@ -103,19 +84,10 @@ fn injected_faults_are_retried_without_loss_or_repeat() {
         slow_delay: Duration::from_millis(300),
         ..Faults::default()
     };
-    let expected = all_events(&config);
-    let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
-            "--region",
-            "us-east-1,eu-west-1",
-            "--rate",
-            "50",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let (emulator, expected) = serve(config);
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1,eu-west-1", "--rate", "50"])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     assert!(emulator.counters().faults >= 4, "{:?}", emulator.counters());
 }
@@ -128,21 +100,10 @@ fn timed_out_requests_are_retried() {
         slow_delay: Duration::from_millis(2500),
         ..Faults::default()
     };
-    let expected = all_events(&config);
-    let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
-            "--region",
-            "us-east-1",
-            "--rate",
-            "50",
-            "--timeout",
-            "0.5",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let (emulator, expected) = serve(config);
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1", "--rate", "50", "--timeout", "0.5"])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     // Three pages; every second request was too slow and sent again.
     assert!(emulator.counters().total_requests() > 3);
@@ -161,9 +122,8 @@ fn several_lookups_are_unioned_and_written_once() {
         .count();
     assert!(overlap > 0, "the two lookups must overlap");
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
+    let out = Fetch::against(&emulator)
+        .args([
             "--region",
             "us-east-1",
             "--rate",
@@ -172,10 +132,8 @@ fn several_lookups_are_unioned_and_written_once() {
             "Username=alice",
             "--lookup",
             "EventSource=s3.amazonaws.com",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+        ])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     let queries: BTreeSet<String> = emulator
         .counters()
@@ -201,18 +159,9 @@ fn action_globs_narrow_on_the_server_and_match_exactly() {
         .collect();
     assert!(!expected.is_empty());
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
-            "--region",
-            "us-east-1",
-            "--rate",
-            "50",
-            "s3:Get*",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1", "--rate", "50", "s3:Get*"])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     assert_eq!(
         emulator.counters().queries,
@@ -231,18 +180,9 @@ fn an_exact_action_becomes_an_event_name_query() {
         .filter(|e| e.event_source == "iam.amazonaws.com" && e.event_name == "ListUsers")
         .collect();
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
-            "--region",
-            "us-east-1",
-            "--rate",
-            "50",
-            "iam:ListUsers",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1", "--rate", "50", "iam:ListUsers"])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     assert_eq!(
         emulator.counters().queries,
@@ -254,19 +194,16 @@ fn an_exact_action_becomes_an_event_name_query() {
 fn max_events_writes_exactly_n() {
     let config = config_with(&["us-east-1", "eu-west-1"], 300, 3600);
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
+    let out = Fetch::against(&emulator)
+        .args([
             "--region",
             "us-east-1,eu-west-1",
             "--rate",
             "50",
             "--max-events",
             "73",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+        ])
+        .succeeds();
     let ids = event_ids(&out.stdout);
     assert_eq!(ids.len(), 73);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 73);
@@ -280,9 +217,8 @@ fn envelope_writes_the_whole_lookup_event() {
         .filter(|e| e.event_name == "GetObject")
         .collect();
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
+    let out = Fetch::against(&emulator)
+        .args([
             "--region",
             "us-east-1",
             "--rate",
@@ -290,10 +226,8 @@ fn envelope_writes_the_whole_lookup_event() {
             "--envelope",
             "--lookup",
             "EventName=GetObject",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+        ])
+        .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     let mut ids = Vec::new();
     for line in text.lines() {
@@ -335,41 +269,32 @@ fn insight_events_are_a_category_of_their_own() {
     let (insights, management): (Vec<_>, Vec<_>) =
         all_events(&config).into_iter().partition(|e| e.insight);
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
+    let out = Fetch::against(&emulator)
+        .args([
             "--region",
             "us-east-1",
             "--rate",
             "50",
             "--event-category",
             "insight",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+        ])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &insights);
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args(["--region", "us-east-1", "--rate", "50"]),
-        LIMIT,
-    );
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1", "--rate", "50"])
+        .output();
     assert_exactly_once(&event_ids(&out.stdout), &management);
 }
 
 #[test]
 fn aws_endpoint_url_cloudtrail_is_honoured() {
     let config = config_with(&["eu-west-1"], 60, 3600);
-    let expected = all_events(&config);
-    let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        bare_command(home.path())
-            .env("AWS_ENDPOINT_URL_CLOUDTRAIL", emulator.url())
-            .env("AWS_REGION", "eu-west-1")
-            .args(["--rate", "50"]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let (emulator, expected) = serve(config);
+    let out = Fetch::bare()
+        .env("AWS_ENDPOINT_URL_CLOUDTRAIL", emulator.url())
+        .env("AWS_REGION", "eu-west-1")
+        .args(["--rate", "50"])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
 }
 
@@ -377,16 +302,11 @@ fn aws_endpoint_url_cloudtrail_is_honoured() {
 fn all_regions_reads_every_enabled_region() {
     let mut config = config_with(&["us-east-1", "ap-south-1", "eu-west-1"], 80, 3600);
     config.disabled_regions = vec!["me-south-1".to_string()];
-    let expected = all_events(&config);
-    let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path())
-            .env("AWS_REGION", "us-east-1")
-            .args(["--all-regions", "--rate", "50"]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let (emulator, expected) = serve(config);
+    let out = Fetch::against(&emulator)
+        .env("AWS_REGION", "us-east-1")
+        .args(["--all-regions", "--rate", "50"])
+        .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     let counters = emulator.counters();
     assert_eq!(counters.list_regions_calls, 1);

@@ -7,4 +7,5 @@ mod fetch_hostile;
 mod fetch_progress;
 mod fetch_resume;
 mod fetch_robust;
+mod fetch_s3;
 mod support;

@@ -48,11 +48,10 @@ fn is_name_char(c: char) -> bool {
 impl Pattern {
     /// Compile one part; `arg` and `part_name` only serve error messages.
     pub(crate) fn parse(part: &str, arg: &str, part_name: &str) -> Result<Self, ActionGlobError> {
-        let err = |what: String| {
-            ActionGlobError(format!(
-                "action '{arg}': {what} in the {part_name} part; globs take letters, digits, \
-                 '-', '_', '.', and the wildcards * ? [...] [!...]"
-            ))
+        let err = |what: String| ActionGlobError::BadPattern {
+            arg: arg.to_owned(),
+            what,
+            part: part_name.to_owned(),
         };
         let chars: Vec<char> = part.chars().collect();
         let mut tokens = Vec::new();
@@ -261,24 +260,22 @@ pub(crate) struct ActionGlob {
 impl ActionGlob {
     pub(crate) fn parse(arg: &str) -> Result<Self, ActionGlobError> {
         let Some((service, action)) = arg.split_once(':') else {
-            return Err(ActionGlobError(format!(
-                "action '{arg}' has no service prefix: write service:Action, e.g. s3:GetObject"
-            )));
+            return Err(ActionGlobError::NoService(arg.to_owned()));
         };
         if service.is_empty() {
-            return Err(ActionGlobError(format!(
-                "action '{arg}' has an empty service part: write service:Action, e.g. s3:{action}"
-            )));
+            return Err(ActionGlobError::EmptyService {
+                arg: arg.to_owned(),
+                action: action.to_owned(),
+            });
         }
         if action.is_empty() {
-            return Err(ActionGlobError(format!(
-                "action '{arg}' has an empty action part: write service:Action, e.g. {service}:*"
-            )));
+            return Err(ActionGlobError::EmptyAction {
+                arg: arg.to_owned(),
+                service: service.to_owned(),
+            });
         }
         if action.contains(':') {
-            return Err(ActionGlobError(format!(
-                "action '{arg}' has a second ':': write service:Action, e.g. s3:GetObject"
-            )));
+            return Err(ActionGlobError::SecondColon(arg.to_owned()));
         }
         Ok(ActionGlob {
             written_action: action.to_string(),

@@ -20,7 +20,6 @@ mod predicates;
 mod table;
 
 use std::collections::HashSet;
-use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use glob::ActionGlob;
@@ -46,16 +45,27 @@ pub fn implied_table() -> &'static [(&'static str, &'static str, &'static [Impli
 }
 
 /// A usage error in an action glob; `Display` is one line, with a hint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionGlobError(pub String);
-
-impl fmt::Display for ActionGlobError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Each holds the argument as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionGlobError {
+    #[error("action '{0}' has no service prefix: write service:Action, e.g. s3:GetObject")]
+    NoService(String),
+    #[error("action '{arg}' has an empty service part: write service:Action, e.g. s3:{action}")]
+    EmptyService { arg: String, action: String },
+    #[error("action '{arg}' has an empty action part: write service:Action, e.g. {service}:*")]
+    EmptyAction { arg: String, service: String },
+    #[error("action '{0}' has a second ':': write service:Action, e.g. s3:GetObject")]
+    SecondColon(String),
+    #[error(
+        "action '{arg}': {what} in the {part} part; globs take letters, digits, \
+         '-', '_', '.', and the wildcards * ? [...] [!...]"
+    )]
+    BadPattern {
+        arg: String,
+        what: String,
+        part: String,
+    },
 }
-
-impl std::error::Error for ActionGlobError {}
 
 /// One server-side LookupEvents narrowing: attribute key and value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -18,22 +18,32 @@ pub use raw::{Raw, Scalar, clamp_huge_numbers};
 use scan::{Fault, MAX_RECORD, Member, Scanner};
 use serde_json::Value;
 use std::cell::OnceCell;
-use std::fmt;
 
 /// Deepest nesting of arrays and objects a record may have.
 pub const MAX_DEPTH: usize = 256;
 
 /// Why a record is not one JSON object. `Display` is a short reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocError(pub String);
-
-impl fmt::Display for DocError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocError {
+    #[error("record larger than 4 GiB")]
+    TooLarge,
+    #[error("invalid UTF-8")]
+    InvalidUtf8,
+    #[error("nesting deeper than {MAX_DEPTH} levels")]
+    TooDeep,
+    /// serde_json's recursion limit.
+    #[error("nesting too deep")]
+    SerdeTooDeep,
+    #[error("not a JSON object (found {0})")]
+    NotAnObject(&'static str),
+    /// serde_json's reason, reworded; `byte` when it names one (1-based).
+    #[error("invalid JSON: {reason}{}", at_byte(*.byte))]
+    Invalid { reason: String, byte: Option<usize> },
 }
 
-impl std::error::Error for DocError {}
+fn at_byte(byte: Option<usize>) -> String {
+    byte.map(|b| format!(" at byte {b}")).unwrap_or_default()
+}
 
 /// Reusable parsing state (the member index); one per thread.
 #[derive(Default)]
@@ -68,10 +78,10 @@ impl DocParser {
     /// exactly one JSON object.
     pub fn parse<'a>(&'a mut self, record: &'a [u8]) -> Result<Doc<'a>, DocError> {
         if record.len() > MAX_RECORD {
-            return Err(DocError("record larger than 4 GiB".to_owned()));
+            return Err(DocError::TooLarge);
         }
         let Ok(text) = simdutf8::basic::from_utf8(record) else {
-            return Err(DocError("invalid UTF-8".to_owned()));
+            return Err(DocError::InvalidUtf8);
         };
         self.top.clear();
         self.nested.clear();
@@ -93,7 +103,7 @@ impl DocParser {
         let (end, root) = match scanned {
             Ok((end, root)) if scanner.space_end(end) == record.len() => (end, root),
             Err(Fault::TooDeep) => {
-                return Err(DocError(format!("nesting deeper than {MAX_DEPTH} levels")));
+                return Err(DocError::TooDeep);
             }
             _ => return slow_parse(text),
         };
@@ -213,11 +223,12 @@ fn slow_parse<'a>(text: &'a str) -> Result<Doc<'a>, DocError> {
         Ok(_) => Err(not_an_object(kind_name(text.as_bytes()))),
         Err(e) => Err(match lone_surrogate(text) {
             // serde_json says "unexpected end of hex escape" for these.
-            Some((at, escape)) => DocError(format!(
-                "invalid JSON: {escape} is a lone surrogate (half of a UTF-16 pair, no \
-                 character) at byte {}",
-                at + 1
-            )),
+            Some((at, escape)) => DocError::Invalid {
+                reason: format!(
+                    "{escape} is a lone surrogate (half of a UTF-16 pair, no character)"
+                ),
+                byte: Some(at + 1),
+            },
             None => describe_serde_error(&e),
         }),
     }
@@ -250,8 +261,8 @@ pub fn lone_surrogate(text: &str) -> Option<(usize, &str)> {
     None
 }
 
-fn not_an_object(found: &str) -> DocError {
-    DocError(format!("not a JSON object (found {found})"))
+fn not_an_object(found: &'static str) -> DocError {
+    DocError::NotAnObject(found)
 }
 
 /// What a valid JSON text that is not an object is, by its first byte.
@@ -274,16 +285,13 @@ fn describe_serde_error(error: &serde_json::Error) -> DocError {
     let reason = full.strip_suffix(&tail).unwrap_or(&full).replace('`', "'");
     let reason = match reason.as_str() {
         "EOF while parsing a value" if error.column() == 0 => "empty record".to_owned(),
-        "recursion limit exceeded" => return DocError("nesting too deep".to_owned()),
+        "recursion limit exceeded" => return DocError::SerdeTooDeep,
         "trailing characters" => "trailing data after the object".to_owned(),
         "expected ident" => "invalid literal".to_owned(),
         _ => reason.replace("EOF while", "end of record while"),
     };
-    if error.line() == 1 && error.column() > 0 {
-        DocError(format!("invalid JSON: {reason} at byte {}", error.column()))
-    } else {
-        DocError(format!("invalid JSON: {reason}"))
-    }
+    let byte = (error.line() == 1 && error.column() > 0).then(|| error.column());
+    DocError::Invalid { reason, byte }
 }
 
 /// How a record is held: as validated text normally, as a serde_json tree

@@ -174,6 +174,48 @@ impl<'d> Raw<'d> {
         Some(self.sub(start, end))
     }
 
+    /// The elements of an array value, in order (none for other values).
+    pub fn elements(&self) -> Vec<Raw<'d>> {
+        if self.first_byte() != b'[' {
+            return Vec::new();
+        }
+        let mut spans = Vec::new();
+        let mut scanner = Scanner::new(self.json().as_bytes());
+        let scanned = scanner.array_with(0, |start, end| spans.push((start, end)));
+        debug_assert!(scanned.is_ok(), "the record was validated");
+        spans
+            .into_iter()
+            .map(|(start, end)| self.sub(start, end))
+            .collect()
+    }
+
+    /// The member values of an object value, in order (none for other
+    /// values); from the index when the scanner made one.
+    pub fn member_values(&self) -> Vec<Raw<'d>> {
+        if self.first_byte() != b'{' {
+            return Vec::new();
+        }
+        if let Some(index) = self.index {
+            return index
+                .members
+                .iter()
+                .map(|member| Raw::of_member(self.text, member, index.nested))
+                .collect();
+        }
+        let mut spans = Vec::new();
+        let mut scanner = Scanner::new(self.json().as_bytes());
+        let scanned = scanner.object(0, |scanner, _, start| {
+            let end = scanner.value(start)?;
+            spans.push((start, end));
+            Ok(end)
+        });
+        debug_assert!(scanned.is_ok(), "the record was validated");
+        spans
+            .into_iter()
+            .map(|(start, end)| self.sub(start, end))
+            .collect()
+    }
+
     /// A value at `start..end` of this one's text.
     fn sub(&self, start: usize, end: usize) -> Raw<'d> {
         Raw {
@@ -202,17 +244,6 @@ impl<'d> Raw<'d> {
             b'[' => Scalar::Array(*self),
             _ => number(json),
         }
-    }
-
-    /// The elements of an array value, in order (empty for other values).
-    pub fn elements(&self) -> Vec<Raw<'d>> {
-        let mut spans = Vec::new();
-        if self.first_byte() == b'[' {
-            let mut scanner = Scanner::new(self.json().as_bytes());
-            let scanned = scanner.array_with(0, |start, end| spans.push((start, end)));
-            debug_assert!(scanned.is_ok(), "the record was validated");
-        }
-        spans.into_iter().map(|(s, e)| self.sub(s, e)).collect()
     }
 
     /// The members of an object value with their keys decoded, in order,

@@ -3,6 +3,17 @@
 
 use std::net::IpAddr;
 
+/// Why a `cidr` operand is no network; each holds the operand as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetworkError {
+    #[error("'{0}' is not an IP address or network")]
+    NotAnAddress(String),
+    #[error("'{0}' has an invalid prefix length")]
+    BadPrefix(String),
+    #[error("'{text}' has host bits set; did you mean '{fixed}'?")]
+    HostBits { text: String, fixed: String },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Network {
     base: IpAddr,
@@ -13,7 +24,7 @@ impl Network {
     /// `10.0.0.0/8`, `2001:db8::/32`, or a bare address (a /32 or /128).
     /// Host bits must be clear, as Python's ipaddress insists, since a set
     /// bit there usually means a typo.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, NetworkError> {
         let text = text.trim();
         let (addr, prefix) = match text.split_once('/') {
             Some((addr, prefix)) => (addr, Some(prefix)),
@@ -21,7 +32,7 @@ impl Network {
         };
         let base: IpAddr = addr
             .parse()
-            .map_err(|_| format!("'{text}' is not an IP address or network"))?;
+            .map_err(|_| NetworkError::NotAnAddress(text.to_owned()))?;
         let max = if base.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
             None => max,
@@ -33,15 +44,16 @@ impl Network {
                 {
                     n
                 }
-                _ => return Err(format!("'{text}' has an invalid prefix length")),
+                _ => return Err(NetworkError::BadPrefix(text.to_owned())),
             },
         };
         let network = Self { base, prefix };
         if network.masked(base) != bits(base) {
             let fixed = network.with_base_masked();
-            return Err(format!(
-                "'{text}' has host bits set; did you mean '{fixed}'?"
-            ));
+            return Err(NetworkError::HostBits {
+                text: text.to_owned(),
+                fixed,
+            });
         }
         Ok(network)
     }
@@ -145,7 +157,7 @@ mod tests {
     #[test]
     fn bad_networks_are_refused() {
         assert_eq!(
-            Network::parse("10.0.0.1/8").unwrap_err(),
+            Network::parse("10.0.0.1/8").unwrap_err().to_string(),
             "'10.0.0.1/8' has host bits set; did you mean '10.0.0.0/8'?"
         );
         for bad in [

@@ -7,7 +7,7 @@
 //! comparison := PATH OP LITERAL
 //! ```
 
-use super::cidr::Network;
+use super::cidr::{Network, NetworkError};
 use super::eval::Op;
 use super::lex::Cursor;
 use super::lex::error_at;
@@ -149,9 +149,11 @@ fn parse_comparison(cur: &mut Cursor<'_>) -> Result<Node, ExprError> {
     let literal_at = cur.pos;
     let literal = parse_literal(cur)?;
     let literal_end = cur.pos;
-    let op = compile_op(operator, literal).map_err(|failure| match failure {
-        Failure::Message(message) => cur.error_at(literal_at, message),
-        Failure::Regex(pattern, e) => regex_error_at(cur.src, literal_at, literal_end, &pattern, e),
+    let op = compile_op(operator, literal).map_err(|error| match error {
+        OperandError::Regex { pattern, error } => {
+            regex_error_at(cur.src, literal_at, literal_end, &pattern, error)
+        }
+        other => cur.error_at(literal_at, other.to_string()),
     })?;
     let compare = Node::Compare { path, op };
     Ok(if negated {
@@ -225,17 +227,22 @@ fn parse_operator(cur: &mut Cursor<'_>) -> Result<(Operator, bool), ExprError> {
     Err(cur.error("expected an operator"))
 }
 
-/// Why a literal does not suit its operator.
-enum Failure {
-    Message(String),
-    /// The pattern, and why it does not compile.
-    Regex(String, RegexError),
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Self {
-        Failure::Message(message)
-    }
+/// A literal that does not suit its operator.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum OperandError {
+    #[error("'{0}' compares with a number or a string")]
+    NotOrdered(&'static str),
+    #[error("'in' needs a list or tuple on the right")]
+    InNeedsList,
+    #[error("'regex' needs a string pattern")]
+    RegexNeedsString,
+    #[error("'cidr' needs a network string or a list of them")]
+    CidrNeedsNetworks,
+    /// The pattern as the literal holds it, and why it does not compile.
+    #[error("{error}")]
+    Regex { pattern: String, error: RegexError },
+    #[error(transparent)]
+    Network(#[from] NetworkError),
 }
 
 /// A regex error at the column of the faulty character when the literal
@@ -248,8 +255,8 @@ fn regex_error_at(
     pattern: &str,
     error: RegexError,
 ) -> ExprError {
-    let Some(at) = error.at else {
-        return error_at(src, literal_at, error.message);
+    let Some(at) = error.at() else {
+        return error_at(src, literal_at, error.to_string());
     };
     let literal = &src[literal_at..literal_end];
     let prefix = literal.find(['"', '\'']).unwrap_or(0);
@@ -266,24 +273,26 @@ fn regex_error_at(
             .char_indices()
             .nth(at)
             .map_or(pattern.len(), |(i, _)| i);
-        return error_at(src, literal_at + prefix + quotes + offset, error.message);
+        return error_at(
+            src,
+            literal_at + prefix + quotes + offset,
+            error.to_string(),
+        );
     }
     error_at(
         src,
         literal_at,
-        format!("{} (at character {} of the pattern)", error.message, at + 1),
+        format!("{error} (at character {} of the pattern)", at + 1),
     )
 }
 
 /// Check the literal suits the operator and compile what can be compiled.
-fn compile_op(operator: Operator, literal: Literal) -> Result<Op, Failure> {
-    let order = |wanted, or_equal, name: &str, literal| match literal {
+fn compile_op(operator: Operator, literal: Literal) -> Result<Op, OperandError> {
+    let order = |wanted, or_equal, name: &'static str, literal| match literal {
         Literal::Int(_) | Literal::BigInt(_) | Literal::Float(_) | Literal::Str(_) => {
             Ok(Op::Order(wanted, or_equal, literal))
         }
-        _ => Err(Failure::Message(format!(
-            "'{name}' compares with a number or a string"
-        ))),
+        _ => Err(OperandError::NotOrdered(name)),
     };
     match operator {
         Operator::Eq => Ok(Op::Eq(literal)),
@@ -293,35 +302,30 @@ fn compile_op(operator: Operator, literal: Literal) -> Result<Op, Failure> {
         Operator::Ge => order(Ordering::Greater, true, ">=", literal),
         Operator::In => match literal {
             Literal::Seq(items) => Ok(Op::In(items)),
-            _ => Err("'in' needs a list or tuple on the right".to_owned().into()),
+            _ => Err(OperandError::InNeedsList),
         },
         Operator::Contains => Ok(Op::Contains(literal)),
         Operator::Regex => match literal {
             Literal::Str(pattern) => match PyRegex::new(&pattern) {
                 Ok(re) => Ok(Op::Regex(re)),
-                Err(e) => Err(Failure::Regex(pattern, e)),
+                Err(error) => Err(OperandError::Regex { pattern, error }),
             },
-            _ => Err("'regex' needs a string pattern".to_owned().into()),
+            _ => Err(OperandError::RegexNeedsString),
         },
         Operator::Cidr => {
             let texts = match literal {
                 Literal::Str(text) => vec![Literal::Str(text)],
                 Literal::Seq(items) if !items.is_empty() => items,
-                _ => {
-                    return Err("'cidr' needs a network string or a list of them"
-                        .to_owned()
-                        .into());
-                }
+                _ => return Err(OperandError::CidrNeedsNetworks),
             };
             texts
                 .into_iter()
                 .map(|t| match t {
-                    Literal::Str(text) => Network::parse(&text),
-                    _ => Err("'cidr' needs a network string or a list of them".to_owned()),
+                    Literal::Str(text) => Ok(Network::parse(&text)?),
+                    _ => Err(OperandError::CidrNeedsNetworks),
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Op::Cidr)
-                .map_err(Failure::Message)
         }
     }
 }

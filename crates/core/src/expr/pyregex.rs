@@ -126,10 +126,7 @@ impl PyRegex {
     pub fn new(pattern: &str) -> Result<Self, RegexError> {
         // fancy-regex parses recursively; spare the stack.
         if group_depth(pattern) > MAX_GROUP_DEPTH {
-            return Err(RegexError {
-                message: "invalid regex: groups nested too deeply".to_owned(),
-                at: None,
-            });
+            return Err(RegexError::TooDeep);
         }
         let (translated, map) = translate_mapped(pattern);
         // The regex crate reads `a*+` as `(a*)+`; Python (3.11) and
@@ -482,7 +479,7 @@ mod tests {
 
     fn matches(pattern: &str, text: &str) -> bool {
         PyRegex::new(pattern)
-            .unwrap_or_else(|e| panic!("{pattern}: {}", e.message))
+            .unwrap_or_else(|e| panic!("{pattern}: {e}"))
             .is_match(text)
             .unwrap_or_else(|e| panic!("{pattern}: {e}"))
     }

@@ -4,12 +4,25 @@
 use super::pyregex::{SourceMap, source_char};
 use regex_syntax::ast::ErrorKind;
 
-/// A pattern that does not compile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegexError {
-    pub message: String,
-    /// Char index in the pattern where the fault is, when known.
-    pub at: Option<usize>,
+/// A pattern that does not compile. `Display` is one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegexError {
+    #[error("invalid regex: groups nested too deeply")]
+    TooDeep,
+    /// The engines' reason, reworded to one line; `at` is the char index
+    /// in the pattern (as written) of the fault, when known.
+    #[error("invalid regex: {reason}")]
+    Invalid { reason: String, at: Option<usize> },
+}
+
+impl RegexError {
+    /// The char index in the pattern of the fault, when known.
+    pub fn at(&self) -> Option<usize> {
+        match self {
+            RegexError::TooDeep => None,
+            RegexError::Invalid { at, .. } => *at,
+        }
+    }
 }
 
 /// Word the failure to compile `translated` (the translation of the Python
@@ -21,26 +34,26 @@ pub fn describe(translated: &str, map: &SourceMap, fancy: &fancy_regex::Error) -
     let at = |offset: usize| Some(source_char(map, offset));
     match regex_syntax::Parser::new().parse(translated) {
         Err(regex_syntax::Error::Parse(e)) if !fancy_only(e.kind()) => {
-            return RegexError {
-                message: format!("invalid regex: {}", e.kind()),
+            return RegexError::Invalid {
+                reason: e.kind().to_string(),
                 at: at(e.span().start.offset),
             };
         }
         Err(regex_syntax::Error::Translate(e)) => {
-            return RegexError {
-                message: format!("invalid regex: {}", e.kind()),
+            return RegexError::Invalid {
+                reason: e.kind().to_string(),
                 at: at(e.span().start.offset),
             };
         }
         _ => {}
     }
     match fancy {
-        fancy_regex::Error::ParseError(offset, kind) => RegexError {
-            message: format!("invalid regex: {}", lower_first(&kind.to_string())),
+        fancy_regex::Error::ParseError(offset, kind) => RegexError::Invalid {
+            reason: lower_first(&kind.to_string()),
             at: at(*offset),
         },
-        other => RegexError {
-            message: format!("invalid regex: {}", one_line(&other.to_string())),
+        other => RegexError::Invalid {
+            reason: one_line(&other.to_string()),
             at: None,
         },
     }
@@ -87,7 +100,7 @@ mod tests {
 
     fn error(pattern: &str) -> (String, Option<usize>) {
         let e = PyRegex::new(pattern).unwrap_err();
-        (e.message, e.at)
+        (e.to_string(), e.at())
     }
 
     #[test]
@@ -129,8 +142,9 @@ mod tests {
             r"\p{Bogus}",
         ] {
             if let Err(e) = PyRegex::new(bad) {
-                assert!(!e.message.contains('\n'), "{bad}: {}", e.message);
-                assert!(!e.message.contains("pattern 0"), "{bad}: {}", e.message);
+                let message = e.to_string();
+                assert!(!message.contains('\n'), "{bad}: {message}");
+                assert!(!message.contains("pattern 0"), "{bad}: {message}");
             }
         }
     }

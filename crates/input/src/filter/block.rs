@@ -1,6 +1,6 @@
 //! Filtering one block of records on a worker thread.
 
-use crate::doc::DocParser;
+use crate::doc::{Doc, DocParser, DocView};
 use crate::filter::record::{Criteria, Verdict};
 use crate::input::RecordBlock;
 use std::cell::RefCell;
@@ -32,6 +32,8 @@ pub struct BlockOutcome {
     pub events: u64,
     pub no_time: u64,
     pub bad: Vec<BadRecord>,
+    /// --sigma with --stats: matches per rule among the selected events.
+    pub rule_hits: Vec<u64>,
 }
 
 thread_local! {
@@ -53,8 +55,13 @@ pub fn filter_block(
             } else {
                 0
             }),
+            rule_hits: match &criteria.sigma {
+                Some(sigma) if sigma.count => vec![0; sigma.rules.rules.len()],
+                _ => Vec::new(),
+            },
             ..Default::default()
         };
+        let mut hits = Vec::new();
         let mut start = 0;
         for (index, end) in memchr::memchr_iter(b'\n', &block.data).enumerate() {
             let raw = &block.data[start..end];
@@ -78,12 +85,14 @@ pub fn filter_block(
                 keep,
                 &mut parser,
                 &mut outcome,
+                &mut hits,
             );
         }
         outcome
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn judge_record(
     record: &[u8],
     line_no: u64,
@@ -92,9 +101,11 @@ fn judge_record(
     keep: Keep,
     parser: &mut DocParser,
     outcome: &mut BlockOutcome,
+    hits: &mut Vec<u32>,
 ) {
-    // None: no eventName, so possibly a wrapper of records (checked below,
-    // once the parser is free again); ordinary records always carry one.
+    // None: a wrapper of records, decoded below once the parser is free
+    // again. Ordinary records carry an eventName, so only the rare record
+    // without one has its top-level keys looked at.
     let verdict = match parser.parse(record) {
         Err(error) => {
             outcome.bad.push(BadRecord {
@@ -104,9 +115,11 @@ fn judge_record(
             });
             return;
         }
-        Ok(doc) => doc
-            .top_str("eventName")
-            .map(|name| criteria.judge(&doc, Some(name))),
+        Ok(doc) => match doc.top_str("eventName") {
+            Some(name) => Some(judge_doc(criteria, &doc, Some(name), invert, hits)),
+            None if !is_wrapper(&doc) => Some(judge_doc(criteria, &doc, None, invert, hits)),
+            None => None,
+        },
     };
     let verdict = match verdict {
         Some(Ok(verdict)) => verdict,
@@ -119,22 +132,27 @@ fn judge_record(
             return;
         }
         None => match crate::input::unwrap_line(record) {
-            // The same bytes parsed a moment ago, so this cannot fail.
-            None => match parser.parse(record).map(|doc| criteria.judge(&doc, None)) {
-                Ok(Ok(verdict)) => verdict,
-                Ok(Err(reason)) => {
-                    outcome.bad.push(BadRecord {
-                        line: line_no,
-                        reason,
-                        matched_before: outcome.matched,
-                    });
-                    return;
-                }
+            // Keys spelt with escapes, which the decoder does not take for
+            // a wrapper's: the record itself after all.
+            None => match parser.parse(record) {
+                Ok(doc) => match judge_doc(criteria, &doc, None, invert, hits) {
+                    Ok(verdict) => verdict,
+                    Err(reason) => {
+                        outcome.bad.push(BadRecord {
+                            line: line_no,
+                            reason,
+                            matched_before: outcome.matched,
+                        });
+                        return;
+                    }
+                },
                 Err(_) => Verdict::NoMatch,
             },
             Some(expanded) => {
                 for inner in &expanded.records {
-                    judge_record(inner, line_no, criteria, invert, keep, parser, outcome);
+                    judge_record(
+                        inner, line_no, criteria, invert, keep, parser, outcome, hits,
+                    );
                 }
                 // What in the line was not a record (a null in Records, a
                 // broken element) is reported; the records beside it stay.
@@ -155,9 +173,51 @@ fn judge_record(
     }
     if (verdict == Verdict::Match) != invert {
         outcome.matched += 1;
+        for &hit in hits.iter() {
+            if let Some(count) = outcome.rule_hits.get_mut(hit as usize) {
+                *count += 1;
+            }
+        }
         if keep == Keep::Lines {
-            outcome.out.extend_from_slice(record);
+            match &criteria.sigma {
+                Some(sigma) if sigma.annotate => {
+                    sigma.write_annotated(record, hits, &mut outcome.out)
+                }
+                _ => outcome.out.extend_from_slice(record),
+            }
             outcome.out.push(b'\n');
         }
     }
+}
+
+/// A wrapper of records on one line, by its top-level keys: Records or
+/// Events (a minified document, saved lookup-events output; the decoder
+/// reports one that is not an array) or CloudTrailEvent (an --envelope line).
+fn is_wrapper(doc: &Doc<'_>) -> bool {
+    const KEYS: [&str; 3] = ["Records", "Events", "CloudTrailEvent"];
+    match doc.view() {
+        DocView::Raw(root) => KEYS.iter().any(|key| root.member(key).is_some()),
+        DocView::Tree(tree) => KEYS.iter().any(|key| tree.get(*key).is_some()),
+    }
+}
+
+/// The verdict, and in `hits` the Sigma rules the record matched. An
+/// inverted filter writes records that failed some criterion, for which
+/// the rules are tested on their own when the output names or counts them.
+fn judge_doc(
+    criteria: &Criteria,
+    doc: &crate::doc::Doc<'_>,
+    event_name: Option<&str>,
+    invert: bool,
+    hits: &mut Vec<u32>,
+) -> Result<Verdict, String> {
+    let verdict = criteria.judge(doc, event_name, hits)?;
+    if invert
+        && verdict != Verdict::Match
+        && let Some(sigma) = &criteria.sigma
+        && (sigma.annotate || sigma.count)
+    {
+        sigma.hits(doc, event_name, hits);
+    }
+    Ok(verdict)
 }

@@ -4,6 +4,7 @@
 use crate::actions::ActionMatcher;
 use crate::doc::{Doc, DocView};
 use crate::expr::Expression;
+use crate::filter::sigma::SigmaCriterion;
 use crate::window::{TimeWindow, WindowCheck};
 
 /// Everything a record is tested against, compiled once.
@@ -11,6 +12,8 @@ pub struct Criteria {
     pub actions: ActionMatcher,
     pub window: TimeWindow,
     pub expressions: Vec<Expression>,
+    /// --sigma: at least one rule must match (tested last, the dearest).
+    pub sigma: Option<SigmaCriterion>,
 }
 
 /// The record's requestParameters, read only when a conditional implied
@@ -32,10 +35,18 @@ pub enum Verdict {
 }
 
 impl Criteria {
-    /// `event_name` is the record's eventName, already looked up by the
-    /// caller. An error when an expression cannot decide on the record
-    /// (which is then a bad record, neither written nor filtered out).
-    pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>) -> Result<Verdict, String> {
+    /// `event_name` is the record's eventName, already looked up by the caller.
+    /// `hits` receives the Sigma rules that matched (empty unless every
+    /// other criterion held). An error when an expression cannot decide on
+    /// the record (which is then a bad record, neither written nor filtered
+    /// out).
+    pub fn judge(
+        &self,
+        doc: &Doc<'_>,
+        event_name: Option<&str>,
+        hits: &mut Vec<u32>,
+    ) -> Result<Verdict, String> {
+        hits.clear();
         if !self.actions.matches_all() {
             let source = doc.top_str("eventSource").unwrap_or("");
             let name = event_name.unwrap_or("");
@@ -55,6 +66,12 @@ impl Criteria {
         }
         for expression in &self.expressions {
             if !expression.judge(doc)? {
+                return Ok(Verdict::NoMatch);
+            }
+        }
+        if let Some(sigma) = &self.sigma {
+            sigma.hits(doc, event_name, hits);
+            if hits.is_empty() {
                 return Ok(Verdict::NoMatch);
             }
         }

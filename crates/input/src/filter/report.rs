@@ -68,6 +68,8 @@ pub struct Totals {
     pub matched: u64,
     pub no_time: u64,
     pub bytes: u64,
+    /// --sigma with --stats: matches per rule, in load order.
+    pub rule_hits: Vec<u64>,
     /// Files of directories left out unread.
     pub skipped_files: crate::input::source::Skipped,
 }

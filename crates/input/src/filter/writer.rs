@@ -157,6 +157,7 @@ impl<W: Write> Sink for OutputSink<W> {
                 self.totals.events += outcome.events;
                 self.totals.no_time += outcome.no_time;
                 self.totals.bytes += bytes;
+                add_counts(&mut self.totals.rule_hits, &outcome.rule_hits);
                 if !outcome.out.is_empty() && !self.write_lines(&outcome.out, allowed) {
                     return false;
                 }
@@ -182,5 +183,15 @@ impl<W: Write> Sink for OutputSink<W> {
         {
             self.fail(error);
         }
+    }
+}
+
+/// Per-rule counts of one block into the totals.
+fn add_counts(totals: &mut Vec<u64>, block: &[u64]) {
+    if totals.len() < block.len() {
+        totals.resize(block.len(), 0);
+    }
+    for (total, count) in totals.iter_mut().zip(block) {
+        *total += count;
     }
 }

@@ -89,10 +89,9 @@ pub struct Expanded {
 /// `{"Records":[...]}` or `{"Events":[...]}` document, or an `--envelope`
 /// object), the compact records inside it. None when the line is an ordinary
 /// record, or holds no wrapper at all, which the filter then judges itself.
+/// The filter asks only for lines whose top-level keys make them look like
+/// a wrapper.
 pub fn expand_line(line: &[u8]) -> Option<Expanded> {
-    if !may_be_wrapper(line) {
-        return None;
-    }
     let mut records = Collect::default();
     let mut src = line;
     let mut decoder = Decoder::new(&mut src, &mut records);
@@ -106,18 +105,6 @@ pub fn expand_line(line: &[u8]) -> Option<Expanded> {
         return None;
     }
     Some(records.0)
-}
-
-/// The cheap test before decoding a line: only wrappers need it.
-fn may_be_wrapper(line: &[u8]) -> bool {
-    let start = line
-        .iter()
-        .position(|b| !b" \t\r\n".contains(b))
-        .unwrap_or(line.len());
-    let line = &line[start..];
-    line.starts_with(b"{\"Records\"")
-        || line.starts_with(b"{\"Events\"")
-        || memchr::memmem::find(line, b"\"CloudTrailEvent\"").is_some()
 }
 
 fn reason(fault: Fault) -> String {
@@ -415,6 +402,13 @@ impl<'a, 'k> Decoder<'a, 'k> {
     /// The elements of an array of records, its `[` already consumed. A
     /// broken element is reported and reading goes on at the next element.
     fn elements(&mut self, what: &str, open_line: u64) -> Result<(), Fault> {
+        let outer = self.sc.record_start.take();
+        let read = self.elements_inner(what, open_line);
+        self.sc.record_start = outer;
+        read
+    }
+
+    fn elements_inner(&mut self, what: &str, open_line: u64) -> Result<(), Fault> {
         let mut marks = ArrayMarks::default();
         let mut first = true;
         loop {
@@ -440,6 +434,11 @@ impl<'a, 'k> Decoder<'a, 'k> {
                     Ok(parsed) => {
                         marks.learn(&self.rec);
                         marks.learned = true;
+                        self.sc.record_start = marks.key.as_ref().map(|key| {
+                            let mut start = vec![b'{'];
+                            start.extend_from_slice(key);
+                            start
+                        });
                         self.hold(parsed, line);
                         None
                     }
@@ -609,6 +608,16 @@ impl<'a, 'k> Decoder<'a, 'k> {
                 None
             };
             let is_event = key == b"\"CloudTrailEvent\"";
+            if !top
+                && first_member
+                && self.sc.record_start.is_none()
+                && plain_name(&key[1..key.len() - 1])
+            {
+                // The first element: its own first key marks the next one.
+                let mut start = vec![b'{'];
+                start.extend_from_slice(key);
+                self.sc.record_start = Some(start);
+            }
             self.sc.expect(b':', "':' after a member name")?;
             self.rec.push(b':');
             match array_of {
@@ -700,11 +709,20 @@ fn emit_record(
     }
 }
 
-/// The first member name of a copied object (`{"key":...`), quotes included.
+/// The first member name of a copied object (`{"key":...`), quotes
+/// included, when it is a plain name (a broken record's may be `",{"`,
+/// which would mark nothing).
 fn first_key(rec: &[u8]) -> Option<&[u8]> {
     let rest = rec.strip_prefix(b"{\"")?;
     let end = memchr::memchr2(b'"', b'\\', rest)?;
-    (rest[end] == b'"').then(|| &rec[1..end + 3])
+    (rest[end] == b'"' && plain_name(&rest[..end])).then(|| &rec[1..end + 3])
+}
+
+fn plain_name(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$' | b'@'))
 }
 
 /// What a compactly copied value is, for messages.

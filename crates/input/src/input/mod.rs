@@ -6,10 +6,11 @@ pub mod decode;
 pub mod gz;
 pub mod sniff;
 pub(crate) mod source;
-pub(crate) mod walk;
+pub mod walk;
 
-/// One stream through shape sniffing and decoding, for the fuzz targets.
-#[doc(hidden)]
+// For spitzel-fetch --s3, which decodes object bodies the same way (and
+// for the fuzz targets).
+pub use buffers::give_back;
 pub use source::{Job, read_stream};
 
 /// Records ready for filtering: `data` holds records, each ending in `\n`.

@@ -19,7 +19,7 @@ const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 /// Extra room before skipping a file by its delivery time, against clock
 /// differences between the service that stamped eventTime and CloudTrail's
 /// delivery. It costs a few more files read per region, never an event.
-const DELIVERY_MARGIN: i64 = 5 * NANOS_PER_MINUTE;
+pub const DELIVERY_MARGIN: i64 = 5 * NANOS_PER_MINUTE;
 
 #[derive(Debug, Default)]
 pub struct Walk {
@@ -142,7 +142,7 @@ pub fn is_input_name(name: &str) -> bool {
 /// event in it happened at or before the end of that minute. Only a lower
 /// bound can be used: a file delivered after `--to` may still hold events
 /// from before `--to`, as CloudTrail delivers some events late.
-fn delivered_before_window(name: &str, window: &TimeWindow) -> bool {
+pub fn delivered_before_window(name: &str, window: &TimeWindow) -> bool {
     let Some(from) = window.from else {
         return false;
     };

@@ -34,6 +34,70 @@ pub fn config_with(regions: &[&str], count: usize, span: i64) -> EmulatorConfig 
     config
 }
 
+/// The real spitzel-fetch binary with fake, isolated AWS settings and its
+/// own home directory (kept until the run is over).
+pub struct Fetch {
+    command: Command,
+    _home: tempfile::TempDir,
+}
+
+/// Longest a run may take before the test fails instead of hanging.
+pub const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+impl Fetch {
+    /// Against `emulator` (`--endpoint-url`).
+    pub fn against(emulator: &Emulator) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let command = fetch_command(emulator, home.path());
+        Self {
+            command,
+            _home: home,
+        }
+    }
+
+    /// With no endpoint: the test sets one through the environment.
+    pub fn bare() -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let command = bare_command(home.path());
+        Self {
+            command,
+            _home: home,
+        }
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Run to the end (within RUN_LIMIT).
+    pub fn output(mut self) -> Output {
+        run_with_limit(&mut self.command, RUN_LIMIT)
+    }
+
+    /// Run to the end and require exit status 0.
+    pub fn succeeds(self) -> Output {
+        let out = self.output();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+        out
+    }
+}
+
+/// The emulator serving `config`, and every event it holds.
+pub fn serve(config: EmulatorConfig) -> (Emulator, Vec<FakeEvent>) {
+    let events = all_events(&config);
+    (Emulator::start(config), events)
+}
+
 /// spitzel-fetch with isolated AWS settings pointing at `emulator`.
 pub fn fetch_command(emulator: &Emulator, home: &Path) -> Command {
     let mut command = bare_command(home);

@@ -16,6 +16,14 @@ impl Decoder<'_, '_> {
     /// from there again.
     pub(super) fn look_back(&mut self, marks: &ArrayMarks) {
         let Some(key) = &marks.key else {
+            // Nothing to know an element by: a `,{"` among the last bytes
+            // taken, where a lost quote leaves the next element's start.
+            let rec = &self.rec;
+            let tail_from = rec.len().saturating_sub(64).max(1);
+            if let Some(at) = memchr::memmem::rfind(&rec[tail_from..], b",{\"") {
+                let tail = rec[tail_from + at + 1..].to_vec();
+                self.sc.unread(&tail);
+            }
             return;
         };
         let mut pattern = vec![b'{'];

@@ -88,6 +88,10 @@ pub(crate) struct Scanner<'a> {
     /// The last byte other than white space before the `{` or `[` that
     /// `seek_open` stopped at (None: none seen).
     pub before_open: Option<u8>,
+    /// `{"eventVersion"` when the elements of the array being read open
+    /// so: such an object inside an array inside an element is the next
+    /// element, taken in by a record whose end was lost.
+    pub record_start: Option<Vec<u8>>,
     /// The longest value copied.
     pub limit: usize,
     /// The longest run skipped (white space, or recovery's search for the
@@ -106,6 +110,7 @@ impl<'a> Scanner<'a> {
             replay: Vec::new(),
             replay_at: 0,
             before_open: None,
+            record_start: None,
             limit: usize::MAX,
             gap: usize::MAX,
         }
@@ -145,6 +150,8 @@ impl<'a> Scanner<'a> {
     /// Read `bytes` again before anything not yet read (recovery found a
     /// record's start among bytes already taken).
     pub fn unread(&mut self, bytes: &[u8]) {
+        // What is read again follows other bytes on its line.
+        self.at_line_start = false;
         let mut replay = bytes.to_vec();
         replay.extend_from_slice(&self.replay[self.replay_at..]);
         self.replay = replay;
@@ -412,13 +419,28 @@ impl<'a> Scanner<'a> {
                             after = After::Value;
                         }
                     }
-                    b'"' if matches!(after, After::Open) => {
+                    b'"' if matches!(after, After::Open | After::Key) => {
                         string_at = Some(i);
                         break;
                     }
                     b'{' | b'[' if after == After::Open => {
+                        if b == b'{'
+                            && self.stack.last() == Some(&b'[')
+                            && self
+                                .record_start
+                                .as_ref()
+                                .is_some_and(|start| chunk[i..].starts_with(start))
+                        {
+                            fault = Some(
+                                "a record inside a record: the one before it is cut short".into(),
+                            );
+                            break;
+                        }
                         self.stack.push(b);
                         out.push(b);
+                        if b == b'{' {
+                            after = After::Key;
+                        }
                     }
                     b'}' | b']' => {
                         let open = if b == b'}' { b'{' } else { b'[' };
@@ -434,9 +456,13 @@ impl<'a> Scanner<'a> {
                             break;
                         }
                     }
-                    b',' if after != After::Open => {
+                    b',' if !matches!(after, After::Open | After::Key) => {
                         out.push(b);
-                        after = After::Open;
+                        after = if self.stack.last() == Some(&b'{') {
+                            After::Key
+                        } else {
+                            After::Open
+                        };
                     }
                     b':' if after == After::String => {
                         out.push(b);
@@ -497,8 +523,11 @@ impl<'a> Scanner<'a> {
 /// unnoticed until the end of the file: the fault shows within a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum After {
-    /// `{`, `[`, `:` or `,`: a value (or a closing bracket) comes next.
+    /// `[`, `:` or `,` in an array: a value (or a closing bracket) comes next.
     Open,
+    /// `{` or `,` in an object: a member name (or `}`) comes next; a record
+    /// whose end was lost must not take the next record for a member.
+    Key,
     /// A string: a key's ':' or what follows a value.
     String,
     /// Inside a number or literal.
@@ -540,6 +569,9 @@ mod tests {
         let err = compact(br#"{"k":{"a":"x,"b":"y"},"n":1}"#).unwrap_err();
         assert!(err.contains("unexpected 'b'"), "{err}");
         let err = compact(br#"{"k":[{"a":x"},{"b":1}]}"#).unwrap_err();
+        assert!(err.starts_with("Syntax(\"unexpected '"), "{err}");
+        // A member where a name belongs: the object before it lost its end.
+        let err = compact(b"{\"k\":{\"a\":1,\n{\"b\":2}}}").unwrap_err();
         assert!(err.starts_with("Syntax(\"unexpected '"), "{err}");
     }
 

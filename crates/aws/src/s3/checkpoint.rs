@@ -1,0 +1,126 @@
+//! `--checkpoint` for --s3: objects are written in key order, so "every
+//! object up to key K is complete" is the whole progress, plus the lines of
+//! the next object already written (--max-events), the eventIDs that
+//! de-duplication still remembers, and the output's length.
+//!
+//! Saved like the LookupEvents checkpoint: a temporary file, fsynced, renamed
+//! over the old one.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::fetch::errors::FetchError;
+
+const KIND: &str = "spitzel-fetch --s3";
+const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct S3Checkpoint {
+    pub kind: String,
+    pub version: u32,
+    pub arguments: serde_json::Value,
+    /// The window in nanoseconds, fixed at the first run.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Every object up to and including this key is complete.
+    pub done_through: Option<String>,
+    /// Lines of the object after `done_through` already written.
+    pub lines_into_next: u64,
+    /// Objects that could not be read (retried by a rerun).
+    pub failed: Vec<String>,
+    /// Objects read only in part (damaged), reported again at the end of a rerun.
+    pub damaged: Vec<String>,
+    /// Bytes of the output file this state covers (None on stdout).
+    pub output_len: Option<u64>,
+    pub written: u64,
+    pub seen: super::dedup::Saved,
+}
+
+impl S3Checkpoint {
+    pub fn new(arguments: serde_json::Value, from: Option<i64>, to: Option<i64>) -> Self {
+        S3Checkpoint {
+            kind: KIND.to_string(),
+            version: VERSION,
+            arguments,
+            from,
+            to,
+            ..Default::default()
+        }
+    }
+}
+
+pub fn load(path: &Path) -> Result<Option<S3Checkpoint>, FetchError> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(FetchError::config(format!(
+                "cannot read checkpoint {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let state: S3Checkpoint = serde_json::from_str(&text)
+        .ok()
+        .filter(|s: &S3Checkpoint| s.kind == KIND)
+        .ok_or_else(|| {
+            FetchError::config(format!(
+                "checkpoint {} is not a spitzel-fetch --s3 checkpoint",
+                path.display()
+            ))
+        })?;
+    if state.version != VERSION {
+        return Err(FetchError::config(format!(
+            "checkpoint {} has version {}, this spitzel-fetch writes version {VERSION}",
+            path.display(),
+            state.version
+        )));
+    }
+    Ok(Some(state))
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    path.with_file_name(name)
+}
+
+pub fn save(path: &Path, state: &S3Checkpoint) -> std::io::Result<()> {
+    let temp = temp_path(path);
+    let mut file = File::create(&temp)?;
+    serde_json::to_writer(&mut file, state)?;
+    file.write_all(b"\n")?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&temp, path)?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_foreign_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c");
+        assert_eq!(load(&path).unwrap(), None);
+        let mut state = S3Checkpoint::new(serde_json::json!({"s3": "s3://b"}), Some(1), None);
+        state.done_through = Some("AWSLogs/x".into());
+        state.seen.current = vec![1, 2];
+        save(&path, &state).unwrap();
+        assert_eq!(load(&path).unwrap(), Some(state));
+        fs::write(&path, r#"{"version":1,"queries":[]}"#).unwrap();
+        assert!(load(&path).is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! The S3 client: endpoint and addressing, the bucket's own region, and
+//! ListObjectsV2 / GetObject with their errors as one line each.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+
+use crate::fetch::errors::FetchError;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct Setup {
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub path_style: bool,
+    pub attempt_timeout: Duration,
+    pub max_attempts: u32,
+}
+
+/// The endpoint requests go to when not AWS's: --endpoint-url, then the
+/// standard variables.
+pub fn explicit_endpoint(setup: &Setup) -> Option<String> {
+    setup
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+        .filter(|url| !url.is_empty())
+}
+
+/// Virtual-host addressing needs DNS names per bucket, which an IP address
+/// or localhost does not have.
+pub fn wants_path_style(endpoint: &str) -> bool {
+    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        return v6.contains(']');
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+/// Shared configuration. The SDK's standard retries (exponential backoff
+/// with jitter) cover 5xx, SlowDown and dropped connections.
+pub async fn load(setup: &Setup) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(setup.max_attempts))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(setup.attempt_timeout)
+                .build(),
+        );
+    if let Some(profile) = &setup.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &setup.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+pub fn client(config: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::from(config)
+        .region(Region::new(region.to_string()))
+        .force_path_style(path_style)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// The status and `x-amz-bucket-region` of a failed request's response.
+fn response_facts<E>(err: &SdkError<E, HttpResponse>) -> (Option<u16>, Option<String>) {
+    match err {
+        SdkError::ServiceError(service) => {
+            let raw = service.raw();
+            let region = raw
+                .headers()
+                .get("x-amz-bucket-region")
+                .map(str::to_string)
+                .filter(|r| !r.is_empty());
+            (Some(raw.status().as_u16()), region)
+        }
+        _ => (None, None),
+    }
+}
+
+/// Short text of an SDK error: code and message, or the transport's cause.
+pub fn describe<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match (err.code(), err.message()) {
+        (Some(code), Some(message)) if !message.is_empty() => format!("{code}: {message}"),
+        (Some(code), _) => code.to_string(),
+        _ => {
+            let text = aws_sdk_s3::error::DisplayErrorContext(err).to_string();
+            // The context repeats every layer; the innermost cause says most.
+            text.rsplit(": ").next().unwrap_or(&text).trim().to_string()
+        }
+    }
+}
+
+/// The bucket's region (HeadBucket, which needs s3:ListBucket), None when
+/// not told. A bucket in another region answers 301 with
+/// `x-amz-bucket-region`, as S3 does for every request sent to the wrong
+/// region.
+pub async fn bucket_region(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    endpoint: &str,
+) -> Result<Option<String>, FetchError> {
+    match client.head_bucket().bucket(bucket).send().await {
+        Ok(out) => Ok(out.bucket_region().map(str::to_string)),
+        Err(err) => {
+            let (status, region) = response_facts(&err);
+            match status {
+                Some(301) | Some(307) | Some(400) if region.is_some() => Ok(region),
+                Some(404) => Err(FetchError::config(format!(
+                    "s3://{bucket}: no such bucket (NoSuchBucket)"
+                ))),
+                // A policy may allow listing only under a prefix, which
+                // HeadBucket does not pass: the listing reports a real denial.
+                Some(403) => Ok(None),
+                Some(status) => Err(FetchError::runtime(format!(
+                    "s3://{bucket}: HeadBucket failed with HTTP {status}: {}",
+                    describe(&err)
+                ))),
+                None => Err(FetchError::runtime(format!(
+                    "s3://{bucket}: cannot reach the S3 endpoint {endpoint}: {}",
+                    describe(&err)
+                ))),
+            }
+        }
+    }
+}
+
+/// One listing: the common prefixes and keys under `prefix`, every page.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub prefixes: Vec<String>,
+    pub keys: Vec<(String, u64)>,
+}
+
+pub async fn list(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+    delimiter: bool,
+) -> Result<Listing, FetchError> {
+    let mut listing = Listing::default();
+    let mut token: Option<String> = None;
+    loop {
+        let mut request = client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_continuation_token(token.take());
+        if delimiter {
+            request = request.delimiter("/");
+        }
+        let page = request.send().await.map_err(|err| {
+            let code = err.code().unwrap_or_default();
+            match code {
+                "NoSuchBucket" => {
+                    FetchError::config(format!("s3://{bucket}: no such bucket (NoSuchBucket)"))
+                }
+                "AccessDenied" => FetchError::runtime(format!(
+                    "s3://{bucket}/{prefix}: access denied: listing needs s3:ListBucket on arn:aws:s3:::{bucket}"
+                )),
+                _ => FetchError::runtime(format!(
+                    "s3://{bucket}/{prefix}: cannot list: {}",
+                    describe(&err)
+                )),
+            }
+        })?;
+        listing.prefixes.extend(
+            page.common_prefixes()
+                .iter()
+                .filter_map(|p| p.prefix().map(str::to_string)),
+        );
+        listing.keys.extend(page.contents().iter().filter_map(|o| {
+            o.key()
+                .map(|k| (k.to_string(), o.size().unwrap_or(0).max(0) as u64))
+        }));
+        match page.next_continuation_token() {
+            Some(next) if page.is_truncated() == Some(true) && !next.is_empty() => {
+                token = Some(next.to_string());
+            }
+            _ => break,
+        }
+    }
+    Ok(listing)
+}
+
+/// Why an object could not be read.
+#[derive(Debug, Clone)]
+pub struct GetFailure(pub String);
+
+/// The object's bytes exactly as stored: the SDK does not undo a
+/// Content-Encoding, so gzip is recognised later by its magic bytes.
+pub async fn get(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<Vec<u8>, GetFailure> {
+    let out = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|err| {
+            let code = err.code().unwrap_or_default().to_string();
+            let message = err.message().unwrap_or_default().to_string();
+            GetFailure(if code == "AccessDenied" {
+                if message.to_ascii_lowercase().contains("kms") {
+                    format!(
+                        "s3://{bucket}/{key}: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt on its key ({message})"
+                    )
+                } else {
+                    format!(
+                        "s3://{bucket}/{key}: access denied: reading needs s3:GetObject on arn:aws:s3:::{bucket}/* (and kms:Decrypt for an SSE-KMS trail)"
+                    )
+                }
+            } else {
+                format!("s3://{bucket}/{key}: cannot read: {}", describe(&err))
+            })
+        })?;
+    let body = out
+        .body
+        .collect()
+        .await
+        .map_err(|e| GetFailure(format!("s3://{bucket}/{key}: read failed: {e}")))?;
+    Ok(body.into_bytes().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_style_for_ips_and_localhost() {
+        for url in [
+            "http://127.0.0.1:9000",
+            "http://localhost:4566/",
+            "http://[::1]:9000",
+            "http://10.0.0.5",
+            "https://minio.localhost",
+        ] {
+            assert!(wants_path_style(url), "{url}");
+        }
+        for url in [
+            "https://s3.eu-west-1.amazonaws.com",
+            "http://minio.example:9000",
+        ] {
+            assert!(!wants_path_style(url), "{url}");
+        }
+    }
+}

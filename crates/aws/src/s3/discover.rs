@@ -1,0 +1,300 @@
+//! Finding what to read: accounts, organization IDs and regions by listing
+//! with a delimiter, then the keys of each region's day folders, pruned by
+//! name, handed on in key order while later regions are still being listed.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
+
+use super::client::{self, Listing};
+use super::layout::{self, KeyVerdict};
+use crate::fetch::errors::FetchError;
+use crate::window::TimeWindow;
+
+/// Regions listed ahead of the one being read.
+const UNITS_AHEAD: usize = 8;
+
+/// Counts of what was left unread, for the summary.
+#[derive(Debug, Default)]
+pub struct Skipped {
+    pub by_time: AtomicU64,
+    pub digest_folders: AtomicU64,
+    /// Keys and folders outside the CloudTrail/ layout (never opened).
+    pub foreign: AtomicU64,
+    pub listed: AtomicU64,
+}
+
+pub struct Scope {
+    pub bucket: String,
+    pub client: aws_sdk_s3::Client,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub insight: bool,
+    pub window: TimeWindow,
+    pub now: i64,
+    pub lists: Arc<Semaphore>,
+    pub skipped: Arc<Skipped>,
+}
+
+async fn list(scope: &Scope, prefix: &str, delimiter: bool) -> Result<Listing, FetchError> {
+    let _permit = scope.lists.acquire().await.ok();
+    client::list(&scope.client, &scope.bucket, prefix, delimiter).await
+}
+
+/// The region folders to read (`.../ACCOUNT/CloudTrail/REGION/`), sorted,
+/// and one line per part that could not be listed.
+pub async fn regions(
+    scope: Arc<Scope>,
+    root: &str,
+    url: &str,
+) -> Result<(Vec<String>, Vec<FetchError>), FetchError> {
+    let top = list(&scope, root, true).await?;
+    if top.prefixes.is_empty() && top.keys.is_empty() {
+        return Err(FetchError::config(format!(
+            "{url}: nothing under {root}: give the prefix the trail writes to (the folder that holds AWSLogs/)"
+        )));
+    }
+    let skipped = &scope.skipped;
+    skipped
+        .foreign
+        .fetch_add(top.keys.len() as u64, Ordering::Relaxed);
+    let mut accounts = Vec::new();
+    let mut orgs = tokio::task::JoinSet::new();
+    for p in top.prefixes {
+        let name = layout::last_component(&p);
+        if layout::is_account_id(name) {
+            accounts.push(p);
+        } else if layout::is_org_id(name) {
+            let scope = scope.clone();
+            orgs.spawn(async move { list(&scope, &p, true).await });
+        } else {
+            skipped.foreign.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let mut failures = Vec::new();
+    while let Some(joined) = orgs.join_next().await {
+        match joined {
+            Ok(Ok(org)) => {
+                skipped
+                    .foreign
+                    .fetch_add(org.keys.len() as u64, Ordering::Relaxed);
+                for p in org.prefixes {
+                    if layout::is_account_id(layout::last_component(&p)) {
+                        accounts.push(p);
+                    } else {
+                        skipped.foreign.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            Ok(Err(e)) => failures.push(e),
+            Err(e) => failures.push(FetchError::runtime(format!("internal error: {e}"))),
+        }
+    }
+    if !scope.accounts.is_empty() {
+        for wanted in &scope.accounts {
+            if !accounts.iter().any(|p| layout::last_component(p) == wanted) {
+                failures.push(FetchError::runtime(format!(
+                    "--account {wanted}: no such account under {url}/{root}"
+                )));
+            }
+        }
+        accounts.retain(|p| {
+            scope
+                .accounts
+                .iter()
+                .any(|a| a == layout::last_component(p))
+        });
+    }
+    let trail_dir = if scope.insight {
+        "CloudTrail-Insight"
+    } else {
+        "CloudTrail"
+    };
+    let mut per_account = tokio::task::JoinSet::new();
+    for account in accounts {
+        let scope = scope.clone();
+        per_account.spawn(async move {
+            let inside = list(&scope, &account, true).await?;
+            let skipped = &scope.skipped;
+            skipped
+                .foreign
+                .fetch_add(inside.keys.len() as u64, Ordering::Relaxed);
+            let mut regions = Vec::new();
+            for dir in inside.prefixes {
+                match layout::last_component(&dir) {
+                    name if name == trail_dir => {
+                        let found = list(&scope, &dir, true).await?;
+                        skipped
+                            .foreign
+                            .fetch_add(found.keys.len() as u64, Ordering::Relaxed);
+                        regions.extend(found.prefixes);
+                    }
+                    "CloudTrail-Digest" => {
+                        skipped.digest_folders.fetch_add(1, Ordering::Relaxed);
+                    }
+                    // Insight events are read only when asked for.
+                    "CloudTrail-Insight" | "CloudTrail" => {}
+                    _ => {
+                        skipped.foreign.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            Ok::<_, FetchError>(regions)
+        });
+    }
+    let mut regions = Vec::new();
+    while let Some(joined) = per_account.join_next().await {
+        match joined {
+            Ok(Ok(found)) => regions.extend(found),
+            Ok(Err(e)) => failures.push(e),
+            Err(e) => failures.push(FetchError::runtime(format!("internal error: {e}"))),
+        }
+    }
+    if !scope.regions.is_empty() {
+        for wanted in &scope.regions {
+            if !regions.iter().any(|p| layout::last_component(p) == wanted) {
+                failures.push(FetchError::runtime(format!(
+                    "--region {wanted}: no {trail_dir}/{wanted}/ folder in any account under {url}"
+                )));
+            }
+        }
+        regions.retain(|p| scope.regions.iter().any(|r| r == layout::last_component(p)));
+    }
+    regions.sort();
+    Ok((regions, failures))
+}
+
+/// What the reader gets, in key order.
+#[derive(Debug)]
+pub enum Listed {
+    Object { key: String, size: u64 },
+    Failed(FetchError),
+}
+
+/// Whether every key under `prefix` sorts at or before `done`.
+fn finished(prefix: &str, done: Option<&str>) -> bool {
+    done.is_some_and(|done| prefix < done && !done.starts_with(prefix))
+}
+
+/// The keys to read in one region folder, sorted.
+async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) -> Vec<Listed> {
+    let days = layout::day_folders(&scope.window, scope.now);
+    // Without a start the whole region is listed, without a delimiter.
+    let delimiter = days.is_some();
+    let folders: Vec<String> = match days {
+        Some(days) => days
+            .into_iter()
+            .map(|d| format!("{region}{d}"))
+            .filter(|f| !finished(f, done.as_deref()))
+            .collect(),
+        None => vec![region.clone()],
+    };
+    let mut lists = Vec::new();
+    for folder in folders {
+        let scope = scope.clone();
+        lists.push(tokio::spawn(async move {
+            list(&scope, &folder, delimiter).await
+        }));
+    }
+    let mut out = Vec::new();
+    let mut keys = Vec::new();
+    for handle in lists {
+        match handle.await {
+            Ok(Ok(listing)) => {
+                scope
+                    .skipped
+                    .foreign
+                    .fetch_add(listing.prefixes.len() as u64, Ordering::Relaxed);
+                keys.extend(listing.keys);
+            }
+            Ok(Err(e)) => out.push(Listed::Failed(e)),
+            Err(e) => out.push(Listed::Failed(FetchError::runtime(format!(
+                "internal error: {e}"
+            )))),
+        }
+    }
+    keys.sort();
+    scope
+        .skipped
+        .listed
+        .fetch_add(keys.len() as u64, Ordering::Relaxed);
+    for (key, size) in keys {
+        if done.as_deref().is_some_and(|d| key.as_str() <= d) {
+            continue;
+        }
+        match layout::judge_key(&key, &scope.window, scope.insight) {
+            KeyVerdict::Read => out.push(Listed::Object { key, size }),
+            KeyVerdict::Pruned => {
+                scope.skipped.by_time.fetch_add(1, Ordering::Relaxed);
+            }
+            KeyVerdict::Foreign => {
+                scope.skipped.foreign.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+    out
+}
+
+/// Send every key to read, region by region in order, listing a few regions ahead.
+pub async fn produce(
+    scope: Arc<Scope>,
+    regions: Vec<String>,
+    done: Option<String>,
+    tx: mpsc::Sender<Listed>,
+) {
+    let mut todo: VecDeque<String> = regions
+        .into_iter()
+        .filter(|r| !finished(r, done.as_deref()))
+        .collect();
+    let mut ahead: VecDeque<JoinHandle<Vec<Listed>>> = VecDeque::new();
+    loop {
+        while ahead.len() < UNITS_AHEAD {
+            let Some(region) = todo.pop_front() else {
+                break;
+            };
+            ahead.push_back(tokio::spawn(region_keys(
+                scope.clone(),
+                region,
+                done.clone(),
+            )));
+        }
+        let Some(next) = ahead.pop_front() else {
+            return;
+        };
+        let items = match next.await {
+            Ok(items) => items,
+            Err(e) => vec![Listed::Failed(FetchError::runtime(format!(
+                "internal error: {e}"
+            )))],
+        };
+        for item in items {
+            if tx.send(item).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finished_prefixes() {
+        let done = Some("AWSLogs/1/CloudTrail/us-east-1/2023/07/10/k");
+        assert!(finished("AWSLogs/1/CloudTrail/us-east-1/2023/07/09/", done));
+        assert!(!finished(
+            "AWSLogs/1/CloudTrail/us-east-1/2023/07/10/",
+            done
+        ));
+        assert!(!finished("AWSLogs/1/CloudTrail/us-east-1/", done));
+        assert!(!finished("AWSLogs/1/CloudTrail/us-east-2/", done));
+        assert!(!finished(
+            "AWSLogs/1/CloudTrail/us-east-1/2023/07/09/",
+            None
+        ));
+    }
+}

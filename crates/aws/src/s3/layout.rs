@@ -1,0 +1,207 @@
+//! CloudTrail's key layout in S3 and what a time window prunes from it:
+//! `[PREFIX/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
+//! ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz`.
+
+use crate::input::walk;
+use crate::window::{NANOS_PER_DAY, TimeWindow, UnixNanos};
+
+const NANOS_PER_MINUTE: i64 = 60_000_000_000;
+
+/// How late after an event CloudTrail may still deliver it, for pruning by
+/// `--to`: day folders and files delivered later than this after the end of
+/// the window are not read. CloudTrail delivers within about 5 minutes on
+/// average, and some services are late by far more; an hour covers the
+/// late deliveries seen in practice. The other side (`--from`) uses the same
+/// rule as `spitzel-filter -i DIR`, so an event at 23:59 delivered in the
+/// next day's folder is always read.
+pub const LATE_DELIVERY: i64 = 60 * NANOS_PER_MINUTE;
+
+/// `s3://BUCKET[/PREFIX]`, split; the prefix has no slash at either end.
+pub fn parse_url(url: &str) -> Result<(String, String), String> {
+    let rest = url
+        .strip_prefix("s3://")
+        .ok_or_else(|| format!("--s3 {url}: expected s3://BUCKET[/PREFIX]"))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(format!("--s3 {url}: no bucket name"));
+    }
+    Ok((bucket.to_string(), prefix.trim_matches('/').to_string()))
+}
+
+/// The `AWSLogs/` folder under the user's prefix (which may itself end in
+/// AWSLogs), ending in a slash.
+pub fn logs_root(prefix: &str) -> String {
+    if prefix.is_empty() {
+        "AWSLogs/".to_string()
+    } else if prefix == "AWSLogs" || prefix.ends_with("/AWSLogs") {
+        format!("{prefix}/")
+    } else {
+        format!("{prefix}/AWSLogs/")
+    }
+}
+
+/// The last path component of a common prefix (`a/b/c/` -> `c`).
+pub fn last_component(prefix: &str) -> &str {
+    let trimmed = prefix.strip_suffix('/').unwrap_or(prefix);
+    trimmed.rsplit('/').next().unwrap_or(trimmed)
+}
+
+pub fn is_account_id(name: &str) -> bool {
+    name.len() == 12 && name.bytes().all(|b| b.is_ascii_digit())
+}
+
+pub fn is_org_id(name: &str) -> bool {
+    name.len() > 2 && name.starts_with("o-")
+}
+
+/// The day folders (`YYYY/MM/DD/`) that can hold events of the window, or
+/// None when the window has no start (then the whole region is listed).
+/// `now` bounds a window without an end.
+pub fn day_folders(window: &TimeWindow, now: UnixNanos) -> Option<Vec<String>> {
+    let from = window.from?;
+    // A file holds events up to the end of its delivery minute plus the
+    // margin before it, so the first folder is that of `from` less both.
+    let first = from.saturating_sub(walk::DELIVERY_MARGIN + NANOS_PER_MINUTE);
+    let last = window
+        .to
+        .unwrap_or(now)
+        .max(from)
+        .saturating_add(LATE_DELIVERY);
+    let (first_day, last_day) = (
+        first.div_euclid(NANOS_PER_DAY),
+        last.div_euclid(NANOS_PER_DAY),
+    );
+    let mut days = Vec::new();
+    for day in first_day..=last_day {
+        let date = time::OffsetDateTime::from_unix_timestamp(day * 86_400).ok()?;
+        days.push(format!(
+            "{:04}/{:02}/{:02}/",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        ));
+    }
+    Some(days)
+}
+
+/// What to do with one listed key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyVerdict {
+    Read,
+    /// Its delivery minute proves it holds nothing of the window.
+    Pruned,
+    /// Not a CloudTrail log file of this layout (never opened).
+    Foreign,
+}
+
+/// Judge a key by its file name. `insight`: the CloudTrail-Insight layout.
+pub fn judge_key(key: &str, window: &TimeWindow, insight: bool) -> KeyVerdict {
+    let name = key.rsplit('/').next().unwrap_or(key);
+    let lower = name.to_ascii_lowercase();
+    if !(lower.ends_with(".json.gz") || lower.ends_with(".json")) {
+        return KeyVerdict::Foreign;
+    }
+    if insight {
+        return if name.contains("_CloudTrail-Insight_") {
+            KeyVerdict::Read
+        } else {
+            KeyVerdict::Foreign
+        };
+    }
+    let Some(delivered) = walk::delivery_minute(name) else {
+        return KeyVerdict::Foreign;
+    };
+    let before = walk::delivered_before_window(name, window);
+    let after = window
+        .to
+        .is_some_and(|to| delivered > to.saturating_add(LATE_DELIVERY));
+    if before || after {
+        KeyVerdict::Pruned
+    } else {
+        KeyVerdict::Read
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 2023-07-10T12:00:00Z
+    const NOON: i64 = 1_688_990_400 * 1_000_000_000;
+
+    #[test]
+    fn urls_and_roots() {
+        assert_eq!(parse_url("s3://b").unwrap(), ("b".into(), "".into()));
+        assert_eq!(
+            parse_url("s3://b/x/y/").unwrap(),
+            ("b".into(), "x/y".into())
+        );
+        assert!(parse_url("b/x").is_err());
+        assert!(parse_url("s3:///x").is_err());
+        assert_eq!(logs_root(""), "AWSLogs/");
+        assert_eq!(logs_root("x/y"), "x/y/AWSLogs/");
+        assert_eq!(logs_root("x/AWSLogs"), "x/AWSLogs/");
+        assert_eq!(last_component("AWSLogs/o-abc/"), "o-abc");
+    }
+
+    #[test]
+    fn day_folders_cover_the_delivery_margins() {
+        let window = TimeWindow {
+            from: Some(NOON),
+            to: Some(NOON + 3600 * 1_000_000_000),
+        };
+        assert_eq!(day_folders(&window, 0).unwrap(), ["2023/07/10/"]);
+        // 00:03 on the 1st less the delivery margin reaches into the 30th;
+        // the late-delivery margin after 23:59 on the 2nd reaches the 3rd.
+        let first = 1_688_169_600 * 1_000_000_000; // 2023-07-01T00:00:00Z
+        let window = TimeWindow {
+            from: Some(first + 3 * NANOS_PER_MINUTE),
+            to: Some(first + 2 * NANOS_PER_DAY - NANOS_PER_MINUTE),
+        };
+        assert_eq!(
+            day_folders(&window, 0).unwrap(),
+            ["2023/06/30/", "2023/07/01/", "2023/07/02/", "2023/07/03/"]
+        );
+        assert_eq!(day_folders(&TimeWindow::default(), 0), None);
+    }
+
+    #[test]
+    fn keys_are_judged_by_delivery_minute() {
+        let key = |stamp: &str| {
+            format!(
+                "AWSLogs/123456789012/CloudTrail/us-east-1/2023/07/10/123456789012_CloudTrail_us-east-1_{stamp}_x.json.gz"
+            )
+        };
+        let window = TimeWindow {
+            from: Some(NOON),
+            to: Some(NOON + 10 * NANOS_PER_MINUTE),
+        };
+        assert_eq!(
+            judge_key(&key("20230710T1155Z"), &window, false),
+            KeyVerdict::Read
+        );
+        assert_eq!(
+            judge_key(&key("20230710T1154Z"), &window, false),
+            KeyVerdict::Pruned
+        );
+        assert_eq!(
+            judge_key(&key("20230710T1310Z"), &window, false),
+            KeyVerdict::Read
+        );
+        assert_eq!(
+            judge_key(&key("20230710T1311Z"), &window, false),
+            KeyVerdict::Pruned
+        );
+        assert_eq!(
+            judge_key(
+                "AWSLogs/1/CloudTrail/us-east-1/2023/07/10/notes.txt",
+                &window,
+                false
+            ),
+            KeyVerdict::Foreign
+        );
+        let insight = "AWSLogs/123456789012/CloudTrail-Insight/us-east-1/2023/07/10/123456789012_CloudTrail-Insight_us-east-1_20230710T1200Z_x.json.gz";
+        assert_eq!(judge_key(insight, &window, true), KeyVerdict::Read);
+        assert_eq!(judge_key(insight, &window, false), KeyVerdict::Foreign);
+    }
+}

@@ -1,0 +1,332 @@
+//! The condition language: `and`, `or`, `not`, parentheses, `1 of X*`,
+//! `all of X*`, `1 of them`, `all of them`. Precedence, least binding
+//! first: or, and, not, `x of`, parentheses.
+
+use crate::model::Condition;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Open,
+    Close,
+    Pipe,
+    Word(String),
+}
+
+fn lex(text: &str) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        let special = match c {
+            '(' => Some(Tok::Open),
+            ')' => Some(Tok::Close),
+            '|' => Some(Tok::Pipe),
+            _ => None,
+        };
+        if c.is_whitespace() || special.is_some() {
+            if !word.is_empty() {
+                out.push(Tok::Word(std::mem::take(&mut word)));
+            }
+            out.extend(special);
+        } else {
+            word.push(c);
+        }
+    }
+    if !word.is_empty() {
+        out.push(Tok::Word(word));
+    }
+    out
+}
+
+fn is_kw(tok: Option<&Tok>, kw: &str) -> bool {
+    matches!(tok, Some(Tok::Word(w)) if w.eq_ignore_ascii_case(kw))
+}
+
+struct Parser<'a> {
+    toks: Vec<Tok>,
+    at: usize,
+    names: &'a [String],
+}
+
+/// Parse `text` over the search identifiers `names` (rule order).
+pub fn parse(text: &str, names: &[String]) -> Result<Condition, String> {
+    let toks = lex(text);
+    if toks.contains(&Tok::Pipe) {
+        return Err(
+            "aggregations ('| count()' and the like) are not supported: they are deprecated; \
+             correlation rules replace them, and those are not supported either"
+                .into(),
+        );
+    }
+    if toks.is_empty() {
+        return Err("empty condition".into());
+    }
+    let mut parser = Parser { toks, at: 0, names };
+    let condition = parser.or()?;
+    match parser.toks.get(parser.at) {
+        None => Ok(condition),
+        Some(tok) => Err(format!("unexpected {} in condition", describe(tok))),
+    }
+}
+
+fn describe(tok: &Tok) -> String {
+    match tok {
+        Tok::Open => "'('".into(),
+        Tok::Close => "')'".into(),
+        Tok::Pipe => "'|'".into(),
+        Tok::Word(w) => format!("'{w}'"),
+    }
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.at)
+    }
+
+    fn or(&mut self) -> Result<Condition, String> {
+        let mut terms = vec![self.and()?];
+        while is_kw(self.peek(), "or") {
+            self.at += 1;
+            terms.push(self.and()?);
+        }
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Condition::Or(terms)
+        })
+    }
+
+    fn and(&mut self) -> Result<Condition, String> {
+        let mut terms = vec![self.not()?];
+        while is_kw(self.peek(), "and") {
+            self.at += 1;
+            terms.push(self.not()?);
+        }
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Condition::And(terms)
+        })
+    }
+
+    fn not(&mut self) -> Result<Condition, String> {
+        if is_kw(self.peek(), "not") {
+            self.at += 1;
+            return Ok(Condition::Not(Box::new(self.not()?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Condition, String> {
+        let Some(tok) = self.peek().cloned() else {
+            return Err("condition ends where a search identifier was expected".into());
+        };
+        self.at += 1;
+        match tok {
+            Tok::Open => {
+                let inner = self.or()?;
+                match self.peek() {
+                    Some(Tok::Close) => {
+                        self.at += 1;
+                        Ok(inner)
+                    }
+                    _ => Err("missing ')' in condition".into()),
+                }
+            }
+            Tok::Word(word) => {
+                if is_kw(self.peek(), "of") {
+                    self.at += 1;
+                    return self.quantified(&word);
+                }
+                for kw in ["and", "or", "of", "them"] {
+                    if word.eq_ignore_ascii_case(kw) {
+                        return Err(format!("unexpected '{word}' in condition"));
+                    }
+                }
+                match self.names.iter().position(|n| *n == word) {
+                    Some(index) => Ok(Condition::Search(index)),
+                    None => Err(format!(
+                        "condition names '{word}', which is not a search identifier"
+                    )),
+                }
+            }
+            other => Err(format!("unexpected {} in condition", describe(&other))),
+        }
+    }
+
+    /// `1 of X` / `all of X` after the `of`.
+    fn quantified(&mut self, quantifier: &str) -> Result<Condition, String> {
+        let all = if quantifier == "1" {
+            false
+        } else if quantifier.eq_ignore_ascii_case("all") {
+            true
+        } else {
+            return Err(format!(
+                "'{quantifier} of' is not in the specification (only '1 of' and 'all of')"
+            ));
+        };
+        let Some(Tok::Word(target)) = self.peek().cloned() else {
+            return Err(format!("'{quantifier} of' needs a pattern or 'them'"));
+        };
+        self.at += 1;
+        let chosen: Vec<usize> = if target.eq_ignore_ascii_case("them") {
+            // Identifiers starting with '_' are left out by convention.
+            (0..self.names.len())
+                .filter(|&i| !self.names[i].starts_with('_'))
+                .collect()
+        } else {
+            (0..self.names.len())
+                .filter(|&i| glob(&target, &self.names[i]))
+                .collect()
+        };
+        if chosen.is_empty() {
+            return Err(format!(
+                "'{quantifier} of {target}' matches no search identifier"
+            ));
+        }
+        let terms: Vec<Condition> = chosen.into_iter().map(Condition::Search).collect();
+        Ok(if terms.len() == 1 {
+            terms.into_iter().next().expect("one")
+        } else if all {
+            Condition::And(terms)
+        } else {
+            Condition::Or(terms)
+        })
+    }
+}
+
+/// `*` at any position, any run of characters; the rest literal.
+fn glob(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Condition::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn precedence_or_and_not() {
+        let n = names(&["a", "b", "c"]);
+        assert_eq!(
+            parse("a or b and not c", &n).unwrap(),
+            Or(vec![
+                Search(0),
+                And(vec![Search(1), Not(Box::new(Search(2)))])
+            ])
+        );
+        assert_eq!(
+            parse("(a or b) and c", &n).unwrap(),
+            And(vec![Or(vec![Search(0), Search(1)]), Search(2)])
+        );
+        assert_eq!(
+            parse("not not a", &n).unwrap(),
+            Not(Box::new(Not(Box::new(Search(0)))))
+        );
+    }
+
+    #[test]
+    fn specification_examples() {
+        let n = names(&[
+            "selection1",
+            "selection2",
+            "keywords",
+            "filter_a",
+            "filters",
+        ]);
+        // `all of selection*`
+        assert_eq!(
+            parse("all of selection*", &n).unwrap(),
+            And(vec![Search(0), Search(1)])
+        );
+        // `1 of selection* and keywords`: `of` binds tighter than `and`.
+        assert_eq!(
+            parse("1 of selection* and keywords", &n).unwrap(),
+            And(vec![Or(vec![Search(0), Search(1)]), Search(2)])
+        );
+        // `1 of selection* and not 1 of filter*`
+        assert_eq!(
+            parse("1 of selection* and not 1 of filter*", &n).unwrap(),
+            And(vec![
+                Or(vec![Search(0), Search(1)]),
+                Not(Box::new(Or(vec![Search(3), Search(4)])))
+            ])
+        );
+        assert_eq!(
+            parse("keywords and not filters", &n).unwrap(),
+            And(vec![Search(2), Not(Box::new(Search(4)))])
+        );
+        assert_eq!(
+            parse("selection1 and (keywords or filters)", &n).unwrap(),
+            And(vec![Search(0), Or(vec![Search(2), Search(4)])])
+        );
+    }
+
+    #[test]
+    fn them_leaves_out_underscore_identifiers() {
+        let n = names(&["a", "_hidden", "b"]);
+        assert_eq!(
+            parse("1 of them", &n).unwrap(),
+            Or(vec![Search(0), Search(2)])
+        );
+        assert_eq!(
+            parse("all of them", &n).unwrap(),
+            And(vec![Search(0), Search(2)])
+        );
+        // A pattern may still name it.
+        assert_eq!(parse("1 of _h*", &n).unwrap(), Search(1));
+    }
+
+    #[test]
+    fn wildcards_anywhere_in_the_pattern() {
+        let n = names(&["sel_x_end", "sel_y", "other_end"]);
+        assert_eq!(
+            parse("1 of *_end", &n).unwrap(),
+            Or(vec![Search(0), Search(2)])
+        );
+        assert_eq!(parse("1 of sel*end", &n).unwrap(), Search(0));
+        assert_eq!(
+            parse("1 of *", &n).unwrap(),
+            Or(vec![Search(0), Search(1), Search(2)])
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        let n = names(&["selection"]);
+        assert!(
+            parse("selection | count() > 5", &n)
+                .unwrap_err()
+                .contains("aggregation")
+        );
+        assert!(parse("nope", &n).unwrap_err().contains("'nope'"));
+        assert!(parse("2 of selection*", &n).unwrap_err().contains("'2 of'"));
+        assert!(
+            parse("1 of x*", &n)
+                .unwrap_err()
+                .contains("matches no search identifier")
+        );
+        assert!(parse("(selection", &n).unwrap_err().contains("')'"));
+        assert!(parse("selection and", &n).is_err());
+        assert!(parse("selection selection", &n).is_err());
+        assert!(parse("", &n).is_err());
+    }
+}

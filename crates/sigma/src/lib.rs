@@ -1,0 +1,28 @@
+//! Sigma detection rules (specification v2) on JSON records, for
+//! `spitzel-filter --sigma`.
+//!
+//! Rules load into a plain tree ([`model`]): search identifiers holding
+//! items (`field|modifiers: values`) with their compiled tests, and a
+//! condition over them with `1 of` / `all of` expanded. The matcher
+//! ([`eval`]) runs on any [`JsonValue`]; [`RuleSet`] runs many rules in one
+//! pass, indexed by the eventName / eventSource they require.
+
+pub mod compile;
+pub mod condition;
+pub mod eval;
+pub mod json;
+pub mod load;
+pub mod model;
+pub mod net;
+pub mod pattern;
+mod raw;
+pub mod set;
+pub mod yaml;
+
+#[cfg(test)]
+mod tests;
+
+pub use json::{JsonKind, JsonValue, compact_json};
+pub use load::RuleError;
+pub use model::{Condition, Item, Level, Modifier, Rule, RuleValue, Test};
+pub use set::{LoadStats, RuleSet};

@@ -1,0 +1,265 @@
+//! A set of rules loaded from files and directories, indexed by the
+//! literal eventName / eventSource values they require, so a record is
+//! tested only against the rules that can match it.
+
+use crate::json::JsonValue;
+use crate::load::{Loaded, RuleError, load_text};
+use crate::model::{Condition, Item, Level, Rule, Test};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What loading found besides the rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    pub files: usize,
+    /// Rules for another log source than AWS CloudTrail, not compiled.
+    pub other_logsource: usize,
+    /// Rules under `--sigma-level`, or without a level when one is asked.
+    pub below_level: usize,
+}
+
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub stats: LoadStats,
+    index: Index,
+}
+
+#[derive(Default)]
+struct Index {
+    by_name: HashMap<String, Vec<u32>>,
+    by_source: HashMap<String, Vec<u32>>,
+    always: Vec<u32>,
+}
+
+/// Longest eventName / eventSource the index looks up in a stack buffer.
+const KEY_BUFFER: usize = 128;
+
+impl RuleSet {
+    /// Load every path (a rule file, or a directory searched recursively for
+    /// `.yml` / `.yaml`), keeping rules at `min_level` or above.
+    pub fn load(paths: &[PathBuf], min_level: Option<Level>) -> Result<RuleSet, RuleError> {
+        let mut files = Vec::new();
+        for path in paths {
+            collect_files(path, &mut files)?;
+        }
+        let mut rules = Vec::new();
+        let mut stats = LoadStats {
+            files: files.len(),
+            ..LoadStats::default()
+        };
+        for file in &files {
+            let text =
+                std::fs::read(file).map_err(|e| whole_file(file, format!("cannot read: {e}")))?;
+            let text = String::from_utf8(text).map_err(|_| whole_file(file, "not UTF-8".into()))?;
+            for loaded in load_text(file, &text)? {
+                match loaded {
+                    Loaded::OtherLogsource => stats.other_logsource += 1,
+                    Loaded::Rule(rule) => {
+                        let keep = match min_level {
+                            None => true,
+                            Some(min) => rule.level.is_some_and(|level| level >= min),
+                        };
+                        if keep {
+                            rules.push(*rule);
+                        } else {
+                            stats.below_level += 1;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(RuleSet::new(rules, stats))
+    }
+
+    pub fn new(rules: Vec<Rule>, stats: LoadStats) -> RuleSet {
+        let mut index = Index::default();
+        for (number, rule) in rules.iter().enumerate() {
+            let number = number as u32;
+            let detection = &rule.detection;
+            let keys = |field: &str| {
+                required(&detection.condition, &|i| {
+                    search_keys(&detection.searches[i].maps, field)
+                })
+            };
+            if let Some(names) = keys("eventName") {
+                for name in names {
+                    index.by_name.entry(name).or_default().push(number);
+                }
+            } else if let Some(sources) = keys("eventSource") {
+                for source in sources {
+                    index.by_source.entry(source).or_default().push(number);
+                }
+            } else {
+                index.always.push(number);
+            }
+        }
+        RuleSet {
+            rules,
+            stats,
+            index,
+        }
+    }
+
+    /// How many rules run on every record (the index cannot rule them out).
+    pub fn unindexed(&self) -> usize {
+        self.index.always.len()
+    }
+
+    /// The numbers (in load order) of the rules matching `record`, whose
+    /// top-level eventName and eventSource the caller passes (it has them).
+    pub fn matching<V: JsonValue>(
+        &self,
+        record: V,
+        event_name: Option<&str>,
+        event_source: Option<&str>,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
+        let mut candidates: [&[u32]; 3] = [&self.index.always, &[], &[]];
+        let mut all = false;
+        for (slot, (key, map)) in [
+            (event_name, &self.index.by_name),
+            (event_source, &self.index.by_source),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let Some(key) = key else { continue };
+            match lower_ascii(key) {
+                Some((buffer, len)) => {
+                    // The key is ASCII here: the buffer holds valid UTF-8.
+                    let lowered = std::str::from_utf8(&buffer[..len]).unwrap_or("");
+                    if let Some(rules) = map.get(lowered) {
+                        candidates[slot + 1] = rules;
+                    }
+                }
+                // Non-ASCII or very long: case folding beyond ASCII could
+                // still equal a key, so every rule is tried.
+                None => all = true,
+            }
+        }
+        if all {
+            for (number, rule) in self.rules.iter().enumerate() {
+                if rule.matches(record) {
+                    out.push(number as u32);
+                }
+            }
+            return;
+        }
+        for list in candidates {
+            for &number in list {
+                if self.rules[number as usize].matches(record) {
+                    out.push(number);
+                }
+            }
+        }
+        out.sort_unstable();
+    }
+}
+
+fn lower_ascii(key: &str) -> Option<([u8; KEY_BUFFER], usize)> {
+    if key.len() > KEY_BUFFER || !key.is_ascii() {
+        return None;
+    }
+    let mut buffer = [0u8; KEY_BUFFER];
+    let lowered = &mut buffer[..key.len()];
+    lowered.copy_from_slice(key.as_bytes());
+    lowered.make_ascii_lowercase();
+    Some((buffer, key.len()))
+}
+
+/// The values of `field` one of which a record must have (lowercased) for
+/// the condition to hold, when the condition says so; None when it does not
+/// constrain the field.
+fn required(
+    condition: &Condition,
+    search: &dyn Fn(usize) -> Option<Vec<String>>,
+) -> Option<Vec<String>> {
+    match condition {
+        Condition::Search(index) => search(*index),
+        // Two-valued not: a negation never requires a value.
+        Condition::Not(_) => None,
+        Condition::And(terms) => terms
+            .iter()
+            .filter_map(|t| required(t, search))
+            .min_by_key(|keys| keys.len()),
+        Condition::Or(terms) => {
+            let mut keys = Vec::new();
+            for term in terms {
+                keys.extend(required(term, search)?);
+            }
+            Some(keys)
+        }
+    }
+}
+
+/// As `required`, for one search identifier's maps (OR of ANDs).
+fn search_keys(maps: &[Vec<Item>], field: &str) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    for map in maps {
+        let found = map.iter().find_map(|item| item_keys(item, field))?;
+        keys.extend(found);
+    }
+    Some(keys)
+}
+
+/// The literal values an item demands of `field`: plain values with no
+/// wildcard, not negated, OR-linked (or a single value).
+fn item_keys(item: &Item, field: &str) -> Option<Vec<String>> {
+    if item.field.as_deref() != Some(field) || item.negated || (item.all && item.tests.len() > 1) {
+        return None;
+    }
+    let mut keys = Vec::new();
+    for variants in &item.tests {
+        for test in variants {
+            match test {
+                Test::Text { matcher, .. } => {
+                    let exact = matcher.exact()?;
+                    if !exact.is_ascii() {
+                        return None;
+                    }
+                    keys.push(exact.to_ascii_lowercase());
+                }
+                _ => return None,
+            }
+        }
+    }
+    Some(keys)
+}
+
+fn whole_file(file: &Path, message: String) -> RuleError {
+    RuleError {
+        file: file.to_path_buf(),
+        line: None,
+        key: String::new(),
+        message,
+    }
+}
+
+/// A file as given; a directory's `.yml` / `.yaml` files, recursively, in
+/// name order.
+fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), RuleError> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| whole_file(path, format!("cannot read: {e}")))?;
+    if !meta.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| whole_file(path, format!("cannot read directory: {e}")))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            collect_files(&entry, out)?;
+        } else if entry
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e == "yml" || e == "yaml")
+        {
+            out.push(entry);
+        }
+    }
+    Ok(())
+}

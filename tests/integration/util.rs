@@ -1,0 +1,73 @@
+//! Shared by the test modules: the `Filter` command builder and the helpers
+//! that read a finished run.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// The real spitzel-filter binary, with arguments and what to feed its stdin.
+pub struct Filter {
+    command: Command,
+    stdin: Vec<u8>,
+}
+
+impl Filter {
+    pub fn new() -> Self {
+        Self {
+            command: Command::new(env!("CARGO_BIN_EXE_spitzel-filter")),
+            stdin: Vec::new(),
+        }
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    pub fn stdin(mut self, data: &[u8]) -> Self {
+        self.stdin = data.to_vec();
+        self
+    }
+
+    /// The command itself, for a test that drives the pipes by hand.
+    pub fn command(self) -> Command {
+        self.command
+    }
+
+    /// Run to the end with the stdin bytes fed from a thread (so a full
+    /// stdout pipe cannot deadlock against a full stdin pipe).
+    pub fn output(mut self) -> Output {
+        let mut child = self
+            .command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn spitzel-filter");
+        let mut input = child.stdin.take().unwrap();
+        let data = std::mem::take(&mut self.stdin);
+        let feeder = std::thread::spawn(move || {
+            let _ = input.write_all(&data);
+        });
+        let output = child.wait_with_output().expect("wait");
+        feeder.join().unwrap();
+        output
+    }
+}
+
+/// spitzel-filter with `args`, `stdin` piped in; the finished process's output.
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    Filter::new().args(args).stdin(stdin).output()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("utf-8 output")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
