@@ -27,7 +27,8 @@ fn run(bytes: &[u8], limits: Limits) -> Delivered {
         problems: Vec::new(),
     };
     let mut reader = bytes;
-    read_stream(&mut reader, &source, None, limits, &mut |job| {
+    // Every job is taken, so the reading always runs to the end.
+    let _ = read_stream(&mut reader, &source, None, limits, &mut |job| {
         match job {
             Job::Block { block, .. } => {
                 let body = block.data.strip_suffix(b"\n").unwrap_or(&block.data);
@@ -43,7 +44,7 @@ fn run(bytes: &[u8], limits: Limits) -> Delivered {
             // Only directory walks skip files.
             Job::Skipped(_) => {}
         }
-        true
+        std::ops::ControlFlow::Continue(())
     });
     delivered
 }

@@ -34,6 +34,15 @@ pub fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
     })
 }
 
+/// The four hex digits at the start of `chars` (after a `\u`), consumed.
+#[inline]
+pub fn take_hex4(chars: &mut std::str::CharIndices<'_>) -> Option<u32> {
+    let value = hex4(chars.as_str().as_bytes(), 0)?;
+    // Four ASCII digits: four chars.
+    chars.nth(3);
+    Some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +69,9 @@ mod tests {
         assert_eq!(hex4(b"123", 0), None);
         assert_eq!(hex4(b"+123", 0), None);
         assert_eq!(hex4(b"1234", usize::MAX), None);
+        let mut chars = "00e9é".char_indices();
+        assert_eq!(take_hex4(&mut chars), Some(0xe9));
+        assert_eq!(chars.next(), Some((4, 'é')));
+        assert_eq!(take_hex4(&mut "0é00".char_indices()), None);
     }
 }
