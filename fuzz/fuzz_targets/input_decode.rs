@@ -40,7 +40,9 @@ fn run(bytes: &[u8], limits: Limits) -> Delivered {
                     delivered.records.push((line_no, line.to_vec()));
                 }
             }
-            Job::Problem(problem) => delivered.problems.push((problem.line, problem.reason)),
+            Job::Problem(problem) => delivered
+                .problems
+                .push((problem.line, problem.reason.to_string())),
             // Only directory walks skip files.
             Job::Skipped(_) => {}
         }
