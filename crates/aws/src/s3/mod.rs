@@ -482,7 +482,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
                     ));
                 }
                 Some(Listed::Failed(e)) => {
-                    eprintln!("spitzel-fetch: {e}");
+                    progress::report(display.as_ref(), &e);
                     failures.push(e);
                 }
                 None => listing_open = false,
@@ -507,7 +507,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
                     tokio::task::block_in_place(|| writer.take(&fetched.key, &decoded, retry))
                         .map_err(|e| FetchError::runtime(format!("cannot write output: {e}")))?;
                 for problem in &decoded.problems {
-                    eprintln!("spitzel-fetch: {problem}");
+                    progress::report(display.as_ref(), problem);
                     read_failures += 1;
                 }
                 if !decoded.problems.is_empty() {
@@ -526,7 +526,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
                 }
             }
             Err(message) => {
-                eprintln!("spitzel-fetch: {message}");
+                progress::report(display.as_ref(), &message);
                 read_failures += 1;
                 writer.failed(&fetched.key, retry);
             }
