@@ -320,11 +320,11 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
     use spitzel_input::filter::{Done, Keep, Pipeline, Sink};
     struct Collect(Vec<u8>);
     impl Sink for Collect {
-        fn take(&mut self, done: Done) -> bool {
+        fn take(&mut self, done: Done) -> std::ops::ControlFlow<()> {
             if let Done::Block { outcome, .. } = done {
                 self.0.extend_from_slice(&outcome.out);
             }
-            true
+            std::ops::ControlFlow::Continue(())
         }
         fn idle(&mut self) {}
     }

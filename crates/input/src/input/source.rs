@@ -7,6 +7,7 @@ use crate::window::TimeWindow;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -52,8 +53,8 @@ pub struct InputProblem {
     pub io: bool,
 }
 
-/// Where the reader sends jobs; false means stop reading.
-pub type Dispatch<'a> = dyn FnMut(Job) -> bool + 'a;
+/// Where the reader sends jobs; Break means stop reading.
+pub type Dispatch<'a> = dyn FnMut(Job) -> ControlFlow<()> + 'a;
 
 /// Read every input in order (`-` or no input: stdin). Files in a directory
 /// delivered before `window` starts are not read.
@@ -70,7 +71,7 @@ pub fn read_inputs(
         inputs
     };
     for input in inputs {
-        if !read_input(input, window, limits, dispatch) {
+        if read_input(input, window, limits, dispatch).is_break() {
             return;
         }
     }
@@ -81,7 +82,7 @@ fn read_input(
     window: &TimeWindow,
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
-) -> bool {
+) -> ControlFlow<()> {
     if input == "-" {
         let source: Arc<str> = Arc::from("<stdin>");
         let stdin = io::stdin();
@@ -114,7 +115,12 @@ fn read_input(
     read_file(Path::new(input), source, limits, dispatch)
 }
 
-fn read_file(path: &Path, source: Arc<str>, limits: Limits, dispatch: &mut Dispatch<'_>) -> bool {
+fn read_file(
+    path: &Path,
+    source: Arc<str>,
+    limits: Limits,
+    dispatch: &mut Dispatch<'_>,
+) -> ControlFlow<()> {
     match File::open(path) {
         Ok(mut file) => read_stream(&mut file, &source, None, limits, dispatch),
         Err(error) => dispatch(io_problem(&source, &error)),
@@ -137,15 +143,13 @@ fn read_tree(
     window: &TimeWindow,
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
-) -> bool {
+) -> ControlFlow<()> {
     let tree = match walk::walk(dir, window) {
         Ok(tree) => tree,
         Err(error) => return dispatch(io_problem(source, &error)),
     };
     for (path, error) in &tree.unreadable {
-        if !dispatch(io_problem(&source_name(path), error)) {
-            return false;
-        }
+        dispatch(io_problem(&source_name(path), error))?;
     }
     for (path, kind) in &tree.not_files {
         let problem = Job::Problem(InputProblem {
@@ -154,17 +158,13 @@ fn read_tree(
             reason: format!("{kind}, not a regular file: skipped"),
             io: true,
         });
-        if !dispatch(problem) {
-            return false;
-        }
+        dispatch(problem)?;
     }
-    if (tree.skipped_by_name, tree.skipped_digests) != (0, 0)
-        && !dispatch(Job::Skipped(Skipped {
+    if (tree.skipped_by_name, tree.skipped_digests) != (0, 0) {
+        dispatch(Job::Skipped(Skipped {
             by_delivery: tree.skipped_by_name,
             digests: tree.skipped_digests,
-        }))
-    {
-        return false;
+        }))?;
     }
     // A downloaded trail is thousands of small .json.gz files: decompress and
     // decode a batch of them in parallel, then hand their blocks on in path
@@ -193,25 +193,22 @@ fn read_tree(
                 let small = size <= SMALL_FILE;
                 small.then(|| {
                     let mut jobs = Vec::new();
-                    read_file(path, source_name(path), limits, &mut |job| {
+                    let _ = read_file(path, source_name(path), limits, &mut |job| {
                         jobs.push(job);
-                        true
+                        ControlFlow::Continue(())
                     });
                     jobs
                 })
             })
             .collect();
         for (path, jobs) in chunk.iter().zip(read) {
-            let going = match jobs {
-                Some(jobs) => jobs.into_iter().all(&mut *dispatch),
-                None => read_file(path, source_name(path), limits, dispatch),
-            };
-            if !going {
-                return false;
+            match jobs {
+                Some(jobs) => jobs.into_iter().try_for_each(&mut *dispatch)?,
+                None => read_file(path, source_name(path), limits, dispatch)?,
             }
         }
     }
-    true
+    ControlFlow::Continue(())
 }
 
 /// Files up to this size (on disk) in a tree are read whole in parallel.
@@ -242,9 +239,9 @@ fn read_documents(
     source: &Arc<str>,
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
-) -> bool {
+) -> ControlFlow<()> {
     let mut reader = BufReader::with_capacity(64 << 10, reader);
-    let mut going = true;
+    let mut going = ControlFlow::Continue(());
     let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, limits, &mut |item| {
         going = dispatch(match item {
             decode::Decoded::Records(block) => Job::Block {
@@ -260,17 +257,15 @@ fn read_documents(
         });
         going
     });
+    going?;
     match decoded {
-        Ok(()) => going,
-        Err(error) => {
-            going
-                && dispatch(Job::Problem(InputProblem {
-                    source: source.clone(),
-                    line: Some(error.line),
-                    reason: error.reason,
-                    io: false,
-                }))
-        }
+        Ok(()) => ControlFlow::Continue(()),
+        Err(error) => dispatch(Job::Problem(InputProblem {
+            source: source.clone(),
+            line: Some(error.line),
+            reason: error.reason,
+            io: false,
+        })),
     }
 }
 
@@ -293,7 +288,7 @@ pub fn read_stream(
     more_ready: Option<&dyn Fn() -> bool>,
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
-) -> bool {
+) -> ControlFlow<()> {
     let mut buf: Vec<u8> = buffers::take();
     let mut next_line: u64 = 1;
     let mut at_start = true;
@@ -326,10 +321,10 @@ pub fn read_stream(
                     // Decide the shape on what came before the error, which
                     // then surfaces in its place.
                     let mut failed = Failed(Some(error));
-                    if let Some(going) =
+                    if let Some(flow) =
                         route_by_shape(&mut buf, &mut failed, source, more_ready, limits, dispatch)
                     {
-                        return going;
+                        return flow;
                     }
                     // NDJSON: routing read nothing, so the error is still there.
                     failed.0.unwrap_or_else(|| io::Error::other("read failed"))
@@ -353,7 +348,8 @@ pub fn read_stream(
                     },
                     io: !damaged,
                 };
-                return sent && dispatch(Job::Problem(problem));
+                sent?;
+                return dispatch(Job::Problem(problem));
             }
         };
         if n == want {
@@ -361,10 +357,10 @@ pub fn read_stream(
         }
         let eof = n == 0;
         if at_start && (sniff::enough(&buf) || eof) {
-            if let Some(going) =
+            if let Some(flow) =
                 route_by_shape(&mut buf, reader, source, more_ready, limits, dispatch)
             {
-                return going;
+                return flow;
             }
             if buf.starts_with(UTF8_BOM) {
                 buf.drain(..UTF8_BOM.len());
@@ -402,7 +398,7 @@ pub fn read_stream(
                     }
                     skipping = Some(skipped);
                     if eof {
-                        return true;
+                        return ControlFlow::Continue(());
                     }
                     continue;
                 }
@@ -416,10 +412,8 @@ pub fn read_stream(
         if unfinished > limits.max_record {
             // The line is reported and its rest skipped; the lines before
             // it go out first.
-            if last_break.is_some()
-                && !send_lines(&mut buf, last_break, source, &mut next_line, dispatch)
-            {
-                return false;
+            if last_break.is_some() {
+                send_lines(&mut buf, last_break, source, &mut next_line, dispatch)?;
             }
             let problem = bad_data(
                 source,
@@ -429,30 +423,26 @@ pub fn read_stream(
                     describe_size(limits.max_record)
                 ),
             );
-            if !dispatch(problem) {
-                return false;
-            }
+            dispatch(problem)?;
             buf.clear();
             (searched, last_break, skipping) = (0, None, Some(0));
             if eof {
-                return true;
+                return ControlFlow::Continue(());
             }
             continue;
         }
         if eof || buf.len() >= BLOCK_BYTES || (n < want && !more_ready.is_none_or(|ready| ready()))
         {
             let cut = if eof { None } else { last_break };
-            if (eof || cut.is_some())
-                && !send_lines(&mut buf, cut, source, &mut next_line, dispatch)
-            {
-                return false;
+            if eof || cut.is_some() {
+                send_lines(&mut buf, cut, source, &mut next_line, dispatch)?;
             }
             // What is left holds no line break.
             searched = buf.len();
             last_break = None;
         }
         if eof {
-            return true;
+            return ControlFlow::Continue(());
         }
     }
 }
@@ -466,7 +456,7 @@ fn bad_data(source: &Arc<str>, line: u64, reason: String) -> Job {
     })
 }
 
-/// Gzip and documents leave the NDJSON path here: Some(going) when the
+/// Gzip and documents leave the NDJSON path here: Some(flow) when the
 /// stream (its first bytes in `head`, the rest in `reader`) was read that way.
 fn route_by_shape(
     head: &mut Vec<u8>,
@@ -475,7 +465,7 @@ fn route_by_shape(
     more_ready: Option<&dyn Fn() -> bool>,
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
-) -> Option<bool> {
+) -> Option<ControlFlow<()>> {
     if sniff::is_gzip(head) {
         let head = std::mem::take(head);
         let mut unzipped = gz::GzReader::new(BufReader::new(io::Cursor::new(head).chain(reader)));
@@ -517,7 +507,7 @@ fn send_lines(
     source: &Arc<str>,
     next_line: &mut u64,
     dispatch: &mut Dispatch<'_>,
-) -> bool {
+) -> ControlFlow<()> {
     let cut = match last_break {
         Some(at) => at + 1,
         None => {
@@ -528,7 +518,7 @@ fn send_lines(
         }
     };
     if cut == 0 {
-        return true;
+        return ControlFlow::Continue(());
     }
     let mut rest = buffers::take();
     rest.extend_from_slice(&buf[cut..]);
