@@ -919,88 +919,68 @@ fn s3_insight_files_are_pruned_by_delivery_minute() {
     assert!(lists.iter().all(|r| !r.contains("2023/07/02")), "{lists:?}");
 }
 
-fn lines_in(path: &Path) -> u64 {
-    std::fs::read(path)
-        .map(|b| b.iter().filter(|&&c| c == b'\n').count() as u64)
-        .unwrap_or(0)
-}
-
 /// SIGINT and SIGTERM during a read: the checkpoint is saved (covering
 /// exactly the lines in the output), the exit status is 128 + the signal,
 /// and a rerun writes every record exactly once.
 #[test]
 fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
+    use crate::support::{Fetch, lines_in};
     let Some(moto) = Moto::start() else { return };
-    let home = tempfile::tempdir().unwrap();
     let tree = trail(150);
     moto.fill("signals", "us-east-1", &tree);
     let want = expected(&tree, &[]);
-    for (signal, code, name) in [
-        (libc::SIGINT, 130, "SIGINT"),
-        (libc::SIGTERM, 143, "SIGTERM"),
-    ] {
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
         let work = tempfile::tempdir().unwrap();
         let out_path = work.path().join("out.ndjson");
         let ckpt = work.path().join("ckpt.json");
-        let command = || {
-            let mut c = fetch(&moto, home.path());
-            c.args(["--s3", "s3://signals", "--concurrency", "2", "-o"])
-                .arg(&out_path)
-                .arg("--checkpoint")
-                .arg(&ckpt);
-            c
+        let fetch = || {
+            Fetch::bare()
+                .env("AWS_REGION", "us-east-1")
+                .env("AWS_ENDPOINT_URL_S3", moto.endpoint())
+                .args(["--s3", "s3://signals", "--concurrency", "2"])
+                .output_file(&out_path)
+                .checkpoint(&ckpt)
         };
-        let mut child = command()
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut running = fetch().spawn();
         let began = Instant::now();
         while lines_in(&out_path) < 40 {
             assert!(
-                child.try_wait().unwrap().is_none(),
-                "finished before the {name}"
+                running.child.try_wait().unwrap().is_none(),
+                "finished before SIG{signal}"
             );
             assert!(began.elapsed() < LIMIT);
             std::thread::sleep(Duration::from_millis(5));
         }
-        // SAFETY: our own child's pid.
-        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
-        let stderr = {
-            let mut pipe = child.stderr.take().unwrap();
-            let reader = std::thread::spawn(move || {
-                let mut s = String::new();
-                std::io::Read::read_to_string(&mut pipe, &mut s).unwrap();
-                s
-            });
-            let status = loop {
-                if let Some(status) = child.try_wait().unwrap() {
-                    break status;
-                }
-                assert!(began.elapsed() < LIMIT, "no exit after {name}");
-                std::thread::sleep(Duration::from_millis(10));
-            };
-            assert_eq!(status.code(), Some(code), "{name}");
-            reader.join().unwrap()
-        };
+        running.signal(signal);
+        let out = running.wait();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {stderr}");
         assert!(
-            stderr.contains(&format!("interrupted ({name}); progress saved to")),
+            stderr.contains(&format!("interrupted (SIG{signal}); progress saved to")),
             "{stderr}"
         );
         let saved: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&ckpt).unwrap()).unwrap();
         let written = lines_in(&out_path);
-        assert_eq!(saved["written"].as_u64(), Some(written), "{name}");
+        assert_eq!(
+            saved["written"].as_u64(),
+            Some(written as u64),
+            "SIG{signal}"
+        );
         assert!(
-            written < want.lines().count() as u64,
-            "{name}: read to the end"
+            written < want.lines().count(),
+            "SIG{signal}: read to the end"
         );
         assert!(want.starts_with(&std::fs::read_to_string(&out_path).unwrap()));
 
-        let out = run(&mut command());
-        // The corrupt object is reported again; everything else is read.
-        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-        assert_eq!(std::fs::read_to_string(&out_path).unwrap(), want, "{name}");
+        // The corrupt object is reported again; everything else is read once.
+        let out = fetch().exits(1);
+        assert!(text(&out.stderr).contains("f0005.json.gz"));
+        assert_eq!(
+            std::fs::read_to_string(&out_path).unwrap(),
+            want,
+            "SIG{signal}"
+        );
     }
 }
 
