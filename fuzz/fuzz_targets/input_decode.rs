@@ -11,6 +11,7 @@ use spitzel_input::input::sniff::{Shape, shape};
 use spitzel_input::input::Limits;
 use spitzel_input::input::{Job, read_stream};
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 /// What reading `bytes` delivered: the records with the line each starts
@@ -46,7 +47,7 @@ fn run(bytes: &[u8], limits: Limits) -> Delivered {
             // Only directory walks skip files.
             Job::Skipped(_) => {}
         }
-        std::ops::ControlFlow::Continue(())
+        ControlFlow::Continue(())
     });
     delivered
 }

@@ -401,7 +401,7 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
                     ));
                 }
                 Some(Listed::Failed(e)) => {
-                    eprintln!("spitzel-fetch: {e}");
+                    progress::report(display.as_ref(), &e);
                     failures.push(e);
                 }
                 None => listing_open = false,
@@ -426,7 +426,7 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
                     tokio::task::block_in_place(|| writer.take(&fetched.key, &decoded, retry))
                         .map_err(|e| FetchError::runtime(format!("cannot write output: {e}")))?;
                 for problem in &decoded.problems {
-                    eprintln!("spitzel-fetch: {problem}");
+                    progress::report(display.as_ref(), problem);
                     read_failures += 1;
                 }
                 if !decoded.problems.is_empty() {
@@ -445,7 +445,7 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
                 }
             }
             Err(message) => {
-                eprintln!("spitzel-fetch: {message}");
+                progress::report(display.as_ref(), &message);
                 read_failures += 1;
                 writer.failed(&fetched.key, retry);
             }

@@ -203,12 +203,28 @@ fn read_tree(
     // A downloaded trail is thousands of small .json.gz files: decompress and
     // decode a batch of them in parallel, then hand their blocks on in path
     // order. Large files are streamed on this thread as before.
-    let batch = rayon::current_num_threads().max(1) * 2;
-    for chunk in tree.files.chunks(batch) {
+    // A batch holds up to BATCH_BYTES of small files (decoded, a few times
+    // that in memory) and at least a few per thread: handing files to the
+    // threads one by one costs more in wake-ups than inflating them.
+    let threads = rayon::current_num_threads().max(1);
+    let mut start = 0;
+    while start < tree.files.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < tree.files.len()
+            && (end - start < threads * 2 || (bytes < BATCH_BYTES && end - start < BATCH_FILES))
+        {
+            bytes += tree.sizes[end];
+            end += 1;
+        }
+        let chunk = &tree.files[start..end];
+        let sizes = &tree.sizes[start..end];
+        start = end;
         let read: Vec<Option<Vec<Job>>> = chunk
             .par_iter()
-            .map(|path| {
-                let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= SMALL_FILE);
+            .zip(sizes)
+            .map(|(path, &size)| {
+                let small = size <= SMALL_FILE;
                 small.then(|| {
                     let mut jobs = Vec::new();
                     let _ = read_file(path, source_name(path), limits, &mut |job| {
@@ -231,6 +247,9 @@ fn read_tree(
 
 /// Files up to this size (on disk) in a tree are read whole in parallel.
 const SMALL_FILE: u64 = 1 << 20;
+/// Bytes on disk and files of one parallel batch of small files.
+const BATCH_BYTES: u64 = 4 << 20;
+const BATCH_FILES: usize = 256;
 
 fn source_name(path: &Path) -> Arc<str> {
     shown_name(&path.display().to_string())
@@ -255,7 +274,7 @@ fn read_documents(
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
 ) -> ControlFlow<()> {
-    let mut reader = BufReader::with_capacity(256 << 10, reader);
+    let mut reader = BufReader::with_capacity(64 << 10, reader);
     let mut going = ControlFlow::Continue(());
     let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, limits, &mut |item| {
         going = dispatch(match item {
