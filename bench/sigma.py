@@ -150,7 +150,9 @@ def rsigma_rule_count(rsigma, rules):
     """How many rules rsigma loads: its own summary line on stderr."""
     done = subprocess.run([rsigma, "engine", "eval", "-r", rules, "-e", "{}"],
                           capture_output=True, text=True)
-    return bench.first_line(done.stderr)
+    line = bench.first_line(done.stderr)  # "Loaded 57 rules from DIR"
+    words = line.split()
+    return f"{words[1]} loaded" if len(words) > 2 and words[0] == "Loaded" else line
 
 
 def counts_duckdb(duckdb_python, rules, corpus):
