@@ -7,6 +7,7 @@ use crate::filter::block::{BlockOutcome, Keep, filter_block};
 use crate::filter::record::Criteria;
 use crate::input::source::{InputProblem, Job, Skipped, read_inputs};
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -22,9 +23,9 @@ pub enum Done {
     Skipped(Skipped),
 }
 
-/// What the writer does with each finished job, in order; false = stop.
+/// What the writer does with each finished job, in order; Break = stop.
 pub trait Sink {
-    fn take(&mut self, done: Done) -> bool;
+    fn take(&mut self, done: Done) -> ControlFlow<()>;
     /// Nothing more is ready right now: a good moment to flush.
     fn idle(&mut self);
 }
@@ -62,13 +63,13 @@ impl Pipeline {
             let mut seq = 0u64;
             read_inputs(&inputs, &skip_window, limits, &mut |job| {
                 if reader_stop.load(Ordering::Relaxed) || token_rx.recv().is_err() {
-                    return false;
+                    return ControlFlow::Break(());
                 }
                 let this = seq;
                 seq += 1;
-                match job {
-                    Job::Problem(problem) => done_tx.send((this, Done::Problem(problem))).is_ok(),
-                    Job::Skipped(skipped) => done_tx.send((this, Done::Skipped(skipped))).is_ok(),
+                let sent = match job {
+                    Job::Problem(problem) => done_tx.send((this, Done::Problem(problem))),
+                    Job::Skipped(skipped) => done_tx.send((this, Done::Skipped(skipped))),
                     Job::Block { source, block } => {
                         let done_tx = done_tx.clone();
                         let criteria = criteria.clone();
@@ -85,8 +86,13 @@ impl Pipeline {
                                 },
                             ));
                         });
-                        true
+                        Ok(())
                     }
+                };
+                // The writer is gone: nobody wants more.
+                match sent {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(_) => ControlFlow::Break(()),
                 }
             });
         });
@@ -108,7 +114,7 @@ impl Pipeline {
             waiting.insert(seq, done);
             while let Some(done) = waiting.remove(&next) {
                 next += 1;
-                if !sink.take(done) {
+                if sink.take(done).is_break() {
                     stop.store(true, Ordering::Relaxed);
                     return;
                 }

@@ -15,6 +15,7 @@ mod unescape;
 
 use std::fmt;
 use std::io::BufRead;
+use std::ops::ControlFlow;
 
 use scan::{Fault, Scanner, describe};
 
@@ -51,13 +52,13 @@ pub enum Decoded {
 /// Decode every JSON document in `reader` and emit its records in blocks of
 /// about `block_bytes`, and its faults, in input order. A broken record or
 /// a stray value costs only itself: decoding resumes at the next record.
-/// `emit` returning false stops the decoding (not an error). Err: reading
+/// `emit` returning Break stops the decoding (not an error). Err: reading
 /// failed (the records before the failure have been emitted).
 pub fn decode_stream(
     reader: &mut dyn BufRead,
     block_bytes: usize,
     limits: Limits,
-    emit: &mut dyn FnMut(Decoded) -> bool,
+    emit: &mut dyn FnMut(Decoded) -> ControlFlow<()>,
 ) -> Result<(), DecodeError> {
     let mut blocks = Blocks::new(block_bytes, emit);
     let mut decoder = Decoder::new(reader, &mut blocks);
@@ -162,11 +163,11 @@ impl Sink for Collect {
 struct Blocks<'e> {
     block_bytes: usize,
     block: RecordBlock,
-    emit: &'e mut dyn FnMut(Decoded) -> bool,
+    emit: &'e mut dyn FnMut(Decoded) -> ControlFlow<()>,
 }
 
 impl<'e> Blocks<'e> {
-    fn new(block_bytes: usize, emit: &'e mut dyn FnMut(Decoded) -> bool) -> Self {
+    fn new(block_bytes: usize, emit: &'e mut dyn FnMut(Decoded) -> ControlFlow<()>) -> Self {
         Blocks {
             block_bytes: block_bytes.max(1),
             block: RecordBlock::default(),
@@ -179,10 +180,9 @@ impl<'e> Blocks<'e> {
             return Ok(());
         }
         let block = std::mem::take(&mut self.block);
-        if (self.emit)(Decoded::Records(block)) {
-            Ok(())
-        } else {
-            Err(Fault::Stop)
+        match (self.emit)(Decoded::Records(block)) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(()) => Err(Fault::Stop),
         }
     }
 }
@@ -205,10 +205,9 @@ impl Sink for Blocks<'_> {
         // The records before the fault go out first, so that the report
         // keeps its place in the input order.
         self.flush()?;
-        if (self.emit)(Decoded::Fault(DecodeError { line, reason })) {
-            Ok(())
-        } else {
-            Err(Fault::Stop)
+        match (self.emit)(Decoded::Fault(DecodeError { line, reason })) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(()) => Err(Fault::Stop),
         }
     }
 }
