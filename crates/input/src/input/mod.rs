@@ -3,6 +3,7 @@
 
 pub(crate) mod buffers;
 pub mod decode;
+mod gunzip;
 pub mod gz;
 pub mod sniff;
 pub(crate) mod source;

@@ -2,7 +2,7 @@
 
 use crate::input::sniff::{self, Shape};
 use crate::input::{Limits, RecordBlock, describe_size};
-use crate::input::{buffers, decode, gz, walk};
+use crate::input::{buffers, decode, gunzip, gz, walk};
 use crate::window::TimeWindow;
 use rayon::prelude::*;
 use std::fs::File;
@@ -100,13 +100,26 @@ impl Reason {
 /// Where the reader sends jobs; Break means stop reading.
 pub type Dispatch<'a> = dyn FnMut(Job) -> ControlFlow<()> + 'a;
 
+/// What `read_inputs` hands on, in input order: a job, or the jobs of a run
+/// of small files already turned into `T` by `finish` on the worker thread
+/// that read them.
+#[derive(Debug)]
+pub enum Item<T> {
+    Job(Job),
+    Finished(Vec<T>),
+}
+
 /// Read every input in order (`-` or no input: stdin). Files in a directory
-/// delivered before `window` starts are not read.
-pub fn read_inputs(
+/// delivered before `window` starts are not read. The small files of a
+/// directory are read in parallel and each of their jobs goes through
+/// `finish` on the thread that read it: a tree of thousands of files costs
+/// no hand-off between threads per file.
+pub fn read_inputs<T: Send>(
     inputs: &[String],
     window: &TimeWindow,
     limits: Limits,
-    dispatch: &mut Dispatch<'_>,
+    finish: &(dyn Fn(Job) -> T + Sync),
+    dispatch: &mut dyn FnMut(Item<T>) -> ControlFlow<()>,
 ) {
     let stdin_only = [String::from("-")];
     let inputs = if inputs.is_empty() {
@@ -115,17 +128,18 @@ pub fn read_inputs(
         inputs
     };
     for input in inputs {
-        if read_input(input, window, limits, dispatch).is_break() {
+        if read_input(input, window, limits, finish, dispatch).is_break() {
             return;
         }
     }
 }
 
-fn read_input(
+fn read_input<T: Send>(
     input: &str,
     window: &TimeWindow,
     limits: Limits,
-    dispatch: &mut Dispatch<'_>,
+    finish: &(dyn Fn(Job) -> T + Sync),
+    dispatch: &mut dyn FnMut(Item<T>) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
     if input == "-" {
         let source: Arc<str> = Arc::from("<stdin>");
@@ -138,17 +152,21 @@ fn read_input(
         } else {
             Some(&stdin_has_data)
         };
-        return read_stream(&mut lock, &source, more_ready, limits, dispatch);
+        return read_stream(&mut lock, &source, more_ready, limits, &mut |job| {
+            dispatch(Item::Job(job))
+        });
     }
     let source = shown_name(input);
     let metadata = match std::fs::metadata(input) {
         Ok(metadata) => metadata,
-        Err(error) => return dispatch(io_problem(&source, &error)),
+        Err(error) => return dispatch(Item::Job(io_problem(&source, &error))),
     };
     if metadata.is_dir() {
-        return read_tree(Path::new(input), &source, window, limits, dispatch);
+        return read_tree(Path::new(input), &source, window, limits, finish, dispatch);
     }
-    read_file(Path::new(input), source, limits, dispatch)
+    read_file(Path::new(input), source, limits, &mut |job| {
+        dispatch(Item::Job(job))
+    })
 }
 
 fn read_file(
@@ -172,19 +190,21 @@ fn io_problem(source: &Arc<str>, error: &io::Error) -> Job {
 }
 
 /// The input files under `dir`, in path order.
-fn read_tree(
+fn read_tree<T: Send>(
     dir: &Path,
     source: &Arc<str>,
     window: &TimeWindow,
     limits: Limits,
-    dispatch: &mut Dispatch<'_>,
+    finish: &(dyn Fn(Job) -> T + Sync),
+    dispatch: &mut dyn FnMut(Item<T>) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
+    let mut jobs = |job| dispatch(Item::Job(job));
     let tree = match walk::walk(dir, window) {
         Ok(tree) => tree,
-        Err(error) => return dispatch(io_problem(source, &error)),
+        Err(error) => return jobs(io_problem(source, &error)),
     };
     for (path, error) in &tree.unreadable {
-        dispatch(io_problem(&source_name(path), error))?;
+        jobs(io_problem(&source_name(path), error))?;
     }
     for (path, kind) in &tree.not_files {
         let problem = Job::Problem(InputProblem {
@@ -192,20 +212,21 @@ fn read_tree(
             line: None,
             reason: Reason::NotAFile(kind.to_string()),
         });
-        dispatch(problem)?;
+        jobs(problem)?;
     }
     if (tree.skipped_by_name, tree.skipped_digests) != (0, 0) {
-        dispatch(Job::Skipped(Skipped {
+        jobs(Job::Skipped(Skipped {
             by_delivery: tree.skipped_by_name,
             digests: tree.skipped_digests,
         }))?;
     }
-    // A downloaded trail is thousands of small .json.gz files: decompress and
-    // decode a batch of them in parallel, then hand their blocks on in path
-    // order. Large files are streamed on this thread as before.
-    // A batch holds up to BATCH_BYTES of small files (decoded, a few times
-    // that in memory) and at least a few per thread: handing files to the
-    // threads one by one costs more in wake-ups than inflating them.
+    // A downloaded trail is thousands of small .json.gz files: a batch of
+    // them is read, decoded and finished (filtered) in parallel, each file
+    // wholly on one thread, and the batch handed on at once, in path order.
+    // Large files are streamed on this thread as before.
+    // A batch holds up to BATCH_BYTES of small files and at least a few per
+    // thread: handing files to the threads one by one costs more in
+    // wake-ups than inflating them.
     let threads = rayon::current_num_threads().max(1);
     let mut start = 0;
     while start < tree.files.len() {
@@ -220,26 +241,49 @@ fn read_tree(
         let chunk = &tree.files[start..end];
         let sizes = &tree.sizes[start..end];
         start = end;
-        let read: Vec<Option<Vec<Job>>> = chunk
+        let read: Vec<Option<Vec<T>>> = chunk
             .par_iter()
             .zip(sizes)
             .map(|(path, &size)| {
                 let small = size <= SMALL_FILE;
                 small.then(|| {
-                    let mut jobs = Vec::new();
+                    let mut done = Vec::new();
                     let _ = read_file(path, source_name(path), limits, &mut |job| {
-                        jobs.push(job);
+                        done.push(finish(job));
                         ControlFlow::Continue(())
                     });
-                    jobs
+                    done
                 })
             })
             .collect();
-        for (path, jobs) in chunk.iter().zip(read) {
-            match jobs {
-                Some(jobs) => jobs.into_iter().try_for_each(&mut *dispatch)?,
-                None => read_file(path, source_name(path), limits, dispatch)?,
+        // Handed on in parts of about SEND_BYTES on disk: each part takes
+        // one of the writer's places in flight, which so bounds the memory
+        // of results waiting for a slow writer.
+        let mut finished = Vec::new();
+        let mut pending = 0;
+        for ((path, done), &size) in chunk.iter().zip(read).zip(sizes) {
+            match done {
+                Some(done) => {
+                    finished.extend(done);
+                    pending += size;
+                    if pending >= SEND_BYTES {
+                        dispatch(Item::Finished(std::mem::take(&mut finished)))?;
+                        pending = 0;
+                    }
+                }
+                None => {
+                    if !finished.is_empty() {
+                        dispatch(Item::Finished(std::mem::take(&mut finished)))?;
+                        pending = 0;
+                    }
+                    read_file(path, source_name(path), limits, &mut |job| {
+                        dispatch(Item::Job(job))
+                    })?;
+                }
             }
+        }
+        if !finished.is_empty() {
+            dispatch(Item::Finished(finished))?;
         }
     }
     ControlFlow::Continue(())
@@ -250,6 +294,8 @@ const SMALL_FILE: u64 = 1 << 20;
 /// Bytes on disk and files of one parallel batch of small files.
 const BATCH_BYTES: u64 = 4 << 20;
 const BATCH_FILES: usize = 256;
+/// Bytes on disk of small files whose results go to the writer together.
+const SEND_BYTES: u64 = 256 << 10;
 
 fn source_name(path: &Path) -> Arc<str> {
     shown_name(&path.display().to_string())
@@ -275,8 +321,23 @@ fn read_documents(
     dispatch: &mut Dispatch<'_>,
 ) -> ControlFlow<()> {
     let mut reader = BufReader::with_capacity(64 << 10, reader);
+    decode_documents(
+        &mut |emit| decode::decode_stream(&mut reader, BLOCK_BYTES, limits, emit),
+        source,
+        dispatch,
+    )
+}
+
+/// The decoder's output as jobs; `decode` runs it (over a reader or memory).
+type Emit<'e> = dyn FnMut(decode::Decoded) -> ControlFlow<()> + 'e;
+
+fn decode_documents(
+    decode: &mut dyn FnMut(&mut Emit<'_>) -> Result<(), decode::DecodeError>,
+    source: &Arc<str>,
+    dispatch: &mut Dispatch<'_>,
+) -> ControlFlow<()> {
     let mut going = ControlFlow::Continue(());
-    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, limits, &mut |item| {
+    let decoded = decode(&mut |item| {
         going = dispatch(match item {
             decode::Decoded::Records(block) => Job::Block {
                 source: source.clone(),
@@ -353,9 +414,15 @@ pub fn read_stream(
                     // Decide the shape on what came before the error, which
                     // then surfaces in its place.
                     let mut failed = Failed(Some(error));
-                    if let Some(flow) =
-                        route_by_shape(&mut buf, &mut failed, source, more_ready, limits, dispatch)
-                    {
+                    if let Some(flow) = route_by_shape(
+                        &mut buf,
+                        &mut failed,
+                        false,
+                        source,
+                        more_ready,
+                        limits,
+                        dispatch,
+                    ) {
                         return flow;
                     }
                     // NDJSON: routing read nothing, so the error is still there.
@@ -388,9 +455,11 @@ pub fn read_stream(
         }
         let eof = n == 0;
         if at_start && (sniff::enough(&buf) || eof) {
-            if let Some(flow) =
-                route_by_shape(&mut buf, reader, source, more_ready, limits, dispatch)
-            {
+            // A file read whole reads less than asked only at its end.
+            let complete = more_ready.is_none() && n < want;
+            if let Some(flow) = route_by_shape(
+                &mut buf, reader, complete, source, more_ready, limits, dispatch,
+            ) {
                 return flow;
             }
             if buf.starts_with(UTF8_BOM) {
@@ -473,15 +542,36 @@ fn bad_data(source: &Arc<str>, line: u64, reason: Reason) -> Job {
 }
 
 /// Gzip and documents leave the NDJSON path here: Some(flow) when the
-/// stream (its first bytes in `head`, the rest in `reader`) was read that way.
+/// stream (its first bytes in `head`, the rest in `reader`; all of it in
+/// `head` when `complete`) was read that way.
 fn route_by_shape(
     head: &mut Vec<u8>,
     reader: &mut dyn Read,
+    complete: bool,
     source: &Arc<str>,
     more_ready: Option<&dyn Fn() -> bool>,
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
 ) -> Option<ControlFlow<()>> {
+    // A small file read whole: inflated, or decoded, straight from memory.
+    if complete && sniff::is_gzip(head) {
+        let flow = gunzip::with_inflated(head, |mut data| {
+            read_stream(&mut data, source, None, limits, dispatch)
+        });
+        if flow.is_some() {
+            buffers::give_back(std::mem::take(head));
+            return flow;
+        }
+    }
+    if complete && sniff::shape(head) == Shape::Documents {
+        let flow = decode_documents(
+            &mut |emit| decode::decode_slice(&head[..], BLOCK_BYTES, limits, emit),
+            source,
+            dispatch,
+        );
+        buffers::give_back(std::mem::take(head));
+        return Some(flow);
+    }
     if sniff::is_gzip(head) {
         let head = std::mem::take(head);
         let mut unzipped = gz::GzReader::new(BufReader::new(io::Cursor::new(head).chain(reader)));
