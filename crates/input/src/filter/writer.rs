@@ -103,15 +103,13 @@ impl<W: Write> Sink for OutputSink<W> {
         }
         match done {
             Done::Problem(problem) => {
-                if problem.io {
+                let reason = problem.reason.to_string();
+                if problem.is_io() {
                     self.reporter
-                        .io_error(&problem.source, problem.line, &problem.reason);
+                        .io_error(&problem.source, problem.line, &reason);
                 } else {
-                    self.reporter.bad_record(
-                        &problem.source,
-                        problem.line.unwrap_or(0),
-                        &problem.reason,
-                    );
+                    self.reporter
+                        .bad_record(&problem.source, problem.line.unwrap_or(0), &reason);
                 }
                 if self.strict {
                     self.stopped = Some(Stopped::Strict);

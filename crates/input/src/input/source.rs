@@ -48,9 +48,53 @@ pub struct Skipped {
 pub struct InputProblem {
     pub source: Arc<str>,
     pub line: Option<u64>,
-    pub reason: String,
+    pub reason: Reason,
+}
+
+impl InputProblem {
     /// Not data but the input itself (missing file, read error): exit 2.
-    pub io: bool,
+    pub fn is_io(&self) -> bool {
+        self.reason.is_io()
+    }
+}
+
+/// What is wrong with an input; `Display` is the message's reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Reason {
+    /// It cannot be opened or listed (missing, no permission).
+    #[error("{0}")]
+    Unreadable(String),
+    /// Reading it failed part-way (a failing device).
+    #[error("read error: {0}")]
+    ReadFailed(String),
+    /// A FIFO, socket or device found in a directory walk.
+    #[error("{0}, not a regular file: skipped")]
+    NotAFile(String),
+    /// Damaged gzip data: bad input, like a bad line.
+    #[error("{0}")]
+    DamagedGzip(String),
+    /// A line over --max-record-size (the limit in bytes).
+    #[error("line longer than {} (--max-record-size): skipped", describe_size(*.0))]
+    LineTooLong(usize),
+    /// No line break this far (in bytes) after an over-long line.
+    #[error(
+        "no line break in the {} after an over-long line: the rest of this input is not read",
+        describe_size(*.0)
+    )]
+    NoLineBreak(usize),
+    /// The document decoder's reason (a broken record, a stray value).
+    #[error("{0}")]
+    Decode(String),
+}
+
+impl Reason {
+    /// Not data but the input itself: exit 2.
+    pub fn is_io(&self) -> bool {
+        matches!(
+            self,
+            Reason::Unreadable(_) | Reason::ReadFailed(_) | Reason::NotAFile(_)
+        )
+    }
 }
 
 /// Where the reader sends jobs; Break means stop reading.
@@ -113,17 +157,9 @@ fn read_input<T: Send>(
         });
     }
     let source = shown_name(input);
-    let problem = |reason: String| {
-        Job::Problem(InputProblem {
-            source: source.clone(),
-            line: None,
-            reason,
-            io: true,
-        })
-    };
     let metadata = match std::fs::metadata(input) {
         Ok(metadata) => metadata,
-        Err(error) => return dispatch(Item::Job(problem(io_reason(&error)))),
+        Err(error) => return dispatch(Item::Job(io_problem(&source, &error))),
     };
     if metadata.is_dir() {
         return read_tree(Path::new(input), &source, window, limits, finish, dispatch);
@@ -149,8 +185,7 @@ fn io_problem(source: &Arc<str>, error: &io::Error) -> Job {
     Job::Problem(InputProblem {
         source: source.clone(),
         line: None,
-        reason: io_reason(error),
-        io: true,
+        reason: Reason::Unreadable(io_reason(error)),
     })
 }
 
@@ -175,8 +210,7 @@ fn read_tree<T: Send>(
         let problem = Job::Problem(InputProblem {
             source: source_name(path),
             line: None,
-            reason: format!("{kind}, not a regular file: skipped"),
-            io: true,
+            reason: Reason::NotAFile(kind.to_string()),
         });
         jobs(problem)?;
     }
@@ -312,8 +346,7 @@ fn decode_documents(
             decode::Decoded::Fault(fault) => Job::Problem(InputProblem {
                 source: source.clone(),
                 line: Some(fault.line),
-                reason: fault.reason,
-                io: false,
+                reason: Reason::Decode(fault.reason),
             }),
         });
         going
@@ -324,8 +357,7 @@ fn decode_documents(
         Err(error) => dispatch(Job::Problem(InputProblem {
             source: source.clone(),
             line: Some(error.line),
-            reason: error.reason,
-            io: false,
+            reason: Reason::Decode(error.reason),
         })),
     }
 }
@@ -404,16 +436,15 @@ pub fn read_stream(
                 let sent = send_lines(&mut buf, None, source, &mut next_line, dispatch);
                 // Damaged gzip data is bad input, like a bad line; a failing
                 // device is an error of the run.
-                let damaged = gz::is_gzip_error(&error);
+                let reason = if gz::is_gzip_error(&error) {
+                    Reason::DamagedGzip(io_reason(&error))
+                } else {
+                    Reason::ReadFailed(io_reason(&error))
+                };
                 let problem = InputProblem {
                     source: source.clone(),
                     line: Some(next_line),
-                    reason: if damaged {
-                        io_reason(&error)
-                    } else {
-                        format!("read error: {}", io_reason(&error))
-                    },
-                    io: !damaged,
+                    reason,
                 };
                 sent?;
                 return dispatch(Job::Problem(problem));
@@ -454,15 +485,8 @@ pub fn read_stream(
                     let skipped = skipped + buf.len();
                     buf.clear();
                     if skipped > limits.max_gap() {
-                        let problem = bad_data(
-                            source,
-                            next_line,
-                            format!(
-                                "no line break in the {} after an over-long line: \
-                                 the rest of this input is not read",
-                                describe_size(limits.max_gap())
-                            ),
-                        );
+                        let problem =
+                            bad_data(source, next_line, Reason::NoLineBreak(limits.max_gap()));
                         return dispatch(problem);
                     }
                     skipping = Some(skipped);
@@ -484,14 +508,7 @@ pub fn read_stream(
             if last_break.is_some() {
                 send_lines(&mut buf, last_break, source, &mut next_line, dispatch)?;
             }
-            let problem = bad_data(
-                source,
-                next_line,
-                format!(
-                    "line longer than {} (--max-record-size): skipped",
-                    describe_size(limits.max_record)
-                ),
-            );
+            let problem = bad_data(source, next_line, Reason::LineTooLong(limits.max_record));
             dispatch(problem)?;
             buf.clear();
             (searched, last_break, skipping) = (0, None, Some(0));
@@ -516,12 +533,11 @@ pub fn read_stream(
     }
 }
 
-fn bad_data(source: &Arc<str>, line: u64, reason: String) -> Job {
+fn bad_data(source: &Arc<str>, line: u64, reason: Reason) -> Job {
     Job::Problem(InputProblem {
         source: source.clone(),
         line: Some(line),
         reason,
-        io: false,
     })
 }
 
@@ -692,4 +708,50 @@ fn stdin_has_data() -> bool {
 #[cfg(not(unix))]
 fn stdin_has_data() -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_say_what_the_messages_always_said() {
+        let cases = [
+            (
+                Reason::Unreadable("No such file or directory".into()),
+                "No such file or directory",
+                true,
+            ),
+            (
+                Reason::ReadFailed("Input/output error".into()),
+                "read error: Input/output error",
+                true,
+            ),
+            (
+                Reason::NotAFile("a FIFO".into()),
+                "a FIFO, not a regular file: skipped",
+                true,
+            ),
+            (
+                Reason::DamagedGzip("invalid gzip header".into()),
+                "invalid gzip header",
+                false,
+            ),
+            (
+                Reason::LineTooLong(256 << 20),
+                "line longer than 256 MiB (--max-record-size): skipped",
+                false,
+            ),
+            (
+                Reason::NoLineBreak(1 << 30),
+                "no line break in the 1 GiB after an over-long line: the rest of this input is not read",
+                false,
+            ),
+            (Reason::Decode("truncated".into()), "truncated", false),
+        ];
+        for (reason, text, io) in cases {
+            assert_eq!(reason.to_string(), text);
+            assert_eq!(reason.is_io(), io, "{text}");
+        }
+    }
 }

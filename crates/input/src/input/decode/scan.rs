@@ -5,6 +5,8 @@
 
 use std::io::{self, BufRead};
 
+use spitzel_core::json_bytes::is_space;
+
 /// Why scanning stopped.
 #[derive(Debug)]
 pub(crate) enum Fault {
@@ -33,10 +35,6 @@ impl From<io::Error> for Fault {
 /// merge two tokens into a different valid one (`[1 2]` must not become `[12]`).
 pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// A byte as an error message shows it.
