@@ -928,19 +928,28 @@ fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
     let Some(moto) = Moto::start() else { return };
     let tree = trail(150);
     moto.fill("signals", "us-east-1", &tree);
-    let want = expected(&tree, &[]);
+    let fetch_into = |out_path: &Path, ckpt: &Path| {
+        Fetch::bare()
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL_S3", moto.endpoint())
+            .args(["--s3", "s3://signals", "--concurrency", "2"])
+            .output_file(out_path)
+            .checkpoint(ckpt)
+    };
+    // The uninterrupted run: what every interrupted-then-resumed run must
+    // write, record for record, in the same (key) order.
+    let whole = tempfile::tempdir().unwrap();
+    let whole_out = whole.path().join("out.ndjson");
+    fetch_into(&whole_out, &whole.path().join("ckpt.json")).exits(1);
+    let want = std::fs::read_to_string(&whole_out).unwrap();
+    assert_eq!(want, expected(&tree, &[]), "the uninterrupted run");
+    let want_ids = event_ids(&want);
+    assert!(want_ids.len() > 100, "{}", want_ids.len());
     for (signal, code) in [("INT", 130), ("TERM", 143)] {
         let work = tempfile::tempdir().unwrap();
         let out_path = work.path().join("out.ndjson");
         let ckpt = work.path().join("ckpt.json");
-        let fetch = || {
-            Fetch::bare()
-                .env("AWS_REGION", "us-east-1")
-                .env("AWS_ENDPOINT_URL_S3", moto.endpoint())
-                .args(["--s3", "s3://signals", "--concurrency", "2"])
-                .output_file(&out_path)
-                .checkpoint(&ckpt)
-        };
+        let fetch = || fetch_into(&out_path, &ckpt);
         let mut running = fetch().spawn();
         let began = Instant::now();
         while lines_in(&out_path) < 40 {
@@ -976,12 +985,36 @@ fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
         // The corrupt object is reported again; everything else is read once.
         let out = fetch().exits(1);
         assert!(text(&out.stderr).contains("f0005.json.gz"));
+        let got = std::fs::read_to_string(&out_path).unwrap();
+        let got_ids = event_ids(&got);
+        let unique: HashSet<&str> = got_ids.iter().map(String::as_str).collect();
+        assert_eq!(unique.len(), got_ids.len(), "SIG{signal}: a record twice");
+        let wanted: HashSet<&str> = want_ids.iter().map(String::as_str).collect();
+        let missing = wanted.difference(&unique).count();
+        let extra = unique.difference(&wanted).count();
         assert_eq!(
-            std::fs::read_to_string(&out_path).unwrap(),
-            want,
-            "SIG{signal}"
+            (missing, extra),
+            (0, 0),
+            "SIG{signal}: records missing, extra"
         );
+        assert_eq!(
+            got_ids, want_ids,
+            "SIG{signal}: not in the uninterrupted order"
+        );
+        // And every line byte for byte as the uninterrupted run wrote it.
+        assert_eq!(got, want, "SIG{signal}");
     }
+}
+
+/// The eventID of every line, in order.
+fn event_ids(ndjson: &str) -> Vec<String> {
+    ndjson
+        .lines()
+        .map(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            record["eventID"].as_str().unwrap().to_string()
+        })
+        .collect()
 }
 
 /// With stderr a pipe (not a terminal) there is no progress display: only
