@@ -11,6 +11,7 @@ use spitzel_input::input::sniff::{Shape, shape};
 use spitzel_input::input::Limits;
 use spitzel_input::input::{Job, read_stream};
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 /// What reading `bytes` delivered: the records with the line each starts
@@ -27,7 +28,8 @@ fn run(bytes: &[u8], limits: Limits) -> Delivered {
         problems: Vec::new(),
     };
     let mut reader = bytes;
-    read_stream(&mut reader, &source, None, limits, &mut |job| {
+    // Every job is taken, so the reading always runs to the end.
+    let _ = read_stream(&mut reader, &source, None, limits, &mut |job| {
         match job {
             Job::Block { block, .. } => {
                 let body = block.data.strip_suffix(b"\n").unwrap_or(&block.data);
@@ -39,11 +41,13 @@ fn run(bytes: &[u8], limits: Limits) -> Delivered {
                     delivered.records.push((line_no, line.to_vec()));
                 }
             }
-            Job::Problem(problem) => delivered.problems.push((problem.line, problem.reason)),
+            Job::Problem(problem) => delivered
+                .problems
+                .push((problem.line, problem.reason.to_string())),
             // Only directory walks skip files.
             Job::Skipped(_) => {}
         }
-        true
+        ControlFlow::Continue(())
     });
     delivered
 }

@@ -267,7 +267,7 @@ fn not_an_object(found: &'static str) -> DocError {
 
 /// What a valid JSON text that is not an object is, by its first byte.
 fn kind_name(json: &[u8]) -> &'static str {
-    match json.iter().find(|b| !b.is_ascii_whitespace()) {
+    match crate::json_bytes::trim_start(json).first() {
         Some(b'{') => "an object",
         Some(b'[') => "an array",
         Some(b'"') => "a string",

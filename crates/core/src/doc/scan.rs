@@ -8,6 +8,7 @@
 //! bytes again.
 
 use super::MAX_DEPTH;
+use crate::json_bytes::{hex4, space_end};
 
 /// Why the scanner refused a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,15 +271,6 @@ fn some_digits_end(bytes: &[u8], at: usize) -> Result<usize, Fault> {
     }
 }
 
-/// Where the white space starting at `at` ends.
-#[inline(always)]
-fn space_end(bytes: &[u8], mut at: usize) -> usize {
-    while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(at) {
-        at += 1;
-    }
-    at
-}
-
 /// The string whose opening quote is at `quote`.
 #[inline(always)]
 fn string_at(bytes: &[u8], quote: usize) -> Result<Span, Fault> {
@@ -311,12 +303,12 @@ fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Fault> {
     let kind = *bytes.get(at).ok_or(Fault::Syntax)?;
     match kind {
         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(at + 1),
-        b'u' => match hex4(bytes, at + 1)? {
+        b'u' => match hex4(bytes, at + 1).ok_or(Fault::Syntax)? {
             0xD800..=0xDBFF => {
                 if bytes.get(at + 5..at + 7) != Some(b"\\u") {
                     return Err(Fault::Syntax);
                 }
-                match hex4(bytes, at + 7)? {
+                match hex4(bytes, at + 7).ok_or(Fault::Syntax)? {
                     0xDC00..=0xDFFF => Ok(at + 11),
                     _ => Err(Fault::Syntax),
                 }
@@ -326,15 +318,6 @@ fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Fault> {
         },
         _ => Err(Fault::Syntax),
     }
-}
-
-fn hex4(bytes: &[u8], at: usize) -> Result<u32, Fault> {
-    let digits = bytes.get(at..at + 4).ok_or(Fault::Syntax)?;
-    let mut value = 0;
-    for &digit in digits {
-        value = value * 16 + (digit as char).to_digit(16).ok_or(Fault::Syntax)?;
-    }
-    Ok(value)
 }
 
 /// The first quote, backslash or control character at or after `from`.

@@ -16,6 +16,7 @@
 //! over the nodes it is tried on, at most d times its cost on the whole
 //! record (the subtrees of one depth are disjoint) plus one per node.
 
+use crate::json_bytes::space_end;
 use serde_json::Value;
 
 /// Node visits one path evaluation may cost on one record.
@@ -115,13 +116,6 @@ pub fn measure(value: &Value) -> (f64, f64) {
     (nodes, deepest as f64)
 }
 
-fn skip_blank(bytes: &[u8], mut at: usize) -> usize {
-    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        at += 1;
-    }
-    at
-}
-
 /// After a quote at `at`: the offset past the closing quote.
 fn string_end(bytes: &[u8], at: usize) -> usize {
     let quote = bytes[at];
@@ -143,7 +137,7 @@ fn parse_query(bytes: &[u8], at: usize, depth: usize) -> (Cost, usize) {
     let mut cost = Cost::default();
     let mut pos = at + 1;
     loop {
-        let start = skip_blank(bytes, pos);
+        let start = space_end(bytes, pos);
         let (descendant, at) = match (bytes.get(start), bytes.get(start + 1)) {
             (Some(b'.'), Some(b'.')) => (true, start + 2),
             (Some(b'.'), _) => (false, start + 1),
@@ -178,7 +172,7 @@ fn parse_brackets(bytes: &[u8], open: usize, depth: usize) -> (Vec<Selector>, us
     let mut selectors = Vec::new();
     let mut at = open + 1;
     loop {
-        let start = skip_blank(bytes, at);
+        let start = space_end(bytes, at);
         let mut nesting = 0usize;
         let mut queries = Vec::new();
         let mut slice = false;

@@ -7,6 +7,7 @@ use super::budget::{Cost, NODE_BUDGET, measure};
 use super::lex::error_at;
 use super::{EvalError, ExprError};
 use crate::doc::{Doc, DocView, Raw};
+use crate::json_bytes::{space_end, take_hex4};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 use std::collections::HashMap;
@@ -61,7 +62,7 @@ pub(crate) fn path_end(src: &str, start: usize) -> Result<usize, ExprError> {
     }
     let mut pos = start + 1;
     loop {
-        let segment_start = skip_blank(bytes, pos);
+        let segment_start = space_end(bytes, pos);
         pos = match bytes.get(segment_start) {
             Some(b'.') => {
                 let mut at = segment_start + 1;
@@ -79,13 +80,6 @@ pub(crate) fn path_end(src: &str, start: usize) -> Result<usize, ExprError> {
             _ => return Ok(pos),
         };
     }
-}
-
-fn skip_blank(bytes: &[u8], mut pos: usize) -> usize {
-    while matches!(bytes.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
 }
 
 fn is_name_first(c: char) -> bool {
@@ -190,7 +184,7 @@ pub(crate) fn hyphen_hint(src: &str, start: usize, end: usize) -> Option<ExprErr
     let mut fixed_any = false;
     let bytes = src.as_bytes();
     loop {
-        let segment_start = skip_blank(bytes, pos);
+        let segment_start = space_end(bytes, pos);
         match bytes.get(segment_start) {
             Some(b'.') => {
                 let descendant = bytes.get(segment_start + 1) == Some(&b'.');
@@ -236,7 +230,7 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
     let mut steps = Vec::new();
     let mut pos = 1;
     loop {
-        pos = skip_blank(bytes, pos);
+        pos = space_end(bytes, pos);
         match bytes.get(pos) {
             None => return Some(steps),
             Some(b'.') => {
@@ -248,9 +242,12 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
                 pos = end;
             }
             Some(b'[') => {
-                pos = skip_blank(bytes, pos + 1);
+                pos = space_end(bytes, pos + 1);
                 let (step, after) = match bytes.get(pos)? {
-                    q @ (b'\'' | b'"') => decode_quoted(text, pos, *q)?,
+                    q @ (b'\'' | b'"') => {
+                        let (name, after) = quoted_name(text, pos, *q)?;
+                        (Step::Name(name), after)
+                    }
                     b'-' | b'0'..=b'9' => {
                         let len = text[pos + 1..]
                             .find(|c: char| !c.is_ascii_digit())
@@ -260,7 +257,7 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
                     }
                     _ => return None,
                 };
-                pos = skip_blank(bytes, after);
+                pos = space_end(bytes, after);
                 if bytes.get(pos) != Some(&b']') {
                     return None;
                 }
@@ -273,8 +270,8 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
 }
 
 /// Decode the RFC 9535 string literal whose quote is at `open`; returns the
-/// name step and the offset past the closing quote.
-fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
+/// name and the offset past the closing quote. Also `--emit-sql`'s reader.
+pub fn quoted_name(text: &str, open: usize, quote: u8) -> Option<(String, usize)> {
     let mut out = String::new();
     let mut chars = text[open + 1..].char_indices();
     while let Some((i, c)) = chars.next() {
@@ -289,14 +286,14 @@ fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
                     't' => '\t',
                     '/' | '\\' | '\'' | '"' => e,
                     'u' => {
-                        let unit = hex4(&mut chars)?;
+                        let unit = take_hex4(&mut chars)?;
                         if (0xD800..0xDC00).contains(&unit) {
                             let (_, b) = chars.next()?;
                             let (_, u) = chars.next()?;
                             if (b, u) != ('\\', 'u') {
                                 return None;
                             }
-                            let low = hex4(&mut chars)?;
+                            let low = take_hex4(&mut chars)?;
                             let code =
                                 0x10000 + ((unit - 0xD800) << 10) + (low.checked_sub(0xDC00)?);
                             char::from_u32(code)?
@@ -309,20 +306,12 @@ fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
                 out.push(decoded);
             }
             c if c as u32 == u32::from(quote) => {
-                return Some((Step::Name(out), open + 1 + i + 1));
+                return Some((out, open + 1 + i + 1));
             }
             c => out.push(c),
         }
     }
     None
-}
-
-fn hex4(chars: &mut std::str::CharIndices<'_>) -> Option<u32> {
-    let mut value = 0;
-    for _ in 0..4 {
-        value = value * 16 + chars.next()?.1.to_digit(16)?;
-    }
-    Some(value)
 }
 
 impl CompiledPath {
