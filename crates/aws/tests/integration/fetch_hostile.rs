@@ -192,8 +192,7 @@ fn an_empty_chunked_200_does_not_end_paging_silently() {
         chunked: true,
         ..Faults::default()
     });
-    let home = tempfile::tempdir().unwrap();
-    let out = fetch(&emulator, home.path(), &[]);
+    let out = fetch(&emulator, &[]);
     assert_one_line_error(&out, 1, &["us-east-1", "HTTP 200", "empty"]);
 }
 
@@ -208,8 +207,7 @@ fn a_chunked_body_past_the_cap_is_refused() {
         chunked: true,
         ..Faults::default()
     });
-    let home = tempfile::tempdir().unwrap();
-    let out = fetch(&emulator, home.path(), &[]);
+    let out = fetch(&emulator, &[]);
     assert_one_line_error(&out, 1, &["us-east-1", "64 MiB"]);
 }
 
