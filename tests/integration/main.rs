@@ -12,6 +12,7 @@ mod jsonpath_cts;
 mod man_render;
 mod match_robustness;
 mod readme;
+mod regex_python;
 mod sample_data;
 mod shapes;
 mod sigma_cli;

@@ -209,6 +209,18 @@ fn match_errors_are_one_clear_line() {
         "spitzel-filter: --match '$.errorCode = \"x\"': expected an operator: '=' is none; did \
          you mean '=='? at column 13\n"
     );
+    // Found by the pyregex fuzz target: Python refuses a quantifier right
+    // after another; the two engines read it differently.
+    assert_eq!(
+        error("$.a regex '2*{,0}'"),
+        "spitzel-filter: --match '$.a regex '2*{,0}'': invalid regex: multiple repeat (a \
+         quantifier right after another; group the first, as in (?:a*)*) at column 14\n"
+    );
+    assert_eq!(
+        error(r"$.a regex '\d{3,88888888}'"),
+        "spitzel-filter: --match '$.a regex '\\d{3,88888888}'': invalid regex: repetition \
+         count 88888888 is more than the 1000 supported at column 14\n"
+    );
     assert!(
         error(r#"$.a == "\ud800""#).ends_with(
             "\\ud800 is a lone surrogate (half of a UTF-16 pair, no character); write a \

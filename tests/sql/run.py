@@ -164,7 +164,7 @@ def generated_queries():
            r'regex "\s"', 'cidr "10.0.0.0/8"', 'cidr ["192.168.0.0/24", "10.1.2.3"]',
            "== ['a', 'b']", "== {'k': [1, 2]}", 'regex "(?=x)"', r'regex "\bx"',
            r'regex "^[A-Z][a-z]{2,}"', r'regex "(?i)[^a-c]S"', r'regex "\w+\s\w"', 'regex "e.y$"',
-           r'regex "(?s)x.y"', r'regex "(?i)k"', 'regex "Denied$"']
+           r'regex "(?s)x.y"', r'regex "(?i)k"', 'regex "Denied$"', r'regex "^[A-Z]{,}e"', r'regex "e{,2}n"']
     queries = [{"match": [f"{p} {o}"]} for p, o in itertools.product(paths, ops)]
     queries += [
         {"match": ["not $.errorCode == 'AccessDenied'"]},

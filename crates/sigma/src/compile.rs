@@ -371,7 +371,7 @@ fn string_tests(
             tokens.push(Token::AnyRun);
         }
         let tokens = pattern::normalize(tokens);
-        let matcher = TextMatcher::new(&tokens, cased);
+        let matcher = TextMatcher::new(&tokens, cased)?;
         tests.push(Test::Text {
             tokens,
             cased,

@@ -131,7 +131,7 @@ enum Shape {
 }
 
 impl TextMatcher {
-    pub fn new(tokens: &[Token], cased: bool) -> TextMatcher {
+    pub fn new(tokens: &[Token], cased: bool) -> Result<TextMatcher, String> {
         let tokens = normalize(tokens.to_vec());
         let lit = |t: &Token| match t {
             Token::Lit(s) => Some(s.clone()),
@@ -165,14 +165,21 @@ impl TextMatcher {
         }
         source.push('$');
         // Escaped literals and fixed pieces: always a valid regex; only an
-        // absurd size could fail, and then nothing matches.
-        let regex = Regex::new(&source).unwrap_or_else(|_| Regex::new("[^\\s\\S]").expect("valid"));
-        TextMatcher {
+        // absurd size can fail, which is the rule's error (never a matcher
+        // that silently matches nothing).
+        let regex = Regex::new(&source).map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => format!(
+                "a value too large to match: its pattern compiles past {} MiB",
+                limit >> 20
+            ),
+            other => format!("a value that does not compile: {other}"),
+        })?;
+        Ok(TextMatcher {
             shape,
             cased,
             ascii,
             regex,
-        }
+        })
     }
 
     pub fn is_match(&self, text: &str) -> bool {
@@ -247,7 +254,7 @@ mod tests {
     use super::*;
 
     fn m(value: &str, cased: bool) -> TextMatcher {
-        TextMatcher::new(&parse_wildcards(value), cased)
+        TextMatcher::new(&parse_wildcards(value), cased).unwrap()
     }
 
     #[test]
@@ -304,7 +311,7 @@ mod tests {
     #[test]
     fn windash_positions() {
         let tokens = windash(parse_wildcards("-exec /s"));
-        let matcher = TextMatcher::new(&tokens, false);
+        let matcher = TextMatcher::new(&tokens, false).unwrap();
         for dash in DASHES {
             assert!(matcher.is_match(&format!("{dash}exec -s")));
             assert!(matcher.is_match(&format!("/exec {dash}s")));

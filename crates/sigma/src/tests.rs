@@ -383,6 +383,12 @@ fn refusals_name_the_key() {
     assert!(refusal("sel:\n    f|wide: x\ncondition: sel").contains("base64"));
     assert!(refusal("sel:\n    f: x\ntimeframe: 5m\ncondition: sel").contains("timeframe"));
     assert!(refusal("sel:\n    f: x").contains("detection.condition"));
+    // A wildcard value whose regex passes the size limit is the rule's
+    // error, not a matcher that silently never matches.
+    let huge = "?".repeat(40_000);
+    assert!(
+        refusal(&format!("sel:\n    f: '{huge}'\ncondition: sel")).contains("too large to match")
+    );
     let corr = load_text(
         Path::new("c.yml"),
         "title: c\ncorrelation:\n    type: event_count\n",

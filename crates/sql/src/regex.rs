@@ -187,7 +187,8 @@ fn repeat_bounds(body: &str) -> Option<(usize, Option<usize>)> {
         None if digits(body) => Some((body.parse().ok()?, None)),
         None => None,
         Some((l, h)) => {
-            if l.is_empty() && h.is_empty() || !(l.is_empty() || digits(l)) {
+            // `{,}` is `{0,}` in Python, as `{,n}` is `{0,n}`.
+            if !(l.is_empty() || digits(l)) {
                 return None;
             }
             if !(h.is_empty() || digits(h)) {

@@ -7,6 +7,8 @@ use aws_sdk_cloudtrail::config::interceptors::BeforeDeserializationInterceptorCo
 use aws_sdk_cloudtrail::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_cloudtrail::error::BoxError;
 use aws_smithy_types::body::SdkBody;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// The cap of one response body. A LookupEvents page holds at most 50
 /// events of at most a few hundred KB each; 64 MiB leaves room for
@@ -77,10 +79,61 @@ impl Intercept for BodyCheck {
         if length.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
             return Err(Box::new(BodyFault::TooLarge));
         }
-        // Without (or despite) a Content-Length, stop reading at the cap.
+        // Without (or despite) a Content-Length, stop reading at the cap;
+        // and a success body without one (chunked) must not end empty.
+        let success = response.status().is_success();
         let body = std::mem::replace(response.body_mut(), SdkBody::taken());
-        *response.body_mut() =
-            SdkBody::from_body_1_x(http_body_util::Limited::new(body, MAX_BODY_BYTES));
+        let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+        *response.body_mut() = SdkBody::from_body_1_x(NonEmpty {
+            inner: limited,
+            seen: !success,
+        });
         Ok(())
+    }
+}
+
+/// A body that fails with `BodyFault::Empty` when it ends before a byte
+/// came (unless `seen` starts true).
+struct NonEmpty<B> {
+    inner: B,
+    seen: bool,
+}
+
+impl<B> http_body::Body for NonEmpty<B>
+where
+    B: http_body::Body<Data = bytes::Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    type Data = bytes::Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<bytes::Bytes>, BoxError>>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if frame.data_ref().is_some_and(|data| !data.is_empty()) {
+                    this.seen = true;
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
+            Poll::Ready(None) if !this.seen => {
+                this.seen = true;
+                Poll::Ready(Some(Err(Box::new(BodyFault::Empty))))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.seen && self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }

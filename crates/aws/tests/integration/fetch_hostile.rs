@@ -185,6 +185,33 @@ fn a_malformed_200_body_says_what_is_wrong() {
 }
 
 #[test]
+fn an_empty_chunked_200_does_not_end_paging_silently() {
+    // Without a Content-Length the body's emptiness shows only once read.
+    let emulator = with_faults(Faults {
+        body: Some(Arc::from("")),
+        chunked: true,
+        ..Faults::default()
+    });
+    let out = fetch(&emulator, &[]);
+    assert_one_line_error(&out, 1, &["us-east-1", "HTTP 200", "empty"]);
+}
+
+#[test]
+fn a_chunked_body_past_the_cap_is_refused() {
+    let big = format!(
+        r#"{{"Events":[{{"EventId":"x","CloudTrailEvent":"{}"}}]}}"#,
+        "a".repeat(65 << 20)
+    );
+    let emulator = with_faults(Faults {
+        body: Some(Arc::from(big.as_str())),
+        chunked: true,
+        ..Faults::default()
+    });
+    let out = fetch(&emulator, &[]);
+    assert_one_line_error(&out, 1, &["us-east-1", "64 MiB"]);
+}
+
+#[test]
 fn a_cloudtrail_event_that_is_not_an_object_is_reported_and_skipped() {
     let mut config = config_with(&["us-east-1"], 120, 3600);
     let events = config.regions.get_mut("us-east-1").unwrap();

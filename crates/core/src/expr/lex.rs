@@ -81,19 +81,40 @@ impl<'s> Cursor<'s> {
 }
 
 /// An error at byte offset `byte` of `src`, reported as a 1-based character
-/// column.
+/// column. Control characters in the message (quoted from the expression
+/// or a pattern) are escaped: the message stays one line.
 pub(crate) fn error_at(src: &str, byte: usize, message: impl Into<String>) -> ExprError {
     let byte = byte.min(src.len());
     let column = src.char_indices().take_while(|&(i, _)| i < byte).count() + 1;
-    ExprError {
-        column,
-        message: message.into(),
-    }
+    let message: String = message.into();
+    let message = if message.chars().any(char::is_control) {
+        message
+            .chars()
+            .map(|c| match c.is_control() {
+                true => c.escape_default().to_string(),
+                false => c.to_string(),
+            })
+            .collect()
+    } else {
+        message
+    };
+    ExprError { column, message }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_quoting_control_characters_stay_one_line() {
+        // Found by the expr_parse fuzz target: a pattern and a path holding
+        // a newline were quoted raw.
+        for src in [r#"$.s regex "(?\n""#, "$.d-[\"\n\"] == 1"] {
+            let error = crate::expr::Expression::parse(src).unwrap_err();
+            assert!(!error.message.contains('\n'), "{src:?}: {}", error.message);
+            assert!(error.message.contains("\\n"), "{src:?}: {}", error.message);
+        }
+    }
 
     #[test]
     fn columns_count_characters_not_bytes() {

@@ -13,6 +13,7 @@ pub mod path;
 // Public for the fuzz targets, which check the translation.
 #[doc(hidden)]
 pub mod pyregex;
+mod pysyntax;
 mod regex_error;
 
 // The parsed tree, for translators of the language (`--emit-sql`).

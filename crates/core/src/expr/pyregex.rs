@@ -128,12 +128,18 @@ impl PyRegex {
         if group_depth(pattern) > MAX_GROUP_DEPTH {
             return Err(RegexError::TooDeep);
         }
+        super::pysyntax::check(pattern)?;
         let (translated, map) = translate_mapped(pattern);
         // The regex crate reads `a*+` as `(a*)+`; Python (3.11) and
         // fancy-regex read it as possessive.
         let linear = match has_possessive(pattern) {
             true => None,
-            false => regex::Regex::new(&translated).ok(),
+            false => match regex::Regex::new(&translated) {
+                Ok(re) => Some(re),
+                // fancy-regex would expand the same repetitions again.
+                Err(regex::Error::CompiledTooBig(_)) => return Err(RegexError::TooBig),
+                Err(_) => None,
+            },
         };
         let engine = match linear {
             Some(re) => Engine::Linear(re),
@@ -254,6 +260,8 @@ pub(crate) fn translate_mapped(pattern: &str) -> (String, SourceMap) {
     let mut map = SourceMap::new();
     // Multiline mode of each open group; `$` depends on it.
     let mut group_multiline: Vec<bool> = Vec::new();
+    // Where each open group starts in `out`, and whether it is a lookaround.
+    let mut opens: Vec<(usize, bool)> = Vec::new();
     let mut multiline = false;
     let mut i = 0;
     while i < chars.len() {
@@ -264,6 +272,13 @@ pub(crate) fn translate_mapped(pattern: &str) -> (String, SourceMap) {
             '\\' => i = translate_escape(&chars, i, false, &mut out),
             '[' => i = translate_class(&chars, i, &mut out, &mut map),
             '(' => {
+                let (start, open) = (out.len(), group_multiline.len());
+                let lookaround = chars.get(i) == Some(&'?')
+                    && match chars.get(i + 1) {
+                        Some('=' | '!') => true,
+                        Some('<') => matches!(chars.get(i + 2), Some('=' | '!')),
+                        _ => false,
+                    };
                 group_multiline.push(multiline);
                 if chars.get(i) == Some(&'?') {
                     i = translate_group_start(
@@ -276,12 +291,21 @@ pub(crate) fn translate_mapped(pattern: &str) -> (String, SourceMap) {
                 } else {
                     out.push('(');
                 }
+                // Comments and global flags open no group.
+                if group_multiline.len() > open {
+                    opens.push((start, lookaround));
+                }
             }
             ')' => {
                 if let Some(outer) = group_multiline.pop() {
                     multiline = outer;
                 }
-                out.push(')');
+                match opens.pop() {
+                    Some((start, true)) => {
+                        i = close_lookaround(&chars, i, start, &mut out, &mut map);
+                    }
+                    _ => out.push(')'),
+                }
             }
             // Python's `$` also matches before a newline that ends the
             // string; for a yes/no search, consuming that newline is
@@ -355,30 +379,49 @@ fn translate_group_start(
     j + 1
 }
 
+/// After the `)` at `chars[i - 1]` of a lookaround opened at `start` of
+/// `out`. Python repeats a lookaround, which Rust's engines refuse; being
+/// of zero width it holds as often as once, so the quantifier goes, and
+/// with a count of zero allowed the lookaround goes too (it always holds).
+fn close_lookaround(
+    chars: &[char],
+    i: usize,
+    start: usize,
+    out: &mut String,
+    map: &mut SourceMap,
+) -> usize {
+    let quantifier = match chars.get(i) {
+        Some('*' | '?') => Some((0, i + 1)),
+        Some('+') => Some((1, i + 1)),
+        Some('{') => super::pysyntax::brace_quantifier(chars, i).map(|(low, _, end)| (low, end)),
+        _ => None,
+    };
+    let Some((low, mut end)) = quantifier else {
+        out.push(')');
+        return i;
+    };
+    if matches!(chars.get(end), Some('?' | '+')) {
+        end += 1;
+    }
+    if low == 0 {
+        out.truncate(start);
+        map.retain(|&(offset, _)| offset <= start);
+    } else {
+        out.push(')');
+    }
+    end
+}
+
 /// After `{` at `chars[i - 1]`: a valid quantifier stays (Python's `{,n}`
-/// becomes `{0,n}`), any other brace is a literal as Python reads it.
+/// becomes `{0,n}`, `{,}` `{0,}`), any other brace is a literal as Python
+/// reads it.
 fn translate_brace(chars: &[char], i: usize, out: &mut String) -> usize {
-    let close = chars[i..].iter().position(|&c| c == '}').map(|n| i + n);
-    if let Some(close) = close {
-        let body: String = chars[i..close].iter().collect();
-        let (low, high) = match body.split_once(',') {
-            Some((l, h)) => (l, Some(h)),
-            None => (body.as_str(), None),
-        };
-        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-        let valid = digits(low)
-            && high.is_none_or(digits)
-            && !(low.is_empty() && high.is_none_or(str::is_empty));
-        if valid {
-            out.push('{');
-            out.push_str(if low.is_empty() { "0" } else { low });
-            if let Some(high) = high {
-                out.push(',');
-                out.push_str(high);
-            }
-            out.push('}');
-            return close + 1;
-        }
+    if let Some((low, high, end)) = super::pysyntax::brace_quantifier(chars, i - 1) {
+        out.push_str(&match high {
+            Some(high) => format!("{{{low},{high}}}"),
+            None => format!("{{{low},}}"),
+        });
+        return end;
     }
     out.push_str(r"\{");
     i
@@ -432,6 +475,16 @@ fn translate_escape(chars: &[char], i: usize, in_class: bool, out: &mut String) 
         'Z' if !in_class => out.push_str(r"\z"),
         'b' if in_class => out.push_str(r"\x08"),
         '0' => {
+            let mut end = i + 1;
+            while end < i + 3 && octal_at(end) {
+                end += 1;
+            }
+            let text: String = chars[i..end].iter().collect();
+            push_code(out, u32::from_str_radix(&text, 8).unwrap_or(0));
+            return end;
+        }
+        // In a class an octal escape of up to three digits, as `\0` is.
+        '1'..='7' if in_class => {
             let mut end = i + 1;
             while end < i + 3 && octal_at(end) {
                 end += 1;

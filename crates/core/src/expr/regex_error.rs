@@ -2,6 +2,7 @@
 //! character of the pattern (as written, before translation) at fault.
 
 use super::pyregex::{SourceMap, source_char};
+use super::pysyntax::MAX_REPEAT_COUNT;
 use regex_syntax::ast::ErrorKind;
 
 /// A pattern that does not compile. `Display` is one line.
@@ -13,14 +14,48 @@ pub enum RegexError {
     /// in the pattern (as written) of the fault, when known.
     #[error("invalid regex: {reason}")]
     Invalid { reason: String, at: Option<usize> },
+    // What Python refuses, in its words (see pysyntax).
+    #[error(
+        "invalid regex: multiple repeat (a quantifier right after another; group the first, as in (?:a*)*)"
+    )]
+    MultipleRepeat { at: usize },
+    #[error("invalid regex: nothing to repeat")]
+    NothingToRepeat { at: usize },
+    #[error("invalid regex: min repeat greater than max repeat")]
+    MinAboveMax { at: usize },
+    #[error("invalid regex: global flags not at the start of the expression")]
+    GlobalFlagsNotAtStart { at: usize },
+    #[error("invalid regex: invalid group reference {group} (no such group before it)")]
+    UnknownGroup { at: usize, group: String },
+    #[error("invalid regex: cannot refer to an open group")]
+    OpenGroupReference { at: usize },
+    #[error("invalid regex: octal escape value outside of range 0-0o377")]
+    OctalOutOfRange { at: usize },
+    #[error(
+        "invalid regex: repetition count {count} is more than the {MAX_REPEAT_COUNT} supported"
+    )]
+    RepeatTooLarge { at: usize, count: u64 },
+    /// The engines' size limit: repetitions expand when compiled.
+    #[error(
+        "invalid regex: too large once compiled (counted repetitions expand: lower their counts)"
+    )]
+    TooBig,
 }
 
 impl RegexError {
     /// The char index in the pattern of the fault, when known.
     pub fn at(&self) -> Option<usize> {
         match self {
-            RegexError::TooDeep => None,
+            RegexError::TooDeep | RegexError::TooBig => None,
             RegexError::Invalid { at, .. } => *at,
+            RegexError::MultipleRepeat { at }
+            | RegexError::NothingToRepeat { at }
+            | RegexError::MinAboveMax { at }
+            | RegexError::GlobalFlagsNotAtStart { at }
+            | RegexError::UnknownGroup { at, .. }
+            | RegexError::OpenGroupReference { at }
+            | RegexError::OctalOutOfRange { at }
+            | RegexError::RepeatTooLarge { at, .. } => Some(*at),
         }
     }
 }
@@ -48,6 +83,9 @@ pub fn describe(translated: &str, map: &SourceMap, fancy: &fancy_regex::Error) -
         _ => {}
     }
     match fancy {
+        fancy_regex::Error::CompileError(inner) if matches!(&**inner, fancy_regex::CompileError::InnerError(e) if e.size_limit().is_some()) => {
+            RegexError::TooBig
+        }
         fancy_regex::Error::ParseError(offset, kind) => RegexError::Invalid {
             reason: lower_first(&kind.to_string()),
             at: at(*offset),

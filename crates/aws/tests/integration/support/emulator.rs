@@ -71,6 +71,9 @@ pub struct Faults {
     pub repeat_token: bool,
     /// Every page is empty and has a new NextToken, without end.
     pub endless_empty: bool,
+    /// Answers are sent chunked, without a Content-Length (an empty body
+    /// is then the terminating chunk alone).
+    pub chunked: bool,
 }
 
 /// The order of the events the emulator serves. AWS serves newest first;
@@ -312,6 +315,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
         if shared.stop.load(Ordering::SeqCst) {
             return;
         }
+        let chunked = shared.lock().config.faults.chunked;
         match handle(shared, &request) {
             Reply::Drop => {
                 let _ = writer.shutdown(Shutdown::Both);
@@ -334,9 +338,12 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
                     404 => "Not Found",
                     _ => "Internal Server Error",
                 };
+                let length = match chunked {
+                    true => "Transfer-Encoding: chunked".to_owned(),
+                    false => format!("Content-Length: {}", body.len()),
+                };
                 let mut head = format!(
-                    "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nx-amzn-RequestId: emulated\r\n",
-                    body.len()
+                    "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n{length}\r\nx-amzn-RequestId: emulated\r\n",
                 );
                 if let Some(error_type) = error_type {
                     head.push_str(&format!("x-amzn-ErrorType: {error_type}\r\n"));
@@ -345,7 +352,16 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
                 // One write: head and body in two would meet Nagle's
                 // algorithm and the client's delayed ACK (40 ms a request).
                 let mut reply = head.into_bytes();
-                reply.extend_from_slice(body.as_bytes());
+                if chunked {
+                    if !body.is_empty() {
+                        reply.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+                        reply.extend_from_slice(body.as_bytes());
+                        reply.extend_from_slice(b"\r\n");
+                    }
+                    reply.extend_from_slice(b"0\r\n\r\n");
+                } else {
+                    reply.extend_from_slice(body.as_bytes());
+                }
                 if writer.write_all(&reply).is_err() || writer.flush().is_err() {
                     return;
                 }
