@@ -45,7 +45,9 @@ fn every_event_of_every_region_once_and_unchanged() {
 #[test]
 fn throttled_client_still_gets_every_event_once() {
     let mut config = config_with(&["us-east-1"], 300, 3600);
-    config.rate = 4.0;
+    // Burst 2, one token per 500 ms (the real API's limit): a client asking
+    // for 25/s is throttled even when a loaded machine slows it tenfold.
+    config.rate = 2.0;
     let (emulator, expected) = serve(config);
     let out = Fetch::against(&emulator)
         .args(["--region", "us-east-1", "--rate", "25"])

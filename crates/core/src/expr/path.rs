@@ -244,7 +244,10 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
             Some(b'[') => {
                 pos = space_end(bytes, pos + 1);
                 let (step, after) = match bytes.get(pos)? {
-                    q @ (b'\'' | b'"') => decode_quoted(text, pos, *q)?,
+                    q @ (b'\'' | b'"') => {
+                        let (name, after) = quoted_name(text, pos, *q)?;
+                        (Step::Name(name), after)
+                    }
                     b'-' | b'0'..=b'9' => {
                         let len = text[pos + 1..]
                             .find(|c: char| !c.is_ascii_digit())
@@ -267,8 +270,8 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
 }
 
 /// Decode the RFC 9535 string literal whose quote is at `open`; returns the
-/// name step and the offset past the closing quote.
-fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
+/// name and the offset past the closing quote. Also `--emit-sql`'s reader.
+pub fn quoted_name(text: &str, open: usize, quote: u8) -> Option<(String, usize)> {
     let mut out = String::new();
     let mut chars = text[open + 1..].char_indices();
     while let Some((i, c)) = chars.next() {
@@ -303,7 +306,7 @@ fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
                 out.push(decoded);
             }
             c if c as u32 == u32::from(quote) => {
-                return Some((Step::Name(out), open + 1 + i + 1));
+                return Some((out, open + 1 + i + 1));
             }
             c => out.push(c),
         }
