@@ -142,6 +142,11 @@ pub fn check(pattern: &str) -> Result<(), RegexError> {
                     j += 1;
                 }
                 let is_flags = j > i + 1;
+                // Flags end at ')' (global) or ':' (scoped); Python refuses
+                // anything else, where the engines might read on.
+                if is_flags && !matches!(chars.get(j), Some(')' | ':')) {
+                    return Err(RegexError::UnknownFlag { at: j });
+                }
                 if is_flags && chars.get(j) == Some(&')') {
                     // Global flags: only at the start in Python 3.11.
                     if !at_start {
@@ -380,6 +385,10 @@ mod tests {
             ),
             ("a(?i)b", "invalid regex: global flags not at the start"),
             ("((?i)a)", "invalid regex: global flags not at the start"),
+            ("(?xz\x0c", "invalid regex: unknown flag"),
+            ("(?iz:a)", "invalid regex: unknown flag"),
+            ("(?i", "invalid regex: unknown flag"),
+            ("(?-", "invalid regex: unknown flag"),
             (r"\1(a)", "invalid regex: invalid group reference 1"),
             (r"(a)\10", "invalid regex: invalid group reference 10"),
             ("(?P=n)(?P<n>a)", "invalid regex: invalid group reference n"),

@@ -23,6 +23,8 @@ pub enum RegexError {
     NothingToRepeat { at: usize },
     #[error("invalid regex: min repeat greater than max repeat")]
     MinAboveMax { at: usize },
+    #[error("invalid regex: unknown flag or missing -, : or ) after the flags")]
+    UnknownFlag { at: usize },
     #[error("invalid regex: global flags not at the start of the expression")]
     GlobalFlagsNotAtStart { at: usize },
     #[error("invalid regex: invalid group reference {group} (no such group before it)")]
@@ -51,6 +53,7 @@ impl RegexError {
             RegexError::MultipleRepeat { at }
             | RegexError::NothingToRepeat { at }
             | RegexError::MinAboveMax { at }
+            | RegexError::UnknownFlag { at }
             | RegexError::GlobalFlagsNotAtStart { at }
             | RegexError::UnknownGroup { at, .. }
             | RegexError::OpenGroupReference { at }
