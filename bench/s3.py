@@ -6,7 +6,7 @@
 
 Reports objects/s, MB/s of gzip and CPU seconds per GB of gzip, for the
 client side (spitzel or aws+spitzel) and for the server, so one can see
-which side limits the run. Usage: bench/s3 [--objects N] [--smoke].
+which side limits the run. Usage: bench/s3 [--objects N] [--runs N] [--smoke].
 Needs moto[server], boto3 and awscli in the Python that runs it (.ci/venv).
 """
 
@@ -15,7 +15,6 @@ import gzip
 import json
 import os
 import random
-import resource
 import shutil
 import socket
 import subprocess
@@ -42,11 +41,6 @@ def cpu_of(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
 
 
 def record(rng, account, region, t, n):
@@ -98,22 +92,62 @@ def build(objects, per_file):
     return files, n
 
 
-def run_timed(cmd, shell=False):
-    c0 = children_cpu()
+def wait_usage(proc):
+    """Wait for a child; its own CPU seconds (user + system)."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_fetch(fetch, filt):
+    """spitzel-fetch --s3 | spitzel-filter -c: wall, fetch CPU, filter CPU, count."""
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, shell=shell, check=True, capture_output=True, text=True)
-    return time.perf_counter() - t0, children_cpu() - c0, out.stdout.strip()
+    a = subprocess.Popen([fetch, "--s3", "s3://bench", "-q"], stdout=subprocess.PIPE)
+    b = subprocess.Popen([filt, "-c"], stdin=a.stdout, stdout=subprocess.PIPE, text=True)
+    a.stdout.close()
+    out = b.stdout.read().strip()
+    b.stdout.close()
+    cpu_b = wait_usage(b)
+    cpu_a = wait_usage(a)
+    wall = time.perf_counter() - t0
+    if a.returncode or b.returncode:
+        sys.exit(f"bench/s3: spitzel-fetch exited {a.returncode}, spitzel-filter {b.returncode}")
+    return wall, cpu_a, cpu_b, out
+
+
+def run_sync(aws, endpoint, filt):
+    """aws s3 sync to a fresh directory, then spitzel-filter -c -i DIR."""
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.perf_counter()
+        a = subprocess.Popen([aws, "s3", "sync", "s3://bench", d, "--endpoint-url", endpoint,
+                              "--only-show-errors"])
+        cpu_a = wait_usage(a)
+        if a.returncode:
+            sys.exit(f"bench/s3: aws s3 sync exited {a.returncode}")
+        b = subprocess.Popen([filt, "-c", "-i", d], stdout=subprocess.PIPE, text=True)
+        out = b.stdout.read().strip()
+        b.stdout.close()
+        cpu_b = wait_usage(b)
+        wall = time.perf_counter() - t0
+    return wall, cpu_a, cpu_b, out
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--objects", type=int, default=4000)
     ap.add_argument("--records", type=int, default=20, help="records per object")
+    ap.add_argument("--runs", type=int, default=3, help="rounds; medians are reported")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release"))
     args = ap.parse_args()
     if args.smoke:
-        args.objects = 40
+        args.objects, args.runs = 40, 1
     fetch = os.path.join(args.bin, "spitzel-fetch")
     filt = os.path.join(args.bin, "spitzel-filter")
     aws = shutil.which("aws", path=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
@@ -141,34 +175,54 @@ def main():
         env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
                    AWS_REGION="us-east-1", AWS_ENDPOINT_URL_S3=endpoint, AWS_EC2_METADATA_DISABLED="true")
         os.environ.update(env)
-        rows = []
-
-        srv0 = cpu_of(server.pid)
-        wall, cpu, out = run_timed(f"'{fetch}' --s3 s3://bench -q | '{filt}' -c", shell=True)
-        rows.append(("spitzel-fetch --s3 | spitzel-filter -c", wall, cpu, cpu_of(server.pid) - srv0, out))
-
-        if aws:
-            with tempfile.TemporaryDirectory() as d:
-                srv0 = cpu_of(server.pid)
-                w1, c1, _ = run_timed([aws, "s3", "sync", "s3://bench", d, "--endpoint-url", endpoint,
-                                       "--only-show-errors"])
-                srv = cpu_of(server.pid) - srv0
-                w2, c2, out = run_timed([filt, "-c", "-i", d])
-                rows.append(("aws s3 sync + spitzel-filter -c -i DIR", w1 + w2, c1 + c2, srv, out))
-        else:
+        if not aws:
             print("bench/s3: aws CLI not found; only spitzel-fetch measured", file=sys.stderr)
+        load0 = os.getloadavg()[0]
+        # rows[name] = list of (wall, client CPU, of which the first tool, server CPU, count)
+        rows = {"A": [], "B": []}
+        for run in range(args.runs):
+            # Alternate the order, so that load from others falls on both alike.
+            order = ["A", "B"] if run % 2 == 0 else ["B", "A"]
+            for which in order:
+                if which == "B" and not aws:
+                    continue
+                srv0 = cpu_of(server.pid)
+                if which == "A":
+                    wall, c1, c2, out = run_fetch(fetch, filt)
+                else:
+                    wall, c1, c2, out = run_sync(aws, endpoint, filt)
+                rows[which].append((wall, c1 + c2, c1, cpu_of(server.pid) - srv0, out))
+        load1 = os.getloadavg()[0]
 
         mb = gz_bytes / 1e6
-        lines = [f"{args.objects} objects, {records} records, {mb:.1f} MB gzip, moto {server.pid and 'server'} on 127.0.0.1", "",
-                 "| pipeline | wall s | objects/s | MB/s gzip | client CPU s/GB | server CPU s/GB | count |",
-                 "|---|---:|---:|---:|---:|---:|---:|"]
-        for name, wall, cpu, srv, out in rows:
+        gb = gz_bytes / 1e9
+        names = {"A": ("spitzel-fetch --s3 \\| spitzel-filter -c", "spitzel-fetch"),
+                 "B": ("aws s3 sync + spitzel-filter -c -i DIR", "aws s3 sync")}
+        lines = [f"{args.objects} objects, {records} records, {mb:.1f} MB gzip on moto {moto_version()} "
+                 f"(one Python process) on 127.0.0.1; {args.runs} rounds, medians; "
+                 f"{os.cpu_count()} cores, load average {load0:.1f} before, {load1:.1f} after", "",
+                 "| pipeline | wall s | objects/s | MB/s gzip | client CPU s/GB | of which | server CPU s/GB | server busy | count |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for key in ("A", "B"):
+            runs = rows[key]
+            if not runs:
+                continue
+            wall = median([r[0] for r in runs])
+            cpu = median([r[1] for r in runs])
+            first = median([r[2] for r in runs])
+            srv = median([r[3] for r in runs])
+            busy = median([r[3] / r[0] for r in runs])
+            name, tool = names[key]
             lines.append(f"| {name} | {wall:.2f} | {args.objects / wall:.0f} | {mb / wall:.2f} | "
-                         f"{cpu / (gz_bytes / 1e9):.1f} | {srv / (gz_bytes / 1e9):.1f} | {out} |")
-        if len(rows) == 2:
+                         f"{cpu / gb:.0f} | {tool} {first / gb:.0f} | {srv / gb:.0f} | {busy:.0%} | {runs[0][4]} |")
+        if rows["B"]:
+            ratios = [b[0] / a[0] for a, b in zip(rows["A"], rows["B"])]
+            cpu_ratios = [b[1] / a[1] for a, b in zip(rows["A"], rows["B"])]
             lines.append("")
-            lines.append(f"spitzel-fetch --s3 is {rows[1][1] / rows[0][1]:.2f}x faster than sync-then-filter")
-        counts = {r[4] for r in rows}
+            lines.append(f"Same-run ratio, sync-then-filter wall over spitzel-fetch wall: median "
+                         f"{median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)}); "
+                         f"client CPU: {median(cpu_ratios):.1f}x.")
+        counts = {r[4] for runs in rows.values() for r in runs}
         assert counts == {str(records)}, f"counts differ: {counts} (expected {records})"
         report = "\n".join(lines)
         print(report)
@@ -178,6 +232,11 @@ def main():
     finally:
         server.kill()
         server.wait()
+
+
+def moto_version():
+    import moto
+    return moto.__version__
 
 
 if __name__ == "__main__":

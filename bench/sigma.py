@@ -2,13 +2,16 @@
 """Sigma benchmark: spitzel-filter --sigma against rsigma (issue 14), in one
 run, on the corpus of bench/gen_corpus.py with SigmaHQ's CloudTrail rules.
 
-    python3 bench/sigma.py [--size 1G] [--runs 3] [--spitzel PATH]
+    python3 bench/sigma.py [--size 1G] [--runs 3] [--work DIR] [--spitzel PATH]
 
-Before timing, both engines must report the same (event, rule) matches:
-spitzel's --annotate lists and rsigma's detections, compared pair by pair.
-Figures are ratios from interleaved runs of the same round; the report goes
-to bench/results/sigma.md and sigma.json. rsigma is installed once into
-bench/.tools (cargo install rsigma --version 0.23.0 --locked), as jaq is.
+Also in the same rounds: the single-glob query, `grep -cF` of one literal
+(the floor) and pySigma's DuckDB backend (bench/sigma_duckdb.py). Before
+timing, the matches are compared: spitzel's --annotate lists against rsigma's
+detections pair by pair, and the counts per rule of all three. Figures are
+ratios from interleaved runs of the same round; the report goes to
+bench/results/sigma.md and sigma.json. rsigma is installed once into
+bench/.tools (cargo install rsigma --version 0.23.0 --locked), as jaq is;
+the DuckDB backend into a venv there.
 """
 
 import argparse
@@ -19,6 +22,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -43,7 +47,7 @@ def find_rsigma(may_install):
     if not may_install:
         return None
     log(f"rsigma missing: cargo install rsigma --version {RSIGMA_VERSION} --locked "
-        "(takes many minutes, once)")
+        "(about 350 crates: up to an hour on 2 busy cores, once)")
     done = subprocess.run(["cargo", "install", "rsigma", "--version", RSIGMA_VERSION,
                            "--locked", "--root", bench.TOOLS_ROOT])
     if done.returncode != 0 or not os.access(path, os.X_OK):
@@ -59,16 +63,51 @@ def rules_dir():
     return path
 
 
-def commands(spitzel, rsigma, rules, corpus):
-    return {
+GREP_LITERAL = '"eventSource":"ec2.amazonaws.com"'  # bench/run.py's floor, same literal
+GLOB = "ec2:Describe*"  # the single-glob query of bench/queries.json
+
+
+def find_duckdb_python(explicit):
+    """pySigma's DuckDB backend runs from its own venv in bench/.tools, made
+    on demand (pip install pySigma-backend-duckdb duckdb, a minute)."""
+    if explicit == "none":
+        return None
+    python = explicit or os.path.join(bench.TOOLS_ROOT, "pysigma", "bin", "python")
+    probe = [python, "-c", "import duckdb, sigma_backend_duckdb"]
+    if os.access(python, os.X_OK) and subprocess.run(probe, capture_output=True).returncode == 0:
+        return python
+    if explicit:
+        raise bench.BenchError(f"{explicit} cannot import duckdb and sigma_backend_duckdb")
+    venv = os.path.join(bench.TOOLS_ROOT, "pysigma")
+    log("pySigma DuckDB backend missing: venv in bench/.tools/pysigma")
+    made = subprocess.run([sys.executable, "-m", "venv", venv]).returncode == 0 and \
+        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q",
+                        "pySigma-backend-duckdb", "duckdb"]).returncode == 0
+    if not made:
+        log("pip install pySigma-backend-duckdb failed; the run goes on without it")
+        return None
+    return python
+
+
+def commands(spitzel, rsigma, duckdb_python, rules, corpus):
+    argvs = {
         # What a responder runs: matches written with their rules.
         "spitzel --sigma --annotate": [spitzel, "--sigma", rules, "--annotate", "-i", corpus],
         "spitzel --sigma --annotate -j1": [spitzel, "--sigma", rules, "--annotate", "-j", "1",
                                            "-i", corpus],
-        "spitzel glob (ec2:Describe*)": [spitzel, "ec2:Describe*", "-i", corpus],
-        "rsigma engine eval": ["bash", "-c", '"$1" engine eval -q --no-stats -r "$2" < "$3"',
-                               "rsigma", rsigma, rules, corpus],
+        f"spitzel glob ({GLOB})": [spitzel, GLOB, "-i", corpus],
+        "grep -cF (floor)": ["grep", "-cF", GREP_LITERAL, corpus],
     }
+    if rsigma:
+        argvs["rsigma engine eval"] = ["bash", "-c",
+                                       'exec "$1" engine eval -q --no-stats -r "$2" < "$3"',
+                                       "rsigma", rsigma, rules, corpus]
+    if duckdb_python:
+        argvs["pySigma DuckDB backend"] = [duckdb_python, DUCKDB_SCRIPT, rules, corpus]
+    return argvs
+
+
+DUCKDB_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sigma_duckdb.py")
 
 
 def pairs_spitzel(spitzel, rules, corpus):
@@ -79,9 +118,17 @@ def pairs_spitzel(spitzel, rules, corpus):
     pairs = collections.Counter()
     for line in done.stdout.splitlines():
         record = json.loads(line)
-        for hit in record["sigma"]:
-            pairs[(record.get("eventID"), hit["id"])] += 1
+        hits = record.pop("sigma")
+        for hit in hits:
+            pairs[(event_key(record), hit["id"])] += 1
     return pairs
+
+
+def event_key(record):
+    """Events are paired by their parsed content: the hand-made test records
+    among the shared ones have no eventID, and rsigma writes the event it
+    parsed back in its own member order."""
+    return json.dumps(record, sort_keys=True)
 
 
 def pairs_rsigma(rsigma, rules, corpus):
@@ -95,9 +142,96 @@ def pairs_rsigma(rsigma, rules, corpus):
     for line in done.stdout.splitlines():
         detection = json.loads(line)
         rule_id = detection.get("rule_id")
-        event = detection.get("event") or {}
-        pairs[(event.get("eventID"), rule_id)] += 1
+        pairs[(event_key(detection.get("event")), rule_id)] += 1
     return pairs
+
+
+def rsigma_rule_count(rsigma, rules):
+    """How many rules rsigma loads: its own summary line on stderr."""
+    done = subprocess.run([rsigma, "engine", "eval", "-r", rules, "-e", "{}"],
+                          capture_output=True, text=True)
+    line = bench.first_line(done.stderr)  # "Loaded 57 rules from DIR"
+    words = line.split()
+    return f"{words[1]} loaded" if len(words) > 2 and words[0] == "Loaded" else line
+
+
+def counts_duckdb(duckdb_python, rules, corpus):
+    done = subprocess.run([duckdb_python, DUCKDB_SCRIPT, rules, corpus],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise bench.BenchError(f"pySigma DuckDB failed: {bench.first_line(done.stderr)}")
+    return collections.Counter(json.loads(done.stdout)), done.stderr.strip()
+
+
+def rule_titles(spitzel, rules):
+    """id -> title from spitzel's --stats list (every rule, matched or not)."""
+    done = subprocess.run([spitzel, "--sigma", rules, "--stats", "-c", "-i", "/dev/null"],
+                          capture_output=True, text=True)
+    titles = {}
+    for line in done.stderr.splitlines():
+        parts = line.split("stats: sigma: ", 1)
+        if len(parts) == 2:
+            fields = parts[1].split(" ", 3)
+            if len(fields) == 4 and len(fields[1]) == 36:
+                titles[fields[1]] = fields[3]
+    return titles
+
+
+SHARED_SETS = [os.path.join(name, "events.ndjson") for name in (
+    "stratus-red-team-detonation-logs", "invictus-aws-dataset", "panther-analysis-tests")]
+
+
+def shared_records(work):
+    """The real CloudTrail records of ../shared in one file (bench/gen_corpus.py
+    samples the same ones, but not their rarer shapes in proportion)."""
+    shared = os.environ.get("SPITZEL_SHARED") or os.path.join(bench.REPO_ROOT, "..", "shared")
+    path = os.path.join(work, "shared-records.ndjson")
+    os.makedirs(work, exist_ok=True)
+    with open(path, "wb") as out:
+        for name in SHARED_SETS:
+            with open(os.path.join(shared, "data", "cloudtrail", name), "rb") as source:
+                for line in source:
+                    if line.strip():
+                        out.write(line if line.endswith(b"\n") else line + b"\n")
+    return path
+
+
+def agreement(spitzel, rsigma, duckdb_python, rules, corpus):
+    ours = pairs_spitzel(spitzel, rules, corpus)
+    theirs = pairs_rsigma(rsigma, rules, corpus) if rsigma else collections.Counter()
+    duck, note = counts_duckdb(duckdb_python, rules, corpus) if duckdb_python else (None, "")
+    only_ours, only_theirs = ours - theirs, theirs - ours
+    log(f"{os.path.basename(corpus)}: spitzel {sum(ours.values())}, rsigma "
+        f"{sum(theirs.values()) if rsigma else '-'}, only spitzel {sum(only_ours.values())}, "
+        f"only rsigma {sum(only_theirs.values())}, DuckDB backend "
+        f"{sum(duck.values()) if duck is not None else '-'}")
+    return ours, theirs, only_ours, only_theirs, duck, note
+
+
+def measure(argv, stdout_to_null):
+    """Wall seconds, CPU seconds (user + system) and peak RSS KB of one run.
+    On a shared machine the wall time also holds the waits for a core; the
+    CPU time is the work. GNU time reports both (and the RSS without the
+    forked interpreter's pages, see bench/run.py)."""
+    with tempfile.NamedTemporaryFile("r") as report, tempfile.TemporaryFile() as err:
+        timed = [bench.TIME_BIN, "-f", "%U %S %M", "-o", report.name] + argv
+        began = time.perf_counter()
+        done = subprocess.run(timed, stdin=subprocess.DEVNULL, stderr=err,
+                              stdout=subprocess.DEVNULL if stdout_to_null else subprocess.PIPE)
+        seconds = time.perf_counter() - began
+        if done.returncode not in (0, 1):
+            err.seek(0)
+            raise bench.BenchError(f"{argv[0]} exited {done.returncode}: "
+                                   f"{bench.first_line(err.read().decode(errors='replace'))}")
+        user, system, rss = report.read().split()[-3:]
+        return seconds, float(user) + float(system), int(rss)
+
+
+def per_rule(pairs):
+    counts = collections.Counter()
+    for (_, rule), n in pairs.items():
+        counts[rule] += n
+    return counts
 
 
 def main():
@@ -105,19 +239,28 @@ def main():
     parser.add_argument("--size", default="1G", help="corpus size (default 1G)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", default=os.path.join(bench.BENCH_DIR, "out"),
+                        help="where the corpora are generated (default bench/out)")
     parser.add_argument("--spitzel", help="spitzel-filter binary instead of a release build")
-    parser.add_argument("--rsigma", help="rsigma binary instead of bench/.tools/bin/rsigma")
+    parser.add_argument("--rsigma", help="rsigma binary instead of bench/.tools/bin/rsigma "
+                                         "('none' to leave it out)")
+    parser.add_argument("--duckdb-python",
+                        help="python with pySigma-backend-duckdb (default: the venv in "
+                             "bench/.tools/pysigma, made on demand; 'none' to leave it out)")
     parser.add_argument("--memory-size", default="64M",
                         help="second, smaller corpus for the memory-flatness check")
+    parser.add_argument("--results", default="sigma",
+                        help="report name: bench/results/NAME.md and NAME.json (default sigma)")
     args = parser.parse_args()
 
     spitzel = args.spitzel or os.path.join(
         bench.cargo_build(["--bin", "spitzel-filter"], release=True), "spitzel-filter")
-    rsigma = args.rsigma or find_rsigma(may_install=True)
+    rsigma = None if args.rsigma == "none" else args.rsigma or find_rsigma(may_install=True)
+    duckdb_python = find_duckdb_python(args.duckdb_python)
     rules = rules_dir()
-    work = os.path.join(bench.BENCH_DIR, "out")
-    corpus = os.path.join(work, f"corpus-{args.size.lower()}-seed{args.seed}{bench.shapes_tag()}.ndjson")
-    small = os.path.join(work, f"corpus-{args.memory_size.lower()}-seed{args.seed}"
+    corpus = os.path.join(args.work, f"corpus-{args.size.lower()}-seed{args.seed}"
+                          f"{bench.shapes_tag()}.ndjson")
+    small = os.path.join(args.work, f"corpus-{args.memory_size.lower()}-seed{args.seed}"
                          f"{bench.shapes_tag()}.ndjson")
     bench.ensure_corpus(corpus, args.size, args.seed)
     bench.ensure_corpus(small, args.memory_size, args.seed)
@@ -125,79 +268,140 @@ def main():
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = bench.loadavg()
 
-    # Agreement first: every (event, rule) pair, both ways.
-    ours, theirs = pairs_spitzel(spitzel, rules, corpus), pairs_rsigma(rsigma, rules, corpus)
-    only_ours, only_theirs = ours - theirs, theirs - ours
-    by_rule = collections.Counter(rule for (_, rule) in only_ours)
-    by_rule_theirs = collections.Counter(rule for (_, rule) in only_theirs)
-    log(f"matches: spitzel {sum(ours.values())}, rsigma {sum(theirs.values())}; "
-        f"only spitzel {sum(only_ours.values())} {dict(by_rule)}, "
-        f"only rsigma {sum(only_theirs.values())} {dict(by_rule_theirs)}")
+    # Agreement first, on the corpus and on the shared real records: every
+    # (event, rule) pair with rsigma, counts per rule with the DuckDB backend
+    # (its queries name no event).
+    titles = rule_titles(spitzel, rules)
+    rsigma_loaded = rsigma_rule_count(rsigma, rules) if rsigma else "not run"
+    real = shared_records(args.work)
+    agreements = {name: agreement(spitzel, rsigma, duckdb_python, rules, path)
+                  for name, path in (("corpus", corpus), ("shared records", real))}
+    ours, theirs, only_ours, only_theirs, _, duck_note = agreements["corpus"]
 
-    argvs = commands(spitzel, rsigma, rules, corpus)
+    argvs = commands(spitzel, rsigma, duckdb_python, rules, corpus)
     samples = collections.defaultdict(list)
-    for name, argv in argvs.items():  # warm-up
-        bench.run_measured(argv, stdout_to_null=True)
+    # GNU grep stops at the first match when its output is /dev/null: the
+    # floor writes its count to a pipe (bench/run.py does the same).
+    to_null = {name: not name.startswith("grep") for name in argvs}
+    for name, argv in argvs.items():  # warm-up: the corpus into page cache
+        measure(argv, to_null[name])
     for round_index in range(args.runs):
         for name, argv in argvs.items():
-            outcome = bench.run_measured(argv, stdout_to_null=True)
-            if outcome.status not in (0, 1):
-                raise bench.BenchError(f"{name} exited {outcome.status}: "
-                                       f"{bench.first_line(outcome.stderr)}")
-            samples[name].append((outcome.seconds, outcome.max_rss_kb))
+            samples[name].append(measure(argv, to_null[name]))
         log(f"round {round_index + 1}/{args.runs} (loadavg {bench.loadavg()})")
-    small_rss = bench.run_measured(commands(spitzel, rsigma, rules, small)
-                                   ["spitzel --sigma --annotate"], stdout_to_null=True).max_rss_kb
+    small_rss = measure(commands(spitzel, rsigma, None, rules, small)
+                        ["spitzel --sigma --annotate"], True)[2]
 
     summary = {}
     for name, values in samples.items():
         seconds = statistics.median(v[0] for v in values)
         summary[name] = {"median_s": seconds, "runs_s": [round(v[0], 3) for v in values],
+                         "median_cpu_s": statistics.median(v[1] for v in values),
+                         "runs_cpu_s": [round(v[1], 3) for v in values],
                          "mb_per_s": data_bytes / seconds / 1e6,
-                         "max_rss_mb": max(v[1] for v in values) / 1024}
+                         "max_rss_mb": max(v[2] for v in values) / 1024}
     sigma = summary["spitzel --sigma --annotate"]
-    vs_rsigma = summary["rsigma engine eval"]["median_s"] / sigma["median_s"]
-    vs_rsigma_1 = summary["rsigma engine eval"]["median_s"] / summary[
-        "spitzel --sigma --annotate -j1"]["median_s"]
-    vs_glob = summary["spitzel glob (ec2:Describe*)"]["median_s"] / sigma["median_s"]
+    sigma_1 = summary["spitzel --sigma --annotate -j1"]
+    def cpu_ratio(name):
+        return summary[name]["median_cpu_s"] / sigma["median_cpu_s"]
+
+    ratios = {
+        "cpu_vs_glob": cpu_ratio(f"spitzel glob ({GLOB})"),
+        "vs_glob": summary[f"spitzel glob ({GLOB})"]["median_s"] / sigma["median_s"],
+        "vs_grep": summary["grep -cF (floor)"]["median_s"] / sigma["median_s"],
+    }
+    if rsigma:
+        rsigma_s = summary["rsigma engine eval"]["median_s"]
+        ratios["vs_rsigma"] = rsigma_s / sigma["median_s"]
+        ratios["vs_rsigma_one_core"] = rsigma_s / sigma_1["median_s"]
+        ratios["cpu_vs_rsigma"] = cpu_ratio("rsigma engine eval")
+    if duckdb_python:
+        ratios["vs_duckdb"] = summary["pySigma DuckDB backend"]["median_s"] / sigma["median_s"]
+        ratios["cpu_vs_duckdb"] = cpu_ratio("pySigma DuckDB backend")
     machine = bench.machine_description()
     lines = [
         f"Run {started}, {machine['cpus']} CPUs ({machine['cpu_model']}), load average "
         f"{load_before} before, {bench.loadavg()} after (shared machine: ratios come from "
         f"interleaved runs of the same round).",
         "",
-        f"Corpus: {os.path.relpath(corpus, bench.REPO_ROOT)}, {data_bytes / 1e6:,.0f} MB "
-        f"(bench/gen_corpus.py, seed {args.seed}); rules: SigmaHQ's 57 CloudTrail rules. "
-        f"Median of {args.runs} runs; output to /dev/null. rsigma {RSIGMA_VERSION} "
-        "(`engine eval`, one thread); spitzel-filter on all cores unless -j1.",
+        f"Corpus: {data_bytes / 1e6:,.0f} MB, {sum(1 for _ in open(corpus, 'rb')):,} records "
+        f"(bench/gen_corpus.py --size {args.size} --seed {args.seed}); rules: SigmaHQ's "
+        f"{len(titles)} CloudTrail rules (rsigma: {rsigma_loaded}). Median of {args.runs} "
+        f"interleaved rounds after a warm-up; output to /dev/null; peak RSS from GNU time. "
+        + (f"rsigma {RSIGMA_VERSION} (`engine eval`, one thread); " if rsigma else "")
+        + "spitzel-filter on all cores unless -j1; DuckDB on all cores.",
         "",
-        "| command | median s | MB/s | peak RSS MB |",
-        "|---|---:|---:|---:|",
+        "| command | median s | MB/s | x spitzel time | CPU s | x spitzel CPU | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, row in summary.items():
         lines.append(f"| {name} | {row['median_s']:.2f} | {row['mb_per_s']:,.0f} | "
+                     f"{row['median_s'] / sigma['median_s']:.2f} | {row['median_cpu_s']:.2f} | "
+                     f"{row['median_cpu_s'] / sigma['median_cpu_s']:.2f} | "
                      f"{row['max_rss_mb']:.0f} |")
+    lines.append("")
+    if rsigma:
+        lines.append(
+            f"- vs rsigma: {ratios['vs_rsigma']:.1f}x its speed (all cores), "
+            f"{ratios['vs_rsigma_one_core']:.1f}x on one core, {ratios['cpu_vs_rsigma']:.1f}x "
+            f"less CPU time; goal >= {TARGET_VS_RSIGMA:.0f}x: "
+            f"{'yes' if ratios['vs_rsigma'] >= TARGET_VS_RSIGMA else 'no'}")
     lines += [
-        "",
-        f"- vs rsigma: {vs_rsigma:.1f}x (all cores), {vs_rsigma_1:.1f}x on one core; "
-        f"goal >= {TARGET_VS_RSIGMA:.0f}x: {'yes' if vs_rsigma >= TARGET_VS_RSIGMA else 'no'}",
-        f"- vs the single-glob query: {vs_glob:.2f} of its speed; goal within 2x: "
-        f"{'yes' if vs_glob >= TARGET_VS_GLOB else 'no'}",
+        f"- vs the single-glob query: {ratios['vs_glob']:.2f} of its speed; goal within 2x: "
+        f"{'yes' if ratios['vs_glob'] >= TARGET_VS_GLOB else 'no'}; CPU time "
+        f"{1 / ratios['cpu_vs_glob']:.2f}x the glob's; "
+        f"grep -cF of one literal: {ratios['vs_grep']:.2f} of its speed",
+    ]
+    if duckdb_python:
+        lines.append(f"- vs pySigma's DuckDB backend: {ratios['vs_duckdb']:.1f}x its speed, "
+                     f"{ratios['cpu_vs_duckdb']:.1f}x less CPU time "
+                     f"({duck_note.splitlines()[-1] if duck_note else ''})")
+    lines += [
         f"- memory: {sigma['max_rss_mb']:.0f} MB peak on {data_bytes / 1e6:,.0f} MB, "
         f"{small_rss / 1024:.0f} MB on {os.path.getsize(small) / 1e6:,.0f} MB",
-        f"- agreement: spitzel {sum(ours.values())} (event, rule) matches, rsigma "
-        f"{sum(theirs.values())}; only spitzel {sum(only_ours.values())} {dict(by_rule)}, "
-        f"only rsigma {sum(only_theirs.values())} {dict(by_rule_theirs)}",
     ]
+    if rsigma:
+        lines.append(
+            f"- agreement with rsigma, (event, rule) pairs: spitzel {sum(ours.values())}, "
+            f"rsigma {sum(theirs.values())}; only spitzel {sum(only_ours.values())}, only rsigma "
+            f"{sum(only_theirs.values())}")
+    rule_ids = sorted(titles, key=lambda r: titles[r])
+    per_rule_json = {}
+    for name, (ours_n, theirs_n, only_ours_n, only_theirs_n, duck_n, _) in agreements.items():
+        lines += [
+            "",
+            f"Matches per rule on the {name}"
+            + (" (" + ", ".join(os.path.dirname(p) for p in SHARED_SETS) + ")"
+               if name == "shared records" else "")
+            + f": {sum(ours_n.values())} (event, rule) pairs from spitzel"
+            + (f", {sum(theirs_n.values())} from rsigma, {sum(only_ours_n.values())} only "
+               f"spitzel's, {sum(only_theirs_n.values())} only rsigma's" if rsigma else "")
+            + (f", {sum(duck_n.values())} from the DuckDB backend" if duck_n is not None else "")
+            + ". Rules that matched anything or where the engines differ:",
+            "",
+            "| rule | spitzel | rsigma | DuckDB backend |",
+            "|---|---:|---:|---:|",
+        ]
+        by_ours, by_theirs = per_rule(ours_n), per_rule(theirs_n)
+        per_rule_json[name] = {}
+        for rule in rule_ids:
+            row = [by_ours[rule], by_theirs[rule] if rsigma else None,
+                   duck_n[rule] if duck_n is not None else None]
+            per_rule_json[name][rule] = {"title": titles[rule], "spitzel": row[0],
+                                         "rsigma": row[1], "duckdb": row[2]}
+            known = [n for n in row if n is not None]
+            if any(known) or len(set(known)) > 1:
+                row = ["-" if n is None else n for n in row]
+                lines.append(f"| {titles[rule]} | " + " | ".join(map(str, row)) + " |")
     report = "\n".join(lines) + "\n"
     results = os.path.join(bench.BENCH_DIR, "results")
     os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "sigma.md"), "w") as handle:
+    with open(os.path.join(results, f"{args.results}.md"), "w") as handle:
         handle.write(report)
-    with open(os.path.join(results, "sigma.json"), "w") as handle:
-        json.dump({"started": started, "corpus_bytes": data_bytes, "summary": summary,
-                   "vs_rsigma": vs_rsigma, "vs_rsigma_one_core": vs_rsigma_1,
-                   "vs_glob": vs_glob, "small_rss_mb": small_rss / 1024,
+    with open(os.path.join(results, f"{args.results}.json"), "w") as handle:
+        json.dump({"started": started, "corpus_bytes": data_bytes, "runs": args.runs,
+                   "summary": summary, "ratios": ratios, "small_rss_mb": small_rss / 1024,
+                   "per_rule": per_rule_json,
                    "only_spitzel": sum(only_ours.values()),
                    "only_rsigma": sum(only_theirs.values())}, handle, indent=2)
     print(report)

@@ -52,8 +52,9 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
     let window = args.time.window(crate::window::now())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
+        // A long expression is quoted around the column only.
         let expression = Expression::parse(source).map_err(|error| UsageError::Match {
-            text: source.clone(),
+            text: crate::expr::excerpt(source, error.column),
             error,
         })?;
         expressions.push(expression);

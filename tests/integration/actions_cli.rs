@@ -3,26 +3,11 @@
 //! and the migration notes of the README. Fixtures are built here; the
 //! tests over ../shared are ignored without it.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_spitzel-filter"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn spitzel-filter");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_string();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(data.as_bytes());
-    });
-    let output = child.wait_with_output().expect("wait");
-    feeder.join().unwrap();
-    output
+    crate::util::run(args, stdin.as_bytes())
 }
 
 /// The eventIDs written, in order.

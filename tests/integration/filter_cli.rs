@@ -264,7 +264,7 @@ fn a_bad_expression_names_the_column() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
-        "spitzel-filter: --match '$.a =! 3': expected an operator at column 6\n"
+        "spitzel-filter: --match '$.a =! 3': expected an operator: '=!' is none; did you mean '!='? at column 5\n"
     );
 }
 

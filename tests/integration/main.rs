@@ -10,6 +10,7 @@ mod filter_cli;
 mod input_bounds;
 mod jsonpath_cts;
 mod man_render;
+mod match_robustness;
 mod readme;
 mod sample_data;
 mod shapes;

@@ -54,7 +54,7 @@ fn decode_file(path: &Path) -> Vec<Vec<u8>> {
                     .filter(|r| !r.is_empty())
                     .map(<[u8]>::to_vec),
             );
-            true
+            std::ops::ControlFlow::Continue(())
         },
     )
     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));

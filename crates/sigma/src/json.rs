@@ -49,7 +49,7 @@ pub fn compact_json(json: &str) -> Cow<'_, str> {
             in_string = true;
             false
         } else {
-            matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+            spitzel_core::json_bytes::is_space(b)
         }
     });
     if !needs {

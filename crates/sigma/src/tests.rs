@@ -457,3 +457,121 @@ fn every_shared_sigmahq_rule_loads() {
         assert!(rule.id.is_some() && rule.level.is_some());
     }
 }
+
+// Corners of the specification (rules v2, modifiers appendix v2.1), checked
+// on records through the whole path.
+
+#[test]
+fn neq_differs_from_every_value_and_combines_with_fieldref() {
+    // "The field is different from the specified values": all of them.
+    let list =
+        "sel:\n    eventName|neq:\n        - StopLogging\n        - DeleteTrail\ncondition: sel";
+    assert!(!hits(list, json!({"eventName": "deletetrail"})));
+    assert!(!hits(list, json!({"eventName": "StopLogging"})));
+    assert!(hits(list, json!({"eventName": "CreateTrail"})));
+    // Two-valued, as `not`: a missing field differs.
+    assert!(hits(list, json!({})));
+    // Modifiers appendix v2.1: neq with a number, and with fieldref.
+    assert!(!hits("sel:\n    n|neq: 5\ncondition: sel", json!({"n": 5})));
+    assert!(hits("sel:\n    n|neq: 5\ncondition: sel", json!({"n": 6})));
+    let r = "sel:\n    userIdentity.arn|fieldref|neq: requestParameters.userName\ncondition: sel";
+    assert!(!hits(
+        r,
+        json!({"userIdentity": {"arn": "Bob"}, "requestParameters": {"userName": "bob"}})
+    ));
+    assert!(hits(
+        r,
+        json!({"userIdentity": {"arn": "bob"}, "requestParameters": {"userName": "alice"}})
+    ));
+}
+
+#[test]
+fn utf16_encodings_before_base64() {
+    // The appendix's examples: utf16be `cmd` is 00 63 00 6d 00 64; utf16
+    // prepends the byte order mark FF FE to the little-endian form.
+    assert!(hits(
+        "sel:\n    f|utf16be|base64: 'cmd'\ncondition: sel",
+        json!({"f": "AGMAbQBk"})
+    ));
+    assert!(hits(
+        "sel:\n    f|utf16le|base64: 'cmd'\ncondition: sel",
+        json!({"f": "YwBtAGQA"})
+    ));
+    assert!(hits(
+        "sel:\n    f|utf16|base64: 'cmd'\ncondition: sel",
+        json!({"f": "//5jAG0AZAA="})
+    ));
+    assert!(!hits(
+        "sel:\n    f|utf16be|base64: 'cmd'\ncondition: sel",
+        json!({"f": "YwBtAGQA"})
+    ));
+}
+
+#[test]
+fn escaped_wildcards_in_rules_are_plain() {
+    let star = "sel:\n    f|contains: '\\*'\ncondition: sel";
+    assert!(hits(star, json!({"f": "x*y"})));
+    assert!(!hits(star, json!({"f": "xy"})));
+    let question = "sel:\n    f|endswith: 'why\\?'\ncondition: sel";
+    assert!(hits(question, json!({"f": "but why?"})));
+    assert!(!hits(question, json!({"f": "but whyX"})));
+    // `\\*`: a plain backslash, then a wildcard.
+    let dir = "sel:\n    f: 'C:\\\\*'\ncondition: sel";
+    assert!(hits(dir, json!({"f": "C:\\tmp\\x"})));
+    assert!(hits(dir, json!({"f": "c:\\"})));
+    assert!(!hits(dir, json!({"f": "C:"})));
+}
+
+#[test]
+fn wildcard_is_no_existence_test() {
+    // `*` matches any text, also empty, but null means missing or JSON
+    // null, which no value matches.
+    let d = "sel:\n    errorCode: '*'\ncondition: sel";
+    assert!(hits(d, json!({"errorCode": ""})));
+    assert!(hits(d, json!({"errorCode": "AccessDenied"})));
+    assert!(!hits(d, json!({"errorCode": null})));
+    assert!(!hits(d, json!({})));
+}
+
+#[test]
+fn patterns_and_negation_on_records() {
+    // The specification's form: all of selection* and not 1 of filter*.
+    let d = "selection_a:\n    a: 1\nselection_b:\n    b: 1\nfilter_x:\n    c: 1\nfilter_y:\n    d: 1\ncondition: all of selection_* and not 1 of filter_*";
+    assert!(hits(d, json!({"a": 1, "b": 1})));
+    assert!(!hits(d, json!({"a": 1})));
+    assert!(!hits(d, json!({"a": 1, "b": 1, "d": 1})));
+    assert!(!hits(d, json!({"a": 1, "b": 1, "c": 1})));
+    // Operators in upper case, parentheses over `of`.
+    let p = "sel_1:\n    a: 1\nsel_2:\n    b: 1\nother:\n    c: 1\ncondition: NOT (1 of sel_* OR other)";
+    assert!(hits(p, json!({"d": 1})));
+    assert!(!hits(p, json!({"b": 1})));
+    assert!(!hits(p, json!({"c": 1})));
+}
+
+#[test]
+fn comparisons_through_arrays_take_any_element() {
+    let d = "sel:\n    n|gt: 5\ncondition: sel";
+    assert!(hits(d, json!({"n": [1, 7]})));
+    assert!(!hits(d, json!({"n": [1, 2]})));
+    let c = "sel:\n    ip|cidr: 10.0.0.0/8\ncondition: sel";
+    assert!(hits(c, json!({"ip": ["192.0.2.1", "10.1.1.1"]})));
+    // A port is not part of an address.
+    assert!(!hits(c, json!({"ip": "10.1.2.3:443"})));
+}
+
+#[test]
+fn more_refusals() {
+    // "Single item values are not allowed to have an all modifier": also a
+    // one-element list.
+    assert!(
+        refusal("sel:\n    f|contains|all:\n        - x\ncondition: sel").contains("two or more")
+    );
+    // Time modifiers (appendix v2.1) are refused, not guessed.
+    assert!(refusal("sel:\n    eventTime|hour: 3\ncondition: sel").contains("time modifier"));
+    // exists takes no other modifier.
+    assert!(
+        refusal("sel:\n    f|contains|exists: true\ncondition: sel").contains("cannot be combined")
+    );
+    // Identifiers are case-sensitive; the operators are not.
+    assert!(refusal("Sel:\n    f: x\ncondition: sel").contains("'sel'"));
+}

@@ -273,7 +273,7 @@ fn compare(path_text: &str, op: &Op) -> Result<String, Refusal> {
     };
     let segs = path::parse(path_text)
         .map_err(|what| Refusal::new(format!("{what} in the path {path_text}"), D))?;
-    let when_missing = op.holds(None);
+    let when_missing = op.holds_when_missing();
     let names: Vec<&str> = segs
         .iter()
         .map(|s| match s {

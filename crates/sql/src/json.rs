@@ -356,7 +356,7 @@ impl Render {
         let d = self.d;
         let segs = path::parse(path_text)
             .map_err(|what| Refusal::new(format!("{what} in the path {path_text}"), d))?;
-        let when_missing = op.holds(None);
+        let when_missing = op.holds_when_missing();
         // Single value until the first wildcard, then a list of values.
         let mut value = "j".to_owned();
         let mut list: Option<String> = None;
@@ -488,6 +488,7 @@ impl Render {
                 str_lit(self.d, s)
             ),
             Literal::Int(_) | Literal::Float(_) => self.number(v, "=", lit)?,
+            Literal::BigInt(n) => return Err(big_int(n, self.d)),
             Literal::Seq(items) => {
                 let mut parts = vec![
                     self.is(v, Kind::Array),
@@ -529,6 +530,7 @@ impl Render {
                 str_lit(self.d, s)
             ),
             Literal::Int(_) | Literal::Float(_) => self.number(v, op, lit)?,
+            Literal::BigInt(n) => return Err(big_int(n, self.d)),
             _ => "FALSE".into(),
         })
     }
@@ -578,4 +580,9 @@ fn pointer_safe(name: &str) -> bool {
 
 fn pointer_token(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
+}
+
+/// An integer literal past 128 bits: no SQL integer type holds it.
+fn big_int(n: &str, d: Dialect) -> Refusal {
+    Refusal::new(format!("the integer {n}, which no SQL integer holds"), d)
 }

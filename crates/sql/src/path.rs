@@ -2,6 +2,9 @@
 //! indexes and wildcards. Filters, descendants, slices and unions are
 //! refused by name.
 
+use spitzel_core::expr::path::quoted_name;
+use spitzel_core::json_bytes::space_end;
+
 /// One step of a translatable path.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Seg {
@@ -18,7 +21,7 @@ pub fn parse(text: &str) -> Result<Vec<Seg>, String> {
     let mut pos = 1; // after `$`
     let mut segs = Vec::new();
     loop {
-        pos = skip(b, pos);
+        pos = space_end(b, pos);
         match b.get(pos) {
             None => return Ok(segs),
             Some(b'.') => {
@@ -48,10 +51,10 @@ pub fn parse(text: &str) -> Result<Vec<Seg>, String> {
                 pos = start + len;
             }
             Some(b'[') => {
-                pos = skip(b, pos + 1);
+                pos = space_end(b, pos + 1);
                 let seg = match b.get(pos) {
                     Some(&q @ (b'\'' | b'"')) => {
-                        let (name, after) = quoted(text, pos, q).ok_or("quoted name")?;
+                        let (name, after) = quoted_name(text, pos, q).ok_or("quoted name")?;
                         pos = after;
                         Seg::Name(name)
                     }
@@ -72,7 +75,7 @@ pub fn parse(text: &str) -> Result<Vec<Seg>, String> {
                     Some(b'?') => return Err("filter selector '[?...]'".into()),
                     _ => return Err("bracketed selector".into()),
                 };
-                pos = skip(b, pos);
+                pos = space_end(b, pos);
                 match b.get(pos) {
                     Some(b']') => pos += 1,
                     Some(b':') => return Err("array slice".into()),
@@ -84,63 +87,6 @@ pub fn parse(text: &str) -> Result<Vec<Seg>, String> {
             Some(_) => return Err("path segment".into()),
         }
     }
-}
-
-fn skip(b: &[u8], mut pos: usize) -> usize {
-    while matches!(b.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
-}
-
-/// RFC 9535 string literal at `open`: the decoded name and the offset past
-/// the closing quote.
-fn quoted(text: &str, open: usize, quote: u8) -> Option<(String, usize)> {
-    let mut out = String::new();
-    let mut chars = text[open + 1..].char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => {
-                let (_, e) = chars.next()?;
-                out.push(match e {
-                    'b' => '\x08',
-                    'f' => '\x0c',
-                    'n' => '\n',
-                    'r' => '\r',
-                    't' => '\t',
-                    '/' | '\\' | '\'' | '"' => e,
-                    'u' => {
-                        let unit = hex4(&mut chars)?;
-                        if (0xD800..0xDC00).contains(&unit) {
-                            let (_, b) = chars.next()?;
-                            let (_, u) = chars.next()?;
-                            if (b, u) != ('\\', 'u') {
-                                return None;
-                            }
-                            let low = hex4(&mut chars)?;
-                            char::from_u32(
-                                0x10000 + ((unit - 0xD800) << 10) + low.checked_sub(0xDC00)?,
-                            )?
-                        } else {
-                            char::from_u32(unit)?
-                        }
-                    }
-                    _ => return None,
-                });
-            }
-            c if c as u32 == u32::from(quote) => return Some((out, open + 1 + i + 1)),
-            c => out.push(c),
-        }
-    }
-    None
-}
-
-fn hex4(chars: &mut std::str::CharIndices<'_>) -> Option<u32> {
-    let mut value = 0;
-    for _ in 0..4 {
-        value = value * 16 + chars.next()?.1.to_digit(16)?;
-    }
-    Some(value)
 }
 
 #[cfg(test)]

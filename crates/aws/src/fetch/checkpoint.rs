@@ -84,15 +84,8 @@ impl Checkpoint {
 
 /// Read a checkpoint; Ok(None) when the file does not exist yet.
 pub fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(FetchError::config(format!(
-                "cannot read checkpoint {}: {e}",
-                path.display()
-            )));
-        }
+    let Some(text) = read(path)? else {
+        return Ok(None);
     };
     let checkpoint: Checkpoint = serde_json::from_str(&text).map_err(|e| {
         FetchError::config(format!(
@@ -100,14 +93,33 @@ pub fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
             path.display()
         ))
     })?;
-    if checkpoint.version != VERSION {
-        return Err(FetchError::config(format!(
-            "checkpoint {} has version {}, this spitzel-fetch writes version {VERSION}",
-            path.display(),
-            checkpoint.version
-        )));
-    }
+    check_version(path, checkpoint.version, VERSION)?;
     Ok(Some(checkpoint))
+}
+
+// The file handling below is shared with the --s3 checkpoint (s3::checkpoint).
+
+/// The text of a saved state; Ok(None) when the file does not exist yet.
+pub fn read(path: &Path) -> Result<Option<String>, FetchError> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(FetchError::config(format!(
+            "cannot read checkpoint {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Refuse a state saved in another format version.
+pub fn check_version(path: &Path, found: u32, expected: u32) -> Result<(), FetchError> {
+    if found == expected {
+        return Ok(());
+    }
+    Err(FetchError::config(format!(
+        "checkpoint {} has version {found}, this spitzel-fetch writes version {expected}",
+        path.display()
+    )))
 }
 
 /// The file a save writes before renaming it over the checkpoint.
@@ -117,11 +129,11 @@ pub fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Replace the checkpoint durably.
-pub fn save(path: &Path, checkpoint: &Checkpoint) -> std::io::Result<()> {
+/// Replace the saved state durably.
+pub fn save(path: &Path, state: &impl Serialize) -> std::io::Result<()> {
     let temp = temp_path(path);
     let mut file = File::create(&temp)?;
-    serde_json::to_writer(&mut file, checkpoint)?;
+    serde_json::to_writer(&mut file, state)?;
     file.write_all(b"\n")?;
     file.sync_all()?;
     drop(file);

@@ -27,8 +27,14 @@ pub struct AwsSetup {
 /// Load the shared configuration. Retries are ours (see pager), so the
 /// SDK's are off.
 pub async fn load(setup: &AwsSetup) -> SdkConfig {
+    load_with(setup, RetryConfig::disabled()).await
+}
+
+/// The shared configuration with the SDK retrying by `retry` (--s3 leaves
+/// retries to the SDK).
+pub async fn load_with(setup: &AwsSetup, retry: RetryConfig) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::disabled())
+        .retry_config(retry)
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)

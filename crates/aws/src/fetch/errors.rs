@@ -2,16 +2,10 @@
 
 use std::fmt;
 
+use super::exit::Exit;
 use super::pager::PageError;
 use super::plan::Query;
 use super::rfc3339;
-
-/// Exit statuses.
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FAILED: i32 = 1;
-pub const EXIT_USAGE: i32 = 2;
-/// SIGINT; SIGTERM and SIGHUP give 143 and 129 (see `signals`).
-pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -44,10 +38,10 @@ impl FetchError {
     }
 
     /// Exit status, given whether any event was written before the failure.
-    pub fn exit_code(&self, wrote_output: bool) -> i32 {
+    pub fn exit(&self, wrote_output: bool) -> Exit {
         match self.kind {
-            ErrorKind::Config if !wrote_output => EXIT_USAGE,
-            _ => EXIT_FAILED,
+            ErrorKind::Config if !wrote_output => Exit::Usage,
+            _ => Exit::Failed,
         }
     }
 }

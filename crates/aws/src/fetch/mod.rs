@@ -11,6 +11,7 @@ pub mod chain;
 pub mod checkpoint;
 pub mod config;
 pub mod errors;
+pub mod exit;
 pub mod output;
 pub mod pace;
 pub mod pager;
@@ -21,6 +22,7 @@ pub mod run;
 pub mod settings;
 pub mod signals;
 
+pub use exit::Exit;
 pub use run::run;
 
 use aws_sdk_cloudtrail::primitives::{DateTime, DateTimeFormat};

@@ -28,23 +28,29 @@ pub enum Destination {
 }
 
 impl Destination {
-    fn write_page(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+    pub fn writer(&mut self) -> &mut dyn Write {
         match self {
-            Destination::Stdout(out) => {
-                out.write_all(bytes)?;
-                out.flush()
-            }
+            Destination::Stdout(out) => out,
+            Destination::File(out) | Destination::Stream(out) => out,
+        }
+    }
+
+    /// Flush; a regular file is also synced, because the checkpoint may
+    /// only claim bytes that are on disk.
+    pub fn commit(&mut self) -> std::io::Result<()> {
+        match self {
+            Destination::Stdout(out) => out.flush(),
             Destination::File(out) => {
-                out.write_all(bytes)?;
                 out.flush()?;
-                // The checkpoint may only claim bytes that are on disk.
                 out.get_ref().sync_data()
             }
-            Destination::Stream(out) => {
-                out.write_all(bytes)?;
-                out.flush()
-            }
+            Destination::Stream(out) => out.flush(),
         }
+    }
+
+    fn write_page(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.writer().write_all(bytes)?;
+        self.commit()
     }
 }
 

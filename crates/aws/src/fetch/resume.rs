@@ -79,15 +79,25 @@ pub fn load_matching(
     fingerprint: &serde_json::Value,
 ) -> Result<Option<Checkpoint>, FetchError> {
     let saved = checkpoint::load(path)?;
-    if let Some(saved) = &saved
-        && saved.arguments != *fingerprint
-    {
-        return Err(FetchError::config(format!(
-            "checkpoint {} was written for other arguments; rerun with the same arguments or use a new checkpoint file",
-            path.display()
-        )));
+    if let Some(saved) = &saved {
+        check_arguments(path, &saved.arguments, fingerprint)?;
     }
     Ok(saved)
+}
+
+/// Refuse a checkpoint saved for other arguments than `fingerprint`.
+pub fn check_arguments(
+    path: &Path,
+    saved: &serde_json::Value,
+    fingerprint: &serde_json::Value,
+) -> Result<(), FetchError> {
+    if saved == fingerprint {
+        return Ok(());
+    }
+    Err(FetchError::config(format!(
+        "checkpoint {} was written for other arguments; rerun with the same arguments or use a new checkpoint file",
+        path.display()
+    )))
 }
 
 /// The state of a fresh run: every planned query of every region, unread.
@@ -112,14 +122,17 @@ pub fn fresh_state(cfg: &FetchConfig, regions: Vec<String>) -> Checkpoint {
     )
 }
 
-/// Open the output; on resume, cut a file back to the bytes the checkpoint covers.
+/// Open the output; on resume, cut a file back to the bytes the checkpoint
+/// covers: records after them are written again by this run. `output_len`
+/// is the checkpoint's record of those bytes, None where there are none to
+/// keep (stdout, a FIFO).
 pub fn open_output(
     path: Option<&Path>,
-    state: &mut Checkpoint,
+    output_len: &mut Option<u64>,
     resuming: bool,
 ) -> Result<Destination, FetchError> {
     let Some(path) = path else {
-        state.output_len = None;
+        *output_len = None;
         return Ok(Destination::Stdout(std::io::BufWriter::with_capacity(
             1 << 20,
             std::io::stdout(),
@@ -129,7 +142,7 @@ pub fn open_output(
         |e: std::io::Error| FetchError::config(format!("cannot write {}: {e}", path.display()));
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
         // A FIFO or a device: written like stdout, never truncated or synced.
-        state.output_len = None;
+        *output_len = None;
         let file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
@@ -140,7 +153,7 @@ pub fn open_output(
         )));
     }
     let file = if resuming {
-        let saved = state.output_len.unwrap_or(0);
+        let saved = output_len.unwrap_or(0);
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
@@ -154,10 +167,10 @@ pub fn open_output(
         }
         file.set_len(saved).map_err(cannot)?;
         file.seek(SeekFrom::End(0)).map_err(cannot)?;
-        state.output_len = Some(saved);
+        *output_len = Some(saved);
         file
     } else {
-        state.output_len = Some(0);
+        *output_len = Some(0);
         std::fs::File::create(path).map_err(cannot)?
     };
     Ok(Destination::File(std::io::BufWriter::with_capacity(

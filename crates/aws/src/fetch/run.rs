@@ -15,7 +15,8 @@ use tokio::sync::watch;
 use crate::cli::fetch::FetchArgs;
 
 use super::chain::ChainGuard;
-use super::errors::{self, EXIT_FAILED, EXIT_OK, FetchError};
+use super::errors::{self, FetchError};
+use super::exit::Exit;
 use super::output::{Accepted, Sink, SinkError};
 use super::pace::Limiter;
 use super::pager::{self, PageError, RetryPolicy};
@@ -26,7 +27,7 @@ use super::signals::Interrupt;
 use super::{config, now_secs, resume};
 
 /// Run spitzel-fetch; returns the exit status. Errors are printed here.
-pub fn run(args: FetchArgs) -> i32 {
+pub fn run(args: FetchArgs) -> Exit {
     if args.s3.url.is_some() {
         return crate::s3::run(args);
     }
@@ -34,9 +35,15 @@ pub fn run(args: FetchArgs) -> i32 {
         Ok(cfg) => cfg,
         Err(err) => {
             eprintln!("spitzel-fetch: {err}");
-            return err.exit_code(false);
+            return err.exit(false);
         }
     };
+    block_on(fetch(cfg))
+}
+
+/// Run a fetch on its own runtime; its error, if any, is printed as one
+/// line. The error comes with whether anything was written before it.
+pub(crate) fn block_on(fetch: impl Future<Output = Result<Exit, (FetchError, bool)>>) -> Exit {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -44,22 +51,22 @@ pub fn run(args: FetchArgs) -> i32 {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("spitzel-fetch: cannot start: {e}");
-            return errors::EXIT_FAILED;
+            return Exit::Failed;
         }
     };
-    let outcome = runtime.block_on(fetch(cfg));
+    let outcome = runtime.block_on(fetch);
     // Do not wait for requests still hanging after an error or Ctrl-C.
     runtime.shutdown_timeout(Duration::from_millis(100));
     match outcome {
-        Ok(code) => code,
+        Ok(exit) => exit,
         Err((err, wrote)) => {
             eprintln!("spitzel-fetch: {err}");
-            err.exit_code(wrote)
+            err.exit(wrote)
         }
     }
 }
 
-async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
+async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
     let config_err = |e: FetchError| (e, false);
     let saved = match &cfg.checkpoint {
         Some(path) => resume::load_matching(path, &cfg.fingerprint).map_err(config_err)?,
@@ -92,8 +99,8 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
     };
     let (start, end) = (state.start_time, state.end_time);
     let regions = state.regions.clone();
-    let destination =
-        resume::open_output(cfg.output.as_deref(), &mut state, resuming).map_err(config_err)?;
+    let destination = resume::open_output(cfg.output.as_deref(), &mut state.output_len, resuming)
+        .map_err(config_err)?;
 
     let stats: Vec<Arc<RegionStats>> = regions
         .iter()
@@ -109,7 +116,7 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
         &stats,
     );
     if sink.enough() {
-        return Ok(EXIT_OK);
+        return Ok(Exit::Done);
     }
     // Save once up front so that a kill before the first page still resumes.
     if let Err(SinkError::Failed(e)) = sink.save() {
@@ -188,9 +195,9 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
         ));
     }
     if ctx.closed.load(Ordering::SeqCst) {
-        return Ok(EXIT_OK);
+        return Ok(Exit::Done);
     }
-    if let (Some(code), Some(name)) = (interrupt.exit_code(), interrupt.name()) {
+    if let (Some(code), Some(name)) = (interrupt.exit(), interrupt.name()) {
         // After SIGHUP the terminal may be gone: say() ignores that.
         match &cfg.checkpoint {
             Some(path) => say(&format!(
@@ -207,7 +214,11 @@ async fn fetch(cfg: FetchConfig) -> Result<i32, (FetchError, bool)> {
         }
         return Err((last, wrote));
     }
-    Ok(if skipped > 0 { EXIT_FAILED } else { EXIT_OK })
+    Ok(if skipped > 0 {
+        Exit::Failed
+    } else {
+        Exit::Done
+    })
 }
 
 /// One line on stderr; a stderr that is gone is no reason to panic.

@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use super::exit::Exit;
+
 /// Which signal, if any, asked the run to stop.
 #[derive(Debug, Clone, Default)]
 pub struct Interrupt {
@@ -38,9 +40,9 @@ impl Interrupt {
         }
     }
 
-    /// 128 + the signal's number, once one came.
-    pub fn exit_code(&self) -> Option<i32> {
-        self.signal().map(|n| 128 + n)
+    /// The exit status (128 + the signal's number), once one came.
+    pub fn exit(&self) -> Option<Exit> {
+        self.signal().map(Exit::from_signal)
     }
 
     /// "SIGTERM" and so on, once one came.

@@ -3,15 +3,14 @@
 //! the next object already written (--max-events), the eventIDs that
 //! de-duplication still remembers, and the output's length.
 //!
-//! Saved like the LookupEvents checkpoint: a temporary file, fsynced, renamed
-//! over the old one.
+//! Read and saved by the LookupEvents checkpoint's functions: a temporary
+//! file, fsynced, renamed over the old one.
 
-use std::fs::{self, File};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::fetch::checkpoint;
 use crate::fetch::errors::FetchError;
 
 const KIND: &str = "spitzel-fetch --s3";
@@ -53,15 +52,8 @@ impl S3Checkpoint {
 }
 
 pub fn load(path: &Path) -> Result<Option<S3Checkpoint>, FetchError> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(FetchError::config(format!(
-                "cannot read checkpoint {}: {e}",
-                path.display()
-            )));
-        }
+    let Some(text) = checkpoint::read(path)? else {
+        return Ok(None);
     };
     let state: S3Checkpoint = serde_json::from_str(&text)
         .ok()
@@ -72,38 +64,12 @@ pub fn load(path: &Path) -> Result<Option<S3Checkpoint>, FetchError> {
                 path.display()
             ))
         })?;
-    if state.version != VERSION {
-        return Err(FetchError::config(format!(
-            "checkpoint {} has version {}, this spitzel-fetch writes version {VERSION}",
-            path.display(),
-            state.version
-        )));
-    }
+    checkpoint::check_version(path, state.version, VERSION)?;
     Ok(Some(state))
 }
 
-fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
-
 pub fn save(path: &Path, state: &S3Checkpoint) -> std::io::Result<()> {
-    let temp = temp_path(path);
-    let mut file = File::create(&temp)?;
-    serde_json::to_writer(&mut file, state)?;
-    file.write_all(b"\n")?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&temp, path)?;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
+    checkpoint::save(path, state)
 }
 
 #[cfg(test)]
@@ -120,7 +86,7 @@ mod tests {
         state.seen.current = vec![1, 2];
         save(&path, &state).unwrap();
         assert_eq!(load(&path).unwrap(), Some(state));
-        fs::write(&path, r#"{"version":1,"queries":[]}"#).unwrap();
+        std::fs::write(&path, r#"{"version":1,"queries":[]}"#).unwrap();
         assert!(load(&path).is_err());
     }
 }

@@ -4,14 +4,12 @@
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
+use crate::fetch::config::AwsSetup;
 use crate::fetch::errors::FetchError;
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct Setup {
     pub profile: Option<String>,
@@ -47,24 +45,17 @@ pub fn wants_path_style(endpoint: &str) -> bool {
         || host.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
-/// Shared configuration. The SDK's standard retries (exponential backoff
-/// with jitter) cover 5xx, SlowDown and dropped connections.
+/// Shared configuration, set up as for LookupEvents. The SDK's standard
+/// retries (exponential backoff with jitter) cover 5xx, SlowDown and
+/// dropped connections.
 pub async fn load(setup: &Setup) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(setup.max_attempts))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(setup.attempt_timeout)
-                .build(),
-        );
-    if let Some(profile) = &setup.profile {
-        loader = loader.profile_name(profile);
-    }
-    if let Some(url) = &setup.endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    loader.load().await
+    let aws = AwsSetup {
+        profile: setup.profile.clone(),
+        endpoint_url: setup.endpoint_url.clone(),
+        attempt_timeout: setup.attempt_timeout,
+    };
+    let retry = RetryConfig::standard().with_max_attempts(setup.max_attempts);
+    crate::fetch::config::load_with(&aws, retry).await
 }
 
 pub fn client(config: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {

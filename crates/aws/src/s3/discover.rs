@@ -181,7 +181,7 @@ fn finished(prefix: &str, done: Option<&str>) -> bool {
 
 /// The keys to read in one region folder, sorted.
 async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) -> Vec<Listed> {
-    let days = layout::day_folders(&scope.window, scope.now);
+    let days = layout::day_folders(&scope.window, scope.now, scope.insight);
     // Without a start the whole region is listed, without a delimiter.
     let delimiter = days.is_some();
     let folders: Vec<String> = match days {

@@ -16,6 +16,21 @@ const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 /// next day's folder is always read.
 pub const LATE_DELIVERY: i64 = 60 * NANOS_PER_MINUTE;
 
+/// The same for Insights event files. An Insights event's eventTime is when
+/// the unusual activity started or stopped, and CloudTrail delivers it only
+/// once it has detected that, after an analysis of its own; AWS states no
+/// bound. A day is far more than that takes in practice, and Insights files
+/// are few, so the wide margin costs little.
+pub const INSIGHT_LATE_DELIVERY: i64 = 24 * 60 * NANOS_PER_MINUTE;
+
+fn late_delivery(insight: bool) -> i64 {
+    if insight {
+        INSIGHT_LATE_DELIVERY
+    } else {
+        LATE_DELIVERY
+    }
+}
+
 /// `s3://BUCKET[/PREFIX]`, split; the prefix has no slash at either end.
 pub fn parse_url(url: &str) -> Result<(String, String), String> {
     let rest = url
@@ -56,8 +71,8 @@ pub fn is_org_id(name: &str) -> bool {
 
 /// The day folders (`YYYY/MM/DD/`) that can hold events of the window, or
 /// None when the window has no start (then the whole region is listed).
-/// `now` bounds a window without an end.
-pub fn day_folders(window: &TimeWindow, now: UnixNanos) -> Option<Vec<String>> {
+/// `now` bounds a window without an end; `insight`: Insights event folders.
+pub fn day_folders(window: &TimeWindow, now: UnixNanos, insight: bool) -> Option<Vec<String>> {
     let from = window.from?;
     // A file holds events up to the end of its delivery minute plus the
     // margin before it, so the first folder is that of `from` less both.
@@ -66,7 +81,7 @@ pub fn day_folders(window: &TimeWindow, now: UnixNanos) -> Option<Vec<String>> {
         .to
         .unwrap_or(now)
         .max(from)
-        .saturating_add(LATE_DELIVERY);
+        .saturating_add(late_delivery(insight));
     let (first_day, last_day) = (
         first.div_euclid(NANOS_PER_DAY),
         last.div_euclid(NANOS_PER_DAY),
@@ -101,20 +116,25 @@ pub fn judge_key(key: &str, window: &TimeWindow, insight: bool) -> KeyVerdict {
     if !(lower.ends_with(".json.gz") || lower.ends_with(".json")) {
         return KeyVerdict::Foreign;
     }
-    if insight {
-        return if name.contains("_CloudTrail-Insight_") {
-            KeyVerdict::Read
-        } else {
-            KeyVerdict::Foreign
+    // An Insights file is named as a log file is, with `CloudTrail-Insight`
+    // in place of `CloudTrail`: judged by the same rule, under its own name.
+    let log_name;
+    let name = if insight {
+        let Some((account, rest)) = name.split_once("_CloudTrail-Insight_") else {
+            return KeyVerdict::Foreign;
         };
-    }
+        log_name = format!("{account}_CloudTrail_{rest}");
+        log_name.as_str()
+    } else {
+        name
+    };
     let Some(delivered) = walk::delivery_minute(name) else {
         return KeyVerdict::Foreign;
     };
     let before = walk::delivered_before_window(name, window);
     let after = window
         .to
-        .is_some_and(|to| delivered > to.saturating_add(LATE_DELIVERY));
+        .is_some_and(|to| delivered > to.saturating_add(late_delivery(insight)));
     if before || after {
         KeyVerdict::Pruned
     } else {
@@ -150,7 +170,12 @@ mod tests {
             from: Some(NOON),
             to: Some(NOON + 3600 * 1_000_000_000),
         };
-        assert_eq!(day_folders(&window, 0).unwrap(), ["2023/07/10/"]);
+        assert_eq!(day_folders(&window, 0, false).unwrap(), ["2023/07/10/"]);
+        // Insights events may arrive up to a day after the end.
+        assert_eq!(
+            day_folders(&window, 0, true).unwrap(),
+            ["2023/07/10/", "2023/07/11/"]
+        );
         // 00:03 on the 1st less the delivery margin reaches into the 30th;
         // the late-delivery margin after 23:59 on the 2nd reaches the 3rd.
         let first = 1_688_169_600 * 1_000_000_000; // 2023-07-01T00:00:00Z
@@ -159,10 +184,10 @@ mod tests {
             to: Some(first + 2 * NANOS_PER_DAY - NANOS_PER_MINUTE),
         };
         assert_eq!(
-            day_folders(&window, 0).unwrap(),
+            day_folders(&window, 0, false).unwrap(),
             ["2023/06/30/", "2023/07/01/", "2023/07/02/", "2023/07/03/"]
         );
-        assert_eq!(day_folders(&TimeWindow::default(), 0), None);
+        assert_eq!(day_folders(&TimeWindow::default(), 0, false), None);
     }
 
     #[test]
@@ -200,8 +225,47 @@ mod tests {
             ),
             KeyVerdict::Foreign
         );
-        let insight = "AWSLogs/123456789012/CloudTrail-Insight/us-east-1/2023/07/10/123456789012_CloudTrail-Insight_us-east-1_20230710T1200Z_x.json.gz";
-        assert_eq!(judge_key(insight, &window, true), KeyVerdict::Read);
-        assert_eq!(judge_key(insight, &window, false), KeyVerdict::Foreign);
+        let insight = |stamp: &str| {
+            format!(
+                "AWSLogs/123456789012/CloudTrail-Insight/us-east-1/2023/07/10/123456789012_CloudTrail-Insight_us-east-1_{stamp}_x.json.gz"
+            )
+        };
+        assert_eq!(
+            judge_key(&insight("20230710T1200Z"), &window, true),
+            KeyVerdict::Read
+        );
+        assert_eq!(
+            judge_key(&insight("20230710T1200Z"), &window, false),
+            KeyVerdict::Foreign
+        );
+        assert_eq!(
+            judge_key(&key("20230710T1200Z"), &window, true),
+            KeyVerdict::Foreign
+        );
+        // The same margin before --from; a day after --to.
+        assert_eq!(
+            judge_key(&insight("20230710T1155Z"), &window, true),
+            KeyVerdict::Read
+        );
+        assert_eq!(
+            judge_key(&insight("20230710T1154Z"), &window, true),
+            KeyVerdict::Pruned
+        );
+        assert_eq!(
+            judge_key(&insight("20230711T1210Z"), &window, true),
+            KeyVerdict::Read
+        );
+        assert_eq!(
+            judge_key(&insight("20230711T1211Z"), &window, true),
+            KeyVerdict::Pruned
+        );
+        assert_eq!(
+            judge_key(
+                "AWSLogs/1/CloudTrail-Insight/us-east-1/2023/07/10/1_CloudTrail-Insight_x.json.gz",
+                &window,
+                true
+            ),
+            KeyVerdict::Foreign
+        );
     }
 }

@@ -15,8 +15,7 @@ pub mod object;
 mod progress;
 
 use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Seek, SeekFrom, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -27,7 +26,10 @@ use tokio::task::JoinHandle;
 
 use crate::actions::ActionMatcher;
 use crate::cli::fetch::{EventCategory, FetchArgs};
-use crate::fetch::errors::{EXIT_FAILED, EXIT_OK, FetchError};
+use crate::fetch::Exit;
+use crate::fetch::errors::FetchError;
+use crate::fetch::output::Destination;
+use crate::fetch::resume;
 use crate::filter::Criteria;
 use crate::window::TimeWindow;
 
@@ -42,26 +44,10 @@ const LIST_CONCURRENCY: usize = 16;
 /// How often the checkpoint is saved at most (and at the end).
 const SAVE_EVERY: Duration = Duration::from_millis(500);
 
-pub fn run(args: FetchArgs) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("spitzel-fetch: cannot start: {e}");
-            return EXIT_FAILED;
-        }
-    };
-    let outcome = runtime.block_on(fetch(args));
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    match outcome {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("spitzel-fetch: {err}");
-            err.exit_code(false)
-        }
-    }
+pub fn run(args: FetchArgs) -> Exit {
+    // Configuration errors come before the first object is written, so an
+    // error's status is its kind's (2 or 1).
+    crate::fetch::run::block_on(async { fetch(args).await.map_err(|e| (e, false)) })
 }
 
 fn fingerprint(args: &FetchArgs) -> serde_json::Value {
@@ -77,71 +63,6 @@ fn fingerprint(args: &FetchArgs) -> serde_json::Value {
         "last": args.time.last,
         "output": args.output.as_ref().map(|p| p.display().to_string()),
     })
-}
-
-enum Out {
-    Stdout(BufWriter<std::io::Stdout>),
-    File(BufWriter<File>),
-}
-
-impl Out {
-    fn writer(&mut self) -> &mut dyn Write {
-        match self {
-            Out::Stdout(w) => w,
-            Out::File(w) => w,
-        }
-    }
-
-    /// Make what was written durable before the checkpoint claims it.
-    fn commit(&mut self) -> std::io::Result<()> {
-        match self {
-            Out::Stdout(w) => w.flush(),
-            Out::File(w) => {
-                w.flush()?;
-                w.get_ref().sync_data()
-            }
-        }
-    }
-}
-
-fn open_output(
-    args: &FetchArgs,
-    state: &mut S3Checkpoint,
-    resuming: bool,
-) -> Result<Out, FetchError> {
-    let Some(path) = args.output.as_deref() else {
-        state.output_len = None;
-        return Ok(Out::Stdout(BufWriter::with_capacity(
-            1 << 20,
-            std::io::stdout(),
-        )));
-    };
-    let cannot =
-        |e: std::io::Error| FetchError::config(format!("cannot write {}: {e}", path.display()));
-    let file = if resuming {
-        let saved = state.output_len.unwrap_or(0);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(cannot)?;
-        let len = file.metadata().map_err(cannot)?.len();
-        if len < saved {
-            return Err(FetchError::config(format!(
-                "{} is shorter ({len} bytes) than the checkpoint records ({saved} bytes); it is not this run's output",
-                path.display()
-            )));
-        }
-        // Cut back to what the checkpoint covers: records after it are
-        // written again by this run.
-        file.set_len(saved).map_err(cannot)?;
-        file.seek(SeekFrom::End(0)).map_err(cannot)?;
-        state.output_len = Some(saved);
-        file
-    } else {
-        state.output_len = Some(0);
-        File::create(path).map_err(cannot)?
-    };
-    Ok(Out::File(BufWriter::with_capacity(1 << 20, file)))
 }
 
 /// One fetched and decoded object.
@@ -182,7 +103,7 @@ fn spawn_get(
 }
 
 struct Writer {
-    out: Out,
+    out: Destination,
     state: S3Checkpoint,
     path: Option<PathBuf>,
     dedup: Dedup,
@@ -294,7 +215,7 @@ impl Writer {
     }
 }
 
-async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
+async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
     let url = args.s3.url.clone().unwrap_or_default();
     let (bucket, prefix) = layout::parse_url(&url).map_err(FetchError::config)?;
     if args.s3.concurrency == 0 {
@@ -325,22 +246,20 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
     for region in &regions {
         crate::fetch::config::check_region_name(region)?;
     }
+    if let (Some(output), Some(path)) = (&args.output, &args.checkpoint) {
+        resume::check_paths_apart(output, path)?;
+    }
+    let arguments = fingerprint(&args);
     let saved = match &args.checkpoint {
-        Some(path) => checkpoint::load(path)?,
+        Some(path) => {
+            let saved = checkpoint::load(path)?;
+            if let Some(saved) = &saved {
+                resume::check_arguments(path, &saved.arguments, &arguments)?;
+            }
+            saved
+        }
         None => None,
     };
-    let arguments = fingerprint(&args);
-    if let Some(saved) = &saved
-        && saved.arguments != arguments
-    {
-        return Err(FetchError::config(format!(
-            "checkpoint {} was written for other arguments; rerun with the same arguments or use a new checkpoint file",
-            args.checkpoint
-                .as_deref()
-                .unwrap_or(std::path::Path::new(""))
-                .display()
-        )));
-    }
     let now = crate::window::now();
     let window = match &saved {
         Some(saved) => TimeWindow {
@@ -387,7 +306,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
 
     let resuming = saved.is_some();
     let mut state = saved.unwrap_or_else(|| S3Checkpoint::new(arguments, window.from, window.to));
-    let out = open_output(&args, &mut state, resuming)?;
+    let out = resume::open_output(args.output.as_deref(), &mut state.output_len, resuming)?;
     let skipped = Arc::new(Skipped::default());
     let scope = Arc::new(Scope {
         bucket: bucket.clone(),
@@ -419,7 +338,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
     };
     writer.save(true)?;
     if writer.enough() {
-        return Ok(EXIT_OK);
+        return Ok(Exit::Done);
     }
 
     let stop = Arc::new(tokio::sync::Notify::new());
@@ -482,7 +401,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
                     ));
                 }
                 Some(Listed::Failed(e)) => {
-                    eprintln!("spitzel-fetch: {e}");
+                    progress::report(display.as_ref(), &e);
                     failures.push(e);
                 }
                 None => listing_open = false,
@@ -507,7 +426,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
                     tokio::task::block_in_place(|| writer.take(&fetched.key, &decoded, retry))
                         .map_err(|e| FetchError::runtime(format!("cannot write output: {e}")))?;
                 for problem in &decoded.problems {
-                    eprintln!("spitzel-fetch: {problem}");
+                    progress::report(display.as_ref(), problem);
                     read_failures += 1;
                 }
                 if !decoded.problems.is_empty() {
@@ -526,7 +445,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
                 }
             }
             Err(message) => {
-                eprintln!("spitzel-fetch: {message}");
+                progress::report(display.as_ref(), &message);
                 read_failures += 1;
                 writer.failed(&fetched.key, retry);
             }
@@ -537,7 +456,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
         handle.abort();
     }
     if closed {
-        return Ok(EXIT_OK);
+        return Ok(Exit::Done);
     }
     tokio::task::block_in_place(|| writer.save(true))?;
     if writer.path.is_none() {
@@ -555,7 +474,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
             progress::summary(&url, &counters, &skipped)
         );
     }
-    if let Some(code) = interrupt.exit_code() {
+    if let Some(code) = interrupt.exit() {
         let name = interrupt.name().unwrap_or("SIGINT");
         match &args.checkpoint {
             Some(path) => eprintln!(
@@ -585,7 +504,7 @@ async fn fetch(args: FetchArgs) -> Result<i32, FetchError> {
                 ""
             }
         );
-        return Ok(EXIT_FAILED);
+        return Ok(Exit::Failed);
     }
-    Ok(EXIT_OK)
+    Ok(Exit::Done)
 }

@@ -42,7 +42,8 @@ pub fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
     let mut reader = Cursor::new(body);
     // The filter's default limits (--max-record-size).
     let limits = crate::input::Limits::default();
-    read_stream(&mut reader, &source, None, limits, &mut |job| {
+    // Every job is taken, so the reading always runs to the end.
+    let _ = read_stream(&mut reader, &source, None, limits, &mut |job| {
         match job {
             Job::Block { block, .. } => {
                 let outcome = filter_block(&block, criteria, false, Keep::Lines);
@@ -77,7 +78,7 @@ pub fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
                 out.problems.push(format!("{name}{at}: {}", problem.reason));
             }
         }
-        true
+        std::ops::ControlFlow::Continue(())
     });
     out
 }

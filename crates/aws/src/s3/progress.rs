@@ -27,6 +27,17 @@ impl Display {
     }
 }
 
+/// One message line during the run: on a terminal the progress line is
+/// cleared first, so that the message does not run on from it (the next
+/// frame draws the progress line again below it).
+pub fn report(display: Option<&Display>, message: impl std::fmt::Display) {
+    if display.is_some() {
+        eprintln!("\r\x1b[Kspitzel-fetch: {message}");
+    } else {
+        eprintln!("spitzel-fetch: {message}");
+    }
+}
+
 fn line(c: &Counters, s: &Skipped) -> String {
     format!(
         "{} of {} objects, {:.1} MB read, {} records written, {} skipped by time",

@@ -6,16 +6,29 @@ use crate::support;
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
-use support::emulator::{Emulator, Faults};
+use support::emulator::{Emulator, FakeEvent, Faults};
 use support::*;
+
+/// `count` events of us-east-1, fetched with `args`: exactly the events
+/// `wanted` keeps, each once. Returns the emulator and those events.
+fn fetches_exactly(
+    count: usize,
+    args: &[&str],
+    wanted: impl Fn(&FakeEvent) -> bool,
+) -> (Emulator, Vec<FakeEvent>) {
+    let config = config_with(&["us-east-1"], count, 3600);
+    let expected: Vec<_> = all_events(&config).into_iter().filter(wanted).collect();
+    let emulator = Emulator::start(config);
+    let out = Fetch::regions(&emulator, "us-east-1").args(args).succeeds();
+    assert_exactly_once(&event_ids(&out.stdout), &expected);
+    (emulator, expected)
+}
 
 #[test]
 fn every_event_of_every_region_once_and_unchanged() {
     let config = config_with(&["us-east-1", "eu-west-1"], 420, 3600);
     let (emulator, expected) = serve(config);
-    let out = Fetch::against(&emulator)
-        .args(["--region", "us-east-1,eu-west-1", "--rate", "50"])
-        .succeeds();
+    let out = Fetch::regions(&emulator, "us-east-1,eu-west-1").succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     // Lines are the CloudTrailEvent strings exactly as served.
     let lines: HashSet<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
@@ -32,7 +45,9 @@ fn every_event_of_every_region_once_and_unchanged() {
 #[test]
 fn throttled_client_still_gets_every_event_once() {
     let mut config = config_with(&["us-east-1"], 300, 3600);
-    config.rate = 4.0;
+    // Burst 2, one token per 500 ms (the real API's limit): a client asking
+    // for 25/s is throttled even when a loaded machine slows it tenfold.
+    config.rate = 2.0;
     let (emulator, expected) = serve(config);
     let out = Fetch::against(&emulator)
         .args(["--region", "us-east-1", "--rate", "25"])
@@ -85,9 +100,7 @@ fn injected_faults_are_retried_without_loss_or_repeat() {
         ..Faults::default()
     };
     let (emulator, expected) = serve(config);
-    let out = Fetch::against(&emulator)
-        .args(["--region", "us-east-1,eu-west-1", "--rate", "50"])
-        .succeeds();
+    let out = Fetch::regions(&emulator, "us-east-1,eu-west-1").succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     assert!(emulator.counters().faults >= 4, "{:?}", emulator.counters());
 }
@@ -101,8 +114,8 @@ fn timed_out_requests_are_retried() {
         ..Faults::default()
     };
     let (emulator, expected) = serve(config);
-    let out = Fetch::against(&emulator)
-        .args(["--region", "us-east-1", "--rate", "50", "--timeout", "0.5"])
+    let out = Fetch::regions(&emulator, "us-east-1")
+        .args(["--timeout", "0.5"])
         .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     // Three pages; every second request was too slow and sent again.
@@ -111,30 +124,21 @@ fn timed_out_requests_are_retried() {
 
 #[test]
 fn several_lookups_are_unioned_and_written_once() {
-    let config = config_with(&["us-east-1"], 500, 3600);
-    let expected: Vec<_> = all_events(&config)
-        .into_iter()
-        .filter(|e| e.username == "alice" || e.event_source == "s3.amazonaws.com")
-        .collect();
+    let (emulator, expected) = fetches_exactly(
+        500,
+        &[
+            "--lookup",
+            "Username=alice",
+            "--lookup",
+            "EventSource=s3.amazonaws.com",
+        ],
+        |e| e.username == "alice" || e.event_source == "s3.amazonaws.com",
+    );
     let overlap = expected
         .iter()
         .filter(|e| e.username == "alice" && e.event_source == "s3.amazonaws.com")
         .count();
     assert!(overlap > 0, "the two lookups must overlap");
-    let emulator = Emulator::start(config);
-    let out = Fetch::against(&emulator)
-        .args([
-            "--region",
-            "us-east-1",
-            "--rate",
-            "50",
-            "--lookup",
-            "Username=alice",
-            "--lookup",
-            "EventSource=s3.amazonaws.com",
-        ])
-        .succeeds();
-    assert_exactly_once(&event_ids(&out.stdout), &expected);
     let queries: BTreeSet<String> = emulator
         .counters()
         .queries
@@ -152,17 +156,10 @@ fn several_lookups_are_unioned_and_written_once() {
 
 #[test]
 fn action_globs_narrow_on_the_server_and_match_exactly() {
-    let config = config_with(&["us-east-1"], 500, 3600);
-    let expected: Vec<_> = all_events(&config)
-        .into_iter()
-        .filter(|e| e.event_source == "s3.amazonaws.com" && e.event_name.starts_with("Get"))
-        .collect();
+    let (emulator, expected) = fetches_exactly(500, &["s3:Get*"], |e| {
+        e.event_source == "s3.amazonaws.com" && e.event_name.starts_with("Get")
+    });
     assert!(!expected.is_empty());
-    let emulator = Emulator::start(config);
-    let out = Fetch::against(&emulator)
-        .args(["--region", "us-east-1", "--rate", "50", "s3:Get*"])
-        .succeeds();
-    assert_exactly_once(&event_ids(&out.stdout), &expected);
     assert_eq!(
         emulator.counters().queries,
         BTreeSet::from([(
@@ -174,16 +171,9 @@ fn action_globs_narrow_on_the_server_and_match_exactly() {
 
 #[test]
 fn an_exact_action_becomes_an_event_name_query() {
-    let config = config_with(&["us-east-1"], 400, 3600);
-    let expected: Vec<_> = all_events(&config)
-        .into_iter()
-        .filter(|e| e.event_source == "iam.amazonaws.com" && e.event_name == "ListUsers")
-        .collect();
-    let emulator = Emulator::start(config);
-    let out = Fetch::against(&emulator)
-        .args(["--region", "us-east-1", "--rate", "50", "iam:ListUsers"])
-        .succeeds();
-    assert_exactly_once(&event_ids(&out.stdout), &expected);
+    let (emulator, _) = fetches_exactly(400, &["iam:ListUsers"], |e| {
+        e.event_source == "iam.amazonaws.com" && e.event_name == "ListUsers"
+    });
     assert_eq!(
         emulator.counters().queries,
         BTreeSet::from([("us-east-1".to_string(), "EventName=ListUsers".to_string())])
@@ -194,15 +184,8 @@ fn an_exact_action_becomes_an_event_name_query() {
 fn max_events_writes_exactly_n() {
     let config = config_with(&["us-east-1", "eu-west-1"], 300, 3600);
     let emulator = Emulator::start(config);
-    let out = Fetch::against(&emulator)
-        .args([
-            "--region",
-            "us-east-1,eu-west-1",
-            "--rate",
-            "50",
-            "--max-events",
-            "73",
-        ])
+    let out = Fetch::regions(&emulator, "us-east-1,eu-west-1")
+        .args(["--max-events", "73"])
         .succeeds();
     let ids = event_ids(&out.stdout);
     assert_eq!(ids.len(), 73);
@@ -217,16 +200,8 @@ fn envelope_writes_the_whole_lookup_event() {
         .filter(|e| e.event_name == "GetObject")
         .collect();
     let emulator = Emulator::start(config);
-    let out = Fetch::against(&emulator)
-        .args([
-            "--region",
-            "us-east-1",
-            "--rate",
-            "50",
-            "--envelope",
-            "--lookup",
-            "EventName=GetObject",
-        ])
+    let out = Fetch::regions(&emulator, "us-east-1")
+        .args(["--envelope", "--lookup", "EventName=GetObject"])
         .succeeds();
     let text = String::from_utf8(out.stdout).unwrap();
     let mut ids = Vec::new();
@@ -269,20 +244,11 @@ fn insight_events_are_a_category_of_their_own() {
     let (insights, management): (Vec<_>, Vec<_>) =
         all_events(&config).into_iter().partition(|e| e.insight);
     let emulator = Emulator::start(config);
-    let out = Fetch::against(&emulator)
-        .args([
-            "--region",
-            "us-east-1",
-            "--rate",
-            "50",
-            "--event-category",
-            "insight",
-        ])
+    let out = Fetch::regions(&emulator, "us-east-1")
+        .args(["--event-category", "insight"])
         .succeeds();
     assert_exactly_once(&event_ids(&out.stdout), &insights);
-    let out = Fetch::against(&emulator)
-        .args(["--region", "us-east-1", "--rate", "50"])
-        .output();
+    let out = Fetch::regions(&emulator, "us-east-1").output();
     assert_exactly_once(&event_ids(&out.stdout), &management);
 }
 

@@ -4,27 +4,15 @@
 use crate::support;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Output, Stdio};
-use std::time::Duration;
+use std::process::Output;
 
 use support::emulator::{Emulator, Faults};
 use support::*;
 
-const LIMIT: Duration = Duration::from_secs(60);
-
 /// Exit status, no output, and exactly one stderr line containing all of `needles`.
-fn assert_one_line_error(out: &Output, code: i32, needles: &[&str]) {
-    let err = stderr_text(out);
-    assert_eq!(out.status.code(), Some(code), "{err}");
+fn refused(out: &Output, code: i32, needles: &[&str]) {
     assert!(out.stdout.is_empty(), "unexpected output");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("backtrace"),
-        "{err}"
-    );
-    for needle in needles {
-        assert!(err.contains(needle), "'{needle}' not in: {err}");
-    }
+    assert_one_line_error(out, code, needles);
 }
 
 fn served() -> Emulator {
@@ -34,15 +22,12 @@ fn served() -> Emulator {
 #[test]
 fn no_credentials() {
     let emulator = served();
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path())
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY")
-            .args(["--region", "us-east-1"]),
-        LIMIT,
-    );
-    assert_one_line_error(&out, 2, &["no AWS credentials", "--profile"]);
+    let out = Fetch::against(&emulator)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["--region", "us-east-1"])
+        .output();
+    refused(&out, 2, &["no AWS credentials", "--profile"]);
     assert_eq!(emulator.counters().total_requests(), 0);
 }
 
@@ -51,12 +36,10 @@ fn expired_token() {
     let mut config = config_with(&["us-east-1"], 60, 3600);
     config.expired_keys.insert(ACCESS_KEY.to_string());
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args(["--region", "us-east-1"]),
-        LIMIT,
-    );
-    assert_one_line_error(&out, 2, &["us-east-1", "session token has expired"]);
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1"])
+        .output();
+    refused(&out, 2, &["us-east-1", "session token has expired"]);
 }
 
 #[test]
@@ -64,40 +47,31 @@ fn access_denied_names_the_permission() {
     let mut config = config_with(&["us-east-1"], 60, 3600);
     config.denied_keys.insert(ACCESS_KEY.to_string());
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args(["--region", "us-east-1"]),
-        LIMIT,
-    );
-    assert_one_line_error(&out, 2, &["access denied", "cloudtrail:LookupEvents"]);
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args(["--all-regions"]),
-        LIMIT,
-    );
-    assert_one_line_error(&out, 2, &["account:ListRegions"]);
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1"])
+        .output();
+    refused(&out, 2, &["access denied", "cloudtrail:LookupEvents"]);
+    let out = Fetch::against(&emulator).arg("--all-regions").output();
+    refused(&out, 2, &["account:ListRegions"]);
 }
 
 #[test]
 fn malformed_region_is_refused_before_any_request() {
     let emulator = served();
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args(["--region", "us-east-1,moon-base"]),
-        LIMIT,
-    );
-    assert_one_line_error(&out, 2, &["unknown region 'moon-base'"]);
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1,moon-base"])
+        .output();
+    refused(&out, 2, &["unknown region 'moon-base'"]);
     assert_eq!(emulator.counters().total_requests(), 0);
 }
 
 #[test]
 fn region_the_endpoint_does_not_serve() {
     let emulator = served();
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args(["--region", "eu-north-9"]),
-        LIMIT,
-    );
-    assert_one_line_error(
+    let out = Fetch::against(&emulator)
+        .args(["--region", "eu-north-9"])
+        .output();
+    refused(
         &out,
         2,
         &["eu-north-9", "UnrecognizedClientException", "not enabled"],
@@ -107,27 +81,23 @@ fn region_the_endpoint_does_not_serve() {
 #[test]
 fn no_region_at_all() {
     let emulator = served();
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(&mut fetch_command(&emulator, home.path()), LIMIT);
-    assert_one_line_error(&out, 2, &["no region", "--region"]);
+    let out = Fetch::against(&emulator).output();
+    refused(&out, 2, &["no region", "--region"]);
 }
 
 #[test]
 fn invalid_time_range() {
     let emulator = served();
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
-            "--region",
-            "us-east-1",
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1"])
+        .args([
             "--from",
             "2026-11-20T00:00:00Z",
             "--to",
             "2026-11-10T00:00:00Z",
-        ]),
-        LIMIT,
-    );
-    assert_one_line_error(&out, 2, &["invalid time range"]);
+        ])
+        .output();
+    refused(&out, 2, &["invalid time range"]);
     assert_eq!(emulator.counters().total_requests(), 0);
 }
 
@@ -139,19 +109,11 @@ fn endpoint_unreachable() {
         .local_addr()
         .unwrap()
         .port();
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        bare_command(home.path()).args([
-            "--region",
-            "us-east-1",
-            "--max-attempts",
-            "3",
-            "--endpoint-url",
-            &format!("http://127.0.0.1:{port}"),
-        ]),
-        LIMIT,
-    );
-    assert_one_line_error(
+    let out = Fetch::bare()
+        .args(["--region", "us-east-1", "--max-attempts", "3"])
+        .args(["--endpoint-url", &format!("http://127.0.0.1:{port}")])
+        .output();
+    refused(
         &out,
         2,
         &[
@@ -168,8 +130,7 @@ fn server_errors_beyond_the_retry_bound_exit_1_naming_the_region_and_progress() 
     let mut config = config_with(&["us-east-1"], 1000, 3600);
     config.rate = 0.0;
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let mut child = fetch_command(&emulator, home.path())
+    let mut run = Fetch::against(&emulator)
         .args([
             "--region",
             "us-east-1",
@@ -178,25 +139,21 @@ fn server_errors_beyond_the_retry_bound_exit_1_naming_the_region_and_progress() 
             "--max-attempts",
             "3",
         ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .spawn();
     // Once the first page is out, every request fails.
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut reader = BufReader::new(run.child.stdout.take().unwrap());
     let mut first = String::new();
     reader.read_line(&mut first).unwrap();
     emulator.set_faults(Faults {
         error_every: 1,
         ..Faults::default()
     });
-    child.stdout = None;
     let rest = std::thread::spawn(move || {
         let mut rest = Vec::new();
         std::io::Read::read_to_end(&mut reader, &mut rest).unwrap();
         rest
     });
-    let out = wait_with_limit(child, LIMIT);
+    let out = run.wait();
     let written = 1 + event_ids(&rest.join().unwrap()).len();
     assert!(written < 1000);
     let err = stderr_text(&out);
@@ -214,35 +171,24 @@ fn server_errors_beyond_the_retry_bound_exit_1_naming_the_region_and_progress() 
 
 #[test]
 fn usage_errors_exit_2() {
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        bare_command(home.path()).args(["--lookup", "Colour=red"]),
-        LIMIT,
-    );
-    assert_one_line_error(&out, 2, &["unknown key 'Colour'", "EventSource"]);
-    let out = run_with_limit(bare_command(home.path()).args(["--rate", "0"]), LIMIT);
-    assert_one_line_error(&out, 2, &["--rate"]);
-    let out = run_with_limit(bare_command(home.path()).args(["--no-such-flag"]), LIMIT);
-    assert_eq!(out.status.code(), Some(2));
+    let out = Fetch::bare().args(["--lookup", "Colour=red"]).output();
+    refused(&out, 2, &["unknown key 'Colour'", "EventSource"]);
+    let out = Fetch::bare().args(["--rate", "0"]).output();
+    refused(&out, 2, &["--rate"]);
+    Fetch::bare().arg("--no-such-flag").exits(2);
 }
 
 #[test]
 fn closed_stdout_ends_the_run_quietly() {
     let emulator = Emulator::start(config_with(&["us-east-1"], 3000, 3600));
-    let home = tempfile::tempdir().unwrap();
-    let mut child = fetch_command(&emulator, home.path())
-        .args(["--region", "us-east-1", "--rate", "50"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut run = Fetch::regions(&emulator, "us-east-1").spawn();
     // `| head -1`: read one line, then close the pipe.
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut reader = BufReader::new(run.child.stdout.take().unwrap());
     let mut first = String::new();
     reader.read_line(&mut first).unwrap();
     assert!(first.contains("eventID"));
     drop(reader);
-    let out = wait_with_limit(child, LIMIT);
+    let out = run.wait();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
     assert_eq!(stderr_text(&out), "");
     assert!(
@@ -253,9 +199,7 @@ fn closed_stdout_ends_the_run_quietly() {
 
 #[test]
 fn help_shows_the_set_up_the_policy_and_pipelines() {
-    let home = tempfile::tempdir().unwrap();
-    let long = run_with_limit(bare_command(home.path()).arg("--help"), LIMIT);
-    assert_eq!(long.status.code(), Some(0));
+    let long = Fetch::bare().arg("--help").exits(0);
     let text = String::from_utf8_lossy(&long.stdout);
     for needle in [
         "cloudtrail:LookupEvents",
@@ -266,7 +210,7 @@ fn help_shows_the_set_up_the_policy_and_pipelines() {
     ] {
         assert!(text.contains(needle), "--help lacks {needle}");
     }
-    let short = run_with_limit(bare_command(home.path()).arg("-h"), LIMIT);
+    let short = Fetch::bare().arg("-h").output();
     assert!(String::from_utf8_lossy(&short.stdout).len() < text.len());
 }
 
@@ -275,19 +219,9 @@ fn from_older_than_90_days_warns_but_runs() {
     let config = config_with(&["us-east-1"], 60, 3600);
     let expected = all_events(&config);
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
-            "--region",
-            "us-east-1",
-            "--rate",
-            "50",
-            "--last",
-            "120d",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let out = Fetch::regions(&emulator, "us-east-1")
+        .args(["--last", "120d"])
+        .succeeds();
     assert!(
         stderr_text(&out).contains("warning: --from"),
         "{}",
@@ -303,19 +237,9 @@ fn time_window_is_sent_to_the_server() {
     let config = config_with(&["us-east-1"], 300, 7200);
     let newest = now_secs() - 60;
     let emulator = Emulator::start(config.clone());
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args([
-            "--region",
-            "us-east-1",
-            "--rate",
-            "50",
-            "--last-minute",
-            "30",
-        ]),
-        LIMIT,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    let out = Fetch::regions(&emulator, "us-east-1")
+        .args(["--last-minute", "30"])
+        .succeeds();
     let cutoff = now_secs() - 30 * 60;
     let ids = event_ids(&out.stdout);
     let inside: Vec<_> = all_events(&config)
@@ -339,13 +263,10 @@ fn time_range_refused_by_the_server() {
     let mut config = config_with(&["us-east-1"], 60, 3600);
     config.earliest_start = Some(now_secs() - 100 * 86_400);
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path()).args(["--region", "us-east-1", "--last", "200d"]),
-        LIMIT,
-    );
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1", "--last", "200d"])
+        .exits(2);
     let err = stderr_text(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
     // The 90-day warning, then the error.
     let last = err.lines().last().unwrap_or_default();
     assert!(last.contains("us-east-1: invalid time range"), "{err}");

@@ -4,27 +4,12 @@
 
 use crate::support;
 
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
 use support::emulator::{Emulator, Faults};
 use support::*;
-
-const LIMIT: Duration = Duration::from_secs(60);
-
-fn assert_one_line_error(out: &Output, code: i32, needles: &[&str]) {
-    let err = stderr_text(out);
-    assert_eq!(out.status.code(), Some(code), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("backtrace") && !err.contains(" { "),
-        "{err}"
-    );
-    for needle in needles {
-        assert!(err.contains(needle), "'{needle}' not in: {err}");
-    }
-}
 
 fn served() -> Emulator {
     Emulator::start(config_with(&["us-east-1"], 60, 3600))
@@ -36,18 +21,15 @@ fn with_faults(faults: Faults) -> Emulator {
     Emulator::start(config)
 }
 
-fn fetch(emulator: &Emulator, home: &std::path::Path, extra: &[&str]) -> Output {
-    run_with_limit(
-        fetch_command(emulator, home)
-            .args(["--region", "us-east-1", "--rate", "1000"])
-            .args(extra),
-        LIMIT,
-    )
+fn fetch(emulator: &Emulator, extra: &[&str]) -> Output {
+    Fetch::against(emulator)
+        .args(["--region", "us-east-1", "--rate", "1000"])
+        .args(extra)
+        .output()
 }
 
 #[test]
 fn huge_and_tiny_timeout_and_rate_are_usage_errors() {
-    let home = tempfile::tempdir().unwrap();
     for (flag, value) in [
         ("--timeout", "1e30"),
         ("--timeout", "1e-30"),
@@ -56,7 +38,7 @@ fn huge_and_tiny_timeout_and_rate_are_usage_errors() {
         ("--rate", "1e30"),
         ("--rate", "NaN"),
     ] {
-        let out = run_with_limit(bare_command(home.path()).args([flag, value]), LIMIT);
+        let out = Fetch::bare().args([flag, value]).output();
         assert_one_line_error(&out, 2, &[flag]);
     }
 }
@@ -64,20 +46,15 @@ fn huge_and_tiny_timeout_and_rate_are_usage_errors() {
 #[test]
 fn control_characters_in_credentials_are_refused_up_front() {
     let emulator = served();
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path())
-            .env("AWS_ACCESS_KEY_ID", "AKIDFETCHTEST\r")
-            .args(["--region", "us-east-1"]),
-        LIMIT,
-    );
+    let out = Fetch::against(&emulator)
+        .env("AWS_ACCESS_KEY_ID", "AKIDFETCHTEST\r")
+        .args(["--region", "us-east-1"])
+        .output();
     assert_one_line_error(&out, 2, &["access key id", "carriage return"]);
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path())
-            .env("AWS_SESSION_TOKEN", "token\nsecond-line")
-            .args(["--region", "us-east-1"]),
-        LIMIT,
-    );
+    let out = Fetch::against(&emulator)
+        .env("AWS_SESSION_TOKEN", "token\nsecond-line")
+        .args(["--region", "us-east-1"])
+        .output();
     assert_one_line_error(&out, 2, &["session token", "line feed"]);
     assert_eq!(emulator.counters().total_requests(), 0);
 }
@@ -88,8 +65,7 @@ fn a_repeating_next_token_stops_with_an_error() {
         repeat_token: true,
         ..Faults::default()
     });
-    let home = tempfile::tempdir().unwrap();
-    let out = fetch(&emulator, home.path(), &[]);
+    let out = fetch(&emulator, &[]);
     assert_one_line_error(&out, 1, &["us-east-1", "NextToken", "repeat"]);
     // The two pages got before the token came back, each event once.
     let ids = event_ids(&out.stdout);
@@ -103,8 +79,7 @@ fn endless_empty_pages_stop_with_an_error() {
         endless_empty: true,
         ..Faults::default()
     });
-    let home = tempfile::tempdir().unwrap();
-    let out = fetch(&emulator, home.path(), &[]);
+    let out = fetch(&emulator, &[]);
     assert_one_line_error(&out, 1, &["us-east-1", "1000 pages in a row"]);
     assert_eq!(emulator.counters().total_requests(), 1000);
 }
@@ -116,11 +91,11 @@ fn output_to_devices_and_fifos_works() {
     let emulator = Emulator::start(config);
     let home = tempfile::tempdir().unwrap();
     // /dev/null: every page, no fsync failure.
-    let out = fetch(&emulator, home.path(), &["-o", "/dev/null"]);
+    let out = fetch(&emulator, &["-o", "/dev/null"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
     assert_eq!(emulator.counters().total_requests(), 6);
     // /dev/stdout, a pipe here.
-    let out = fetch(&emulator, home.path(), &["-o", "/dev/stdout"]);
+    let out = fetch(&emulator, &["-o", "/dev/stdout"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     // A FIFO read by another thread.
@@ -134,7 +109,7 @@ fn output_to_devices_and_fifos_works() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read(fifo).unwrap())
     };
-    let out = fetch(&emulator, home.path(), &["-o", fifo.to_str().unwrap()]);
+    let out = fetch(&emulator, &["-o", fifo.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
     assert_exactly_once(&event_ids(&reader.join().unwrap()), &expected);
 }
@@ -145,33 +120,23 @@ fn sigterm_and_sighup_save_the_checkpoint_like_ctrl_c() {
         let config = config_with(&["us-east-1"], 1000, 3600);
         let expected = all_events(&config);
         let emulator = Emulator::start(config);
-        let home = tempfile::tempdir().unwrap();
-        let output = home.path().join("events.ndjson");
-        let checkpoint = home.path().join("fetch.ckpt");
-        let command = |rate: &str| {
-            let mut c = fetch_command(&emulator, home.path());
-            c.args(["--region", "us-east-1", "--rate", rate, "-o"])
-                .arg(&output)
-                .arg("--checkpoint")
-                .arg(&checkpoint);
-            c
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("events.ndjson");
+        let checkpoint = dir.path().join("fetch.ckpt");
+        let fetch = |rate: &str| {
+            Fetch::against(&emulator)
+                .args(["--region", "us-east-1", "--rate", rate])
+                .output_file(&output)
+                .checkpoint(&checkpoint)
         };
-        let child = command("5")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let run = fetch("5").spawn();
         let began = std::time::Instant::now();
         while std::fs::read(&output).map(|b| b.len()).unwrap_or(0) == 0 {
-            assert!(began.elapsed() < LIMIT, "no output");
+            assert!(began.elapsed() < RUN_LIMIT, "no output");
             std::thread::sleep(Duration::from_millis(10));
         }
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let out = wait_with_limit(child, LIMIT);
+        run.signal(signal);
+        let out = run.wait();
         let err = stderr_text(&out);
         assert_eq!(out.status.code(), Some(code), "SIG{signal}: {err}");
         assert!(err.contains("progress saved"), "{err}");
@@ -182,8 +147,7 @@ fn sigterm_and_sighup_save_the_checkpoint_like_ctrl_c() {
             saved["written"],
             written.iter().filter(|&&b| b == b'\n').count() as u64
         );
-        let out = run_with_limit(&mut command("1000"), LIMIT);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+        fetch("1000").succeeds();
         assert_exactly_once(&event_ids(&std::fs::read(&output).unwrap()), &expected);
     }
 }
@@ -199,8 +163,7 @@ fn a_response_body_past_the_cap_is_refused() {
         body: Some(Arc::from(big.as_str())),
         ..Faults::default()
     });
-    let home = tempfile::tempdir().unwrap();
-    let out = fetch(&emulator, home.path(), &[]);
+    let out = fetch(&emulator, &[]);
     assert_one_line_error(&out, 1, &["us-east-1", "64 MiB"]);
     assert_eq!(emulator.counters().total_requests(), 1);
 }
@@ -216,8 +179,7 @@ fn a_malformed_200_body_says_what_is_wrong() {
             body: Some(Arc::from(body)),
             ..Faults::default()
         });
-        let home = tempfile::tempdir().unwrap();
-        let out = fetch(&emulator, home.path(), &[]);
+        let out = fetch(&emulator, &[]);
         assert_one_line_error(&out, 1, &["us-east-1", "HTTP 200", needle]);
     }
 }
@@ -243,10 +205,9 @@ fn a_cloudtrail_event_that_is_not_an_object_is_reported_and_skipped() {
         .cloned()
         .collect();
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
     for envelope in [false, true] {
         let extra: &[&str] = if envelope { &["--envelope"] } else { &[] };
-        let out = fetch(&emulator, home.path(), extra);
+        let out = fetch(&emulator, extra);
         let err = stderr_text(&out);
         assert_eq!(out.status.code(), Some(1), "{err}");
         for id in &bad_ids {
@@ -274,18 +235,18 @@ fn credential_errors_give_the_real_cause() {
     let home = tempfile::tempdir().unwrap();
     let creds = home.path().join("credentials");
     let cfgfile = home.path().join("config");
-    let no_env = |c: &mut std::process::Command| {
-        c.env_remove("AWS_ACCESS_KEY_ID")
+    let fetch = || {
+        Fetch::against(&emulator)
+            .env_remove("AWS_ACCESS_KEY_ID")
             .env_remove("AWS_SECRET_ACCESS_KEY")
             .env("AWS_SHARED_CREDENTIALS_FILE", &creds)
-            .env("AWS_CONFIG_FILE", &cfgfile);
+            .env("AWS_CONFIG_FILE", &cfgfile)
+            .args(["--region", "us-east-1"])
     };
     // A malformed credentials file.
     std::fs::write(&creds, "[default\naws_access_key_id = AKID\n").unwrap();
     std::fs::write(&cfgfile, "").unwrap();
-    let mut c = fetch_command(&emulator, home.path());
-    no_env(&mut c);
-    let out = run_with_limit(c.args(["--region", "us-east-1"]), LIMIT);
+    let out = fetch().output();
     assert_one_line_error(&out, 2, &["credentials"]);
     assert!(
         stderr_text(&out).contains(&format!("{} on line 1", creds.display())),
@@ -295,44 +256,32 @@ fn credential_errors_give_the_real_cause() {
     // A failing credential_process.
     std::fs::write(&creds, "").unwrap();
     std::fs::write(&cfgfile, "[default]\ncredential_process = false\n").unwrap();
-    let mut c = fetch_command(&emulator, home.path());
-    no_env(&mut c);
-    let out = run_with_limit(c.args(["--region", "us-east-1"]), LIMIT);
+    let out = fetch().output();
     assert_one_line_error(&out, 2, &["credential_process"]);
     // A profile that does not exist.
     std::fs::write(&cfgfile, "[profile real]\nregion = us-east-1\n").unwrap();
-    let mut c = fetch_command(&emulator, home.path());
-    no_env(&mut c);
-    let out = run_with_limit(
-        c.env("AWS_PROFILE", "nonexistent")
-            .args(["--region", "us-east-1"]),
-        LIMIT,
-    );
+    let out = fetch().env("AWS_PROFILE", "nonexistent").output();
     assert_one_line_error(&out, 2, &["nonexistent"]);
     assert_eq!(emulator.counters().total_requests(), 0);
 }
 
 #[test]
 fn an_invalid_endpoint_url_is_a_usage_error() {
-    let home = tempfile::tempdir().unwrap();
     for url in [
         "not a url",
         "ftp://example.com",
         "http://",
         "http://host:port",
     ] {
-        let out = run_with_limit(
-            bare_command(home.path()).args(["--region", "us-east-1", "--endpoint-url", url]),
-            LIMIT,
-        );
+        let out = Fetch::bare()
+            .args(["--region", "us-east-1", "--endpoint-url", url])
+            .output();
         assert_one_line_error(&out, 2, &["--endpoint-url"]);
     }
-    let out = run_with_limit(
-        bare_command(home.path())
-            .env("AWS_ENDPOINT_URL_CLOUDTRAIL", "ftp://x")
-            .args(["--region", "us-east-1"]),
-        LIMIT,
-    );
+    let out = Fetch::bare()
+        .env("AWS_ENDPOINT_URL_CLOUDTRAIL", "ftp://x")
+        .args(["--region", "us-east-1"])
+        .output();
     assert_one_line_error(&out, 2, &["AWS_ENDPOINT_URL_CLOUDTRAIL"]);
 }
 
@@ -343,13 +292,10 @@ fn an_all_regions_failure_is_one_clear_line() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        bare_command(home.path())
-            .args(["--all-regions", "--endpoint-url"])
-            .arg(format!("http://127.0.0.1:{port}")),
-        LIMIT,
-    );
+    let out = Fetch::bare()
+        .args(["--all-regions", "--endpoint-url"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .output();
     assert_one_line_error(
         &out,
         2,

@@ -4,36 +4,31 @@
 use crate::support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::emulator::Emulator;
 use support::*;
 
-const LIMIT: Duration = Duration::from_secs(60);
-
-fn lines_in(path: &Path) -> usize {
-    std::fs::read(path)
-        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-        .unwrap_or(0)
-}
-
 /// Start spitzel-fetch and wait until `output` holds at least `lines` lines.
-fn start_and_wait_for(command: &mut Command, output: &Path, lines: usize) -> std::process::Child {
-    let mut child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+fn start_and_wait_for(fetch: Fetch, output: &Path, lines: usize) -> Running {
+    let mut run = fetch.spawn();
     let began = Instant::now();
     while lines_in(output) < lines {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = run.child.try_wait().unwrap() {
             panic!("finished early with {status}");
         }
-        assert!(began.elapsed() < LIMIT, "no output");
+        assert!(began.elapsed() < RUN_LIMIT, "no output");
         std::thread::sleep(Duration::from_millis(10));
     }
-    child
+    run
+}
+
+/// A directory for a run's output and checkpoint, and their paths.
+fn files() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("events.ndjson");
+    let checkpoint = dir.path().join("fetch.ckpt");
+    (dir, output, checkpoint)
 }
 
 #[test]
@@ -41,22 +36,18 @@ fn resume_after_a_kill_writes_every_event_once() {
     let config = config_with(&["us-east-1", "eu-west-1"], 700, 600);
     let expected = all_events(&config);
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let output = home.path().join("events.ndjson");
-    let checkpoint = home.path().join("fetch.ckpt");
-    let command = || {
-        let mut c = fetch_command(&emulator, home.path());
-        c.args(["--region", "us-east-1,eu-west-1", "--rate", "10"])
-            .args(["--lookup", "ReadOnly=true", "--lookup", "Username=bob"])
-            .arg("-o")
-            .arg(&output)
-            .arg("--checkpoint")
-            .arg(&checkpoint);
-        c
+    let (_dir, output, checkpoint) = files();
+    let lookups = ["--lookup", "ReadOnly=true", "--lookup", "Username=bob"];
+    let fetch = || {
+        Fetch::against(&emulator)
+            .args(["--region", "us-east-1,eu-west-1", "--rate", "10"])
+            .args(lookups)
+            .output_file(&output)
+            .checkpoint(&checkpoint)
     };
-    let mut child = start_and_wait_for(&mut command(), &output, 250);
-    child.kill().unwrap(); // SIGKILL: no chance to tidy up
-    child.wait().unwrap();
+    let mut run = start_and_wait_for(fetch(), &output, 250);
+    run.child.kill().unwrap(); // SIGKILL: no chance to tidy up
+    run.child.wait().unwrap();
     let first_run = lines_in(&output);
     assert!(
         first_run < expected.len(),
@@ -64,8 +55,7 @@ fn resume_after_a_kill_writes_every_event_once() {
     );
     let requests_before = emulator.counters().total_requests();
 
-    let out = run_with_limit(&mut command(), LIMIT);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    fetch().succeeds();
     let wanted: Vec<_> = expected
         .iter()
         .filter(|e| e.read_only || e.username == "bob")
@@ -78,12 +68,9 @@ fn resume_after_a_kill_writes_every_event_once() {
     // requests than a fresh run of the same queries.
     let second_run_requests = emulator.counters().total_requests() - requests_before;
     let before_fresh = emulator.counters().total_requests();
-    let fresh = run_with_limit(
-        fetch_command(&emulator, home.path())
-            .args(["--region", "us-east-1,eu-west-1", "--rate", "50"])
-            .args(["--lookup", "ReadOnly=true", "--lookup", "Username=bob"]),
-        LIMIT,
-    );
+    let fresh = Fetch::regions(&emulator, "us-east-1,eu-west-1")
+        .args(lookups)
+        .output();
     assert_eq!(event_ids(&fresh.stdout).len(), wanted.len());
     let fresh_requests = emulator.counters().total_requests() - before_fresh;
     assert!(
@@ -98,25 +85,16 @@ fn an_expired_next_token_restarts_at_the_oldest_second_written() {
     let config = config_with(&["us-east-1"], 600, 20);
     let expected = all_events(&config);
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let output = home.path().join("events.ndjson");
-    let checkpoint = home.path().join("fetch.ckpt");
-    let command = |extra: &[&str]| {
-        let mut c = fetch_command(&emulator, home.path());
-        c.args(["--region", "us-east-1", "--rate", "50"])
-            .arg("-o")
-            .arg(&output)
-            .arg("--checkpoint")
-            .arg(&checkpoint)
-            .args(extra);
-        c
+    let (_dir, output, checkpoint) = files();
+    let fetch = || {
+        Fetch::regions(&emulator, "us-east-1")
+            .output_file(&output)
+            .checkpoint(&checkpoint)
     };
-    let out = run_with_limit(&mut command(&["--max-events", "120"]), LIMIT);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    fetch().args(["--max-events", "120"]).succeeds();
     assert_eq!(lines_in(&output), 120);
     emulator.expire_tokens();
-    let out = run_with_limit(&mut command(&[]), LIMIT);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    fetch().succeeds();
     assert!(
         emulator.counters().invalid_tokens >= 1,
         "the saved token must have been refused"
@@ -129,16 +107,12 @@ fn a_page_cut_short_by_max_events_is_finished_on_resume() {
     let config = config_with(&["us-east-1"], 300, 30);
     let expected = all_events(&config);
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let checkpoint = home.path().join("fetch.ckpt");
+    let (_dir, _, checkpoint) = files();
     let run = |extra: &[&str]| {
-        run_with_limit(
-            fetch_command(&emulator, home.path())
-                .args(["--region", "us-east-1", "--rate", "50", "--checkpoint"])
-                .arg(&checkpoint)
-                .args(extra),
-            LIMIT,
-        )
+        Fetch::regions(&emulator, "us-east-1")
+            .checkpoint(&checkpoint)
+            .args(extra)
+            .output()
     };
     // On stdout, in three runs: 77, then up to 160, then the rest.
     let first = run(&["--max-events", "77"]);
@@ -157,24 +131,16 @@ fn ctrl_c_saves_the_checkpoint_and_exits_130() {
     let config = config_with(&["us-east-1"], 1000, 3600);
     let expected = all_events(&config);
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let output = home.path().join("events.ndjson");
-    let checkpoint = home.path().join("fetch.ckpt");
-    let command = || {
-        let mut c = fetch_command(&emulator, home.path());
-        c.args(["--region", "us-east-1", "--rate", "5", "-o"])
-            .arg(&output)
-            .arg("--checkpoint")
-            .arg(&checkpoint);
-        c
+    let (_dir, output, checkpoint) = files();
+    let fetch = || {
+        Fetch::against(&emulator)
+            .args(["--region", "us-east-1", "--rate", "5"])
+            .output_file(&output)
+            .checkpoint(&checkpoint)
     };
-    let child = start_and_wait_for(&mut command(), &output, 100);
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = wait_with_limit(child, LIMIT);
+    let run = start_and_wait_for(fetch(), &output, 100);
+    run.signal("INT");
+    let out = run.wait();
     assert_eq!(out.status.code(), Some(130), "{}", stderr_text(&out));
     assert!(
         stderr_text(&out).contains("progress saved"),
@@ -187,8 +153,7 @@ fn ctrl_c_saves_the_checkpoint_and_exits_130() {
     assert_eq!(saved["written"], interrupted_lines as u64);
     assert!(interrupted_lines < expected.len());
 
-    let out = run_with_limit(command().args(["--rate", "50"]), LIMIT);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    fetch().args(["--rate", "50"]).succeeds();
     assert_exactly_once(&event_ids(&std::fs::read(&output).unwrap()), &expected);
 }
 
@@ -196,23 +161,12 @@ fn ctrl_c_saves_the_checkpoint_and_exits_130() {
 fn a_checkpoint_of_other_arguments_is_refused() {
     let config = config_with(&["us-east-1"], 60, 3600);
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let checkpoint = home.path().join("fetch.ckpt");
+    let (_dir, _, checkpoint) = files();
     let run = |lookup: &str| {
-        run_with_limit(
-            fetch_command(&emulator, home.path())
-                .args([
-                    "--region",
-                    "us-east-1",
-                    "--rate",
-                    "50",
-                    "--lookup",
-                    lookup,
-                    "--checkpoint",
-                ])
-                .arg(&checkpoint),
-            LIMIT,
-        )
+        Fetch::regions(&emulator, "us-east-1")
+            .args(["--lookup", lookup])
+            .checkpoint(&checkpoint)
+            .output()
     };
     assert_eq!(run("Username=alice").status.code(), Some(0));
     let out = run("Username=bob");

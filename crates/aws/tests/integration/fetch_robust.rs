@@ -3,19 +3,10 @@
 
 use crate::support;
 
-use std::path::Path;
 use std::time::Duration;
 
 use support::emulator::{Emulator, PageOrder};
 use support::*;
-
-const LIMIT: Duration = Duration::from_secs(60);
-
-fn lines_in(path: &Path) -> usize {
-    std::fs::read(path)
-        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-        .unwrap_or(0)
-}
 
 #[test]
 fn output_and_checkpoint_naming_one_file_are_refused() {
@@ -35,21 +26,24 @@ fn output_and_checkpoint_naming_one_file_are_refused() {
         ("hard", "link"),
     ];
     for (output, checkpoint) in cases {
-        let out = run_with_limit(
-            fetch_command(&emulator, dir)
+        // LookupEvents, and --s3 (refused before it would reach the bucket).
+        for source in [
+            Fetch::against(&emulator).args(["--region", "us-east-1"]),
+            Fetch::bare().args(["--s3", "s3://bucket"]),
+        ] {
+            let out = source
                 .current_dir(dir)
-                .args(["--region", "us-east-1", "-o", output])
-                .args(["--checkpoint", checkpoint]),
-            LIMIT,
-        );
-        let err = stderr_text(&out);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "-o {output} --checkpoint {checkpoint}: {err}"
-        );
-        assert!(err.contains("same file"), "{err}");
-        assert_eq!(err.lines().count(), 1, "{err}");
+                .args(["-o", output, "--checkpoint", checkpoint])
+                .output();
+            let err = stderr_text(&out);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "-o {output} --checkpoint {checkpoint}: {err}"
+            );
+            assert!(err.contains("same file"), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
     }
     assert_eq!(emulator.counters().total_requests(), 0);
     assert!(!dir.join("X").exists());
@@ -74,11 +68,7 @@ fn served_in(
 fn pages_in_any_order_lose_no_event() {
     for order in [PageOrder::ReversedPages, PageOrder::Shuffled] {
         let (emulator, expected) = served_in(order, 1000, 3600);
-        let home = tempfile::tempdir().unwrap();
-        let out = run_with_limit(
-            fetch_command(&emulator, home.path()).args(["--region", "us-east-1", "--rate", "50"]),
-            LIMIT,
-        );
+        let out = Fetch::regions(&emulator, "us-east-1").output();
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -93,16 +83,13 @@ fn pages_in_any_order_lose_no_event() {
 fn pages_in_any_order_resume_exactly_once_after_max_events() {
     for order in [PageOrder::ReversedPages, PageOrder::Shuffled] {
         let (emulator, expected) = served_in(order, 300, 30);
-        let home = tempfile::tempdir().unwrap();
-        let checkpoint = home.path().join("fetch.ckpt");
+        let dir = tempfile::tempdir().unwrap();
+        let checkpoint = dir.path().join("fetch.ckpt");
         let run = |extra: &[&str]| {
-            run_with_limit(
-                fetch_command(&emulator, home.path())
-                    .args(["--region", "us-east-1", "--rate", "50", "--checkpoint"])
-                    .arg(&checkpoint)
-                    .args(extra),
-                LIMIT,
-            )
+            Fetch::regions(&emulator, "us-east-1")
+                .checkpoint(&checkpoint)
+                .args(extra)
+                .output()
         };
         let mut ids = Vec::new();
         for extra in [&["--max-events", "77"][..], &["--max-events", "160"], &[]] {
@@ -119,26 +106,27 @@ fn pages_in_any_order_resume_exactly_once_after_max_events() {
     }
 }
 
+/// Write 120 events to `output` with a checkpoint beside it, expire the
+/// saved NextToken, and run again with the same checkpoint.
+fn after_an_expired_token(emulator: &Emulator, output: &std::path::Path) -> std::process::Output {
+    let checkpoint = output.with_extension("ckpt");
+    let fetch = || {
+        Fetch::regions(emulator, "us-east-1")
+            .output_file(output)
+            .checkpoint(&checkpoint)
+    };
+    fetch().args(["--max-events", "120"]).succeeds();
+    emulator.expire_tokens();
+    fetch().output()
+}
+
 #[test]
 fn reversed_pages_restart_exactly_once_after_an_expired_token() {
     // Many events per second, so pages end in the middle of a second.
     let (emulator, expected) = served_in(PageOrder::ReversedPages, 600, 20);
-    let home = tempfile::tempdir().unwrap();
-    let output = home.path().join("events.ndjson");
-    let checkpoint = home.path().join("fetch.ckpt");
-    let command = |extra: &[&str]| {
-        let mut c = fetch_command(&emulator, home.path());
-        c.args(["--region", "us-east-1", "--rate", "50", "-o"])
-            .arg(&output)
-            .arg("--checkpoint")
-            .arg(&checkpoint)
-            .args(extra);
-        c
-    };
-    let out = run_with_limit(&mut command(&["--max-events", "120"]), LIMIT);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
-    emulator.expire_tokens();
-    let out = run_with_limit(&mut command(&[]), LIMIT);
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("events.ndjson");
+    let out = after_an_expired_token(&emulator, &output);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
     assert!(emulator.counters().invalid_tokens >= 1);
     assert_exactly_once(&event_ids(&std::fs::read(&output).unwrap()), &expected);
@@ -147,22 +135,9 @@ fn reversed_pages_restart_exactly_once_after_an_expired_token() {
 #[test]
 fn an_expired_token_of_an_unordered_chain_fails_loudly_without_repeating() {
     let (emulator, _) = served_in(PageOrder::Shuffled, 600, 20);
-    let home = tempfile::tempdir().unwrap();
-    let output = home.path().join("events.ndjson");
-    let checkpoint = home.path().join("fetch.ckpt");
-    let command = |extra: &[&str]| {
-        let mut c = fetch_command(&emulator, home.path());
-        c.args(["--region", "us-east-1", "--rate", "50", "-o"])
-            .arg(&output)
-            .arg("--checkpoint")
-            .arg(&checkpoint)
-            .args(extra);
-        c
-    };
-    let out = run_with_limit(&mut command(&["--max-events", "120"]), LIMIT);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
-    emulator.expire_tokens();
-    let out = run_with_limit(&mut command(&[]), LIMIT);
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("events.ndjson");
+    let out = after_an_expired_token(&emulator, &output);
     let err = stderr_text(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("out of time order"), "{err}");
@@ -176,24 +151,14 @@ fn an_expired_token_of_an_unordered_chain_fails_loudly_without_repeating() {
 #[test]
 fn the_checkpoint_stores_each_query_itself() {
     let (emulator, expected) = served_in(PageOrder::NewestFirst, 300, 3600);
-    let home = tempfile::tempdir().unwrap();
-    let checkpoint = home.path().join("fetch.ckpt");
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("fetch.ckpt");
     let run = |extra: &[&str]| {
-        run_with_limit(
-            fetch_command(&emulator, home.path())
-                .args([
-                    "--region",
-                    "us-east-1",
-                    "--rate",
-                    "50",
-                    "--lookup",
-                    "Username=bob",
-                ])
-                .arg("--checkpoint")
-                .arg(&checkpoint)
-                .args(extra),
-            LIMIT,
-        )
+        Fetch::regions(&emulator, "us-east-1")
+            .args(["--lookup", "Username=bob"])
+            .checkpoint(&checkpoint)
+            .args(extra)
+            .output()
     };
     let first = run(&["--max-events", "10"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr_text(&first));
@@ -235,13 +200,10 @@ fn jittered_arrivals_at_a_rolling_second_limit_lose_no_event() {
         })
         .sum();
     let emulator = Emulator::start(config);
-    let home = tempfile::tempdir().unwrap();
-    let out = run_with_limit(
-        fetch_command(&emulator, home.path())
-            .args(["--region", "us-east-1,eu-west-1", "--rate", "10"])
-            .args(["--lookup", "ReadOnly=true", "--lookup", "ReadOnly=false"]),
-        LIMIT,
-    );
+    let out = Fetch::against(&emulator)
+        .args(["--region", "us-east-1,eu-west-1", "--rate", "10"])
+        .args(["--lookup", "ReadOnly=true", "--lookup", "ReadOnly=false"])
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     // Every page was asked for once: the requests the limit let through are

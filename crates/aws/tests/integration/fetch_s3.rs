@@ -320,11 +320,11 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
     use spitzel_input::filter::{Done, Keep, Pipeline, Sink};
     struct Collect(Vec<u8>);
     impl Sink for Collect {
-        fn take(&mut self, done: Done) -> bool {
+        fn take(&mut self, done: Done) -> std::ops::ControlFlow<()> {
             if let Done::Block { outcome, .. } = done {
                 self.0.extend_from_slice(&outcome.out);
             }
-            true
+            std::ops::ControlFlow::Continue(())
         }
         fn idle(&mut self) {}
     }
@@ -816,4 +816,295 @@ fn s3_denials_and_slowdowns() {
         .filter(|(l, _)| l.contains("x-id=GetObject"))
         .count();
     assert!(retried > 2 * 10, "{retried}");
+}
+
+/// `--event-category insight`: CloudTrail-Insight/ files are pruned by their
+/// delivery minute as log files are, with a day's margin after `--to`; the
+/// log files beside them are not read.
+#[test]
+fn s3_insight_files_are_pruned_by_delivery_minute() {
+    let Some(moto) = Moto::start() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    let mut objects = Vec::new();
+    let account = "111111111111";
+    let region = "us-east-1";
+    // Over three days from 2023-06-30, an Insights file every two hours
+    // (a start and an end event, 2 and 0 minutes before delivery) and a log
+    // file beside each.
+    for i in 0..36i64 {
+        let minute = i * 120 + 7;
+        let (st, folder) = stamp(minute);
+        for (dir_name, kind) in [
+            ("CloudTrail-Insight", "CloudTrail-Insight"),
+            ("CloudTrail", "CloudTrail"),
+        ] {
+            let records: Vec<serde_json::Value> = (0..2i64)
+                .map(|r| {
+                    serde_json::json!({
+                        "eventVersion": "1.08",
+                        "eventTime": event_time(minute - 2 * (1 - r), 0),
+                        "eventType": "AwsCloudTrailInsight",
+                        "eventCategory": "Insight",
+                        "eventSource": "iam.amazonaws.com",
+                        "eventName": "ListUsers",
+                        "awsRegion": region,
+                        "eventID": format!("{kind}-{i:04}-{r}"),
+                        "recipientAccountId": account,
+                    })
+                })
+                .collect();
+            let key = format!(
+                "AWSLogs/{account}/{dir_name}/{region}/{folder}/{account}_{kind}_{region}_{st}_i{i:04}.json.gz"
+            );
+            let path = root.join(&key);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(
+                &path,
+                gz(&serde_json::to_vec(&serde_json::json!({"Records": records})).unwrap()),
+            )
+            .unwrap();
+            objects.push(Object {
+                key,
+                gzip_header: i % 2 == 0,
+            });
+        }
+    }
+    let tree = Tree {
+        root,
+        objects,
+        _dir: dir,
+    };
+    moto.fill("insight", region, &tree);
+    let insights = subset(&tree, |k| k.contains("/CloudTrail-Insight/"));
+
+    let window = [
+        "--from",
+        "2023-06-30T10:00:00Z",
+        "--to",
+        "2023-06-30T14:00:00Z",
+    ];
+    let before = moto.requests().len();
+    let out = run(fetch(&moto, home.path())
+        .args(["--s3", "s3://insight", "--event-category", "insight"])
+        .args(window));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), expected(&insights, &window));
+    assert_eq!(text(&out.stdout).lines().count(), 4);
+    let fetched: BTreeSet<String> = moto.gets("insight", before).into_iter().collect();
+    // The rule, independently: delivered at 09:55 or later (09:54 holds
+    // events up to 09:54:59, 09:59:59 with the 5-minute margin) and at most
+    // a day after 14:00.
+    let want: BTreeSet<String> = insights
+        .objects
+        .iter()
+        .filter(|o| {
+            let name = o.key.rsplit('/').next().unwrap();
+            let st = name.split('_').nth(3).unwrap();
+            ("20230630T0955Z"..="20230701T1400Z").contains(&st)
+        })
+        .map(|o| o.key.clone())
+        .collect();
+    let wrong: Vec<_> = fetched.symmetric_difference(&want).collect();
+    assert!(wrong.is_empty(), "fetched or missed by mistake: {wrong:?}");
+    assert_eq!(want.len(), 14);
+    // The third day's folder is past the margin: never listed.
+    let lists: Vec<String> = moto.requests()[before..]
+        .iter()
+        .filter(|r| r.contains("list-type=2"))
+        .cloned()
+        .collect();
+    assert!(lists.iter().any(|r| r.contains("2023/07/01/")), "{lists:?}");
+    assert!(lists.iter().all(|r| !r.contains("2023/07/02")), "{lists:?}");
+}
+
+/// SIGINT and SIGTERM during a read: the checkpoint is saved (covering
+/// exactly the lines in the output), the exit status is 128 + the signal,
+/// and a rerun writes every record exactly once.
+#[test]
+fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
+    use crate::support::{Fetch, lines_in};
+    let Some(moto) = Moto::start() else { return };
+    let tree = trail(150);
+    moto.fill("signals", "us-east-1", &tree);
+    let want = expected(&tree, &[]);
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let work = tempfile::tempdir().unwrap();
+        let out_path = work.path().join("out.ndjson");
+        let ckpt = work.path().join("ckpt.json");
+        let fetch = || {
+            Fetch::bare()
+                .env("AWS_REGION", "us-east-1")
+                .env("AWS_ENDPOINT_URL_S3", moto.endpoint())
+                .args(["--s3", "s3://signals", "--concurrency", "2"])
+                .output_file(&out_path)
+                .checkpoint(&ckpt)
+        };
+        let mut running = fetch().spawn();
+        let began = Instant::now();
+        while lines_in(&out_path) < 40 {
+            assert!(
+                running.child.try_wait().unwrap().is_none(),
+                "finished before SIG{signal}"
+            );
+            assert!(began.elapsed() < LIMIT);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        running.signal(signal);
+        let out = running.wait();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {stderr}");
+        assert!(
+            stderr.contains(&format!("interrupted (SIG{signal}); progress saved to")),
+            "{stderr}"
+        );
+        let saved: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&ckpt).unwrap()).unwrap();
+        let written = lines_in(&out_path);
+        assert_eq!(
+            saved["written"].as_u64(),
+            Some(written as u64),
+            "SIG{signal}"
+        );
+        assert!(
+            written < want.lines().count(),
+            "SIG{signal}: read to the end"
+        );
+        assert!(want.starts_with(&std::fs::read_to_string(&out_path).unwrap()));
+
+        // The corrupt object is reported again; everything else is read once.
+        let out = fetch().exits(1);
+        assert!(text(&out.stderr).contains("f0005.json.gz"));
+        assert_eq!(
+            std::fs::read_to_string(&out_path).unwrap(),
+            want,
+            "SIG{signal}"
+        );
+    }
+}
+
+/// With stderr a pipe (not a terminal) there is no progress display: only
+/// the summary line, which -q silences too.
+#[test]
+fn s3_progress_is_not_drawn_into_a_pipe() {
+    let Some(moto) = Moto::start() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let tree = trail(2);
+    moto.fill("piped", "us-east-1", &tree);
+    let out =
+        run(fetch(&moto, home.path()).args(["--s3", "s3://piped", "--account", "222222222222"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\x1b'),
+        "{stderr:?}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("spitzel-fetch: s3://piped: read 48 objects"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("wrote 96 records"), "{stderr}");
+    let quiet = run(fetch(&moto, home.path()).args([
+        "--s3",
+        "s3://piped",
+        "--account",
+        "222222222222",
+        "-q",
+    ]));
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(text(&quiet.stderr), "");
+    assert_eq!(quiet.stdout, out.stdout);
+}
+
+/// On a terminal (a pseudo-terminal from script(1)) the progress line is
+/// drawn in place, counts only grow, and it is cleared before the summary.
+#[test]
+fn s3_progress_on_a_terminal() {
+    let Some(moto) = Moto::start() else { return };
+    let ok = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("SKIPPED: script(1) not found");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let tree = trail(150);
+    moto.fill("tty", "us-east-1", &tree);
+    let out_path = home.path().join("out.ndjson");
+    let shown = |extra: &str| {
+        let line = format!(
+            "{} --s3 s3://tty --concurrency 2 -o {} {extra}",
+            env!("CARGO_BIN_EXE_spitzel-fetch"),
+            out_path.display()
+        );
+        let base = fetch(&moto, home.path());
+        let mut script = Command::new("script");
+        script.args(["-qec", &line, "/dev/null"]).env_clear();
+        for (key, value) in base.get_envs() {
+            if let Some(value) = value {
+                script.env(key, value);
+            }
+        }
+        let out = run(script.stdin(Stdio::null()));
+        // The run's own status (1: the corrupt object) comes through script -e.
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+        assert_eq!(
+            std::fs::read_to_string(&out_path).unwrap(),
+            expected(&tree, &[])
+        );
+        text(&out.stdout)
+    };
+    let screen = shown("");
+    let (frames, after) = screen
+        .rsplit_once("\r\x1b[K")
+        .expect("no progress line drawn");
+    let frames: Vec<&str> = frames
+        .split("\r\x1b[K")
+        .filter(|f| f.starts_with("spitzel-fetch: ") && f.contains(" objects, "))
+        .collect();
+    assert!(!frames.is_empty(), "{screen:?}");
+    let numbers = |frame: &str| -> Vec<f64> {
+        frame
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    };
+    let mut last = vec![0.0; 5];
+    for frame in &frames {
+        // "N of M objects, X MB read, R records written, S skipped by time",
+        // and nothing after it: the corrupt object's message is on a line
+        // of its own.
+        assert!(
+            frame.contains(" MB read, ")
+                && frame.contains(" records written, ")
+                && frame.ends_with(" skipped by time"),
+            "{frame:?}"
+        );
+        let now = numbers(frame);
+        assert_eq!(now.len(), 5, "{frame:?}");
+        assert!(now.iter().zip(&last).all(|(n, l)| n >= l), "{frames:?}");
+        assert!(now[0] <= now[1], "{frame:?}");
+        last = now;
+    }
+    // Cleared, then the summary at the start of the line.
+    assert!(
+        after.starts_with("spitzel-fetch: s3://tty: read "),
+        "{after:?}"
+    );
+    let records: f64 = expected(&tree, &[]).lines().count() as f64;
+    assert!(last[3] <= records);
+    assert!(
+        after.contains(&format!("wrote {records} records")),
+        "{after:?}"
+    );
+    assert!(
+        screen.contains("\r\x1b[Kspitzel-fetch: s3://tty/AWSLogs/333333333333/"),
+        "{screen:?}"
+    );
+    let quiet = shown("-q");
+    assert!(!quiet.contains("objects"), "{quiet:?}");
 }

@@ -13,7 +13,7 @@ mod scan;
 #[cfg(test)]
 mod tests;
 
-pub use raw::{Raw, Scalar};
+pub use raw::{Raw, Scalar, clamp_huge_numbers};
 
 use scan::{Fault, MAX_RECORD, Member, Scanner};
 use serde_json::Value;
@@ -65,6 +65,8 @@ pub struct Doc<'a> {
     tree: OnceCell<Value>,
     /// Only serde_json could read the record; `tree` holds it.
     tree_only: bool,
+    /// Some number in the record may not be held exactly by `tree`.
+    wide_numbers: bool,
 }
 
 impl DocParser {
@@ -117,6 +119,7 @@ impl DocParser {
             hot: root.hot,
             tree: OnceCell::new(),
             tree_only: false,
+            wide_numbers: scanner.wide,
         })
     }
 }
@@ -215,10 +218,47 @@ fn slow_parse<'a>(text: &'a str) -> Result<Doc<'a>, DocError> {
             hot: [ABSENT; 3],
             tree: OnceCell::from(Value::Object(map)),
             tree_only: true,
+            wide_numbers: false,
         }),
         Ok(_) => Err(not_an_object(kind_name(text.as_bytes()))),
-        Err(e) => Err(describe_serde_error(&e)),
+        Err(e) => Err(match lone_surrogate(text) {
+            // serde_json says "unexpected end of hex escape" for these.
+            Some((at, escape)) => DocError::Invalid {
+                reason: format!(
+                    "{escape} is a lone surrogate (half of a UTF-16 pair, no character)"
+                ),
+                byte: Some(at + 1),
+            },
+            None => describe_serde_error(&e),
+        }),
     }
+}
+
+/// The first `\uXXXX` escape in JSON text (or a JSONPath string) that is a
+/// surrogate without its other half: its byte offset and its text.
+pub fn lone_surrogate(text: &str) -> Option<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let unit = |at: usize| -> Option<u32> {
+        if bytes.get(at..at + 2)? != b"\\u" {
+            return None;
+        }
+        u32::from_str_radix(text.get(at + 2..at + 6)?, 16).ok()
+    };
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'\\', &bytes[at..]) {
+        let here = at + found;
+        match unit(here) {
+            Some(0xD800..=0xDBFF) if matches!(unit(here + 6), Some(0xDC00..=0xDFFF)) => {
+                at = here + 12;
+            }
+            Some(0xD800..=0xDFFF) => return Some((here, &text[here..here + 6])),
+            _ => at = here + 2,
+        }
+        if at >= bytes.len() {
+            break;
+        }
+    }
+    None
 }
 
 fn not_an_object(found: &'static str) -> DocError {
@@ -227,7 +267,7 @@ fn not_an_object(found: &'static str) -> DocError {
 
 /// What a valid JSON text that is not an object is, by its first byte.
 fn kind_name(json: &[u8]) -> &'static str {
-    match json.iter().find(|b| !b.is_ascii_whitespace()) {
+    match crate::json_bytes::trim_start(json).first() {
         Some(b'{') => "an object",
         Some(b'[') => "an array",
         Some(b'"') => "a string",
@@ -284,6 +324,22 @@ impl<'a> Doc<'a> {
             }
             DocView::Tree(tree) => tree.get(key)?.as_str(),
         }
+    }
+
+    /// Whether some number in the record may not be held exactly by the
+    /// tree (an integer past 64 bits, a number past f64's range, a long
+    /// mantissa): comparisons then read such numbers from the text.
+    pub fn has_wide_numbers(&self) -> bool {
+        self.wide_numbers
+    }
+
+    /// The record's length in bytes.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
     }
 
     pub fn view(&self) -> DocView<'_> {

@@ -25,14 +25,19 @@ struct Index<'d> {
     keys_escaped: bool,
 }
 
-/// A scalar decoded from JSON text; containers are decoded into a tree.
+/// A value decoded from JSON text as Python's `json` module decodes it:
+/// integers of any size exactly, other numbers as f64 (`1e400` is
+/// infinity); containers stay raw, their items decoded on demand.
 pub enum Scalar<'d> {
     Null,
     Bool(bool),
     Int(i128),
+    /// An integer beyond i128: its JSON text (`-?[1-9][0-9]*`).
+    BigInt(&'d str),
     Float(f64),
     Str(Cow<'d, str>),
-    Tree(Value),
+    Array(Raw<'d>),
+    Object(Raw<'d>),
 }
 
 impl<'d> Raw<'d> {
@@ -222,7 +227,7 @@ impl<'d> Raw<'d> {
         }
     }
 
-    /// The value decoded as serde_json would decode it.
+    /// The value decoded (containers only classified).
     pub fn scalar(&self) -> Scalar<'d> {
         let json = self.json();
         match self.first_byte() {
@@ -235,23 +240,41 @@ impl<'d> Raw<'d> {
                     serde_json::from_str::<String>(json).unwrap_or_default(),
                 )),
             },
-            b'{' | b'[' => Scalar::Tree(self.to_value()),
-            _ => {
-                if let Ok(int) = json.parse::<i64>() {
-                    Scalar::Int(int.into())
-                } else if let Ok(int) = json.parse::<u64>() {
-                    Scalar::Int(int.into())
-                } else {
-                    match serde_json::from_str::<Value>(json)
-                        .ok()
-                        .and_then(|v| v.as_f64())
-                    {
-                        Some(float) => Scalar::Float(float),
-                        None => Scalar::Null,
-                    }
-                }
-            }
+            b'{' => Scalar::Object(*self),
+            b'[' => Scalar::Array(*self),
+            _ => number(json),
         }
+    }
+
+    /// The members of an object value with their keys decoded, in order,
+    /// repeated keys included (empty for other values).
+    pub fn members(&self) -> Vec<(Cow<'d, str>, Raw<'d>)> {
+        let mut found = Vec::new();
+        if self.first_byte() == b'{' {
+            let json = self.json();
+            let mut scanner = Scanner::new(json.as_bytes());
+            let scanned = scanner.object(0, |scanner, name, start| {
+                let end = scanner.value(start)?;
+                found.push((name, start, end));
+                Ok(end)
+            });
+            debug_assert!(scanned.is_ok(), "the record was validated");
+        }
+        let text: &'d str = &self.text[self.start..self.end];
+        found
+            .into_iter()
+            .map(|(name, start, end)| {
+                let key = if name.escaped {
+                    Cow::Owned(
+                        serde_json::from_str::<String>(&text[name.start - 1..name.end + 1])
+                            .unwrap_or_default(),
+                    )
+                } else {
+                    Cow::Borrowed(&text[name.start..name.end])
+                };
+                (key, self.sub(start, end))
+            })
+            .collect()
     }
 
     /// The value as a `serde_json::Value`.
@@ -260,11 +283,76 @@ impl<'d> Raw<'d> {
     }
 }
 
+/// A JSON number's text as Python reads it: an integer (no fraction, no
+/// exponent) exactly, anything else as the nearest f64 (Rust's parse
+/// rounds correctly, as Python's does, and overflows to infinity).
+fn number(json: &str) -> Scalar<'_> {
+    if !json.contains(['.', 'e', 'E']) {
+        return match json.parse::<i128>() {
+            Ok(int) => Scalar::Int(int),
+            Err(_) => Scalar::BigInt(json),
+        };
+    }
+    json.parse::<f64>().map_or(Scalar::Null, Scalar::Float)
+}
+
 /// serde_json's reading of text the scanner accepted. Its own nesting limit
 /// (128) is lifted: the scanner already bounded nesting at MAX_DEPTH, which
 /// the stack holds.
+///
+/// The scanner also accepts numbers beyond f64's range (`1e400`), which
+/// serde_json refuses; in the tree they stand as the largest finite f64 of
+/// their sign. Comparisons never read them from the tree: a float in the
+/// tree sends the comparison back to the record's text (see expr::path).
 pub(super) fn parse_validated(json: &str) -> Value {
-    let mut reader = serde_json::Deserializer::from_str(json);
-    reader.disable_recursion_limit();
-    serde::Deserialize::deserialize(&mut reader).unwrap_or(Value::Null)
+    let parse = |json: &str| {
+        let mut reader = serde_json::Deserializer::from_str(json);
+        reader.disable_recursion_limit();
+        serde::Deserialize::deserialize(&mut reader)
+    };
+    parse(json)
+        .or_else(|_| parse(&clamp_huge_numbers(json)))
+        .unwrap_or(Value::Null)
+}
+
+/// `json` with every number outside f64's range (or rounding to its
+/// largest value, where serde_json's threshold differs) replaced by the
+/// largest finite f64 of its sign; strings are left alone.
+#[doc(hidden)]
+pub fn clamp_huge_numbers(json: &str) -> String {
+    let bytes = json.as_bytes();
+    let mut out = String::with_capacity(json.len());
+    let mut at = 0;
+    let mut copied = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => {
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+                at += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = bytes[at..]
+                    .iter()
+                    .position(|b| !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                    .map_or(bytes.len(), |n| at + n);
+                let text = &json[at..end];
+                if text.parse::<f64>().is_ok_and(|f| f.abs() >= f64::MAX) {
+                    out.push_str(&json[copied..at]);
+                    out.push_str(if text.starts_with('-') {
+                        "-1.7976931348623157e308"
+                    } else {
+                        "1.7976931348623157e308"
+                    });
+                    copied = end;
+                }
+                at = end;
+            }
+            _ => at += 1,
+        }
+    }
+    out.push_str(&json[copied..]);
+    out
 }

@@ -1,12 +1,14 @@
 //! A validating JSON scanner over one record's bytes (UTF-8 already checked).
 //!
-//! It accepts exactly what serde_json accepts, but builds nothing: no tape,
+//! It accepts what serde_json accepts, and numbers beyond f64's range,
+//! but builds nothing: no tape,
 //! no unescaped strings. While validating it notes where the members of the
 //! root object and of the objects directly inside it lie, which is all most
 //! queries read; everything else is found later by scanning the value's
 //! bytes again.
 
 use super::MAX_DEPTH;
+use crate::json_bytes::{hex4, space_end};
 
 /// Why the scanner refused a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,11 +55,17 @@ pub struct Member {
 pub struct Scanner<'b> {
     bytes: &'b [u8],
     depth: usize,
+    /// A number was seen that a tree may not hold exactly (see `wide`).
+    pub wide: bool,
 }
 
 impl<'b> Scanner<'b> {
     pub fn new(bytes: &'b [u8]) -> Self {
-        Self { bytes, depth: 0 }
+        Self {
+            bytes,
+            depth: 0,
+            wide: false,
+        }
     }
 
     pub fn bytes(&self) -> &'b [u8] {
@@ -86,7 +94,11 @@ impl<'b> Scanner<'b> {
             Some(b'"') => string_at(self.bytes, at).map(|span| span.end + 1),
             Some(b'{') => self.object(at, |scanner, _, value| scanner.value(value)),
             Some(b'[') => self.array_with(at, |_, _| {}),
-            Some(b'-' | b'0'..=b'9') => number_end(self.bytes, at),
+            Some(b'-' | b'0'..=b'9') => {
+                let end = number_end(self.bytes, at)?;
+                self.wide |= is_wide(&self.bytes[at..end]);
+                Ok(end)
+            }
             Some(b't') => word_end(self.bytes, at, b"true"),
             Some(b'f') => word_end(self.bytes, at, b"false"),
             Some(b'n') => word_end(self.bytes, at, b"null"),
@@ -209,8 +221,9 @@ fn word_end(bytes: &[u8], at: usize, word: &[u8]) -> Result<usize, Fault> {
     }
 }
 
-/// serde_json's number grammar, and its refusal of numbers too large for an
-/// f64; returns where the number ends.
+/// JSON's number grammar; returns where the number ends. Every number in
+/// the grammar is accepted, also beyond f64's range (`1e400`, valid JSON,
+/// which serde_json refuses): reading it is the query's business.
 fn number_end(bytes: &[u8], start: usize) -> Result<usize, Fault> {
     let mut at = start;
     if bytes.get(at) == Some(&b'-') {
@@ -221,11 +234,8 @@ fn number_end(bytes: &[u8], start: usize) -> Result<usize, Fault> {
         Some(b'1'..=b'9') => at = digits_end(bytes, at),
         _ => return Err(Fault::Syntax),
     }
-    let integer_digits = at - start;
-    let mut plain_integer = true;
     if bytes.get(at) == Some(&b'.') {
         at = some_digits_end(bytes, at + 1)?;
-        plain_integer = false;
     }
     if let Some(b'e' | b'E') = bytes.get(at) {
         at += 1;
@@ -233,18 +243,16 @@ fn number_end(bytes: &[u8], start: usize) -> Result<usize, Fault> {
             at += 1;
         }
         at = some_digits_end(bytes, at)?;
-        plain_integer = false;
-    }
-    // Up to 19 digits always fit; beyond that (or with a fraction or
-    // exponent) the value must still be a finite f64.
-    if !plain_integer || integer_digits > 19 {
-        let text = std::str::from_utf8(&bytes[start..at]).map_err(|_| Fault::Syntax)?;
-        match text.parse::<f64>() {
-            Ok(value) if value.is_finite() => {}
-            _ => return Err(Fault::Syntax),
-        }
     }
     Ok(at)
+}
+
+/// Whether serde_json's tree may not hold this number as Python reads it:
+/// integers past 64 bits become floats there, numbers past f64's range are
+/// clamped, and long mantissas may round differently. Short numbers without
+/// an exponent are held exactly.
+fn is_wide(number: &[u8]) -> bool {
+    number.len() > 15 || number.iter().any(|&b| b == b'e' || b == b'E')
 }
 
 fn digits_end(bytes: &[u8], mut at: usize) -> usize {
@@ -261,15 +269,6 @@ fn some_digits_end(bytes: &[u8], at: usize) -> Result<usize, Fault> {
     } else {
         Ok(end)
     }
-}
-
-/// Where the white space starting at `at` ends.
-#[inline(always)]
-fn space_end(bytes: &[u8], mut at: usize) -> usize {
-    while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(at) {
-        at += 1;
-    }
-    at
 }
 
 /// The string whose opening quote is at `quote`.
@@ -304,12 +303,12 @@ fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Fault> {
     let kind = *bytes.get(at).ok_or(Fault::Syntax)?;
     match kind {
         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(at + 1),
-        b'u' => match hex4(bytes, at + 1)? {
+        b'u' => match hex4(bytes, at + 1).ok_or(Fault::Syntax)? {
             0xD800..=0xDBFF => {
                 if bytes.get(at + 5..at + 7) != Some(b"\\u") {
                     return Err(Fault::Syntax);
                 }
-                match hex4(bytes, at + 7)? {
+                match hex4(bytes, at + 7).ok_or(Fault::Syntax)? {
                     0xDC00..=0xDFFF => Ok(at + 11),
                     _ => Err(Fault::Syntax),
                 }
@@ -319,15 +318,6 @@ fn escape_end(bytes: &[u8], at: usize) -> Result<usize, Fault> {
         },
         _ => Err(Fault::Syntax),
     }
-}
-
-fn hex4(bytes: &[u8], at: usize) -> Result<u32, Fault> {
-    let digits = bytes.get(at..at + 4).ok_or(Fault::Syntax)?;
-    let mut value = 0;
-    for &digit in digits {
-        value = value * 16 + (digit as char).to_digit(16).ok_or(Fault::Syntax)?;
-    }
-    Ok(value)
 }
 
 /// The first quote, backslash or control character at or after `from`.

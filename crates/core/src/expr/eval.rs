@@ -1,11 +1,16 @@
 //! How one comparison decides on the values a path selected.
+//!
+//! Numbers compare as Python compares what its `json` module reads:
+//! integers of any size exactly, floats as f64, and an integer with a float
+//! by their exact values, never by rounding the integer to a float.
 
 use super::cidr::Network;
 use super::literal::Literal;
 use super::path::Found;
-use super::pyregex::PyRegex;
-use crate::doc::Scalar;
+use super::pyregex::{GaveUp, PyRegex};
+use crate::doc::{Raw, Scalar};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// The operator of a comparison with its compiled right side. `!=` and
@@ -20,20 +25,25 @@ pub enum Op {
     Cidr(Vec<Network>),
 }
 
-/// A JSON value as comparisons see it, borrowed from the tape or a tree.
-#[derive(Clone, Copy)]
+/// A JSON value as comparisons see it, borrowed from a tree or from the
+/// record's text.
+#[derive(Clone)]
 enum Json<'d> {
     Null,
     Bool(bool),
-    Num(Num),
-    Str(&'d str),
+    Num(Num<'d>),
+    Str(Cow<'d, str>),
     Array(&'d [Value]),
     Object(&'d Map<String, Value>),
+    RawArray(Raw<'d>),
+    RawObject(Raw<'d>),
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Num {
+#[derive(Clone, Debug)]
+enum Num<'d> {
     Int(i128),
+    /// Beyond i128, as decimal text `-?[1-9][0-9]*`.
+    Big(Cow<'d, str>),
     Float(f64),
 }
 
@@ -48,118 +58,231 @@ impl<'d> Json<'d> {
                 (_, _, Some(f)) => Json::Num(Num::Float(f)),
                 _ => Json::Null,
             },
-            Value::String(s) => Json::Str(s),
+            Value::String(s) => Json::Str(Cow::Borrowed(s)),
             Value::Array(items) => Json::Array(items),
             Value::Object(map) => Json::Object(map),
+        }
+    }
+
+    fn of_raw(raw: Raw<'d>) -> Self {
+        match raw.scalar() {
+            Scalar::Null => Json::Null,
+            Scalar::Bool(b) => Json::Bool(b),
+            Scalar::Int(i) => Json::Num(Num::Int(i)),
+            Scalar::BigInt(digits) => Json::Num(Num::Big(Cow::Borrowed(digits))),
+            Scalar::Float(f) => Json::Num(Num::Float(f)),
+            Scalar::Str(s) => Json::Str(s),
+            Scalar::Array(raw) => Json::RawArray(raw),
+            Scalar::Object(raw) => Json::RawObject(raw),
+        }
+    }
+
+    /// The elements of an array, None for other values.
+    fn elements(&self) -> Option<Vec<Json<'d>>> {
+        match self {
+            Json::Array(values) => Some(values.iter().map(Json::of).collect()),
+            Json::RawArray(raw) => Some(raw.elements().into_iter().map(Json::of_raw).collect()),
+            _ => None,
+        }
+    }
+
+    /// The members of an object, a repeated key resolved to its last value
+    /// (as both serde_json and Python's json do); None for other values.
+    fn members(&self) -> Option<Vec<(Cow<'d, str>, Json<'d>)>> {
+        match self {
+            Json::Object(map) => Some(
+                map.iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Json::of(v)))
+                    .collect(),
+            ),
+            Json::RawObject(raw) => {
+                let mut members: Vec<(Cow<'d, str>, Json<'d>)> = Vec::new();
+                for (key, value) in raw.members() {
+                    let value = Json::of_raw(value);
+                    match members.iter_mut().find(|(k, _)| *k == key) {
+                        Some(slot) => slot.1 = value,
+                        None => members.push((key, value)),
+                    }
+                }
+                Some(members)
+            }
+            _ => None,
         }
     }
 }
 
 impl Op {
     /// Whether the operator holds for one selected value (None: the path
-    /// selected nothing, which stands for Python's None).
-    pub fn holds(&self, found: Option<Found<'_>>) -> bool {
+    /// selected nothing, which stands for Python's None). An error when a
+    /// regex ran out of budget: the record cannot be decided.
+    pub fn holds(&self, found: Option<Found<'_>>) -> Result<bool, GaveUp> {
         match found {
             None => self.holds_on(Json::Null, true),
             Some(Found::Tree(value)) => self.holds_on(Json::of(value), false),
-            Some(Found::Raw(raw)) => match raw.scalar() {
-                Scalar::Null => self.holds_on(Json::Null, false),
-                Scalar::Bool(b) => self.holds_on(Json::Bool(b), false),
-                Scalar::Int(i) => self.holds_on(Json::Num(Num::Int(i)), false),
-                Scalar::Float(f) => self.holds_on(Json::Num(Num::Float(f)), false),
-                Scalar::Str(s) => self.holds_on(Json::Str(&s), false),
-                // Containers are rare on the left of an operator: build the
-                // small tree they need.
-                Scalar::Tree(value) => self.holds_on(Json::of(&value), false),
-            },
+            Some(Found::Raw(raw)) => self.holds_on(Json::of_raw(raw), false),
         }
     }
 
-    fn holds_on(&self, json: Json<'_>, missing: bool) -> bool {
-        match self {
-            Op::Eq(lit) => equal(lit, json),
+    /// Whether the operator holds when the path selects nothing. Never
+    /// undecided: only a regex can be, and it runs on strings alone.
+    pub fn holds_when_missing(&self) -> bool {
+        self.holds(None).unwrap_or(false)
+    }
+
+    fn holds_on(&self, json: Json<'_>, missing: bool) -> Result<bool, GaveUp> {
+        Ok(match self {
+            Op::Eq(lit) => equal(lit, &json),
             Op::Order(wanted, or_equal, lit) => {
-                order(json, lit).is_some_and(|o| o == *wanted || *or_equal && o == Ordering::Equal)
+                order(&json, lit).is_some_and(|o| o == *wanted || *or_equal && o == Ordering::Equal)
             }
-            Op::In(items) => items.iter().any(|item| equal(item, json)),
-            Op::Contains(lit) => !missing && contains(json, lit),
-            Op::Regex(re) => matches!(json, Json::Str(s) if re.is_match(s)),
+            Op::In(items) => items.iter().any(|item| equal(item, &json)),
+            Op::Contains(lit) => !missing && contains(&json, lit),
+            Op::Regex(re) => match &json {
+                Json::Str(s) => re.is_match(s)?,
+                _ => false,
+            },
             Op::Cidr(networks) => {
-                matches!(json, Json::Str(s) if networks.iter().any(|n| n.contains_text(s)))
+                matches!(&json, Json::Str(s) if networks.iter().any(|n| n.contains_text(s)))
             }
-        }
+        })
+    }
+}
+
+/// A numeric literal as a number.
+fn literal_number(lit: &Literal) -> Option<Num<'_>> {
+    match lit {
+        Literal::Int(i) => Some(Num::Int(*i)),
+        Literal::BigInt(digits) => Some(Num::Big(Cow::Borrowed(digits))),
+        Literal::Float(f) => Some(Num::Float(*f)),
+        _ => None,
     }
 }
 
 /// Python's `==` between a literal and a JSON value: numbers by value,
 /// booleans only with booleans, containers element by element.
-fn equal(lit: &Literal, json: Json<'_>) -> bool {
+fn equal(lit: &Literal, json: &Json<'_>) -> bool {
+    if let (Some(want), Json::Num(n)) = (literal_number(lit), json) {
+        return compare_numbers(n, &want) == Some(Ordering::Equal);
+    }
     match (lit, json) {
         (Literal::None, Json::Null) => true,
-        (Literal::Bool(a), Json::Bool(b)) => *a == b,
-        (Literal::Int(i), Json::Num(n)) => {
-            compare_numbers(n, Num::Int(*i)) == Some(Ordering::Equal)
-        }
-        (Literal::Float(f), Json::Num(n)) => {
-            compare_numbers(n, Num::Float(*f)) == Some(Ordering::Equal)
-        }
+        (Literal::Bool(a), Json::Bool(b)) => a == b,
         (Literal::Str(a), Json::Str(b)) => a == b,
-        (Literal::Seq(items), Json::Array(values)) => {
+        (Literal::Seq(items), Json::Array(_) | Json::RawArray(_)) => {
+            let values = json.elements().unwrap_or_default();
             items.len() == values.len()
                 && items
                     .iter()
-                    .zip(values)
-                    .all(|(item, value)| equal(item, Json::of(value)))
+                    .zip(&values)
+                    .all(|(item, value)| equal(item, value))
         }
-        (Literal::Dict(entries), Json::Object(map)) => dict_equal(entries, map),
+        (Literal::Dict(entries), Json::Object(_) | Json::RawObject(_)) => {
+            dict_equal(entries, &json.members().unwrap_or_default())
+        }
         _ => false,
     }
 }
 
-fn dict_equal(entries: &[(Literal, Literal)], map: &Map<String, Value>) -> bool {
+fn dict_equal(entries: &[(Literal, Literal)], members: &[(Cow<'_, str>, Json<'_>)]) -> bool {
     let every_key_present = entries
         .iter()
-        .all(|(k, _)| matches!(k, Literal::Str(k) if map.contains_key(k)));
+        .all(|(k, _)| matches!(k, Literal::Str(k) if members.iter().any(|(m, _)| m == k)));
     every_key_present
-        && map.iter().all(|(key, value)| {
+        && members.iter().all(|(key, value)| {
             // In a Python dict display the last of repeated keys wins.
             entries
                 .iter()
                 .rev()
                 .find(|(k, _)| matches!(k, Literal::Str(k) if k == key))
-                .is_some_and(|(_, lit)| equal(lit, Json::of(value)))
+                .is_some_and(|(_, lit)| equal(lit, value))
         })
 }
 
 /// The JSON value's order relative to the literal: numbers with numbers,
 /// strings with strings (by code point), nothing else.
-fn order(json: Json<'_>, lit: &Literal) -> Option<Ordering> {
+fn order(json: &Json<'_>, lit: &Literal) -> Option<Ordering> {
     match (json, lit) {
-        (Json::Num(n), Literal::Int(i)) => compare_numbers(n, Num::Int(*i)),
-        (Json::Num(n), Literal::Float(f)) => compare_numbers(n, Num::Float(*f)),
+        (Json::Num(n), _) => compare_numbers(n, &literal_number(lit)?),
         // UTF-8 byte order is code point order.
-        (Json::Str(s), Literal::Str(l)) => Some(s.cmp(l.as_str())),
+        (Json::Str(s), Literal::Str(l)) => Some(s.as_ref().cmp(l.as_str())),
         _ => None,
     }
 }
 
-fn contains(json: Json<'_>, lit: &Literal) -> bool {
+fn contains(json: &Json<'_>, lit: &Literal) -> bool {
     match (json, lit) {
         (Json::Str(s), Literal::Str(part)) => s.contains(part.as_str()),
-        (Json::Array(values), _) => values.iter().any(|v| equal(lit, Json::of(v))),
+        (Json::Array(_) | Json::RawArray(_), _) => json
+            .elements()
+            .unwrap_or_default()
+            .iter()
+            .any(|v| equal(lit, v)),
         _ => false,
     }
 }
 
-/// Exact comparison of an integer with a float, without rounding the
-/// integer through f64.
-fn compare_numbers(a: Num, b: Num) -> Option<Ordering> {
+/// Exact comparison of two numbers, as Python compares int and float.
+fn compare_numbers(a: &Num<'_>, b: &Num<'_>) -> Option<Ordering> {
     match (a, b) {
-        (Num::Int(x), Num::Int(y)) => Some(x.cmp(&y)),
-        (Num::Float(x), Num::Float(y)) => x.partial_cmp(&y),
-        (Num::Int(x), Num::Float(y)) => compare_int_float(x, y),
-        (Num::Float(x), Num::Int(y)) => compare_int_float(y, x).map(Ordering::reverse),
+        (Num::Int(x), Num::Int(y)) => Some(x.cmp(y)),
+        (Num::Float(x), Num::Float(y)) => x.partial_cmp(y),
+        (Num::Int(x), Num::Float(y)) => compare_int_float(*x, *y),
+        (Num::Float(_), Num::Int(_) | Num::Big(_)) => compare_numbers(b, a).map(Ordering::reverse),
+        (Num::Big(x), Num::Big(y)) => Some(compare_decimal(x, y)),
+        // A Big lies beyond i128 either way: its sign decides.
+        (Num::Big(x), Num::Int(_)) => Some(sign_of(x)),
+        (Num::Int(_), Num::Big(y)) => Some(sign_of(y).reverse()),
+        (Num::Big(x), Num::Float(y)) => compare_big_float(x, *y),
     }
+}
+
+fn sign_of(decimal: &str) -> Ordering {
+    if decimal.starts_with('-') {
+        Ordering::Less
+    } else {
+        Ordering::Greater
+    }
+}
+
+/// Order of two decimal integers written `-?[1-9][0-9]*` (or `0`).
+fn compare_decimal(a: &str, b: &str) -> Ordering {
+    let (a_neg, a_digits) = a.strip_prefix('-').map_or((false, a), |d| (true, d));
+    let (b_neg, b_digits) = b.strip_prefix('-').map_or((false, b), |d| (true, d));
+    match (a_neg, b_neg) {
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        _ => {
+            let magnitude = a_digits
+                .len()
+                .cmp(&b_digits.len())
+                .then_with(|| a_digits.cmp(b_digits));
+            if a_neg {
+                magnitude.reverse()
+            } else {
+                magnitude
+            }
+        }
+    }
+}
+
+/// An integer beyond i128 against a float.
+fn compare_big_float(big: &str, float: f64) -> Option<Ordering> {
+    const LIMIT: f64 = 1.7014118346046923e38; // 2^127
+    if float.is_nan() {
+        return None;
+    }
+    if float.is_infinite() {
+        return Some(if float > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
+    }
+    if float.abs() < LIMIT {
+        return Some(sign_of(big));
+    }
+    // Past 2^53 every float is an integer; Rust prints its exact digits.
+    Some(compare_decimal(big, &format!("{float:.0}")))
 }
 
 fn compare_int_float(int: i128, float: f64) -> Option<Ordering> {
@@ -187,7 +310,7 @@ mod tests {
     use serde_json::json;
 
     fn holds(op: &Op, value: &Value) -> bool {
-        op.holds(Some(Found::Tree(value)))
+        op.holds(Some(Found::Tree(value))).unwrap()
     }
 
     fn s(text: &str) -> Literal {
@@ -228,11 +351,15 @@ mod tests {
     fn none_is_null_or_missing() {
         let eq_none = Op::Eq(Literal::None);
         assert!(holds(&eq_none, &json!(null)));
-        assert!(eq_none.holds(None));
+        assert!(eq_none.holds(None).unwrap());
         assert!(!holds(&eq_none, &json!(0)));
-        assert!(Op::In(vec![Literal::None]).holds(None));
-        assert!(!Op::Contains(Literal::None).holds(None));
-        assert!(!Op::Order(Ordering::Less, true, Literal::Int(1)).holds(None));
+        assert!(Op::In(vec![Literal::None]).holds(None).unwrap());
+        assert!(!Op::Contains(Literal::None).holds(None).unwrap());
+        assert!(
+            !Op::Order(Ordering::Less, true, Literal::Int(1))
+                .holds(None)
+                .unwrap()
+        );
     }
 
     #[test]
@@ -280,7 +407,7 @@ mod tests {
         let re = Op::Regex(PyRegex::new("^1").unwrap());
         assert!(holds(&re, &json!("12")));
         assert!(!holds(&re, &json!(12)));
-        assert!(!re.holds(None));
+        assert!(!re.holds(None).unwrap());
         let cidr = Op::Cidr(vec![Network::parse("10.0.0.0/8").unwrap()]);
         assert!(holds(&cidr, &json!("10.9.8.7")));
         assert!(!holds(&cidr, &json!("AWS Internal")));
@@ -313,13 +440,102 @@ mod tests {
         for key in ["n", "s", "b", "z", "a", "o", "e", "f", "g", "h", "i", "j"] {
             let raw = root.member(key).unwrap();
             for op in &ops {
-                assert_eq!(
-                    op.holds(Some(Found::Raw(raw))),
-                    holds(op, &tree[key]),
-                    "{key} {op:?}"
-                );
+                // "j" is beyond 64 bits: the tree rounds it, the text does not.
+                if key != "j" {
+                    assert_eq!(
+                        op.holds(Some(Found::Raw(raw))).unwrap(),
+                        holds(op, &tree[key]),
+                        "{key} {op:?}"
+                    );
+                }
             }
         }
     }
     use crate::doc::DocView;
+
+    fn raw_holds(op: &Op, record: &str, key: &str) -> bool {
+        let mut parser = crate::doc::DocParser::new();
+        let parsed = parser.parse(record.as_bytes()).unwrap();
+        let DocView::Raw(root) = parsed.view() else {
+            panic!("raw view expected")
+        };
+        op.holds(Some(Found::Raw(root.member(key).unwrap())))
+            .unwrap()
+    }
+
+    #[test]
+    fn big_integers_compare_exactly() {
+        let big = "123456789012345678901234567890";
+        let wide = "1234567890123456789012345678901234567890123";
+        let record = format!(r#"{{"n":{big},"m":-{wide},"f":1.2345678901234568e29}}"#);
+        let eq = |lit| Op::Eq(lit);
+        assert!(raw_holds(
+            &eq(Literal::Int(big.parse().unwrap())),
+            &record,
+            "n"
+        ));
+        assert!(!raw_holds(
+            &eq(Literal::Int(big.parse::<i128>().unwrap() + 1)),
+            &record,
+            "n"
+        ));
+        // Python: 123456789012345678901234567890 == 1.2345678901234568e29 is False.
+        assert!(!raw_holds(
+            &eq(Literal::Float(1.2345678901234568e29)),
+            &record,
+            "n"
+        ));
+        assert!(!raw_holds(
+            &eq(Literal::Int(big.parse().unwrap())),
+            &record,
+            "f"
+        ));
+        let huge = format!("-{wide}");
+        assert!(raw_holds(&eq(Literal::BigInt(huge.clone())), &record, "m"));
+        assert!(raw_holds(
+            &Op::Order(Ordering::Less, false, Literal::Int(i128::MIN)),
+            &record,
+            "m"
+        ));
+        assert!(raw_holds(
+            &Op::Order(Ordering::Greater, false, Literal::Float(-1e300)),
+            &record,
+            "m"
+        ));
+        assert!(raw_holds(
+            &eq(Literal::Seq(vec![Literal::BigInt(huge)])),
+            &format!(r#"{{"a":[-{wide}]}}"#),
+            "a"
+        ));
+        let exact = format!("{:.0}", 1e300);
+        assert_eq!(exact.len(), 301);
+        assert_eq!(compare_big_float(&exact, 1e300), Some(Ordering::Equal));
+        // 10^300 is not the float 1e300 (whose exact value is a little
+        // larger): rounding the integer to a float would call them equal.
+        let power = format!("1{}", "0".repeat(300));
+        assert_eq!(compare_big_float(&power, 1e300), Some(Ordering::Less));
+        assert_eq!(
+            compare_big_float("-99999999999999999999999999999999999999999", -1e40),
+            Some(Ordering::Less)
+        );
+        assert_eq!(compare_decimal("-5", "-40"), Ordering::Greater);
+    }
+
+    #[test]
+    fn numbers_beyond_f64_are_infinite_as_in_python() {
+        let record = r#"{"x":1e400,"y":-1e400,"z":1e-400}"#;
+        let inf = Op::Eq(Literal::Float(f64::INFINITY));
+        assert!(raw_holds(&inf, record, "x"));
+        assert!(raw_holds(
+            &Op::Eq(Literal::Float(f64::NEG_INFINITY)),
+            record,
+            "y"
+        ));
+        assert!(raw_holds(&Op::Eq(Literal::Int(0)), record, "z"));
+        assert!(raw_holds(
+            &Op::Order(Ordering::Greater, false, Literal::BigInt("9".repeat(400))),
+            record,
+            "x"
+        ));
+    }
 }

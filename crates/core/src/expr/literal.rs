@@ -11,6 +11,9 @@ pub enum Literal {
     None,
     Bool(bool),
     Int(i128),
+    /// An integer beyond i128, as decimal text (`-?[1-9][0-9]*`): Python's
+    /// ints have no size limit.
+    BigInt(String),
     Float(f64),
     Str(String),
     Seq(Vec<Literal>),
@@ -59,6 +62,7 @@ fn parse_nested(cur: &mut Cursor<'_>, depth: usize) -> Result<Literal, ExprError
             match parse_number(cur)? {
                 Some(n) if c == '+' => Ok(n),
                 Some(Literal::Int(i)) => Ok(Literal::Int(-i)),
+                Some(Literal::BigInt(digits)) => Ok(negate_big(digits)),
                 Some(Literal::Float(f)) => Ok(Literal::Float(-f)),
                 _ => Err(cur.error_at(sign_at, "expected a number after the sign")),
             }
@@ -168,7 +172,7 @@ fn parse_number(cur: &mut Cursor<'_>) -> Result<Option<Literal>, ExprError> {
         return match i128::from_str_radix(&digits, radix) {
             Ok(i) => Ok(Some(Literal::Int(i))),
             Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => {
-                Err(cur.error_at(start, "integer too large"))
+                Ok(Some(big_int(&to_decimal(&digits, radix))))
             }
             Err(_) => Err(invalid(cur)),
         };
@@ -221,8 +225,49 @@ fn parse_number(cur: &mut Cursor<'_>) -> Result<Option<Literal>, ExprError> {
     }
     match clean.parse::<i128>() {
         Ok(i) => Ok(Some(Literal::Int(i))),
-        Err(_) => Err(cur.error_at(start, "integer too large")),
+        Err(_) => Ok(Some(big_int(&clean))),
     }
+}
+
+/// An integer too large for i128, from its decimal digits.
+fn big_int(digits: &str) -> Literal {
+    let digits = digits.trim_start_matches('0');
+    match digits.parse::<i128>() {
+        Ok(i) => Literal::Int(i),
+        Err(_) => Literal::BigInt(digits.to_owned()),
+    }
+}
+
+fn negate_big(digits: String) -> Literal {
+    // -2^127 is the one such negation that fits i128.
+    match format!("-{digits}").parse::<i128>() {
+        Ok(i) => Literal::Int(i),
+        Err(_) => Literal::BigInt(format!("-{digits}")),
+    }
+}
+
+/// Digits in `radix` (already checked) as decimal digits, for integers past
+/// i128: schoolbook conversion in base 10^9 limbs, least significant first.
+fn to_decimal(digits: &str, radix: u32) -> String {
+    const BASE: u64 = 1_000_000_000;
+    let mut limbs: Vec<u64> = vec![0];
+    for d in digits.chars().filter_map(|c| c.to_digit(radix)) {
+        let mut carry = u64::from(d);
+        for limb in &mut limbs {
+            let value = *limb * u64::from(radix) + carry;
+            *limb = value % BASE;
+            carry = value / BASE;
+        }
+        while carry > 0 {
+            limbs.push(carry % BASE);
+            carry /= BASE;
+        }
+    }
+    let mut out = limbs.pop().unwrap_or(0).to_string();
+    for limb in limbs.iter().rev() {
+        out.push_str(&format!("{limb:09}"));
+    }
+    out
 }
 
 /// Digits with Python's underscores removed; None when an underscore is not
@@ -366,10 +411,15 @@ fn unescape(cur: &mut Cursor<'_>, at: usize, c: char, out: &mut String) -> Resul
             cur.pos += width;
             let value = u32::from_str_radix(hex, 16).unwrap_or(u32::MAX);
             char::from_u32(value).ok_or_else(|| {
-                cur.error_at(
-                    at,
-                    "escape is not a Unicode scalar value (surrogate or too large)",
-                )
+                let message = if (0xD800..=0xDFFF).contains(&value) {
+                    format!(
+                        "\\{c}{hex} is a lone surrogate (half of a UTF-16 pair, no character); \
+                         write a character past U+FFFF as \\U0001F600 or as itself"
+                    )
+                } else {
+                    format!("\\{c}{hex} is past the last Unicode character, \\U0010FFFF")
+                };
+                cur.error_at(at, message)
             })?
         }
         'N' => {
@@ -457,6 +507,33 @@ mod tests {
     }
 
     #[test]
+    fn integers_have_no_size_limit() {
+        let big = "123456789012345678901234567890123456789012345678901234567890";
+        assert_eq!(lit(big), BigInt(big.into()));
+        assert_eq!(lit(&format!("-{big}")), BigInt(format!("-{big}")));
+        assert_eq!(
+            err(&format!("0{big}")).message,
+            "leading zeros are not allowed; use 0o for octal"
+        );
+        assert_eq!(
+            lit("0x1_0000_0000_0000_0000_0000_0000_0000_0000"),
+            BigInt("340282366920938463463374607431768211456".into())
+        );
+        assert_eq!(
+            lit("-170141183460469231731687303715884105728"),
+            Int(i128::MIN)
+        );
+        assert_eq!(
+            lit("170141183460469231731687303715884105727"),
+            Int(i128::MAX)
+        );
+        assert_eq!(
+            lit("170141183460469231731687303715884105728"),
+            BigInt("170141183460469231731687303715884105728".into())
+        );
+    }
+
+    #[test]
     fn keywords_in_python_and_json_spelling() {
         assert_eq!(lit("True"), Bool(true));
         assert_eq!(lit("false"), Bool(false));
@@ -501,12 +578,20 @@ mod tests {
         assert_eq!(err("[1, 'x' ").message, "expected ',' or ']'");
         assert_eq!(err(r"'\x4'").column, 2);
         assert_eq!(err(r"'\ud800'").column, 2);
+        assert!(
+            err(r"'\ud800'")
+                .message
+                .starts_with(r"\ud800 is a lone surrogate"),
+            "{}",
+            err(r"'\ud800'").message
+        );
+        assert!(
+            err(r"'\U00110000'")
+                .message
+                .contains("past the last Unicode character")
+        );
         assert_eq!(err("yes").message, "expected a literal");
         assert_eq!(err("").message, "expected a literal");
-        assert_eq!(
-            err("999999999999999999999999999999999999999999").message,
-            "integer too large"
-        );
     }
 
     #[test]

@@ -7,13 +7,15 @@
 //! comparison := PATH OP LITERAL
 //! ```
 
-use super::ExprError;
 use super::cidr::{Network, NetworkError};
 use super::eval::Op;
 use super::lex::Cursor;
+use super::lex::error_at;
 use super::literal::{Literal, parse_literal};
 use super::path::{CompiledPath, compile_span, hyphen_hint, path_end};
-use super::pyregex::{PyRegex, RegexError};
+use super::pyregex::PyRegex;
+use super::regex_error::RegexError;
+use super::{EvalError, ExprError};
 use crate::doc::Doc;
 use std::cmp::Ordering;
 
@@ -30,12 +32,33 @@ pub enum Node {
 }
 
 impl Node {
-    pub fn eval(&self, doc: &Doc<'_>) -> bool {
+    /// The verdict on `doc`, or why there is none. `and` and `or` stop at
+    /// the first operand that decides, as in Python, so an operand that
+    /// cannot decide matters only when it is reached.
+    pub fn eval(&self, doc: &Doc<'_>) -> Result<bool, EvalError> {
         match self {
-            Node::Or(nodes) => nodes.iter().any(|n| n.eval(doc)),
-            Node::And(nodes) => nodes.iter().all(|n| n.eval(doc)),
-            Node::Not(node) => !node.eval(doc),
-            Node::Compare { path, op } => path.any_match(doc, |found| op.holds(found)),
+            Node::Or(nodes) => {
+                for node in nodes {
+                    if node.eval(doc)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Node::And(nodes) => {
+                for node in nodes {
+                    if !node.eval(doc)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Node::Not(node) => node.eval(doc).map(|b| !b),
+            Node::Compare { path, op } => path.any_match(doc, |found| {
+                op.holds(found).map_err(|gave_up| EvalError {
+                    message: format!("{}: {gave_up}", path.text()),
+                })
+            }),
         }
     }
 }
@@ -125,8 +148,13 @@ fn parse_comparison(cur: &mut Cursor<'_>) -> Result<Node, ExprError> {
     cur.skip_blank();
     let literal_at = cur.pos;
     let literal = parse_literal(cur)?;
-    let op = compile_op(operator, literal)
-        .map_err(|error| cur.error_at(literal_at, error.to_string()))?;
+    let literal_end = cur.pos;
+    let op = compile_op(operator, literal).map_err(|error| match error {
+        OperandError::Regex { pattern, error } => {
+            regex_error_at(cur.src, literal_at, literal_end, &pattern, error)
+        }
+        other => cur.error_at(literal_at, other.to_string()),
+    })?;
     let compare = Node::Compare { path, op };
     Ok(if negated {
         Node::Not(Box::new(compare))
@@ -164,9 +192,21 @@ fn parse_operator(cur: &mut Cursor<'_>) -> Result<(Operator, bool), ExprError> {
             return Ok((op, negated));
         }
     }
-    // A lone `=` or `!` starts no operator: the fault is the next character.
-    if matches!(cur.peek(), Some('=' | '!')) {
-        return Err(cur.error_at(cur.pos + 1, "expected an operator"));
+    // A lone `=` or `!` starts no operator; say which one was likely meant.
+    let rest = cur.rest();
+    let meant = [
+        ("=!", "!="),
+        ("=<", "<="),
+        ("=>", ">="),
+        ("=", "=="),
+        ("!", "!="),
+    ]
+    .into_iter()
+    .find(|(typed, _)| rest.starts_with(typed));
+    if let Some((typed, meant)) = meant {
+        return Err(cur.error(format!(
+            "expected an operator: '{typed}' is none; did you mean '{meant}'?"
+        )));
     }
     let words = [
         ("in", Operator::In),
@@ -198,16 +238,58 @@ enum OperandError {
     RegexNeedsString,
     #[error("'cidr' needs a network string or a list of them")]
     CidrNeedsNetworks,
-    #[error(transparent)]
-    Regex(#[from] RegexError),
+    /// The pattern as the literal holds it, and why it does not compile.
+    #[error("{error}")]
+    Regex { pattern: String, error: RegexError },
     #[error(transparent)]
     Network(#[from] NetworkError),
+}
+
+/// A regex error at the column of the faulty character when the literal
+/// holds the pattern verbatim (a raw string, or one without escapes, as
+/// patterns mostly are); otherwise at the literal, naming the character.
+fn regex_error_at(
+    src: &str,
+    literal_at: usize,
+    literal_end: usize,
+    pattern: &str,
+    error: RegexError,
+) -> ExprError {
+    let Some(at) = error.at() else {
+        return error_at(src, literal_at, error.to_string());
+    };
+    let literal = &src[literal_at..literal_end];
+    let prefix = literal.find(['"', '\'']).unwrap_or(0);
+    let quote = &literal[prefix..];
+    let quotes = if quote.len() >= 6 && (quote.starts_with("\"\"\"") || quote.starts_with("\'\'\'"))
+    {
+        3
+    } else {
+        1
+    };
+    let body = literal.get(prefix + quotes..literal.len().saturating_sub(quotes));
+    if body == Some(pattern) {
+        let offset = pattern
+            .char_indices()
+            .nth(at)
+            .map_or(pattern.len(), |(i, _)| i);
+        return error_at(
+            src,
+            literal_at + prefix + quotes + offset,
+            error.to_string(),
+        );
+    }
+    error_at(
+        src,
+        literal_at,
+        format!("{error} (at character {} of the pattern)", at + 1),
+    )
 }
 
 /// Check the literal suits the operator and compile what can be compiled.
 fn compile_op(operator: Operator, literal: Literal) -> Result<Op, OperandError> {
     let order = |wanted, or_equal, name: &'static str, literal| match literal {
-        Literal::Int(_) | Literal::Float(_) | Literal::Str(_) => {
+        Literal::Int(_) | Literal::BigInt(_) | Literal::Float(_) | Literal::Str(_) => {
             Ok(Op::Order(wanted, or_equal, literal))
         }
         _ => Err(OperandError::NotOrdered(name)),
@@ -224,7 +306,10 @@ fn compile_op(operator: Operator, literal: Literal) -> Result<Op, OperandError> 
         },
         Operator::Contains => Ok(Op::Contains(literal)),
         Operator::Regex => match literal {
-            Literal::Str(pattern) => Ok(Op::Regex(PyRegex::new(&pattern)?)),
+            Literal::Str(pattern) => match PyRegex::new(&pattern) {
+                Ok(re) => Ok(Op::Regex(re)),
+                Err(error) => Err(OperandError::Regex { pattern, error }),
+            },
             _ => Err(OperandError::RegexNeedsString),
         },
         Operator::Cidr => {

@@ -3,20 +3,24 @@
 //! reads the record's own text, through the scanner's index, without
 //! building a tree.
 
-use super::ExprError;
+use super::budget::{Cost, NODE_BUDGET, measure};
 use super::lex::error_at;
+use super::{EvalError, ExprError};
 use crate::doc::{Doc, DocView, Raw};
+use crate::json_bytes::{space_end, take_hex4};
 use serde_json::Value;
 use serde_json_path::JsonPath;
+use std::collections::HashMap;
 
 /// A compiled path. Plain paths (only name and index selectors) also keep
 /// their steps for the fast path.
 #[derive(Debug)]
 pub struct CompiledPath {
-    /// The path as written, for translators (`--emit-sql`).
+    /// The path as written, for messages and translators (`--emit-sql`).
     text: String,
     general: JsonPath,
     plain: Option<Vec<Step>>,
+    cost: Cost,
 }
 
 /// One step of a plain path.
@@ -58,7 +62,7 @@ pub(crate) fn path_end(src: &str, start: usize) -> Result<usize, ExprError> {
     }
     let mut pos = start + 1;
     loop {
-        let segment_start = skip_blank(bytes, pos);
+        let segment_start = space_end(bytes, pos);
         pos = match bytes.get(segment_start) {
             Some(b'.') => {
                 let mut at = segment_start + 1;
@@ -76,13 +80,6 @@ pub(crate) fn path_end(src: &str, start: usize) -> Result<usize, ExprError> {
             _ => return Ok(pos),
         };
     }
-}
-
-fn skip_blank(bytes: &[u8], mut pos: usize) -> usize {
-    while matches!(bytes.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
 }
 
 fn is_name_first(c: char) -> bool {
@@ -152,6 +149,16 @@ fn bracket_end(src: &str, open: usize) -> Result<usize, ExprError> {
 pub(crate) fn compile_span(src: &str, start: usize, end: usize) -> Result<CompiledPath, ExprError> {
     let text = &src[start..end];
     let general = JsonPath::parse(text).map_err(|e| {
+        if let Some((at, escape)) = crate::doc::lone_surrogate(text) {
+            return error_at(
+                src,
+                start + at,
+                format!(
+                    "invalid JSONPath: {escape} is a lone surrogate (half of a UTF-16 pair, \
+                     no character)"
+                ),
+            );
+        }
         error_at(
             src,
             start + e.position(),
@@ -162,6 +169,7 @@ pub(crate) fn compile_span(src: &str, start: usize, end: usize) -> Result<Compil
         text: text.to_owned(),
         general,
         plain: plain_steps(text),
+        cost: Cost::of(text),
     })
 }
 
@@ -176,7 +184,7 @@ pub(crate) fn hyphen_hint(src: &str, start: usize, end: usize) -> Option<ExprErr
     let mut fixed_any = false;
     let bytes = src.as_bytes();
     loop {
-        let segment_start = skip_blank(bytes, pos);
+        let segment_start = space_end(bytes, pos);
         match bytes.get(segment_start) {
             Some(b'.') => {
                 let descendant = bytes.get(segment_start + 1) == Some(&b'.');
@@ -222,7 +230,7 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
     let mut steps = Vec::new();
     let mut pos = 1;
     loop {
-        pos = skip_blank(bytes, pos);
+        pos = space_end(bytes, pos);
         match bytes.get(pos) {
             None => return Some(steps),
             Some(b'.') => {
@@ -234,9 +242,12 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
                 pos = end;
             }
             Some(b'[') => {
-                pos = skip_blank(bytes, pos + 1);
+                pos = space_end(bytes, pos + 1);
                 let (step, after) = match bytes.get(pos)? {
-                    q @ (b'\'' | b'"') => decode_quoted(text, pos, *q)?,
+                    q @ (b'\'' | b'"') => {
+                        let (name, after) = quoted_name(text, pos, *q)?;
+                        (Step::Name(name), after)
+                    }
                     b'-' | b'0'..=b'9' => {
                         let len = text[pos + 1..]
                             .find(|c: char| !c.is_ascii_digit())
@@ -246,7 +257,7 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
                     }
                     _ => return None,
                 };
-                pos = skip_blank(bytes, after);
+                pos = space_end(bytes, after);
                 if bytes.get(pos) != Some(&b']') {
                     return None;
                 }
@@ -259,8 +270,8 @@ fn plain_steps(text: &str) -> Option<Vec<Step>> {
 }
 
 /// Decode the RFC 9535 string literal whose quote is at `open`; returns the
-/// name step and the offset past the closing quote.
-fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
+/// name and the offset past the closing quote. Also `--emit-sql`'s reader.
+pub fn quoted_name(text: &str, open: usize, quote: u8) -> Option<(String, usize)> {
     let mut out = String::new();
     let mut chars = text[open + 1..].char_indices();
     while let Some((i, c)) = chars.next() {
@@ -275,14 +286,14 @@ fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
                     't' => '\t',
                     '/' | '\\' | '\'' | '"' => e,
                     'u' => {
-                        let unit = hex4(&mut chars)?;
+                        let unit = take_hex4(&mut chars)?;
                         if (0xD800..0xDC00).contains(&unit) {
                             let (_, b) = chars.next()?;
                             let (_, u) = chars.next()?;
                             if (b, u) != ('\\', 'u') {
                                 return None;
                             }
-                            let low = hex4(&mut chars)?;
+                            let low = take_hex4(&mut chars)?;
                             let code =
                                 0x10000 + ((unit - 0xD800) << 10) + (low.checked_sub(0xDC00)?);
                             char::from_u32(code)?
@@ -295,20 +306,12 @@ fn decode_quoted(text: &str, open: usize, quote: u8) -> Option<(Step, usize)> {
                 out.push(decoded);
             }
             c if c as u32 == u32::from(quote) => {
-                return Some((Step::Name(out), open + 1 + i + 1));
+                return Some((out, open + 1 + i + 1));
             }
             c => out.push(c),
         }
     }
     None
-}
-
-fn hex4(chars: &mut std::str::CharIndices<'_>) -> Option<u32> {
-    let mut value = 0;
-    for _ in 0..4 {
-        value = value * 16 + chars.next()?.1.to_digit(16)?;
-    }
-    Some(value)
 }
 
 impl CompiledPath {
@@ -363,12 +366,13 @@ impl CompiledPath {
     }
 
     /// Whether any selected value satisfies `test`; `test(None)` decides
-    /// when nothing is selected.
+    /// when nothing is selected. An error when the evaluation would cost
+    /// more than the budget, or `test` could not decide.
     pub(crate) fn any_match(
         &self,
         doc: &Doc<'_>,
-        mut test: impl FnMut(Option<Found<'_>>) -> bool,
-    ) -> bool {
+        mut test: impl FnMut(Option<Found<'_>>) -> Result<bool, EvalError>,
+    ) -> Result<bool, EvalError> {
         if let Some(steps) = &self.plain {
             let found = match doc.view() {
                 DocView::Raw(root) => self.select_plain_raw(root).map(Found::Raw),
@@ -376,11 +380,99 @@ impl CompiledPath {
             };
             return test(found);
         }
-        let selected = self.general.query(doc.tree()).all();
+        let tree = doc.tree();
+        self.check_budget(doc.len(), tree)?;
+        let selected = self.general.query(tree).all();
         if selected.is_empty() {
             return test(None);
         }
-        selected.into_iter().any(|v| test(Some(Found::Tree(v))))
+        // A float in the tree may stand for an integer beyond 64 bits or a
+        // number beyond f64's range, which only the record's text holds
+        // exactly: in records that have such numbers, selected values
+        // holding floats are read from the text instead.
+        let texts = match doc.view() {
+            DocView::Raw(root)
+                if doc.has_wide_numbers() && selected.iter().any(|v| holds_float(v)) =>
+            {
+                let mut texts = HashMap::new();
+                map_texts(tree, root, &mut texts);
+                texts
+            }
+            _ => HashMap::new(),
+        };
+        for value in selected {
+            let found = match texts.get(&std::ptr::from_ref(value)) {
+                Some(raw) if holds_float(value) => Found::Raw(*raw),
+                _ => Found::Tree(value),
+            };
+            if test(Some(found))? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Refuse a record on which the path could cost more than NODE_BUDGET
+    /// node visits: first by a bound from the record's size alone (a node
+    /// takes at least a byte), then, only when that is not enough, from its
+    /// counted nodes and depth.
+    fn check_budget(&self, bytes: usize, tree: &Value) -> Result<(), EvalError> {
+        let by_size = self.cost.estimate(
+            bytes as f64,
+            (bytes as f64).min(crate::doc::MAX_DEPTH as f64),
+        );
+        if by_size <= NODE_BUDGET {
+            return Ok(());
+        }
+        let (nodes, depth) = measure(tree);
+        let estimate = self.cost.estimate(nodes, depth);
+        if estimate <= NODE_BUDGET {
+            return Ok(());
+        }
+        Err(EvalError {
+            message: format!(
+                "the path {} could visit about {estimate:.0} nodes of this record \
+                 ({nodes} nodes, {depth} deep), more than the {NODE_BUDGET} allowed",
+                self.text
+            ),
+        })
+    }
+}
+
+/// Whether a float appears in the value (a number that is neither i64 nor
+/// u64 in serde_json's tree).
+fn holds_float(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) => items.iter().any(holds_float),
+        Value::Object(map) => map.values().any(holds_float),
+        _ => false,
+    }
+}
+
+/// Where each node of `tree` lies in the record's text, by the node's
+/// address: one walk of both, linear in the record.
+fn map_texts<'v, 'd>(tree: &'v Value, raw: Raw<'d>, texts: &mut HashMap<*const Value, Raw<'d>>) {
+    texts.insert(std::ptr::from_ref(tree), raw);
+    match tree {
+        Value::Array(items) => {
+            for (item, text) in items.iter().zip(raw.elements()) {
+                map_texts(item, text, texts);
+            }
+        }
+        Value::Object(map) => {
+            // A repeated key: the tree holds the last value, as here.
+            let mut members: HashMap<std::borrow::Cow<'d, str>, Raw<'d>> = HashMap::new();
+            for (key, text) in raw.members() {
+                members.insert(key, text);
+            }
+            for (key, value) in map {
+                if let Some(text) = members.get(key.as_str()) {
+                    map_texts(value, *text, texts);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -1,10 +1,34 @@
 //! Python `re` patterns for the `regex` operator: translated to the Rust
 //! dialect, compiled by the regex crate (linear time) whenever it accepts
-//! them, and by fancy-regex (lookaround, backreferences, atomic groups) with
-//! a backtracking limit only when it does not.
+//! them, and by fancy-regex (lookaround, backreferences, atomic groups) only
+//! when it does not.
+//!
+//! A backtracking search is bounded in time, and running out of its budget
+//! is an error, never a verdict (under `not` or `-v` a silent "no match"
+//! would write the record). Two bounds are needed: fancy-regex counts only
+//! backtracking steps, but one step can hand a lookaround to the regex crate,
+//! which reads up to the rest of the string, so `(?=(a+)+$)|!` costs n^2
+//! with few steps. Hence the string length is capped, and the step limit
+//! shrinks as the string grows, so steps x length stays under a fixed
+//! amount of work.
 
-/// Backtracking steps one search may take before it counts as no match.
+use super::regex_error::{RegexError, describe};
+use std::fmt;
+use std::sync::OnceLock;
+
+/// The longest string a backtracking pattern reads.
+pub const BACKTRACK_MAX_INPUT: usize = 16 << 10;
+
+/// Steps x string length allowed to one search.
+const BACKTRACK_WORK: usize = 1 << 28;
+
+/// Backtracking steps allowed on short strings (fancy-regex's default).
 const BACKTRACK_LIMIT: usize = 1_000_000;
+
+/// Step limits come in tiers of string length, 256 bytes and each doubling
+/// up to BACKTRACK_MAX_INPUT; each tier's regex is compiled when first used.
+const SHORTEST_TIER: usize = 256;
+const TIERS: usize = (BACKTRACK_MAX_INPUT / SHORTEST_TIER).trailing_zeros() as usize + 1;
 
 #[derive(Debug)]
 pub struct PyRegex {
@@ -16,17 +40,85 @@ pub struct PyRegex {
 #[derive(Debug)]
 enum Engine {
     Linear(regex::Regex),
-    Backtracking(fancy_regex::Regex),
+    /// Boxed: a regex per length tier makes it large.
+    Backtracking(Box<Backtracker>),
 }
 
-/// A pattern that does not compile.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RegexError {
-    #[error("invalid regex: groups nested too deeply")]
-    TooDeep,
-    /// fancy-regex's reason.
-    #[error("invalid regex: {0}")]
-    Invalid(String),
+/// A pattern only fancy-regex can run, compiled once per length tier.
+#[derive(Debug)]
+pub struct Backtracker {
+    translated: String,
+    tiers: [OnceLock<fancy_regex::Regex>; TIERS],
+}
+
+/// A backtracking search that ran out of budget: the record cannot be
+/// decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GaveUp {
+    /// The string is longer than BACKTRACK_MAX_INPUT.
+    TooLong(usize),
+    /// More steps than the limit for a string of this length.
+    Steps { limit: usize, length: usize },
+    /// fancy-regex's own backtracking stack ran out.
+    Stack(usize),
+}
+
+impl fmt::Display for GaveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GaveUp::TooLong(length) => write!(
+                f,
+                "the regex needs the backtracking engine, which reads strings of at most \
+                 {BACKTRACK_MAX_INPUT} bytes; this one has {length}"
+            ),
+            GaveUp::Steps { limit, length } => write!(
+                f,
+                "the regex gave up after {limit} backtracking steps on a string of {length} bytes"
+            ),
+            GaveUp::Stack(length) => write!(
+                f,
+                "the regex ran out of backtracking stack on a string of {length} bytes"
+            ),
+        }
+    }
+}
+
+/// The step limit for strings of up to `SHORTEST_TIER << tier` bytes.
+fn tier_limit(tier: usize) -> usize {
+    (BACKTRACK_WORK / (SHORTEST_TIER << tier)).min(BACKTRACK_LIMIT)
+}
+
+impl Backtracker {
+    fn tier_regex(&self, tier: usize) -> &fancy_regex::Regex {
+        self.tiers[tier].get_or_init(|| {
+            fancy_regex::RegexBuilder::new(&self.translated)
+                .backtrack_limit(tier_limit(tier))
+                .build()
+                // The same pattern compiled with another limit at parse time.
+                .unwrap_or_else(|e| unreachable!("pattern compiled before: {e}"))
+        })
+    }
+
+    fn is_match(&self, text: &str) -> Result<bool, GaveUp> {
+        let length = text.len();
+        if length > BACKTRACK_MAX_INPUT {
+            return Err(GaveUp::TooLong(length));
+        }
+        let tier = length
+            .div_ceil(SHORTEST_TIER)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros() as usize;
+        self.tier_regex(tier).is_match(text).map_err(|e| match e {
+            fancy_regex::Error::RuntimeError(fancy_regex::RuntimeError::StackOverflow) => {
+                GaveUp::Stack(length)
+            }
+            _ => GaveUp::Steps {
+                limit: tier_limit(tier),
+                length,
+            },
+        })
+    }
 }
 
 impl PyRegex {
@@ -36,14 +128,24 @@ impl PyRegex {
         if group_depth(pattern) > MAX_GROUP_DEPTH {
             return Err(RegexError::TooDeep);
         }
-        let translated = translate(pattern);
-        let engine = match regex::Regex::new(&translated) {
-            Ok(re) => Engine::Linear(re),
-            Err(_) => fancy_regex::RegexBuilder::new(&translated)
-                .backtrack_limit(BACKTRACK_LIMIT)
-                .build()
-                .map(Engine::Backtracking)
-                .map_err(|e| RegexError::Invalid(e.to_string()))?,
+        let (translated, map) = translate_mapped(pattern);
+        // The regex crate reads `a*+` as `(a*)+`; Python (3.11) and
+        // fancy-regex read it as possessive.
+        let linear = match has_possessive(pattern) {
+            true => None,
+            false => regex::Regex::new(&translated).ok(),
+        };
+        let engine = match linear {
+            Some(re) => Engine::Linear(re),
+            None => {
+                let first = fancy_regex::RegexBuilder::new(&translated)
+                    .backtrack_limit(tier_limit(0))
+                    .build()
+                    .map_err(|e| describe(&translated, &map, &e))?;
+                let tiers = std::array::from_fn(|_| OnceLock::new());
+                let _ = tiers[0].set(first);
+                Engine::Backtracking(Box::new(Backtracker { translated, tiers }))
+            }
         };
         Ok(Self {
             source: pattern.to_owned(),
@@ -56,22 +158,56 @@ impl PyRegex {
         &self.source
     }
 
-    /// Python's `re.search`: a match anywhere. Running out of backtracking
-    /// steps counts as no match.
-    pub fn is_match(&self, text: &str) -> bool {
+    /// Python's `re.search`: a match anywhere, or the budget ran out.
+    pub fn is_match(&self, text: &str) -> Result<bool, GaveUp> {
         match &self.engine {
-            Engine::Linear(re) => re.is_match(text),
-            Engine::Backtracking(re) => re.is_match(text).unwrap_or(false),
+            Engine::Linear(re) => Ok(re.is_match(text)),
+            Engine::Backtracking(re) => re.is_match(text),
         }
     }
 
-    #[cfg(test)]
+    /// Whether the linear-time engine runs this pattern.
     pub fn is_linear(&self) -> bool {
         matches!(self.engine, Engine::Linear(_))
+    }
+
+    /// The pattern in the Rust dialect both engines read.
+    pub fn translate(pattern: &str) -> String {
+        translate(pattern)
     }
 }
 
 const MAX_GROUP_DEPTH: usize = 200;
+
+/// Whether a quantifier is followed by `+` (possessive), outside escapes
+/// and classes. Over-eager on a literal `}` before `+`, which only sends the
+/// pattern to the backtracking engine (it reads the translation alike).
+fn has_possessive(pattern: &str) -> bool {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 1,
+            '[' => {
+                i += 1;
+                if chars.get(i) == Some(&'^') {
+                    i += 1;
+                }
+                if chars.get(i) == Some(&']') {
+                    i += 1;
+                }
+                while i < chars.len() && chars[i] != ']' {
+                    i += if chars[i] == '\\' { 2 } else { 1 };
+                }
+            }
+            '?' if i > 0 && chars[i - 1] == '(' => {}
+            '*' | '+' | '?' | '}' if chars.get(i + 1) == Some(&'+') => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
 
 /// Deepest nesting of parentheses (an over-estimate: escapes and classes
 /// are not told apart, which only matters for absurd patterns).
@@ -94,18 +230,39 @@ fn group_depth(pattern: &str) -> usize {
 /// Rewrite the parts of Python's syntax that Rust's engines read
 /// differently or not at all.
 fn translate(pattern: &str) -> String {
+    translate_mapped(pattern).0
+}
+
+/// Where translated text came from: (byte offset in the translation, char
+/// index in the pattern) at the start of each translated piece, ascending.
+pub(crate) type SourceMap = Vec<(usize, usize)>;
+
+/// The char index in the pattern that translated byte `offset` came from.
+pub(crate) fn source_char(map: &SourceMap, offset: usize) -> usize {
+    match map.binary_search_by_key(&offset, |&(out, _)| out) {
+        Ok(i) => map[i].1,
+        Err(0) => 0,
+        Err(i) => map[i - 1].1,
+    }
+}
+
+/// `translate`, with where each piece of the translation came from, so an
+/// error in the translation can point into the pattern as written.
+pub(crate) fn translate_mapped(pattern: &str) -> (String, SourceMap) {
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::with_capacity(pattern.len() + 8);
+    let mut map = SourceMap::new();
     // Multiline mode of each open group; `$` depends on it.
     let mut group_multiline: Vec<bool> = Vec::new();
     let mut multiline = false;
     let mut i = 0;
     while i < chars.len() {
+        map.push((out.len(), i));
         let c = chars[i];
         i += 1;
         match c {
             '\\' => i = translate_escape(&chars, i, false, &mut out),
-            '[' => i = translate_class(&chars, i, &mut out),
+            '[' => i = translate_class(&chars, i, &mut out, &mut map),
             '(' => {
                 group_multiline.push(multiline);
                 if chars.get(i) == Some(&'?') {
@@ -135,7 +292,8 @@ fn translate(pattern: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
+    map.push((out.len(), chars.len()));
+    (out, map)
 }
 
 /// After `(?` at `chars[i]`; returns the index after what was consumed.
@@ -228,7 +386,7 @@ fn translate_brace(chars: &[char], i: usize, out: &mut String) -> usize {
 
 /// After `[` at `chars[i - 1]`: copy the class, escaping what Rust would
 /// read as nested classes or set operations.
-fn translate_class(chars: &[char], mut i: usize, out: &mut String) -> usize {
+fn translate_class(chars: &[char], mut i: usize, out: &mut String, map: &mut SourceMap) -> usize {
     out.push('[');
     if chars.get(i) == Some(&'^') {
         out.push('^');
@@ -239,6 +397,7 @@ fn translate_class(chars: &[char], mut i: usize, out: &mut String) -> usize {
         i += 1;
     }
     while let Some(&c) = chars.get(i) {
+        map.push((out.len(), i));
         i += 1;
         match c {
             ']' => {
@@ -322,6 +481,7 @@ mod tests {
         PyRegex::new(pattern)
             .unwrap_or_else(|e| panic!("{pattern}: {e}"))
             .is_match(text)
+            .unwrap_or_else(|e| panic!("{pattern}: {e}"))
     }
 
     fn linear(pattern: &str) -> bool {
@@ -366,7 +526,7 @@ mod tests {
     fn the_original_readme_pattern_compiles() {
         let re = PyRegex::new(".*:^((?!Alice).)").unwrap();
         // `^` after `:` cannot match mid-string: Python finds no match.
-        assert!(!re.is_match("arn:aws:iam::1:user/Bob"));
+        assert_eq!(re.is_match("arn:aws:iam::1:user/Bob"), Ok(false));
     }
 
     #[test]
@@ -386,9 +546,48 @@ mod tests {
     }
 
     #[test]
-    fn catastrophic_patterns_give_up_as_no_match() {
-        let text = format!("{}!", "a".repeat(40));
-        assert!(!matches(r"^(a+)+\1$", &text));
+    fn catastrophic_patterns_give_up_as_errors_not_verdicts() {
+        let re = PyRegex::new("(a|aa)+(?=b)|!").unwrap();
+        assert_eq!(
+            re.is_match(&format!("{}!", "a".repeat(25))),
+            Err(GaveUp::Steps {
+                limit: 1_000_000,
+                length: 26
+            })
+        );
+    }
+
+    #[test]
+    fn possessive_quantifiers_are_possessive_as_in_python() {
+        // Found by the pyregex fuzz target: the linear engine read `a*+`
+        // as `(a*)+` and matched where Python 3.11 does not.
+        assert!(!matches("1?P*,a*+aP*", "?P*,a*+aP*"));
+        assert!(!matches("a*+a", "aaa"));
+        assert!(matches("a++b", "aab"));
+        assert!(!matches("x{1,3}+x", "xxx"));
+        assert!(!linear("a?+"));
+        // Not possessive: escapes, classes, a `+` after a group's `?`.
+        assert!(linear(r"\++"));
+        assert!(linear("[*+]"));
+        assert!(matches("(?:a)+", "a"));
+        assert!(linear("(?:a)+"));
+    }
+
+    #[test]
+    fn long_strings_shrink_the_step_limit_and_end_at_the_cap() {
+        assert_eq!(tier_limit(0), 1_000_000);
+        assert_eq!(tier_limit(TIERS - 1), BACKTRACK_WORK / BACKTRACK_MAX_INPUT);
+        let re = PyRegex::new("(?=(a+)+$)|!").unwrap();
+        let long = "a".repeat(BACKTRACK_MAX_INPUT + 1);
+        assert_eq!(
+            re.is_match(&long),
+            Err(GaveUp::TooLong(BACKTRACK_MAX_INPUT + 1))
+        );
+        // At the cap itself the search is decided (the lookahead holds at the
+        // end of the string).
+        assert_eq!(re.is_match(&long[1..]), Ok(true));
+        assert_eq!(re.is_match("!"), Ok(true));
+        assert_eq!(re.is_match(""), Ok(false));
     }
 
     #[test]

@@ -26,7 +26,7 @@ fn eval(src: &str) -> bool {
     let line = single_line(RECORD);
     let mut parser = DocParser::new();
     let doc = parser.parse(line.as_bytes()).unwrap();
-    expr.eval(&doc)
+    expr.eval(&doc).unwrap()
 }
 
 fn error(src: &str) -> String {
@@ -142,8 +142,18 @@ fn not_binds_tighter_than_and_tighter_than_or() {
 
 #[test]
 fn errors_name_the_column() {
-    assert_eq!(error("$.a =! 3"), "expected an operator at column 6");
-    assert_eq!(error("$.a = 3"), "expected an operator at column 6");
+    assert_eq!(
+        error("$.a =! 3"),
+        "expected an operator: '=!' is none; did you mean '!='? at column 5"
+    );
+    assert_eq!(
+        error("$.errorCode = \"x\""),
+        "expected an operator: '=' is none; did you mean '=='? at column 13"
+    );
+    assert_eq!(
+        error("$.a ! 3"),
+        "expected an operator: '!' is none; did you mean '!='? at column 5"
+    );
     assert_eq!(error("$.a equals 3"), "expected an operator at column 5");
     assert_eq!(error("$.a"), "expected an operator at column 4");
     assert_eq!(error("$.a == "), "expected a literal at column 8");
@@ -170,7 +180,7 @@ fn errors_name_the_column() {
         error("$.a regex 1"),
         "'regex' needs a string pattern at column 11"
     );
-    assert!(error("$.a regex '('").ends_with("at column 11"));
+    assert!(error("$.a regex '('").ends_with("at column 12"));
     assert!(error("$.a cidr ['10.0.0.0/8', 'x']").starts_with("'x' is not an IP address"));
     assert!(error("é == 1").ends_with("at column 1"));
     assert!(error("$.é[ == 1").ends_with("at column 4"));
@@ -191,6 +201,73 @@ fn deep_expressions_are_errors_not_crashes() {
 }
 
 #[test]
+fn lone_surrogates_are_named() {
+    let message = error(r#"$["\ud800"] == 1"#);
+    assert_eq!(
+        message,
+        r"invalid JSONPath: \ud800 is a lone surrogate (half of a UTF-16 pair, no character) at column 4"
+    );
+    assert!(error(r#"$.a == "\udc00""#).starts_with(r"\udc00 is a lone surrogate"));
+    // A proper pair is a character.
+    assert!(Expression::parse(r#"$["\uD83D\uDE00"] == "\ud83d\ude00""#).is_err());
+    assert!(Expression::parse(r#"$["\uD83D\uDE00"] == "\U0001F600""#).is_ok());
+}
+
+#[test]
+fn undecided_records_are_errors_naming_the_path() {
+    let mut parser = DocParser::new();
+    let record = format!(r#"{{"s":"{}!","n":1}}"#, "a".repeat(25));
+    let doc = parser.parse(record.as_bytes()).unwrap();
+    let expr = Expression::parse(r#"$.s regex r"(a|aa)+(?=b)|!""#).unwrap();
+    let error = expr.eval(&doc).unwrap_err();
+    assert_eq!(
+        error.message,
+        "$.s: the regex gave up after 1000000 backtracking steps on a string of 26 bytes"
+    );
+    // Under `not` it is still an error, never a verdict.
+    let negated = Expression::parse(r#"not $.s regex r"(a|aa)+(?=b)|!""#).unwrap();
+    assert!(negated.eval(&doc).is_err());
+    // An operand that decides first spares the other, as in Python.
+    let spared = Expression::parse(r#"$.n == 1 or $.s regex r"(a|aa)+(?=b)|!""#).unwrap();
+    assert_eq!(spared.eval(&doc), Ok(true));
+}
+
+#[test]
+fn chained_descendants_on_deep_records_are_refused_per_record() {
+    let mut parser = DocParser::new();
+    let deep = format!("{}2{}", r#"{"a":"#.repeat(250), "}".repeat(250));
+    let doc = parser.parse(deep.as_bytes()).unwrap();
+    let expr = Expression::parse("$..*..*..*..* == 2").unwrap();
+    let error = expr.eval(&doc).unwrap_err();
+    assert!(
+        error
+            .message
+            .starts_with("the path $..*..*..*..* could visit about"),
+        "{}",
+        error.message
+    );
+    // The same path on a shallow record decides.
+    let shallow = parser.parse(br#"{"a":{"b":{"c":{"d":2}}}}"#).unwrap();
+    assert_eq!(expr.eval(&shallow), Ok(true));
+}
+
+#[test]
+fn general_paths_compare_big_and_huge_numbers_from_the_text() {
+    let mut parser = DocParser::new();
+    let doc = parser
+        .parse(br#"{"a":[{"n":123456789012345678901234567890},{"n":1e400},{"n":2.5}]}"#)
+        .unwrap();
+    let holds = |src: &str| Expression::parse(src).unwrap().eval(&doc).unwrap();
+    assert!(holds("$.a[*].n == 123456789012345678901234567890"));
+    assert!(!holds("$.a[*].n == 123456789012345678901234567891"));
+    assert!(holds("$.a[?@.n > 1e300].n > 1e308"));
+    assert!(holds("$..n == 2.5"));
+    assert!(!holds("$.a[*] contains 2.5"));
+    assert!(holds("$.a[0:1] == {'n': 123456789012345678901234567890}"));
+    assert!(!holds("$.a[0:1] == {'n': 123456789012345678901234567891}"));
+}
+
+#[test]
 fn general_paths_share_one_tree_per_record() {
     let a = Expression::parse("$..type == 'AWS::S3::Object'").unwrap();
     let b = Expression::parse("$.resources[0:1].ARN contains 'public'").unwrap();
@@ -198,7 +275,7 @@ fn general_paths_share_one_tree_per_record() {
     let mut parser = DocParser::new();
     for _ in 0..3 {
         let doc = parser.parse(line.as_bytes()).unwrap();
-        assert!(a.eval(&doc) && b.eval(&doc));
+        assert!(a.eval(&doc).unwrap() && b.eval(&doc).unwrap());
         let first: *const _ = doc.tree();
         assert!(std::ptr::eq(first, doc.tree()));
     }
@@ -210,9 +287,24 @@ fn records_only_serde_json_reads_still_evaluate() {
     let doc = parser
         .parse(br#"{"huge": 123456789012345678901234567890, "a": {"b": "x"}}"#)
         .unwrap();
-    assert!(Expression::parse("$.a.b == 'x'").unwrap().eval(&doc));
-    assert!(Expression::parse("$.huge > 1e29").unwrap().eval(&doc));
-    assert!(Expression::parse("$..b == 'x'").unwrap().eval(&doc));
+    assert!(
+        Expression::parse("$.a.b == 'x'")
+            .unwrap()
+            .eval(&doc)
+            .unwrap()
+    );
+    assert!(
+        Expression::parse("$.huge > 1e29")
+            .unwrap()
+            .eval(&doc)
+            .unwrap()
+    );
+    assert!(
+        Expression::parse("$..b == 'x'")
+            .unwrap()
+            .eval(&doc)
+            .unwrap()
+    );
 }
 
 /// Real CloudTrail records from ../shared (or $SPITZEL_SHARED): the tape and
@@ -302,9 +394,9 @@ fn compiled_expressions_can_be_shared_between_threads() {
         let worker = s.spawn(|| {
             let mut own = DocParser::new();
             let doc = own.parse(br#"{"a":"x","b":"10.0.0.1"}"#).unwrap();
-            expr.eval(&doc)
+            expr.eval(&doc).unwrap()
         });
-        assert!(expr.eval(&doc));
+        assert!(expr.eval(&doc).unwrap());
         assert!(!worker.join().unwrap());
     });
 }

@@ -122,12 +122,30 @@ fn judge_record(
         },
     };
     let verdict = match verdict {
-        Some(verdict) => verdict,
+        Some(Ok(verdict)) => verdict,
+        Some(Err(reason)) => {
+            outcome.bad.push(BadRecord {
+                line: line_no,
+                reason,
+                matched_before: outcome.matched,
+            });
+            return;
+        }
         None => match crate::input::unwrap_line(record) {
             // Keys spelt with escapes, which the decoder does not take for
             // a wrapper's: the record itself after all.
             None => match parser.parse(record) {
-                Ok(doc) => judge_doc(criteria, &doc, None, invert, hits),
+                Ok(doc) => match judge_doc(criteria, &doc, None, invert, hits) {
+                    Ok(verdict) => verdict,
+                    Err(reason) => {
+                        outcome.bad.push(BadRecord {
+                            line: line_no,
+                            reason,
+                            matched_before: outcome.matched,
+                        });
+                        return;
+                    }
+                },
                 Err(_) => Verdict::NoMatch,
             },
             Some(expanded) => {
@@ -192,8 +210,8 @@ fn judge_doc(
     event_name: Option<&str>,
     invert: bool,
     hits: &mut Vec<u32>,
-) -> Verdict {
-    let verdict = criteria.judge(doc, event_name, hits);
+) -> Result<Verdict, String> {
+    let verdict = criteria.judge(doc, event_name, hits)?;
     if invert
         && verdict != Verdict::Match
         && let Some(sigma) = &criteria.sigma
@@ -201,5 +219,5 @@ fn judge_doc(
     {
         sigma.hits(doc, event_name, hits);
     }
-    verdict
+    Ok(verdict)
 }

@@ -5,8 +5,9 @@
 
 use crate::filter::block::{BlockOutcome, Keep, filter_block};
 use crate::filter::record::Criteria;
-use crate::input::source::{InputProblem, Job, Skipped, read_inputs};
+use crate::input::source::{InputProblem, Item, Job, Skipped, read_inputs};
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -22,9 +23,9 @@ pub enum Done {
     Skipped(Skipped),
 }
 
-/// What the writer does with each finished job, in order; false = stop.
+/// What the writer does with each finished job, in order; Break = stop.
 pub trait Sink {
-    fn take(&mut self, done: Done) -> bool;
+    fn take(&mut self, done: Done) -> ControlFlow<()>;
     /// Nothing more is ready right now: a good moment to flush.
     fn idle(&mut self);
 }
@@ -40,7 +41,7 @@ pub struct Pipeline {
 impl Pipeline {
     /// Run to the end of the inputs or until the sink says stop.
     pub fn run(&self, inputs: Vec<String>, sink: &mut dyn Sink) {
-        let (done_tx, done_rx) = mpsc::channel::<(u64, Done)>();
+        let (done_tx, done_rx) = mpsc::channel::<(u64, Finished)>();
         let (token_tx, token_rx) = mpsc::sync_channel::<()>(self.in_flight);
         for _ in 0..self.in_flight {
             let _ = token_tx.send(());
@@ -60,38 +61,37 @@ impl Pipeline {
         // read; the process ends without waiting for it.
         std::thread::spawn(move || {
             let mut seq = 0u64;
-            read_inputs(&inputs, &skip_window, limits, &mut |job| {
+            let finish = |job: Job| finish(job, &criteria, invert, keep);
+            read_inputs(&inputs, &skip_window, limits, &finish, &mut |item| {
                 if reader_stop.load(Ordering::Relaxed) || token_rx.recv().is_err() {
-                    return false;
+                    return ControlFlow::Break(());
                 }
                 let this = seq;
                 seq += 1;
-                match job {
-                    Job::Problem(problem) => done_tx.send((this, Done::Problem(problem))).is_ok(),
-                    Job::Skipped(skipped) => done_tx.send((this, Done::Skipped(skipped))).is_ok(),
-                    Job::Block { source, block } => {
+                let sent = match item {
+                    Item::Finished(done) => done_tx.send((this, Finished::Many(done))),
+                    Item::Job(job @ (Job::Problem(_) | Job::Skipped(_))) => {
+                        done_tx.send((this, Finished::One(finish(job))))
+                    }
+                    Item::Job(job) => {
                         let done_tx = done_tx.clone();
                         let criteria = criteria.clone();
                         rayon::spawn(move || {
-                            let outcome = filter_block(&block, &criteria, invert, keep);
-                            let bytes = block.data.len() as u64;
-                            crate::input::buffers::give_back(block.data);
-                            let _ = done_tx.send((
-                                this,
-                                Done::Block {
-                                    source,
-                                    bytes,
-                                    outcome,
-                                },
-                            ));
+                            let done = self::finish(job, &criteria, invert, keep);
+                            let _ = done_tx.send((this, Finished::One(done)));
                         });
-                        true
+                        Ok(())
                     }
+                };
+                // The writer is gone: nobody wants more.
+                match sent {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(_) => ControlFlow::Break(()),
                 }
             });
         });
 
-        let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut waiting: BTreeMap<u64, Finished> = BTreeMap::new();
         let mut next = 0u64;
         loop {
             let (seq, done) = match done_rx.try_recv() {
@@ -106,9 +106,13 @@ impl Pipeline {
                 Err(mpsc::TryRecvError::Disconnected) => break,
             };
             waiting.insert(seq, done);
-            while let Some(done) = waiting.remove(&next) {
+            while let Some(finished) = waiting.remove(&next) {
                 next += 1;
-                if !sink.take(done) {
+                let went = match finished {
+                    Finished::One(done) => sink.take(done),
+                    Finished::Many(done) => done.into_iter().try_for_each(|done| sink.take(done)),
+                };
+                if went.is_break() {
                     stop.store(true, Ordering::Relaxed);
                     return;
                 }
@@ -116,5 +120,29 @@ impl Pipeline {
             }
         }
         sink.idle();
+    }
+}
+
+/// One job's result, or those of a run of small files done together.
+enum Finished {
+    One(Done),
+    Many(Vec<Done>),
+}
+
+/// A job made ready for the writer: a block filtered (on a worker thread).
+fn finish(job: Job, criteria: &Criteria, invert: bool, keep: Keep) -> Done {
+    match job {
+        Job::Problem(problem) => Done::Problem(problem),
+        Job::Skipped(skipped) => Done::Skipped(skipped),
+        Job::Block { source, block } => {
+            let outcome = filter_block(&block, criteria, invert, keep);
+            let bytes = block.data.len() as u64;
+            crate::input::buffers::give_back(block.data);
+            Done::Block {
+                source,
+                bytes,
+                outcome,
+            }
+        }
     }
 }

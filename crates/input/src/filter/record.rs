@@ -37,8 +37,15 @@ pub enum Verdict {
 impl Criteria {
     /// `event_name` is the record's eventName, already looked up by the caller.
     /// `hits` receives the Sigma rules that matched (empty unless every
-    /// other criterion held).
-    pub fn judge(&self, doc: &Doc<'_>, event_name: Option<&str>, hits: &mut Vec<u32>) -> Verdict {
+    /// other criterion held). An error when an expression cannot decide on
+    /// the record (which is then a bad record, neither written nor filtered
+    /// out).
+    pub fn judge(
+        &self,
+        doc: &Doc<'_>,
+        event_name: Option<&str>,
+        hits: &mut Vec<u32>,
+    ) -> Result<Verdict, String> {
         hits.clear();
         if !self.actions.matches_all() {
             let source = doc.top_str("eventSource").unwrap_or("");
@@ -47,25 +54,27 @@ impl Criteria {
                 .actions
                 .matches_record(source, name, || request_parameters(doc))
             {
-                return Verdict::NoMatch;
+                return Ok(Verdict::NoMatch);
             }
         }
         if !self.window.is_unbounded() {
             match self.window.check(doc.top_str("eventTime")) {
                 WindowCheck::Inside => {}
-                WindowCheck::Outside => return Verdict::NoMatch,
-                WindowCheck::Unreadable => return Verdict::NoTime,
+                WindowCheck::Outside => return Ok(Verdict::NoMatch),
+                WindowCheck::Unreadable => return Ok(Verdict::NoTime),
             }
         }
-        if !self.expressions.iter().all(|e| e.eval(doc)) {
-            return Verdict::NoMatch;
+        for expression in &self.expressions {
+            if !expression.judge(doc)? {
+                return Ok(Verdict::NoMatch);
+            }
         }
         if let Some(sigma) = &self.sigma {
             sigma.hits(doc, event_name, hits);
             if hits.is_empty() {
-                return Verdict::NoMatch;
+                return Ok(Verdict::NoMatch);
             }
         }
-        Verdict::Match
+        Ok(Verdict::Match)
     }
 }

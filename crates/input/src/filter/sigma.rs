@@ -3,6 +3,7 @@
 
 use crate::doc::{Doc, DocView};
 use serde_json::json;
+use spitzel_core::json_bytes::is_space;
 use spitzel_sigma::{Level, RuleSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,7 +66,7 @@ impl SigmaCriterion {
             .unwrap_or(record.len());
         let before = record[..close]
             .iter()
-            .rposition(|b| !b.is_ascii_whitespace())
+            .rposition(|&b| !is_space(b))
             .map(|at| record[at]);
         out.extend_from_slice(&record[..close]);
         if before != Some(b'{') {

@@ -4,6 +4,7 @@
 use crate::filter::pipeline::{Done, Sink};
 use crate::filter::report::{Reporter, Totals};
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 
 /// Why the writer stopped before the end of the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,12 +44,12 @@ impl<W: Write> OutputSink<W> {
         }
     }
 
-    fn write(&mut self, bytes: &[u8]) -> bool {
+    fn write(&mut self, bytes: &[u8]) -> ControlFlow<()> {
         match self.out.write_all(bytes) {
-            Ok(()) => true,
+            Ok(()) => ControlFlow::Continue(()),
             Err(error) => {
                 self.fail(error);
-                false
+                ControlFlow::Break(())
             }
         }
     }
@@ -83,7 +84,7 @@ impl<W: Write> OutputSink<W> {
     }
 
     /// Write the first `count` lines of `out` (all when count covers them).
-    fn write_lines(&mut self, out: &[u8], count: u64) -> bool {
+    fn write_lines(&mut self, out: &[u8], count: u64) -> ControlFlow<()> {
         let end = if count == 0 {
             0
         } else {
@@ -96,32 +97,30 @@ impl<W: Write> OutputSink<W> {
 }
 
 impl<W: Write> Sink for OutputSink<W> {
-    fn take(&mut self, done: Done) -> bool {
+    fn take(&mut self, done: Done) -> ControlFlow<()> {
         if self.stopped.is_some() {
-            return false;
+            return ControlFlow::Break(());
         }
         match done {
             Done::Problem(problem) => {
-                if problem.io {
+                let reason = problem.reason.to_string();
+                if problem.is_io() {
                     self.reporter
-                        .io_error(&problem.source, problem.line, &problem.reason);
+                        .io_error(&problem.source, problem.line, &reason);
                 } else {
-                    self.reporter.bad_record(
-                        &problem.source,
-                        problem.line.unwrap_or(0),
-                        &problem.reason,
-                    );
+                    self.reporter
+                        .bad_record(&problem.source, problem.line.unwrap_or(0), &reason);
                 }
                 if self.strict {
                     self.stopped = Some(Stopped::Strict);
-                    return false;
+                    return ControlFlow::Break(());
                 }
-                true
+                ControlFlow::Continue(())
             }
             Done::Skipped(skipped) => {
                 self.totals.skipped_files.by_delivery += skipped.by_delivery;
                 self.totals.skipped_files.digests += skipped.digests;
-                true
+                ControlFlow::Continue(())
             }
             Done::Block {
                 source,
@@ -158,21 +157,21 @@ impl<W: Write> Sink for OutputSink<W> {
                 self.totals.no_time += outcome.no_time;
                 self.totals.bytes += bytes;
                 add_counts(&mut self.totals.rule_hits, &outcome.rule_hits);
-                if !outcome.out.is_empty() && !self.write_lines(&outcome.out, allowed) {
-                    return false;
+                if !outcome.out.is_empty() {
+                    self.write_lines(&outcome.out, allowed)?;
                 }
                 for bad in shown_bad {
                     self.reporter.bad_record(&source, bad.line, &bad.reason);
                 }
                 if strict_cut.is_some() {
                     self.stopped = Some(Stopped::Strict);
-                    return false;
+                    return ControlFlow::Break(());
                 }
                 if room.is_some_and(|room| allowed >= room) {
                     self.stopped = Some(Stopped::Enough);
-                    return false;
+                    return ControlFlow::Break(());
                 }
-                true
+                ControlFlow::Continue(())
             }
         }
     }

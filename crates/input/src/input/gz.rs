@@ -2,20 +2,22 @@
 //! stream, and read errors worded for the user.
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
 
 use flate2::bufread::MultiGzDecoder;
 
 /// Decompresses `inner`; errors read `gzip: ...`, a truncated file
-/// `gzip: unexpected end of file`.
+/// `gzip: unexpected end of file`. Unbuffered: the reader behind it buffers
+/// already, and a buffer here would be zero-filled once per file, which in
+/// a tree of small files cost as much as inflating them.
 pub struct GzReader<R: BufRead> {
-    inner: BufReader<MultiGzDecoder<R>>,
+    inner: MultiGzDecoder<R>,
 }
 
 impl<R: BufRead> GzReader<R> {
     pub fn new(inner: R) -> Self {
         GzReader {
-            inner: BufReader::with_capacity(256 * 1024, MultiGzDecoder::new(inner)),
+            inner: MultiGzDecoder::new(inner),
         }
     }
 }
@@ -52,16 +54,6 @@ fn gzip_error(e: io::Error) -> io::Error {
 impl<R: BufRead> Read for GzReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read(buf).map_err(gzip_error)
-    }
-}
-
-impl<R: BufRead> BufRead for GzReader<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf().map_err(gzip_error)
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.inner.consume(amount)
     }
 }
 

@@ -3,14 +3,16 @@
 
 pub(crate) mod buffers;
 pub mod decode;
+mod gunzip;
 pub mod gz;
 pub mod sniff;
 pub(crate) mod source;
 pub mod walk;
 
-// For spitzel-fetch --s3, which decodes object bodies the same way.
+// For spitzel-fetch --s3, which decodes object bodies the same way (and
+// for the fuzz targets).
 pub use buffers::give_back;
-pub use source::{Job, read_stream};
+pub use source::{InputProblem, Job, Reason, read_stream};
 
 /// Records ready for filtering: `data` holds records, each ending in `\n`.
 ///

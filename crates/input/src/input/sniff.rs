@@ -1,5 +1,7 @@
 //! Recognising a stream's shape from its first bytes, never from its name.
 
+use spitzel_core::json_bytes::trim_start;
+
 /// How a (decompressed) stream is to be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -32,10 +34,10 @@ pub fn shape(head: &[u8]) -> Shape {
     // All there is. A first line longer than `head` is one long record
     // (or array); an object left open with nothing after it is a document
     // cut short, unless a long record follows; blank input is nothing.
-    let head = skip_space(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head));
+    let head = trim_start(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head));
     match (head.first(), first_line_end(head)) {
         (Some(b'['), _) => Shape::Documents,
-        (Some(b'{'), LineEnd::Open(_, rest)) if skip_space(rest).first() != Some(&b'{') => {
+        (Some(b'{'), LineEnd::Open(_, rest)) if trim_start(rest).first() != Some(&b'{') => {
             Shape::Documents
         }
         _ => Shape::Ndjson,
@@ -45,7 +47,7 @@ pub fn shape(head: &[u8]) -> Shape {
 /// The shape, or None while `head` is too short to tell (the caller then
 /// reads more, or at the end of input takes `shape`'s answer).
 fn decide(head: &[u8]) -> Option<Shape> {
-    let head = skip_space(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head));
+    let head = trim_start(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head));
     let first = *head.first()?;
     match first {
         b'{' if first_key_is_wrapper(&head[1..]) => return Some(Shape::Documents),
@@ -77,7 +79,7 @@ fn decide(head: &[u8]) -> Option<Shape> {
 /// it with nothing after (a record of its own, not a pretty element like
 /// `{` or `{...},`); None when `rest` does not tell yet.
 fn next_line_is_a_record(rest: &[u8]) -> Option<bool> {
-    let next = skip_space(rest);
+    let next = trim_start(rest);
     match next.first()? {
         b'{' => match first_line_end(next) {
             LineEnd::Closed(after) => {
@@ -89,14 +91,6 @@ fn next_line_is_a_record(rest: &[u8]) -> Option<bool> {
         },
         _ => Some(false),
     }
-}
-
-fn skip_space(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|b| !b" \t\r\n".contains(b))
-        .unwrap_or(bytes.len());
-    &bytes[start..]
 }
 
 /// Bytes enough for `shape` to decide: `shape` is sure once the first line

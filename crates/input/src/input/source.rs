@@ -2,11 +2,12 @@
 
 use crate::input::sniff::{self, Shape};
 use crate::input::{Limits, RecordBlock, describe_size};
-use crate::input::{buffers, decode, gz, walk};
+use crate::input::{buffers, decode, gunzip, gz, walk};
 use crate::window::TimeWindow;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,21 +48,78 @@ pub struct Skipped {
 pub struct InputProblem {
     pub source: Arc<str>,
     pub line: Option<u64>,
-    pub reason: String,
-    /// Not data but the input itself (missing file, read error): exit 2.
-    pub io: bool,
+    pub reason: Reason,
 }
 
-/// Where the reader sends jobs; false means stop reading.
-pub type Dispatch<'a> = dyn FnMut(Job) -> bool + 'a;
+impl InputProblem {
+    /// Not data but the input itself (missing file, read error): exit 2.
+    pub fn is_io(&self) -> bool {
+        self.reason.is_io()
+    }
+}
+
+/// What is wrong with an input; `Display` is the message's reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Reason {
+    /// It cannot be opened or listed (missing, no permission).
+    #[error("{0}")]
+    Unreadable(String),
+    /// Reading it failed part-way (a failing device).
+    #[error("read error: {0}")]
+    ReadFailed(String),
+    /// A FIFO, socket or device found in a directory walk.
+    #[error("{0}, not a regular file: skipped")]
+    NotAFile(String),
+    /// Damaged gzip data: bad input, like a bad line.
+    #[error("{0}")]
+    DamagedGzip(String),
+    /// A line over --max-record-size (the limit in bytes).
+    #[error("line longer than {} (--max-record-size): skipped", describe_size(*.0))]
+    LineTooLong(usize),
+    /// No line break this far (in bytes) after an over-long line.
+    #[error(
+        "no line break in the {} after an over-long line: the rest of this input is not read",
+        describe_size(*.0)
+    )]
+    NoLineBreak(usize),
+    /// The document decoder's reason (a broken record, a stray value).
+    #[error("{0}")]
+    Decode(String),
+}
+
+impl Reason {
+    /// Not data but the input itself: exit 2.
+    pub fn is_io(&self) -> bool {
+        matches!(
+            self,
+            Reason::Unreadable(_) | Reason::ReadFailed(_) | Reason::NotAFile(_)
+        )
+    }
+}
+
+/// Where the reader sends jobs; Break means stop reading.
+pub type Dispatch<'a> = dyn FnMut(Job) -> ControlFlow<()> + 'a;
+
+/// What `read_inputs` hands on, in input order: a job, or the jobs of a run
+/// of small files already turned into `T` by `finish` on the worker thread
+/// that read them.
+#[derive(Debug)]
+pub enum Item<T> {
+    Job(Job),
+    Finished(Vec<T>),
+}
 
 /// Read every input in order (`-` or no input: stdin). Files in a directory
-/// delivered before `window` starts are not read.
-pub fn read_inputs(
+/// delivered before `window` starts are not read. The small files of a
+/// directory are read in parallel and each of their jobs goes through
+/// `finish` on the thread that read it: a tree of thousands of files costs
+/// no hand-off between threads per file.
+pub fn read_inputs<T: Send>(
     inputs: &[String],
     window: &TimeWindow,
     limits: Limits,
-    dispatch: &mut Dispatch<'_>,
+    finish: &(dyn Fn(Job) -> T + Sync),
+    dispatch: &mut dyn FnMut(Item<T>) -> ControlFlow<()>,
 ) {
     let stdin_only = [String::from("-")];
     let inputs = if inputs.is_empty() {
@@ -70,18 +128,19 @@ pub fn read_inputs(
         inputs
     };
     for input in inputs {
-        if !read_input(input, window, limits, dispatch) {
+        if read_input(input, window, limits, finish, dispatch).is_break() {
             return;
         }
     }
 }
 
-fn read_input(
+fn read_input<T: Send>(
     input: &str,
     window: &TimeWindow,
     limits: Limits,
-    dispatch: &mut Dispatch<'_>,
-) -> bool {
+    finish: &(dyn Fn(Job) -> T + Sync),
+    dispatch: &mut dyn FnMut(Item<T>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
     if input == "-" {
         let source: Arc<str> = Arc::from("<stdin>");
         let stdin = io::stdin();
@@ -93,28 +152,29 @@ fn read_input(
         } else {
             Some(&stdin_has_data)
         };
-        return read_stream(&mut lock, &source, more_ready, limits, dispatch);
+        return read_stream(&mut lock, &source, more_ready, limits, &mut |job| {
+            dispatch(Item::Job(job))
+        });
     }
     let source = shown_name(input);
-    let problem = |reason: String| {
-        Job::Problem(InputProblem {
-            source: source.clone(),
-            line: None,
-            reason,
-            io: true,
-        })
-    };
     let metadata = match std::fs::metadata(input) {
         Ok(metadata) => metadata,
-        Err(error) => return dispatch(problem(io_reason(&error))),
+        Err(error) => return dispatch(Item::Job(io_problem(&source, &error))),
     };
     if metadata.is_dir() {
-        return read_tree(Path::new(input), &source, window, limits, dispatch);
+        return read_tree(Path::new(input), &source, window, limits, finish, dispatch);
     }
-    read_file(Path::new(input), source, limits, dispatch)
+    read_file(Path::new(input), source, limits, &mut |job| {
+        dispatch(Item::Job(job))
+    })
 }
 
-fn read_file(path: &Path, source: Arc<str>, limits: Limits, dispatch: &mut Dispatch<'_>) -> bool {
+fn read_file(
+    path: &Path,
+    source: Arc<str>,
+    limits: Limits,
+    dispatch: &mut Dispatch<'_>,
+) -> ControlFlow<()> {
     match File::open(path) {
         Ok(mut file) => read_stream(&mut file, &source, None, limits, dispatch),
         Err(error) => dispatch(io_problem(&source, &error)),
@@ -125,81 +185,117 @@ fn io_problem(source: &Arc<str>, error: &io::Error) -> Job {
     Job::Problem(InputProblem {
         source: source.clone(),
         line: None,
-        reason: io_reason(error),
-        io: true,
+        reason: Reason::Unreadable(io_reason(error)),
     })
 }
 
 /// The input files under `dir`, in path order.
-fn read_tree(
+fn read_tree<T: Send>(
     dir: &Path,
     source: &Arc<str>,
     window: &TimeWindow,
     limits: Limits,
-    dispatch: &mut Dispatch<'_>,
-) -> bool {
+    finish: &(dyn Fn(Job) -> T + Sync),
+    dispatch: &mut dyn FnMut(Item<T>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let mut jobs = |job| dispatch(Item::Job(job));
     let tree = match walk::walk(dir, window) {
         Ok(tree) => tree,
-        Err(error) => return dispatch(io_problem(source, &error)),
+        Err(error) => return jobs(io_problem(source, &error)),
     };
     for (path, error) in &tree.unreadable {
-        if !dispatch(io_problem(&source_name(path), error)) {
-            return false;
-        }
+        jobs(io_problem(&source_name(path), error))?;
     }
     for (path, kind) in &tree.not_files {
         let problem = Job::Problem(InputProblem {
             source: source_name(path),
             line: None,
-            reason: format!("{kind}, not a regular file: skipped"),
-            io: true,
+            reason: Reason::NotAFile(kind.to_string()),
         });
-        if !dispatch(problem) {
-            return false;
-        }
+        jobs(problem)?;
     }
-    if (tree.skipped_by_name, tree.skipped_digests) != (0, 0)
-        && !dispatch(Job::Skipped(Skipped {
+    if (tree.skipped_by_name, tree.skipped_digests) != (0, 0) {
+        jobs(Job::Skipped(Skipped {
             by_delivery: tree.skipped_by_name,
             digests: tree.skipped_digests,
-        }))
-    {
-        return false;
+        }))?;
     }
-    // A downloaded trail is thousands of small .json.gz files: decompress and
-    // decode a batch of them in parallel, then hand their blocks on in path
-    // order. Large files are streamed on this thread as before.
-    let batch = rayon::current_num_threads().max(1) * 2;
-    for chunk in tree.files.chunks(batch) {
-        let read: Vec<Option<Vec<Job>>> = chunk
+    // A downloaded trail is thousands of small .json.gz files: a batch of
+    // them is read, decoded and finished (filtered) in parallel, each file
+    // wholly on one thread, and the batch handed on at once, in path order.
+    // Large files are streamed on this thread as before.
+    // A batch holds up to BATCH_BYTES of small files and at least a few per
+    // thread: handing files to the threads one by one costs more in
+    // wake-ups than inflating them.
+    let threads = rayon::current_num_threads().max(1);
+    let mut start = 0;
+    while start < tree.files.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < tree.files.len()
+            && (end - start < threads * 2 || (bytes < BATCH_BYTES && end - start < BATCH_FILES))
+        {
+            bytes += tree.sizes[end];
+            end += 1;
+        }
+        let chunk = &tree.files[start..end];
+        let sizes = &tree.sizes[start..end];
+        start = end;
+        let read: Vec<Option<Vec<T>>> = chunk
             .par_iter()
-            .map(|path| {
-                let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= SMALL_FILE);
+            .zip(sizes)
+            .map(|(path, &size)| {
+                let small = size <= SMALL_FILE;
                 small.then(|| {
-                    let mut jobs = Vec::new();
-                    read_file(path, source_name(path), limits, &mut |job| {
-                        jobs.push(job);
-                        true
+                    let mut done = Vec::new();
+                    let _ = read_file(path, source_name(path), limits, &mut |job| {
+                        done.push(finish(job));
+                        ControlFlow::Continue(())
                     });
-                    jobs
+                    done
                 })
             })
             .collect();
-        for (path, jobs) in chunk.iter().zip(read) {
-            let going = match jobs {
-                Some(jobs) => jobs.into_iter().all(&mut *dispatch),
-                None => read_file(path, source_name(path), limits, dispatch),
-            };
-            if !going {
-                return false;
+        // Handed on in parts of about SEND_BYTES on disk: each part takes
+        // one of the writer's places in flight, which so bounds the memory
+        // of results waiting for a slow writer.
+        let mut finished = Vec::new();
+        let mut pending = 0;
+        for ((path, done), &size) in chunk.iter().zip(read).zip(sizes) {
+            match done {
+                Some(done) => {
+                    finished.extend(done);
+                    pending += size;
+                    if pending >= SEND_BYTES {
+                        dispatch(Item::Finished(std::mem::take(&mut finished)))?;
+                        pending = 0;
+                    }
+                }
+                None => {
+                    if !finished.is_empty() {
+                        dispatch(Item::Finished(std::mem::take(&mut finished)))?;
+                        pending = 0;
+                    }
+                    read_file(path, source_name(path), limits, &mut |job| {
+                        dispatch(Item::Job(job))
+                    })?;
+                }
             }
         }
+        if !finished.is_empty() {
+            dispatch(Item::Finished(finished))?;
+        }
     }
-    true
+    ControlFlow::Continue(())
 }
 
 /// Files up to this size (on disk) in a tree are read whole in parallel.
 const SMALL_FILE: u64 = 1 << 20;
+/// Bytes on disk and files of one parallel batch of small files.
+const BATCH_BYTES: u64 = 4 << 20;
+const BATCH_FILES: usize = 256;
+/// Bytes on disk of small files whose results go to the writer together.
+const SEND_BYTES: u64 = 256 << 10;
 
 fn source_name(path: &Path) -> Arc<str> {
     shown_name(&path.display().to_string())
@@ -223,10 +319,25 @@ fn read_documents(
     source: &Arc<str>,
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
-) -> bool {
-    let mut reader = BufReader::with_capacity(256 << 10, reader);
-    let mut going = true;
-    let decoded = decode::decode_stream(&mut reader, BLOCK_BYTES, limits, &mut |item| {
+) -> ControlFlow<()> {
+    let mut reader = BufReader::with_capacity(64 << 10, reader);
+    decode_documents(
+        &mut |emit| decode::decode_stream(&mut reader, BLOCK_BYTES, limits, emit),
+        source,
+        dispatch,
+    )
+}
+
+/// The decoder's output as jobs; `decode` runs it (over a reader or memory).
+type Emit<'e> = dyn FnMut(decode::Decoded) -> ControlFlow<()> + 'e;
+
+fn decode_documents(
+    decode: &mut dyn FnMut(&mut Emit<'_>) -> Result<(), decode::DecodeError>,
+    source: &Arc<str>,
+    dispatch: &mut Dispatch<'_>,
+) -> ControlFlow<()> {
+    let mut going = ControlFlow::Continue(());
+    let decoded = decode(&mut |item| {
         going = dispatch(match item {
             decode::Decoded::Records(block) => Job::Block {
                 source: source.clone(),
@@ -235,23 +346,19 @@ fn read_documents(
             decode::Decoded::Fault(fault) => Job::Problem(InputProblem {
                 source: source.clone(),
                 line: Some(fault.line),
-                reason: fault.reason,
-                io: false,
+                reason: Reason::Decode(fault.reason),
             }),
         });
         going
     });
+    going?;
     match decoded {
-        Ok(()) => going,
-        Err(error) => {
-            going
-                && dispatch(Job::Problem(InputProblem {
-                    source: source.clone(),
-                    line: Some(error.line),
-                    reason: error.reason,
-                    io: false,
-                }))
-        }
+        Ok(()) => ControlFlow::Continue(()),
+        Err(error) => dispatch(Job::Problem(InputProblem {
+            source: source.clone(),
+            line: Some(error.line),
+            reason: Reason::Decode(error.reason),
+        })),
     }
 }
 
@@ -274,7 +381,7 @@ pub fn read_stream(
     more_ready: Option<&dyn Fn() -> bool>,
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
-) -> bool {
+) -> ControlFlow<()> {
     let mut buf: Vec<u8> = buffers::take();
     let mut next_line: u64 = 1;
     let mut at_start = true;
@@ -307,10 +414,16 @@ pub fn read_stream(
                     // Decide the shape on what came before the error, which
                     // then surfaces in its place.
                     let mut failed = Failed(Some(error));
-                    if let Some(going) =
-                        route_by_shape(&mut buf, &mut failed, source, more_ready, limits, dispatch)
-                    {
-                        return going;
+                    if let Some(flow) = route_by_shape(
+                        &mut buf,
+                        &mut failed,
+                        false,
+                        source,
+                        more_ready,
+                        limits,
+                        dispatch,
+                    ) {
+                        return flow;
                     }
                     // NDJSON: routing read nothing, so the error is still there.
                     failed.0.unwrap_or_else(|| io::Error::other("read failed"))
@@ -323,18 +436,18 @@ pub fn read_stream(
                 let sent = send_lines(&mut buf, None, source, &mut next_line, dispatch);
                 // Damaged gzip data is bad input, like a bad line; a failing
                 // device is an error of the run.
-                let damaged = gz::is_gzip_error(&error);
+                let reason = if gz::is_gzip_error(&error) {
+                    Reason::DamagedGzip(io_reason(&error))
+                } else {
+                    Reason::ReadFailed(io_reason(&error))
+                };
                 let problem = InputProblem {
                     source: source.clone(),
                     line: Some(next_line),
-                    reason: if damaged {
-                        io_reason(&error)
-                    } else {
-                        format!("read error: {}", io_reason(&error))
-                    },
-                    io: !damaged,
+                    reason,
                 };
-                return sent && dispatch(Job::Problem(problem));
+                sent?;
+                return dispatch(Job::Problem(problem));
             }
         };
         if n == want {
@@ -342,10 +455,12 @@ pub fn read_stream(
         }
         let eof = n == 0;
         if at_start && (sniff::enough(&buf) || eof) {
-            if let Some(going) =
-                route_by_shape(&mut buf, reader, source, more_ready, limits, dispatch)
-            {
-                return going;
+            // A file read whole reads less than asked only at its end.
+            let complete = more_ready.is_none() && n < want;
+            if let Some(flow) = route_by_shape(
+                &mut buf, reader, complete, source, more_ready, limits, dispatch,
+            ) {
+                return flow;
             }
             if buf.starts_with(UTF8_BOM) {
                 buf.drain(..UTF8_BOM.len());
@@ -370,20 +485,13 @@ pub fn read_stream(
                     let skipped = skipped + buf.len();
                     buf.clear();
                     if skipped > limits.max_gap() {
-                        let problem = bad_data(
-                            source,
-                            next_line,
-                            format!(
-                                "no line break in the {} after an over-long line: \
-                                 the rest of this input is not read",
-                                describe_size(limits.max_gap())
-                            ),
-                        );
+                        let problem =
+                            bad_data(source, next_line, Reason::NoLineBreak(limits.max_gap()));
                         return dispatch(problem);
                     }
                     skipping = Some(skipped);
                     if eof {
-                        return true;
+                        return ControlFlow::Continue(());
                     }
                     continue;
                 }
@@ -397,66 +505,73 @@ pub fn read_stream(
         if unfinished > limits.max_record {
             // The line is reported and its rest skipped; the lines before
             // it go out first.
-            if last_break.is_some()
-                && !send_lines(&mut buf, last_break, source, &mut next_line, dispatch)
-            {
-                return false;
+            if last_break.is_some() {
+                send_lines(&mut buf, last_break, source, &mut next_line, dispatch)?;
             }
-            let problem = bad_data(
-                source,
-                next_line,
-                format!(
-                    "line longer than {} (--max-record-size): skipped",
-                    describe_size(limits.max_record)
-                ),
-            );
-            if !dispatch(problem) {
-                return false;
-            }
+            let problem = bad_data(source, next_line, Reason::LineTooLong(limits.max_record));
+            dispatch(problem)?;
             buf.clear();
             (searched, last_break, skipping) = (0, None, Some(0));
             if eof {
-                return true;
+                return ControlFlow::Continue(());
             }
             continue;
         }
         if eof || buf.len() >= BLOCK_BYTES || (n < want && !more_ready.is_none_or(|ready| ready()))
         {
             let cut = if eof { None } else { last_break };
-            if (eof || cut.is_some())
-                && !send_lines(&mut buf, cut, source, &mut next_line, dispatch)
-            {
-                return false;
+            if eof || cut.is_some() {
+                send_lines(&mut buf, cut, source, &mut next_line, dispatch)?;
             }
             // What is left holds no line break.
             searched = buf.len();
             last_break = None;
         }
         if eof {
-            return true;
+            return ControlFlow::Continue(());
         }
     }
 }
 
-fn bad_data(source: &Arc<str>, line: u64, reason: String) -> Job {
+fn bad_data(source: &Arc<str>, line: u64, reason: Reason) -> Job {
     Job::Problem(InputProblem {
         source: source.clone(),
         line: Some(line),
         reason,
-        io: false,
     })
 }
 
-/// Gzip and documents leave the NDJSON path here: Some(going) when the
-/// stream (its first bytes in `head`, the rest in `reader`) was read that way.
+/// Gzip and documents leave the NDJSON path here: Some(flow) when the
+/// stream (its first bytes in `head`, the rest in `reader`; all of it in
+/// `head` when `complete`) was read that way.
 fn route_by_shape(
     head: &mut Vec<u8>,
     reader: &mut dyn Read,
+    complete: bool,
     source: &Arc<str>,
     more_ready: Option<&dyn Fn() -> bool>,
     limits: Limits,
     dispatch: &mut Dispatch<'_>,
-) -> Option<bool> {
+) -> Option<ControlFlow<()>> {
+    // A small file read whole: inflated, or decoded, straight from memory.
+    if complete && sniff::is_gzip(head) {
+        let flow = gunzip::with_inflated(head, |mut data| {
+            read_stream(&mut data, source, None, limits, dispatch)
+        });
+        if flow.is_some() {
+            buffers::give_back(std::mem::take(head));
+            return flow;
+        }
+    }
+    if complete && sniff::shape(head) == Shape::Documents {
+        let flow = decode_documents(
+            &mut |emit| decode::decode_slice(&head[..], BLOCK_BYTES, limits, emit),
+            source,
+            dispatch,
+        );
+        buffers::give_back(std::mem::take(head));
+        return Some(flow);
+    }
     if sniff::is_gzip(head) {
         let head = std::mem::take(head);
         let mut unzipped = gz::GzReader::new(BufReader::new(io::Cursor::new(head).chain(reader)));
@@ -498,7 +613,7 @@ fn send_lines(
     source: &Arc<str>,
     next_line: &mut u64,
     dispatch: &mut Dispatch<'_>,
-) -> bool {
+) -> ControlFlow<()> {
     let cut = match last_break {
         Some(at) => at + 1,
         None => {
@@ -509,7 +624,7 @@ fn send_lines(
         }
     };
     if cut == 0 {
-        return true;
+        return ControlFlow::Continue(());
     }
     let mut rest = buffers::take();
     rest.extend_from_slice(&buf[cut..]);
@@ -593,4 +708,50 @@ fn stdin_has_data() -> bool {
 #[cfg(not(unix))]
 fn stdin_has_data() -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_say_what_the_messages_always_said() {
+        let cases = [
+            (
+                Reason::Unreadable("No such file or directory".into()),
+                "No such file or directory",
+                true,
+            ),
+            (
+                Reason::ReadFailed("Input/output error".into()),
+                "read error: Input/output error",
+                true,
+            ),
+            (
+                Reason::NotAFile("a FIFO".into()),
+                "a FIFO, not a regular file: skipped",
+                true,
+            ),
+            (
+                Reason::DamagedGzip("invalid gzip header".into()),
+                "invalid gzip header",
+                false,
+            ),
+            (
+                Reason::LineTooLong(256 << 20),
+                "line longer than 256 MiB (--max-record-size): skipped",
+                false,
+            ),
+            (
+                Reason::NoLineBreak(1 << 30),
+                "no line break in the 1 GiB after an over-long line: the rest of this input is not read",
+                false,
+            ),
+            (Reason::Decode("truncated".into()), "truncated", false),
+        ];
+        for (reason, text, io) in cases {
+            assert_eq!(reason.to_string(), text);
+            assert_eq!(reason.is_io(), io, "{text}");
+        }
+    }
 }

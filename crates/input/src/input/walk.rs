@@ -25,6 +25,8 @@ pub const DELIVERY_MARGIN: i64 = 5 * NANOS_PER_MINUTE;
 pub struct Walk {
     /// Files to read, sorted by path component by component.
     pub files: Vec<PathBuf>,
+    /// Their sizes when walked, in the same order.
+    pub sizes: Vec<u64>,
     /// CloudTrail files left out because they were delivered before --from.
     pub skipped_by_name: u64,
     /// CloudTrail digest files left out.
@@ -66,9 +68,21 @@ fn visit(
         if name.starts_with('.') {
             continue;
         }
+        // Only names that can be read need their metadata (a trail tree
+        // has thousands of them), and directories: a call each.
+        let kind = entry.file_type().ok();
+        if kind.is_some_and(|k| k.is_file()) && !is_input_name(&name) {
+            continue;
+        }
         let path = entry.path();
-        // file_type does not follow links; metadata does.
-        let meta = match std::fs::metadata(&path) {
+        // The entry's own metadata (statx on the directory's descriptor,
+        // no link followed) is what a regular file or a directory needs; a
+        // link, or a file system that gives no type, is followed.
+        let meta = match kind {
+            Some(k) if k.is_file() || k.is_dir() => entry.metadata(),
+            _ => std::fs::metadata(&path),
+        };
+        let meta = match meta {
             Ok(meta) => meta,
             Err(e) => {
                 walk.unreadable.push((path, e));
@@ -100,6 +114,7 @@ fn visit(
                 walk.skipped_by_name += 1;
             } else {
                 walk.files.push(path);
+                walk.sizes.push(meta.len());
             }
         }
     }
@@ -291,6 +306,7 @@ mod tests {
                 "b/2.json"
             ]
         );
+        assert_eq!(walk.sizes, [2; 5]);
         assert_eq!(walk.skipped_by_name, 0);
         assert_eq!(walk.skipped_digests, 1);
     }
@@ -350,5 +366,11 @@ mod tests {
         std::os::unix::fs::symlink(root.join("a"), root.join("a/loop")).unwrap();
         let walk = walk(root, &TimeWindow::default()).unwrap();
         assert_eq!(rel(root, &walk), ["a/x.json"]);
+        // A link to a file is followed: read, with the file's size.
+        fs::write(root.join("a/y.json"), b"{}\n").unwrap();
+        std::os::unix::fs::symlink(root.join("a/y.json"), root.join("b.json")).unwrap();
+        let walk = super::walk(root, &TimeWindow::default()).unwrap();
+        assert_eq!(rel(root, &walk), ["a/x.json", "a/y.json", "b.json"]);
+        assert_eq!(walk.sizes, [2, 3, 3]);
     }
 }

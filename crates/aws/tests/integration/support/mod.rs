@@ -1,10 +1,9 @@
 //! Shared by the fetch integration tests: the emulator and a way to run the
 //! real spitzel-fetch binary against it with fake, isolated credentials.
-#![allow(dead_code)]
 
 pub mod emulator;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -38,7 +37,7 @@ pub fn config_with(regions: &[&str], count: usize, span: i64) -> EmulatorConfig 
 /// own home directory (kept until the run is over).
 pub struct Fetch {
     command: Command,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 /// Longest a run may take before the test fails instead of hanging.
@@ -49,20 +48,25 @@ impl Fetch {
     pub fn against(emulator: &Emulator) -> Self {
         let home = tempfile::tempdir().unwrap();
         let command = fetch_command(emulator, home.path());
-        Self {
-            command,
-            _home: home,
-        }
+        Self { command, home }
+    }
+
+    /// Against `emulator`, reading `regions` (a comma list) at --rate 50:
+    /// the plain run most tests start from.
+    pub fn regions(emulator: &Emulator, regions: &str) -> Self {
+        Self::against(emulator).args(["--region", regions, "--rate", "50"])
     }
 
     /// With no endpoint: the test sets one through the environment.
     pub fn bare() -> Self {
         let home = tempfile::tempdir().unwrap();
         let command = bare_command(home.path());
-        Self {
-            command,
-            _home: home,
-        }
+        Self { command, home }
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.command.arg(arg);
+        self
     }
 
     pub fn args<I, S>(mut self, args: I) -> Self
@@ -74,8 +78,28 @@ impl Fetch {
         self
     }
 
+    /// `-o path`.
+    pub fn output_file(self, path: &Path) -> Self {
+        self.arg("-o").arg(path)
+    }
+
+    /// `--checkpoint path`.
+    pub fn checkpoint(self, path: &Path) -> Self {
+        self.arg("--checkpoint").arg(path)
+    }
+
     pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
         self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.command.env_remove(key);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: &Path) -> Self {
+        self.command.current_dir(dir);
         self
     }
 
@@ -84,12 +108,75 @@ impl Fetch {
         run_with_limit(&mut self.command, RUN_LIMIT)
     }
 
-    /// Run to the end and require exit status 0.
-    pub fn succeeds(self) -> Output {
+    /// Run to the end and require exit status `code` (stderr shown if not).
+    pub fn exits(self, code: i32) -> Output {
         let out = self.output();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+        assert_eq!(out.status.code(), Some(code), "{}", stderr_text(&out));
         out
     }
+
+    /// Run to the end and require exit status 0.
+    pub fn succeeds(self) -> Output {
+        self.exits(0)
+    }
+
+    /// Start it with stdout and stderr piped; the test reads or waits.
+    pub fn spawn(mut self) -> Running {
+        let child = self
+            .command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn spitzel-fetch");
+        Running {
+            child,
+            _home: self.home,
+        }
+    }
+}
+
+/// A spitzel-fetch started by `Fetch::spawn`.
+pub struct Running {
+    pub child: Child,
+    _home: tempfile::TempDir,
+}
+
+impl Running {
+    /// Wait for the end (within RUN_LIMIT), collecting what is left of its output.
+    pub fn wait(self) -> Output {
+        wait_with_limit(self.child, RUN_LIMIT)
+    }
+
+    /// Send `signal` (a kill(1) name: INT, TERM, HUP).
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{signal} failed");
+    }
+}
+
+/// Exit status `code` and exactly one stderr line containing all of
+/// `needles`, without a panic or a Rust debug dump.
+pub fn assert_one_line_error(out: &Output, code: i32, needles: &[&str]) {
+    let err = stderr_text(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace") && !err.contains(" { "),
+        "{err}"
+    );
+    for needle in needles {
+        assert!(err.contains(needle), "'{needle}' not in: {err}");
+    }
+}
+
+/// Newline-terminated lines in `path` (0 if it does not exist yet).
+pub fn lines_in(path: &Path) -> usize {
+    std::fs::read(path)
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+        .unwrap_or(0)
 }
 
 /// The emulator serving `config`, and every event it holds.
@@ -206,8 +293,4 @@ pub fn all_events(config: &EmulatorConfig) -> Vec<FakeEvent> {
 
 pub fn stderr_text(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-pub fn requests_by_region(emulator: &Emulator) -> BTreeMap<String, u64> {
-    emulator.counters().requests
 }

@@ -5,6 +5,8 @@
 
 use std::io::{self, BufRead};
 
+use spitzel_core::json_bytes::is_space;
+
 /// Why scanning stopped.
 #[derive(Debug)]
 pub(crate) enum Fault {
@@ -35,10 +37,6 @@ pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
 }
 
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
 /// A byte as an error message shows it.
 pub(crate) fn describe(b: u8) -> String {
     if b.is_ascii_graphic() {
@@ -62,17 +60,36 @@ fn fill(src: &mut dyn BufRead) -> Result<&[u8], Fault> {
     src.fill_buf().map_err(Fault::Io)
 }
 
+/// Where the scanner reads: a reader, or input already in memory, which
+/// needs no call through the reader per token (a tree of small files is
+/// read whole; that call was a tenth of the time).
+enum Src<'a> {
+    Read(&'a mut dyn BufRead),
+    Mem(&'a [u8]),
+}
+
+impl Src<'_> {
+    fn consume(&mut self, n: usize) {
+        match self {
+            Src::Read(src) => src.consume(n),
+            Src::Mem(rest) => *rest = &rest[n..],
+        }
+    }
+}
+
 /// The bytes to read next: what recovery handed back first, then `src`.
-fn next_chunk<'s>(src: &'s mut dyn BufRead, replay: &'s [u8]) -> Result<&'s [u8], Fault> {
-    if replay.is_empty() {
-        fill(src)
-    } else {
-        Ok(replay)
+fn next_chunk<'s>(src: &'s mut Src<'_>, replay: &'s [u8]) -> Result<&'s [u8], Fault> {
+    if !replay.is_empty() {
+        return Ok(replay);
+    }
+    match src {
+        Src::Read(src) => fill(*src),
+        Src::Mem(rest) => Ok(rest),
     }
 }
 
 pub(crate) struct Scanner<'a> {
-    src: &'a mut dyn BufRead,
+    src: Src<'a>,
     /// 1-based line of the next unread byte.
     pub line: u64,
     /// Whether only white space (or a BOM) stands between the last line
@@ -101,6 +118,15 @@ pub(crate) struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     pub fn new(src: &'a mut dyn BufRead) -> Self {
+        Self::from(Src::Read(src))
+    }
+
+    /// A scanner over input wholly in memory.
+    pub fn in_memory(data: &'a [u8]) -> Self {
+        Self::from(Src::Mem(data))
+    }
+
+    fn from(src: Src<'a>) -> Self {
         Scanner {
             src,
             line: 1,
@@ -131,7 +157,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn chunk(&mut self) -> Result<&[u8], Fault> {
-        next_chunk(&mut *self.src, &self.replay[self.replay_at..])
+        next_chunk(&mut self.src, &self.replay[self.replay_at..])
     }
 
     /// Mark `n` bytes of the last chunk as read.
@@ -246,7 +272,7 @@ impl<'a> Scanner<'a> {
             if run > self.gap {
                 return Err(self.give_up());
             }
-            let chunk = next_chunk(&mut *self.src, &self.replay[self.replay_at..])?;
+            let chunk = next_chunk(&mut self.src, &self.replay[self.replay_at..])?;
             if chunk.is_empty() {
                 return Ok(None);
             }
@@ -401,7 +427,7 @@ impl<'a> Scanner<'a> {
         self.stack.clear();
         let mut after = After::Open;
         loop {
-            let chunk = next_chunk(&mut *self.src, &self.replay[self.replay_at..])?;
+            let chunk = next_chunk(&mut self.src, &self.replay[self.replay_at..])?;
             if chunk.is_empty() {
                 return Err(Fault::Eof);
             }

@@ -1,4 +1,5 @@
 use super::*;
+use std::ops::ControlFlow;
 
 /// Decoded records with their start lines, the blocks' sizes, the faults
 /// reported on the way and the first of them.
@@ -18,7 +19,7 @@ fn decode_with(input: &[u8], block_bytes: usize) -> Out {
             Decoded::Records(b) => blocks.push(b),
             Decoded::Fault(f) => faults.push(f),
         }
-        true
+        ControlFlow::Continue(())
     });
     faults.extend(end.err());
     let error = faults.first().cloned();
@@ -260,7 +261,7 @@ fn stop_when_emit_says_so() {
     let mut seen = 0;
     let result = decode_stream(&mut src, 1, Limits::default(), &mut |_| {
         seen += 1;
-        false
+        ControlFlow::Break(())
     });
     assert_eq!(result, Ok(()));
     assert_eq!(seen, 1);
@@ -297,7 +298,7 @@ fn io_errors_surface_after_earlier_records() {
             panic!("{item:?}")
         };
         records += b.lines.unwrap().len();
-        true
+        ControlFlow::Continue(())
     })
     .unwrap_err();
     assert_eq!(records, 2);
@@ -377,7 +378,7 @@ fn fifty_megabyte_document_streams_in_bounded_blocks() {
             input_bytes += record.len() + 8;
         }
         records += block.lines.unwrap().len();
-        true
+        ControlFlow::Continue(())
     })
     .unwrap();
     assert_eq!(records, count);
