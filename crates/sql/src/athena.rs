@@ -393,7 +393,9 @@ fn json_text_member(
             Literal::None => format!("{text} = 'null'"),
             Literal::Bool(b) => format!("{text} = '{b}'"),
             Literal::Str(s) => format!("({is_str} AND {scalar} = {})", str_lit(D, s)),
-            Literal::Int(_) | Literal::Float(_) => return Err(refuse("a number compared")),
+            Literal::Int(_) | Literal::Float(_) | Literal::BigInt(_) => {
+                return Err(refuse("a number compared"));
+            }
             Literal::Seq(_) | Literal::Dict(_) => return Err(refuse("a list or dict compared")),
         })
     };
@@ -407,7 +409,7 @@ fn json_text_member(
                 format!("({})", parts.join(" OR "))
             }
         }
-        Op::Order(_, _, Literal::Int(_) | Literal::Float(_)) => {
+        Op::Order(_, _, Literal::Int(_) | Literal::Float(_) | Literal::BigInt(_)) => {
             return Err(refuse("a number compared"));
         }
         Op::Order(ord, or_equal, Literal::Str(s)) => format!(
@@ -426,7 +428,7 @@ fn json_text_member(
         Op::Cidr(nets) => format!("({is_str} AND {})", common::cidr(D, &scalar, nets)?),
     };
     let holds = format!("COALESCE({holds}, FALSE)");
-    Ok(if op.holds(None) {
+    Ok(if op.holds_when_missing() {
         format!("({value} IS NULL OR {holds})")
     } else {
         holds

@@ -274,7 +274,7 @@ fn days_formula(y: i64, m: i64, d: i64) -> i64 {
 /// `days_formula(1970, 1, 1)` without the offset.
 const DAYS_OFFSET: i64 = {
     let yy = 1970 + SHIFT_YEARS - 1;
-    let mp = (1 + 9) % 12;
+    let mp = 10; // January, counted from March
     yy * 365 + yy / 4 - yy / 100 + yy / 400 + (153 * mp + 2) / 5
 };
 
