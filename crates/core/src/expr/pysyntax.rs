@@ -97,6 +97,9 @@ pub fn check(pattern: &str) -> Result<(), RegexError> {
                     Some('A' | 'Z' | 'b' | 'B') => Prev::Position,
                     _ => Prev::Item,
                 };
+                if let Some(&letter) = chars.get(i).filter(|c| BAD_ESCAPES.contains(**c)) {
+                    return Err(RegexError::BadEscape { at: here, letter });
+                }
                 let octal = |j: usize| chars.get(j).is_some_and(|d| d.is_digit(8));
                 if octal(i) && octal(i + 1) && octal(i + 2) && chars[i] > '3' {
                     return Err(RegexError::OctalOutOfRange { at: here });
@@ -293,6 +296,13 @@ fn repeat(chars: &[char], at: usize, end: usize, prev: Prev) -> Result<usize, Re
 }
 
 /// After `[` at `chars[i - 1]`: the index after the class's `]`.
+/// ASCII letters Python 3.11 never accepts after a backslash (outside and
+/// inside a class); `\N`, `\u`, `\U` and `\x` depend on what follows and
+/// are left to the translator. Other engines read some of these (`\g0` is a
+/// subroutine call to fancy-regex), so they must be refused here.
+const BAD_ESCAPES: &str = "ceghijklmopqyzCEFGHIJKLMOPQRTVXY";
+const BAD_ESCAPES_IN_CLASS: &str = "ceghijklmopqyzABCEFGHIJKLMOPQRTVXYZ";
+
 fn skip_class(chars: &[char], mut i: usize) -> Result<usize, RegexError> {
     if chars.get(i) == Some(&'^') {
         i += 1;
@@ -302,6 +312,12 @@ fn skip_class(chars: &[char], mut i: usize) -> Result<usize, RegexError> {
     }
     while i < chars.len() && chars[i] != ']' {
         if chars[i] == '\\' {
+            if let Some(&letter) = chars
+                .get(i + 1)
+                .filter(|c| BAD_ESCAPES_IN_CLASS.contains(**c))
+            {
+                return Err(RegexError::BadEscape { at: i, letter });
+            }
             let octal = |j: usize| chars.get(j).is_some_and(|d| d.is_digit(8));
             if octal(i + 1) && octal(i + 2) && octal(i + 3) && chars[i + 1] > '3' {
                 return Err(RegexError::OctalOutOfRange { at: i });
@@ -386,6 +402,9 @@ mod tests {
             ("a(?i)b", "invalid regex: global flags not at the start"),
             ("((?i)a)", "invalid regex: global flags not at the start"),
             ("(?xz\x0c", "invalid regex: unknown flag"),
+            ("1\\g0\npb1\\g0\np|", "invalid regex: bad escape \\g"),
+            ("[\\A]", "invalid regex: bad escape \\A"),
+            ("\\e", "invalid regex: bad escape \\e"),
             ("(?iz:a)", "invalid regex: unknown flag"),
             ("(?i", "invalid regex: unknown flag"),
             ("(?-", "invalid regex: unknown flag"),

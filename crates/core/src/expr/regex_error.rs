@@ -23,6 +23,8 @@ pub enum RegexError {
     NothingToRepeat { at: usize },
     #[error("invalid regex: min repeat greater than max repeat")]
     MinAboveMax { at: usize },
+    #[error("invalid regex: bad escape \\{letter}")]
+    BadEscape { at: usize, letter: char },
     #[error("invalid regex: unknown flag or missing -, : or ) after the flags")]
     UnknownFlag { at: usize },
     #[error("invalid regex: global flags not at the start of the expression")]
@@ -54,6 +56,7 @@ impl RegexError {
             | RegexError::NothingToRepeat { at }
             | RegexError::MinAboveMax { at }
             | RegexError::UnknownFlag { at }
+            | RegexError::BadEscape { at, .. }
             | RegexError::GlobalFlagsNotAtStart { at }
             | RegexError::UnknownGroup { at, .. }
             | RegexError::OpenGroupReference { at }
