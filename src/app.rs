@@ -34,8 +34,8 @@ pub enum UsageError {
     Time(#[from] TimeArgsError),
     #[error("--match '{text}': {error}")]
     Match { text: String, error: ExprError },
-    #[error("{0}")]
-    Sigma(String),
+    #[error("--sigma: {0}")]
+    Sigma(#[from] spitzel_sigma::RuleError),
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
 }
@@ -66,10 +66,12 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
             .sigma_level
             .as_deref()
             .and_then(spitzel_sigma::Level::parse);
-        Some(
-            SigmaCriterion::load(&args.sigma, level, args.annotate, args.stats)
-                .map_err(UsageError::Sigma)?,
-        )
+        Some(SigmaCriterion::load(
+            &args.sigma,
+            level,
+            args.annotate,
+            args.stats,
+        )?)
     };
     Ok(Criteria {
         actions,

@@ -56,6 +56,27 @@ impl fmt::Display for EvalError {
 
 impl std::error::Error for EvalError {}
 
+/// An expression that could not decide on one record, with the expression
+/// it was: the record's bad-record report (which adds the record's place).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecided {
+    /// The expression as a message quotes it.
+    pub expression: String,
+    pub error: EvalError,
+}
+
+impl fmt::Display for Undecided {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "undecided (--match '{}'): {}",
+            self.expression, self.error
+        )
+    }
+}
+
+impl std::error::Error for Undecided {}
+
 /// Expressions up to this many characters are quoted whole in messages.
 const QUOTED_WHOLE: usize = 160;
 
@@ -104,14 +125,11 @@ impl Expression {
         &self.source
     }
 
-    /// The verdict on `doc`; an error when the expression cannot decide,
-    /// worded for a bad-record report (which adds the record's place).
-    pub fn judge(&self, doc: &Doc<'_>) -> Result<bool, String> {
-        self.eval(doc).map_err(|error| {
-            format!(
-                "undecided (--match '{}'): {error}",
-                excerpt(&self.source, 1)
-            )
+    /// The verdict on `doc`; an error when the expression cannot decide.
+    pub fn judge(&self, doc: &Doc<'_>) -> Result<bool, Undecided> {
+        self.eval(doc).map_err(|error| Undecided {
+            expression: excerpt(&self.source, 1),
+            error,
         })
     }
 

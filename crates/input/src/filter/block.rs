@@ -1,6 +1,7 @@
 //! Filtering one block of records on a worker thread.
 
-use crate::doc::{Doc, DocParser, DocView};
+use crate::doc::{Doc, DocError, DocParser, DocView};
+use crate::expr::Undecided;
 use crate::filter::record::{Criteria, Verdict};
 use crate::input::RecordBlock;
 use std::cell::RefCell;
@@ -18,9 +19,22 @@ pub enum Keep {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadRecord {
     pub line: u64,
-    pub reason: String,
+    pub reason: BadReason,
     /// Matches written to `out` before this record (for --strict and --limit).
     pub matched_before: u64,
+}
+
+/// Why a record was neither written nor filtered out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadReason {
+    #[error("{0}")]
+    Unreadable(#[from] DocError),
+    #[error("{0}")]
+    Undecided(#[from] Undecided),
+    /// Part of a wrapper line that is no record (a null in Records, a
+    /// broken element): the decoder's words.
+    #[error("{0}")]
+    NotARecord(String),
 }
 
 /// What a worker hands back for one block.
@@ -110,7 +124,7 @@ fn judge_record(
         Err(error) => {
             outcome.bad.push(BadRecord {
                 line: line_no,
-                reason: error.to_string(),
+                reason: error.into(),
                 matched_before: outcome.matched,
             });
             return;
@@ -123,10 +137,10 @@ fn judge_record(
     };
     let verdict = match verdict {
         Some(Ok(verdict)) => verdict,
-        Some(Err(reason)) => {
+        Some(Err(undecided)) => {
             outcome.bad.push(BadRecord {
                 line: line_no,
-                reason,
+                reason: undecided.into(),
                 matched_before: outcome.matched,
             });
             return;
@@ -137,10 +151,10 @@ fn judge_record(
             None => match parser.parse(record) {
                 Ok(doc) => match judge_doc(criteria, &doc, None, invert, hits) {
                     Ok(verdict) => verdict,
-                    Err(reason) => {
+                    Err(undecided) => {
                         outcome.bad.push(BadRecord {
                             line: line_no,
-                            reason,
+                            reason: undecided.into(),
                             matched_before: outcome.matched,
                         });
                         return;
@@ -156,10 +170,10 @@ fn judge_record(
                 }
                 // What in the line was not a record (a null in Records, a
                 // broken element) is reported; the records beside it stay.
-                for reason in expanded.faults {
+                for fault in expanded.faults {
                     outcome.bad.push(BadRecord {
                         line: line_no,
-                        reason,
+                        reason: BadReason::NotARecord(fault),
                         matched_before: outcome.matched,
                     });
                 }
@@ -210,7 +224,7 @@ fn judge_doc(
     event_name: Option<&str>,
     invert: bool,
     hits: &mut Vec<u32>,
-) -> Result<Verdict, String> {
+) -> Result<Verdict, Undecided> {
     let verdict = criteria.judge(doc, event_name, hits)?;
     if invert
         && verdict != Verdict::Match

@@ -3,7 +3,7 @@
 
 use crate::actions::ActionMatcher;
 use crate::doc::{Doc, DocView};
-use crate::expr::Expression;
+use crate::expr::{Expression, Undecided};
 use crate::filter::sigma::SigmaCriterion;
 use crate::window::{TimeWindow, WindowCheck};
 
@@ -45,7 +45,7 @@ impl Criteria {
         doc: &Doc<'_>,
         event_name: Option<&str>,
         hits: &mut Vec<u32>,
-    ) -> Result<Verdict, String> {
+    ) -> Result<Verdict, Undecided> {
         hits.clear();
         if !self.actions.matches_all() {
             let source = doc.top_str("eventSource").unwrap_or("");

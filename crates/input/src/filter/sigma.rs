@@ -4,7 +4,7 @@
 use crate::doc::{Doc, DocView};
 use serde_json::json;
 use spitzel_core::json_bytes::is_space;
-use spitzel_sigma::{Level, RuleSet};
+use spitzel_sigma::{Level, RuleError, RuleSet};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -25,8 +25,8 @@ impl SigmaCriterion {
         level: Option<Level>,
         annotate: bool,
         count: bool,
-    ) -> Result<SigmaCriterion, String> {
-        let rules = RuleSet::load(paths, level).map_err(|e| format!("--sigma: {e}"))?;
+    ) -> Result<SigmaCriterion, RuleError> {
+        let rules = RuleSet::load(paths, level)?;
         let entries = rules
             .rules
             .iter()

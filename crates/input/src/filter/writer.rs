@@ -161,7 +161,8 @@ impl<W: Write> Sink for OutputSink<W> {
                     self.write_lines(&outcome.out, allowed)?;
                 }
                 for bad in shown_bad {
-                    self.reporter.bad_record(&source, bad.line, &bad.reason);
+                    self.reporter
+                        .bad_record(&source, bad.line, &bad.reason.to_string());
                 }
                 if strict_cut.is_some() {
                     self.stopped = Some(Stopped::Strict);
