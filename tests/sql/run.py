@@ -21,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -366,18 +367,40 @@ def athena_typed(r):
 JSON_TEXT_MEMBERS = ["requestParameters", "responseElements", "additionalEventData", "serviceEventDetails"]
 
 
-def run_spark_batches(spark, batch, stats, failures, n_records, size=60):
+def spark_batches(batch, max_statements=60, max_chars=150_000):
+    """Consecutive runs of the batch that fit one Spark job: at most
+    max_statements statements and max_chars of SQL text (a 60-way union of
+    the long action-glob statements outgrew a 1 GB driver heap)."""
+    part, chars = [], 0
+    for item in batch:
+        if part and (len(part) == max_statements or chars + len(item[1]) > max_chars):
+            yield part
+            part, chars = [], 0
+        part.append(item)
+        chars += len(item[1])
+    if part:
+        yield part
+
+
+def run_spark_batches(spark, batch, stats, failures, n_records):
     """Each statement unchanged, tagged and unioned with others: one Spark
     job per batch instead of one per statement (job start-up dominates)."""
-    for start in range(0, len(batch), size):
-        part = batch[start:start + size]
+    started, jobs = time.monotonic(), 0
+    for part in spark_batches(batch):
         union = " UNION ALL ".join(f"SELECT {i} AS q, record FROM ({sql})" for i, (_, sql, _) in enumerate(part))
+        jobs += 1
         try:
             rows = spark.sql(union).collect()
         except Exception:
             rows = None
         for i, (args, sql, want) in enumerate(part):
+            if spark.sparkContext._jsc.sc().isStopped():
+                # A dead context fails every later statement: say it once.
+                failures.append(f"spark: the Spark context stopped (see its log above) at {args}")
+                return
             try:
+                if rows is None:
+                    jobs += 1
                 got = Counter(canon(json.loads(r[1])) for r in rows if r[0] == i) if rows is not None else \
                     Counter(canon(json.loads(r[0])) for r in spark.sql(sql).collect())
             except Exception as e:
@@ -389,6 +412,7 @@ def run_spark_batches(spark, batch, stats, failures, n_records, size=60):
             else:
                 stats["equal"] += 1
                 stats["records compared"] += n_records
+    print(f"sql-engines: spark: {len(batch)} statements in {jobs} jobs, {time.monotonic() - started:.0f} s")
 
 
 def start_spark():
@@ -402,7 +426,7 @@ def start_spark():
         return None, "SKIPPED: no java (bash .ci/run installs a JRE)"
     spark = (SparkSession.builder.master("local[1]").appName("spitzel-sql-test")
              .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "1")
-             .config("spark.driver.memory", "1g").config("spark.driver.bindAddress", "127.0.0.1")
+             .config("spark.driver.memory", "2g").config("spark.driver.bindAddress", "127.0.0.1")
              .config("spark.driver.host", "127.0.0.1").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     return spark, f"local Spark {spark.version}, one session"
