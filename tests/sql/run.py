@@ -356,10 +356,20 @@ STRING_MEMBERS = ["eventTime", "eventSource", "eventName", "awsRegion", "sourceI
 def athena_typed(r):
     """Whether a record has the member types CloudTrail documents, which the
     Athena translation relies on (its STRING columns cannot show a number
-    from a string): edge records that break them are left out there."""
+    from a string; its SerDe matches member names ignoring case, so a
+    record spelling `resources[].ARN` as `arn`, as panther's hand-made
+    records do, is the same row as one spelling it as CloudTrail does):
+    edge records that break them are left out there."""
+    resources = r.get("resources")
     return all(isinstance(r.get(k), (str, type(None))) for k in STRING_MEMBERS) and \
         isinstance(r.get("readOnly"), (bool, type(None))) and \
-        not any(isinstance(r.get(k), str) for k in JSON_TEXT_MEMBERS)
+        not any(isinstance(r.get(k), str) for k in JSON_TEXT_MEMBERS) and \
+        not (isinstance(resources, list) and any(
+            isinstance(e, dict) and not set(e) <= RESOURCE_MEMBERS for e in resources))
+
+
+# The members of a resources element as CloudTrail spells them.
+RESOURCE_MEMBERS = {"ARN", "accountId", "type"}
 
 
 # Objects in CloudTrail: the table keeps their JSON text, which a string
