@@ -21,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -66,6 +67,12 @@ def edge_records():
                           "sessionContext": {"sessionIssuer": {"userName": "Admin", "type": "Role"}}}},
         {"userIdentity": {"type": "Root"}, "errorCode": "accessdenied", "readOnly": None},
         {"requestParameters": {"bucketName": "b1", "key": "a.pem"}, "errorMessage": "K\u212a"},
+        {"requestParameters": {"bucketName": None, "key": ["a.pem"], "list": ["b1", 2]}},
+        {"requestParameters": {"bucketName": 5, "key": {"k": "a.pem"}, "list": [{"bucketName": "b1"}]}},
+        {"requestParameters": {"bucketName": True, "key": "caf\u00e9\n", "ip": "10.1.2.3"}},
+        {"requestParameters": {"bucketName": "B1", "ip": "192.168.0.300"}, "responseElements": None},
+        {"requestParameters": None, "responseElements": {"credentials": {"accessKeyId": "ASIAX"}}},
+        {"requestParameters": [], "additionalEventData": {"MFAUsed": "No", "bucketName": "b1"}},
         {"errorMessage": "Is\u0130 \u017f", "n": [1, 2]},
         {"eventSource": "MONITORING.amazonaws.com", "eventName": "describealarms"},
         {"eventSource": "s3", "eventName": "HeadBucket"},
@@ -89,7 +96,48 @@ def edge_records():
         out.append(r)
     # A record without the usual members.
     out.append({"eventID": "bare", "eventTime": "2026-03-14T10:00:00Z"})
+    # Every eventTime spelling the filter reads (an offset, a space or a
+    # lowercase t for T, lowercase z, up to nine fraction digits), the
+    # nanosecond range's ends, and near misses it does not read.
+    for i, t in enumerate(EVENT_TIMES):
+        out.append(dict(base, eventID=f"t{i:03d}", eventTime=t))
     return out
+
+
+EVENT_TIMES = [
+    "2026-03-14T12:00:00+02:00", "2026-03-14 10:20:00", "2026-03-14t10:20:00.25z", "2026-03-14T05:20:00-0500",
+    "2026-03-14T10:20:00.123456789+00:00", "2026-03-14T11:59:59.999999999+02:00", "2026-03-13T23:59:59-10:30",
+    "2026-03-14T10:20:00.5", "2026-03-14T10:20:00z", "2026-03-14T10:20:00+0000", "2026-03-14T10:20:00-00:00",
+    "2026-03-15T01:30:00+01:30", "2026-03-14T10:30:00.000000000-00:10", "2026-03-14 10:20:00Z",
+    "2024-02-29T10:00:00+01:00", "2024-02-29 09:00:00", "2000-02-29T00:00:00-23:59", "1970-01-01T00:00:00Z",
+    "0000-01-01T00:00:00Z", "9999-12-31T23:59:59-23:59", "2262-04-11T23:47:16.854775807Z",
+    "2262-04-11T23:47:17Z", "1677-09-21T00:12:43.145224192Z", "1677-09-21T00:12:43.145224191Z",
+    "2026-03-14T10:20:00+24:00", "2026-03-14T10:20:00.1234567890Z", "2026-03-14T10:20:00 Z",
+    "2026-03-14T10:20:00+5:30", "2026-03-14T10:20:00ZZ", " 2026-03-14T10:20:00Z", "2026-03-14T10:20:00\n",
+    "2026-03-14T25:00:00Z", "2026-03-14T10:20:00.Z", "2025-02-29T10:00:00Z", "2026-03-14T10:20:00+02:60",
+    "2026-03-14T10:20", "2026-03-14", "2026-03-14T10:20:00UTC", "2026-03-14\u00a010:20:00",
+]
+
+
+def utc_day(et):
+    """The UTC day of an eventTime the filter reads, as the S3 key layout
+    spells it (the Athena table's date partition), or None."""
+    from datetime import datetime, timedelta
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?"
+                     r"(?:[Zz]|([+-])(\d\d):?(\d\d))?", et, re.A) if isinstance(et, str) else None
+    if not m or int(m[1]) < 1:
+        return None
+    try:
+        t = datetime(*(int(m[k]) for k in range(1, 7)))
+    except ValueError:
+        return None
+    if m[7]:
+        off = timedelta(hours=int(m[8]), minutes=int(m[9]))
+        try:
+            t = t - off if m[7] == "+" else t + off
+        except OverflowError:
+            return None
+    return t.strftime("%Y/%m/%d")
 
 
 def write_data(work):
@@ -115,10 +163,13 @@ def write_data(work):
     # Real records where ../shared is beside the repository.
     shared = os.path.join(os.environ.get("SPITZEL_SHARED") or os.path.join(os.path.dirname(ROOT), "shared"),
                           "data", "cloudtrail")
-    for name in ["stratus-red-team-detonation-logs", "invictus-aws-dataset"]:
+    for name in ["stratus-red-team-detonation-logs", "invictus-aws-dataset", "panther-analysis-tests"]:
         src = os.path.join(shared, name, "events.ndjson")
         if os.path.exists(src):
             lines = [l for l in open(src) if l.strip()][:400]
+            if name.startswith("panther"):
+                # Its hand-edited eventTime spellings; the rest adds little.
+                lines = [l for l in lines if not re.search(r'"eventTime": ?"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"', l)]
             p = os.path.join(work, name + ".ndjson")
             with open(p, "w") as f:
                 f.writelines(lines)
@@ -166,6 +217,13 @@ def generated_queries():
            r'regex "^[A-Z][a-z]{2,}"', r'regex "(?i)[^a-c]S"', r'regex "\w+\s\w"', 'regex "e.y$"',
            r'regex "(?s)x.y"', r'regex "(?i)k"', 'regex "Denied$"', r'regex "^[A-Z]{,}e"', r'regex "e{,2}n"']
     queries = [{"match": [f"{p} {o}"]} for p, o in itertools.product(paths, ops)]
+    # Members inside Athena's JSON-text columns.
+    json_paths = ["$.requestParameters.bucketName", "$.requestParameters.key", "$.requestParameters.list[0]",
+                  "$.requestParameters.list[1].bucketName", "$.responseElements.credentials.accessKeyId",
+                  "$.additionalEventData.MFAUsed", "$.requestParameters.ip"]
+    json_ops = ['== "b1"', "== None", "!= None", "== True", "!= False", 'in ["b1", None]', 'not in ["b1"]',
+                '>= "B"', 'regex "^[a-z]"', 'regex "(?i)B1$"', 'cidr "10.0.0.0/8"', "== 5", 'contains "a"']
+    queries += [{"match": [f"{p} {o}"]} for p, o in itertools.product(json_paths, json_ops)]
     queries += [
         {"match": ["not $.errorCode == 'AccessDenied'"]},
         {"match": ["$.errorCode == None or $.n > 1 and not $.readOnly == True"]},
@@ -175,6 +233,24 @@ def generated_queries():
         {"to": "2026-03-14"},
         {"from": "2026-03-14T12:00:00+02:00", "match": ["$.errorCode != None"]},
         {"match": ["$.resources[*].type == 'AWS::S3::Object'", "$.errorCode == None"], "from": "2026-03-14"},
+        # Bounds at the spellings of the eventTime records above.
+        {"from": "2026-03-14T10:00:00Z"},
+        {"to": "2026-03-14T10:20:00.25Z"},
+        {"from": "2026-03-14T10:20:00.25", "to": "2026-03-14T10:29:59+00:00"},
+        {"from": "2026-03-14T10:20:00.123456789Z", "to": "2026-03-14 10:20:00.123456789"},
+        {"from": "2000-01-01", "to": "2100-01-01", "invert": True},
+        {"to": "2026-03-15T00:00:00Z"},
+        {"from": "2026-03-15T00:00:00.000000001Z"},
+        {"from": "1677-09-21T00:12:43.145224192Z", "to": "1970-01-01"},
+        {"from": "2024-02-29T09:00:00Z", "to": "2024-02-29T09:00:00Z"},
+        {"from": "2000-02-29 23:59:00-00:01", "to": "2000-02-29T23:59:00Z"},
+        {"from": "2262-04-11T23:47:16.854775807Z"},
+        # Criteria that pin the Athena table's account and region partitions.
+        {"match": ["$.recipientAccountId == '111122223333'"], "from": "2026-03-14", "partitions": ["account", "timestamp"]},
+        {"match": ["$.awsRegion in ['us-east-1', 'eu-west-1']", "$.errorCode != None"], "partitions": ["region"]},
+        {"match": ["$.recipientAccountId in ['111122223333', '012345678901'] and $.awsRegion == 'us-east-1'"],
+         "partitions": ["account", "region"]},
+        {"match": ["$.awsRegion == 'us-east-1' or $.errorCode != None"], "partitions": []},
     ]
     globs = ["s3:Get*", "s3:List*", "cloudwatch:*", "monitoring:*", "lambda:UpdateFunctionConfiguration",
              "ec2:Describe[IV]*", "s3:GetObject", "iam:*", "*:Get*", "s?:*", "sts:AssumeRole", "s3:ListBucket",
@@ -264,8 +340,12 @@ def athena_table(con, records, binary):
         low = {k.lower(): v for k, v in r.items()}
         row = [shape(low.get(n), types[n]) for n in names[:-4]]
         et = r.get("eventTime")
-        day = et[:10].replace("-", "/") if isinstance(et, str) else None
-        rows.append(row + [day, "111122223333", "us-east-1", canon(r)])
+        day = utc_day(et)
+        # Partitions as the S3 layout has them: the record's own account and
+        # region, the UTC day.
+        account, region = r.get("recipientAccountId"), r.get("awsRegion")
+        rows.append(row + [day, account if isinstance(account, str) else "other",
+                           region if isinstance(region, str) else "other", canon(r)])
     con.executemany(f"INSERT INTO cloudtrail_logs VALUES ({', '.join('?' * len(names))})", rows)
 
 
@@ -276,23 +356,61 @@ STRING_MEMBERS = ["eventTime", "eventSource", "eventName", "awsRegion", "sourceI
 def athena_typed(r):
     """Whether a record has the member types CloudTrail documents, which the
     Athena translation relies on (its STRING columns cannot show a number
-    from a string): edge records that break them are left out there."""
+    from a string; its SerDe matches member names ignoring case, so a
+    record spelling `resources[].ARN` as `arn`, as panther's hand-made
+    records do, is the same row as one spelling it as CloudTrail does):
+    edge records that break them are left out there."""
+    resources = r.get("resources")
     return all(isinstance(r.get(k), (str, type(None))) for k in STRING_MEMBERS) and \
-        isinstance(r.get("readOnly"), (bool, type(None)))
+        isinstance(r.get("readOnly"), (bool, type(None))) and \
+        not any(isinstance(r.get(k), str) for k in JSON_TEXT_MEMBERS) and \
+        not (isinstance(resources, list) and any(
+            isinstance(e, dict) and not set(e) <= RESOURCE_MEMBERS for e in resources))
 
 
-def run_spark_batches(spark, batch, stats, failures, n_records, size=60):
+# The members of a resources element as CloudTrail spells them.
+RESOURCE_MEMBERS = {"ARN", "accountId", "type"}
+
+
+# Objects in CloudTrail: the table keeps their JSON text, which a string
+# value would not be.
+JSON_TEXT_MEMBERS = ["requestParameters", "responseElements", "additionalEventData", "serviceEventDetails"]
+
+
+def spark_batches(batch, max_statements=60, max_chars=150_000):
+    """Consecutive runs of the batch that fit one Spark job: at most
+    max_statements statements and max_chars of SQL text (a 60-way union of
+    the long action-glob statements outgrew a 1 GB driver heap)."""
+    part, chars = [], 0
+    for item in batch:
+        if part and (len(part) == max_statements or chars + len(item[1]) > max_chars):
+            yield part
+            part, chars = [], 0
+        part.append(item)
+        chars += len(item[1])
+    if part:
+        yield part
+
+
+def run_spark_batches(spark, batch, stats, failures, n_records):
     """Each statement unchanged, tagged and unioned with others: one Spark
     job per batch instead of one per statement (job start-up dominates)."""
-    for start in range(0, len(batch), size):
-        part = batch[start:start + size]
+    started, jobs = time.monotonic(), 0
+    for part in spark_batches(batch):
         union = " UNION ALL ".join(f"SELECT {i} AS q, record FROM ({sql})" for i, (_, sql, _) in enumerate(part))
+        jobs += 1
         try:
             rows = spark.sql(union).collect()
         except Exception:
             rows = None
         for i, (args, sql, want) in enumerate(part):
+            if spark.sparkContext._jsc.sc().isStopped():
+                # A dead context fails every later statement: say it once.
+                failures.append(f"spark: the Spark context stopped (see its log above) at {args}")
+                return
             try:
+                if rows is None:
+                    jobs += 1
                 got = Counter(canon(json.loads(r[1])) for r in rows if r[0] == i) if rows is not None else \
                     Counter(canon(json.loads(r[0])) for r in spark.sql(sql).collect())
             except Exception as e:
@@ -304,6 +422,7 @@ def run_spark_batches(spark, batch, stats, failures, n_records, size=60):
             else:
                 stats["equal"] += 1
                 stats["records compared"] += n_records
+    print(f"sql-engines: spark: {len(batch)} statements in {jobs} jobs, {time.monotonic() - started:.0f} s")
 
 
 def start_spark():
@@ -317,7 +436,7 @@ def start_spark():
         return None, "SKIPPED: no java (bash .ci/run installs a JRE)"
     spark = (SparkSession.builder.master("local[1]").appName("spitzel-sql-test")
              .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "1")
-             .config("spark.driver.memory", "1g").config("spark.driver.bindAddress", "127.0.0.1")
+             .config("spark.driver.memory", "2g").config("spark.driver.bindAddress", "127.0.0.1")
              .config("spark.driver.host", "127.0.0.1").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     return spark, f"local Spark {spark.version}, one session"
@@ -337,6 +456,11 @@ def main():
                      for l in (gzip.open(f, "rt") if f.endswith(".gz") else open(f)) if l.strip()]
     inputs = sum((["-i", f] for f in files), [])
     queries = [{"match": [e]} for e in project_expressions()] + generated_queries()
+    # SPITZEL_SQL_ONLY=TEXT: only the queries whose arguments contain TEXT
+    # (for working on one construct; the test runs them all).
+    only = os.environ.get("SPITZEL_SQL_ONLY")
+    if only:
+        queries = [q for q in queries if only in " ".join(cli_args(q))]
     spark, spark_note = start_spark()
     # Spark reads NDJSON (its text source); Records files are duckdb's.
     spark_inputs = sum((["-i", f] for f in files if not f.endswith("records.json")), [])
@@ -375,6 +499,9 @@ def main():
                     got = Counter(canon(json.loads(r[0])) for r in con.execute(sql).fetchall())
                 elif dialect == "athena":
                     sqlglot.parse_one(sql, read="athena")
+                    for part in q.get("partitions", []):
+                        if not re.search(rf'\b"?{part}"? (IN|>=) ', sql.split(" WHERE ")[-1]):
+                            failures.append(f"athena {args}: no {part} partition predicate in {sql[-300:]}")
                     duck = sqlglot.transpile(sql, read="athena", write="duckdb")[0]
                     cur = con.execute(duck)
                     at = [c[0] for c in cur.description].index("_line")

@@ -72,7 +72,7 @@ pub struct InvalidTime(pub String);
 pub fn parse_time_arg(s: &str) -> Result<UnixNanos, InvalidTime> {
     let trimmed = s.trim();
     let parsed = if trimmed.len() == 10 {
-        parse_date(trimmed.as_bytes()).map(|days| days * 86_400 * NANOS_PER_SECOND)
+        parse_date(trimmed.as_bytes()).and_then(|days| to_nanos(days * 86_400, 0))
     } else {
         parse_timestamp(trimmed)
     };
@@ -92,7 +92,14 @@ fn parse_canonical(b: &[u8]) -> Option<UnixNanos> {
     }
     let days = parse_date(&b[..10])?;
     let seconds = parse_clock(&b[11..19])?;
-    Some((days * 86_400 + seconds) * NANOS_PER_SECOND)
+    to_nanos(days * 86_400 + seconds, 0)
+}
+
+/// Seconds and nanoseconds as [`UnixNanos`]; None outside its range (years
+/// before 1677 or after 2262), which no window can then hold.
+fn to_nanos(seconds: i64, nanos: i64) -> Option<UnixNanos> {
+    let total = i128::from(seconds) * i128::from(NANOS_PER_SECOND) + i128::from(nanos);
+    i64::try_from(total).ok()
 }
 
 /// `YYYY-MM-DD[T ]HH:MM:SS[.f{1,9}][Z|±HH:MM|±HHMM]`.
@@ -116,7 +123,7 @@ fn parse_timestamp(s: &str) -> Option<UnixNanos> {
         rest = &fraction[digits..];
     }
     let offset_seconds = parse_offset(rest)?;
-    Some((days * 86_400 + seconds - offset_seconds) * NANOS_PER_SECOND + nanos)
+    to_nanos(days * 86_400 + seconds - offset_seconds, nanos)
 }
 
 /// `` (UTC), `Z`, `+HH:MM`, `-HH:MM`, `+HHMM`: seconds east of UTC.
@@ -225,6 +232,24 @@ mod tests {
             parse_time_arg("2023-07-10T11:42:36.000000001Z"),
             Ok(SAMPLE + 1)
         );
+    }
+
+    #[test]
+    fn times_beyond_the_nanosecond_range_are_unreadable() {
+        assert!(parse_time_arg("0000-01-01").is_err());
+        assert!(parse_time_arg("9999-12-31 00:00:00").is_err());
+        assert_eq!(parse_event_time("9999-12-31T23:59:59Z"), None);
+        assert_eq!(parse_event_time("1677-09-21T00:12:43.145224191Z"), None);
+        assert_eq!(
+            parse_event_time("1677-09-21T00:12:43.145224192Z"),
+            Some(i64::MIN)
+        );
+        assert_eq!(
+            parse_event_time("2262-04-11T23:47:16.854775807Z"),
+            Some(i64::MAX)
+        );
+        assert_eq!(parse_event_time("2262-04-11T23:47:16.854775808Z"), None);
+        assert_eq!(parse_event_time("2262-04-11T23:47:17Z"), None);
     }
 
     #[test]

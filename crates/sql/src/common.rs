@@ -228,21 +228,6 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
-/// Whole seconds as CloudTrail writes them, `YYYY-MM-DDTHH:MM:SSZ`; None
-/// outside years 0000-9999.
-pub fn canonical_time(seconds: i64) -> Option<String> {
-    let (y, m, d) = civil_from_days(seconds.div_euclid(86_400));
-    let s = seconds.rem_euclid(86_400);
-    (0..=9999).contains(&y).then(|| {
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            s / 3600,
-            s / 60 % 60,
-            s % 60
-        )
-    })
-}
-
 /// The `YYYY/MM/DD` of a time, as CloudTrail's S3 key layout has it.
 pub fn key_date(t: UnixNanos) -> Option<String> {
     let (y, m, d) = civil_from_days(t.div_euclid(NANOS_PER_SECOND).div_euclid(86_400));
@@ -251,43 +236,151 @@ pub fn key_date(t: UnixNanos) -> Option<String> {
         .then(|| format!("{y:04}/{m:02}/{d:02}"))
 }
 
-/// eventTime as CloudTrail writes it, with a real calendar date (leap
-/// years included) and optionally a fraction of a second.
-const CANONICAL_EVENT_TIME: &str = concat!(
-    r"\A(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)",
-    r"|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)",
-    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z\z"
+/// A calendar date `YYYY-MM-DD` with a real day (leap years included).
+const DATE_RE: &str = concat!(
+    r"[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)",
+    r"|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
 );
 
-/// The window over the eventTime string expression `et`: exact for the
-/// `YYYY-MM-DDTHH:MM:SS[.f]Z` form CloudTrail writes. The other spellings
-/// spitzel also reads (an offset, a space for `T`) count as outside.
-pub fn window(d: Dialect, w: &TimeWindow, et: &str) -> String {
-    // A fixed-width key orders as time: seconds, then nanoseconds.
-    let key = format!(
-        "(substr({et}, 1, 19) || '.' || rpad(regexp_extract({et}, {}, 1), 9, '0'))",
-        str_lit(d, r"\.([0-9]+)Z\z")
+/// Every eventTime spelling `window::parse_event_time` reads:
+/// `YYYY-MM-DD[Tt ]HH:MM:SS[.f{1,9}][Z|z|±HH:MM|±HHMM]` (no offset: UTC).
+fn event_time_re() -> String {
+    format!(
+        r"\A(?:{DATE_RE})[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{{1,9}})?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?\z"
+    )
+}
+
+/// `a` divided by the positive constant `b`, rounded down, for `a >= 0`:
+/// an exact division, so it is the same whether the engine's `/` divides
+/// integers or doubles.
+fn div_floor(a: &str, b: i64) -> String {
+    format!("(({a}) - ({a}) % {b}) / {b}")
+}
+
+/// Days from 1970-01-01 by the proleptic Gregorian calendar, counted as
+/// [`days_formula`] does: years shifted by 400 so every operand stays
+/// positive, March as the first month so the leap day ends the year.
+const SHIFT_YEARS: i64 = 400;
+
+/// The day count `days_sql` computes, in Rust, for the unit test that
+/// pins its constant against `window`'s own calendar.
+#[cfg(test)]
+fn days_formula(y: i64, m: i64, d: i64) -> i64 {
+    let yy = y + SHIFT_YEARS - i64::from(m <= 2);
+    let mp = (m + 9) % 12;
+    yy * 365 + yy / 4 - yy / 100 + yy / 400 + (153 * mp + 2) / 5 + d - 1 - DAYS_OFFSET
+}
+
+/// `days_formula(1970, 1, 1)` without the offset.
+const DAYS_OFFSET: i64 = {
+    let yy = 1970 + SHIFT_YEARS - 1;
+    let mp = 10; // January, counted from March
+    yy * 365 + yy / 4 - yy / 100 + yy / 400 + (153 * mp + 2) / 5
+};
+
+/// The same count in SQL over the text `et` (already checked to start with
+/// a valid date).
+fn days_sql(et: &str) -> String {
+    let part = |from: usize, len: usize| format!("CAST(substr({et}, {from}, {len}) AS BIGINT)");
+    let (y, m, d) = (part(1, 4), part(6, 2), part(9, 2));
+    let yy = format!(
+        "({y} + {} - CASE WHEN {m} <= 2 THEN 1 ELSE 0 END)",
+        SHIFT_YEARS
     );
-    let bound = |t: UnixNanos| {
-        canonical_time(t.div_euclid(NANOS_PER_SECOND))
-            .map(|s| format!("{}.{:09}", &s[..19], t.rem_euclid(NANOS_PER_SECOND)))
+    let mp = format!("(({m} + 9) % 12)");
+    format!(
+        "({yy} * 365 + {} - {} + {} + {} + {d} - 1 - {DAYS_OFFSET})",
+        div_floor(&yy, 4),
+        div_floor(&yy, 100),
+        div_floor(&yy, 400),
+        div_floor(&format!("153 * {mp} + 2"), 5),
+    )
+}
+
+/// The UTC instant of a valid eventTime text `et`: whole seconds since the
+/// epoch and nanoseconds, as two SQL integers.
+fn instant_sql(d: Dialect, et: &str) -> (String, String) {
+    let part = |from: usize| format!("CAST(substr({et}, {from}, 2) AS BIGINT)");
+    let offset_part = |group: &str| {
+        format!(
+            "CAST(regexp_extract({et}, {}, 1) AS BIGINT)",
+            str_lit(d, &format!(r"[+-]{group}\z"))
+        )
     };
-    let mut parts = vec![regex_match(d, et, CANONICAL_EVENT_TIME)];
-    if let Some(from) = w.from {
-        match bound(from) {
-            Some(text) => parts.push(format!("{key} >= {}", str_lit(d, &text))),
-            None if from > 0 => return "FALSE".into(),
-            None => {}
-        }
-    }
-    if let Some(to) = w.to {
-        match bound(to) {
-            Some(text) => parts.push(format!("{key} <= {}", str_lit(d, &text))),
-            None if to < 0 => return "FALSE".into(),
-            None => {}
-        }
-    }
-    format!("COALESCE({}, FALSE)", parts.join(" AND "))
+    let offset = format!(
+        "({} * 3600 + {} * 60)",
+        offset_part(r"([0-9]{2}):?[0-9]{2}"),
+        offset_part(r"[0-9]{2}:?([0-9]{2})")
+    );
+    // The offset's cast runs only where the text has one.
+    let offset = format!(
+        "(CASE WHEN {} THEN {offset} WHEN {} THEN -{offset} ELSE 0 END)",
+        regex_match(d, et, r"\+[0-9]{2}:?[0-9]{2}\z"),
+        regex_match(d, et, r"-[0-9]{2}:?[0-9]{2}\z"),
+    );
+    let seconds = format!(
+        "({} * 86400 + {} * 3600 + {} * 60 + {} - {offset})",
+        days_sql(et),
+        part(12),
+        part(15),
+        part(18)
+    );
+    // Trino's regexp_extract gives NULL without a match, DuckDB and Spark ''.
+    let fraction = format!(
+        "COALESCE(regexp_extract({et}, {}, 1), '')",
+        str_lit(d, r"\A.{19}\.([0-9]+)")
+    );
+    let nanos = format!("CAST(rpad({fraction}, 9, '0') AS BIGINT)");
+    (seconds, nanos)
+}
+
+/// The columns a statement computes once per record for the window:
+/// eventTime's text, whether it is a time, and its UTC instant.
+pub const ET: &str = "_et";
+const ET_OK: &str = "_et_ok";
+const ET_SECONDS: &str = "_et_s";
+const ET_NANOS: &str = "_et_n";
+
+/// The window's derived columns over the eventTime string expression `et`
+/// (NULL when missing or no string), in the order a statement computes
+/// them: the text is checked against every spelling spitzel reads, then
+/// read as a UTC instant (offset applied) of seconds and nanoseconds.
+pub fn window_columns(d: Dialect, et: &str) -> [(&'static str, String); 4] {
+    let (seconds, nanos) = instant_sql(d, ET);
+    // The CASEs keep the casts away from texts that are no time.
+    [
+        (ET, et.to_owned()),
+        (
+            ET_OK,
+            format!("COALESCE({}, FALSE)", regex_match(d, ET, &event_time_re())),
+        ),
+        (
+            ET_SECONDS,
+            format!("(CASE WHEN {ET_OK} THEN {seconds} END)"),
+        ),
+        (ET_NANOS, format!("(CASE WHEN {ET_OK} THEN {nanos} END)")),
+    ]
+}
+
+/// The window over the derived columns, compared with the bounds as
+/// (seconds, nanoseconds); a text that is no time is outside, as in the
+/// filter.
+pub fn window(w: &TimeWindow) -> String {
+    let split = |t: UnixNanos| {
+        (
+            t.div_euclid(NANOS_PER_SECOND),
+            t.rem_euclid(NANOS_PER_SECOND),
+        )
+    };
+    // An open end is the end of the nanosecond range: times beyond it are
+    // unreadable to the filter, so outside any window.
+    let (from_s, from_n) = split(w.from.unwrap_or(UnixNanos::MIN));
+    let (to_s, to_n) = split(w.to.unwrap_or(UnixNanos::MAX));
+    let (s, n) = (ET_SECONDS, ET_NANOS);
+    format!(
+        "COALESCE({ET_OK} AND ({s} > {from_s} OR ({s} = {from_s} AND {n} >= {from_n})) \
+         AND ({s} < {to_s} OR ({s} = {to_s} AND {n} <= {to_n})), FALSE)"
+    )
 }
 
 /// An integer literal that `f64` holds exactly, or None.
@@ -377,16 +470,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn canonical_times() {
-        assert_eq!(canonical_time(0).unwrap(), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            canonical_time(1_688_989_356).unwrap(),
-            "2023-07-10T11:42:36Z"
-        );
+    fn key_dates() {
         assert_eq!(
             key_date(1_688_989_356 * NANOS_PER_SECOND).unwrap(),
             "2023/07/10"
         );
+    }
+
+    #[test]
+    fn day_count_agrees_with_the_window_parser() {
+        use spitzel_core::window::{NANOS_PER_DAY, parse_time_arg};
+        for (y, m, d) in [
+            (0, 1, 1),
+            (0, 2, 29),
+            (0, 3, 1),
+            (1, 1, 1),
+            (1899, 12, 31),
+            (1900, 2, 28),
+            (1900, 3, 1),
+            (1969, 12, 31),
+            (1970, 1, 1),
+            (2000, 2, 29),
+            (2024, 2, 29),
+            (2024, 3, 1),
+            (2026, 3, 14),
+            (9999, 12, 31),
+        ] {
+            let days = days_formula(y, m, d);
+            assert_eq!(civil_from_days(days), (y, m, d));
+            // The window's own count, where its nanoseconds reach.
+            if let Ok(t) = parse_time_arg(&format!("{y:04}-{m:02}-{d:02}")) {
+                assert_eq!(days, t / NANOS_PER_DAY, "{y}-{m}-{d}");
+            }
+        }
     }
 
     #[test]

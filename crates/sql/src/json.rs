@@ -66,6 +66,11 @@ pub fn statement(
             )
         }
     };
+    if uses_window(cond) {
+        for (name, expr) in common::window_columns(d, &r.top_str("eventTime")) {
+            from = format!("(SELECT *, {expr} AS {name} FROM {from})");
+        }
+    }
     if uses_actions(cond) {
         // The action predicates' inputs, computed once per record.
         from = format!(
@@ -88,11 +93,18 @@ pub fn statement(
 }
 
 pub fn uses_actions(cond: &Cond<'_>) -> bool {
+    uses(cond, &|c| matches!(c, Cond::Actions(ActionPlan::Any(_))))
+}
+
+pub fn uses_window(cond: &Cond<'_>) -> bool {
+    uses(cond, &|c| matches!(c, Cond::Window(_)))
+}
+
+fn uses(cond: &Cond<'_>, leaf: &dyn Fn(&Cond<'_>) -> bool) -> bool {
     match cond {
-        Cond::Actions(ActionPlan::Any(_)) => true,
-        Cond::And(items) | Cond::Or(items) => items.iter().any(uses_actions),
-        Cond::Not(inner) => uses_actions(inner),
-        _ => false,
+        Cond::And(items) | Cond::Or(items) => items.iter().any(|c| uses(c, leaf)),
+        Cond::Not(inner) => uses(inner, leaf),
+        c => leaf(c),
     }
 }
 
@@ -322,7 +334,7 @@ impl Render {
             Cond::And(items) => self.join(items, " AND ", "TRUE")?,
             Cond::Or(items) => self.join(items, " OR ", "FALSE")?,
             Cond::Not(inner) => format!("(NOT {})", self.cond(inner)?),
-            Cond::Window(w) => common::window(self.d, w, &self.top_str("eventTime")),
+            Cond::Window(w) => common::window(w),
             Cond::Actions(ActionPlan::All) => "TRUE".into(),
             Cond::Actions(ActionPlan::Any(predicates)) => common::actions(self.d, predicates),
             Cond::Compare { path, op } => self.compare(path, op)?,
