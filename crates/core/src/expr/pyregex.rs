@@ -474,17 +474,8 @@ fn translate_escape(chars: &[char], i: usize, in_class: bool, out: &mut String) 
     match c {
         'Z' if !in_class => out.push_str(r"\z"),
         'b' if in_class => out.push_str(r"\x08"),
-        '0' => {
-            let mut end = i + 1;
-            while end < i + 3 && octal_at(end) {
-                end += 1;
-            }
-            let text: String = chars[i..end].iter().collect();
-            push_code(out, u32::from_str_radix(&text, 8).unwrap_or(0));
-            return end;
-        }
-        // In a class an octal escape of up to three digits, as `\0` is.
-        '1'..='7' if in_class => {
+        // `\0`, and in a class any octal escape: up to three digits.
+        '0'..='7' if c == '0' || in_class => {
             let mut end = i + 1;
             while end < i + 3 && octal_at(end) {
                 end += 1;

@@ -129,15 +129,9 @@ fn le32(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::gz::tests::gzip;
     use flate2::Compression;
-    use flate2::write::GzEncoder;
     use std::io::Write;
-
-    fn gzip(data: &[u8]) -> Vec<u8> {
-        let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-        enc.write_all(data).unwrap();
-        enc.finish().unwrap()
-    }
 
     fn inflated(gz: &[u8]) -> Option<Vec<u8>> {
         with_inflated(gz, <[u8]>::to_vec)
