@@ -16,5 +16,6 @@ mod regex_python;
 mod sample_data;
 mod shapes;
 mod sigma_cli;
+mod sql_cli;
 mod sql_engines;
 mod util;

@@ -140,6 +140,13 @@ def utc_day(et):
     return t.strftime("%Y/%m/%d")
 
 
+def spark_reads(path):
+    """Spark's inputs: NDJSON named for its compression (Records files and
+    misnamed files are refused there; tests/integration/sql_cli.rs checks)."""
+    name = os.path.basename(path)
+    return name != "records.json" and "-inside." not in name
+
+
 def write_data(work):
     """Three files of one data set: NDJSON, gzip NDJSON, a Records file."""
     sample = [json.loads(l) for l in open(os.path.join(ROOT, "examples", "sample.ndjson")) if l.strip()]
@@ -147,8 +154,20 @@ def write_data(work):
     files = []
     p = os.path.join(work, "sample.ndjson")
     with open(p, "w") as f:
-        for r in sample[:25]:
+        for r in sample[:15]:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    files.append(p)
+    # Names that belie the content: spitzel-filter goes by the bytes, the
+    # DuckDB statement must too (Spark refuses them: not in its inputs).
+    p = os.path.join(work, "gzip-inside.ndjson")
+    with gzip.open(p, "wt") as f:
+        for r in sample[15:20]:
+            f.write(json.dumps(r) + "\n")
+    files.append(p)
+    p = os.path.join(work, "text-inside.ndjson.gz")
+    with open(p, "w") as f:
+        for r in sample[20:25]:
+            f.write(json.dumps(r) + "\n")
     files.append(p)
     p = os.path.join(work, "edge.ndjson.gz")
     with gzip.open(p, "wt") as f:
@@ -425,6 +444,33 @@ def run_spark_batches(spark, batch, stats, failures, n_records):
     print(f"sql-engines: spark: {len(batch)} statements in {jobs} jobs, {time.monotonic() - started:.0f} s")
 
 
+def loud_failures(binary, work, con, spark, failures):
+    """Inputs the statements do not read as spitzel-filter does must stop
+    the query with spitzel's error, never give other rows."""
+    cases = {
+        "late-records.ndjson": '{"eventName":"A"}\n{"x":1,"Records":[{"eventName":"B"}]}\n',
+        "events-null.ndjson": '{"eventName":"A"}\n{"Events":null}\n',
+        "envelope.ndjson": '{"eventName":"A"}\n{"CloudTrailEvent":"{\\"eventName\\":\\"B\\"}"}\n',
+    }
+    spark_only = {"pretty.ndjson": '{"eventName":"A"}\n{\n"eventName":"B"}\n',
+                  "array.ndjson": '[{"eventName":"A"}]\n'}
+    for name, text in {**cases, **spark_only}.items():
+        path = os.path.join(work, name)
+        with open(path, "w") as f:
+            f.write(text)
+        engines = [("spark", spark)] if name in spark_only else [("duckdb", con), ("spark", spark)]
+        for dialect, engine in engines:
+            if engine is None:
+                continue
+            rc, sql, err = run_filter(binary, ["--emit-sql", dialect, "-i", path])
+            try:
+                rows = engine.sql(sql).collect() if dialect == "spark" else engine.execute(sql).fetchall()
+                failures.append(f"{dialect} {name}: returned {len(rows)} rows instead of stopping")
+            except Exception as e:
+                if "spitzel:" not in str(e):
+                    failures.append(f"{dialect} {name}: failed, but not with spitzel's error: {str(e)[:200]}")
+
+
 def start_spark():
     """One local Spark session for all queries, or None and why not."""
     import shutil
@@ -452,7 +498,8 @@ def main():
         return 0
     os.makedirs(work, exist_ok=True)
     files, records = write_data(work)
-    spark_records = [json.loads(l) for f in files if not f.endswith("records.json")
+    spark_files = [f for f in files if spark_reads(f)]
+    spark_records = [json.loads(l) for f in spark_files
                      for l in (gzip.open(f, "rt") if f.endswith(".gz") else open(f)) if l.strip()]
     inputs = sum((["-i", f] for f in files), [])
     queries = [{"match": [e]} for e in project_expressions()] + generated_queries()
@@ -463,7 +510,7 @@ def main():
         queries = [q for q in queries if only in " ".join(cli_args(q))]
     spark, spark_note = start_spark()
     # Spark reads NDJSON (its text source); Records files are duckdb's.
-    spark_inputs = sum((["-i", f] for f in files if not f.endswith("records.json")), [])
+    spark_inputs = sum((["-i", f] for f in spark_files), [])
     con = duckdb.connect(config={"memory_limit": "1GB", "threads": 1})
     athena_table(con, records, binary)
     stats = {d: Counter() for d in ("duckdb", "athena", "spark")}
@@ -524,6 +571,7 @@ def main():
                 stats[dialect]["records compared"] += len(compared)
     if spark is not None:
         run_spark_batches(spark, spark_batch, stats["spark"], failures, len(spark_records))
+    loud_failures(binary, work, con, spark, failures)
     for d, c in stats.items():
         print(f"sql-engines: {d}: {dict(c)}")
     print(f"sql-engines: spark: {spark_note}")

@@ -6,7 +6,7 @@
 use super::common::{self, IntCmp};
 use super::cond::{ActionPlan, Cond};
 use super::path::{self, Seg};
-use super::{Dialect, Refusal, regex, str_lit};
+use super::{Dialect, Refusal, files, regex, str_lit};
 use spitzel_core::expr::{Literal, Op};
 use std::cell::Cell;
 use std::cmp::Ordering;
@@ -49,6 +49,7 @@ pub fn statement(
                 if f.contains('`') {
                     return Err(Refusal::new(format!("the file name {f:?}"), d));
                 }
+                files::spark_check(f)?;
                 reads.push(format!("SELECT value FROM text.`{f}`"));
             }
             format!(
@@ -57,12 +58,30 @@ pub fn statement(
             )
         }
         _ => {
-            let list: Vec<String> = files.iter().map(|f| str_lit(d, f)).collect();
+            // One read per compression, which each file's bytes decide.
+            let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+            for f in files {
+                let compression = files::duckdb_compression(f);
+                match groups.iter_mut().find(|(c, _)| *c == compression) {
+                    Some((_, list)) => list.push(str_lit(d, f)),
+                    None => groups.push((compression, vec![str_lit(d, f)])),
+                }
+            }
+            let reads: Vec<String> = groups
+                .iter()
+                .map(|(compression, list)| {
+                    format!(
+                        "SELECT json FROM read_json_objects([{}], format = 'auto', compression = '{compression}')",
+                        list.join(", ")
+                    )
+                })
+                .collect();
             format!(
                 "(SELECT unnest(CASE WHEN json_type(json) = 'OBJECT' AND json_keys(json)[1] = 'Records' \
+                 AND json_type(json, '$.eventName') IS DISTINCT FROM 'VARCHAR' \
                  THEN json_extract(json, '$.Records[*]') ELSE [json] END) AS j \
-                 FROM read_json_objects([{}], format = 'auto'))",
-                list.join(", ")
+                 FROM ({}))",
+                reads.join(" UNION ALL ")
             )
         }
     };
@@ -84,13 +103,42 @@ pub fn statement(
             from = format!("(SELECT *, {expr} AS {name} FROM {from})");
         }
     }
+    // What spitzel-filter reads otherwise than one record per value stops
+    // the query with an error rather than being judged as a record. CASE
+    // decides before `pred` is evaluated, so no engine can skip the check.
+    let wrapper = r.wrapper_left_whole();
     Ok(match d {
-        Dialect::Spark => {
-            format!("SELECT value AS record FROM {from} WHERE j IS NOT NULL AND {pred}")
-        }
-        _ => format!("SELECT CAST(j AS VARCHAR) AS record FROM {from} WHERE {pred}"),
+        Dialect::Spark => format!(
+            "SELECT value AS record FROM {from} WHERE CASE \
+             WHEN j IS NULL THEN (CASE WHEN trim(value) = '' THEN FALSE ELSE raise_error({}) END) \
+             WHEN {} THEN raise_error({}) \
+             WHEN NOT {} THEN FALSE \
+             WHEN {wrapper} THEN raise_error({}) \
+             ELSE {pred} END",
+            str_lit(d, NOT_JSON_ERROR),
+            r.is("j", Kind::Array),
+            str_lit(d, ARRAY_ERROR),
+            r.is("j", Kind::Object),
+            str_lit(d, WRAPPER_ERROR),
+        ),
+        _ => format!(
+            "SELECT CAST(j AS VARCHAR) AS record FROM {from} WHERE CASE \
+             WHEN NOT {} THEN FALSE \
+             WHEN {wrapper} THEN error({}) \
+             ELSE {pred} END",
+            r.is("j", Kind::Object),
+            str_lit(d, WRAPPER_ERROR),
+        ),
     })
 }
+
+/// The run-time refusals.
+const WRAPPER_ERROR: &str = "spitzel: a line holds a Records, Events or CloudTrailEvent wrapper \
+    this statement does not unwrap; filter that file with spitzel-filter";
+const NOT_JSON_ERROR: &str = "spitzel: a line is not one JSON value (a document over several lines, \
+    or a broken record); the Spark statement reads NDJSON: filter that file with spitzel-filter";
+const ARRAY_ERROR: &str = "spitzel: a line holds a JSON array of records; the Spark statement \
+    reads NDJSON: filter that file with spitzel-filter";
 
 pub fn uses_actions(cond: &Cond<'_>) -> bool {
     uses(cond, &|c| matches!(c, Cond::Actions(ActionPlan::Any(_))))
@@ -142,6 +190,24 @@ impl Render {
         let n = self.vars.get() + 1;
         self.vars.set(n);
         format!("x{n}")
+    }
+
+    /// `j` is what spitzel-filter unwraps instead of judging: an object
+    /// without a string eventName holding Records, Events or
+    /// CloudTrailEvent (a JSON null member counts).
+    fn wrapper_left_whole(&self) -> String {
+        let present: Vec<String> = ["Records", "Events", "CloudTrailEvent"]
+            .iter()
+            .map(|key| match self.d {
+                Dialect::Spark => format!("variant_get(j, '$.{key}') IS NOT NULL"),
+                _ => format!("json_extract(j, '/{key}') IS NOT NULL"),
+            })
+            .collect();
+        format!(
+            "({} IS NULL AND ({}))",
+            self.top_str("eventName"),
+            present.join(" OR ")
+        )
     }
 
     /// A top-level string member (NULL when missing or not a string).

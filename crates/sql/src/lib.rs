@@ -11,6 +11,7 @@ mod athena;
 mod common;
 mod cond;
 mod ddl;
+mod files;
 mod json;
 mod path;
 mod regex;

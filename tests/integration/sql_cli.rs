@@ -1,0 +1,84 @@
+//! --emit-sql without an engine: what the statement is told about the
+//! input files, and the one-line refusals (tests/sql/run.py runs the
+//! statements on the engines).
+
+use crate::util::{run, stderr, stdout};
+use std::io::Write;
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+const RECORD: &[u8] = b"{\"eventName\":\"A\"}\n";
+
+#[test]
+fn duckdb_reads_each_file_with_the_compression_its_bytes_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let gzip_inside = dir.path().join("dump.ndjson");
+    let text_inside = dir.path().join("dump.ndjson.gz");
+    std::fs::write(&gzip_inside, gzip(RECORD)).unwrap();
+    std::fs::write(&text_inside, RECORD).unwrap();
+    let out = run(
+        &[
+            "--emit-sql",
+            "duckdb",
+            "-i",
+            gzip_inside.to_str().unwrap(),
+            "-i",
+            text_inside.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    let gzip_read = format!(
+        "read_json_objects(['{}'], format = 'auto', compression = 'gzip')",
+        gzip_inside.display()
+    );
+    let text_read = format!(
+        "read_json_objects(['{}'], format = 'auto', compression = 'none')",
+        text_inside.display()
+    );
+    assert!(sql.contains(&gzip_read), "{sql}");
+    assert!(sql.contains(&text_read), "{sql}");
+}
+
+#[test]
+fn spark_refuses_files_whose_name_belies_their_compression() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        ("dump.ndjson", gzip(RECORD), "gzip without a .gz name"),
+        (
+            "dump.ndjson.gz",
+            RECORD.to_vec(),
+            "not compressed, but Spark decompresses a .gz name",
+        ),
+        (
+            "dump.ndjson.bz2",
+            RECORD.to_vec(),
+            "not compressed, but Spark decompresses a .bz2 name",
+        ),
+    ];
+    for (name, bytes, why) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = run(&["--emit-sql", "spark", "-i", path.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(out.stdout.is_empty(), "{name}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("--emit-sql spark: cannot translate exactly: the file")
+                && err.contains(why),
+            "{name}: {err}"
+        );
+    }
+    // Named for what it holds: translated.
+    let path = dir.path().join("good.ndjson.gz");
+    std::fs::write(&path, gzip(RECORD)).unwrap();
+    let out = run(&["--emit-sql", "spark", "-i", path.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("raise_error("), "{}", stdout(&out));
+}
