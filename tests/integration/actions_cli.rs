@@ -290,9 +290,7 @@ fn migration_notes_hold() {
 // --- ../shared -------------------------------------------------------------
 
 fn shared() -> PathBuf {
-    std::env::var_os("SPITZEL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+    crate::util::shared_dir()
 }
 
 fn shared_events() -> Vec<PathBuf> {

@@ -537,9 +537,7 @@ fn a_first_line_cut_anywhere_costs_only_itself() {
 #[test]
 #[ignore = "needs ../shared"]
 fn a_real_first_line_cut_anywhere_costs_only_itself() {
-    let shared = std::env::var_os("SPITZEL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let shared = crate::util::shared_dir();
     let events = shared.join("data/cloudtrail/invictus-aws-dataset/events.ndjson");
     let text = fs::read_to_string(&events).expect("the shared CloudTrail data");
     let line = text.lines().next().unwrap();

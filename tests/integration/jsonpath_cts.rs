@@ -10,9 +10,7 @@ use std::path::PathBuf;
 fn suite_path() -> PathBuf {
     match std::env::var_os("SPITZEL_JSONPATH_CTS") {
         Some(path) => PathBuf::from(path),
-        None => {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/jsonpath-cts/cts.json")
-        }
+        None => crate::util::shared_dir().join("data/jsonpath-cts/cts.json"),
     }
 }
 

@@ -14,10 +14,7 @@ use spitzel::input::sniff::{self, Shape};
 /// ../shared/data/cloudtrail (or under $SPITZEL_SHARED); the tests that
 /// call this are ignored unless asked for, and fail without it.
 fn shared_cloudtrail() -> PathBuf {
-    let shared = std::env::var_os("SPITZEL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let dir = shared.join("data/cloudtrail");
+    let dir = crate::util::shared_dir().join("data/cloudtrail");
     assert!(
         dir.is_dir(),
         "{} not found (this test needs ../shared)",

@@ -2,7 +2,7 @@
 //! by the tests themselves (and, when ../shared is there, SigmaHQ's rules
 //! on Stratus Red Team's detonation logs).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::util::run;
 
@@ -291,9 +291,7 @@ fn records_inside_records_wrappers_are_judged_one_by_one() {
 // ------------------------------------------------------------ shared data
 
 fn shared() -> PathBuf {
-    std::env::var_os("SPITZEL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+    crate::util::shared_dir()
 }
 
 /// The ids of the rules that matched each event of one detonation.

@@ -71,3 +71,11 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// ../shared beside the repository, or $SPITZEL_SHARED: the tests that read
+/// it are ignored unless asked for, and fail without it.
+pub fn shared_dir() -> std::path::PathBuf {
+    std::env::var_os("SPITZEL_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}

@@ -247,8 +247,13 @@ impl Render {
             Kind::Str => format!("{t} = 'VARCHAR'"),
             Kind::Array => format!("{t} = 'ARRAY'"),
             Kind::Object => format!("{t} = 'OBJECT'"),
-            Kind::Int => format!("{t} IN ('BIGINT', 'UBIGINT')"),
-            Kind::Double => format!("{t} = 'DOUBLE'"),
+            // DuckDB types an integer past 64 bits DOUBLE but keeps its
+            // text: by that text it is still an integer, compared exactly.
+            Kind::Int => format!(
+                "({t} IN ('BIGINT', 'UBIGINT') OR ({t} = 'DOUBLE' AND {}))",
+                duckdb_integer_text(v)
+            ),
+            Kind::Double => format!("({t} = 'DOUBLE' AND NOT {})", duckdb_integer_text(v)),
         }
     }
 
@@ -272,7 +277,14 @@ impl Render {
             Dialect::Spark => format!(
                 "try_variant_get({v}, '$', 'decimal(38,0)') {op} CAST('{n}' AS DECIMAL(38,0))"
             ),
-            _ => format!("TRY_CAST({v} AS HUGEINT) {op} CAST('{n}' AS HUGEINT)"),
+            _ => {
+                let int = format!("TRY_CAST(CAST({v} AS VARCHAR) AS HUGEINT)");
+                format!(
+                    "(CASE WHEN {} AND {int} IS NULL THEN error({}) ELSE {int} END) {op} CAST('{n}' AS HUGEINT)",
+                    duckdb_integer_text(v),
+                    str_lit(self.d, BEYOND_128_BITS_ERROR)
+                )
+            }
         }
     }
 
@@ -638,6 +650,13 @@ impl Render {
         })
     }
 }
+
+/// The JSON text of DuckDB value `v` is an integer (any size).
+fn duckdb_integer_text(v: &str) -> String {
+    format!("regexp_full_match(CAST({v} AS VARCHAR), '-?[0-9]+')")
+}
+
+const BEYOND_128_BITS_ERROR: &str = "spitzel: a record holds an integer beyond 128 bits, which the statement cannot compare exactly";
 
 /// A member name JSON Pointer cannot confuse with an array index.
 fn pointer_safe(name: &str) -> bool {
