@@ -14,6 +14,7 @@ mod ddl;
 mod json;
 mod path;
 mod regex;
+mod sigma;
 
 use std::fmt;
 
