@@ -457,14 +457,17 @@ STRUCT_NAMES = ["userIdentity", "type", "principalId", "arn", "accountId", "invo
                 "vpcEndpointAccountId", "eventCategory", "sessionCredentialFromConsole"]
 
 
-def canonical_names(r, top=True):
-    names = set(STRUCT_NAMES + STRING_MEMBERS)
+def canonical_names(r, names=None):
+    names = names or set(STRUCT_NAMES + STRING_MEMBERS)
     lower = {n.lower() for n in names}
     for k, v in r.items():
+        if k == "resources" and isinstance(v, list) and not all(
+                canonical_names(e, {"ARN", "accountId", "type"}) for e in v if isinstance(e, dict)):
+            return False
         if k.lower() in lower and k not in names:
             return False
         if k in ("userIdentity", "tlsDetails", "sessionContext", "sessionIssuer", "attributes", "onBehalfOf",
-                 "webIdFederationData") and isinstance(v, dict) and not canonical_names(v, False):
+                 "webIdFederationData") and isinstance(v, dict) and not canonical_names(v):
             return False
     return True
 

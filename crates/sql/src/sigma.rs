@@ -364,6 +364,20 @@ impl Render {
         }
     }
 
+    /// An array or object test that does not build the value's whole
+    /// schema (Spark's schema_of_variant walks every nested member).
+    fn shallow_is(&self, v: &str, kind: Kind) -> String {
+        match (self.d, kind) {
+            (Dialect::Spark, Kind::Array) => {
+                format!("(try_variant_get({v}, '$', 'array<variant>') IS NOT NULL)")
+            }
+            (Dialect::Spark, Kind::Object) => {
+                format!("(try_variant_get({v}, '$', 'map<string, variant>') IS NOT NULL)")
+            }
+            _ => self.is(v, kind),
+        }
+    }
+
     fn list_of(&self, v: &str) -> String {
         match self.d {
             Dialect::Spark => format!("array({v})"),
@@ -389,11 +403,11 @@ impl Render {
         match self.d {
             Dialect::Spark => format!(
                 "({} AND size(cast({v} AS array<variant>)) > 0)",
-                self.is(v, Kind::Array)
+                self.shallow_is(v, Kind::Array)
             ),
             _ => format!(
                 "({} AND json_array_length({v}) > 0)",
-                self.is(v, Kind::Array)
+                self.shallow_is(v, Kind::Array)
             ),
         }
     }
@@ -408,14 +422,14 @@ impl Render {
             let (x, e) = (self.var(), self.var());
             let in_element = format!(
                 "CASE WHEN {} THEN {} WHEN {} THEN {} ELSE NULL END",
-                self.is(&e, Kind::Object),
+                self.shallow_is(&e, Kind::Object),
                 self.member(&e, key)?,
                 self.nonempty_array(&e),
                 self.error("spitzel: a Sigma field path crosses an array inside an array")
             );
             let step = format!(
                 "CASE WHEN {x} IS NULL THEN {none} WHEN {} THEN {} WHEN {} THEN {} ELSE {none} END",
-                self.is(&x, Kind::Object),
+                self.shallow_is(&x, Kind::Object),
                 self.list_of(&self.member(&x, key)?),
                 self.nonempty_array(&x),
                 self.map(&self.elements(&x), &e, &in_element),
@@ -479,12 +493,12 @@ impl Render {
             "CASE WHEN {x} IS NULL THEN FALSE WHEN {} THEN {} WHEN {} THEN FALSE ELSE {} END",
             self.nonempty_array(&x),
             self.error("spitzel: a Sigma value is an array inside an array"),
-            self.is(&x, Kind::Array),
+            self.shallow_is(&x, Kind::Array),
             self.scalar_test(rule, test, &x)?
         );
         let values = format!(
             "(CASE WHEN {} THEN {} ELSE {} END)",
-            self.is(v, Kind::Array),
+            self.shallow_is(v, Kind::Array),
             self.elements(v),
             self.list_of(v)
         );
