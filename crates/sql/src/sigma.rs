@@ -519,7 +519,9 @@ impl Render {
                 return Err(refused);
             }
         }
-        let ends = self.ends(&item.path)?;
+        let ends = self
+            .ends(&item.path)
+            .map_err(|r| refusal(rule, &r.construct, d))?;
         let parts = per_value(item, &mut |test| {
             let e = self.var();
             Ok(match test {
