@@ -542,6 +542,29 @@ def start_spark():
     return spark, f"local Spark {spark.version}, one session"
 
 
+def nested_arrays(binary, work, con, failures):
+    """An array directly inside an array on a Sigma rule's path: the filter
+    walks it to any depth, the statement stops with an error rather than
+    return other rows."""
+    data = os.path.join(work, "nested.ndjson")
+    with open(data, "w") as f:
+        f.write('{"a":[[{"b":"x"}]]}\n{"a":[{"b":"x"}]}\n')
+    rule = os.path.join(work, "sigma", "nested.yml")
+    with open(rule, "w") as f:
+        f.write("title: nested\nlogsource:\n  product: aws\n  service: cloudtrail\n"
+                "detection:\n  sel:\n    a.b: x\n  condition: sel\n")
+    rc, sql, err = run_filter(binary, ["--sigma", rule, "--emit-sql", "duckdb", "-i", data])
+    if rc != 0:
+        failures.append(f"nested arrays: exit {rc}: {err.strip()}")
+        return
+    try:
+        rows = con.execute(sql).fetchall()
+        failures.append(f"nested arrays: duckdb returned {len(rows)} rows instead of stopping")
+    except Exception as e:
+        if "spitzel: a Sigma field path crosses an array inside an array" not in str(e):
+            failures.append(f"nested arrays: duckdb failed otherwise: {str(e).splitlines()[0]}")
+
+
 def main():
     binary, work = sys.argv[1], sys.argv[2]
     try:
@@ -627,6 +650,8 @@ def main():
                 compared = {"duckdb": records, "athena": [r for r in records if athena_typed(r)],
                             "spark": spark_records}[dialect]
                 stats[dialect]["records compared"] += len(compared)
+    if not only or "sigma" in only:
+        nested_arrays(binary, work, con, failures)
     if spark is not None:
         run_spark_batches(spark, spark_batch, stats["spark"], failures, len(spark_records))
     for d, c in stats.items():

@@ -488,13 +488,22 @@ impl Render {
         if matches!(test, Test::Null | Test::Exists(_)) {
             return self.scalar_test(rule, test, v);
         }
+        self.value_tests(rule, &[test], v)
+    }
+
+    /// Any of `tests` (none of them null or exists) on one present value.
+    fn value_tests(&self, rule: &Rule, tests: &[&Test], v: &str) -> Result<String, Refusal> {
         let x = self.var();
+        let scalar = tests
+            .iter()
+            .map(|t| self.scalar_test(rule, t, &x))
+            .collect::<Result<Vec<_>, _>>()?;
         let in_element = format!(
-            "CASE WHEN {x} IS NULL THEN FALSE WHEN {} THEN {} WHEN {} THEN FALSE ELSE {} END",
+            "CASE WHEN {x} IS NULL THEN FALSE WHEN {} THEN {} WHEN {} THEN FALSE ELSE ({}) END",
             self.nonempty_array(&x),
             self.error("spitzel: a Sigma value is an array inside an array"),
             self.shallow_is(&x, Kind::Array),
-            self.scalar_test(rule, test, &x)?
+            scalar.join(" OR ")
         );
         let values = format!(
             "(CASE WHEN {} THEN {} ELSE {} END)",
@@ -503,6 +512,40 @@ impl Render {
             self.list_of(v)
         );
         Ok(self.any(&values, &x, &in_element))
+    }
+
+    /// An item whose values are linked by OR, none `exists`: one pass over
+    /// the walk's ends and one over each end's values for all of them.
+    fn any_value(&self, rule: &Rule, item: &Item, ends: &str) -> Result<String, Refusal> {
+        let tests: Vec<&Test> = item.tests.iter().flatten().collect();
+        let null = tests.iter().any(|t| matches!(t, Test::Null));
+        let others: Vec<&Test> = tests
+            .iter()
+            .copied()
+            .filter(|t| !matches!(t, Test::Null))
+            .collect();
+        let e = self.var();
+        let mut present = Vec::new();
+        if null {
+            present.push(self.is(&e, Kind::Null));
+        }
+        if !others.is_empty() {
+            present.push(self.value_tests(rule, &others, &e)?);
+        }
+        if present.is_empty() {
+            present.push("FALSE".into());
+        }
+        let body = format!(
+            "CASE WHEN {e} IS NULL THEN {} ELSE ({}) END",
+            if null { "TRUE" } else { "FALSE" },
+            present.join(" OR ")
+        );
+        let holds = self.any(ends, &e, &body);
+        Ok(if item.negated {
+            format!("(NOT {holds})")
+        } else {
+            holds
+        })
     }
 
     pub(crate) fn sigma_item(&self, rule: &Rule, item: &Item) -> Result<String, Refusal> {
@@ -522,6 +565,15 @@ impl Render {
         let ends = self
             .ends(&item.path)
             .map_err(|r| refusal(rule, &r.construct, d))?;
+        if !item.all
+            && !item
+                .tests
+                .iter()
+                .flatten()
+                .any(|t| matches!(t, Test::Exists(_)))
+        {
+            return self.any_value(rule, item, &ends);
+        }
         let parts = per_value(item, &mut |test| {
             let e = self.var();
             Ok(match test {
