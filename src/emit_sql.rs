@@ -3,19 +3,12 @@
 use crate::actions::ActionMatcher;
 use crate::cli::filter::FilterArgs;
 use crate::expr::Expression;
+use spitzel_sigma::RuleSet;
 use spitzel_sql::{ActionPlan, Cond, Dialect, Refusal, Source, athena_ddl, emit as emit_sql};
 
 /// The statement (or the DDL), or a one-line error.
 pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, String> {
     let dialect = Dialect::parse(dialect)?;
-    // Refused rather than left out: a statement without the rules would
-    // select more than the filter does.
-    if !args.sigma.is_empty() {
-        return Err(format!(
-            "--emit-sql {}: --sigma rules are not translated to SQL yet; run them with spitzel-filter",
-            dialect.name()
-        ));
-    }
     if let Some(location) = &args.sql_ddl {
         if dialect != Dialect::Athena {
             return Err("--sql-ddl goes with --emit-sql athena".into());
@@ -35,7 +28,25 @@ pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, String> {
         expressions.push(expression);
     }
     let plan = action_plan(&matcher, dialect)?;
-    let cond = Cond::criteria(plan, window, &expressions);
+    let rules = if args.sigma.is_empty() {
+        None
+    } else {
+        if args.annotate {
+            return Err(Refusal::new(
+                "--annotate (the statement returns the records as they are; run the filter for the sigma member)",
+                dialect,
+            )
+            .to_string());
+        }
+        let level = args
+            .sigma_level
+            .as_deref()
+            .and_then(spitzel_sigma::Level::parse);
+        // The same loading as the filter's: skipped logsources, levels.
+        Some(RuleSet::load(&args.sigma, level).map_err(|e| format!("--sigma: {e}"))?)
+    };
+    let sigma = rules.as_ref().map(|set| Cond::sigma(&set.rules));
+    let cond = Cond::criteria(plan, window, &expressions, sigma);
     let source = match dialect {
         Dialect::Athena => Source::Table(args.sql_table.clone()),
         _ => Source::Files(args.inputs.clone()),

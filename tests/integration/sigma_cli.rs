@@ -463,14 +463,55 @@ fn record_values_as_the_scanner_reads_them() {
 }
 
 #[test]
-fn emit_sql_refuses_sigma_rules_rather_than_leaving_them_out() {
+fn sigma_rules_emit_sql_one_statement_per_dialect() {
     let dir = rules_dir();
+    let rules = dir.path().to_str().unwrap();
+    // Athena: the rules' string columns, case folded explicitly (the
+    // Windows rule is skipped as the filter skips it).
+    let out = run(&["--sigma", rules, "--emit-sql", "athena"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let sql = text(&out.stdout);
+    assert!(
+        sql.starts_with("SELECT * FROM cloudtrail_logs WHERE "),
+        "{sql}"
+    );
+    assert!(
+        sql.contains(r"regexp_like(useridentity.type, '\A[Rr][Oo][Oo][Tt]\z')"),
+        "{sql}"
+    );
+    // Simple case folding as the filter's regex crate does it: s and ſ.
+    assert!(sql.contains(r"[Ss\x{17F}][Tt][Oo][Pp]"), "{sql}");
+    assert!(sql.contains("(NOT "), "{sql}");
+    assert_eq!(sql.trim_end().lines().count(), 1);
+    // DuckDB: the walk of the dotted field and the rule's value.
+    let out = run(
+        &["--sigma", rules, "--emit-sql", "duckdb", "-i", "x.ndjson"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let sql = text(&out.stdout);
+    assert!(
+        sql.contains("json_extract(x") && sql.contains("'/userIdentity'"),
+        "{sql}"
+    );
+    assert!(sql.contains(r"'\A[Rr][Oo][Oo][Tt]\z'"), "{sql}");
+}
+
+#[test]
+fn sigma_emit_sql_refuses_what_it_cannot_translate_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = dir.path().join("keywords.yml");
+    std::fs::write(
+        &rule,
+        "title: K\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  keywords:\n    - Denied\n  condition: keywords\n",
+    )
+    .unwrap();
     let out = run(
         &[
             "--sigma",
-            dir.path().to_str().unwrap(),
+            rule.to_str().unwrap(),
             "--emit-sql",
-            "duckdb",
+            "spark",
             "-i",
             "x.ndjson",
         ],
@@ -478,10 +519,25 @@ fn emit_sql_refuses_sigma_rules_rather_than_leaving_them_out() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        text(&out.stderr)
-            .contains("--emit-sql duckdb: --sigma rules are not translated to SQL yet"),
-        "{}",
-        text(&out.stderr)
+        err.contains("--emit-sql spark: cannot translate exactly: ")
+            && err.contains("keywords.yml: keywords"),
+        "{err}"
     );
+    // The matching rule titles are not a column of the statement.
+    let dir = rules_dir();
+    let out = run(
+        &[
+            "--sigma",
+            dir.path().to_str().unwrap(),
+            "--annotate",
+            "--emit-sql",
+            "athena",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--emit-sql athena: cannot translate exactly: --annotate"));
 }

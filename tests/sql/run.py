@@ -302,6 +302,83 @@ def generated_queries():
     return queries
 
 
+# Hand-written Sigma rules: (name, detection YAML, the dialects that must
+# refuse it). Each translated construct on the edge records' members, and
+# each refused one.
+J, A, ALL = ["duckdb", "spark"], ["athena"], ["duckdb", "spark", "athena"]
+SIGMA_RULES = [
+    ("eq", "sel:\n    errorCode: accessdenied\n  condition: sel", []),
+    ("cased", "sel:\n    errorCode|cased: AccessDenied\n  condition: sel", []),
+    ("startswith", "sel:\n    errorMessage|startswith: 'den'\n  condition: sel", []),
+    ("wildcard", "sel:\n    errorMessage: 'D?nied*'\n  condition: sel", []),
+    ("kelvin", "sel:\n    errorMessage: 'k\u212a'\n  condition: sel", []),
+    ("endswith", "sel:\n    errorMessage|endswith: 'ied'\n  condition: sel", J),
+    ("contains-all", "sel:\n    errorMessage|contains|all: ['e', 'n']\n  condition: sel", J),
+    ("walk", "sel:\n    resources.type: 'AWS::S3::Object'\n  condition: sel", A),
+    ("walk-null", "sel:\n    resources.type: null\n  condition: sel", A),
+    ("null", "sel:\n    errorCode: null\n  condition: sel", []),
+    ("exists", "sel:\n    errorCode|exists: true\n  condition: sel", A),
+    ("exists-false", "sel:\n    requestParameters.bucketName|exists: false\n  condition: sel", A),
+    ("bool-text", "sel:\n    readOnly: 'FALSE'\n  condition: sel", []),
+    ("bool", "sel:\n    readOnly: true\n  condition: sel", []),
+    ("number-could", "sel:\n    n: 1\n  condition: sel", ALL),
+    ("number-never", "sel:\n    n: 'abc'\n    f|startswith: x\n  condition: sel", A),
+    ("array-end", "sel:\n    tags: 'A'\n  condition: sel", A),
+    ("member-kinds", "sel:\n    requestParameters.key: 'a.pem'\n  condition: sel", A),
+    ("member-bool", "sel:\n    requestParameters.bucketName: [b1, 'true']\n  condition: sel", A),
+    ("struct", "sel:\n    userIdentity.type: root\n    userIdentity.sessionContext.sessionIssuer.type: null\n"
+     "  condition: sel", []),
+    ("re-anchored", "sel:\n    errorMessage|re: '^Den[a-z]+$'\n  condition: sel", []),
+    ("re-i", "sel:\n    errorMessage|re|i: '^(den|caf)'\n  condition: sel", []),
+    ("re-search", "sel:\n    errorMessage|re: 'ied'\n  condition: sel", J),
+    ("re-s", "sel:\n    requestParameters.key|re|s: '^caf.$'\n  condition: sel", A),
+    ("re-word", "sel:\n    errorMessage|re: '^\\bD'\n  condition: sel", ALL),
+    ("re-multiline", "sel:\n    errorMessage|re|m: '^x$'\n  condition: sel", ALL),
+    ("cidr", "sel:\n    sourceIPAddress|cidr: ['10.0.0.0/8', '192.168.0.0/24']\n  condition: sel", []),
+    ("cidr6", "sel:\n    sourceIPAddress|cidr: '2001:db8::/32'\n  condition: sel", ALL),
+    ("neq", "sel:\n    eventSource: s3.amazonaws.com\n    errorCode|neq: AccessDenied\n  condition: sel", []),
+    ("windash", "sel:\n    errorMessage|windash|startswith: 'a-b'\n  condition: sel", []),
+    ("conditions", "sel_a:\n    errorCode: AccessDenied\n  sel_b:\n    readOnly: 'false'\n  filter:\n"
+     "    userIdentity.type: Root\n  condition: 1 of sel_* and not filter", []),
+    ("all-of", "sel_a:\n    eventSource: s3.amazonaws.com\n  sel_b:\n    - errorCode: null\n"
+     "    - userIdentity.type: Root\n  condition: all of them", []),
+    ("keywords", "keywords:\n    - Denied\n  condition: keywords", ALL),
+    ("fieldref", "sel:\n    errorMessage|fieldref: errorCode\n  condition: sel", ALL),
+    ("gt", "sel:\n    n|gt: 1\n  condition: sel", ALL),
+    ("anything", "sel:\n    n|contains: ''\n    obj: '*'\n  condition: sel", A),
+    ("json-text", "sel:\n    requestParameters|contains: 'b1'\n  condition: sel", ALL),
+]
+
+
+def sigma_queries(work):
+    d = os.path.join(work, "sigma")
+    os.makedirs(d, exist_ok=True)
+    queries = []
+    translated = []
+    for name, detection, refuse in SIGMA_RULES:
+        p = os.path.join(d, f"{name}.yml")
+        with open(p, "w") as f:
+            f.write(f"title: {name}\nlevel: medium\nlogsource:\n  product: aws\n  service: cloudtrail\n"
+                    f"detection:\n  {detection}\n")
+        queries.append({"sigma": [p], "refuse": refuse})
+        if not refuse:
+            translated.append(p)
+    # Several rules at once, with the other criteria, negated, and a level
+    # that leaves no rule.
+    queries += [{"sigma": translated, "refuse": []},
+                {"sigma": translated[:4], "actions": ["s3:*"], "match": ["$.readOnly == True"], "refuse": []},
+                {"sigma": translated[:4], "from": "2026-03-14T10:30:00Z", "invert": True, "refuse": []},
+                {"sigma": translated[:4], "level": "high", "refuse": []}]
+    # SigmaHQ's CloudTrail rules one by one and all together.
+    shared = os.environ.get("SPITZEL_SHARED") or os.path.join(os.path.dirname(ROOT), "shared")
+    hq = os.path.join(shared, "data", "sigma", "sigmahq-cloudtrail")
+    if os.path.isdir(hq):
+        rules = sorted(os.path.join(r, f) for r, _, fs in os.walk(hq) for f in fs if f.endswith((".yml", ".yaml")))
+        queries += [{"sigma": [r], "sigmahq": "one"} for r in rules]
+        queries.append({"sigma": [hq], "sigmahq": "all"})
+    return queries
+
+
 # ---------------------------------------------------------------- runs
 
 def run_filter(binary, args):
@@ -311,6 +388,10 @@ def run_filter(binary, args):
 
 def cli_args(q):
     args = list(q.get("actions", []))
+    for rule in q.get("sigma", []):
+        args += ["--sigma", rule]
+    if "level" in q:
+        args += ["--sigma-level", q["level"]]
     for m in q.get("match", []):
         args += ["--match", m]
     if "from" in q:
@@ -400,7 +481,8 @@ def athena_typed(r):
     records do, is the same row as one spelling it as CloudTrail does):
     edge records that break them are left out there."""
     resources = r.get("resources")
-    return all(isinstance(r.get(k), (str, type(None))) for k in STRING_MEMBERS) and \
+    return canonical_names(r) and \
+        all(isinstance(r.get(k), (str, type(None))) for k in STRING_MEMBERS) and \
         isinstance(r.get("readOnly"), (bool, type(None))) and \
         not any(isinstance(r.get(k), str) for k in JSON_TEXT_MEMBERS) and \
         not (isinstance(resources, list) and any(
@@ -409,6 +491,34 @@ def athena_typed(r):
 
 # The members of a resources element as CloudTrail spells them.
 RESOURCE_MEMBERS = {"ARN", "accountId", "type"}
+
+
+# CloudTrail's spellings of the members the table has columns for: the
+# SerDe matches names ignoring case, the filter does not, so the Athena
+# translation holds for records spelled as CloudTrail spells them (the
+# panther test records lowercase some).
+STRUCT_NAMES = ["userIdentity", "type", "principalId", "arn", "accountId", "invokedBy", "accessKeyId", "userName",
+                "onBehalfOf", "userId", "identityStoreArn", "sessionContext", "attributes", "mfaAuthenticated",
+                "creationDate", "sessionIssuer", "ec2RoleDelivery", "webIdFederationData", "federatedProvider",
+                "tlsDetails", "tlsVersion", "cipherSuite", "clientProvidedHostHeader", "readOnly", "resources",
+                "ARN", "requestParameters", "responseElements", "additionalEventData", "serviceEventDetails",
+                "eventVersion", "requestID", "eventID", "apiVersion", "sharedEventID", "vpcEndpointId",
+                "vpcEndpointAccountId", "eventCategory", "sessionCredentialFromConsole"]
+
+
+def canonical_names(r, names=None):
+    names = names or set(STRUCT_NAMES + STRING_MEMBERS)
+    lower = {n.lower() for n in names}
+    for k, v in r.items():
+        if k == "resources" and isinstance(v, list) and not all(
+                canonical_names(e, {"ARN", "accountId", "type"}) for e in v if isinstance(e, dict)):
+            return False
+        if k.lower() in lower and k not in names:
+            return False
+        if k in ("userIdentity", "tlsDetails", "sessionContext", "sessionIssuer", "attributes", "onBehalfOf",
+                 "webIdFederationData") and isinstance(v, dict) and not canonical_names(v):
+            return False
+    return True
 
 
 # Objects in CloudTrail: the table keeps their JSON text, which a string
@@ -508,6 +618,29 @@ def start_spark():
     return spark, f"local Spark {spark.version}, one session"
 
 
+def nested_arrays(binary, work, con, failures):
+    """An array directly inside an array on a Sigma rule's path: the filter
+    walks it to any depth, the statement stops with an error rather than
+    return other rows."""
+    data = os.path.join(work, "nested.ndjson")
+    with open(data, "w") as f:
+        f.write('{"a":[[{"b":"x"}]]}\n{"a":[{"b":"x"}]}\n')
+    rule = os.path.join(work, "sigma", "nested.yml")
+    with open(rule, "w") as f:
+        f.write("title: nested\nlogsource:\n  product: aws\n  service: cloudtrail\n"
+                "detection:\n  sel:\n    a.b: x\n  condition: sel\n")
+    rc, sql, err = run_filter(binary, ["--sigma", rule, "--emit-sql", "duckdb", "-i", data])
+    if rc != 0:
+        failures.append(f"nested arrays: exit {rc}: {err.strip()}")
+        return
+    try:
+        rows = con.execute(sql).fetchall()
+        failures.append(f"nested arrays: duckdb returned {len(rows)} rows instead of stopping")
+    except Exception as e:
+        if "spitzel: a Sigma field path crosses an array inside an array" not in str(e):
+            failures.append(f"nested arrays: duckdb failed otherwise: {str(e).splitlines()[0]}")
+
+
 def main():
     binary, work = sys.argv[1], sys.argv[2]
     try:
@@ -522,7 +655,7 @@ def main():
     spark_records = [json.loads(l) for f in spark_files
                      for l in (gzip.open(f, "rt") if f.endswith(".gz") else open(f)) if l.strip()]
     inputs = sum((["-i", f] for f in files), [])
-    queries = [{"match": [e]} for e in project_expressions()] + generated_queries()
+    queries = [{"match": [e]} for e in project_expressions()] + generated_queries() + sigma_queries(work)
     # SPITZEL_SQL_ONLY=TEXT: only the queries whose arguments contain TEXT
     # (for working on one construct; the test runs them all).
     only = os.environ.get("SPITZEL_SQL_ONLY")
@@ -552,6 +685,11 @@ def main():
                 _, out, _ = run_filter(binary, args + spark_inputs)
                 want = Counter(canon(json.loads(l)) for l in out.splitlines())
             rc, sql, err = run_filter(binary, args + ["--emit-sql", dialect] + extra)
+            if q.get("sigmahq") == "one":
+                stats[dialect]["sigmahq rules emitted" if rc == 0 else "sigmahq rules refused"] += 1
+            if "refuse" in q and (rc == 2) != (dialect in q["refuse"]):
+                failures.append(f"{dialect} {args}: expected {'a refusal' if rc == 0 else 'a statement'}, "
+                                f"got exit {rc}: {err.strip()}")
             if rc == 2:
                 lines = err.strip().splitlines()
                 if len(lines) != 1 or "cannot translate exactly" not in lines[0] and "--emit-sql" not in lines[0]:
@@ -589,6 +727,8 @@ def main():
                 compared = {"duckdb": records, "athena": [r for r in records if athena_typed(r)],
                             "spark": spark_records}[dialect]
                 stats[dialect]["records compared"] += len(compared)
+    if not only or "sigma" in only:
+        nested_arrays(binary, work, con, failures)
     if spark is not None:
         run_spark_batches(spark, spark_batch, stats["spark"], failures, len(spark_records))
     loud_failures(binary, work, con, spark, failures)

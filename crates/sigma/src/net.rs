@@ -36,6 +36,14 @@ impl Network {
         })
     }
 
+    pub fn base(&self) -> IpAddr {
+        self.base
+    }
+
+    pub fn prefix_len(&self) -> u8 {
+        self.prefix
+    }
+
     pub fn contains_text(&self, text: &str) -> bool {
         text.parse::<IpAddr>().is_ok_and(|ip| self.contains(ip))
     }

@@ -146,6 +146,17 @@ const COLUMNS: &[(&str, &str, Kind)] = &[
     ),
 ];
 
+/// The column of a member CloudTrail writes as a string (`Some(false)`)
+/// or a boolean (`Some(true)`); None for JSON text, structs and the rest.
+pub(crate) fn scalar_column(member: &str) -> Option<(&'static str, bool)> {
+    COLUMNS.iter().find_map(|(m, column, kind)| match kind {
+        _ if *m != member => None,
+        Kind::Str => Some((*column, false)),
+        Kind::Bool => Some((*column, true)),
+        Kind::JsonText => None,
+    })
+}
+
 /// Members of each `resources` element.
 const RESOURCE_FIELDS: &[(&str, &str)] =
     &[("ARN", "arn"), ("accountId", "accountid"), ("type", "type")];
@@ -256,6 +267,7 @@ fn render(cond: &Cond<'_>) -> Result<String, Refusal> {
         Cond::Actions(ActionPlan::All) => "TRUE".into(),
         Cond::Actions(ActionPlan::Any(predicates)) => common::actions(D, predicates),
         Cond::Compare { path, op } => compare(path, op)?,
+        Cond::Sigma { rule, item } => super::sigma::athena_item(rule, item)?,
     })
 }
 

@@ -432,6 +432,15 @@ pub fn check_float(d: Dialect, f: f64) -> Result<(), Refusal> {
 /// `s` (a string expression) is an IPv4 address in one of the networks, as
 /// Rust's parser reads addresses (dotted quad, no leading zeros).
 pub fn cidr(d: Dialect, s: &str, networks: &[Network]) -> Result<String, Refusal> {
+    let pairs: Vec<(IpAddr, u8)> = networks
+        .iter()
+        .map(|n| (n.base(), n.prefix_len()))
+        .collect();
+    cidr_of(d, s, &pairs)
+}
+
+/// [`cidr`] for networks given as base address and prefix length.
+pub fn cidr_of(d: Dialect, s: &str, networks: &[(IpAddr, u8)]) -> Result<String, Refusal> {
     let octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
     let quad = format!(r"\A{octet}\.{octet}\.{octet}\.{octet}\z");
     let part = |k: usize| match d {
@@ -446,15 +455,15 @@ pub fn cidr(d: Dialect, s: &str, networks: &[Network]) -> Result<String, Refusal
         part(4)
     );
     let mut ranges = Vec::new();
-    for n in networks {
-        let IpAddr::V4(base) = n.base() else {
+    for &(base, prefix) in networks {
+        let IpAddr::V4(base) = base else {
             return Err(Refusal::new(
-                format!("cidr with the IPv6 network {}/{}", n.base(), n.prefix_len()),
+                format!("cidr with the IPv6 network {base}/{prefix}"),
                 d,
             ));
         };
         let low = u64::from(u32::from(base));
-        let size = 1u64 << (32 - u32::from(n.prefix_len()));
+        let size = 1u64 << (32 - u32::from(prefix));
         ranges.push(format!("{number} BETWEEN {low} AND {}", low + size - 1));
     }
     // The CASE keeps the casts away from strings that are not addresses.

@@ -4,6 +4,7 @@
 use spitzel_core::actions::EventPredicate;
 use spitzel_core::expr::{Expression, Node, Op};
 use spitzel_core::window::TimeWindow;
+use spitzel_sigma::{Condition, Item, Rule};
 
 /// A condition on one record.
 #[derive(Debug)]
@@ -22,6 +23,12 @@ pub enum Cond<'a> {
     Window(TimeWindow),
     /// The action globs, as predicates on eventSource and eventName.
     Actions(ActionPlan),
+    /// One Sigma item (`field|modifiers: values`) of `rule`, with the
+    /// filter's semantics (crates/sigma/src/eval.rs).
+    Sigma {
+        rule: &'a Rule,
+        item: &'a Item,
+    },
 }
 
 impl<'a> Cond<'a> {
@@ -30,6 +37,7 @@ impl<'a> Cond<'a> {
         actions: ActionPlan,
         window: TimeWindow,
         expressions: &'a [Expression],
+        sigma: Option<Cond<'a>>,
     ) -> Self {
         let mut all = Vec::new();
         if !matches!(actions, ActionPlan::All) {
@@ -39,10 +47,41 @@ impl<'a> Cond<'a> {
             all.push(Cond::Window(window));
         }
         all.extend(expressions.iter().map(|e| Self::from_node(e.root())));
+        all.extend(sigma);
         match all.len() {
             0 => Cond::True,
             1 => all.remove(0),
             _ => Cond::And(all),
+        }
+    }
+
+    /// A record matching at least one of the rules.
+    pub fn sigma(rules: &'a [Rule]) -> Self {
+        Cond::Or(
+            rules
+                .iter()
+                .map(|rule| Self::detection(rule, &rule.detection.condition))
+                .collect(),
+        )
+    }
+
+    fn detection(rule: &'a Rule, condition: &'a Condition) -> Self {
+        let each =
+            |terms: &'a [Condition]| terms.iter().map(|t| Self::detection(rule, t)).collect();
+        match condition {
+            // A search: OR over its maps, each an AND over its items.
+            Condition::Search(index) => Cond::Or(
+                rule.detection.searches[*index]
+                    .maps
+                    .iter()
+                    .map(|map| {
+                        Cond::And(map.iter().map(|item| Cond::Sigma { rule, item }).collect())
+                    })
+                    .collect(),
+            ),
+            Condition::Not(inner) => Cond::Not(Box::new(Self::detection(rule, inner))),
+            Condition::And(terms) => Cond::And(each(terms)),
+            Condition::Or(terms) => Cond::Or(each(terms)),
         }
     }
 

@@ -156,14 +156,14 @@ fn uses(cond: &Cond<'_>, leaf: &dyn Fn(&Cond<'_>) -> bool) -> bool {
     }
 }
 
-struct Render {
-    d: Dialect,
+pub(crate) struct Render {
+    pub(crate) d: Dialect,
     vars: Cell<usize>,
 }
 
 /// JSON kinds a value is tested for.
 #[derive(Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     Null,
     Bool,
     Str,
@@ -186,7 +186,7 @@ fn cmp_symbol(ord: Ordering, or_equal: bool) -> &'static str {
 }
 
 impl Render {
-    fn var(&self) -> String {
+    pub(crate) fn var(&self) -> String {
         let n = self.vars.get() + 1;
         self.vars.set(n);
         format!("x{n}")
@@ -223,7 +223,7 @@ impl Render {
         }
     }
 
-    fn is(&self, v: &str, kind: Kind) -> String {
+    pub(crate) fn is(&self, v: &str, kind: Kind) -> String {
         if self.d == Dialect::Spark {
             let t = format!("schema_of_variant({v})");
             return match kind {
@@ -257,14 +257,14 @@ impl Render {
         }
     }
 
-    fn as_str(&self, v: &str) -> String {
+    pub(crate) fn as_str(&self, v: &str) -> String {
         match self.d {
             Dialect::Spark => format!("try_variant_get({v}, '$', 'string')"),
             _ => format!("json_extract_string({v}, '$')"),
         }
     }
 
-    fn bool_is(&self, v: &str, b: bool) -> String {
+    pub(crate) fn bool_is(&self, v: &str, b: bool) -> String {
         match self.d {
             Dialect::Spark => format!("try_variant_get({v}, '$', 'boolean') = {b}"),
             _ => format!("CAST({v} AS VARCHAR) = '{b}'"),
@@ -299,7 +299,7 @@ impl Render {
         }
     }
 
-    fn member(&self, v: &str, name: &str) -> Result<String, Refusal> {
+    pub(crate) fn member(&self, v: &str, name: &str) -> Result<String, Refusal> {
         if self.d == Dialect::Spark {
             if name.contains(['\'', '"', '\\']) {
                 return Err(Refusal::new(
@@ -368,14 +368,14 @@ impl Render {
         }
     }
 
-    fn lambda(&self, x: &str, body: &str) -> String {
+    pub(crate) fn lambda(&self, x: &str, body: &str) -> String {
         match self.d {
             Dialect::Spark => format!("{x} -> {body}"),
             _ => format!("lambda {x}: {body}"),
         }
     }
 
-    fn map(&self, list: &str, x: &str, body: &str) -> String {
+    pub(crate) fn map(&self, list: &str, x: &str, body: &str) -> String {
         match self.d {
             Dialect::Spark => format!("transform({list}, {})", self.lambda(x, body)),
             _ => format!("list_transform({list}, {})", self.lambda(x, body)),
@@ -399,7 +399,7 @@ impl Render {
     }
 
     /// Some element satisfies `pred` (two-valued).
-    fn any(&self, list: &str, x: &str, pred: &str) -> String {
+    pub(crate) fn any(&self, list: &str, x: &str, pred: &str) -> String {
         match self.d {
             Dialect::Spark => format!("COALESCE(exists({list}, {}), FALSE)", self.lambda(x, pred)),
             _ => format!("COALESCE(list_bool_or({}), FALSE)", self.map(list, x, pred)),
@@ -416,6 +416,7 @@ impl Render {
             Cond::Actions(ActionPlan::All) => "TRUE".into(),
             Cond::Actions(ActionPlan::Any(predicates)) => common::actions(self.d, predicates),
             Cond::Compare { path, op } => self.compare(path, op)?,
+            Cond::Sigma { rule, item } => self.sigma_item(rule, item)?,
         })
     }
 

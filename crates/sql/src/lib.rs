@@ -15,6 +15,7 @@ mod files;
 mod json;
 mod path;
 mod regex;
+mod sigma;
 
 use std::fmt;
 
