@@ -88,8 +88,8 @@ pub fn run(args: FilterArgs) -> Exit {
                 println!("{text}");
                 Exit::Match
             }
-            Err(message) => {
-                eprintln!("spitzel-filter: {message}");
+            Err(error) => {
+                eprintln!("spitzel-filter: {error}");
                 Exit::Error
             }
         };

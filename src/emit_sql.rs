@@ -1,30 +1,52 @@
 //! `spitzel-filter --emit-sql`: from the parsed arguments to the text.
 
 use crate::actions::ActionMatcher;
+use crate::app::UsageError;
 use crate::cli::filter::FilterArgs;
 use crate::expr::Expression;
 use spitzel_sigma::RuleSet;
-use spitzel_sql::{ActionPlan, Cond, Dialect, Refusal, Source, athena_ddl, emit as emit_sql};
+use spitzel_sql::{
+    ActionPlan, Cond, DdlError, Dialect, Refusal, Source, UnknownDialect, athena_ddl,
+    emit as emit_sql,
+};
 
-/// The statement (or the DDL), or a one-line error.
-pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, String> {
+/// Why --emit-sql prints no statement (one line, exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum EmitError {
+    #[error(transparent)]
+    Dialect(#[from] UnknownDialect),
+    #[error("--sql-ddl goes with --emit-sql athena")]
+    DdlNeedsAthena,
+    #[error(transparent)]
+    Ddl(#[from] DdlError),
+    /// The criteria themselves are wrong, as they would be for the filter.
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+}
+
+/// The statement (or the DDL).
+pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, EmitError> {
     let dialect = Dialect::parse(dialect)?;
     if let Some(location) = &args.sql_ddl {
         if dialect != Dialect::Athena {
-            return Err("--sql-ddl goes with --emit-sql athena".into());
+            return Err(EmitError::DdlNeedsAthena);
         }
-        return athena_ddl(location, &args.sql_table);
+        return Ok(athena_ddl(location, &args.sql_table)?);
     }
     let matcher =
-        ActionMatcher::with_implied(&args.actions, args.implied).map_err(|e| e.to_string())?;
+        ActionMatcher::with_implied(&args.actions, args.implied).map_err(UsageError::from)?;
     let window = args
         .time
         .window(crate::window::now())
-        .map_err(|e| e.to_string())?;
+        .map_err(UsageError::from)?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {
-        let expression =
-            Expression::parse(source).map_err(|error| format!("--match '{source}': {error}"))?;
+        let expression = Expression::parse(source).map_err(|error| UsageError::Match {
+            text: source.clone(),
+            error,
+        })?;
         expressions.push(expression);
     }
     let plan = action_plan(&matcher, dialect)?;
@@ -36,14 +58,14 @@ pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, String> {
                 "--annotate (the statement returns the records as they are; run the filter for the sigma member)",
                 dialect,
             )
-            .to_string());
+            .into());
         }
         let level = args
             .sigma_level
             .as_deref()
             .and_then(spitzel_sigma::Level::parse);
         // The same loading as the filter's: skipped logsources, levels.
-        Some(RuleSet::load(&args.sigma, level).map_err(|e| format!("--sigma: {e}"))?)
+        Some(RuleSet::load(&args.sigma, level).map_err(UsageError::from)?)
     };
     let sigma = rules.as_ref().map(|set| Cond::sigma(&set.rules));
     let cond = Cond::criteria(plan, window, &expressions, sigma);
@@ -51,17 +73,16 @@ pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, String> {
         Dialect::Athena => Source::Table(args.sql_table.clone()),
         _ => Source::Files(args.inputs.clone()),
     };
-    emit_sql(dialect, &cond, args.invert_match, &source).map_err(|e| e.to_string())
+    Ok(emit_sql(dialect, &cond, args.invert_match, &source)?)
 }
 
 /// The action globs as predicates on eventSource and eventName.
-fn action_plan(matcher: &ActionMatcher, dialect: Dialect) -> Result<ActionPlan, String> {
+fn action_plan(matcher: &ActionMatcher, dialect: Dialect) -> Result<ActionPlan, Refusal> {
     if matcher.is_implied() && !matcher.matches_all() {
         return Err(Refusal::new(
             "--implied (its conditions read requestParameters through the mapping's own path rules)",
             dialect,
-        )
-        .to_string());
+        ));
     }
     Ok(match matcher.event_predicates() {
         None => ActionPlan::All,

@@ -53,28 +53,33 @@ ap-northeast-1,ap-northeast-2,ap-northeast-3,ca-central-1,ca-west-1,eu-central-1
 eu-west-1,eu-west-2,eu-west-3,eu-south-1,eu-south-2,eu-north-1,il-central-1,me-south-1,me-central-1,\
 mx-central-1,sa-east-1";
 
+/// A --sql-ddl location that names no trail prefix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DdlError {
+    #[error("--sql-ddl '{0}': expected s3://BUCKET/PREFIX")]
+    NotS3(String),
+    #[error(
+        "--sql-ddl '{0}': give the location before AWSLogs/ (or AWSLogs/o-ORGID for an organization trail)"
+    )]
+    InsideAwsLogs(String),
+}
+
 /// `location` is the trail's `s3://BUCKET/PREFIX` (the part before
 /// `AWSLogs/`), optionally with the organization id as
 /// `s3://BUCKET/PREFIX/AWSLogs/o-xxxxxxxxxx`. Every account and region
 /// under it becomes a partition, by day.
-pub fn athena_ddl(location: &str, table: &str) -> Result<String, String> {
+pub fn athena_ddl(location: &str, table: &str) -> Result<String, DdlError> {
     let Some(rest) = location.strip_prefix("s3://") else {
-        return Err(format!(
-            "--sql-ddl '{location}': expected s3://BUCKET/PREFIX"
-        ));
+        return Err(DdlError::NotS3(location.to_owned()));
     };
     if rest.is_empty() || location.contains(['\'', '\\', '$', '{', '}']) {
-        return Err(format!(
-            "--sql-ddl '{location}': expected s3://BUCKET/PREFIX"
-        ));
+        return Err(DdlError::NotS3(location.to_owned()));
     }
     let base = location.trim_end_matches('/');
     let (root, layout) = match base.rsplit_once("/AWSLogs/") {
         Some((_, org)) if org.starts_with("o-") => (base.to_owned(), "organization"),
         Some(_) => {
-            return Err(format!(
-                "--sql-ddl '{location}': give the location before AWSLogs/ (or AWSLogs/o-ORGID for an organization trail)"
-            ));
+            return Err(DdlError::InsideAwsLogs(location.to_owned()));
         }
         None => (format!("{base}/AWSLogs"), "single-account"),
     };

@@ -20,7 +20,7 @@ mod sigma;
 use std::fmt;
 
 pub use cond::{ActionPlan, Cond};
-pub use ddl::athena_ddl;
+pub use ddl::{DdlError, athena_ddl};
 
 /// The target SQL dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,14 +31,12 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    pub fn parse(name: &str) -> Result<Self, String> {
+    pub fn parse(name: &str) -> Result<Self, UnknownDialect> {
         match name.to_ascii_lowercase().as_str() {
             "athena" => Ok(Self::Athena),
             "spark" => Ok(Self::Spark),
             "duckdb" => Ok(Self::Duckdb),
-            _ => Err(format!(
-                "--emit-sql '{name}': expected athena, spark or duckdb"
-            )),
+            _ => Err(UnknownDialect(name.to_owned())),
         }
     }
 
@@ -50,6 +48,10 @@ impl Dialect {
         }
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--emit-sql '{0}': expected athena, spark or duckdb")]
+pub struct UnknownDialect(pub String);
 
 /// A construct that has no exact translation in a dialect.
 #[derive(Debug, Clone, PartialEq, Eq)]
