@@ -602,6 +602,9 @@ impl<'a, 'k> Decoder<'a, 'k> {
             return Ok(Parsed::Record);
         }
         let mut envelope = None;
+        // A string eventName makes the object a record even beside a
+        // CloudTrailEvent member, as it does for an NDJSON line.
+        let mut named = false;
         let mut wrapper = false;
         let mut first_member = true;
         let mut not_an_array = None;
@@ -626,6 +629,7 @@ impl<'a, 'k> Decoder<'a, 'k> {
                 None
             };
             let is_event = key == b"\"CloudTrailEvent\"";
+            let is_event_name = key == b"\"eventName\"";
             if !top
                 && first_member
                 && self.sc.record_start.is_none()
@@ -649,6 +653,9 @@ impl<'a, 'k> Decoder<'a, 'k> {
                     self.sc.copy_value(&mut self.rec)?;
                     if is_event {
                         envelope = Some((value_at, self.rec.len()));
+                    }
+                    if is_event_name && self.rec.get(value_at) == Some(&b'"') {
+                        named = true;
                     }
                     if first_member && let Some(what) = array_of {
                         // `{"Records":null}` is a wrapper gone wrong, not a record.
@@ -693,8 +700,8 @@ impl<'a, 'k> Decoder<'a, 'k> {
         }
         Ok(match (wrapper, envelope) {
             (true, _) => Parsed::Wrapper,
-            (false, Some((start, end))) => Parsed::Envelope(start, end),
-            (false, None) => Parsed::Record,
+            (false, Some((start, end))) if !named => Parsed::Envelope(start, end),
+            (false, _) => Parsed::Record,
         })
     }
 }

@@ -164,6 +164,26 @@ fn envelope_string_that_is_not_a_record_is_an_error() {
     assert!(err.reason.contains("does not hold a JSON object"), "{err}");
 }
 
+/// Found by the input_decode fuzz target: a record inside Records with a
+/// CloudTrailEvent member was taken for an envelope and reported, where an
+/// NDJSON line with a string eventName is judged as the record it is.
+#[test]
+fn a_record_with_a_string_event_name_is_no_envelope() {
+    let input = r#"{"Records":[{"eventName":"A","CloudTrailEvent":"203.0.113.3"},{"eventName":5,"CloudTrailEvent":"{\"x\":1}"}]}"#;
+    let out = decode(input);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(
+        texts(&out),
+        [
+            r#"{"eventName":"A","CloudTrailEvent":"203.0.113.3"}"#,
+            r#"{"x":1}"#
+        ]
+    );
+    let out = decode("{\n\"eventName\": \"B\",\n\"CloudTrailEvent\": 7\n}\n");
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(texts(&out), [r#"{"eventName":"B","CloudTrailEvent":7}"#]);
+}
+
 #[test]
 fn bom_and_crlf() {
     let out = decode("\u{feff}{\"Records\":[\r\n{\"a\":1},\r\n{\"a\":2}\r\n]}\r\n");
