@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::util::gzip;
+
 fn filter() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_spitzel-filter"));
     command
@@ -72,12 +74,6 @@ fn err_text(output: &Output) -> String {
 
 fn record(id: u32) -> String {
     format!(r#"{{"eventVersion":"1.08","eventName":"GetObject","eventID":"id-{id}"}}"#)
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(data).unwrap();
-    encoder.finish().unwrap()
 }
 
 fn mkfifo(path: &Path) {

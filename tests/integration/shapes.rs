@@ -115,17 +115,7 @@ fn shared_stratus_arrays_match_events_ndjson() {
 
 // ---- through the binary ----
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
-use std::io::Write;
-
-use crate::util::{run, stderr, stdout};
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(data).unwrap();
-    enc.finish().unwrap()
-}
+use crate::util::{gzip, run, stderr, stdout};
 
 /// A compact record with an id and a time, and spellings that must survive.
 fn record(id: u32, time: &str) -> String {

@@ -2,14 +2,7 @@
 //! input files, and the one-line refusals (tests/sql/run.py runs the
 //! statements on the engines).
 
-use crate::util::{run, stderr, stdout};
-use std::io::Write;
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(data).unwrap();
-    enc.finish().unwrap()
-}
+use crate::util::{gzip, run, stderr, stdout};
 
 const RECORD: &[u8] = b"{\"eventName\":\"A\"}\n";
 

@@ -550,18 +550,7 @@ impl Render {
 
     pub(crate) fn sigma_item(&self, rule: &Rule, item: &Item) -> Result<String, Refusal> {
         let d = self.d;
-        if item.field.is_none() {
-            return Err(refusal(
-                rule,
-                "keywords (values searched in every field of the record)",
-                d,
-            ));
-        }
-        for test in item.tests.iter().flatten() {
-            if let Some(refused) = unsupported(rule, item, test, d) {
-                return Err(refused);
-            }
-        }
+        translatable(rule, item, d)?;
         let ends = self
             .ends(&item.path)
             .map_err(|r| refusal(rule, &r.construct, d))?;
@@ -603,10 +592,9 @@ impl Render {
     }
 }
 
-/// Athena: an item on a string (or boolean) column of the documented
-/// table, where a missing member and a JSON null are both NULL.
-pub(crate) fn athena_item(rule: &Rule, item: &Item) -> Result<String, Refusal> {
-    let d = Dialect::Athena;
+/// The item's field, or the refusal of a keyword item or of a test `d`
+/// cannot translate exactly.
+fn translatable<'a>(rule: &Rule, item: &'a Item, d: Dialect) -> Result<&'a str, Refusal> {
     let Some(field) = item.field.as_deref() else {
         return Err(refusal(
             rule,
@@ -619,6 +607,14 @@ pub(crate) fn athena_item(rule: &Rule, item: &Item) -> Result<String, Refusal> {
             return Err(refused);
         }
     }
+    Ok(field)
+}
+
+/// Athena: an item on a string (or boolean) column of the documented
+/// table, where a missing member and a JSON null are both NULL.
+pub(crate) fn athena_item(rule: &Rule, item: &Item) -> Result<String, Refusal> {
+    let d = Dialect::Athena;
+    let field = translatable(rule, item, d)?;
     let Some((column, is_bool)) = athena::scalar_column(field) else {
         return Err(refusal(
             rule,
