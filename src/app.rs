@@ -36,6 +36,8 @@ pub enum UsageError {
     Match { text: String, error: ExprError },
     #[error("--sigma: {0}")]
     Sigma(#[from] spitzel_sigma::RuleError),
+    #[error("--sigma: {0}")]
+    NoSigmaRule(#[from] spitzel_sigma::NothingToRun),
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
 }
@@ -66,12 +68,9 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
             .sigma_level
             .as_deref()
             .and_then(spitzel_sigma::Level::parse);
-        Some(SigmaCriterion::load(
-            &args.sigma,
-            level,
-            args.annotate,
-            args.stats,
-        )?)
+        let criterion = SigmaCriterion::load(&args.sigma, level, args.annotate, args.stats)?;
+        criterion.rules.require_rules(&args.sigma, level)?;
+        Some(criterion)
     };
     Ok(Criteria {
         actions,

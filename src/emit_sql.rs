@@ -6,8 +6,8 @@ use crate::cli::filter::FilterArgs;
 use crate::expr::Expression;
 use spitzel_sigma::RuleSet;
 use spitzel_sql::{
-    ActionPlan, Cond, DdlError, Dialect, Refusal, Source, UnknownDialect, athena_ddl,
-    emit as emit_sql,
+    ActionPlan, Cond, DdlError, Dialect, Refusal, Source, TableNameError, UnknownDialect,
+    athena_ddl, check_table_name, emit as emit_sql,
 };
 
 /// Why --emit-sql prints no statement (one line, exit 2).
@@ -19,6 +19,8 @@ pub enum EmitError {
     DdlNeedsAthena,
     #[error(transparent)]
     Ddl(#[from] DdlError),
+    #[error(transparent)]
+    Table(#[from] TableNameError),
     /// The criteria themselves are wrong, as they would be for the filter.
     #[error(transparent)]
     Usage(#[from] UsageError),
@@ -29,6 +31,10 @@ pub enum EmitError {
 /// The statement (or the DDL).
 pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, EmitError> {
     let dialect = Dialect::parse(dialect)?;
+    if dialect == Dialect::Athena {
+        // The name is written into the statement: one check, query or DDL.
+        check_table_name(&args.sql_table)?;
+    }
     if let Some(location) = &args.sql_ddl {
         if dialect != Dialect::Athena {
             return Err(EmitError::DdlNeedsAthena);
@@ -65,7 +71,10 @@ pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, EmitError> {
             .as_deref()
             .and_then(spitzel_sigma::Level::parse);
         // The same loading as the filter's: skipped logsources, levels.
-        Some(RuleSet::load(&args.sigma, level).map_err(UsageError::from)?)
+        let set = RuleSet::load(&args.sigma, level).map_err(UsageError::from)?;
+        set.require_rules(&args.sigma, level)
+            .map_err(UsageError::from)?;
+        Some(set)
     };
     let sigma = rules.as_ref().map(|set| Cond::sigma(&set.rules));
     let cond = Cond::criteria(plan, window, &expressions, sigma);

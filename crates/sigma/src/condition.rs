@@ -41,10 +41,17 @@ fn is_kw(tok: Option<&Tok>, kw: &str) -> bool {
     matches!(tok, Some(Tok::Word(w)) if w.eq_ignore_ascii_case(kw))
 }
 
+/// How deep parentheses and `not`s may nest: far beyond any real rule,
+/// shallow enough that parsing, matching and SQL writing (all recursive)
+/// stay well inside the stack.
+pub const MAX_NESTING: usize = 64;
+
 struct Parser<'a> {
     toks: Vec<Tok>,
     at: usize,
     names: &'a [String],
+    /// Open parentheses and `not`s around the token being parsed.
+    depth: usize,
 }
 
 /// Parse `text` over the search identifiers `names` (rule order).
@@ -60,7 +67,12 @@ pub fn parse(text: &str, names: &[String]) -> Result<Condition, String> {
     if toks.is_empty() {
         return Err("empty condition".into());
     }
-    let mut parser = Parser { toks, at: 0, names };
+    let mut parser = Parser {
+        toks,
+        at: 0,
+        names,
+        depth: 0,
+    };
     let condition = parser.or()?;
     match parser.toks.get(parser.at) {
         None => Ok(condition),
@@ -111,9 +123,26 @@ impl Parser<'_> {
     fn not(&mut self) -> Result<Condition, String> {
         if is_kw(self.peek(), "not") {
             self.at += 1;
-            return Ok(Condition::Not(Box::new(self.not()?)));
+            let inner = self.nested(Self::not)?;
+            return Ok(Condition::Not(Box::new(inner)));
         }
         self.primary()
+    }
+
+    /// `parse` one level deeper, refused past [`MAX_NESTING`].
+    fn nested(
+        &mut self,
+        parse: fn(&mut Self) -> Result<Condition, String>,
+    ) -> Result<Condition, String> {
+        if self.depth >= MAX_NESTING {
+            return Err(format!(
+                "condition nests parentheses and 'not' more than {MAX_NESTING} deep"
+            ));
+        }
+        self.depth += 1;
+        let inner = parse(self);
+        self.depth -= 1;
+        inner
     }
 
     fn primary(&mut self) -> Result<Condition, String> {
@@ -123,7 +152,7 @@ impl Parser<'_> {
         self.at += 1;
         match tok {
             Tok::Open => {
-                let inner = self.or()?;
+                let inner = self.nested(Self::or)?;
                 match self.peek() {
                     Some(Tok::Close) => {
                         self.at += 1;
@@ -328,5 +357,21 @@ mod tests {
         assert!(parse("selection and", &n).is_err());
         assert!(parse("selection selection", &n).is_err());
         assert!(parse("", &n).is_err());
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let n = names(&["sel"]);
+        let at_limit = format!("{}sel{}", "(".repeat(32), ")".repeat(32));
+        let at_limit = format!("{}{at_limit}", "not ".repeat(MAX_NESTING - 32));
+        assert!(parse(&at_limit, &n).is_ok());
+        for deep in [
+            format!("{}sel{}", "(".repeat(10_000), ")".repeat(10_000)),
+            format!("{}sel", "not ".repeat(100_000)),
+            format!("not ({at_limit})"),
+        ] {
+            let error = parse(&deep, &n).unwrap_err();
+            assert!(error.contains("more than 64 deep"), "{error}");
+        }
     }
 }

@@ -25,4 +25,4 @@ mod tests;
 pub use json::{JsonKind, JsonValue, compact_json};
 pub use load::RuleError;
 pub use model::{Condition, Item, Level, Modifier, Rule, RuleValue, Test};
-pub use set::{LoadStats, RuleSet};
+pub use set::{LoadStats, NothingToRun, RuleSet};

@@ -162,10 +162,7 @@ const RESOURCE_FIELDS: &[(&str, &str)] =
     &[("ARN", "arn"), ("accountId", "accountid"), ("type", "type")];
 
 pub fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<String, Refusal> {
-    if !table
-        .split('.')
-        .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-    {
+    if crate::table::check_table_name(table).is_err() {
         return Err(Refusal::new(format!("the table name {table:?}"), D));
     }
     let mut pred = render(cond)?;

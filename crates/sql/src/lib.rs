@@ -16,11 +16,13 @@ mod json;
 mod path;
 mod regex;
 mod sigma;
+mod table;
 
 use std::fmt;
 
 pub use cond::{ActionPlan, Cond};
 pub use ddl::{DdlError, athena_ddl};
+pub use table::{TableNameError, check_table_name};
 
 /// The target SQL dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
