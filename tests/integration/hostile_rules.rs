@@ -271,3 +271,65 @@ fn sql_ddl_checks_the_table_name_as_the_query_does() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("CREATE EXTERNAL TABLE forensics.trail (\n"));
 }
+
+/// A search of `values` eventNames used in `uses` terms with other searches.
+fn repeated_search_rule(values: usize, uses: usize) -> String {
+    let mut text = String::from(
+        "title: big\nlogsource:\n    product: aws\n    service: cloudtrail\ndetection:\n    big:\n        eventName:\n",
+    );
+    for value in 0..values {
+        text.push_str(&format!("            - Value{value}\n"));
+    }
+    for term in 0..uses {
+        text.push_str(&format!(
+            "    s{term}:\n        eventSource: source{term}\n"
+        ));
+    }
+    let terms: Vec<String> = (0..uses).map(|t| format!("(big and s{t})")).collect();
+    text.push_str(&format!("    condition: {}\n", terms.join(" or ")));
+    text
+}
+
+#[test]
+fn a_statement_past_the_dialects_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.yml");
+    // 8 KB of rule, about 750 KB of Athena SQL: past Athena's 262,144 bytes.
+    std::fs::write(&file, repeated_search_rule(300, 40)).unwrap();
+    let out = run(
+        &["--emit-sql", "athena", "--sigma", file.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("spitzel-filter: --emit-sql athena: cannot translate exactly: criteria whose statement is ")
+            && err.ends_with(" bytes, past the 262144 allowed for this dialect\n"),
+        "{err}"
+    );
+    // Repeating one search in an `or` costs nothing.
+    let file = dir.path().join("or.yml");
+    let condition = vec!["sel"; 2000].join(" or ");
+    std::fs::write(&file, rule("or", "high", &condition)).unwrap();
+    let once = dir.path().join("once.yml");
+    std::fs::write(&once, rule("or", "high", "sel")).unwrap();
+    for dialect in ["duckdb", "athena"] {
+        let emit = |path: &Path| {
+            let out = run(
+                &[
+                    "--emit-sql",
+                    dialect,
+                    "--sigma",
+                    path.to_str().unwrap(),
+                    "-i",
+                    "events.ndjson",
+                ],
+                b"",
+            );
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            stdout(&out)
+        };
+        assert_eq!(emit(&file), emit(&once), "{dialect}");
+    }
+}

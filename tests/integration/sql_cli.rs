@@ -75,3 +75,23 @@ fn spark_refuses_files_whose_name_belies_their_compression() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("raise_error("), "{}", stdout(&out));
 }
+
+#[test]
+fn file_names_reach_the_engines_with_their_glob_characters_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ev[1]?.ndjson");
+    std::fs::write(&path, RECORD).unwrap();
+    let base = dir.path().display();
+    for (dialect, quoted) in [
+        ("duckdb", format!("'{base}/ev[[]1][?].ndjson'")),
+        ("spark", format!("text.`{base}/ev\\[1\\]\\?.ndjson`")),
+    ] {
+        let out = run(&["--emit-sql", dialect, "-i", path.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&quoted),
+            "{dialect}: {}",
+            stdout(&out)
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! first: or, and, not, `x of`, parentheses.
 
 use crate::model::Condition;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tok {
@@ -100,11 +101,7 @@ impl Parser<'_> {
             self.at += 1;
             terms.push(self.and()?);
         }
-        Ok(if terms.len() == 1 {
-            terms.remove(0)
-        } else {
-            Condition::Or(terms)
-        })
+        Ok(any_of(terms))
     }
 
     fn and(&mut self) -> Result<Condition, String> {
@@ -113,11 +110,7 @@ impl Parser<'_> {
             self.at += 1;
             terms.push(self.not()?);
         }
-        Ok(if terms.len() == 1 {
-            terms.remove(0)
-        } else {
-            Condition::And(terms)
-        })
+        Ok(all_of(terms))
     }
 
     fn not(&mut self) -> Result<Condition, String> {
@@ -213,13 +206,41 @@ impl Parser<'_> {
             ));
         }
         let terms: Vec<Condition> = chosen.into_iter().map(Condition::Search).collect();
-        Ok(if terms.len() == 1 {
-            terms.into_iter().next().expect("one")
-        } else if all {
-            Condition::And(terms)
-        } else {
-            Condition::Or(terms)
-        })
+        Ok(if all { all_of(terms) } else { any_of(terms) })
+    }
+}
+
+/// `terms` joined by `or`: nested ors flattened and a term given again
+/// dropped (`sel or sel …` is `sel`), so a repeated term costs neither
+/// matching time nor SQL text.
+pub fn any_of(terms: Vec<Condition>) -> Condition {
+    join(terms, true)
+}
+
+/// `terms` joined by `and`, flattened and without repeats as [`any_of`].
+pub fn all_of(terms: Vec<Condition>) -> Condition {
+    join(terms, false)
+}
+
+fn join(terms: Vec<Condition>, or: bool) -> Condition {
+    let mut flat = Vec::with_capacity(terms.len());
+    let mut seen = HashSet::new();
+    let mut add = |term: Condition, flat: &mut Vec<Condition>| {
+        if seen.insert(term.clone()) {
+            flat.push(term);
+        }
+    };
+    for term in terms {
+        match term {
+            Condition::Or(inner) if or => inner.into_iter().for_each(|t| add(t, &mut flat)),
+            Condition::And(inner) if !or => inner.into_iter().for_each(|t| add(t, &mut flat)),
+            other => add(other, &mut flat),
+        }
+    }
+    match flat.len() {
+        1 => flat.remove(0),
+        _ if or => Condition::Or(flat),
+        _ => Condition::And(flat),
     }
 }
 
@@ -357,6 +378,28 @@ mod tests {
         assert!(parse("selection and", &n).is_err());
         assert!(parse("selection selection", &n).is_err());
         assert!(parse("", &n).is_err());
+    }
+
+    #[test]
+    fn repeated_terms_count_once_and_nesting_of_one_kind_is_flat() {
+        let n = names(&["a", "b", "c"]);
+        let repeated = vec!["a"; 2000].join(" or ");
+        assert_eq!(parse(&repeated, &n).unwrap(), Search(0));
+        assert_eq!(
+            parse("a or (b or a) or (c and c and (c))", &n).unwrap(),
+            Or(vec![Search(0), Search(1), Search(2)])
+        );
+        assert_eq!(
+            parse("(a and b) or (b and a) or (a and b)", &n).unwrap(),
+            Or(vec![
+                And(vec![Search(0), Search(1)]),
+                And(vec![Search(1), Search(0)])
+            ])
+        );
+        assert_eq!(
+            parse("all of them and a", &n).unwrap(),
+            And(vec![Search(0), Search(1), Search(2)])
+        );
     }
 
     #[test]

@@ -238,7 +238,7 @@ pub enum RefMode {
 
 /// The condition, with `1 of`/`all of` already expanded to the search
 /// identifiers they name (indices into `Detection::searches`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Condition {
     Search(usize),
     Not(Box<Condition>),
