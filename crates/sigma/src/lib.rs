@@ -17,6 +17,7 @@ pub mod net;
 pub mod pattern;
 mod raw;
 pub mod set;
+pub mod textset;
 pub mod yaml;
 
 #[cfg(test)]

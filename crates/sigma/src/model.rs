@@ -109,6 +109,8 @@ pub struct Item {
     /// Per value, its tests after the modifiers, linked by OR (one value
     /// may become several: `base64offset`).
     pub tests: Vec<Vec<Test>>,
+    /// The tests in one pass, for a long OR'd list of strings.
+    pub text_set: Option<crate::textset::TextSet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

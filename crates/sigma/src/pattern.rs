@@ -277,6 +277,25 @@ impl TextMatcher {
         }
     }
 
+    /// A piece of literal text every matching value holds (ASCII case
+    /// ignored unless cased), the longest; None when there is none, or
+    /// when it is not ASCII and case is ignored (Unicode folding could then
+    /// match other text).
+    pub(crate) fn required_literal<'t>(&self, tokens: &'t [Token]) -> Option<&'t str> {
+        let longest = tokens
+            .iter()
+            .filter_map(|t| match t {
+                Token::Lit(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .max_by_key(|s| s.len())?;
+        (self.cased || longest.is_ascii()).then_some(longest)
+    }
+
+    pub fn is_cased(&self) -> bool {
+        self.cased
+    }
+
     /// The literal a record must equal (ignoring case unless cased), when
     /// the value is one: what the rule index keys on.
     pub fn exact(&self) -> Option<&str> {
