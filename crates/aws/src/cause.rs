@@ -2,7 +2,7 @@
 //! (the SDK nests the transport's error several layers down).
 
 /// An error and its causes as one line, each cause once.
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut line = err.to_string();
     let mut current = err.source();
     while let Some(e) = current {
@@ -17,7 +17,7 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// The deepest cause's text: the part that tells the user something.
-pub fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
     let mut current = err;
     while let Some(source) = current.source() {
         current = source;
@@ -25,7 +25,7 @@ pub fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
     current.to_string()
 }
 
-pub fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
         if let Some(io) = e.downcast_ref::<std::io::Error>()

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::errors::FetchError;
 
 /// The text of a saved state; Ok(None) when the file does not exist yet.
-pub fn read(path: &Path) -> Result<Option<String>, FetchError> {
+pub(crate) fn read(path: &Path) -> Result<Option<String>, FetchError> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -23,7 +23,7 @@ pub fn read(path: &Path) -> Result<Option<String>, FetchError> {
 }
 
 /// Refuse a state saved in another format version.
-pub fn check_version(path: &Path, found: u32, expected: u32) -> Result<(), FetchError> {
+pub(crate) fn check_version(path: &Path, found: u32, expected: u32) -> Result<(), FetchError> {
     if found == expected {
         return Ok(());
     }
@@ -34,14 +34,14 @@ pub fn check_version(path: &Path, found: u32, expected: u32) -> Result<(), Fetch
 }
 
 /// The file a save writes before renaming it over the checkpoint.
-pub fn temp_path(path: &Path) -> PathBuf {
+pub(crate) fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".tmp");
     path.with_file_name(name)
 }
 
 /// Replace the saved state durably.
-pub fn save(path: &Path, state: &impl Serialize) -> std::io::Result<()> {
+pub(crate) fn save(path: &Path, state: &impl Serialize) -> std::io::Result<()> {
     let temp = temp_path(path);
     let mut file = File::create(&temp)?;
     serde_json::to_writer(&mut file, state)?;

@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-pub enum Destination {
+pub(crate) enum Destination {
     Stdout(BufWriter<std::io::Stdout>),
     /// A regular file: synced after every page.
     File(BufWriter<File>),
@@ -14,7 +14,7 @@ pub enum Destination {
 }
 
 impl Destination {
-    pub fn writer(&mut self) -> &mut dyn Write {
+    pub(crate) fn writer(&mut self) -> &mut dyn Write {
         match self {
             Destination::Stdout(out) => out,
             Destination::File(out) | Destination::Stream(out) => out,
@@ -23,7 +23,7 @@ impl Destination {
 
     /// Flush; a regular file is also synced, because the checkpoint may
     /// only claim bytes that are on disk.
-    pub fn commit(&mut self) -> std::io::Result<()> {
+    pub(crate) fn commit(&mut self) -> std::io::Result<()> {
         match self {
             Destination::Stdout(out) => out.flush(),
             Destination::File(out) => {
@@ -34,7 +34,7 @@ impl Destination {
         }
     }
 
-    pub fn write_page(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+    pub(crate) fn write_page(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.writer().write_all(bytes)?;
         self.commit()
     }

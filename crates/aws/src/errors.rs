@@ -5,7 +5,7 @@ use std::fmt;
 use crate::exit::Exit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// Bad arguments or set-up the user must fix (credentials, permissions,
     /// region, time range, endpoint): exit 2 unless something was written.
     Config,
@@ -14,20 +14,20 @@ pub enum ErrorKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchError {
+pub(crate) struct FetchError {
     pub kind: ErrorKind,
     pub message: String,
 }
 
 impl FetchError {
-    pub fn config(message: impl Into<String>) -> Self {
+    pub(crate) fn config(message: impl Into<String>) -> Self {
         FetchError {
             kind: ErrorKind::Config,
             message: message.into(),
         }
     }
 
-    pub fn runtime(message: impl Into<String>) -> Self {
+    pub(crate) fn runtime(message: impl Into<String>) -> Self {
         FetchError {
             kind: ErrorKind::Runtime,
             message: message.into(),
@@ -35,7 +35,7 @@ impl FetchError {
     }
 
     /// Exit status, given whether any event was written before the failure.
-    pub fn exit(&self, wrote_output: bool) -> Exit {
+    pub(crate) fn exit(&self, wrote_output: bool) -> Exit {
         match self.kind {
             ErrorKind::Config if !wrote_output => Exit::Usage,
             _ => Exit::Failed,

@@ -24,7 +24,7 @@ pub enum Exit {
 
 impl Exit {
     /// The status for a stop by signal `number` (128 + the number).
-    pub fn from_signal(number: i32) -> Exit {
+    pub(crate) fn from_signal(number: i32) -> Exit {
         match number {
             SIGHUP => Exit::Hangup,
             SIGTERM => Exit::Terminated,
@@ -33,11 +33,11 @@ impl Exit {
     }
 
     /// The status for the signal that stopped `interrupt`, if one did.
-    pub fn interrupted(interrupt: &Interrupt) -> Option<Exit> {
+    pub(crate) fn interrupted(interrupt: &Interrupt) -> Option<Exit> {
         interrupt.signal().map(Exit::from_signal)
     }
 
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         self as u8
     }
 }

@@ -30,7 +30,7 @@ const HISTORY_DAYS: u64 = 90;
 
 /// What both sources share.
 #[derive(Debug)]
-pub struct Options {
+pub(crate) struct Options {
     pub matcher: ActionMatcher,
     /// The arguments that decide which events are fetched and where they go.
     pub fingerprint: serde_json::Value,
@@ -43,14 +43,14 @@ pub struct Options {
 }
 
 #[derive(Debug)]
-pub enum Source {
+pub(crate) enum Source {
     Lookup(LookupOptions),
     S3(S3Options),
 }
 
 /// The regions to read, before the SDK configuration is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Regions {
+pub(crate) enum Regions {
     /// --region, trimmed and checked by shape.
     Listed(Vec<String>),
     /// --all-regions: the account's enabled regions.
@@ -61,13 +61,13 @@ pub enum Regions {
 
 /// [start, end] in whole seconds, both inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
+pub(crate) struct Window {
     pub start: i64,
     pub end: i64,
 }
 
 #[derive(Debug)]
-pub struct LookupOptions {
+pub(crate) struct LookupOptions {
     /// The queries of each region.
     pub queries: Vec<Query>,
     /// The window of a fresh run (a resumed run keeps the saved one).
@@ -84,7 +84,7 @@ pub struct LookupOptions {
 }
 
 #[derive(Debug)]
-pub struct S3Options {
+pub(crate) struct S3Options {
     /// As given, for messages.
     pub url: String,
     pub bucket: String,
@@ -103,19 +103,19 @@ pub struct S3Options {
 
 impl Options {
     /// Check `args` against the clock `now` (nanoseconds).
-    pub fn check(args: FetchArgs, now: i64) -> Result<(Options, Source), FetchError> {
+    pub(crate) fn check(args: FetchArgs, now: i64) -> Result<(Options, Source), FetchError> {
         // Bounded so that 1/rate and the timeout are durations (a huge or
         // tiny float would not convert) and the values mean something.
         if !(MIN_RATE..=MAX_RATE).contains(&args.rate) {
             return Err(FetchError::config(format!(
                 "--rate {}: must be a number of requests per second from {MIN_RATE} to {MAX_RATE}",
-                args.rate
+                shown(args.rate)
             )));
         }
         if !(MIN_TIMEOUT..=MAX_TIMEOUT).contains(&args.timeout) {
             return Err(FetchError::config(format!(
                 "--timeout {}: must be a number of seconds from {MIN_TIMEOUT} to {MAX_TIMEOUT}",
-                args.timeout
+                shown(args.timeout)
             )));
         }
         let s3 = args.s3.url.is_some();
@@ -175,6 +175,16 @@ impl Options {
             insight: args.event_category == Some(EventCategory::Insight),
         };
         Ok((options, source))
+    }
+}
+
+/// A number as a user would write it: 1e300, not three hundred digits.
+fn shown(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude != 0.0 && !(1e-4..1e15).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
     }
 }
 

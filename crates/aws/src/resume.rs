@@ -14,7 +14,7 @@ use crate::errors::FetchError;
 /// Refuse an output path that is, or could become, the checkpoint file or
 /// the temporary file the checkpoint is saved through: writing events there
 /// would be overwritten by the next save, and every event lost.
-pub fn check_paths_apart(output: &Path, checkpoint: &Path) -> Result<(), FetchError> {
+pub(crate) fn check_paths_apart(output: &Path, checkpoint: &Path) -> Result<(), FetchError> {
     let temp = checkpoint::temp_path(checkpoint);
     for (other, what) in [
         (checkpoint, "the checkpoint"),
@@ -72,7 +72,7 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 }
 
 /// Refuse a checkpoint saved for other arguments than `fingerprint`.
-pub fn check_arguments(
+pub(crate) fn check_arguments(
     path: &Path,
     saved: &serde_json::Value,
     fingerprint: &serde_json::Value,
@@ -90,7 +90,7 @@ pub fn check_arguments(
 /// covers: records after them are written again by this run. `output_len`
 /// is the checkpoint's record of those bytes, None where there are none to
 /// keep (stdout, a FIFO).
-pub fn open_output(
+pub(crate) fn open_output(
     path: Option<&Path>,
     output_len: &mut Option<u64>,
     resuming: bool,

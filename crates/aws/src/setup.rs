@@ -18,7 +18,7 @@ use crate::errors::FetchError;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
-pub struct AwsSetup {
+pub(crate) struct AwsSetup {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
     pub attempt_timeout: Duration,
@@ -28,7 +28,7 @@ pub struct AwsSetup {
 
 /// The shared configuration, with the SDK retrying by `retry` (LookupEvents
 /// retries on its own and passes `RetryConfig::disabled()`).
-pub async fn load(setup: &AwsSetup, retry: RetryConfig) -> SdkConfig {
+pub(crate) async fn load(setup: &AwsSetup, retry: RetryConfig) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry)
         .timeout_config(
@@ -48,7 +48,7 @@ pub async fn load(setup: &AwsSetup, retry: RetryConfig) -> SdkConfig {
 
 /// Fail early, with one line naming the cause, when no usable credentials
 /// can be found.
-pub async fn check_credentials(
+pub(crate) async fn check_credentials(
     config: &SdkConfig,
     profile: Option<&str>,
 ) -> Result<(), FetchError> {
@@ -136,7 +136,7 @@ async fn profile_file_fault(profile: Option<&str>) -> Option<String> {
 /// Credentials go into HTTP headers: a control character (a CR from a
 /// CRLF file, a newline pasted into a token) cannot be sent, so say which
 /// value holds it before the SDK fails on it.
-pub fn check_credential_values(credentials: &Credentials) -> Result<(), FetchError> {
+pub(crate) fn check_credential_values(credentials: &Credentials) -> Result<(), FetchError> {
     let values = [
         (
             "access key id",
@@ -183,7 +183,7 @@ pub fn check_credential_values(credentials: &Credentials) -> Result<(), FetchErr
 
 /// An endpoint URL the SDK can use: http or https, a host, a numeric port.
 /// `source` names where it came from (--endpoint-url or a variable).
-pub fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchError> {
+pub(crate) fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchError> {
     let bad = |why: &str| {
         FetchError::config(format!(
             "{source} '{}': {why}; expected e.g. https://cloudtrail.us-east-1.amazonaws.com or http://127.0.0.1:4566",
@@ -225,7 +225,7 @@ pub fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchError> {
 }
 
 /// A region name's shape: letters, dashes, a number (us-east-1, us-gov-west-1).
-pub fn check_region_name(region: &str) -> Result<(), FetchError> {
+pub(crate) fn check_region_name(region: &str) -> Result<(), FetchError> {
     let parts: Vec<&str> = region.split('-').collect();
     let shaped = parts.len() >= 3
         && parts[..parts.len() - 1]

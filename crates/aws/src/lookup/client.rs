@@ -5,7 +5,7 @@ use aws_config::{Region, SdkConfig};
 use super::body::BodyCheck;
 
 /// A CloudTrail client for `region`.
-pub fn cloudtrail_client(config: &SdkConfig, region: &str) -> aws_sdk_cloudtrail::Client {
+pub(super) fn cloudtrail_client(config: &SdkConfig, region: &str) -> aws_sdk_cloudtrail::Client {
     let conf = aws_sdk_cloudtrail::config::Builder::from(config)
         .region(Region::new(region.to_string()))
         .interceptor(BodyCheck)
@@ -14,7 +14,7 @@ pub fn cloudtrail_client(config: &SdkConfig, region: &str) -> aws_sdk_cloudtrail
 }
 
 /// Where requests for `region` go, for messages.
-pub fn endpoint_for(explicit: Option<&str>, region: &str) -> String {
+pub(super) fn endpoint_for(explicit: Option<&str>, region: &str) -> String {
     explicit
         .map(str::to_string)
         .or_else(|| std::env::var("AWS_ENDPOINT_URL_CLOUDTRAIL").ok())

@@ -17,7 +17,7 @@ use crate::cause::{connection_refused, innermost};
 
 /// Retry bounds.
 #[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     /// Attempts for errors other than throttling.
     pub max_attempts: u32,
     pub base: Duration,
@@ -36,7 +36,7 @@ impl Default for RetryPolicy {
 
 /// Why a page could not be had.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PageError {
+pub(crate) enum PageError {
     /// The NextToken was refused (expired, or from another query).
     InvalidNextToken,
     /// Transient errors persisted through every attempt.
@@ -177,7 +177,7 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
 }
 
 /// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)].
-pub fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+pub(crate) fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
     let ceiling = policy
         .base
         .saturating_mul(1u32 << attempt.min(16))
@@ -204,7 +204,7 @@ fn random_unit() -> f64 {
 }
 
 /// Send `request` until it succeeds or fails for good.
-pub async fn fetch_page(
+pub(crate) async fn fetch_page(
     request: &LookupEventsFluentBuilder,
     limiter: &Limiter,
     policy: &RetryPolicy,

@@ -7,7 +7,7 @@ use spitzel_core::actions::{ActionMatcher, Narrowing};
 use crate::errors::FetchError;
 
 /// The attribute keys LookupEvents accepts, as the API spells them.
-pub const LOOKUP_KEYS: [&str; 8] = [
+pub(crate) const LOOKUP_KEYS: [&str; 8] = [
     "EventId",
     "EventName",
     "EventSource",
@@ -20,13 +20,13 @@ pub const LOOKUP_KEYS: [&str; 8] = [
 
 /// One server-side query: an optional single lookup attribute.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Query {
+pub(crate) struct Query {
     pub attribute: Option<(String, String)>,
 }
 
 impl Query {
     /// Label for messages.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match &self.attribute {
             None => "all events".to_string(),
             Some((key, value)) => format!("{key}={value}"),
@@ -35,7 +35,7 @@ impl Query {
 }
 
 /// Parse one `--lookup KEY=VALUE`; the key is matched case-insensitively.
-pub fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
+pub(crate) fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
     let Some((key, value)) = arg.split_once('=') else {
         return Err(FetchError::config(format!(
             "--lookup '{arg}': expected KEY=VALUE, e.g. --lookup Username=alice"
@@ -74,7 +74,10 @@ pub fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
 
 /// The queries of one region: every --lookup, else the matcher's narrowing,
 /// else one unfiltered query. Duplicates are dropped, order kept.
-pub fn plan_queries(lookups: &[String], matcher: &ActionMatcher) -> Result<Vec<Query>, FetchError> {
+pub(crate) fn plan_queries(
+    lookups: &[String],
+    matcher: &ActionMatcher,
+) -> Result<Vec<Query>, FetchError> {
     let mut queries: Vec<Query> = Vec::new();
     if !lookups.is_empty() {
         for arg in lookups {

@@ -9,7 +9,7 @@ use crate::errors::FetchError;
 use crate::setup::check_region_name;
 
 /// The regions to read: --region, else --all-regions, else the configured one.
-pub async fn resolve_regions(
+pub(super) async fn resolve_regions(
     config: &SdkConfig,
     requested: &[String],
     all_regions: bool,

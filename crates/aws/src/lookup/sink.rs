@@ -21,20 +21,20 @@ use crate::errors::FetchError;
 
 /// What a page did to the run.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Accepted {
+pub(super) enum Accepted {
     Continue,
     /// --max-events reached: stop every query.
     Enough,
 }
 
 #[derive(Debug)]
-pub enum SinkError {
+pub(super) enum SinkError {
     /// The reader went away (closed pipe): end quietly.
     Closed,
     Failed(FetchError),
 }
 
-pub struct Sink {
+pub(super) struct Sink {
     out: Destination,
     envelope: bool,
     matcher: ActionMatcher,
@@ -56,7 +56,7 @@ const REPORTED_SKIPS: u64 = 100;
 
 impl Sink {
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub(super) fn new(
         out: Destination,
         envelope: bool,
         matcher: ActionMatcher,
@@ -91,12 +91,12 @@ impl Sink {
         }
     }
 
-    pub fn enough(&self) -> bool {
+    pub(super) fn enough(&self) -> bool {
         self.max_events.is_some_and(|max| self.state.written >= max)
     }
 
     /// Write one page of query `qi` and record it; `next_token` is the page's.
-    pub fn accept(
+    pub(super) fn accept(
         &mut self,
         qi: usize,
         events: &[Event],
@@ -247,7 +247,7 @@ impl Sink {
     /// handled; `accept` skips the ids already handled there. That is only
     /// sound when the chain's pages came in time order: otherwise refuse
     /// (false) rather than lose the events still due after the refused token.
-    pub fn restart_query(&mut self, qi: usize) -> bool {
+    pub(super) fn restart_query(&mut self, qi: usize) -> bool {
         let progress = &mut self.state.queries[qi];
         if progress.unordered {
             return false;
@@ -260,7 +260,7 @@ impl Sink {
         true
     }
 
-    pub fn save(&self) -> Result<(), SinkError> {
+    pub(super) fn save(&self) -> Result<(), SinkError> {
         if let Some(path) = &self.checkpoint_path {
             checkpoint::save(path, &self.state).map_err(|e| {
                 SinkError::Failed(FetchError::runtime(format!(
@@ -273,7 +273,7 @@ impl Sink {
     }
 
     /// Oldest eventTime handled in `region`, seconds.
-    pub fn region_oldest(&self, region: &str) -> Option<i64> {
+    pub(super) fn region_oldest(&self, region: &str) -> Option<i64> {
         self.state
             .queries
             .iter()
@@ -342,7 +342,7 @@ fn event_secs(event: &Event) -> i64 {
 }
 
 /// The whole LookupEvents event, CloudTrailEvent parsed into an object.
-pub fn envelope(event: &Event) -> serde_json::Value {
+pub(super) fn envelope(event: &Event) -> serde_json::Value {
     let mut map = serde_json::Map::new();
     let mut put = |key: &str, value: Option<&str>| {
         if let Some(value) = value {

@@ -17,7 +17,7 @@ const VERSION: u32 = 2;
 
 /// Progress of one query in one region.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueryProgress {
+pub(super) struct QueryProgress {
     pub region: String,
     /// The query itself, so that a resumed run cannot run another one.
     pub query: Query,
@@ -42,7 +42,7 @@ pub struct QueryProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Checkpoint {
+pub(super) struct Checkpoint {
     pub version: u32,
     /// The arguments that decide what is fetched; a rerun must match.
     pub arguments: serde_json::Value,
@@ -60,7 +60,7 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
-    pub fn new(
+    pub(super) fn new(
         arguments: serde_json::Value,
         start_time: i64,
         end_time: i64,
@@ -82,7 +82,7 @@ impl Checkpoint {
 }
 
 /// Read a checkpoint; Ok(None) when the file does not exist yet.
-pub fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
+pub(super) fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
     let Some(text) = read(path)? else {
         return Ok(None);
     };
@@ -98,7 +98,7 @@ pub fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
 
 /// The saved state at `path`, if any, refused when it was written for
 /// other arguments than `fingerprint`.
-pub fn load_matching(
+pub(super) fn load_matching(
     path: &Path,
     fingerprint: &serde_json::Value,
 ) -> Result<Option<Checkpoint>, FetchError> {
@@ -110,7 +110,11 @@ pub fn load_matching(
 }
 
 /// The state of a fresh run: every planned query of every region, unread.
-pub fn fresh_state(options: &Options, lookup: &LookupOptions, regions: Vec<String>) -> Checkpoint {
+pub(super) fn fresh_state(
+    options: &Options,
+    lookup: &LookupOptions,
+    regions: Vec<String>,
+) -> Checkpoint {
     let progress = regions
         .iter()
         .flat_map(|region| {

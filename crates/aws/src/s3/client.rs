@@ -11,7 +11,7 @@ use crate::setup::{self, AwsSetup};
 
 /// The endpoint requests go to when not AWS's: --endpoint-url, then the
 /// standard variables.
-pub fn explicit_endpoint(endpoint_url: Option<&str>) -> Option<String> {
+pub(super) fn explicit_endpoint(endpoint_url: Option<&str>) -> Option<String> {
     endpoint_url
         .map(str::to_string)
         .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
@@ -21,7 +21,7 @@ pub fn explicit_endpoint(endpoint_url: Option<&str>) -> Option<String> {
 
 /// Virtual-host addressing needs DNS names per bucket, which an IP address
 /// or localhost does not have.
-pub fn wants_path_style(endpoint: &str) -> bool {
+pub(super) fn wants_path_style(endpoint: &str) -> bool {
     let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
     let authority = rest.split('/').next().unwrap_or(rest);
     let host = if let Some(v6) = authority.strip_prefix('[') {
@@ -37,12 +37,12 @@ pub fn wants_path_style(endpoint: &str) -> bool {
 /// Shared configuration, set up as for LookupEvents. The SDK's standard
 /// retries (exponential backoff with jitter) cover 5xx, SlowDown and
 /// dropped connections.
-pub async fn load(aws: &AwsSetup) -> SdkConfig {
+pub(super) async fn load(aws: &AwsSetup) -> SdkConfig {
     let retry = RetryConfig::standard().with_max_attempts(aws.max_attempts);
     setup::load(aws, retry).await
 }
 
-pub fn client(config: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {
+pub(super) fn client(config: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::config::Builder::from(config)
         .region(Region::new(region.to_string()))
         .force_path_style(path_style)
@@ -67,7 +67,7 @@ fn response_facts<E>(err: &SdkError<E, HttpResponse>) -> (Option<u16>, Option<St
 }
 
 /// Short text of an SDK error: code and message, or the transport's cause.
-pub fn describe<E, R>(err: &SdkError<E, R>) -> String
+pub(super) fn describe<E, R>(err: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -87,7 +87,7 @@ where
 /// not told. A bucket in another region answers 301 with
 /// `x-amz-bucket-region`, as S3 does for every request sent to the wrong
 /// region.
-pub async fn bucket_region(
+pub(super) async fn bucket_region(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     endpoint: &str,
@@ -119,12 +119,12 @@ pub async fn bucket_region(
 
 /// One listing: the common prefixes and keys under `prefix`, every page.
 #[derive(Debug, Default)]
-pub struct Listing {
+pub(super) struct Listing {
     pub prefixes: Vec<String>,
     pub keys: Vec<(String, u64)>,
 }
 
-pub async fn list(
+pub(super) async fn list(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     prefix: &str,
@@ -177,11 +177,11 @@ pub async fn list(
 
 /// Why an object could not be read.
 #[derive(Debug, Clone)]
-pub struct GetFailure(pub String);
+pub(super) struct GetFailure(pub String);
 
 /// The object's bytes exactly as stored: the SDK does not undo a
 /// Content-Encoding, so gzip is recognised later by its magic bytes.
-pub async fn get(
+pub(super) async fn get(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,

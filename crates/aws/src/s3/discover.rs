@@ -19,7 +19,7 @@ const UNITS_AHEAD: usize = 8;
 
 /// Counts of what was left unread, for the summary.
 #[derive(Debug, Default)]
-pub struct Skipped {
+pub(super) struct Skipped {
     pub by_time: AtomicU64,
     pub digest_folders: AtomicU64,
     /// Keys and folders outside the CloudTrail/ layout (never opened).
@@ -27,7 +27,7 @@ pub struct Skipped {
     pub listed: AtomicU64,
 }
 
-pub struct Scope {
+pub(super) struct Scope {
     pub bucket: String,
     pub client: aws_sdk_s3::Client,
     pub accounts: Vec<String>,
@@ -46,7 +46,7 @@ async fn list(scope: &Scope, prefix: &str, delimiter: bool) -> Result<Listing, F
 
 /// The region folders to read (`.../ACCOUNT/CloudTrail/REGION/`), sorted,
 /// and one line per part that could not be listed.
-pub async fn regions(
+pub(super) async fn regions(
     scope: Arc<Scope>,
     root: &str,
     url: &str,
@@ -169,7 +169,7 @@ pub async fn regions(
 
 /// What the reader gets, in key order.
 #[derive(Debug)]
-pub enum Listed {
+pub(super) enum Listed {
     Object { key: String },
     Failed(FetchError),
 }
@@ -239,7 +239,7 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
 }
 
 /// Send every key to read, region by region in order, listing a few regions ahead.
-pub async fn produce(
+pub(super) async fn produce(
     scope: Arc<Scope>,
     regions: Vec<String>,
     done: Option<String>,

@@ -13,7 +13,7 @@ use spitzel_input::input::{Job, read_stream};
 
 /// What an object contributed, ready to be written in key order.
 #[derive(Debug, Default)]
-pub struct Decoded {
+pub(super) struct Decoded {
     /// Matching records, one compact line each.
     pub lines: Vec<u8>,
     /// Per line of `lines`: its end offset and its eventID hash (None without one).
@@ -30,13 +30,13 @@ thread_local! {
 
 /// FNV-1a: hashes are saved in the checkpoint and must mean the same to
 /// the next process, whatever it was built with.
-pub fn id_hash(id: &str) -> u64 {
+pub(super) fn id_hash(id: &str) -> u64 {
     id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
-pub fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
+pub(super) fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
     let source: Arc<str> = Arc::from(name);
     let mut out = Decoded::default();
     let mut reader = Cursor::new(body);
