@@ -15,7 +15,7 @@ pub(crate) fn read(path: &Path) -> Result<Option<String>, FetchError> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(FetchError::config(format!(
+        Err(e) => Err(FetchError::new(format!(
             "cannot read checkpoint {}: {e}",
             path.display()
         ))),
@@ -27,7 +27,7 @@ pub(crate) fn check_version(path: &Path, found: u32, expected: u32) -> Result<()
     if found == expected {
         return Ok(());
     }
-    Err(FetchError::config(format!(
+    Err(FetchError::new(format!(
         "checkpoint {} has version {found}, this spitzel-fetch writes version {expected}",
         path.display()
     )))

@@ -1,44 +1,17 @@
-//! The fetcher's errors: one line each, and the exit status they map to.
+//! The fetcher's errors: one line each. Every error means something was
+//! not read, so each ends the run with exit status 2.
 
 use std::fmt;
 
-use crate::exit::Exit;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ErrorKind {
-    /// Bad arguments or set-up the user must fix (credentials, permissions,
-    /// region, time range, endpoint): exit 2 unless something was written.
-    Config,
-    /// The run failed part-way (retries exhausted, I/O): exit 1.
-    Runtime,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FetchError {
-    pub kind: ErrorKind,
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl FetchError {
-    pub(crate) fn config(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         FetchError {
-            kind: ErrorKind::Config,
             message: message.into(),
-        }
-    }
-
-    pub(crate) fn runtime(message: impl Into<String>) -> Self {
-        FetchError {
-            kind: ErrorKind::Runtime,
-            message: message.into(),
-        }
-    }
-
-    /// Exit status, given whether any event was written before the failure.
-    pub(crate) fn exit(&self, wrote_output: bool) -> Exit {
-        match self.kind {
-            ErrorKind::Config if !wrote_output => Exit::Usage,
-            _ => Exit::Failed,
         }
     }
 }

@@ -107,13 +107,13 @@ impl Options {
         // Bounded so that 1/rate and the timeout are durations (a huge or
         // tiny float would not convert) and the values mean something.
         if !(MIN_RATE..=MAX_RATE).contains(&args.rate) {
-            return Err(FetchError::config(format!(
+            return Err(FetchError::new(format!(
                 "--rate {}: must be a number of requests per second from {MIN_RATE} to {MAX_RATE}",
                 shown(args.rate)
             )));
         }
         if !(MIN_TIMEOUT..=MAX_TIMEOUT).contains(&args.timeout) {
-            return Err(FetchError::config(format!(
+            return Err(FetchError::new(format!(
                 "--timeout {}: must be a number of seconds from {MIN_TIMEOUT} to {MAX_TIMEOUT}",
                 shown(args.timeout)
             )));
@@ -135,13 +135,13 @@ impl Options {
             }
         }
         if args.max_attempts == 0 {
-            return Err(FetchError::config("--max-attempts must be at least 1"));
+            return Err(FetchError::new("--max-attempts must be at least 1"));
         }
         if let (Some(output), Some(checkpoint)) = (&args.output, &args.checkpoint) {
             crate::resume::check_paths_apart(output, checkpoint)?;
         }
         let matcher =
-            ActionMatcher::new(&args.actions).map_err(|e| FetchError::config(e.to_string()))?;
+            ActionMatcher::new(&args.actions).map_err(|e| FetchError::new(e.to_string()))?;
         let mut regions: Vec<String> = Vec::new();
         for region in &args.region {
             let region = region.trim();
@@ -220,9 +220,9 @@ fn lookup_options(
 
 fn s3_options(args: &FetchArgs, regions: Vec<String>, now: i64) -> Result<S3Options, FetchError> {
     let url = args.s3.url.clone().unwrap_or_default();
-    let (bucket, prefix) = layout::parse_url(&url).map_err(FetchError::config)?;
+    let (bucket, prefix) = layout::parse_url(&url).map_err(FetchError::new)?;
     if args.s3.concurrency == 0 {
-        return Err(FetchError::config("--concurrency must be at least 1"));
+        return Err(FetchError::new("--concurrency must be at least 1"));
     }
     let mut accounts = Vec::new();
     for account in &args.s3.account {
@@ -231,7 +231,7 @@ fn s3_options(args: &FetchArgs, regions: Vec<String>, now: i64) -> Result<S3Opti
             continue;
         }
         if !layout::is_account_id(account) {
-            return Err(FetchError::config(format!(
+            return Err(FetchError::new(format!(
                 "--account {account}: expected a 12-digit account ID"
             )));
         }
@@ -240,7 +240,7 @@ fn s3_options(args: &FetchArgs, regions: Vec<String>, now: i64) -> Result<S3Opti
     let window = args
         .time
         .window(now)
-        .map_err(|e| FetchError::config(format!("invalid time range: {e}")))?;
+        .map_err(|e| FetchError::new(format!("invalid time range: {e}")))?;
     Ok(S3Options {
         url,
         bucket,
@@ -291,9 +291,8 @@ fn s3_fingerprint(args: &FetchArgs) -> serde_json::Value {
 /// The window, defaulting to the 90 days CloudTrail keeps, with a warning
 /// when an explicit start lies before them.
 fn lookup_window(args: &FetchArgs, now_ns: i64) -> Result<(Window, Option<String>), FetchError> {
-    let invalid = |e: spitzel_cli::common::TimeArgsError| {
-        FetchError::config(format!("invalid time range: {e}"))
-    };
+    let invalid =
+        |e: spitzel_cli::common::TimeArgsError| FetchError::new(format!("invalid time range: {e}"));
     // Whole seconds, as eventTime has.
     let now = now_ns.div_euclid(NANOS_PER_SECOND);
     let now_ns = now.saturating_mul(NANOS_PER_SECOND);
@@ -312,7 +311,7 @@ fn lookup_window(args: &FetchArgs, now_ns: i64) -> Result<(Window, Option<String
         .map(|ns| ns.div_euclid(NANOS_PER_SECOND))
         .unwrap_or(now);
     if start > end {
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "invalid time range: the start {} is after the end {}",
             rfc3339(start),
             rfc3339(end)

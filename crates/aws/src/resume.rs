@@ -21,7 +21,7 @@ pub(crate) fn check_paths_apart(output: &Path, checkpoint: &Path) -> Result<(), 
         (temp.as_path(), "the checkpoint's temporary file"),
     ] {
         if same_file(output, other) {
-            return Err(FetchError::config(format!(
+            return Err(FetchError::new(format!(
                 "-o {} and --checkpoint {} name the same file ({what}); the output would be overwritten: use two different files",
                 output.display(),
                 checkpoint.display()
@@ -80,7 +80,7 @@ pub(crate) fn check_arguments(
     if saved == fingerprint {
         return Ok(());
     }
-    Err(FetchError::config(format!(
+    Err(FetchError::new(format!(
         "checkpoint {} was written for other arguments; rerun with the same arguments or use a new checkpoint file",
         path.display()
     )))
@@ -103,7 +103,7 @@ pub(crate) fn open_output(
         )));
     };
     let cannot =
-        |e: std::io::Error| FetchError::config(format!("cannot write {}: {e}", path.display()));
+        |e: std::io::Error| FetchError::new(format!("cannot write {}: {e}", path.display()));
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
         // A FIFO or a device: written like stdout, never truncated or synced.
         *output_len = None;
@@ -124,7 +124,7 @@ pub(crate) fn open_output(
             .map_err(cannot)?;
         let len = file.metadata().map_err(cannot)?.len();
         if len < saved {
-            return Err(FetchError::config(format!(
+            return Err(FetchError::new(format!(
                 "{} is shorter ({len} bytes) than the checkpoint records ({saved} bytes); it is not this run's output",
                 path.display()
             )));

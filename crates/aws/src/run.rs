@@ -16,7 +16,7 @@ pub fn run(args: FetchArgs) -> Exit {
         Ok(checked) => checked,
         Err(err) => {
             eprintln!("spitzel-fetch: {err}");
-            return err.exit(false);
+            return Exit::Error;
         }
     };
     match source {
@@ -25,9 +25,8 @@ pub fn run(args: FetchArgs) -> Exit {
     }
 }
 
-/// Run a fetch on its own runtime. The error comes with whether anything
-/// was written before it.
-fn block_on(fetch: impl Future<Output = Result<Exit, (FetchError, bool)>>) -> Exit {
+/// Run a fetch on its own runtime.
+fn block_on(fetch: impl Future<Output = Result<Exit, FetchError>>) -> Exit {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -35,7 +34,7 @@ fn block_on(fetch: impl Future<Output = Result<Exit, (FetchError, bool)>>) -> Ex
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("spitzel-fetch: cannot start: {e}");
-            return Exit::Failed;
+            return Exit::Error;
         }
     };
     let outcome = runtime.block_on(fetch);
@@ -43,9 +42,9 @@ fn block_on(fetch: impl Future<Output = Result<Exit, (FetchError, bool)>>) -> Ex
     runtime.shutdown_timeout(Duration::from_millis(100));
     match outcome {
         Ok(exit) => exit,
-        Err((err, wrote)) => {
+        Err(err) => {
             eprintln!("spitzel-fetch: {err}");
-            err.exit(wrote)
+            Exit::Error
         }
     }
 }

@@ -54,9 +54,7 @@ pub(crate) async fn check_credentials(
 ) -> Result<(), FetchError> {
     const HINT: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use --profile or AWS_PROFILE, or run `aws sso login`";
     let Some(provider) = config.credentials_provider() else {
-        return Err(FetchError::config(format!(
-            "no AWS credentials found: {HINT}"
-        )));
+        return Err(FetchError::new(format!("no AWS credentials found: {HINT}")));
     };
     match provider.provide_credentials().await {
         Ok(credentials) => check_credential_values(&credentials),
@@ -70,7 +68,7 @@ pub(crate) async fn check_credentials(
                 builder = builder.profile_name(name);
             }
             if let Some(parse_error) = profile_file_fault(profile).await {
-                return Err(FetchError::config(format!(
+                return Err(FetchError::new(format!(
                     "cannot load AWS credentials: {parse_error}"
                 )));
             }
@@ -81,7 +79,7 @@ pub(crate) async fn check_credentials(
                 }
                 _ => None,
             };
-            Err(FetchError::config(match cause {
+            Err(FetchError::new(match cause {
                 Some(cause) => {
                     let text = error_chain(&cause);
                     let text = text.trim_end().trim_end_matches("Stderr:").trim_end();
@@ -174,7 +172,7 @@ pub(crate) fn check_credential_values(credentials: &Credentials) -> Result<(), F
         } else {
             format!("the AWS {what}")
         };
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "{source}: the {what} contains {name} at byte {at}; it cannot be sent in an HTTP header: fix the credentials"
         )));
     }
@@ -185,7 +183,7 @@ pub(crate) fn check_credential_values(credentials: &Credentials) -> Result<(), F
 /// `source` names where it came from (--endpoint-url or a variable).
 pub(crate) fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchError> {
     let bad = |why: &str| {
-        FetchError::config(format!(
+        FetchError::new(format!(
             "{source} '{}': {why}; expected e.g. https://cloudtrail.us-east-1.amazonaws.com or http://127.0.0.1:4566",
             url.escape_debug()
         ))
@@ -236,7 +234,7 @@ pub(crate) fn check_region_name(region: &str) -> Result<(), FetchError> {
     if shaped {
         Ok(())
     } else {
-        Err(FetchError::config(format!(
+        Err(FetchError::new(format!(
             "unknown region '{region}': expected a region name such as us-east-1"
         )))
     }

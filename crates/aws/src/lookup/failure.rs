@@ -25,14 +25,14 @@ pub(super) fn describe_failure(
             attempts,
             unreachable: true,
             ..
-        } => FetchError::config(format!(
+        } => FetchError::new(format!(
             "{name}: cannot reach the CloudTrail endpoint {}: connection refused ({attempts} attempts){reached}",
             endpoint
         )),
-        PageError::GaveUp { attempts, last, .. } => FetchError::runtime(format!(
+        PageError::GaveUp { attempts, last, .. } => FetchError::new(format!(
             "{name}: gave up after {attempts} attempts: {last}{reached}"
         )),
-        PageError::InvalidNextToken => FetchError::runtime(format!(
+        PageError::InvalidNextToken => FetchError::new(format!(
             "{name}: the API refused a fresh query ({}) with InvalidNextTokenException{reached}",
             query.label()
         )),
@@ -55,17 +55,7 @@ pub(super) fn describe_failure(
                 _ if message.is_empty() => format!("{name}: {code}"),
                 _ => format!("{name}: {code}: {message}"),
             };
-            let runtime_codes = [
-                "MalformedResponse",
-                "OperationNotPermittedException",
-                "UnsupportedOperationException",
-                "RequestFailed",
-            ];
-            if runtime_codes.contains(&code.as_str()) {
-                FetchError::runtime(format!("{line}{reached}"))
-            } else {
-                FetchError::config(format!("{line}{reached}"))
-            }
+            FetchError::new(format!("{line}{reached}"))
         }
     }
 }

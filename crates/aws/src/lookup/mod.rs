@@ -36,10 +36,9 @@ use plan::Query;
 use progress::RegionStats;
 use sink::{Accepted, Sink, SinkError};
 
-pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, (FetchError, bool)> {
-    let config_err = |e: FetchError| (e, false);
+pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, FetchError> {
     let saved = match &cfg.checkpoint {
-        Some(path) => state::load_matching(path, &cfg.fingerprint).map_err(config_err)?,
+        Some(path) => state::load_matching(path, &cfg.fingerprint)?,
         None => None,
     };
     if saved.is_none()
@@ -50,9 +49,7 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, (
 
     // Retries are ours (see pager), so the SDK's are off.
     let sdk_config = setup::load(&cfg.aws, RetryConfig::disabled()).await;
-    setup::check_credentials(&sdk_config, cfg.aws.profile.as_deref())
-        .await
-        .map_err(config_err)?;
+    setup::check_credentials(&sdk_config, cfg.aws.profile.as_deref()).await?;
     let resuming = saved.is_some();
     let mut state = match saved {
         Some(saved) => saved,
@@ -62,16 +59,13 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, (
                 Regions::All => (&[], true),
                 Regions::Configured => (&[], false),
             };
-            let regions = regions::resolve_regions(&sdk_config, listed, all)
-                .await
-                .map_err(config_err)?;
+            let regions = regions::resolve_regions(&sdk_config, listed, all).await?;
             state::fresh_state(&cfg, &lookup, regions)
         }
     };
     let (start, end) = (state.start_time, state.end_time);
     let regions = state.regions.clone();
-    let destination = resume::open_output(cfg.output.as_deref(), &mut state.output_len, resuming)
-        .map_err(config_err)?;
+    let destination = resume::open_output(cfg.output.as_deref(), &mut state.output_len, resuming)?;
 
     let stats: Vec<Arc<RegionStats>> = regions
         .iter()
@@ -87,11 +81,11 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, (
         &stats,
     );
     if sink.enough() {
-        return Ok(Exit::Done);
+        return Ok(Exit::Found);
     }
     // Save once up front so that a kill before the first page still resumes.
     if let Err(SinkError::Failed(e)) = sink.save() {
-        return Err((e, false));
+        return Err(e);
     }
     let (stop, stop_rx) = watch::channel(false);
     let ctx = Arc::new(RunCtx {
@@ -149,16 +143,16 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, (
         match joined {
             Ok(Ok(())) => {}
             Ok(Err(e)) => failures.push(e),
-            Err(e) => failures.push(FetchError::runtime(format!("internal error: {e}"))),
+            Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
         }
     }
     ctx.stop.send_replace(true);
     if let Some(display) = display {
         let _ = display.await;
     }
-    let (wrote, skipped) = {
+    let (written, skipped) = {
         let sink = lock(&ctx.sink);
-        (sink.written_now > 0, sink.skipped)
+        (sink.state.written, sink.skipped)
     };
     if skipped > 0 {
         say(&format!(
@@ -166,7 +160,7 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, (
         ));
     }
     if ctx.closed.load(Ordering::SeqCst) {
-        return Ok(Exit::Done);
+        return Ok(Exit::Found);
     }
     if let (Some(code), Some(name)) = (Exit::interrupted(&interrupt), interrupt.name()) {
         // After SIGHUP the terminal may be gone: say() ignores that.
@@ -183,12 +177,12 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, (
         for earlier in &failures {
             say(&earlier.to_string());
         }
-        return Err((last, wrote));
+        return Err(last);
     }
     Ok(if skipped > 0 {
-        Exit::Failed
+        Exit::Error
     } else {
-        Exit::Done
+        Exit::read_all(written)
     })
 }
 
@@ -294,7 +288,7 @@ async fn run_query(
                 match accepted {
                     Ok(Accepted::Continue) => {
                         if let Err(fault) = checked {
-                            return Err(FetchError::runtime(format!(
+                            return Err(FetchError::new(format!(
                                 "{}: query {}: {fault}",
                                 region.name,
                                 query.label()
@@ -319,7 +313,7 @@ async fn run_query(
             Err(PageError::InvalidNextToken) if had_token => {
                 chain.restart();
                 if !lock(&ctx.sink).restart_query(qi) {
-                    return Err(FetchError::runtime(format!(
+                    return Err(FetchError::new(format!(
                         "{}: the API refused the saved NextToken of query {}, and its pages came out of time order, so restarting at the oldest event written could lose events; start again with a new checkpoint and output",
                         region.name,
                         query.label()

@@ -37,7 +37,7 @@ impl Query {
 /// Parse one `--lookup KEY=VALUE`; the key is matched case-insensitively.
 pub(crate) fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
     let Some((key, value)) = arg.split_once('=') else {
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "--lookup '{arg}': expected KEY=VALUE, e.g. --lookup Username=alice"
         )));
     };
@@ -45,13 +45,13 @@ pub(crate) fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
         .iter()
         .find(|k| k.eq_ignore_ascii_case(key.trim()))
     else {
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "--lookup '{arg}': unknown key '{key}'; use one of {}",
             LOOKUP_KEYS.join(", ")
         )));
     };
     if value.is_empty() {
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "--lookup '{arg}': the value is empty"
         )));
     }
@@ -59,7 +59,7 @@ pub(crate) fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
         match value.to_ascii_lowercase().as_str() {
             "true" | "false" => value.to_ascii_lowercase(),
             _ => {
-                return Err(FetchError::config(format!(
+                return Err(FetchError::new(format!(
                     "--lookup '{arg}': ReadOnly takes true or false"
                 )));
             }

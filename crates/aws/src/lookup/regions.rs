@@ -25,7 +25,7 @@ pub(super) async fn resolve_regions(
     } else if let Some(region) = config.region() {
         vec![region.to_string()]
     } else {
-        return Err(FetchError::config(
+        return Err(FetchError::new(
             "no region: pass --region or --all-regions, or set AWS_REGION or a profile region",
         ));
     };
@@ -35,7 +35,7 @@ pub(super) async fn resolve_regions(
         check_region_name(region)?;
     }
     if regions.is_empty() {
-        return Err(FetchError::config("no region given to --region"));
+        return Err(FetchError::new("no region given to --region"));
     }
     Ok(regions)
 }
@@ -63,11 +63,11 @@ async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, FetchError> 
             .map_err(|e| {
                 let code = e.code().unwrap_or_default();
                 if code.contains("AccessDenied") {
-                    FetchError::config(
+                    FetchError::new(
                         "access denied listing regions: --all-regions needs the account:ListRegions permission",
                     )
                 } else {
-                    FetchError::config(format!(
+                    FetchError::new(format!(
                         "cannot list the account's regions: {}",
                         sdk_error_line(&e)
                     ))
@@ -86,7 +86,7 @@ async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, FetchError> 
     }
     regions.sort();
     if regions.is_empty() {
-        return Err(FetchError::config("the account reports no enabled regions"));
+        return Err(FetchError::new("the account reports no enabled regions"));
     }
     Ok(regions)
 }

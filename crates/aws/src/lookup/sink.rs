@@ -44,8 +44,6 @@ pub(super) struct Sink {
     /// Regions with several queries, whose results need de-duplication.
     unioned: Vec<String>,
     stats: HashMap<String, Arc<RegionStats>>,
-    /// Events written by this process (exit status 1 vs 2).
-    pub written_now: u64,
     /// Events skipped by this process for a missing or malformed
     /// CloudTrailEvent (each reported on stderr, the first REPORTED_SKIPS).
     pub skipped: u64,
@@ -86,7 +84,6 @@ impl Sink {
                 .iter()
                 .map(|s| (s.region.clone(), s.clone()))
                 .collect(),
-            written_now: 0,
             skipped: 0,
         }
     }
@@ -196,7 +193,7 @@ impl Sink {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
                     SinkError::Closed
                 } else {
-                    SinkError::Failed(FetchError::runtime(format!("cannot write output: {e}")))
+                    SinkError::Failed(FetchError::new(format!("cannot write output: {e}")))
                 }
             })?;
         }
@@ -231,7 +228,6 @@ impl Sink {
             self.state.seen.entry(region).or_default().extend(seen_now);
         }
         self.state.written += written;
-        self.written_now += written;
         if let Some(len) = self.state.output_len.as_mut() {
             *len += buf.len() as u64;
         }
@@ -263,7 +259,7 @@ impl Sink {
     pub(super) fn save(&self) -> Result<(), SinkError> {
         if let Some(path) = &self.checkpoint_path {
             checkpoint::save(path, &self.state).map_err(|e| {
-                SinkError::Failed(FetchError::runtime(format!(
+                SinkError::Failed(FetchError::new(format!(
                     "cannot save checkpoint {}: {e}",
                     path.display()
                 )))

@@ -87,7 +87,7 @@ pub(super) fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
         return Ok(None);
     };
     let checkpoint: Checkpoint = serde_json::from_str(&text).map_err(|e| {
-        FetchError::config(format!(
+        FetchError::new(format!(
             "checkpoint {} is not a spitzel-fetch checkpoint ({e})",
             path.display()
         ))

@@ -59,7 +59,7 @@ pub(super) fn load(path: &Path) -> Result<Option<S3Checkpoint>, FetchError> {
         .ok()
         .filter(|s: &S3Checkpoint| s.kind == KIND)
         .ok_or_else(|| {
-            FetchError::config(format!(
+            FetchError::new(format!(
                 "checkpoint {} is not a spitzel-fetch --s3 checkpoint",
                 path.display()
             ))

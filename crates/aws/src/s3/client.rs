@@ -98,17 +98,17 @@ pub(super) async fn bucket_region(
             let (status, region) = response_facts(&err);
             match status {
                 Some(301) | Some(307) | Some(400) if region.is_some() => Ok(region),
-                Some(404) => Err(FetchError::config(format!(
+                Some(404) => Err(FetchError::new(format!(
                     "s3://{bucket}: no such bucket (NoSuchBucket)"
                 ))),
                 // A policy may allow listing only under a prefix, which
                 // HeadBucket does not pass: the listing reports a real denial.
                 Some(403) => Ok(None),
-                Some(status) => Err(FetchError::runtime(format!(
+                Some(status) => Err(FetchError::new(format!(
                     "s3://{bucket}: HeadBucket failed with HTTP {status}: {}",
                     describe(&err)
                 ))),
-                None => Err(FetchError::runtime(format!(
+                None => Err(FetchError::new(format!(
                     "s3://{bucket}: cannot reach the S3 endpoint {endpoint}: {}",
                     describe(&err)
                 ))),
@@ -145,12 +145,12 @@ pub(super) async fn list(
             let code = err.code().unwrap_or_default();
             match code {
                 "NoSuchBucket" => {
-                    FetchError::config(format!("s3://{bucket}: no such bucket (NoSuchBucket)"))
+                    FetchError::new(format!("s3://{bucket}: no such bucket (NoSuchBucket)"))
                 }
-                "AccessDenied" => FetchError::runtime(format!(
+                "AccessDenied" => FetchError::new(format!(
                     "s3://{bucket}/{prefix}: access denied: listing needs s3:ListBucket on arn:aws:s3:::{bucket}"
                 )),
-                _ => FetchError::runtime(format!(
+                _ => FetchError::new(format!(
                     "s3://{bucket}/{prefix}: cannot list: {}",
                     describe(&err)
                 )),

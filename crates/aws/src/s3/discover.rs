@@ -53,7 +53,7 @@ pub(super) async fn regions(
 ) -> Result<(Vec<String>, Vec<FetchError>), FetchError> {
     let top = list(&scope, root, true).await?;
     if top.prefixes.is_empty() && top.keys.is_empty() {
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "{url}: nothing under {root}: give the prefix the trail writes to (the folder that holds AWSLogs/)"
         )));
     }
@@ -90,13 +90,13 @@ pub(super) async fn regions(
                 }
             }
             Ok(Err(e)) => failures.push(e),
-            Err(e) => failures.push(FetchError::runtime(format!("internal error: {e}"))),
+            Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
         }
     }
     if !scope.accounts.is_empty() {
         for wanted in &scope.accounts {
             if !accounts.iter().any(|p| layout::last_component(p) == wanted) {
-                failures.push(FetchError::runtime(format!(
+                failures.push(FetchError::new(format!(
                     "--account {wanted}: no such account under {url}/{root}"
                 )));
             }
@@ -150,13 +150,13 @@ pub(super) async fn regions(
         match joined {
             Ok(Ok(found)) => regions.extend(found),
             Ok(Err(e)) => failures.push(e),
-            Err(e) => failures.push(FetchError::runtime(format!("internal error: {e}"))),
+            Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
         }
     }
     if !scope.regions.is_empty() {
         for wanted in &scope.regions {
             if !regions.iter().any(|p| layout::last_component(p) == wanted) {
-                failures.push(FetchError::runtime(format!(
+                failures.push(FetchError::new(format!(
                     "--region {wanted}: no {trail_dir}/{wanted}/ folder in any account under {url}"
                 )));
             }
@@ -211,7 +211,7 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
                 keys.extend(listing.keys);
             }
             Ok(Err(e)) => out.push(Listed::Failed(e)),
-            Err(e) => out.push(Listed::Failed(FetchError::runtime(format!(
+            Err(e) => out.push(Listed::Failed(FetchError::new(format!(
                 "internal error: {e}"
             )))),
         }
@@ -266,7 +266,7 @@ pub(super) async fn produce(
         };
         let items = match next.await {
             Ok(items) => items,
-            Err(e) => vec![Listed::Failed(FetchError::runtime(format!(
+            Err(e) => vec![Listed::Failed(FetchError::new(format!(
                 "internal error: {e}"
             )))],
         };

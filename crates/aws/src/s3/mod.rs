@@ -109,10 +109,10 @@ impl Writer {
         }
         self.out
             .commit()
-            .map_err(|e| FetchError::runtime(format!("cannot write output: {e}")))?;
+            .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
         self.state.seen = self.dedup.save();
         checkpoint::save(&path, &self.state).map_err(|e| {
-            FetchError::runtime(format!("cannot save checkpoint {}: {e}", path.display()))
+            FetchError::new(format!("cannot save checkpoint {}: {e}", path.display()))
         })?;
         self.last_save = Instant::now();
         Ok(())
@@ -194,19 +194,9 @@ impl Writer {
     }
 }
 
-/// Read the trail. Errors come with whether anything was written before
-/// them (always false: the S3 errors that end a run come before the first
-/// object is written; later ones are reported and counted).
-pub(crate) async fn fetch(
-    options: Options,
-    s3_options: S3Options,
-) -> Result<Exit, (FetchError, bool)> {
-    fetch_trail(options, s3_options)
-        .await
-        .map_err(|e| (e, false))
-}
-
-async fn fetch_trail(args: Options, s3_options: S3Options) -> Result<Exit, FetchError> {
+/// Read the trail. The errors that end a run come before the first object
+/// is written; later ones are reported, counted, and end it with status 2.
+pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, FetchError> {
     let S3Options {
         url,
         bucket,
@@ -296,7 +286,7 @@ async fn fetch_trail(args: Options, s3_options: S3Options) -> Result<Exit, Fetch
     };
     writer.save(true)?;
     if writer.enough() {
-        return Ok(Exit::Done);
+        return Ok(Exit::Found);
     }
 
     let stop = Arc::new(tokio::sync::Notify::new());
@@ -373,7 +363,7 @@ async fn fetch_trail(args: Options, s3_options: S3Options) -> Result<Exit, Fetch
         };
         let fetched = match fetched {
             Ok(f) => f,
-            Err(e) => return Err(FetchError::runtime(format!("internal error: {e}"))),
+            Err(e) => return Err(FetchError::new(format!("internal error: {e}"))),
         };
         match fetched.result {
             Ok((size, decoded)) => {
@@ -381,7 +371,7 @@ async fn fetch_trail(args: Options, s3_options: S3Options) -> Result<Exit, Fetch
                 counters.bytes.fetch_add(size, Ordering::Relaxed);
                 let wrote =
                     tokio::task::block_in_place(|| writer.take(&fetched.key, &decoded, retry))
-                        .map_err(|e| FetchError::runtime(format!("cannot write output: {e}")))?;
+                        .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
                 for problem in &decoded.problems {
                     progress::report(display.as_ref(), problem);
                     read_failures += 1;
@@ -413,14 +403,14 @@ async fn fetch_trail(args: Options, s3_options: S3Options) -> Result<Exit, Fetch
         handle.abort();
     }
     if closed {
-        return Ok(Exit::Done);
+        return Ok(Exit::Found);
     }
     tokio::task::block_in_place(|| writer.save(true))?;
     if writer.path.is_none() {
         writer
             .out
             .commit()
-            .map_err(|e| FetchError::runtime(format!("cannot write output: {e}")))?;
+            .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
     }
     if let Some(display) = display {
         display.finish().await;
@@ -461,7 +451,7 @@ async fn fetch_trail(args: Options, s3_options: S3Options) -> Result<Exit, Fetch
                 ""
             }
         );
-        return Ok(Exit::Failed);
+        return Ok(Exit::Error);
     }
-    Ok(Exit::Done)
+    Ok(Exit::read_all(writer.state.written))
 }
