@@ -58,6 +58,7 @@ pub(crate) async fn check_credentials(
     };
     match provider.provide_credentials().await {
         Ok(credentials) => check_credential_values(&credentials),
+        Err(_) if let Some(missing) = half_set_keys() => Err(FetchError::new(missing)),
         Err(chain_error) => {
             // The default chain only says that no provider had credentials
             // (the causes go to its log); when a profile is involved, its
@@ -95,6 +96,22 @@ pub(crate) async fn check_credentials(
             }))
         }
     }
+}
+
+/// An access key given by half in the environment: the chain then looks
+/// further (profiles, the instance metadata service) and fails there, so
+/// its error would not name what is missing.
+fn half_set_keys() -> Option<String> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let (id, secret) = (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY"));
+    let (present, missing) = match (id, secret) {
+        (true, false) => ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+        (false, true) => ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"),
+        _ => return None,
+    };
+    Some(format!(
+        "{present} is set but {missing} is not: set both (and AWS_SESSION_TOKEN for temporary credentials), or neither to use a profile or role"
+    ))
 }
 
 /// A config or credentials file that does not parse, with its path and

@@ -334,3 +334,24 @@ fn an_all_regions_failure_is_one_clear_line() {
         "{err}"
     );
 }
+
+#[test]
+fn half_an_access_key_names_the_missing_variable() {
+    let emulator = served();
+    for (keep, drop) in [
+        ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+        ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"),
+    ] {
+        // With the instance metadata service enabled, as on a laptop: its
+        // failure used to be the message.
+        let out = Fetch::against(&emulator)
+            .env_remove(drop)
+            .env_remove("AWS_EC2_METADATA_DISABLED")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9")
+            .args(["--region", "us-east-1"])
+            .output();
+        assert_one_line_error(&out, 2, &[&format!("{keep} is set but {drop} is not")]);
+        assert!(!stderr_text(&out).contains("IMDS"), "{}", stderr_text(&out));
+    }
+    assert_eq!(emulator.counters().total_requests(), 0);
+}
