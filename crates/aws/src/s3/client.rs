@@ -6,6 +6,7 @@ use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
+use crate::cause::{connection_refused, innermost};
 use crate::errors::FetchError;
 use crate::setup::{self, AwsSetup};
 
@@ -66,20 +67,36 @@ fn response_facts<E>(err: &SdkError<E, HttpResponse>) -> (Option<u16>, Option<St
     }
 }
 
-/// Short text of an SDK error: code and message, or the transport's cause.
-pub(super) fn describe<E, R>(err: &SdkError<E, R>) -> String
+/// Short text of an SDK error, in words: the service's code and message,
+/// or what happened to the request (never the SDK's Debug text).
+pub(crate) fn describe<E, R>(err: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match (err.code(), err.message()) {
-        (Some(code), Some(message)) if !message.is_empty() => format!("{code}: {message}"),
-        (Some(code), _) => code.to_string(),
-        _ => {
-            let text = aws_sdk_s3::error::DisplayErrorContext(err).to_string();
-            // The context repeats every layer; the innermost cause says most.
-            text.rsplit(": ").next().unwrap_or(&text).trim().to_string()
+        (Some(code), Some(message)) if !message.is_empty() => {
+            return format!("{code}: {message}");
         }
+        (Some(code), _) => return code.to_string(),
+        _ => {}
+    }
+    match err {
+        SdkError::TimeoutError(_) => "the request timed out".to_string(),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            "the request timed out".to_string()
+        }
+        _ if connection_refused(err) => "connection refused".to_string(),
+        SdkError::DispatchFailure(_) => format!("cannot connect: {}", innermost(err)),
+        SdkError::ResponseError(_) => format!(
+            "the connection broke off or the answer could not be read: {}",
+            innermost(err)
+        ),
+        SdkError::ServiceError(_) => {
+            "an answer that is not S3's XML (an HTML page from a proxy or a website endpoint?)"
+                .to_string()
+        }
+        _ => innermost(err),
     }
 }
 
@@ -87,12 +104,30 @@ where
 /// not told. A bucket in another region answers 301 with
 /// `x-amz-bucket-region`, as S3 does for every request sent to the wrong
 /// region.
-pub(super) async fn bucket_region(
+pub(crate) async fn bucket_region(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     endpoint: &str,
 ) -> Result<Option<String>, FetchError> {
-    match client.head_bucket().bucket(bucket).send().await {
+    // The first request tries once: a refused connection means nothing
+    // listens at the endpoint, said at once rather than after the retries.
+    let once = client
+        .head_bucket()
+        .bucket(bucket)
+        .customize()
+        .config_override(aws_sdk_s3::config::Builder::new().retry_config(RetryConfig::disabled()))
+        .send()
+        .await;
+    let answer = match once {
+        Err(err) if connection_refused(&err) => {
+            return Err(FetchError::new(format!(
+                "s3://{bucket}: cannot reach the S3 endpoint {endpoint}: connection refused"
+            )));
+        }
+        Err(err) if retryable(&err) => client.head_bucket().bucket(bucket).send().await,
+        answer => answer,
+    };
+    match answer {
         Ok(out) => Ok(out.bucket_region().map(str::to_string)),
         Err(err) => {
             let (status, region) = response_facts(&err);
@@ -102,8 +137,10 @@ pub(super) async fn bucket_region(
                     "s3://{bucket}: no such bucket (NoSuchBucket)"
                 ))),
                 // A policy may allow listing only under a prefix, which
-                // HeadBucket does not pass: the listing reports a real denial.
-                Some(403) => Ok(None),
+                // HeadBucket does not pass, and a HEAD answer has no body to
+                // say why it failed (an expired token, a redirect without
+                // its region): the listing reports the real cause.
+                Some(400) | Some(403) | Some(301) | Some(307) => Ok(None),
                 Some(status) => Err(FetchError::new(format!(
                     "s3://{bucket}: HeadBucket failed with HTTP {status}: {}",
                     describe(&err)
@@ -114,6 +151,14 @@ pub(super) async fn bucket_region(
                 ))),
             }
         }
+    }
+}
+
+/// Whether the SDK's retries might help: no answer, or a 5xx or 429 one.
+fn retryable<E>(err: &SdkError<E, HttpResponse>) -> bool {
+    match response_facts(err).0 {
+        None => true,
+        Some(status) => status >= 500 || status == 429,
     }
 }
 

@@ -1161,3 +1161,110 @@ fn s3_exit_status_is_0_with_records_and_1_with_none() {
     assert!(out.stdout.is_empty());
     assert_eq!(text(&out.stderr), "");
 }
+
+/// No Rust Debug text in a message: braces, `Some(`, struct dumps.
+fn assert_in_words(stderr: &str) {
+    for fragment in ["{", "}", "Some(", "Unknown", "HttpInfo", "ns }"] {
+        assert!(!stderr.contains(fragment), "{fragment:?} in: {stderr}");
+    }
+}
+
+#[test]
+fn s3_setup_errors_are_said_in_words_with_status_2() {
+    let Some(moto) = Moto::start() else { return };
+    let home = tempfile::tempdir().unwrap();
+    moto.fill("words", "us-east-1", &trail(2));
+    type Reply = Option<(u16, String, String)>;
+    let cases: Vec<(&str, Box<Answer>, &[&str])> = vec![
+        (
+            "an expired token",
+            Box::new(|line: &str, _: &str| -> Reply {
+                Some(if line.starts_with("HEAD") {
+                    (400, String::new(), String::new())
+                } else {
+                    (
+                        400,
+                        String::new(),
+                        s3_error("ExpiredToken", "The provided token has expired."),
+                    )
+                })
+            }),
+            &["ExpiredToken", "The provided token has expired"],
+        ),
+        (
+            "a 301 without a region header",
+            Box::new(|_: &str, _: &str| -> Reply {
+                Some((
+                    301,
+                    String::new(),
+                    s3_error("PermanentRedirect", "Use the bucket's endpoint."),
+                ))
+            }),
+            &["PermanentRedirect"],
+        ),
+        (
+            "an HTML listing",
+            Box::new(|line: &str, _: &str| -> Reply {
+                (!line.starts_with("HEAD")).then(|| {
+                    (
+                        200,
+                        "content-type: text/html\r\n".to_string(),
+                        "<html><body>Sign in to continue</body></html>".to_string(),
+                    )
+                })
+            }),
+            &["s3://words"],
+        ),
+    ];
+    for (what, answer, needles) in cases {
+        let gate = Gate::start(moto.port, answer);
+        let out = run(fetch(&moto, home.path())
+            .env(
+                "AWS_ENDPOINT_URL_S3",
+                format!("http://127.0.0.1:{}", gate.port),
+            )
+            .args(["--s3", "s3://words", "-q"]));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        assert!(!stderr.is_empty(), "{what}");
+        assert_in_words(&stderr);
+        for needle in needles {
+            assert!(
+                stderr.contains(needle),
+                "{what}: {needle:?} not in {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn s3_a_refused_connection_is_said_at_once() {
+    let home = tempfile::tempdir().unwrap();
+    // A port nothing listens on: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spitzel-fetch"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["--s3", "s3://closed", "--endpoint-url"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .stdin(Stdio::null());
+    let out = run(&mut command);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "spitzel-fetch: s3://closed: cannot reach the S3 endpoint http://127.0.0.1:{port}: connection refused\n"
+        )
+    );
+}
