@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod emit_sql;
+pub mod settings;
 
 pub use spitzel_cli as cli;
 pub use spitzel_core::{actions, doc, expr, window};

@@ -31,15 +31,6 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    pub fn parse(name: &str) -> Result<Self, UnknownDialect> {
-        match name.to_ascii_lowercase().as_str() {
-            "athena" => Ok(Self::Athena),
-            "spark" => Ok(Self::Spark),
-            "duckdb" => Ok(Self::Duckdb),
-            _ => Err(UnknownDialect(name.to_owned())),
-        }
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Self::Athena => "athena",
@@ -48,10 +39,6 @@ impl Dialect {
         }
     }
 }
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("--emit-sql '{0}': expected athena, spark or duckdb")]
-pub struct UnknownDialect(pub String);
 
 /// A construct that has no exact translation in a dialect.
 #[derive(Debug, Clone, PartialEq, Eq)]
