@@ -3,7 +3,7 @@
 use crate::emit_sql;
 use crate::settings::{Output, RecordOutput, Settings, UsageError, sql_dialect};
 use spitzel_cli::filter::FilterArgs;
-use spitzel_input::filter::{OutputSink, Pipeline, Stopped, print_stats};
+use spitzel_pipeline::{OutputSink, Pipeline, Stopped, print_stats};
 use std::fmt::Display;
 use std::io::{self, Write};
 use std::process::ExitCode;

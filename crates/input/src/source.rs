@@ -1,10 +1,10 @@
 //! Opening the inputs and cutting them into blocks of records, in order.
 
-use crate::input::sniff::{self, Shape};
-use crate::input::{Limits, RecordBlock, describe_size};
-use crate::input::{buffers, decode, gunzip, gz, walk};
-use crate::window::TimeWindow;
+use crate::sniff::{self, Shape};
+use crate::{Limits, RecordBlock, describe_size};
+use crate::{buffers, decode, gunzip, gz, walk};
 use rayon::prelude::*;
+use spitzel_core::window::TimeWindow;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::ops::ControlFlow;

@@ -145,14 +145,14 @@ impl<'a> Scanner<'a> {
     fn too_long(&self) -> Fault {
         Fault::Syntax(format!(
             "record longer than {} (--max-record-size)",
-            crate::input::describe_size(self.limit)
+            crate::describe_size(self.limit)
         ))
     }
 
     fn give_up(&self) -> Fault {
         Fault::GiveUp(format!(
             "no record in the next {}: the rest of this input is not read",
-            crate::input::describe_size(self.gap)
+            crate::describe_size(self.gap)
         ))
     }
 

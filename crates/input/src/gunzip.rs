@@ -129,7 +129,7 @@ fn le32(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::gz::tests::gzip;
+    use crate::gz::tests::gzip;
     use flate2::Compression;
     use std::io::Write;
 

@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 
 use scan::{Fault, Scanner, describe};
 
-use super::{Limits, RecordBlock};
+use crate::{Limits, RecordBlock};
 
 mod recover;
 

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::window::{TimeWindow, UnixNanos};
+use spitzel_core::window::{TimeWindow, UnixNanos};
 
 const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 
