@@ -8,7 +8,7 @@ use spitzel_sql::{
 
 /// Why --emit-sql prints no statement (one line, exit 2).
 #[derive(Debug, thiserror::Error)]
-pub enum EmitError {
+pub(crate) enum EmitError {
     #[error("--sql-ddl goes with --emit-sql athena")]
     DdlNeedsAthena,
     #[error(transparent)]
@@ -18,7 +18,7 @@ pub enum EmitError {
 }
 
 /// --sql-ddl: the CREATE EXTERNAL TABLE for a trail location; no criteria.
-pub fn ddl(dialect: Dialect, location: &str, table: &str) -> Result<String, EmitError> {
+pub(crate) fn ddl(dialect: Dialect, location: &str, table: &str) -> Result<String, EmitError> {
     if dialect != Dialect::Athena {
         return Err(EmitError::DdlNeedsAthena);
     }
@@ -26,7 +26,11 @@ pub fn ddl(dialect: Dialect, location: &str, table: &str) -> Result<String, Emit
 }
 
 /// The statement selecting the records the filter would write.
-pub fn statement(settings: &Settings, dialect: Dialect, table: &str) -> Result<String, EmitError> {
+pub(crate) fn statement(
+    settings: &Settings,
+    dialect: Dialect,
+    table: &str,
+) -> Result<String, EmitError> {
     let criteria = &settings.criteria;
     let plan = action_plan(&criteria.actions, dialect)?;
     let sigma = match &criteria.sigma {

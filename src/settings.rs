@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 /// Arguments that cannot run; `Display` is the one line printed.
 #[derive(Debug, thiserror::Error)]
-pub enum UsageError {
+pub(crate) enum UsageError {
     #[error(transparent)]
     Actions(#[from] ActionGlobError),
     #[error(transparent)]
@@ -29,7 +29,7 @@ pub enum UsageError {
 }
 
 /// What the checked arguments select, and where it goes.
-pub struct Settings {
+pub(crate) struct Settings {
     pub criteria: Arc<Criteria>,
     /// -v: the records the criteria do not keep.
     pub invert: bool,
@@ -38,7 +38,7 @@ pub struct Settings {
 }
 
 /// Where the selection goes.
-pub enum Output {
+pub(crate) enum Output {
     /// The records (or their count) on stdout.
     Records(RecordOutput),
     /// --emit-sql: one statement selecting the same records.
@@ -46,7 +46,7 @@ pub enum Output {
 }
 
 /// How the pipeline runs and writes.
-pub struct RecordOutput {
+pub(crate) struct RecordOutput {
     pub keep: Keep,
     pub count: bool,
     pub quiet: bool,
@@ -60,7 +60,7 @@ pub struct RecordOutput {
 
 impl Settings {
     /// Check every criterion, in the order of the options' help.
-    pub fn check(args: FilterArgs) -> Result<Settings, UsageError> {
+    pub(crate) fn check(args: FilterArgs) -> Result<Settings, UsageError> {
         let actions = ActionMatcher::with_implied(&args.actions, args.implied)?;
         let window = args.time.window(spitzel_core::window::now())?;
         let expressions = args
@@ -120,7 +120,7 @@ impl Settings {
     }
 }
 
-pub fn sql_dialect(dialect: SqlDialect) -> Dialect {
+pub(crate) fn sql_dialect(dialect: SqlDialect) -> Dialect {
     match dialect {
         SqlDialect::Athena => Dialect::Athena,
         SqlDialect::Spark => Dialect::Spark,

@@ -40,7 +40,7 @@ pub fn unwrap_line(line: &[u8]) -> Option<decode::Expanded> {
 /// The default of `Limits::max_record` (`--max-record-size`): far above any
 /// real record (CloudTrail's own limit is 256 KB an event), far below what
 /// would exhaust memory.
-pub const DEFAULT_MAX_RECORD: usize = 256 << 20;
+pub(crate) const DEFAULT_MAX_RECORD: usize = 256 << 20;
 
 /// Bounds on what one input can make the reader hold or skip, so that a
 /// gzip bomb, `/dev/zero` or an endless line ends with an error instead of
@@ -57,7 +57,7 @@ impl Limits {
     /// rest of an over-long record) that is skipped; past it the rest of
     /// the input is given up, reported. Four records' worth: generous for
     /// real damage, and an end for `/dev/zero`.
-    pub fn max_gap(&self) -> usize {
+    pub(crate) fn max_gap(&self) -> usize {
         self.max_record.saturating_mul(4)
     }
 }
@@ -71,7 +71,7 @@ impl Default for Limits {
 }
 
 /// A byte count as messages show it: `256 MiB`, `64 KiB`, `1000 bytes`.
-pub fn describe_size(bytes: usize) -> String {
+pub(crate) fn describe_size(bytes: usize) -> String {
     for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
         if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
             return format!("{} {unit}", bytes >> shift);

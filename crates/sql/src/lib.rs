@@ -8,6 +8,7 @@
 //! [`Refusal`] naming the construct and the dialect.
 
 mod athena;
+mod athena_table;
 mod common;
 mod cond;
 mod ddl;
