@@ -1,8 +1,8 @@
-//! spitzel-fetch: CloudTrail LookupEvents to NDJSON. See `spitzel-fetch --help`.
+//! spitzel-fetch: CloudTrail events (LookupEvents or a trail bucket) to NDJSON. See `spitzel-fetch --help`.
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let args = spitzel_cli::fetch::FetchArgs::parse();
-    spitzel_aws::fetch::run(args).into()
+    spitzel_aws::run(args).into()
 }

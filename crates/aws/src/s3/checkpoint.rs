@@ -10,8 +10,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fetch::checkpoint;
-use crate::fetch::errors::FetchError;
+use crate::checkpoint;
+use crate::errors::FetchError;
 
 const KIND: &str = "spitzel-fetch --s3";
 const VERSION: u32 = 1;

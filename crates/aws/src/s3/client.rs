@@ -1,30 +1,19 @@
 //! The S3 client: endpoint and addressing, the bucket's own region, and
 //! ListObjectsV2 / GetObject with their errors as one line each.
 
-use std::time::Duration;
-
 use aws_config::retry::RetryConfig;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
-use crate::fetch::config::AwsSetup;
-use crate::fetch::errors::FetchError;
-
-pub struct Setup {
-    pub profile: Option<String>,
-    pub endpoint_url: Option<String>,
-    pub path_style: bool,
-    pub attempt_timeout: Duration,
-    pub max_attempts: u32,
-}
+use crate::errors::FetchError;
+use crate::setup::{self, AwsSetup};
 
 /// The endpoint requests go to when not AWS's: --endpoint-url, then the
 /// standard variables.
-pub fn explicit_endpoint(setup: &Setup) -> Option<String> {
-    setup
-        .endpoint_url
-        .clone()
+pub fn explicit_endpoint(endpoint_url: Option<&str>) -> Option<String> {
+    endpoint_url
+        .map(str::to_string)
         .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
         .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
         .filter(|url| !url.is_empty())
@@ -48,14 +37,9 @@ pub fn wants_path_style(endpoint: &str) -> bool {
 /// Shared configuration, set up as for LookupEvents. The SDK's standard
 /// retries (exponential backoff with jitter) cover 5xx, SlowDown and
 /// dropped connections.
-pub async fn load(setup: &Setup) -> SdkConfig {
-    let aws = AwsSetup {
-        profile: setup.profile.clone(),
-        endpoint_url: setup.endpoint_url.clone(),
-        attempt_timeout: setup.attempt_timeout,
-    };
-    let retry = RetryConfig::standard().with_max_attempts(setup.max_attempts);
-    crate::fetch::config::load_with(&aws, retry).await
+pub async fn load(aws: &AwsSetup) -> SdkConfig {
+    let retry = RetryConfig::standard().with_max_attempts(aws.max_attempts);
+    setup::load(aws, retry).await
 }
 
 pub fn client(config: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {

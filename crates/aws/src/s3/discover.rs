@@ -11,8 +11,8 @@ use tokio::task::JoinHandle;
 
 use super::client::{self, Listing};
 use super::layout::{self, KeyVerdict};
-use crate::fetch::errors::FetchError;
-use crate::window::TimeWindow;
+use crate::errors::FetchError;
+use spitzel_core::window::TimeWindow;
 
 /// Regions listed ahead of the one being read.
 const UNITS_AHEAD: usize = 8;
@@ -170,7 +170,7 @@ pub async fn regions(
 /// What the reader gets, in key order.
 #[derive(Debug)]
 pub enum Listed {
-    Object { key: String, size: u64 },
+    Object { key: String },
     Failed(FetchError),
 }
 
@@ -221,12 +221,12 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
         .skipped
         .listed
         .fetch_add(keys.len() as u64, Ordering::Relaxed);
-    for (key, size) in keys {
+    for (key, _size) in keys {
         if done.as_deref().is_some_and(|d| key.as_str() <= d) {
             continue;
         }
         match layout::judge_key(&key, &scope.window, scope.insight) {
-            KeyVerdict::Read => out.push(Listed::Object { key, size }),
+            KeyVerdict::Read => out.push(Listed::Object { key }),
             KeyVerdict::Pruned => {
                 scope.skipped.by_time.fetch_add(1, Ordering::Relaxed);
             }

@@ -2,8 +2,8 @@
 //! `[PREFIX/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
 //! ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz`.
 
-use crate::input::walk;
-use crate::window::{NANOS_PER_DAY, TimeWindow, UnixNanos};
+use spitzel_core::window::{NANOS_PER_DAY, TimeWindow, UnixNanos};
+use spitzel_input::walk;
 
 const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 

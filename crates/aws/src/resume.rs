@@ -7,10 +7,9 @@
 use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::checkpoint::{self, Checkpoint, QueryProgress};
-use super::errors::FetchError;
-use super::output::Destination;
-use super::settings::FetchConfig;
+use crate::checkpoint;
+use crate::destination::Destination;
+use crate::errors::FetchError;
 
 /// Refuse an output path that is, or could become, the checkpoint file or
 /// the temporary file the checkpoint is saved through: writing events there
@@ -72,19 +71,6 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     Some(std::fs::canonicalize(parent).ok()?.join(name))
 }
 
-/// The saved state at `path`, if any, refused when it was written for
-/// other arguments than `fingerprint`.
-pub fn load_matching(
-    path: &Path,
-    fingerprint: &serde_json::Value,
-) -> Result<Option<Checkpoint>, FetchError> {
-    let saved = checkpoint::load(path)?;
-    if let Some(saved) = &saved {
-        check_arguments(path, &saved.arguments, fingerprint)?;
-    }
-    Ok(saved)
-}
-
 /// Refuse a checkpoint saved for other arguments than `fingerprint`.
 pub fn check_arguments(
     path: &Path,
@@ -98,28 +84,6 @@ pub fn check_arguments(
         "checkpoint {} was written for other arguments; rerun with the same arguments or use a new checkpoint file",
         path.display()
     )))
-}
-
-/// The state of a fresh run: every planned query of every region, unread.
-pub fn fresh_state(cfg: &FetchConfig, regions: Vec<String>) -> Checkpoint {
-    let progress = regions
-        .iter()
-        .flat_map(|region| {
-            cfg.queries.iter().map(move |q| QueryProgress {
-                region: region.clone(),
-                query: q.clone(),
-                end_time: cfg.window.end,
-                ..Default::default()
-            })
-        })
-        .collect();
-    Checkpoint::new(
-        cfg.fingerprint.clone(),
-        cfg.window.start,
-        cfg.window.end,
-        regions,
-        progress,
-    )
 }
 
 /// Open the output; on resume, cut a file back to the bytes the checkpoint

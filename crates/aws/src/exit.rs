@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use super::signals::{SIGHUP, SIGINT, SIGTERM};
+use crate::signals::{Interrupt, SIGHUP, SIGINT, SIGTERM};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -30,6 +30,11 @@ impl Exit {
             SIGTERM => Exit::Terminated,
             _ => Exit::Interrupted,
         }
+    }
+
+    /// The status for the signal that stopped `interrupt`, if one did.
+    pub fn interrupted(interrupt: &Interrupt) -> Option<Exit> {
+        interrupt.signal().map(Exit::from_signal)
     }
 
     pub fn code(self) -> u8 {
@@ -66,7 +71,7 @@ mod tests {
 
     #[test]
     fn the_man_page_lists_every_code() {
-        let page = include_str!("../../../../man/src/fetch-exit-status.roff");
+        let page = include_str!("../../../man/src/fetch-exit-status.roff");
         for code in [".B 0\n", ".B 1\n", ".B 2\n", ".B 129, 130, 143\n"] {
             assert!(page.contains(code), "{code:?} missing from EXIT STATUS");
         }

@@ -1,11 +1,9 @@
 //! SIGINT, SIGTERM and SIGHUP all stop a run the same way: the page in hand
 //! is finished and saved, then the process exits 128 + the signal's number
-//! (130, 143, 129). Reusable by any fetch source.
+//! (130, 143, 129; see `Exit::from_signal`). Used by both sources.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
-
-use super::exit::Exit;
 
 /// Which signal, if any, asked the run to stop.
 #[derive(Debug, Clone, Default)]
@@ -38,11 +36,6 @@ impl Interrupt {
             0 => None,
             n => Some(n),
         }
-    }
-
-    /// The exit status (128 + the signal's number), once one came.
-    pub fn exit(&self) -> Option<Exit> {
-        self.signal().map(Exit::from_signal)
     }
 
     /// "SIGTERM" and so on, once one came.

@@ -3,8 +3,7 @@
 //! always describes exactly the bytes written.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -12,47 +11,13 @@ use std::sync::atomic::Ordering;
 use aws_sdk_cloudtrail::primitives::DateTimeFormat;
 use aws_sdk_cloudtrail::types::Event;
 
-use crate::actions::ActionMatcher;
+use spitzel_core::actions::ActionMatcher;
 
-use super::checkpoint::{self, Checkpoint};
-use super::errors::FetchError;
 use super::progress::RegionStats;
-
-pub enum Destination {
-    Stdout(BufWriter<std::io::Stdout>),
-    /// A regular file: synced after every page.
-    File(BufWriter<File>),
-    /// Anything else opened by name (a FIFO, /dev/stdout, /dev/null): it
-    /// cannot be synced or cut back, like stdout.
-    Stream(BufWriter<File>),
-}
-
-impl Destination {
-    pub fn writer(&mut self) -> &mut dyn Write {
-        match self {
-            Destination::Stdout(out) => out,
-            Destination::File(out) | Destination::Stream(out) => out,
-        }
-    }
-
-    /// Flush; a regular file is also synced, because the checkpoint may
-    /// only claim bytes that are on disk.
-    pub fn commit(&mut self) -> std::io::Result<()> {
-        match self {
-            Destination::Stdout(out) => out.flush(),
-            Destination::File(out) => {
-                out.flush()?;
-                out.get_ref().sync_data()
-            }
-            Destination::Stream(out) => out.flush(),
-        }
-    }
-
-    fn write_page(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.writer().write_all(bytes)?;
-        self.commit()
-    }
-}
+use super::state::Checkpoint;
+use crate::checkpoint;
+use crate::destination::Destination;
+use crate::errors::FetchError;
 
 /// What a page did to the run.
 #[derive(Debug, PartialEq, Eq)]

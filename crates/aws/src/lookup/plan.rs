@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::actions::{ActionMatcher, Narrowing};
+use spitzel_core::actions::{ActionMatcher, Narrowing};
 
-use super::errors::FetchError;
+use crate::errors::FetchError;
 
 /// The attribute keys LookupEvents accepts, as the API spells them.
 pub const LOOKUP_KEYS: [&str; 8] = [

@@ -13,6 +13,7 @@ use aws_sdk_cloudtrail::operation::lookup_events::{LookupEventsError, LookupEven
 
 use super::body;
 use super::pace::Limiter;
+use crate::cause::{connection_refused, innermost};
 
 /// Retry bounds.
 #[derive(Debug, Clone, Copy)]
@@ -173,31 +174,6 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
         serde_json::Value::Array(_) => "a list",
         serde_json::Value::Object(_) => "an object",
     }
-}
-
-/// The deepest cause's text: the part that tells the user something.
-pub fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = err;
-    while let Some(source) = current.source() {
-        current = source;
-    }
-    current.to_string()
-}
-
-pub fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
-        {
-            return true;
-        }
-        if e.to_string().contains("onnection refused") {
-            return true;
-        }
-        current = e.source();
-    }
-    false
 }
 
 /// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)].

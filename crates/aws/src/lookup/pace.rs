@@ -85,6 +85,7 @@ impl Sent {
 
 impl Limiter {
     /// `rate` requests per second; must be positive and finite.
+    #[cfg(test)]
     pub fn new(rate: f64) -> Limiter {
         Limiter::with_adaptation(rate, true)
     }
@@ -220,11 +221,13 @@ impl Limiter {
     }
 
     /// How much the window is lengthened and sends spaced now.
+    #[cfg(test)]
     pub fn extra(&self) -> Duration {
         self.state().extra
     }
 
     /// The estimate of the latest arrival after a send now.
+    #[cfg(test)]
     pub fn arrival(&self) -> Duration {
         self.state().arrival
     }
