@@ -3,7 +3,7 @@
 //! ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz`.
 
 use spitzel_core::window::{NANOS_PER_DAY, TimeWindow, UnixNanos};
-use spitzel_input::input::walk;
+use spitzel_input::walk;
 
 const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 

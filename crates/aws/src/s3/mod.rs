@@ -22,7 +22,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use spitzel_core::window::TimeWindow;
-use spitzel_input::filter::Criteria;
+use spitzel_pipeline::Criteria;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 

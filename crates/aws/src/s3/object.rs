@@ -7,9 +7,9 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use spitzel_core::doc::DocParser;
-use spitzel_input::filter::Criteria;
-use spitzel_input::filter::{Keep, filter_block};
-use spitzel_input::input::{Job, read_stream};
+use spitzel_input::{Job, read_stream};
+use spitzel_pipeline::Criteria;
+use spitzel_pipeline::{Keep, filter_block};
 
 /// What an object contributed, ready to be written in key order.
 #[derive(Debug, Default)]
@@ -41,7 +41,7 @@ pub(super) fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
     let mut out = Decoded::default();
     let mut reader = Cursor::new(body);
     // The filter's default limits (--max-record-size).
-    let limits = spitzel_input::input::Limits::default();
+    let limits = spitzel_input::Limits::default();
     // Every job is taken, so the reading always runs to the end.
     let _ = read_stream(&mut reader, &source, None, limits, &mut |job| {
         match job {
@@ -66,7 +66,7 @@ pub(super) fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
                         start = end + 1;
                     }
                 });
-                spitzel_input::input::give_back(block.data);
+                spitzel_input::give_back(block.data);
             }
             // Only directory walks skip files; an object body is one stream.
             Job::Skipped(_) => {}
