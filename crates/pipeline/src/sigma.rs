@@ -49,7 +49,7 @@ impl SigmaCriterion {
     }
 
     /// The rules matching `doc` into `out` (load order).
-    pub fn hits(&self, doc: &Doc<'_>, event_name: Option<&str>, out: &mut Vec<u32>) {
+    pub(crate) fn hits(&self, doc: &Doc<'_>, event_name: Option<&str>, out: &mut Vec<u32>) {
         let source = doc.top_str("eventSource");
         match doc.view() {
             DocView::Raw(root) => self.rules.matching(root, event_name, source, out),
@@ -58,7 +58,7 @@ impl SigmaCriterion {
     }
 
     /// `record` with `"sigma":[...]` added as its last member.
-    pub fn write_annotated(&self, record: &[u8], hits: &[u32], out: &mut Vec<u8>) {
+    pub(crate) fn write_annotated(&self, record: &[u8], hits: &[u32], out: &mut Vec<u8>) {
         // A validated object: its last byte other than white space is '}'.
         let close = record
             .iter()
