@@ -14,6 +14,7 @@ pub mod path;
 #[doc(hidden)]
 pub mod pyregex;
 mod pysyntax;
+mod pytranslate;
 mod regex_error;
 
 // The parsed tree, for translators of the language (`--emit-sql`).
