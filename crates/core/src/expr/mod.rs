@@ -11,6 +11,7 @@ mod literal;
 mod parse;
 pub mod path;
 // Public for the fuzz targets, which check the translation.
+mod pyfold;
 #[doc(hidden)]
 pub mod pyregex;
 mod pysyntax;
