@@ -43,7 +43,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand --count 'Print only the number of matching events'
             cand -q 'Print nothing; exit 0 at the first match'
             cand --quiet 'Print nothing; exit 0 at the first match'
-            cand --strict 'Make the first bad input line fatal (exit 2)'
+            cand --strict 'Make the first bad input line, or an action glob the IAM table does not know, fatal (exit 2)'
             cand --stats 'Print statistics to stderr at the end'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

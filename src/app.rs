@@ -1,6 +1,6 @@
 //! spitzel-filter from parsed arguments to exit status.
 
-use crate::actions::{ActionGlobError, ActionMatcher};
+use crate::actions::{ActionGlobError, ActionMatcher, UnknownGlob};
 use crate::cli::common::TimeArgsError;
 use crate::cli::filter::FilterArgs;
 use crate::expr::{ExprError, Expression};
@@ -30,6 +30,8 @@ impl From<Exit> for ExitCode {
 pub enum UsageError {
     #[error(transparent)]
     Actions(#[from] ActionGlobError),
+    #[error("{0} (--strict)")]
+    UnknownAction(UnknownGlob),
     #[error(transparent)]
     Time(#[from] TimeArgsError),
     #[error("--match '{text}': {error}")]
@@ -46,9 +48,22 @@ fn usage(error: &UsageError) -> Exit {
     Exit::Error
 }
 
+/// The query lint: each glob the IAM table cannot vouch for is a warning
+/// line (it may be newer than the table), or with --strict the error.
+pub fn lint_actions(actions: &ActionMatcher, strict: bool) -> Result<(), UsageError> {
+    for unknown in actions.unknown_globs() {
+        if strict {
+            return Err(UsageError::UnknownAction(unknown));
+        }
+        eprintln!("spitzel-filter: warning: {unknown}");
+    }
+    Ok(())
+}
+
 /// Compile the arguments into criteria, or say what is wrong.
 pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
     let actions = ActionMatcher::with_implied(&args.actions, args.implied)?;
+    lint_actions(&actions, args.strict)?;
     let window = args.time.window(crate::window::now())?;
     let mut expressions = Vec::with_capacity(args.matches.len());
     for source in &args.matches {

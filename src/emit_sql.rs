@@ -37,6 +37,7 @@ pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, EmitError> {
     }
     let matcher =
         ActionMatcher::with_implied(&args.actions, args.implied).map_err(UsageError::from)?;
+    crate::app::lint_actions(&matcher, args.strict)?;
     let window = args
         .time
         .window(crate::window::now())

@@ -509,3 +509,44 @@ fn shared_migration_notes() {
         }
     );
 }
+
+#[test]
+fn a_mistyped_service_or_action_is_a_warning_naming_the_nearest() {
+    let input = fixture();
+    let cases = [
+        (
+            "cloudtrial:*",
+            "spitzel-filter: warning: action 'cloudtrial:*': no service 'cloudtrial' in the IAM \
+             table of 2023-01-01; did you mean cloudtrail:*?\n",
+        ),
+        (
+            "cloudtrail:StopLoging",
+            "spitzel-filter: warning: action 'cloudtrail:StopLoging' matches no cloudtrail action \
+             or call in the IAM table of 2023-01-01; did you mean cloudtrail:StopLogging?\n",
+        ),
+    ];
+    for (glob, warning) in cases {
+        // Still run: an action newer than the table appears in events.
+        let out = run(&[glob], &input);
+        assert_eq!(out.status.code(), Some(1), "{glob}");
+        assert_eq!(crate::util::stderr(&out), warning, "{glob}");
+        // --strict refuses it before reading anything.
+        let out = run(&["--strict", glob], &input);
+        assert_eq!(out.status.code(), Some(2), "{glob}");
+        let error = warning
+            .replace("warning: ", "")
+            .replace('\n', " (--strict)\n");
+        assert_eq!(crate::util::stderr(&out), error, "{glob}");
+        // --emit-sql lints the same globs.
+        let out = run(&["--emit-sql", "athena", "--strict", glob], "");
+        assert_eq!(out.status.code(), Some(2), "{glob}");
+        assert_eq!(crate::util::stderr(&out), error, "{glob}");
+    }
+    // A clean query says nothing.
+    let out = run(
+        &["--strict", "ec2:CreateVpc", "s3:Get*", "monitoring:*"],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(crate::util::stderr(&out), "");
+}
