@@ -169,13 +169,32 @@ def holds_without_parameters(cond):
     return kind in ("Always", "NotExists", "NotEquals", "INotContains")
 
 
+def resource_parts_condition(entry, cross):
+    """Another service's S3 action whose bucket is one request parameter
+    (`BucketName: ${S3BucketName}`): without that parameter there is no
+    bucket to authorise (CreateTrail without S3BucketName writes nowhere).
+    Only the bucket: other parts a parameter fills may name one of several
+    resources the action is checked on (an ENI's security groups; without
+    them it is still checked on the ENI), so they constrain nothing."""
+    if not cross:
+        return ALWAYS
+    bucket = entry.get("resource_mappings", {}).get("BucketName", {}).get("template", "")
+    whole = re.fullmatch(r"\$\{([^}]+)\}", bucket)
+    if entry["action"].lower().startswith("s3:") and whole and whole.group(1) not in CONTEXT_VARS:
+        return ("Truthy", whole.group(1))
+    return ALWAYS
+
+
 def entry_condition(entry, prefix):
     templates = []
     if "arn_override" in entry:
         templates.append(entry["arn_override"]["template"])
     templates += list(entry.get("resourcearn_mappings", {}).values())
     cross = entry["action"].split(":", 1)[0].lower() != prefix
-    cond = any_of([template_condition(t, cross) for t in templates]) if templates else ALWAYS
+    if templates:
+        cond = any_of([template_condition(t, cross) for t in templates])
+    else:
+        cond = resource_parts_condition(entry, cross)
     stated = entry.get("conditions")
     parts = [cond]
     while stated:
@@ -207,6 +226,39 @@ def side_purpose(prefix, operation, action, kept):
     return None
 
 
+# Corrections of the 2023 mapping, each from the source named.
+#
+# Lex V2 operations the mapping gives Lex V1's action names (CreateBot ->
+# lex:PutBot), although each is an IAM action of its own name: AWS Service
+# Authorization Reference, "Actions, resources, and condition keys for Amazon
+# Lex V2" (operation CreateBot authorises lex:CreateBot, ...).
+OWN_ACTIONS = {
+    "lex": {
+        "CreateBot", "CreateBotAlias", "CreateIntent", "CreateSlotType",
+        "ListBots", "ListBotVersions", "ListBuiltInIntents", "ListBuiltInSlotTypes",
+        "UpdateBot", "UpdateBotAlias", "UpdateIntent", "UpdateSlotType",
+    },
+}
+# Operations two SDK services of one prefix share, whose events CloudTrail
+# cannot tell apart by eventSource: S3's and S3 Control's PublicAccessBlock
+# calls (bucket and account); both services' actions are listed.
+SHARED_OPERATIONS = {
+    ("s3", "deletepublicaccessblock"),
+    ("s3", "getpublicaccessblock"),
+    ("s3", "putpublicaccessblock"),
+}
+# Events CloudTrail names otherwise than the SDK operation, with what the
+# operation needs: S3 logs the PublicAccessBlock calls as ...Bucket... and
+# ...Account... (Amazon S3 User Guide, "Amazon S3 CloudTrail events"; the
+# invictus records hold DeleteBucketPublicAccessBlock), and the Delete calls
+# are authorised by the Put actions (API reference of DeletePublicAccessBlock
+# in S3 and S3 Control).
+EVENT_NAMES = {
+    ("s3", "DeleteBucketPublicAccessBlock"): ["s3:PutBucketPublicAccessBlock"],
+    ("s3", "DeleteAccountPublicAccessBlock"): ["s3:PutAccountPublicAccessBlock"],
+}
+
+
 def load(data_dir):
     with open(os.path.join(data_dir, MAP_FILE), encoding="utf-8") as f:
         data = json.load(f)
@@ -229,6 +281,8 @@ def load(data_dir):
             owners.setdefault((prefix, operation.lower()), set()).add(sdk_service)
 
     def describes(sdk_service, prefix, operation):
+        if (prefix, operation.lower()) in SHARED_OPERATIONS:
+            return True
         named = {o for o in owners[(prefix, operation.lower())]
                  if o.lower().replace("-", "") == prefix.replace("-", "")}
         return not named or sdk_service in named
@@ -251,6 +305,16 @@ def load(data_dir):
                     key = existing
                     break
             actions.setdefault(key, []).append(entry_condition(e, prefix))
+    for prefix, operations in OWN_ACTIONS.items():
+        for operation in operations:
+            known[prefix].add(operation.lower())
+            _, actions = ops[(prefix, operation.lower())]
+            # The V1 names stood in for the missing own action: replace them.
+            for key in [k for k in actions if k.split(":", 1)[0] == prefix]:
+                del actions[key]
+            actions[f"{prefix}:{operation}"] = [ALWAYS]
+    for (prefix, event_name), needed in EVENT_NAMES.items():
+        ops[(prefix, event_name.lower())] = (event_name, {a: [ALWAYS] for a in needed})
     return known, ops
 
 

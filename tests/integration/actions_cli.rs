@@ -550,3 +550,51 @@ fn a_mistyped_service_or_action_is_a_warning_naming_the_nearest() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(crate::util::stderr(&out), "");
 }
+
+#[test]
+fn table_corrections_of_the_2023_mapping() {
+    let records = [
+        event(
+            "trail-bucket",
+            "cloudtrail.amazonaws.com",
+            "CreateTrail",
+            r#"{"name":"t","s3BucketName":"logs"}"#,
+        ),
+        event(
+            "trail-none",
+            "cloudtrail.amazonaws.com",
+            "CreateTrail",
+            r#"{"name":"t"}"#,
+        ),
+        event("bot", "lex.amazonaws.com", "CreateBot", "{}"),
+        event("bot-alias", "lex.amazonaws.com", "CreateBotAlias", "{}"),
+        event(
+            "pab-bucket",
+            "s3.amazonaws.com",
+            "DeleteBucketPublicAccessBlock",
+            "{}",
+        ),
+        event(
+            "pab-account",
+            "s3.amazonaws.com",
+            "DeleteAccountPublicAccessBlock",
+            "{}",
+        ),
+        event("pab-sdk", "s3.amazonaws.com", "PutPublicAccessBlock", "{}"),
+    ];
+    let input = records.join("\n") + "\n";
+    // The bucket is a parameter of CreateTrail: without it, no s3:PutObject.
+    let out = run(&["--implied", "s3:PutObject*"], &input);
+    assert_eq!(ids(&out), ["trail-bucket"]);
+    // Lex V2's calls are actions of their own names, not V1's PutBot.
+    assert!(ids(&run(&["lex:PutBot*"], &input)).is_empty());
+    assert_eq!(ids(&run(&["lex:CreateBot*"], &input)), ["bot", "bot-alias"]);
+    assert_eq!(
+        ids(&run(&["s3:PutAccountPublicAccessBlock"], &input)),
+        ["pab-account", "pab-sdk"]
+    );
+    assert_eq!(
+        ids(&run(&["s3:PutBucketPublicAccessBlock"], &input)),
+        ["pab-bucket", "pab-sdk"]
+    );
+}
