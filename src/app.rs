@@ -4,6 +4,7 @@ use crate::actions::{ActionGlobError, ActionMatcher};
 use crate::cli::common::TimeArgsError;
 use crate::cli::filter::FilterArgs;
 use crate::expr::{ExprError, Expression};
+use crate::filter::correlate::{CorrelationSink, DEFAULT_HOLD_LIMIT};
 use crate::filter::sigma::SigmaCriterion;
 use crate::filter::{Criteria, Keep, OutputSink, Pipeline, Stopped, print_stats};
 use std::io::{self, Write};
@@ -36,6 +37,8 @@ pub enum UsageError {
     Match { text: String, error: ExprError },
     #[error("--sigma: {0}")]
     Sigma(#[from] spitzel_sigma::RuleError),
+    #[error("{0}")]
+    Correlation(&'static str),
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
 }
@@ -73,6 +76,18 @@ pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
             args.stats,
         )?)
     };
+    if let Some(sigma) = &sigma {
+        if sigma.correlated() && args.invert_match {
+            return Err(UsageError::Correlation(
+                "--invert-match cannot be used with Sigma correlation rules (the events outside every hit are not a question they answer)",
+            ));
+        }
+        if args.sigma_alerts && !sigma.correlated() {
+            return Err(UsageError::Correlation(
+                "--sigma-alerts: no correlation rule among the --sigma rules",
+            ));
+        }
+    }
     Ok(Criteria {
         actions,
         window,
@@ -125,7 +140,34 @@ pub fn run(args: FilterArgs) -> Exit {
     let stdout = io::stdout();
     let out = io::BufWriter::with_capacity(256 << 10, stdout.lock());
     let mut sink = OutputSink::new(out, args.limit, args.strict, args.quiet);
-    pipeline.run(args.inputs, &mut sink);
+    let mut overflow = None;
+    let mut decision = None;
+    match &criteria.sigma {
+        Some(sigma) if sigma.correlated() => {
+            let limit = args
+                .sigma_memory
+                .map_or(DEFAULT_HOLD_LIMIT, |mib| mib.get().saturating_mul(1 << 20));
+            let mut held = CorrelationSink::new(&mut sink, limit);
+            pipeline.run(args.inputs, &mut held);
+            overflow = held.overflow.take();
+            if overflow.is_none() && held.inner.stopped.is_none() {
+                let decided = held.decide(sigma);
+                held.write(sigma, &decided, args.sigma_alerts, keep == Keep::Lines);
+                decision = Some(decided);
+            }
+        }
+        _ => pipeline.run(args.inputs, &mut sink),
+    }
+    if let Some(place) = &overflow {
+        eprintln!(
+            "spitzel-filter: --sigma: the events held for correlation rules passed {} MiB at {place}; \
+             narrow the input (--from/--to, action globs, --match) or raise --sigma-memory",
+            args.sigma_memory
+                .map_or(DEFAULT_HOLD_LIMIT >> 20, |mib| mib.get())
+        );
+        let _ = sink.finish();
+        return Exit::Error;
+    }
     let flushed = sink.finish();
     if args.count && sink.stopped != Some(Stopped::ClosedOutput) {
         let mut stdout = io::stdout().lock();
@@ -145,6 +187,9 @@ pub fn run(args: FilterArgs) -> Exit {
         );
         if let Some(sigma) = &criteria.sigma {
             sigma.print_stats(&sink.totals.rule_hits);
+            if let Some(decision) = &decision {
+                decision.print_stats(sigma);
+            }
         }
     }
     if let Some(error) = &sink.write_error {

@@ -9,6 +9,7 @@
 
 pub mod compile;
 pub mod condition;
+pub mod correlation;
 pub mod eval;
 pub mod json;
 pub mod load;

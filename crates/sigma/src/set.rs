@@ -2,6 +2,7 @@
 //! literal eventName / eventSource values they require, so a record is
 //! tested only against the rules that can match it.
 
+use crate::correlation::{Correlations, resolve};
 use crate::json::JsonValue;
 use crate::load::{Loaded, RuleError, load_text};
 use crate::model::{Condition, Item, Level, Rule, Test};
@@ -21,6 +22,8 @@ pub struct LoadStats {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub stats: LoadStats,
+    /// Correlation rules over `rules`, and which rules write on their own.
+    pub correlations: Correlations,
     index: Index,
 }
 
@@ -43,6 +46,8 @@ impl RuleSet {
             collect_files(path, &mut files)?;
         }
         let mut rules = Vec::new();
+        let mut correlations = Vec::new();
+        let mut elsewhere = Vec::new();
         let mut stats = LoadStats {
             files: files.len(),
             ..LoadStats::default()
@@ -53,22 +58,23 @@ impl RuleSet {
             let text = String::from_utf8(text).map_err(|_| whole_file(file, "not UTF-8".into()))?;
             for loaded in load_text(file, &text)? {
                 match loaded {
-                    Loaded::OtherLogsource => stats.other_logsource += 1,
-                    Loaded::Rule(rule) => {
-                        let keep = match min_level {
-                            None => true,
-                            Some(min) => rule.level.is_some_and(|level| level >= min),
-                        };
-                        if keep {
-                            rules.push(*rule);
-                        } else {
-                            stats.below_level += 1;
-                        }
+                    Loaded::OtherLogsource(names) => {
+                        stats.other_logsource += 1;
+                        elsewhere.extend(names);
                     }
+                    Loaded::Rule(rule) => rules.push(*rule),
+                    Loaded::Correlation(rule) => correlations.push(*rule),
                 }
             }
         }
-        Ok(RuleSet::new(rules, stats))
+        // --sigma-level applies here, where a rule below it that a kept
+        // correlation uses can still be kept for it.
+        let resolved = resolve(rules, correlations, &elsewhere, min_level)?;
+        stats.below_level += resolved.below_level;
+        stats.other_logsource += resolved.other_logsource;
+        let mut set = RuleSet::new(resolved.rules, stats);
+        set.correlations = resolved.correlations;
+        Ok(set)
     }
 
     pub fn new(rules: Vec<Rule>, stats: LoadStats) -> RuleSet {
@@ -93,9 +99,14 @@ impl RuleSet {
                 index.always.push(number);
             }
         }
+        let correlations = Correlations {
+            list: Vec::new(),
+            rule_writes: vec![true; rules.len()],
+        };
         RuleSet {
             rules,
             stats,
+            correlations,
             index,
         }
     }

@@ -1,6 +1,7 @@
 //! spitzel-filter: the pipeline from inputs to matching records.
 
 mod block;
+pub mod correlate;
 mod pipeline;
 mod record;
 mod report;

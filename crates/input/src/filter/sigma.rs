@@ -48,6 +48,16 @@ impl SigmaCriterion {
         })
     }
 
+    /// Correlation rules are loaded: matches are held to the end.
+    pub fn correlated(&self) -> bool {
+        !self.rules.correlations.list.is_empty()
+    }
+
+    /// Rule `number`'s entry of the "sigma" array, as JSON text.
+    pub fn entry(&self, number: u32) -> &str {
+        &self.entries[number as usize]
+    }
+
     /// The rules matching `doc` into `out` (load order).
     pub fn hits(&self, doc: &Doc<'_>, event_name: Option<&str>, out: &mut Vec<u32>) {
         let source = doc.top_str("eventSource");
@@ -59,28 +69,8 @@ impl SigmaCriterion {
 
     /// `record` with `"sigma":[...]` added as its last member.
     pub fn write_annotated(&self, record: &[u8], hits: &[u32], out: &mut Vec<u8>) {
-        // A validated object: its last byte other than white space is '}'.
-        let close = record
-            .iter()
-            .rposition(|&b| b == b'}')
-            .unwrap_or(record.len());
-        let before = record[..close]
-            .iter()
-            .rposition(|&b| !is_space(b))
-            .map(|at| record[at]);
-        out.extend_from_slice(&record[..close]);
-        if before != Some(b'{') {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"\"sigma\":[");
-        for (i, &hit) in hits.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(self.entries[hit as usize].as_bytes());
-        }
-        out.extend_from_slice(b"]");
-        out.extend_from_slice(&record[close..]);
+        let entries: Vec<&str> = hits.iter().map(|&hit| self.entry(hit)).collect();
+        append_member(record, &entries, out);
     }
 
     /// The per-rule part of --stats.
@@ -108,4 +98,30 @@ impl SigmaCriterion {
             );
         }
     }
+}
+
+/// `record` with `"sigma":[entries...]` added as its last member.
+pub fn append_member<S: AsRef<str>>(record: &[u8], entries: &[S], out: &mut Vec<u8>) {
+    // A validated object: its last byte other than white space is '}'.
+    let close = record
+        .iter()
+        .rposition(|&b| b == b'}')
+        .unwrap_or(record.len());
+    let before = record[..close]
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map(|at| record[at]);
+    out.extend_from_slice(&record[..close]);
+    if before != Some(b'{') {
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"sigma\":[");
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(entry.as_ref().as_bytes());
+    }
+    out.extend_from_slice(b"]");
+    out.extend_from_slice(&record[close..]);
 }
