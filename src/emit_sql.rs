@@ -65,7 +65,24 @@ pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, EmitError> {
             .as_deref()
             .and_then(spitzel_sigma::Level::parse);
         // The same loading as the filter's: skipped logsources, levels.
-        Some(RuleSet::load(&args.sigma, level).map_err(UsageError::from)?)
+        let set = RuleSet::load(&args.sigma, level).map_err(UsageError::from)?;
+        // A correlation needs grouped sliding frames over the whole input;
+        // no statement is written for it rather than an approximation.
+        if let Some(correlation) = set.correlations.list.first() {
+            let rule = &correlation.rule;
+            return Err(Refusal::new(
+                format!(
+                    "{}:{}: correlation rule '{}' ({})",
+                    rule.path.display(),
+                    rule.line,
+                    rule.title,
+                    rule.kind.name()
+                ),
+                dialect,
+            )
+            .into());
+        }
+        Some(set)
     };
     let sigma = rules.as_ref().map(|set| Cond::sigma(&set.rules));
     let cond = Cond::criteria(plan, window, &expressions, sigma);

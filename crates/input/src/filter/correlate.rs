@@ -96,8 +96,9 @@ pub struct Decision {
     /// Per held record: written, and the correlation hits it is in.
     written: Vec<bool>,
     in_hits: Vec<Vec<(usize, usize)>>,
-    /// Per event, its eventID (null when it has none).
+    /// Per event, its eventID (null when it has none) and time.
     event_ids: Vec<Value>,
+    event_times: Vec<i64>,
 }
 
 impl<W: Write> CorrelationSink<'_, W> {
@@ -201,6 +202,7 @@ impl<W: Write> CorrelationSink<'_, W> {
             written,
             in_hits,
             event_ids,
+            event_times: events.iter().map(|e| e.time).collect(),
         }
     }
 
@@ -375,10 +377,16 @@ fn alert(sigma: &SigmaCriterion, decision: &Decision, number: usize, hit_number:
         line["values"] = Value::Array(hit.values.clone());
     }
     line["rules"] = Value::Array(referenced(sigma, number));
-    line["eventIDs"] = hit
+    // In time order, then by eventID: the same whatever the input order.
+    let mut members: Vec<(i64, String, &Value)> = hit
         .members
         .iter()
-        .map(|&m| decision.event_ids[m as usize].clone())
+        .map(|&m| {
+            let id = &decision.event_ids[m as usize];
+            (decision.event_times[m as usize], id.to_string(), id)
+        })
         .collect();
+    members.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    line["eventIDs"] = members.into_iter().map(|(_, _, id)| id.clone()).collect();
     line
 }

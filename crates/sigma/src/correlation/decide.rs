@@ -176,7 +176,8 @@ fn decide_one(
         entries.sort_by_key(|e| (e.time, e.event, e.source));
         hits_of_group(correlation, events, &group, &entries, &mut hits);
     }
-    hits.sort_by(|a, b| (a.first, &a.members).cmp(&(b.first, &b.members)));
+    // By time, then (stable) by group: never by input order.
+    hits.sort_by_key(|hit| hit.first);
     hits
 }
 
