@@ -5,7 +5,7 @@
 //! it (`re.search` on a set of haystacks). Skipped, saying so, without a
 //! python3 of at least 3.11 (possessive quantifiers are 3.11's); CI has one.
 
-use spitzel::expr::PyRegex;
+use spitzel_core::expr::PyRegex;
 use std::io::Write;
 use std::process::{Command, Stdio};
 

@@ -8,4 +8,5 @@ pub mod s3;
 // Under their old paths, so `crate::actions` and `crate::cli` read as before.
 use spitzel_cli as cli;
 use spitzel_core::{actions, doc, window};
-use spitzel_input::{filter, input};
+use spitzel_input as input;
+use spitzel_pipeline as filter;

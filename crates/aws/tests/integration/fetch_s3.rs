@@ -317,7 +317,7 @@ fn run(command: &mut Command) -> Output {
 /// What `spitzel-filter -i TREE` writes (its pipeline, run here), each
 /// eventID kept once.
 fn expected(tree: &Tree, args: &[&str]) -> String {
-    use spitzel_input::filter::{Done, Keep, Pipeline, Sink};
+    use spitzel_pipeline::{Done, Keep, Pipeline, Sink};
     struct Collect(Vec<u8>);
     impl Sink for Collect {
         fn take(&mut self, done: Done) -> std::ops::ControlFlow<()> {
@@ -338,7 +338,7 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
         to: arg("--to"),
         ..Default::default()
     };
-    let criteria = spitzel_input::filter::Criteria {
+    let criteria = spitzel_pipeline::Criteria {
         actions: spitzel_core::actions::ActionMatcher::new::<&str>(&[]).unwrap(),
         window: time.window(0).unwrap(),
         expressions: Vec::new(),
@@ -349,7 +349,7 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
         invert: false,
         keep: Keep::Lines,
         in_flight: 8,
-        limits: spitzel_input::input::Limits::default(),
+        limits: spitzel_input::Limits::default(),
     };
     let mut sink = Collect(Vec::new());
     pipeline.run(vec![tree.root.display().to_string()], &mut sink);

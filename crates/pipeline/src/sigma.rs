@@ -1,8 +1,8 @@
 //! --sigma: Sigma rules as one more criterion, on the record scanner's
 //! values, and the --annotate member naming the rules that matched.
 
-use crate::doc::{Doc, DocView};
 use serde_json::json;
+use spitzel_core::doc::{Doc, DocView};
 use spitzel_core::json_bytes::is_space;
 use spitzel_sigma::{Level, RuleError, RuleSet};
 use std::io::Write;

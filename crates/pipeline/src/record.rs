@@ -1,11 +1,11 @@
 //! The verdict on one record: parse it, then actions, time window and
 //! --match expressions, cheapest first.
 
-use crate::actions::ActionMatcher;
-use crate::doc::{Doc, DocView};
-use crate::expr::{Expression, Undecided};
-use crate::filter::sigma::SigmaCriterion;
-use crate::window::{TimeWindow, WindowCheck};
+use crate::sigma::SigmaCriterion;
+use spitzel_core::actions::ActionMatcher;
+use spitzel_core::doc::{Doc, DocView};
+use spitzel_core::expr::{Expression, Undecided};
+use spitzel_core::window::{TimeWindow, WindowCheck};
 
 /// Everything a record is tested against, compiled once.
 pub struct Criteria {

@@ -8,10 +8,10 @@
 //! pipe, a gzip stream or a file that changes, none of which can be read
 //! a second time to fetch them.
 
-use crate::filter::block::BlockOutcome;
-use crate::filter::pipeline::{Done, Sink};
-use crate::filter::sigma::SigmaCriterion;
-use crate::filter::writer::OutputSink;
+use crate::block::BlockOutcome;
+use crate::pipeline::{Done, Sink};
+use crate::sigma::SigmaCriterion;
+use crate::writer::OutputSink;
 use serde_json::{Map, Value, json};
 use spitzel_core::window::parse_event_time;
 use spitzel_sigma::Level;
@@ -254,7 +254,7 @@ impl<W: Write> CorrelationSink<'_, W> {
                             annotation(sigma, &decision.hits[number][hit], number).to_string(),
                         );
                     }
-                    crate::filter::sigma::append_member(&held.record, &entries, &mut out);
+                    crate::sigma::append_member(&held.record, &entries, &mut out);
                 } else {
                     out.extend_from_slice(&held.record);
                 }

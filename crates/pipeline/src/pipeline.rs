@@ -3,9 +3,9 @@
 //! the results back in input order. A fixed number of tokens bounds the jobs
 //! in flight, so memory stays at a few blocks whatever the input size.
 
-use crate::filter::block::{BlockOutcome, Keep, filter_block};
-use crate::filter::record::Criteria;
-use crate::input::source::{InputProblem, Item, Job, Skipped, read_inputs};
+use crate::block::{BlockOutcome, Keep, filter_block};
+use crate::record::Criteria;
+use spitzel_input::{InputProblem, Item, Job, Skipped, read_inputs};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -35,7 +35,7 @@ pub struct Pipeline {
     pub invert: bool,
     pub keep: Keep,
     pub in_flight: usize,
-    pub limits: crate::input::Limits,
+    pub limits: spitzel_input::Limits,
 }
 
 impl Pipeline {
@@ -52,7 +52,7 @@ impl Pipeline {
         // Files are skipped by delivery time only where that cannot change the
         // output: an inverted match prints the events outside the window.
         let skip_window = if self.invert {
-            crate::window::TimeWindow::default()
+            spitzel_core::window::TimeWindow::default()
         } else {
             self.criteria.window
         };
@@ -137,7 +137,7 @@ fn finish(job: Job, criteria: &Criteria, invert: bool, keep: Keep) -> Done {
         Job::Block { source, block } => {
             let outcome = filter_block(&block, criteria, invert, keep);
             let bytes = block.data.len() as u64;
-            crate::input::buffers::give_back(block.data);
+            spitzel_input::give_back(block.data);
             Done::Block {
                 source,
                 bytes,

@@ -19,7 +19,7 @@ use std::ops::ControlFlow;
 
 use scan::{Fault, Scanner, describe};
 
-use super::{Limits, RecordBlock};
+use crate::{Limits, RecordBlock};
 
 mod recover;
 
@@ -65,7 +65,7 @@ pub fn decode_stream(
 
 /// `decode_stream` over input wholly in memory (a small file read whole),
 /// which decodes faster: no call through a reader per token.
-pub fn decode_slice(
+pub(crate) fn decode_slice(
     data: &[u8],
     block_bytes: usize,
     limits: Limits,
@@ -112,7 +112,7 @@ pub struct Expanded {
 /// record, or holds no wrapper at all, which the filter then judges itself.
 /// The filter asks only for lines whose top-level keys make them look like
 /// a wrapper.
-pub fn expand_line(line: &[u8]) -> Option<Expanded> {
+pub(crate) fn expand_line(line: &[u8]) -> Option<Expanded> {
     let mut records = Collect::default();
     let mut decoder = Decoder::new(Scanner::in_memory(line), &mut records);
     let mut kinds = Vec::new();

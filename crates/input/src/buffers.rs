@@ -16,7 +16,7 @@ const LARGEST_KEPT: usize = 4 << 20;
 static SPARE: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
 
 /// An empty buffer, with capacity when one was handed back.
-pub fn take() -> Vec<u8> {
+pub(crate) fn take() -> Vec<u8> {
     SPARE
         .lock()
         .ok()

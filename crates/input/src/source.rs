@@ -1,10 +1,10 @@
 //! Opening the inputs and cutting them into blocks of records, in order.
 
-use crate::input::sniff::{self, Shape};
-use crate::input::{Limits, RecordBlock, describe_size};
-use crate::input::{buffers, decode, gunzip, gz, walk};
-use crate::window::TimeWindow;
+use crate::sniff::{self, Shape};
+use crate::{Limits, RecordBlock, describe_size};
+use crate::{buffers, decode, gunzip, gz, walk};
 use rayon::prelude::*;
+use spitzel_core::window::TimeWindow;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::ops::ControlFlow;
@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 /// Bytes per NDJSON block handed to a worker: large enough to amortise the
 /// hand-off, small enough that a few in flight keep memory low.
-pub const BLOCK_BYTES: usize = 1 << 20;
+pub(crate) const BLOCK_BYTES: usize = 1 << 20;
 
 /// The first read of every input, and the least of any read.
 const MIN_READ: usize = 64 << 10;
@@ -305,7 +305,7 @@ fn source_name(path: &Path) -> Arc<str> {
 /// control character (a line break, an escape sequence that would drive the
 /// terminal), then quoted with those escaped (`"a\nb"`), so that the
 /// message stays one line and says exactly which file.
-pub fn shown_name(name: &str) -> Arc<str> {
+pub(crate) fn shown_name(name: &str) -> Arc<str> {
     if name.chars().any(char::is_control) {
         Arc::from(format!("{name:?}"))
     } else {
@@ -363,7 +363,7 @@ fn decode_documents(
 }
 
 /// An io::Error as a short reason, without Rust's "(os error N)" noise.
-pub fn io_reason(error: &io::Error) -> String {
+pub(crate) fn io_reason(error: &io::Error) -> String {
     let text = error.to_string();
     match text.find(" (os error") {
         Some(cut) => text[..cut].to_string(),

@@ -1,9 +1,9 @@
 //! Filtering one block of records on a worker thread.
 
-use crate::doc::{Doc, DocError, DocParser, DocView};
-use crate::expr::Undecided;
-use crate::filter::record::{Criteria, Verdict};
-use crate::input::RecordBlock;
+use crate::record::{Criteria, Verdict};
+use spitzel_core::doc::{Doc, DocError, DocParser, DocView};
+use spitzel_core::expr::Undecided;
+use spitzel_input::RecordBlock;
 use std::cell::RefCell;
 
 /// How much of each match the writer needs.
@@ -49,8 +49,8 @@ pub struct BlockOutcome {
     /// --sigma with --stats: matches per rule among the selected events.
     pub rule_hits: Vec<u64>,
     /// With correlation rules: the matches, held until the whole input is
-    /// read (see filter::correlate), instead of `out`.
-    pub held: Vec<crate::filter::correlate::Held>,
+    /// read (see correlate), instead of `out`.
+    pub held: Vec<crate::correlate::Held>,
 }
 
 thread_local! {
@@ -148,7 +148,7 @@ fn judge_record(
             });
             return;
         }
-        None => match crate::input::unwrap_line(record) {
+        None => match spitzel_input::unwrap_line(record) {
             // Keys spelt with escapes, which the decoder does not take for
             // a wrapper's: the record itself after all.
             None => match parser.parse(record) {
@@ -197,7 +197,7 @@ fn judge_record(
                     *count += 1;
                 }
             }
-            outcome.held.push(crate::filter::correlate::Held {
+            outcome.held.push(crate::correlate::Held {
                 record: record.to_vec(),
                 rules: hits.clone(),
                 line: line_no,
@@ -240,7 +240,7 @@ fn is_wrapper(doc: &Doc<'_>) -> bool {
 /// the rules are tested on their own when the output names or counts them.
 fn judge_doc(
     criteria: &Criteria,
-    doc: &crate::doc::Doc<'_>,
+    doc: &spitzel_core::doc::Doc<'_>,
     event_name: Option<&str>,
     invert: bool,
     hits: &mut Vec<u32>,

@@ -71,7 +71,7 @@ pub struct Totals {
     /// --sigma with --stats: matches per rule, in load order.
     pub rule_hits: Vec<u64>,
     /// Files of directories left out unread.
-    pub skipped_files: crate::input::source::Skipped,
+    pub skipped_files: spitzel_input::Skipped,
 }
 
 pub fn print_stats(totals: &Totals, reporter: &Reporter, seconds: f64) {

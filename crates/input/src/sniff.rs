@@ -96,11 +96,11 @@ fn next_line_is_a_record(rest: &[u8]) -> Option<bool> {
 /// Bytes enough for `shape` to decide: `shape` is sure once the first line
 /// holding something is complete (and, when it leaves an object open, the
 /// next line has begun), or after this many bytes.
-pub const SNIFF_BYTES: usize = 64 << 10;
+pub(crate) const SNIFF_BYTES: usize = 64 << 10;
 
 /// Whether `head` is enough for `is_gzip` and `shape` to decide (at the end
 /// of input any head is enough).
-pub fn enough(head: &[u8]) -> bool {
+pub(crate) fn enough(head: &[u8]) -> bool {
     head.len() >= SNIFF_BYTES || is_gzip(head) || decide(head).is_some()
 }
 

@@ -28,7 +28,7 @@ thread_local! {
 
 /// Inflate every member of `gz`, then hand the output to `use_it`. None:
 /// not a plain well-formed gzip file (nothing was handed on).
-pub fn with_inflated<R>(gz: &[u8], use_it: impl FnOnce(&[u8]) -> R) -> Option<R> {
+pub(crate) fn with_inflated<R>(gz: &[u8], use_it: impl FnOnce(&[u8]) -> R) -> Option<R> {
     // Taken out while in use: what `use_it` does may inflate a nested file.
     let mut inflater = INFLATER
         .with(|kept| kept.borrow_mut().take())
@@ -129,7 +129,7 @@ fn le32(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::gz::tests::gzip;
+    use crate::gz::tests::gzip;
     use flate2::Compression;
     use std::io::Write;
 

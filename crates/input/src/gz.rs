@@ -35,7 +35,7 @@ impl std::error::Error for GzError {}
 
 /// Whether a read error came from decompression (damaged data, not a
 /// failing device).
-pub fn is_gzip_error(e: &io::Error) -> bool {
+pub(crate) fn is_gzip_error(e: &io::Error) -> bool {
     e.get_ref().is_some_and(|inner| inner.is::<GzError>())
 }
 

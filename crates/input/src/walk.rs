@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::window::{TimeWindow, UnixNanos};
+use spitzel_core::window::{TimeWindow, UnixNanos};
 
 const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 
@@ -22,7 +22,7 @@ const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 pub const DELIVERY_MARGIN: i64 = 5 * NANOS_PER_MINUTE;
 
 #[derive(Debug, Default)]
-pub struct Walk {
+pub(crate) struct Walk {
     /// Files to read, sorted by path component by component.
     pub files: Vec<PathBuf>,
     /// Their sizes when walked, in the same order.
@@ -39,7 +39,7 @@ pub struct Walk {
 }
 
 /// Walk `dir` recursively. Fails only when `dir` itself cannot be read.
-pub fn walk(dir: &Path, window: &TimeWindow) -> io::Result<Walk> {
+pub(crate) fn walk(dir: &Path, window: &TimeWindow) -> io::Result<Walk> {
     let mut walk = Walk::default();
     let mut visited = HashSet::new();
     visited.insert(dir.canonicalize()?);
@@ -144,7 +144,7 @@ fn file_kind(_meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// *.json, *.jsonl, *.ndjson, optionally .gz, any case.
-pub fn is_input_name(name: &str) -> bool {
+pub(crate) fn is_input_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let base = lower.strip_suffix(".gz").unwrap_or(&lower);
     [".json", ".jsonl", ".ndjson"]

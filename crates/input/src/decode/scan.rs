@@ -117,12 +117,12 @@ pub(crate) struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
-    pub fn new(src: &'a mut dyn BufRead) -> Self {
+    pub(crate) fn new(src: &'a mut dyn BufRead) -> Self {
         Self::from(Src::Read(src))
     }
 
     /// A scanner over input wholly in memory.
-    pub fn in_memory(data: &'a [u8]) -> Self {
+    pub(crate) fn in_memory(data: &'a [u8]) -> Self {
         Self::from(Src::Mem(data))
     }
 
@@ -145,14 +145,14 @@ impl<'a> Scanner<'a> {
     fn too_long(&self) -> Fault {
         Fault::Syntax(format!(
             "record longer than {} (--max-record-size)",
-            crate::input::describe_size(self.limit)
+            crate::describe_size(self.limit)
         ))
     }
 
     fn give_up(&self) -> Fault {
         Fault::GiveUp(format!(
             "no record in the next {}: the rest of this input is not read",
-            crate::input::describe_size(self.gap)
+            crate::describe_size(self.gap)
         ))
     }
 
@@ -175,7 +175,7 @@ impl<'a> Scanner<'a> {
 
     /// Read `bytes` again before anything not yet read (recovery found a
     /// record's start among bytes already taken).
-    pub fn unread(&mut self, bytes: &[u8]) {
+    pub(crate) fn unread(&mut self, bytes: &[u8]) {
         // What is read again follows other bytes on its line.
         self.at_line_start = false;
         let mut replay = bytes.to_vec();
@@ -185,7 +185,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skip white space; the next byte without consuming it, None at the end.
-    pub fn peek(&mut self) -> Result<Option<u8>, Fault> {
+    pub(crate) fn peek(&mut self) -> Result<Option<u8>, Fault> {
         let mut run = 0usize;
         loop {
             let chunk = self.chunk()?;
@@ -216,18 +216,18 @@ impl<'a> Scanner<'a> {
     }
 
     /// Like `peek`, but the end of input is a fault.
-    pub fn peek_some(&mut self) -> Result<u8, Fault> {
+    pub(crate) fn peek_some(&mut self) -> Result<u8, Fault> {
         self.peek()?.ok_or(Fault::Eof)
     }
 
     /// Consume one byte already seen through `peek`.
-    pub fn bump(&mut self) {
+    pub(crate) fn bump(&mut self) {
         self.consume(1);
         self.at_line_start = false;
     }
 
     /// Consume `want` exactly (after white space) or fail with `what`.
-    pub fn expect(&mut self, want: u8, what: &str) -> Result<(), Fault> {
+    pub(crate) fn expect(&mut self, want: u8, what: &str) -> Result<(), Fault> {
         let b = self.peek_some()?;
         if b != want {
             return Err(Fault::Syntax(format!(
@@ -240,7 +240,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skip a UTF-8 byte order mark if the next bytes are one.
-    pub fn skip_bom(&mut self) -> Result<(), Fault> {
+    pub(crate) fn skip_bom(&mut self) -> Result<(), Fault> {
         if self.peek()? != Some(0xEF) {
             return Ok(());
         }
@@ -266,7 +266,7 @@ impl<'a> Scanner<'a> {
 
     /// Skip to the next `{` or `[` (left unread), whatever it stands in;
     /// None at the end of input. Recovery's way over a broken stretch.
-    pub fn seek_open(&mut self) -> Result<Option<u8>, Fault> {
+    pub(crate) fn seek_open(&mut self) -> Result<Option<u8>, Fault> {
         let mut run = 0usize;
         loop {
             if run > self.gap {
@@ -310,7 +310,7 @@ impl<'a> Scanner<'a> {
     /// After a `{` that recovery took: take a short plain member name
     /// (`"eventVersion"`) into `taken`; false when what follows is not one
     /// (what was taken is then skipped).
-    pub fn take_key(&mut self, taken: &mut Vec<u8>) -> Result<bool, Fault> {
+    pub(crate) fn take_key(&mut self, taken: &mut Vec<u8>) -> Result<bool, Fault> {
         let start = taken.len();
         loop {
             let Some(&b) = self.chunk()?.first() else {
@@ -335,7 +335,7 @@ impl<'a> Scanner<'a> {
 
     /// Copy a string, quotes included, exactly as written. The next byte
     /// must be the opening quote.
-    pub fn copy_string(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
+    pub(crate) fn copy_string(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
         self.bump();
         out.push(b'"');
         // A line break ends the search without being taken, so that the
@@ -390,7 +390,7 @@ impl<'a> Scanner<'a> {
 
     /// Copy one JSON value compactly: white space outside strings dropped,
     /// everything else kept byte for byte.
-    pub fn copy_value(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
+    pub(crate) fn copy_value(&mut self, out: &mut Vec<u8>) -> Result<(), Fault> {
         match self.peek_some()? {
             b'"' => self.copy_string(out),
             b'{' | b'[' => self.copy_container(out),

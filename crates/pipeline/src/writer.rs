@@ -1,8 +1,8 @@
 //! The ordered end of the pipeline: writes matches, reports problems,
 //! applies --limit, --quiet, --strict, and keeps the totals.
 
-use crate::filter::pipeline::{Done, Sink};
-use crate::filter::report::{Reporter, Totals};
+use crate::pipeline::{Done, Sink};
+use crate::report::{Reporter, Totals};
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 
