@@ -764,3 +764,110 @@ fn emit_sql_refuses_a_correlation_naming_the_rule() {
         assert!(output.stdout.is_empty());
     }
 }
+
+/// A filter document for `rules` with its selection and condition.
+fn filter_doc(rules: &[&str], selection: &str, condition: &str) -> String {
+    format!(
+        "title: Not our CI role
+logsource:
+    product: aws
+    service: cloudtrail
+filter:
+    rules:
+{}    selection:
+{selection}    condition: {condition}
+",
+        rules
+            .iter()
+            .map(|r| format!("        - {r}\n"))
+            .collect::<String>()
+    )
+}
+
+#[test]
+fn filters_are_anded_onto_the_rules_they_name_by_id_or_name() {
+    let ci = "        userIdentity.arn|endswith: ':role/ci'\n";
+    let events = [
+        event(
+            "a",
+            "00:00",
+            "ConsoleLogin",
+            json!({"userIdentity": {"arn": "arn:aws:iam::1:role/ci"}}),
+        ),
+        event(
+            "b",
+            "00:10",
+            "ConsoleLogin",
+            json!({"userIdentity": {"arn": "arn:aws:iam::1:user/eve"}}),
+        ),
+        event(
+            "c",
+            "00:20",
+            "CreateUser",
+            json!({"userIdentity": {"arn": "arn:aws:iam::1:role/ci"}}),
+        ),
+    ];
+    for reference in ["failed", "id-failed"] {
+        let case = Case::new(&[
+            base("failed", "ConsoleLogin"),
+            base("user", "CreateUser"),
+            filter_doc(&[reference], ci, "not selection"),
+        ]);
+        // The filter applies to its rule only: CreateUser by ci stays.
+        assert_eq!(case.written(&events), ["b", "c"], "{reference}");
+    }
+    // The other direction is the filter's own condition, as written.
+    let case = Case::new(&[
+        base("failed", "ConsoleLogin"),
+        filter_doc(&["failed"], ci, "selection"),
+    ]);
+    assert_eq!(case.written(&events), ["a"]);
+}
+
+#[test]
+fn filters_tune_the_rules_a_correlation_counts() {
+    let case = Case::new(&[
+        base("failed", "ConsoleLogin"),
+        correlation(
+            "brute",
+            "    type: event_count\n    rules:\n        - failed\n    group-by:\n        - sourceIPAddress\n    timespan: 1m\n    condition:\n        gte: 2\n",
+        ),
+        filter_doc(
+            &["failed"],
+            "        sourceIPAddress: 10.0.0.1\n",
+            "not selection",
+        ),
+    ]);
+    let events = [
+        login("a", "00:00", "10.0.0.1"),
+        login("b", "00:10", "10.0.0.1"),
+        login("c", "00:00", "1.2.3.4"),
+        login("d", "00:10", "1.2.3.4"),
+    ];
+    let alerts = case.alerts(&events);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["group"]["sourceIPAddress"], "1.2.3.4");
+}
+
+#[test]
+fn a_filter_naming_no_loaded_rule_is_reported() {
+    let case = Case::new(&[
+        base("failed", "ConsoleLogin"),
+        filter_doc(
+            &["failed", "nowhere"],
+            "        sourceIPAddress: x\n",
+            "not selection",
+        ),
+    ]);
+    let rules = case.rules();
+    let input = case.input(&[login("a", "00:00", "ip")]);
+    let output = run(&["--sigma", &rules, "-i", &input], b"");
+    assert_eq!(output.status.code(), Some(0));
+    let err = stderr(&output);
+    assert!(
+        err.contains("rules.yml:20: filter 'Not our CI role': 'nowhere' names no loaded rule"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(stdout(&output).lines().count(), 1);
+}

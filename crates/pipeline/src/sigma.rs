@@ -27,6 +27,9 @@ impl SigmaCriterion {
         count: bool,
     ) -> Result<SigmaCriterion, RuleError> {
         let rules = RuleSet::load(paths, level)?;
+        for warning in &rules.stats.warnings {
+            eprintln!("spitzel-filter: --sigma: {warning}");
+        }
         let entries = rules
             .rules
             .iter()
@@ -80,12 +83,13 @@ impl SigmaCriterion {
         let _ = writeln!(
             err,
             "spitzel-filter: stats: sigma: {} rule files, {} rules run ({} on every record, the rest by eventName/eventSource), \
-             {} skipped (logsource not AWS CloudTrail), {} below --sigma-level",
+             {} skipped (logsource not AWS CloudTrail), {} below --sigma-level, {} filters",
             stats.files,
             self.rules.rules.len(),
             self.rules.unindexed(),
             stats.other_logsource,
-            stats.below_level
+            stats.below_level,
+            stats.filters
         );
         for (number, rule) in self.rules.rules.iter().enumerate() {
             let _ = writeln!(

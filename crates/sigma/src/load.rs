@@ -40,6 +40,8 @@ pub enum Loaded {
     /// a correlation may refer to.
     OtherLogsource(Vec<String>),
     Correlation(Box<crate::correlation::CorrelationRule>),
+    /// A Sigma filter (specification v2.1): a condition for named rules.
+    Filter(Box<crate::filters::Filter>),
 }
 
 struct Ctx<'a> {
@@ -94,13 +96,6 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
             "rule collections (action: global/reset/repeat) are not supported",
         ));
     }
-    if let (Some(node), None) = (doc.get("filter"), doc.get("detection")) {
-        return Err(ctx.err(
-            node.line,
-            "filter",
-            "Sigma filters (meta rules) are not supported",
-        ));
-    }
     let logsource = match doc.get("logsource") {
         None => return Err(ctx.err(doc.line, "logsource", "missing")),
         Some(node) => {
@@ -128,6 +123,13 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
             }
         }
     };
+    if let (Some(node), None) = (doc.get("filter"), doc.get("detection")) {
+        if !logsource.is_cloudtrail() {
+            return Ok(Loaded::OtherLogsource(Vec::new()));
+        }
+        return crate::filters::load_filter(ctx.file, doc, node, |n| load_detection(ctx, n))
+            .map(|filter| Loaded::Filter(Box::new(filter)));
+    }
     if !logsource.is_cloudtrail() {
         let names = ["id", "name"]
             .iter()

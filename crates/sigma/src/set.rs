@@ -17,6 +17,10 @@ pub struct LoadStats {
     pub other_logsource: usize,
     /// Rules under `--sigma-level`, or without a level when one is asked.
     pub below_level: usize,
+    /// Sigma filter documents applied.
+    pub filters: usize,
+    /// What loading reports without stopping (a filter naming no rule).
+    pub warnings: Vec<String>,
 }
 
 pub struct RuleSet {
@@ -48,6 +52,7 @@ impl RuleSet {
         let mut rules = Vec::new();
         let mut correlations = Vec::new();
         let mut elsewhere = Vec::new();
+        let mut filters = Vec::new();
         let mut stats = LoadStats {
             files: files.len(),
             ..LoadStats::default()
@@ -64,9 +69,12 @@ impl RuleSet {
                     }
                     Loaded::Rule(rule) => rules.push(*rule),
                     Loaded::Correlation(rule) => correlations.push(*rule),
+                    Loaded::Filter(filter) => filters.push(*filter),
                 }
             }
         }
+        stats.filters = filters.len();
+        stats.warnings = crate::filters::apply(&filters, &mut rules, &elsewhere);
         // --sigma-level applies here, where a rule below it that a kept
         // correlation uses can still be kept for it.
         let resolved = resolve(rules, correlations, &elsewhere, min_level)?;
