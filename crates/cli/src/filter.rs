@@ -199,10 +199,10 @@ pub enum SqlDialect {
 
 /// More worker threads than this only cost memory and start-up time: the
 /// work is bounded by the cores, and `-j 10000` once took a minute to start.
-pub const MAX_THREADS: i64 = 256;
+pub(crate) const MAX_THREADS: i64 = 256;
 
 /// `256M`, `64K`, `1G`, `4096`: bytes, K/M/G being powers of 1024.
-pub fn parse_size(text: &str) -> Result<usize, String> {
+pub(crate) fn parse_size(text: &str) -> Result<usize, String> {
     let text = text.trim();
     let lower = text.to_ascii_lowercase();
     let digits = lower.trim_end_matches(['b', 'i']);

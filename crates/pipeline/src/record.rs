@@ -40,7 +40,7 @@ impl Criteria {
     /// other criterion held). An error when an expression cannot decide on
     /// the record (which is then a bad record, neither written nor filtered
     /// out).
-    pub fn judge(
+    pub(crate) fn judge(
         &self,
         doc: &Doc<'_>,
         event_name: Option<&str>,

@@ -17,7 +17,7 @@ pub struct Reporter {
 
 impl Reporter {
     /// A record that could not be read: printed while few, then counted.
-    pub fn bad_record(&mut self, source: &str, line: u64, reason: &str) {
+    pub(crate) fn bad_record(&mut self, source: &str, line: u64, reason: &str) {
         let place = format!("{source}:{line}");
         self.bad_records += 1;
         *self.bad_by_reason.entry(reason_kind(reason)).or_default() += 1;
@@ -33,7 +33,7 @@ impl Reporter {
     }
 
     /// An input that could not be opened or read.
-    pub fn io_error(&mut self, source: &str, line: Option<u64>, reason: &str) {
+    pub(crate) fn io_error(&mut self, source: &str, line: Option<u64>, reason: &str) {
         self.io_errors += 1;
         match line {
             Some(line) => eprintln!("spitzel-filter: {source}:{line}: {reason}"),

@@ -57,12 +57,12 @@ impl SigmaCriterion {
     }
 
     /// Rule `number`'s entry of the "sigma" array, as JSON text.
-    pub fn entry(&self, number: u32) -> &str {
+    pub(crate) fn entry(&self, number: u32) -> &str {
         &self.entries[number as usize]
     }
 
     /// The rules matching `doc` into `out` (load order).
-    pub fn hits(&self, doc: &Doc<'_>, event_name: Option<&str>, out: &mut Vec<u32>) {
+    pub(crate) fn hits(&self, doc: &Doc<'_>, event_name: Option<&str>, out: &mut Vec<u32>) {
         let source = doc.top_str("eventSource");
         match doc.view() {
             DocView::Raw(root) => self.rules.matching(root, event_name, source, out),
@@ -71,7 +71,7 @@ impl SigmaCriterion {
     }
 
     /// `record` with `"sigma":[...]` added as its last member.
-    pub fn write_annotated(&self, record: &[u8], hits: &[u32], out: &mut Vec<u8>) {
+    pub(crate) fn write_annotated(&self, record: &[u8], hits: &[u32], out: &mut Vec<u8>) {
         let entries: Vec<&str> = hits.iter().map(|&hit| self.entry(hit)).collect();
         append_member(record, &entries, out);
     }
@@ -105,7 +105,7 @@ impl SigmaCriterion {
 }
 
 /// `record` with `"sigma":[entries...]` added as its last member.
-pub fn append_member<S: AsRef<str>>(record: &[u8], entries: &[S], out: &mut Vec<u8>) {
+pub(crate) fn append_member<S: AsRef<str>>(record: &[u8], entries: &[S], out: &mut Vec<u8>) {
     // A validated object: its last byte other than white space is '}'.
     let close = record
         .iter()

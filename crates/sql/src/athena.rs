@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 
 const D: Dialect = Dialect::Athena;
 
-pub fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<String, Refusal> {
+pub(crate) fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<String, Refusal> {
     if !table
         .split('.')
         .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))

@@ -1,106 +1,71 @@
-//! One run: set up AWS, resume or start the checkpoint, then page through
-//! every (region, query) pair as its own task. The tasks of a region share
-//! that region's limiter, and all of them write through one sink that
-//! records each page in the checkpoint as it writes it.
+//! The LookupEvents source: set up AWS, resume or start the checkpoint,
+//! then page through every (region, query) pair as its own task. The tasks
+//! of a region share that region's limiter, and all of them write through
+//! one sink that records each page in the checkpoint as it writes it.
+
+mod body;
+mod chain;
+mod client;
+mod failure;
+mod pace;
+pub(crate) mod pager;
+pub(crate) mod plan;
+mod progress;
+mod regions;
+mod sink;
+mod state;
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
+use aws_config::retry::RetryConfig;
 use aws_sdk_cloudtrail::primitives::DateTime;
 use aws_sdk_cloudtrail::types::{EventCategory, LookupAttribute, LookupAttributeKey};
 use tokio::sync::watch;
 
-use crate::cli::fetch::FetchArgs;
+use crate::errors::FetchError;
+use crate::exit::Exit;
+use crate::options::{LookupOptions, Options, Regions};
+use crate::signals::Interrupt;
+use crate::{resume, setup};
+use chain::ChainGuard;
+use pace::Limiter;
+use pager::{PageError, RetryPolicy};
+use plan::Query;
+use progress::RegionStats;
+use sink::{Accepted, Sink, SinkError};
 
-use super::chain::ChainGuard;
-use super::errors::{self, FetchError};
-use super::exit::Exit;
-use super::output::{Accepted, Sink, SinkError};
-use super::pace::Limiter;
-use super::pager::{self, PageError, RetryPolicy};
-use super::plan::Query;
-use super::progress::{self, RegionStats};
-use super::settings::{FetchConfig, Regions};
-use super::signals::Interrupt;
-use super::{config, now_secs, resume};
-
-/// Run spitzel-fetch; returns the exit status. Errors are printed here.
-pub fn run(args: FetchArgs) -> Exit {
-    if args.s3.url.is_some() {
-        return crate::s3::run(args);
-    }
-    let cfg = match FetchConfig::check(args, now_secs()) {
-        Ok(cfg) => cfg,
-        Err(err) => {
-            eprintln!("spitzel-fetch: {err}");
-            return err.exit(false);
-        }
-    };
-    block_on(fetch(cfg))
-}
-
-/// Run a fetch on its own runtime; its error, if any, is printed as one
-/// line. The error comes with whether anything was written before it.
-pub(crate) fn block_on(fetch: impl Future<Output = Result<Exit, (FetchError, bool)>>) -> Exit {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("spitzel-fetch: cannot start: {e}");
-            return Exit::Failed;
-        }
-    };
-    let outcome = runtime.block_on(fetch);
-    // Do not wait for requests still hanging after an error or Ctrl-C.
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    match outcome {
-        Ok(exit) => exit,
-        Err((err, wrote)) => {
-            eprintln!("spitzel-fetch: {err}");
-            err.exit(wrote)
-        }
-    }
-}
-
-async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
-    let config_err = |e: FetchError| (e, false);
+pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, FetchError> {
     let saved = match &cfg.checkpoint {
-        Some(path) => resume::load_matching(path, &cfg.fingerprint).map_err(config_err)?,
+        Some(path) => state::load_matching(path, &cfg.fingerprint)?,
         None => None,
     };
     if saved.is_none()
-        && let Some(warning) = &cfg.window_warning
+        && let Some(warning) = &lookup.window_warning
     {
         eprintln!("spitzel-fetch: warning: {warning}");
     }
 
-    let sdk_config = config::load(&cfg.aws).await;
-    config::check_credentials(&sdk_config, cfg.aws.profile.as_deref())
-        .await
-        .map_err(config_err)?;
+    // Retries are ours (see pager), so the SDK's are off.
+    let sdk_config = setup::load(&cfg.aws, RetryConfig::disabled()).await;
+    setup::check_credentials(&sdk_config, cfg.aws.profile.as_deref()).await?;
     let resuming = saved.is_some();
     let mut state = match saved {
         Some(saved) => saved,
         None => {
-            let (listed, all): (&[String], bool) = match &cfg.regions {
+            let (listed, all): (&[String], bool) = match &lookup.regions {
                 Regions::Listed(listed) => (listed, false),
                 Regions::All => (&[], true),
                 Regions::Configured => (&[], false),
             };
-            let regions = config::resolve_regions(&sdk_config, listed, all)
-                .await
-                .map_err(config_err)?;
-            resume::fresh_state(&cfg, regions)
+            let regions = regions::resolve_regions(&sdk_config, listed, all).await?;
+            state::fresh_state(&cfg, &lookup, regions)
         }
     };
     let (start, end) = (state.start_time, state.end_time);
     let regions = state.regions.clone();
-    let destination = resume::open_output(cfg.output.as_deref(), &mut state.output_len, resuming)
-        .map_err(config_err)?;
+    let destination = resume::open_output(cfg.output.as_deref(), &mut state.output_len, resuming)?;
 
     let stats: Vec<Arc<RegionStats>> = regions
         .iter()
@@ -108,7 +73,7 @@ async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
         .collect();
     let sink = Sink::new(
         destination,
-        cfg.envelope,
+        lookup.envelope,
         cfg.matcher.clone(),
         cfg.max_events,
         state,
@@ -116,18 +81,18 @@ async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
         &stats,
     );
     if sink.enough() {
-        return Ok(Exit::Done);
+        return Ok(Exit::Found);
     }
     // Save once up front so that a kill before the first page still resumes.
     if let Err(SinkError::Failed(e)) = sink.save() {
-        return Err((e, false));
+        return Err(e);
     }
     let (stop, stop_rx) = watch::channel(false);
     let ctx = Arc::new(RunCtx {
         sink: Mutex::new(sink),
         stop,
         closed: AtomicBool::new(false),
-        policy: cfg.retry,
+        policy: lookup.retry,
         start_time: start,
         insight: cfg.insight,
     });
@@ -152,9 +117,9 @@ async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
         .map(|name| {
             Arc::new(RegionCtx {
                 name: name.clone(),
-                client: config::cloudtrail_client(&sdk_config, name),
-                limiter: Limiter::with_adaptation(cfg.rate, cfg.adaptive_pacing),
-                endpoint: config::endpoint_for(cfg.aws.endpoint_url.as_deref(), name),
+                client: client::cloudtrail_client(&sdk_config, name),
+                limiter: Limiter::with_adaptation(lookup.rate, lookup.adaptive_pacing),
+                endpoint: client::endpoint_for(cfg.aws.endpoint_url.as_deref(), name),
             })
         })
         .collect();
@@ -178,16 +143,16 @@ async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
         match joined {
             Ok(Ok(())) => {}
             Ok(Err(e)) => failures.push(e),
-            Err(e) => failures.push(FetchError::runtime(format!("internal error: {e}"))),
+            Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
         }
     }
     ctx.stop.send_replace(true);
     if let Some(display) = display {
         let _ = display.await;
     }
-    let (wrote, skipped) = {
+    let (written, skipped) = {
         let sink = lock(&ctx.sink);
-        (sink.written_now > 0, sink.skipped)
+        (sink.state.written, sink.skipped)
     };
     if skipped > 0 {
         say(&format!(
@@ -195,9 +160,9 @@ async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
         ));
     }
     if ctx.closed.load(Ordering::SeqCst) {
-        return Ok(Exit::Done);
+        return Ok(Exit::Found);
     }
-    if let (Some(code), Some(name)) = (interrupt.exit(), interrupt.name()) {
+    if let (Some(code), Some(name)) = (Exit::interrupted(&interrupt), interrupt.name()) {
         // After SIGHUP the terminal may be gone: say() ignores that.
         match &cfg.checkpoint {
             Some(path) => say(&format!(
@@ -212,12 +177,12 @@ async fn fetch(cfg: FetchConfig) -> Result<Exit, (FetchError, bool)> {
         for earlier in &failures {
             say(&earlier.to_string());
         }
-        return Err((last, wrote));
+        return Err(last);
     }
     Ok(if skipped > 0 {
-        Exit::Failed
+        Exit::Error
     } else {
-        Exit::Done
+        Exit::read_all(written)
     })
 }
 
@@ -323,7 +288,7 @@ async fn run_query(
                 match accepted {
                     Ok(Accepted::Continue) => {
                         if let Err(fault) = checked {
-                            return Err(FetchError::runtime(format!(
+                            return Err(FetchError::new(format!(
                                 "{}: query {}: {fault}",
                                 region.name,
                                 query.label()
@@ -348,7 +313,7 @@ async fn run_query(
             Err(PageError::InvalidNextToken) if had_token => {
                 chain.restart();
                 if !lock(&ctx.sink).restart_query(qi) {
-                    return Err(FetchError::runtime(format!(
+                    return Err(FetchError::new(format!(
                         "{}: the API refused the saved NextToken of query {}, and its pages came out of time order, so restarting at the oldest event written could lose events; start again with a new checkpoint and output",
                         region.name,
                         query.label()
@@ -357,7 +322,7 @@ async fn run_query(
             }
             Err(e) => {
                 let oldest = lock(&ctx.sink).region_oldest(&region.name);
-                return Err(errors::describe_failure(
+                return Err(failure::describe_failure(
                     &region.name,
                     &region.endpoint,
                     oldest,

@@ -13,11 +13,11 @@ use std::task::{Context, Poll};
 /// The cap of one response body. A LookupEvents page holds at most 50
 /// events of at most a few hundred KB each; 64 MiB leaves room for
 /// escaping and oddities.
-pub const MAX_BODY_BYTES: usize = 64 << 20;
+pub(super) const MAX_BODY_BYTES: usize = 64 << 20;
 
 /// What was wrong with a response body (found in an SDK error's source chain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyFault {
+pub(super) enum BodyFault {
     TooLarge,
     Empty,
 }
@@ -38,7 +38,7 @@ impl std::fmt::Display for BodyFault {
 impl std::error::Error for BodyFault {}
 
 /// The fault in `err`'s source chain, if one of these checks raised it.
-pub fn fault_in(err: &(dyn std::error::Error + 'static)) -> Option<BodyFault> {
+pub(super) fn fault_in(err: &(dyn std::error::Error + 'static)) -> Option<BodyFault> {
     let mut current = Some(err);
     while let Some(e) = current {
         if let Some(fault) = e.downcast_ref::<BodyFault>() {
@@ -55,7 +55,7 @@ pub fn fault_in(err: &(dyn std::error::Error + 'static)) -> Option<BodyFault> {
 }
 
 #[derive(Debug)]
-pub struct BodyCheck;
+pub(super) struct BodyCheck;
 
 impl Intercept for BodyCheck {
     fn name(&self) -> &'static str {

@@ -3,17 +3,20 @@
 
 use std::process::ExitCode;
 
-use super::signals::{SIGHUP, SIGINT, SIGTERM};
+use crate::signals::{Interrupt, SIGHUP, SIGINT, SIGTERM};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// 0: done; also when standard output was closed early (`| head`).
-    Done = 0,
-    /// 1: failed after partial output, or finished but skipped events or
-    /// objects it could not read (each reported).
-    Failed = 1,
-    /// 2: a usage or configuration error, with nothing written.
-    Usage = 2,
+    /// 0: everything was read and events were written (over all runs of a
+    /// checkpoint); also when standard output was closed early (`| head`)
+    /// or --max-events was reached.
+    Found = 0,
+    /// 1: everything was read and no event matched.
+    NothingFound = 1,
+    /// 2: something was not read: a usage, set-up, credential or permission
+    /// error, a failure part-way (after writing what could be read), or
+    /// events or objects skipped (each reported).
+    Error = 2,
     /// 129: SIGHUP, after saving the checkpoint.
     Hangup = 128 + SIGHUP as isize,
     /// 130: SIGINT (Ctrl-C), after saving the checkpoint.
@@ -24,7 +27,7 @@ pub enum Exit {
 
 impl Exit {
     /// The status for a stop by signal `number` (128 + the number).
-    pub fn from_signal(number: i32) -> Exit {
+    pub(crate) fn from_signal(number: i32) -> Exit {
         match number {
             SIGHUP => Exit::Hangup,
             SIGTERM => Exit::Terminated,
@@ -32,7 +35,21 @@ impl Exit {
         }
     }
 
-    pub fn code(self) -> u8 {
+    /// The status for the signal that stopped `interrupt`, if one did.
+    pub(crate) fn interrupted(interrupt: &Interrupt) -> Option<Exit> {
+        interrupt.signal().map(Exit::from_signal)
+    }
+
+    /// The status of a run that read everything it was asked to.
+    pub(crate) fn read_all(events_written: u64) -> Exit {
+        if events_written > 0 {
+            Exit::Found
+        } else {
+            Exit::NothingFound
+        }
+    }
+
+    pub(crate) fn code(self) -> u8 {
         self as u8
     }
 }
@@ -50,9 +67,9 @@ mod tests {
     #[test]
     fn codes_are_the_documented_ones() {
         let codes = [
-            Exit::Done,
-            Exit::Failed,
-            Exit::Usage,
+            Exit::Found,
+            Exit::NothingFound,
+            Exit::Error,
             Exit::Hangup,
             Exit::Interrupted,
             Exit::Terminated,
@@ -66,7 +83,7 @@ mod tests {
 
     #[test]
     fn the_man_page_lists_every_code() {
-        let page = include_str!("../../../../man/src/fetch-exit-status.roff");
+        let page = include_str!("../../../man/src/fetch-exit-status.roff");
         for code in [".B 0\n", ".B 1\n", ".B 2\n", ".B 129, 130, 143\n"] {
             assert!(page.contains(code), "{code:?} missing from EXIT STATUS");
         }

@@ -2,12 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::actions::{ActionMatcher, Narrowing};
+use spitzel_core::actions::{ActionMatcher, Narrowing};
 
-use super::errors::FetchError;
+use crate::errors::FetchError;
 
 /// The attribute keys LookupEvents accepts, as the API spells them.
-pub const LOOKUP_KEYS: [&str; 8] = [
+pub(crate) const LOOKUP_KEYS: [&str; 8] = [
     "EventId",
     "EventName",
     "EventSource",
@@ -20,13 +20,13 @@ pub const LOOKUP_KEYS: [&str; 8] = [
 
 /// One server-side query: an optional single lookup attribute.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Query {
+pub(crate) struct Query {
     pub attribute: Option<(String, String)>,
 }
 
 impl Query {
     /// Label for messages.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match &self.attribute {
             None => "all events".to_string(),
             Some((key, value)) => format!("{key}={value}"),
@@ -35,9 +35,9 @@ impl Query {
 }
 
 /// Parse one `--lookup KEY=VALUE`; the key is matched case-insensitively.
-pub fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
+pub(crate) fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
     let Some((key, value)) = arg.split_once('=') else {
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "--lookup '{arg}': expected KEY=VALUE, e.g. --lookup Username=alice"
         )));
     };
@@ -45,13 +45,13 @@ pub fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
         .iter()
         .find(|k| k.eq_ignore_ascii_case(key.trim()))
     else {
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "--lookup '{arg}': unknown key '{key}'; use one of {}",
             LOOKUP_KEYS.join(", ")
         )));
     };
     if value.is_empty() {
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "--lookup '{arg}': the value is empty"
         )));
     }
@@ -59,7 +59,7 @@ pub fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
         match value.to_ascii_lowercase().as_str() {
             "true" | "false" => value.to_ascii_lowercase(),
             _ => {
-                return Err(FetchError::config(format!(
+                return Err(FetchError::new(format!(
                     "--lookup '{arg}': ReadOnly takes true or false"
                 )));
             }
@@ -74,7 +74,10 @@ pub fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
 
 /// The queries of one region: every --lookup, else the matcher's narrowing,
 /// else one unfiltered query. Duplicates are dropped, order kept.
-pub fn plan_queries(lookups: &[String], matcher: &ActionMatcher) -> Result<Vec<Query>, FetchError> {
+pub(crate) fn plan_queries(
+    lookups: &[String],
+    matcher: &ActionMatcher,
+) -> Result<Vec<Query>, FetchError> {
     let mut queries: Vec<Query> = Vec::new();
     if !lookups.is_empty() {
         for arg in lookups {

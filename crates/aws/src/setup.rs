@@ -1,38 +1,34 @@
-//! AWS set-up: the SDK's default chain, --profile, --endpoint-url, the
-//! regions to read, and one CloudTrail client per region.
+//! AWS set-up for both sources: the SDK's default chain, --profile,
+//! --endpoint-url, the timeouts, and the checks of credentials, endpoint
+//! URLs and region names.
 
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
-use aws_sdk_cloudtrail::config::{Credentials, ProvideCredentials};
-use aws_sdk_cloudtrail::error::ProvideErrorMetadata;
 
-use super::body::BodyCheck;
-use super::errors::FetchError;
-use super::pager;
+use crate::cause::error_chain;
+use crate::errors::FetchError;
 
 /// How long to wait for a TCP connection before calling it a failed attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
-pub struct AwsSetup {
+pub(crate) struct AwsSetup {
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
     pub attempt_timeout: Duration,
+    /// --max-attempts: attempts for errors other than throttling.
+    pub max_attempts: u32,
 }
 
-/// Load the shared configuration. Retries are ours (see pager), so the
-/// SDK's are off.
-pub async fn load(setup: &AwsSetup) -> SdkConfig {
-    load_with(setup, RetryConfig::disabled()).await
-}
-
-/// The shared configuration with the SDK retrying by `retry` (--s3 leaves
-/// retries to the SDK).
-pub async fn load_with(setup: &AwsSetup, retry: RetryConfig) -> SdkConfig {
+/// The shared configuration, with the SDK retrying by `retry` (LookupEvents
+/// retries on its own and passes `RetryConfig::disabled()`).
+pub(crate) async fn load(setup: &AwsSetup, retry: RetryConfig) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry)
         .timeout_config(
@@ -52,18 +48,17 @@ pub async fn load_with(setup: &AwsSetup, retry: RetryConfig) -> SdkConfig {
 
 /// Fail early, with one line naming the cause, when no usable credentials
 /// can be found.
-pub async fn check_credentials(
+pub(crate) async fn check_credentials(
     config: &SdkConfig,
     profile: Option<&str>,
 ) -> Result<(), FetchError> {
     const HINT: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use --profile or AWS_PROFILE, or run `aws sso login`";
     let Some(provider) = config.credentials_provider() else {
-        return Err(FetchError::config(format!(
-            "no AWS credentials found: {HINT}"
-        )));
+        return Err(FetchError::new(format!("no AWS credentials found: {HINT}")));
     };
     match provider.provide_credentials().await {
         Ok(credentials) => check_credential_values(&credentials),
+        Err(_) if let Some(missing) = half_set_keys() => Err(FetchError::new(missing)),
         Err(chain_error) => {
             // The default chain only says that no provider had credentials
             // (the causes go to its log); when a profile is involved, its
@@ -74,7 +69,7 @@ pub async fn check_credentials(
                 builder = builder.profile_name(name);
             }
             if let Some(parse_error) = profile_file_fault(profile).await {
-                return Err(FetchError::config(format!(
+                return Err(FetchError::new(format!(
                     "cannot load AWS credentials: {parse_error}"
                 )));
             }
@@ -85,7 +80,7 @@ pub async fn check_credentials(
                 }
                 _ => None,
             };
-            Err(FetchError::config(match cause {
+            Err(FetchError::new(match cause {
                 Some(cause) => {
                     let text = error_chain(&cause);
                     let text = text.trim_end().trim_end_matches("Stderr:").trim_end();
@@ -101,6 +96,22 @@ pub async fn check_credentials(
             }))
         }
     }
+}
+
+/// An access key given by half in the environment: the chain then looks
+/// further (profiles, the instance metadata service) and fails there, so
+/// its error would not name what is missing.
+fn half_set_keys() -> Option<String> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let (id, secret) = (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY"));
+    let (present, missing) = match (id, secret) {
+        (true, false) => ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+        (false, true) => ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"),
+        _ => return None,
+    };
+    Some(format!(
+        "{present} is set but {missing} is not: set both (and AWS_SESSION_TOKEN for temporary credentials), or neither to use a profile or role"
+    ))
 }
 
 /// A config or credentials file that does not parse, with its path and
@@ -140,7 +151,7 @@ async fn profile_file_fault(profile: Option<&str>) -> Option<String> {
 /// Credentials go into HTTP headers: a control character (a CR from a
 /// CRLF file, a newline pasted into a token) cannot be sent, so say which
 /// value holds it before the SDK fails on it.
-pub fn check_credential_values(credentials: &Credentials) -> Result<(), FetchError> {
+pub(crate) fn check_credential_values(credentials: &Credentials) -> Result<(), FetchError> {
     let values = [
         (
             "access key id",
@@ -178,33 +189,18 @@ pub fn check_credential_values(credentials: &Credentials) -> Result<(), FetchErr
         } else {
             format!("the AWS {what}")
         };
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "{source}: the {what} contains {name} at byte {at}; it cannot be sent in an HTTP header: fix the credentials"
         )));
     }
     Ok(())
 }
 
-/// An error and its causes as one line, each cause once.
-pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut line = err.to_string();
-    let mut current = err.source();
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !text.is_empty() && !line.contains(&text) {
-            line.push_str(": ");
-            line.push_str(&text);
-        }
-        current = e.source();
-    }
-    line.replace(['\n', '\r'], " ")
-}
-
 /// An endpoint URL the SDK can use: http or https, a host, a numeric port.
 /// `source` names where it came from (--endpoint-url or a variable).
-pub fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchError> {
+pub(crate) fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchError> {
     let bad = |why: &str| {
-        FetchError::config(format!(
+        FetchError::new(format!(
             "{source} '{}': {why}; expected e.g. https://cloudtrail.us-east-1.amazonaws.com or http://127.0.0.1:4566",
             url.escape_debug()
         ))
@@ -244,7 +240,7 @@ pub fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchError> {
 }
 
 /// A region name's shape: letters, dashes, a number (us-east-1, us-gov-west-1).
-pub fn check_region_name(region: &str) -> Result<(), FetchError> {
+pub(crate) fn check_region_name(region: &str) -> Result<(), FetchError> {
     let parts: Vec<&str> = region.split('-').collect();
     let shaped = parts.len() >= 3
         && parts[..parts.len() - 1]
@@ -255,133 +251,10 @@ pub fn check_region_name(region: &str) -> Result<(), FetchError> {
     if shaped {
         Ok(())
     } else {
-        Err(FetchError::config(format!(
+        Err(FetchError::new(format!(
             "unknown region '{region}': expected a region name such as us-east-1"
         )))
     }
-}
-
-/// The regions to read: --region, else --all-regions, else the configured one.
-pub async fn resolve_regions(
-    config: &SdkConfig,
-    requested: &[String],
-    all_regions: bool,
-) -> Result<Vec<String>, FetchError> {
-    let mut regions: Vec<String> = if all_regions {
-        enabled_regions(config).await?
-    } else if !requested.is_empty() {
-        requested
-            .iter()
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty())
-            .collect()
-    } else if let Some(region) = config.region() {
-        vec![region.to_string()]
-    } else {
-        return Err(FetchError::config(
-            "no region: pass --region or --all-regions, or set AWS_REGION or a profile region",
-        ));
-    };
-    let mut seen = std::collections::HashSet::new();
-    regions.retain(|r| seen.insert(r.clone()));
-    for region in &regions {
-        check_region_name(region)?;
-    }
-    if regions.is_empty() {
-        return Err(FetchError::config("no region given to --region"));
-    }
-    Ok(regions)
-}
-
-/// The account's enabled regions (account:ListRegions).
-async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, FetchError> {
-    use aws_sdk_account::types::RegionOptStatus;
-    let mut builder = aws_sdk_account::config::Builder::from(config);
-    if config.region().is_none() {
-        // The Account API is global; its endpoint lives in us-east-1.
-        builder = builder.region(Region::new("us-east-1"));
-    }
-    let client = aws_sdk_account::Client::from_conf(builder.build());
-    let mut regions = Vec::new();
-    let mut next_token: Option<String> = None;
-    loop {
-        let output = client
-            .list_regions()
-            .region_opt_status_contains(RegionOptStatus::Enabled)
-            .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
-            .max_results(50)
-            .set_next_token(next_token.take())
-            .send()
-            .await
-            .map_err(|e| {
-                let code = e.code().unwrap_or_default();
-                if code.contains("AccessDenied") {
-                    FetchError::config(
-                        "access denied listing regions: --all-regions needs the account:ListRegions permission",
-                    )
-                } else {
-                    FetchError::config(format!(
-                        "cannot list the account's regions: {}",
-                        sdk_error_line(&e)
-                    ))
-                }
-            })?;
-        regions.extend(
-            output
-                .regions()
-                .iter()
-                .filter_map(|r| r.region_name().map(str::to_string)),
-        );
-        match output.next_token() {
-            Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
-            _ => break,
-        }
-    }
-    regions.sort();
-    if regions.is_empty() {
-        return Err(FetchError::config("the account reports no enabled regions"));
-    }
-    Ok(regions)
-}
-
-/// One line for an SDK error: the service's code and message, or the
-/// transport's cause, never the SDK's debug dump.
-fn sdk_error_line<E, R>(err: &aws_sdk_account::error::SdkError<E, R>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
-{
-    use aws_sdk_account::error::SdkError;
-    match err {
-        SdkError::ServiceError(service) => {
-            let code = service.err().code().unwrap_or("error");
-            match service.err().message() {
-                Some(message) => format!("{code}: {message}"),
-                None => code.to_string(),
-            }
-        }
-        SdkError::TimeoutError(_) => "the request timed out".to_string(),
-        _ if pager::connection_refused(err) => "connection refused".to_string(),
-        _ => pager::innermost(err),
-    }
-}
-
-/// A CloudTrail client for `region`.
-pub fn cloudtrail_client(config: &SdkConfig, region: &str) -> aws_sdk_cloudtrail::Client {
-    let conf = aws_sdk_cloudtrail::config::Builder::from(config)
-        .region(Region::new(region.to_string()))
-        .interceptor(BodyCheck)
-        .build();
-    aws_sdk_cloudtrail::Client::from_conf(conf)
-}
-
-/// Where requests for `region` go, for messages.
-pub fn endpoint_for(explicit: Option<&str>, region: &str) -> String {
-    explicit
-        .map(str::to_string)
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL_CLOUDTRAIL").ok())
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-        .unwrap_or_else(|| format!("https://cloudtrail.{region}.amazonaws.com"))
 }
 
 #[cfg(test)]

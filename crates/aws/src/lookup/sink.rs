@@ -3,8 +3,7 @@
 //! always describes exactly the bytes written.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -12,64 +11,30 @@ use std::sync::atomic::Ordering;
 use aws_sdk_cloudtrail::primitives::DateTimeFormat;
 use aws_sdk_cloudtrail::types::Event;
 
-use crate::actions::ActionMatcher;
+use spitzel_core::actions::ActionMatcher;
 
-use super::checkpoint::{self, Checkpoint};
-use super::errors::FetchError;
 use super::progress::RegionStats;
-
-pub enum Destination {
-    Stdout(BufWriter<std::io::Stdout>),
-    /// A regular file: synced after every page.
-    File(BufWriter<File>),
-    /// Anything else opened by name (a FIFO, /dev/stdout, /dev/null): it
-    /// cannot be synced or cut back, like stdout.
-    Stream(BufWriter<File>),
-}
-
-impl Destination {
-    pub fn writer(&mut self) -> &mut dyn Write {
-        match self {
-            Destination::Stdout(out) => out,
-            Destination::File(out) | Destination::Stream(out) => out,
-        }
-    }
-
-    /// Flush; a regular file is also synced, because the checkpoint may
-    /// only claim bytes that are on disk.
-    pub fn commit(&mut self) -> std::io::Result<()> {
-        match self {
-            Destination::Stdout(out) => out.flush(),
-            Destination::File(out) => {
-                out.flush()?;
-                out.get_ref().sync_data()
-            }
-            Destination::Stream(out) => out.flush(),
-        }
-    }
-
-    fn write_page(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.writer().write_all(bytes)?;
-        self.commit()
-    }
-}
+use super::state::Checkpoint;
+use crate::checkpoint;
+use crate::destination::Destination;
+use crate::errors::FetchError;
 
 /// What a page did to the run.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Accepted {
+pub(super) enum Accepted {
     Continue,
     /// --max-events reached: stop every query.
     Enough,
 }
 
 #[derive(Debug)]
-pub enum SinkError {
+pub(super) enum SinkError {
     /// The reader went away (closed pipe): end quietly.
     Closed,
     Failed(FetchError),
 }
 
-pub struct Sink {
+pub(super) struct Sink {
     out: Destination,
     envelope: bool,
     matcher: ActionMatcher,
@@ -79,8 +44,6 @@ pub struct Sink {
     /// Regions with several queries, whose results need de-duplication.
     unioned: Vec<String>,
     stats: HashMap<String, Arc<RegionStats>>,
-    /// Events written by this process (exit status 1 vs 2).
-    pub written_now: u64,
     /// Events skipped by this process for a missing or malformed
     /// CloudTrailEvent (each reported on stderr, the first REPORTED_SKIPS).
     pub skipped: u64,
@@ -91,7 +54,7 @@ const REPORTED_SKIPS: u64 = 100;
 
 impl Sink {
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub(super) fn new(
         out: Destination,
         envelope: bool,
         matcher: ActionMatcher,
@@ -121,17 +84,16 @@ impl Sink {
                 .iter()
                 .map(|s| (s.region.clone(), s.clone()))
                 .collect(),
-            written_now: 0,
             skipped: 0,
         }
     }
 
-    pub fn enough(&self) -> bool {
+    pub(super) fn enough(&self) -> bool {
         self.max_events.is_some_and(|max| self.state.written >= max)
     }
 
     /// Write one page of query `qi` and record it; `next_token` is the page's.
-    pub fn accept(
+    pub(super) fn accept(
         &mut self,
         qi: usize,
         events: &[Event],
@@ -231,7 +193,7 @@ impl Sink {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
                     SinkError::Closed
                 } else {
-                    SinkError::Failed(FetchError::runtime(format!("cannot write output: {e}")))
+                    SinkError::Failed(FetchError::new(format!("cannot write output: {e}")))
                 }
             })?;
         }
@@ -266,7 +228,6 @@ impl Sink {
             self.state.seen.entry(region).or_default().extend(seen_now);
         }
         self.state.written += written;
-        self.written_now += written;
         if let Some(len) = self.state.output_len.as_mut() {
             *len += buf.len() as u64;
         }
@@ -282,7 +243,7 @@ impl Sink {
     /// handled; `accept` skips the ids already handled there. That is only
     /// sound when the chain's pages came in time order: otherwise refuse
     /// (false) rather than lose the events still due after the refused token.
-    pub fn restart_query(&mut self, qi: usize) -> bool {
+    pub(super) fn restart_query(&mut self, qi: usize) -> bool {
         let progress = &mut self.state.queries[qi];
         if progress.unordered {
             return false;
@@ -295,10 +256,10 @@ impl Sink {
         true
     }
 
-    pub fn save(&self) -> Result<(), SinkError> {
+    pub(super) fn save(&self) -> Result<(), SinkError> {
         if let Some(path) = &self.checkpoint_path {
             checkpoint::save(path, &self.state).map_err(|e| {
-                SinkError::Failed(FetchError::runtime(format!(
+                SinkError::Failed(FetchError::new(format!(
                     "cannot save checkpoint {}: {e}",
                     path.display()
                 )))
@@ -308,7 +269,7 @@ impl Sink {
     }
 
     /// Oldest eventTime handled in `region`, seconds.
-    pub fn region_oldest(&self, region: &str) -> Option<i64> {
+    pub(super) fn region_oldest(&self, region: &str) -> Option<i64> {
         self.state
             .queries
             .iter()
@@ -377,7 +338,7 @@ fn event_secs(event: &Event) -> i64 {
 }
 
 /// The whole LookupEvents event, CloudTrailEvent parsed into an object.
-pub fn envelope(event: &Event) -> serde_json::Value {
+pub(super) fn envelope(event: &Event) -> serde_json::Value {
     let mut map = serde_json::Map::new();
     let mut put = |key: &str, value: Option<&str>| {
         if let Some(value) = value {

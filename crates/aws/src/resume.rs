@@ -7,22 +7,21 @@
 use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::checkpoint::{self, Checkpoint, QueryProgress};
-use super::errors::FetchError;
-use super::output::Destination;
-use super::settings::FetchConfig;
+use crate::checkpoint;
+use crate::destination::Destination;
+use crate::errors::FetchError;
 
 /// Refuse an output path that is, or could become, the checkpoint file or
 /// the temporary file the checkpoint is saved through: writing events there
 /// would be overwritten by the next save, and every event lost.
-pub fn check_paths_apart(output: &Path, checkpoint: &Path) -> Result<(), FetchError> {
+pub(crate) fn check_paths_apart(output: &Path, checkpoint: &Path) -> Result<(), FetchError> {
     let temp = checkpoint::temp_path(checkpoint);
     for (other, what) in [
         (checkpoint, "the checkpoint"),
         (temp.as_path(), "the checkpoint's temporary file"),
     ] {
         if same_file(output, other) {
-            return Err(FetchError::config(format!(
+            return Err(FetchError::new(format!(
                 "-o {} and --checkpoint {} name the same file ({what}); the output would be overwritten: use two different files",
                 output.display(),
                 checkpoint.display()
@@ -72,21 +71,8 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     Some(std::fs::canonicalize(parent).ok()?.join(name))
 }
 
-/// The saved state at `path`, if any, refused when it was written for
-/// other arguments than `fingerprint`.
-pub fn load_matching(
-    path: &Path,
-    fingerprint: &serde_json::Value,
-) -> Result<Option<Checkpoint>, FetchError> {
-    let saved = checkpoint::load(path)?;
-    if let Some(saved) = &saved {
-        check_arguments(path, &saved.arguments, fingerprint)?;
-    }
-    Ok(saved)
-}
-
 /// Refuse a checkpoint saved for other arguments than `fingerprint`.
-pub fn check_arguments(
+pub(crate) fn check_arguments(
     path: &Path,
     saved: &serde_json::Value,
     fingerprint: &serde_json::Value,
@@ -94,39 +80,17 @@ pub fn check_arguments(
     if saved == fingerprint {
         return Ok(());
     }
-    Err(FetchError::config(format!(
+    Err(FetchError::new(format!(
         "checkpoint {} was written for other arguments; rerun with the same arguments or use a new checkpoint file",
         path.display()
     )))
-}
-
-/// The state of a fresh run: every planned query of every region, unread.
-pub fn fresh_state(cfg: &FetchConfig, regions: Vec<String>) -> Checkpoint {
-    let progress = regions
-        .iter()
-        .flat_map(|region| {
-            cfg.queries.iter().map(move |q| QueryProgress {
-                region: region.clone(),
-                query: q.clone(),
-                end_time: cfg.window.end,
-                ..Default::default()
-            })
-        })
-        .collect();
-    Checkpoint::new(
-        cfg.fingerprint.clone(),
-        cfg.window.start,
-        cfg.window.end,
-        regions,
-        progress,
-    )
 }
 
 /// Open the output; on resume, cut a file back to the bytes the checkpoint
 /// covers: records after them are written again by this run. `output_len`
 /// is the checkpoint's record of those bytes, None where there are none to
 /// keep (stdout, a FIFO).
-pub fn open_output(
+pub(crate) fn open_output(
     path: Option<&Path>,
     output_len: &mut Option<u64>,
     resuming: bool,
@@ -139,7 +103,7 @@ pub fn open_output(
         )));
     };
     let cannot =
-        |e: std::io::Error| FetchError::config(format!("cannot write {}: {e}", path.display()));
+        |e: std::io::Error| FetchError::new(format!("cannot write {}: {e}", path.display()));
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
         // A FIFO or a device: written like stdout, never truncated or synced.
         *output_len = None;
@@ -160,7 +124,7 @@ pub fn open_output(
             .map_err(cannot)?;
         let len = file.metadata().map_err(cannot)?.len();
         if len < saved {
-            return Err(FetchError::config(format!(
+            return Err(FetchError::new(format!(
                 "{} is shorter ({len} bytes) than the checkpoint records ({saved} bytes); it is not this run's output",
                 path.display()
             )));

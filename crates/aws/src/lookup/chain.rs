@@ -7,10 +7,10 @@ use std::collections::HashSet;
 /// Pages in a row without an event before the chain is given up. Empty
 /// pages with a NextToken are legitimate (a narrow lookup over a long
 /// window), so the bound is generous: at 2 requests/s, about 8 minutes.
-pub const MAX_EMPTY_PAGES: u32 = 1000;
+pub(super) const MAX_EMPTY_PAGES: u32 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChainFault {
+pub(super) enum ChainFault {
     /// A token this chain had already been given.
     RepeatedToken,
     /// MAX_EMPTY_PAGES empty pages in a row.
@@ -33,19 +33,19 @@ impl std::fmt::Display for ChainFault {
 
 /// The tokens of one chain in this process, and the run of empty pages.
 #[derive(Debug, Default)]
-pub struct ChainGuard {
+pub(super) struct ChainGuard {
     seen: HashSet<String>,
     empty_run: u32,
 }
 
 impl ChainGuard {
     /// A refused token restarts the chain: what came before no longer counts.
-    pub fn restart(&mut self) {
+    pub(super) fn restart(&mut self) {
         *self = ChainGuard::default();
     }
 
     /// Record a page got with `sent` that held `events` events and `next`.
-    pub fn page(
+    pub(super) fn page(
         &mut self,
         sent: Option<&str>,
         events: usize,

@@ -13,10 +13,11 @@ use aws_sdk_cloudtrail::operation::lookup_events::{LookupEventsError, LookupEven
 
 use super::body;
 use super::pace::Limiter;
+use crate::cause::{connection_refused, innermost};
 
 /// Retry bounds.
 #[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     /// Attempts for errors other than throttling.
     pub max_attempts: u32,
     pub base: Duration,
@@ -35,7 +36,7 @@ impl Default for RetryPolicy {
 
 /// Why a page could not be had.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PageError {
+pub(crate) enum PageError {
     /// The NextToken was refused (expired, or from another query).
     InvalidNextToken,
     /// Transient errors persisted through every attempt.
@@ -175,33 +176,8 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
     }
 }
 
-/// The deepest cause's text: the part that tells the user something.
-pub fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = err;
-    while let Some(source) = current.source() {
-        current = source;
-    }
-    current.to_string()
-}
-
-pub fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
-        {
-            return true;
-        }
-        if e.to_string().contains("onnection refused") {
-            return true;
-        }
-        current = e.source();
-    }
-    false
-}
-
 /// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)].
-pub fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+pub(crate) fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
     let ceiling = policy
         .base
         .saturating_mul(1u32 << attempt.min(16))
@@ -228,7 +204,7 @@ fn random_unit() -> f64 {
 }
 
 /// Send `request` until it succeeds or fails for good.
-pub async fn fetch_page(
+pub(crate) async fn fetch_page(
     request: &LookupEventsFluentBuilder,
     limiter: &Limiter,
     policy: &RetryPolicy,

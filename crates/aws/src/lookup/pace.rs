@@ -30,15 +30,15 @@ use tokio::time::Instant;
 
 /// Latest arrival assumed after a send, when the answer is not back yet or
 /// came later, at first: a common network path's jitter.
-pub const ARRIVAL: Duration = Duration::from_millis(30);
-pub const UP: Duration = Duration::from_millis(10);
-pub const DOWN: Duration = Duration::from_micros(10);
+pub(super) const ARRIVAL: Duration = Duration::from_millis(30);
+pub(super) const UP: Duration = Duration::from_millis(10);
+pub(super) const DOWN: Duration = Duration::from_micros(10);
 /// The window never counts more than this many requests (a huge --rate
 /// gets a shorter window instead), so that choosing a slot stays cheap.
 const MOST_PER_WINDOW: usize = 100;
 
 #[derive(Debug)]
-pub struct Limiter {
+pub(crate) struct Limiter {
     /// n requests per `window`.
     per_window: usize,
     window: Duration,
@@ -49,7 +49,7 @@ pub struct Limiter {
 
 /// One request of the limiter's window, from `acquire` on.
 #[derive(Debug)]
-pub struct Ticket(u64);
+pub(crate) struct Ticket(u64);
 
 #[derive(Debug)]
 struct Sent {
@@ -85,12 +85,13 @@ impl Sent {
 
 impl Limiter {
     /// `rate` requests per second; must be positive and finite.
+    #[cfg(test)]
     pub fn new(rate: f64) -> Limiter {
         Limiter::with_adaptation(rate, true)
     }
 
     /// `adaptive` false: the even pace of 1/rate of before, throttles or not.
-    pub fn with_adaptation(rate: f64, adaptive: bool) -> Limiter {
+    pub(crate) fn with_adaptation(rate: f64, adaptive: bool) -> Limiter {
         let seconds = |s: f64| Duration::try_from_secs_f64(s).unwrap_or(Duration::from_secs(3600));
         let per_window = (rate.floor() as usize).clamp(1, MOST_PER_WINDOW);
         Limiter {
@@ -110,7 +111,7 @@ impl Limiter {
 
     /// Wait for this caller's turn to send one request; hand the ticket to
     /// `answered` or `throttled` when its answer is in.
-    pub async fn acquire(&self) -> Ticket {
+    pub(crate) async fn acquire(&self) -> Ticket {
         let (ticket, slot) = self.reserve(Instant::now());
         tokio::time::sleep_until(slot).await;
         self.left(&ticket, Instant::now());
@@ -182,7 +183,7 @@ impl Limiter {
 
     /// The request of `ticket` was answered, not throttled (or it failed
     /// otherwise, and may have counted).
-    pub fn answered(&self, ticket: Ticket) {
+    pub(crate) fn answered(&self, ticket: Ticket) {
         self.answered_at(ticket, Instant::now());
     }
 
@@ -199,7 +200,7 @@ impl Limiter {
 
     /// The request of `ticket` was throttled: it did not count, and the
     /// limit is stricter than the window.
-    pub fn throttled(&self, ticket: Ticket) {
+    pub(crate) fn throttled(&self, ticket: Ticket) {
         if self.is_adaptive() {
             let mut state = self.state();
             let Some(at) = state.sent.iter().position(|s| s.id == ticket.0) else {
@@ -215,16 +216,18 @@ impl Limiter {
         }
     }
 
-    pub fn is_adaptive(&self) -> bool {
+    pub(crate) fn is_adaptive(&self) -> bool {
         self.interval.is_none()
     }
 
     /// How much the window is lengthened and sends spaced now.
+    #[cfg(test)]
     pub fn extra(&self) -> Duration {
         self.state().extra
     }
 
     /// The estimate of the latest arrival after a send now.
+    #[cfg(test)]
     pub fn arrival(&self) -> Duration {
         self.state().arrival
     }

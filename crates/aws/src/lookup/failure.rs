@@ -1,61 +1,12 @@
-//! The fetcher's errors: one line each, and the exit status they map to.
+//! Why a LookupEvents query stopped, in words.
 
-use std::fmt;
-
-use super::exit::Exit;
 use super::pager::PageError;
 use super::plan::Query;
-use super::rfc3339;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// Bad arguments or set-up the user must fix (credentials, permissions,
-    /// region, time range, endpoint): exit 2 unless something was written.
-    Config,
-    /// The run failed part-way (retries exhausted, I/O): exit 1.
-    Runtime,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchError {
-    pub kind: ErrorKind,
-    pub message: String,
-}
-
-impl FetchError {
-    pub fn config(message: impl Into<String>) -> Self {
-        FetchError {
-            kind: ErrorKind::Config,
-            message: message.into(),
-        }
-    }
-
-    pub fn runtime(message: impl Into<String>) -> Self {
-        FetchError {
-            kind: ErrorKind::Runtime,
-            message: message.into(),
-        }
-    }
-
-    /// Exit status, given whether any event was written before the failure.
-    pub fn exit(&self, wrote_output: bool) -> Exit {
-        match self.kind {
-            ErrorKind::Config if !wrote_output => Exit::Usage,
-            _ => Exit::Failed,
-        }
-    }
-}
-
-impl fmt::Display for FetchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for FetchError {}
+use crate::clock::rfc3339;
+use crate::errors::FetchError;
 
 /// The wording of AWS errors: one line naming the region, the cause and how far the region got.
-pub fn describe_failure(
+pub(super) fn describe_failure(
     name: &str,
     endpoint: &str,
     oldest: Option<i64>,
@@ -74,14 +25,14 @@ pub fn describe_failure(
             attempts,
             unreachable: true,
             ..
-        } => FetchError::config(format!(
+        } => FetchError::new(format!(
             "{name}: cannot reach the CloudTrail endpoint {}: connection refused ({attempts} attempts){reached}",
             endpoint
         )),
-        PageError::GaveUp { attempts, last, .. } => FetchError::runtime(format!(
+        PageError::GaveUp { attempts, last, .. } => FetchError::new(format!(
             "{name}: gave up after {attempts} attempts: {last}{reached}"
         )),
-        PageError::InvalidNextToken => FetchError::runtime(format!(
+        PageError::InvalidNextToken => FetchError::new(format!(
             "{name}: the API refused a fresh query ({}) with InvalidNextTokenException{reached}",
             query.label()
         )),
@@ -104,17 +55,7 @@ pub fn describe_failure(
                 _ if message.is_empty() => format!("{name}: {code}"),
                 _ => format!("{name}: {code}: {message}"),
             };
-            let runtime_codes = [
-                "MalformedResponse",
-                "OperationNotPermittedException",
-                "UnsupportedOperationException",
-                "RequestFailed",
-            ];
-            if runtime_codes.contains(&code.as_str()) {
-                FetchError::runtime(format!("{line}{reached}"))
-            } else {
-                FetchError::config(format!("{line}{reached}"))
-            }
+            FetchError::new(format!("{line}{reached}"))
         }
     }
 }

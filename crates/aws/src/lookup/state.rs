@@ -1,24 +1,23 @@
-//! Durable progress: what each query has written, saved after every page.
-//!
-//! Saved as JSON by writing a temporary file, fsyncing it and renaming it
-//! over the old one, so a crash leaves either the old or the new state.
+//! The LookupEvents checkpoint: what each query has written, saved after
+//! every page.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::errors::FetchError;
 use super::plan::Query;
+use crate::checkpoint::{check_version, read};
+use crate::errors::FetchError;
+use crate::options::{LookupOptions, Options};
+use crate::resume::check_arguments;
 
 /// 2: each query is stored itself, not by a label.
 const VERSION: u32 = 2;
 
 /// Progress of one query in one region.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueryProgress {
+pub(super) struct QueryProgress {
     pub region: String,
     /// The query itself, so that a resumed run cannot run another one.
     pub query: Query,
@@ -43,7 +42,7 @@ pub struct QueryProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Checkpoint {
+pub(super) struct Checkpoint {
     pub version: u32,
     /// The arguments that decide what is fetched; a rerun must match.
     pub arguments: serde_json::Value,
@@ -61,7 +60,7 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
-    pub fn new(
+    pub(super) fn new(
         arguments: serde_json::Value,
         start_time: i64,
         end_time: i64,
@@ -83,12 +82,12 @@ impl Checkpoint {
 }
 
 /// Read a checkpoint; Ok(None) when the file does not exist yet.
-pub fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
+pub(super) fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
     let Some(text) = read(path)? else {
         return Ok(None);
     };
     let checkpoint: Checkpoint = serde_json::from_str(&text).map_err(|e| {
-        FetchError::config(format!(
+        FetchError::new(format!(
             "checkpoint {} is not a spitzel-fetch checkpoint ({e})",
             path.display()
         ))
@@ -97,64 +96,50 @@ pub fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
     Ok(Some(checkpoint))
 }
 
-// The file handling below is shared with the --s3 checkpoint (s3::checkpoint).
-
-/// The text of a saved state; Ok(None) when the file does not exist yet.
-pub fn read(path: &Path) -> Result<Option<String>, FetchError> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(FetchError::config(format!(
-            "cannot read checkpoint {}: {e}",
-            path.display()
-        ))),
+/// The saved state at `path`, if any, refused when it was written for
+/// other arguments than `fingerprint`.
+pub(super) fn load_matching(
+    path: &Path,
+    fingerprint: &serde_json::Value,
+) -> Result<Option<Checkpoint>, FetchError> {
+    let saved = load(path)?;
+    if let Some(saved) = &saved {
+        check_arguments(path, &saved.arguments, fingerprint)?;
     }
+    Ok(saved)
 }
 
-/// Refuse a state saved in another format version.
-pub fn check_version(path: &Path, found: u32, expected: u32) -> Result<(), FetchError> {
-    if found == expected {
-        return Ok(());
-    }
-    Err(FetchError::config(format!(
-        "checkpoint {} has version {found}, this spitzel-fetch writes version {expected}",
-        path.display()
-    )))
-}
-
-/// The file a save writes before renaming it over the checkpoint.
-pub fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
-
-/// Replace the saved state durably.
-pub fn save(path: &Path, state: &impl Serialize) -> std::io::Result<()> {
-    let temp = temp_path(path);
-    let mut file = File::create(&temp)?;
-    serde_json::to_writer(&mut file, state)?;
-    file.write_all(b"\n")?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&temp, path)?;
-    // The rename itself is durable once the directory is synced.
-    if let Some(dir) = path.parent() {
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        if let Ok(dir) = File::open(dir) {
-            let _ = dir.sync_all();
-        }
-    }
-    Ok(())
+/// The state of a fresh run: every planned query of every region, unread.
+pub(super) fn fresh_state(
+    options: &Options,
+    lookup: &LookupOptions,
+    regions: Vec<String>,
+) -> Checkpoint {
+    let progress = regions
+        .iter()
+        .flat_map(|region| {
+            lookup.queries.iter().map(move |q| QueryProgress {
+                region: region.clone(),
+                query: q.clone(),
+                end_time: lookup.window.end,
+                ..Default::default()
+            })
+        })
+        .collect();
+    Checkpoint::new(
+        options.fingerprint.clone(),
+        lookup.window.start,
+        lookup.window.end,
+        regions,
+        progress,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkpoint::{save, temp_path};
+    use std::fs;
 
     #[test]
     fn save_then_load_round_trips_and_leaves_no_temp_file() {

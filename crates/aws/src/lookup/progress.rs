@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 /// Counters of one region, updated by the sink, read by the display.
 #[derive(Debug)]
-pub struct RegionStats {
+pub(super) struct RegionStats {
     pub region: String,
     pub events: AtomicU64,
     pub pages: AtomicU64,
@@ -18,7 +18,7 @@ pub struct RegionStats {
 }
 
 impl RegionStats {
-    pub fn new(region: &str) -> RegionStats {
+    pub(super) fn new(region: &str) -> RegionStats {
         RegionStats {
             region: region.to_string(),
             events: AtomicU64::new(0),
@@ -28,13 +28,13 @@ impl RegionStats {
         }
     }
 
-    pub fn saw(&self, event_time: i64) {
+    pub(super) fn saw(&self, event_time: i64) {
         self.oldest.fetch_min(event_time, Ordering::Relaxed);
     }
 }
 
 /// Percentage of [start, end] covered, reading newest to oldest.
-pub fn covered(start: i64, end: i64, oldest: i64) -> f64 {
+pub(super) fn covered(start: i64, end: i64, oldest: i64) -> f64 {
     if oldest == i64::MAX {
         return 0.0;
     }
@@ -44,7 +44,7 @@ pub fn covered(start: i64, end: i64, oldest: i64) -> f64 {
     ((end - oldest) as f64 / (end - start) as f64 * 100.0).clamp(0.0, 100.0)
 }
 
-pub fn render_line(stats: &RegionStats, start: i64, end: i64, elapsed: Duration) -> String {
+pub(super) fn render_line(stats: &RegionStats, start: i64, end: i64, elapsed: Duration) -> String {
     let events = stats.events.load(Ordering::Relaxed);
     let pages = stats.pages.load(Ordering::Relaxed);
     let rate = events as f64 / elapsed.as_secs_f64().max(0.001);
@@ -60,7 +60,7 @@ pub fn render_line(stats: &RegionStats, start: i64, end: i64, elapsed: Duration)
 }
 
 /// Redraw every region's line until `stop` fires, then draw a final frame.
-pub async fn display(
+pub(super) async fn display(
     regions: Vec<Arc<RegionStats>>,
     start: i64,
     end: i64,

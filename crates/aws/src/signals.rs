@@ -1,26 +1,24 @@
 //! SIGINT, SIGTERM and SIGHUP all stop a run the same way: the page in hand
 //! is finished and saved, then the process exits 128 + the signal's number
-//! (130, 143, 129). Reusable by any fetch source.
+//! (130, 143, 129; see `Exit::from_signal`). Used by both sources.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use super::exit::Exit;
-
 /// Which signal, if any, asked the run to stop.
 #[derive(Debug, Clone, Default)]
-pub struct Interrupt {
+pub(crate) struct Interrupt {
     signal: Arc<AtomicI32>,
 }
 
-pub const SIGHUP: i32 = 1;
-pub const SIGINT: i32 = 2;
-pub const SIGTERM: i32 = 15;
+pub(crate) const SIGHUP: i32 = 1;
+pub(crate) const SIGINT: i32 = 2;
+pub(crate) const SIGTERM: i32 = 15;
 
 impl Interrupt {
     /// Listen for the signals on the current tokio runtime; `on_signal` runs
     /// once, at the first of them.
-    pub fn listen(on_signal: impl FnOnce() + Send + 'static) -> Interrupt {
+    pub(crate) fn listen(on_signal: impl FnOnce() + Send + 'static) -> Interrupt {
         let interrupt = Interrupt::default();
         let signal = interrupt.signal.clone();
         tokio::spawn(async move {
@@ -33,20 +31,15 @@ impl Interrupt {
     }
 
     /// The signal's number, once one came.
-    pub fn signal(&self) -> Option<i32> {
+    pub(crate) fn signal(&self) -> Option<i32> {
         match self.signal.load(Ordering::SeqCst) {
             0 => None,
             n => Some(n),
         }
     }
 
-    /// The exit status (128 + the signal's number), once one came.
-    pub fn exit(&self) -> Option<Exit> {
-        self.signal().map(Exit::from_signal)
-    }
-
     /// "SIGTERM" and so on, once one came.
-    pub fn name(&self) -> Option<&'static str> {
+    pub(crate) fn name(&self) -> Option<&'static str> {
         self.signal().map(|n| match n {
             SIGHUP => "SIGHUP",
             SIGTERM => "SIGTERM",
