@@ -15,31 +15,19 @@ Usage: bench/gztree.py [--runs 7] [--size 64M] [--filter target/release/spitzel-
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-
-
-def children_cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
+sys.path.insert(0, HERE)
+from benchlib import median, rounds, run_measured  # noqa: E402  (the scripts' shared helpers)
 
 
 def timed(cmd):
-    c0 = children_cpu()
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True).stdout
-    return time.perf_counter() - t0, children_cpu() - c0, out.strip()
-
-
-def median(xs):
-    xs = sorted(xs)
-    n = len(xs)
-    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    """Wall and CPU seconds of a shell command (the whole pipeline), its output."""
+    outcome = run_measured(["bash", "-c", "set -o pipefail; " + cmd], ok_statuses=(0,))
+    return outcome.seconds, outcome.cpu_s, outcome.stdout.strip()
 
 
 def main():
@@ -64,21 +52,15 @@ def main():
         cmds[f"spitzel-filter -c -i TREE 's3:Get*'{tag}"] = f"'{f}' -c -i '{tree}' {q}"
         cmds[f"spitzel-filter -j 1 -c -i TREE 's3:Get*'{tag}"] = f"'{f}' -j 1 -c -i '{tree}' {q}"
     cmds["find TREE -name '*.gz' | xargs zcat | wc -l"] = f"find '{tree}' -name '*.gz' | xargs zcat | wc -l"
-    counts = {}
-    for name, cmd in cmds.items():  # warm-up: page cache, and the counts
-        counts[name] = timed(cmd)[2]
+    counts = {name: timed(cmd)[2] for name, cmd in cmds.items()}  # also the warm-up
     spitzel = {c for n, c in counts.items() if n.startswith("spitzel")}
     if len(spitzel) != 1:
         sys.exit(f"gztree: counts differ: {counts}")
     load0 = os.getloadavg()[0]
-    walls = {n: [] for n in cmds}
-    cpus = {n: [] for n in cmds}
-    for run in range(args.runs):
-        names = list(cmds) if run % 2 == 0 else list(reversed(cmds))
-        for name in names:
-            wall, cpu, _ = timed(cmds[name])
-            walls[name].append(wall)
-            cpus[name].append(cpu)
+    samples = rounds({name: (lambda cmd=cmd: timed(cmd)) for name, cmd in cmds.items()},
+                     args.runs, warm_up=False)
+    walls = {name: [s[0] for s in values] for name, values in samples.items()}
+    cpus = {name: [s[1] for s in values] for name, values in samples.items()}
     load1 = os.getloadavg()[0]
     floor = "find TREE -name '*.gz' | xargs zcat | wc -l"
     print(f"{files} files in {tree}; {args.runs} rounds, medians; {os.cpu_count()} cores, "

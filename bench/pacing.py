@@ -23,29 +23,15 @@ well as a release one (the client spends about 1 ms of CPU on a page).
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 
-BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(BENCH_DIR)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import cargo_build, loadavg, median, rounds  # noqa: E402  (shared helpers)
+
 GOAL_FRACTION = 0.95
 GOAL_THROTTLED = 0.01
-
-
-def target_dir():
-    meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"],
-                          cwd=REPO_ROOT, capture_output=True, text=True, check=True)
-    return json.loads(meta.stdout)["target_directory"]
-
-
-def build(release):
-    argv = ["cargo", "build", "--quiet", "-p", "spitzel-aws", "--bin", "spitzel-fetch",
-            "--example", "cloudtrail_emulator"] + (["--release"] if release else [])
-    print("building: " + " ".join(argv), file=sys.stderr)
-    subprocess.run(argv, cwd=REPO_ROOT, check=True)
-    return os.path.join(target_dir(), "release" if release else "debug")
 
 
 def one_run(build_dir, mode, rate, jitter_ms, events):
@@ -102,11 +88,6 @@ def one_run(build_dir, mode, rate, jitter_ms, events):
     }
 
 
-def load_average():
-    with open("/proc/loadavg") as handle:
-        return float(handle.read().split()[0])
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=int, default=10, help="requests/s, limit and --rate (10)")
@@ -116,18 +97,25 @@ def main():
     parser.add_argument("--release", action="store_true", help="release build")
     parser.add_argument("--json", help="also write the runs to this file")
     args = parser.parse_args()
-    build_dir = build(args.release)
+    build_dir = cargo_build(["-p", "spitzel-aws", "--bin", "spitzel-fetch",
+                             "--example", "cloudtrail_emulator"], args.release)
     runs = []
-    loads = [load_average()]
-    for _ in range(args.runs):
-        for mode in ("fixed", "adaptive"):
+    loads = [float(loadavg().split()[0])]
+
+    def mode_run(mode):
+        def one():
             run = one_run(build_dir, mode, args.rate, args.jitter_ms, args.events)
-            loads.append(load_average())
+            loads.append(float(loadavg().split()[0]))
             print(f"{mode:>8}: {run['seconds']:.1f} s, {100 * run['fraction_of_ceiling']:.1f}% of "
                   f"the ceiling ({100 * run['steady_fraction']:.1f}% steady), {run['throttled']} of "
                   f"{run['requests']} requests throttled ({100 * run['throttled_fraction']:.2f}%), "
                   f"load {loads[-1]:.1f}", file=sys.stderr)
             runs.append(run)
+            return run
+        return one
+
+    rounds({mode: mode_run(mode) for mode in ("fixed", "adaptive")}, args.runs, warm_up=False,
+           after_round=lambda i: None)
     print(f"rate {args.rate}/s, rolling-second limit {args.rate}, jitter 0-{args.jitter_ms} ms, "
           f"{args.events} events, {args.runs} run(s) a mode, {'release' if args.release else 'debug'} "
           f"build, load average {min(loads):.1f}-{max(loads):.1f}")
@@ -137,14 +125,14 @@ def main():
 
     def spread(values, digits):
         values = [100 * v for v in values]
-        median = statistics.median(values)
-        return f"{median:.{digits}f}% ({min(values):.{digits}f}-{max(values):.{digits}f})"
+        middle = median(values)
+        return f"{middle:.{digits}f}% ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
     for mode in ("fixed", "adaptive"):
         mine = [r for r in runs if r["mode"] == mode]
-        fraction = statistics.median(r["fraction_of_ceiling"] for r in mine)
-        steady = statistics.median(r["steady_fraction"] for r in mine)
-        throttled = statistics.median(r["throttled_fraction"] for r in mine)
+        fraction = median(r["fraction_of_ceiling"] for r in mine)
+        steady = median(r["steady_fraction"] for r in mine)
+        throttled = median(r["throttled_fraction"] for r in mine)
         # Judged on the steady share, which no start-up burst flatters,
         # and on the wall share too.
         met = min(fraction, steady) >= GOAL_FRACTION and throttled <= GOAL_THROTTLED

@@ -11,18 +11,18 @@ import argparse
 import json
 import math
 import os
-import platform
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(BENCH_DIR)
-TOOLS_ROOT = os.path.join(BENCH_DIR, ".tools")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (  # noqa: E402  (the scripts' shared helpers)
+    BENCH_DIR, HAVE_TIME, REPO_ROOT, TOOLS_ROOT, BenchError, cargo_build, count_lines,
+    ensure_corpus, first_line, loadavg, log, machine_description, rounds, run_measured,
+    shapes_tag)
 FILTER_TOOLS = ("spitzel", "jaq", "jq")
 
 # Targets of issue 5, as ratios from the same run.
@@ -34,59 +34,7 @@ TARGET_FETCH_FRACTION = 0.95
 TARGET_THROTTLED = 0.01
 
 
-class BenchError(Exception):
-    """A failure the runner reports in one line and exits non-zero on."""
-
-
-def log(message):
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
 # ---------------------------------------------------------------- processes
-
-class Outcome:
-    def __init__(self, seconds, status, stdout, stderr, max_rss_kb):
-        self.seconds = seconds
-        self.status = status
-        self.stdout = stdout
-        self.stderr = stderr
-        self.max_rss_kb = max_rss_kb
-
-
-TIME_BIN = "/usr/bin/time"
-
-
-def run_measured(argv, stdout_to_null=False, env=None):
-    """Runs argv; wall time and peak RSS. The RSS comes from GNU time, a small
-    C parent: rusage seen from this Python process would count the forked
-    interpreter's own memory, since Linux keeps the pre-exec peak. For a
-    shell pipeline it is the largest of the pipeline's processes."""
-    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out, \
-            tempfile.NamedTemporaryFile("r") as rss:
-        timed = [TIME_BIN, "-f", "%M", "-o", rss.name] + argv if HAVE_TIME else argv
-        began = time.perf_counter()
-        proc = subprocess.Popen(timed, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL if stdout_to_null else out,
-                                stderr=err, env=env)
-        _, wait_status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - began
-        proc.returncode = os.waitstatus_to_exitcode(wait_status)
-        max_rss_kb = usage.ru_maxrss
-        if HAVE_TIME:
-            reported = [line for line in rss.read().splitlines() if line.strip().isdigit()]
-            max_rss_kb = int(reported[-1]) if reported else 0
-        out.seek(0)
-        err.seek(0)
-        return Outcome(seconds, proc.returncode, out.read().decode(errors="replace"),
-                       err.read().decode(errors="replace"), max_rss_kb)
-
-
-HAVE_TIME = os.access(TIME_BIN, os.X_OK)
-
-
-def first_line(text):
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[0][:300] if lines else "(no output)"
 
 
 def parse_count(tool, outcome, ok_statuses):
@@ -100,19 +48,6 @@ def parse_count(tool, outcome, ok_statuses):
 
 
 # ---------------------------------------------------------------- tools
-
-def cargo_target_dir():
-    return os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO_ROOT, "target")
-
-
-def cargo_build(args, release):
-    argv = ["cargo", "build", "--quiet"] + (["--release"] if release else []) + args
-    log("building: " + " ".join(argv))
-    done = subprocess.run(argv, cwd=REPO_ROOT)
-    if done.returncode != 0:
-        raise BenchError(f"'{' '.join(argv)}' failed")
-    return os.path.join(cargo_target_dir(), "release" if release else "debug")
-
 
 def find_jaq(may_install):
     for candidate in (shutil.which("jaq"), os.path.join(TOOLS_ROOT, "bin", "jaq")):
@@ -203,25 +138,25 @@ def check_counts(queries, tools, paths, target):
 
 def time_filters(queries, tools, paths, target, runs, literal):
     """Interleaves tools within each round so load from other users spreads
-    over all of them rather than landing on one."""
-    samples = {}
+    over all of them rather than landing on one. The count check was the
+    tools' warm-up; the floors get their own."""
     floors = floor_commands(target, literal)
     for argv, to_null in floors.values():
-        run_measured(argv, stdout_to_null=to_null)  # warm-up
-    for round_index in range(runs):
-        for name, (argv, to_null) in floors.items():
-            outcome = run_measured(argv, stdout_to_null=to_null)
-            samples.setdefault(("floor", name), []).append((outcome.seconds, outcome.max_rss_kb))
-        for query in queries:
-            for tool in tools:
-                outcome = run_measured(filter_command(tool, paths, query, target))
-                if outcome.status not in ((0, 1) if tool == "spitzel" else (0,)):
-                    raise BenchError(f"{tool} failed on {query['name']}: "
-                                     f"{first_line(outcome.stderr)}")
-                samples.setdefault((query["name"], tool), []).append(
-                    (outcome.seconds, outcome.max_rss_kb))
-        log(f"round {round_index + 1}/{runs} done (loadavg {loadavg()})")
-    return samples
+        run_measured(argv, stdout_to_null=to_null)
+
+    def floor(argv, to_null):
+        return lambda: run_measured(argv, stdout_to_null=to_null)
+
+    def tool_run(query, tool):
+        ok = (0, 1) if tool == "spitzel" else (0,)
+        return lambda: run_measured(filter_command(tool, paths, query, target), ok_statuses=ok)
+
+    commands = {("floor", name): floor(argv, to_null) for name, (argv, to_null) in floors.items()}
+    for query in queries:
+        for tool in tools:
+            commands[(query["name"], tool)] = tool_run(query, tool)
+    outcomes = rounds(commands, runs, warm_up=False)
+    return {key: [(o.seconds, o.max_rss_kb) for o in values] for key, values in outcomes.items()}
 
 
 def summarize(samples, data_bytes):
@@ -326,36 +261,6 @@ def counter_total(counters, key):
 
 
 # ---------------------------------------------------------------- machine
-
-def loadavg():
-    try:
-        with open("/proc/loadavg") as handle:
-            return " ".join(handle.read().split()[:3])
-    except OSError:
-        return "unknown"
-
-
-def machine_description():
-    model = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    memory = "unknown"
-    try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemTotal"):
-                    memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return {"cpus": os.cpu_count(), "cpu_model": model, "memory": memory,
-            "kernel": platform.release()}
-
 
 # ---------------------------------------------------------------- reports
 
@@ -524,30 +429,6 @@ def write_chart(path, queries, tools, summary, title):
 
 
 # ---------------------------------------------------------------- main
-
-def count_lines(path):
-    with open(path, "rb") as handle:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-
-
-def shapes_tag():
-    """Corpus names say when they were built without the shared records, so
-    a cached synthetic corpus is not reused once the records are there."""
-    shared = os.environ.get("SPITZEL_SHARED") or os.path.join(REPO_ROOT, "..", "shared")
-    return "" if os.path.isdir(os.path.join(shared, "data", "cloudtrail")) else "-synthetic"
-
-
-def ensure_corpus(path, size, seed, extra=()):
-    if os.path.exists(path):
-        return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    argv = [sys.executable, os.path.join(BENCH_DIR, "gen_corpus.py"), "--size", str(size),
-            "--seed", str(seed)] + list(extra)
-    argv += [] if "--tree" in extra else ["--out", path]
-    done = subprocess.run(argv)
-    if done.returncode != 0:
-        raise BenchError("gen_corpus.py failed")
-
 
 README_BEGIN = "<!-- bench/run writes from here -->"
 README_END = "<!-- to here -->"

@@ -26,21 +26,11 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 from botocore.config import Config
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import cpu_of, free_port, median, rounds, wait_usage  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_of(pid):
-    """utime + stime of a process, seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def record(rng, account, region, t, n):
@@ -92,13 +82,6 @@ def build(objects, per_file):
     return files, n
 
 
-def wait_usage(proc):
-    """Wait for a child; its own CPU seconds (user + system)."""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_fetch(fetch, filt):
     """spitzel-fetch --s3 | spitzel-filter -c: wall, fetch CPU, filter CPU, count."""
     t0 = time.perf_counter()
@@ -130,12 +113,6 @@ def run_sync(aws, endpoint, filt):
         cpu_b = wait_usage(b)
         wall = time.perf_counter() - t0
     return wall, cpu_a, cpu_b, out
-
-
-def median(xs):
-    xs = sorted(xs)
-    n = len(xs)
-    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
 def main():
@@ -179,19 +156,18 @@ def main():
             print("bench/s3: aws CLI not found; only spitzel-fetch measured", file=sys.stderr)
         load0 = os.getloadavg()[0]
         # rows[name] = list of (wall, client CPU, of which the first tool, server CPU, count)
-        rows = {"A": [], "B": []}
-        for run in range(args.runs):
-            # Alternate the order, so that load from others falls on both alike.
-            order = ["A", "B"] if run % 2 == 0 else ["B", "A"]
-            for which in order:
-                if which == "B" and not aws:
-                    continue
+        def measured(run):
+            def one():
                 srv0 = cpu_of(server.pid)
-                if which == "A":
-                    wall, c1, c2, out = run_fetch(fetch, filt)
-                else:
-                    wall, c1, c2, out = run_sync(aws, endpoint, filt)
-                rows[which].append((wall, c1 + c2, c1, cpu_of(server.pid) - srv0, out))
+                wall, c1, c2, out = run()
+                return wall, c1 + c2, c1, cpu_of(server.pid) - srv0, out
+            return one
+
+        pipelines = {"A": measured(lambda: run_fetch(fetch, filt))}
+        if aws:
+            pipelines["B"] = measured(lambda: run_sync(aws, endpoint, filt))
+        rows = {"A": [], "B": []}
+        rows.update(rounds(pipelines, args.runs, warm_up=False, after_round=lambda i: None))
         load1 = os.getloadavg()[0]
 
         mb = gz_bytes / 1e6

@@ -19,14 +19,12 @@ import collections
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run as bench  # noqa: E402  (the main runner's helpers)
+import benchlib as bench  # noqa: E402  (the scripts' shared helpers)
 
 RSIGMA_VERSION = "0.23.0"
 TARGET_VS_RSIGMA = 10.0
@@ -211,20 +209,9 @@ def agreement(spitzel, rsigma, duckdb_python, rules, corpus):
 def measure(argv, stdout_to_null):
     """Wall seconds, CPU seconds (user + system) and peak RSS KB of one run.
     On a shared machine the wall time also holds the waits for a core; the
-    CPU time is the work. GNU time reports both (and the RSS without the
-    forked interpreter's pages, see bench/run.py)."""
-    with tempfile.NamedTemporaryFile("r") as report, tempfile.TemporaryFile() as err:
-        timed = [bench.TIME_BIN, "-f", "%U %S %M", "-o", report.name] + argv
-        began = time.perf_counter()
-        done = subprocess.run(timed, stdin=subprocess.DEVNULL, stderr=err,
-                              stdout=subprocess.DEVNULL if stdout_to_null else subprocess.PIPE)
-        seconds = time.perf_counter() - began
-        if done.returncode not in (0, 1):
-            err.seek(0)
-            raise bench.BenchError(f"{argv[0]} exited {done.returncode}: "
-                                   f"{bench.first_line(err.read().decode(errors='replace'))}")
-        user, system, rss = report.read().split()[-3:]
-        return seconds, float(user) + float(system), int(rss)
+    CPU time is the work."""
+    outcome = bench.run_measured(argv, stdout_to_null=stdout_to_null, ok_statuses=(0, 1))
+    return outcome.seconds, outcome.cpu_s, outcome.max_rss_kb
 
 
 def per_rule(pairs):
@@ -279,24 +266,18 @@ def main():
     ours, theirs, only_ours, only_theirs, _, duck_note = agreements["corpus"]
 
     argvs = commands(spitzel, rsigma, duckdb_python, rules, corpus)
-    samples = collections.defaultdict(list)
     # GNU grep stops at the first match when its output is /dev/null: the
     # floor writes its count to a pipe (bench/run.py does the same).
-    to_null = {name: not name.startswith("grep") for name in argvs}
-    for name, argv in argvs.items():  # warm-up: the corpus into page cache
-        measure(argv, to_null[name])
-    for round_index in range(args.runs):
-        for name, argv in argvs.items():
-            samples[name].append(measure(argv, to_null[name]))
-        log(f"round {round_index + 1}/{args.runs} (loadavg {bench.loadavg()})")
+    samples = bench.rounds({name: (lambda argv=argv, name=name: measure(
+        argv, not name.startswith("grep"))) for name, argv in argvs.items()}, args.runs)
     small_rss = measure(commands(spitzel, rsigma, None, rules, small)
                         ["spitzel --sigma --annotate"], True)[2]
 
     summary = {}
     for name, values in samples.items():
-        seconds = statistics.median(v[0] for v in values)
+        seconds = bench.median(v[0] for v in values)
         summary[name] = {"median_s": seconds, "runs_s": [round(v[0], 3) for v in values],
-                         "median_cpu_s": statistics.median(v[1] for v in values),
+                         "median_cpu_s": bench.median(v[1] for v in values),
                          "runs_cpu_s": [round(v[1], 3) for v in values],
                          "mb_per_s": data_bytes / seconds / 1e6,
                          "max_rss_mb": max(v[2] for v in values) / 1024}

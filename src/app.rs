@@ -1,14 +1,12 @@
 //! spitzel-filter from parsed arguments to exit status.
 
-use crate::actions::{ActionGlobError, ActionMatcher};
-use crate::cli::common::TimeArgsError;
-use crate::cli::filter::FilterArgs;
-use crate::expr::{ExprError, Expression};
-use crate::filter::sigma::SigmaCriterion;
-use crate::filter::{Criteria, Keep, OutputSink, Pipeline, Stopped, print_stats};
+use crate::emit_sql;
+use crate::settings::{Output, RecordOutput, Settings, UsageError, sql_dialect};
+use spitzel_cli::filter::FilterArgs;
+use spitzel_pipeline::{OutputSink, Pipeline, Stopped, print_stats};
+use std::fmt::Display;
 use std::io::{self, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// spitzel-filter's exit status, grep's convention.
@@ -25,109 +23,66 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// Arguments that cannot run; `Display` is the one line printed.
-#[derive(Debug, thiserror::Error)]
-pub enum UsageError {
-    #[error(transparent)]
-    Actions(#[from] ActionGlobError),
-    #[error(transparent)]
-    Time(#[from] TimeArgsError),
-    #[error("--match '{text}': {error}")]
-    Match { text: String, error: ExprError },
-    #[error("--sigma: {0}")]
-    Sigma(#[from] spitzel_sigma::RuleError),
-    #[error("cannot start worker threads: {0}")]
-    Threads(#[from] rayon::ThreadPoolBuildError),
-}
-
 /// A usage error: one line, exit 2.
-fn usage(error: &UsageError) -> Exit {
+fn usage(error: &dyn Display) -> Exit {
     eprintln!("spitzel-filter: {error}");
     Exit::Error
 }
 
-/// Compile the arguments into criteria, or say what is wrong.
-pub fn criteria_from(args: &FilterArgs) -> Result<Criteria, UsageError> {
-    let actions = ActionMatcher::with_implied(&args.actions, args.implied)?;
-    let window = args.time.window(crate::window::now())?;
-    let mut expressions = Vec::with_capacity(args.matches.len());
-    for source in &args.matches {
-        // A long expression is quoted around the column only.
-        let expression = Expression::parse(source).map_err(|error| UsageError::Match {
-            text: crate::expr::excerpt(source, error.column),
-            error,
-        })?;
-        expressions.push(expression);
+/// --emit-sql's text on stdout, or its error.
+fn print_sql<E: Display>(text: Result<String, E>) -> Exit {
+    match text {
+        Ok(text) => {
+            println!("{text}");
+            Exit::Match
+        }
+        Err(error) => usage(&error),
     }
-    let sigma = if args.sigma.is_empty() {
-        None
-    } else {
-        let level = args
-            .sigma_level
-            .as_deref()
-            .and_then(spitzel_sigma::Level::parse);
-        Some(SigmaCriterion::load(
-            &args.sigma,
-            level,
-            args.annotate,
-            args.stats,
-        )?)
-    };
-    Ok(Criteria {
-        actions,
-        window,
-        expressions,
-        sigma,
-    })
 }
 
 pub fn run(args: FilterArgs) -> Exit {
-    if let Some(dialect) = &args.emit_sql {
-        return match crate::emit_sql::emit(&args, dialect) {
-            Ok(text) => {
-                println!("{text}");
-                Exit::Match
-            }
-            Err(error) => {
-                eprintln!("spitzel-filter: {error}");
-                Exit::Error
-            }
-        };
+    if let (Some(dialect), Some(location)) = (args.emit_sql, &args.sql_ddl) {
+        return print_sql(emit_sql::ddl(
+            sql_dialect(dialect),
+            location,
+            &args.sql_table,
+        ));
     }
-    let criteria = match criteria_from(&args) {
-        Ok(criteria) => criteria,
+    let settings = match Settings::check(args) {
+        Ok(settings) => settings,
         Err(error) => return usage(&error),
     };
-    let threads = args.threads.map_or(0, usize::from);
+    match &settings.output {
+        Output::Sql { dialect, table } => {
+            print_sql(emit_sql::statement(&settings, *dialect, table))
+        }
+        Output::Records(output) => filter(&settings, output),
+    }
+}
+
+/// Run the pipeline and write what it keeps.
+fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
     if let Err(error) = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
+        .num_threads(output.threads.unwrap_or(0))
         .build_global()
     {
-        return usage(&error.into());
+        return usage(&UsageError::from(error));
     }
     let threads = rayon::current_num_threads();
-    let keep = if args.count || args.quiet {
-        Keep::Count
-    } else {
-        Keep::Lines
-    };
-    let criteria = Arc::new(criteria);
     let pipeline = Pipeline {
-        criteria: criteria.clone(),
-        invert: args.invert_match,
-        keep,
+        criteria: settings.criteria.clone(),
+        invert: settings.invert,
+        keep: output.keep,
         in_flight: threads * 2 + 2,
-        limits: crate::input::Limits {
-            max_record: args.max_record_size,
-        },
+        limits: output.limits,
     };
     let started = Instant::now();
     let stdout = io::stdout();
     let out = io::BufWriter::with_capacity(256 << 10, stdout.lock());
-    let mut sink = OutputSink::new(out, args.limit, args.strict, args.quiet);
-    pipeline.run(args.inputs, &mut sink);
+    let mut sink = OutputSink::new(out, output.limit, output.strict, output.quiet);
+    pipeline.run(settings.inputs.clone(), &mut sink);
     let flushed = sink.finish();
-    if args.count && sink.stopped != Some(Stopped::ClosedOutput) {
+    if output.count && sink.stopped != Some(Stopped::ClosedOutput) {
         let mut stdout = io::stdout().lock();
         if writeln!(stdout, "{}", sink.totals.matched)
             .and_then(|_| stdout.flush())
@@ -137,13 +92,13 @@ pub fn run(args: FilterArgs) -> Exit {
         }
     }
     sink.reporter.finish();
-    if args.stats {
+    if output.stats {
         print_stats(
             &sink.totals,
             &sink.reporter,
             started.elapsed().as_secs_f64(),
         );
-        if let Some(sigma) = &criteria.sigma {
+        if let Some(sigma) = &settings.criteria.sigma {
             sigma.print_stats(&sink.totals.rule_hits);
         }
     }
@@ -151,7 +106,7 @@ pub fn run(args: FilterArgs) -> Exit {
         eprintln!("spitzel-filter: cannot write output: {error}");
         return Exit::Error;
     }
-    exit_status(&sink, flushed, args.quiet)
+    exit_status(&sink, flushed, output.quiet)
 }
 
 /// The exit status of a finished run, in order of precedence.

@@ -1,79 +1,55 @@
-//! `spitzel-filter --emit-sql`: from the parsed arguments to the text.
+//! `spitzel-filter --emit-sql`: from the checked settings to the text.
 
-use crate::actions::ActionMatcher;
-use crate::app::UsageError;
-use crate::cli::filter::FilterArgs;
-use crate::expr::Expression;
-use spitzel_sigma::RuleSet;
+use crate::settings::Settings;
+use spitzel_core::actions::ActionMatcher;
 use spitzel_sql::{
-    ActionPlan, Cond, DdlError, Dialect, Refusal, Source, UnknownDialect, athena_ddl,
-    emit as emit_sql,
+    ActionPlan, Cond, DdlError, Dialect, Refusal, Source, athena_ddl, emit as emit_sql,
 };
 
 /// Why --emit-sql prints no statement (one line, exit 2).
 #[derive(Debug, thiserror::Error)]
-pub enum EmitError {
-    #[error(transparent)]
-    Dialect(#[from] UnknownDialect),
+pub(crate) enum EmitError {
     #[error("--sql-ddl goes with --emit-sql athena")]
     DdlNeedsAthena,
     #[error(transparent)]
     Ddl(#[from] DdlError),
-    /// The criteria themselves are wrong, as they would be for the filter.
-    #[error(transparent)]
-    Usage(#[from] UsageError),
     #[error(transparent)]
     Refused(#[from] Refusal),
 }
 
-/// The statement (or the DDL).
-pub fn emit(args: &FilterArgs, dialect: &str) -> Result<String, EmitError> {
-    let dialect = Dialect::parse(dialect)?;
-    if let Some(location) = &args.sql_ddl {
-        if dialect != Dialect::Athena {
-            return Err(EmitError::DdlNeedsAthena);
-        }
-        return Ok(athena_ddl(location, &args.sql_table)?);
+/// --sql-ddl: the CREATE EXTERNAL TABLE for a trail location; no criteria.
+pub(crate) fn ddl(dialect: Dialect, location: &str, table: &str) -> Result<String, EmitError> {
+    if dialect != Dialect::Athena {
+        return Err(EmitError::DdlNeedsAthena);
     }
-    let matcher =
-        ActionMatcher::with_implied(&args.actions, args.implied).map_err(UsageError::from)?;
-    let window = args
-        .time
-        .window(crate::window::now())
-        .map_err(UsageError::from)?;
-    let mut expressions = Vec::with_capacity(args.matches.len());
-    for source in &args.matches {
-        let expression = Expression::parse(source).map_err(|error| UsageError::Match {
-            text: source.clone(),
-            error,
-        })?;
-        expressions.push(expression);
-    }
-    let plan = action_plan(&matcher, dialect)?;
-    let rules = if args.sigma.is_empty() {
-        None
-    } else {
-        if args.annotate {
+    Ok(athena_ddl(location, table)?)
+}
+
+/// The statement selecting the records the filter would write.
+pub(crate) fn statement(
+    settings: &Settings,
+    dialect: Dialect,
+    table: &str,
+) -> Result<String, EmitError> {
+    let criteria = &settings.criteria;
+    let plan = action_plan(&criteria.actions, dialect)?;
+    let sigma = match &criteria.sigma {
+        None => None,
+        Some(sigma) if sigma.annotate => {
             return Err(Refusal::new(
                 "--annotate (the statement returns the records as they are; run the filter for the sigma member)",
                 dialect,
             )
             .into());
         }
-        let level = args
-            .sigma_level
-            .as_deref()
-            .and_then(spitzel_sigma::Level::parse);
-        // The same loading as the filter's: skipped logsources, levels.
-        Some(RuleSet::load(&args.sigma, level).map_err(UsageError::from)?)
+        Some(sigma) => Some(Cond::sigma(&sigma.rules.rules)),
     };
-    let sigma = rules.as_ref().map(|set| Cond::sigma(&set.rules));
-    let cond = Cond::criteria(plan, window, &expressions, sigma);
+    let cond = Cond::criteria(plan, criteria.window, &criteria.expressions, sigma);
     let source = match dialect {
-        Dialect::Athena => Source::Table(args.sql_table.clone()),
-        _ => Source::Files(args.inputs.clone()),
+        Dialect::Athena => Source::Table(table.to_owned()),
+        _ => Source::Files(settings.inputs.clone()),
     };
-    Ok(emit_sql(dialect, &cond, args.invert_match, &source)?)
+    Ok(emit_sql(dialect, &cond, settings.invert, &source)?)
 }
 
 /// The action globs as predicates on eventSource and eventName.

@@ -1,14 +1,14 @@
 //! spitzel: CloudTrail forensics from the command line.
 //!
-//! The root package is spitzel-filter's application (`app`: CLI arguments
-//! to the pipeline). The libraries are under crates/: spitzel-core (no I/O,
-//! no AWS), spitzel-input (inputs and the filter pipeline), spitzel-cli
-//! (clap definitions) and spitzel-aws (spitzel-fetch). The re-exports keep
-//! their modules under the paths the tests and the doc generator use.
+//! The root package is spitzel-filter's application: its arguments checked
+//! once (`settings`), then the pipeline (`app`) or the SQL statement
+//! (`emit_sql`). The libraries are under crates/: spitzel-core (no I/O, no
+//! AWS), spitzel-input (reading inputs), spitzel-pipeline (the filter over
+//! them), spitzel-sigma, spitzel-sql, spitzel-cli (clap definitions) and
+//! spitzel-aws (spitzel-fetch).
 
-pub mod app;
-pub mod emit_sql;
+mod app;
+mod emit_sql;
+mod settings;
 
-pub use spitzel_cli as cli;
-pub use spitzel_core::{actions, doc, expr, window};
-pub use spitzel_input::{filter, input};
+pub use app::{Exit, run};

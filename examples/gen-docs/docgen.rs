@@ -63,12 +63,12 @@ const FETCH_AFTER_OPTIONS: &[&str] = &[
 fn pages() -> Vec<Page> {
     vec![
         Page {
-            command: spitzel::cli::filter::command(),
+            command: spitzel_cli::filter::command(),
             before_options: FILTER_BEFORE_OPTIONS,
             after_options: FILTER_AFTER_OPTIONS,
         },
         Page {
-            command: spitzel::cli::fetch::command(),
+            command: spitzel_cli::fetch::command(),
             before_options: FETCH_BEFORE_OPTIONS,
             after_options: FETCH_AFTER_OPTIONS,
         },

@@ -7,9 +7,9 @@
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
 use serde_json::Value;
-use spitzel_input::input::sniff::{Shape, shape};
-use spitzel_input::input::Limits;
-use spitzel_input::input::{Job, read_stream};
+use spitzel_input::sniff::{Shape, shape};
+use spitzel_input::Limits;
+use spitzel_input::{Job, read_stream};
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::sync::Arc;

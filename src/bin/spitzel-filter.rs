@@ -1,7 +1,7 @@
 use clap::Parser;
-use spitzel::cli::filter::FilterArgs;
+use spitzel_cli::filter::FilterArgs;
 
 fn main() -> std::process::ExitCode {
     let args = FilterArgs::parse();
-    spitzel::app::run(args).into()
+    spitzel::run(args).into()
 }

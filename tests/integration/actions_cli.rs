@@ -452,7 +452,7 @@ fn published_stand_ins_match_the_table() {
         .take_while(|l| !l.starts_with("## "))
         .filter(|l| l.starts_with("| `"))
         .collect();
-    let table: Vec<String> = spitzel::actions::stand_in_table()
+    let table: Vec<String> = spitzel_core::actions::stand_in_table()
         .iter()
         .map(|(prefix, op, actions)| {
             let actions: Vec<String> = actions.iter().map(|a| format!("`{prefix}:{a}`")).collect();

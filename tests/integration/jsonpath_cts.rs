@@ -3,8 +3,8 @@
 //! path for plain paths.
 
 use serde_json::Value;
-use spitzel::doc::{DocParser, DocView, Raw};
-use spitzel::expr::path::compile_path;
+use spitzel_core::doc::{DocParser, DocView, Raw};
+use spitzel_core::expr::path::compile_path;
 use std::path::PathBuf;
 
 fn suite_path() -> PathBuf {

@@ -6,10 +6,10 @@ use std::fs;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use spitzel::input::Limits;
-use spitzel::input::decode::{Decoded, decode_stream};
-use spitzel::input::gz::GzReader;
-use spitzel::input::sniff::{self, Shape};
+use spitzel_input::Limits;
+use spitzel_input::decode::{Decoded, decode_stream};
+use spitzel_input::gz::GzReader;
+use spitzel_input::sniff::{self, Shape};
 
 /// ../shared/data/cloudtrail (or under $SPITZEL_SHARED); the tests that
 /// call this are ignored unless asked for, and fail without it.

@@ -75,3 +75,31 @@ fn spark_refuses_files_whose_name_belies_their_compression() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("raise_error("), "{}", stdout(&out));
 }
+
+#[test]
+fn a_bad_match_is_quoted_as_the_filter_quotes_it() {
+    let expression = format!("$.a == '{}' and $.b =! 1", "x".repeat(100_000));
+    let filtered = run(&["-m", &expression], b"");
+    assert_eq!(filtered.status.code(), Some(2));
+    for dialect in ["athena", "spark", "duckdb"] {
+        let emitted = run(&["--emit-sql", dialect, "-m", &expression], b"");
+        assert_eq!(emitted.status.code(), Some(2), "{dialect}");
+        assert_eq!(stderr(&emitted), stderr(&filtered), "{dialect}");
+    }
+    assert!(stderr(&filtered).len() < 400, "{}", stderr(&filtered));
+}
+
+#[test]
+fn unknown_dialects_and_levels_are_usage_errors() {
+    for args in [
+        &["--emit-sql", "mysql"][..],
+        &["--emit-sql", "Spark"],
+        &["--sigma", "rules", "--sigma-level", "severe"],
+    ] {
+        let out = run(args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("invalid value"), "{args:?}: {err}");
+        assert!(err.contains("possible values"), "{args:?}: {err}");
+    }
+}

@@ -1,11 +1,24 @@
-//! spitzel-aws: the AWS side of spitzel. `fetch` is spitzel-fetch
-//! (CloudTrail LookupEvents to NDJSON); `s3` reads a trail from its bucket
-//! (`spitzel-fetch --s3`).
+//! spitzel-aws: spitzel-fetch, CloudTrail events to NDJSON from one of two
+//! sources: `lookup` (the LookupEvents API) and `s3` (a trail's log files in
+//! its bucket, `--s3`). What both share sits beside them: `options` checks
+//! the command line once, `setup` the AWS configuration; `checkpoint`,
+//! `resume`, `destination`, `signals`, `exit` and `errors` serve either
+//! source. A new source is a module beside these two with its own
+//! `Source` variant in `options`.
 
-pub mod fetch;
-pub mod s3;
+mod cause;
+mod checkpoint;
+mod clock;
+mod destination;
+mod errors;
+mod exit;
+mod lookup;
+mod options;
+mod resume;
+mod run;
+mod s3;
+mod setup;
+mod signals;
 
-// Under their old paths, so `crate::actions` and `crate::cli` read as before.
-use spitzel_cli as cli;
-use spitzel_core::{actions, doc, window};
-use spitzel_input::{filter, input};
+pub use exit::Exit;
+pub use run::run;

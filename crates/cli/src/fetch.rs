@@ -35,9 +35,10 @@ Resume:
   the output is cut back to the last saved page; on stdout a kill between
   writing a page and saving can repeat that one page.
 
-Exit status: 0 done, 1 failed after partial output (or events with a broken
-CloudTrailEvent were skipped), 2 usage or configuration error, 130/143/129
-interrupted by SIGINT/SIGTERM/SIGHUP (the checkpoint is saved).
+Exit status: 0 events written, 1 nothing matched, 2 something was not read
+(a usage, credential or permission error, a failure part-way, skipped events
+or objects; each reported), 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP
+(the checkpoint is saved).
 
 Reading a trail from S3:
   --s3 s3://BUCKET[/PREFIX] reads the trail's log files instead of LookupEvents

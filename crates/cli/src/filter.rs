@@ -1,7 +1,7 @@
 //! spitzel-filter's command line.
 
 use crate::common::TimeArgs;
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, Parser, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Examples and the match language: --help, or man spitzel-filter.";
@@ -80,19 +80,8 @@ pub struct FilterArgs {
     pub annotate: bool,
 
     /// Use only the Sigma rules at LEVEL or above
-    #[arg(
-        long = "sigma-level",
-        value_name = "LEVEL",
-        requires = "sigma",
-        value_parser = clap::builder::PossibleValuesParser::new([
-            "informational",
-            "low",
-            "medium",
-            "high",
-            "critical"
-        ])
-    )]
-    pub sigma_level: Option<String>,
+    #[arg(long = "sigma-level", value_name = "LEVEL", requires = "sigma")]
+    pub sigma_level: Option<SigmaLevel>,
 
     /// Read this file or directory ('-' is stdin; repeatable). Default: stdin
     #[arg(short = 'i', long = "input", value_name = "PATH")]
@@ -152,14 +141,13 @@ pub struct FilterArgs {
     #[arg(
         long,
         value_name = "DIALECT",
-        value_parser = ["athena", "spark", "duckdb"],
         long_help = "Print one SQL statement that selects exactly the events these criteria \
                      keep, and read no records: athena (the CloudTrail table of the Athena \
                      documentation), spark or duckdb (over the files given with -i). A \
                      criterion with no exact translation in the dialect is an error (exit 2) \
                      naming it; see SCALING OUT in man spitzel-filter"
     )]
-    pub emit_sql: Option<String>,
+    pub emit_sql: Option<SqlDialect>,
 
     /// The Athena table --emit-sql athena queries
     #[arg(
@@ -175,12 +163,30 @@ pub struct FilterArgs {
     pub sql_ddl: Option<String>,
 }
 
+/// A Sigma rule's level, lowest first (--sigma-level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SigmaLevel {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// The SQL dialects of --emit-sql.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlDialect {
+    Athena,
+    Spark,
+    Duckdb,
+}
+
 /// More worker threads than this only cost memory and start-up time: the
 /// work is bounded by the cores, and `-j 10000` once took a minute to start.
-pub const MAX_THREADS: i64 = 256;
+pub(crate) const MAX_THREADS: i64 = 256;
 
 /// `256M`, `64K`, `1G`, `4096`: bytes, K/M/G being powers of 1024.
-pub fn parse_size(text: &str) -> Result<usize, String> {
+pub(crate) fn parse_size(text: &str) -> Result<usize, String> {
     let text = text.trim();
     let lower = text.to_ascii_lowercase();
     let digits = lower.trim_end_matches(['b', 'i']);

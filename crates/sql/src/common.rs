@@ -8,7 +8,7 @@ use spitzel_core::window::{NANOS_PER_SECOND, TimeWindow, UnixNanos};
 use std::net::IpAddr;
 
 /// `s` matches the (already translated) regex `re`, searching.
-pub fn regex_match(d: Dialect, s: &str, re: &str) -> String {
+pub(crate) fn regex_match(d: Dialect, s: &str, re: &str) -> String {
     match d {
         Dialect::Duckdb => format!("regexp_matches({s}, {})", str_lit(d, re)),
         Dialect::Athena => format!("regexp_like({s}, {})", str_lit(d, re)),
@@ -17,7 +17,7 @@ pub fn regex_match(d: Dialect, s: &str, re: &str) -> String {
 }
 
 /// `s` holds `part` as a substring (the empty string is in every string).
-pub fn str_contains(d: Dialect, s: &str, part: &str) -> String {
+pub(crate) fn str_contains(d: Dialect, s: &str, part: &str) -> String {
     match d {
         Dialect::Duckdb => format!("contains({s}, {})", str_lit(d, part)),
         Dialect::Athena => format!("(strpos({s}, {}) > 0)", str_lit(d, part)),
@@ -27,7 +27,7 @@ pub fn str_contains(d: Dialect, s: &str, part: &str) -> String {
 
 /// An fnmatch glob (lowercase; `*`, `?`, `[...]`, `[!...]`) as an anchored
 /// regex matching ASCII-case-insensitively, as the action matcher does.
-pub fn glob_regex(glob: &str) -> String {
+pub(crate) fn glob_regex(glob: &str) -> String {
     let mut out = String::from(r"\A");
     let chars: Vec<char> = glob.chars().collect();
     let mut i = 0;
@@ -155,11 +155,11 @@ fn operation(d: Dialect, prefix: &str, en: &str) -> String {
 
 /// The column names a statement computes once per record for the action
 /// predicates (they are long expressions).
-pub const ES: &str = "_es";
-pub const EN: &str = "_en";
-pub const PREFIX: &str = "_prefix";
-pub const LABEL: &str = "_label";
-pub const OP: &str = "_op";
+pub(crate) const ES: &str = "_es";
+pub(crate) const EN: &str = "_en";
+pub(crate) const PREFIX: &str = "_prefix";
+pub(crate) const LABEL: &str = "_label";
+pub(crate) const OP: &str = "_op";
 
 /// `expr`, ASCII-lowercased, equals `lowercase` (SQL's `lower()` folds
 /// more than ASCII, hence the ASCII guard).
@@ -173,7 +173,7 @@ fn ascii_eq(d: Dialect, expr: &str, lowercase: &str) -> String {
 
 /// The derived columns, in the order a statement must compute them (each
 /// may use the ones before): name and expression.
-pub fn action_columns(d: Dialect) -> [(&'static str, String); 3] {
+pub(crate) fn action_columns(d: Dialect) -> [(&'static str, String); 3] {
     [
         (PREFIX, iam_prefix(d, ES)),
         (LABEL, first_label(ES)),
@@ -182,7 +182,7 @@ pub fn action_columns(d: Dialect) -> [(&'static str, String); 3] {
 }
 
 /// One action predicate over the derived columns.
-pub fn event_predicate(d: Dialect, p: &EventPredicate) -> String {
+pub(crate) fn event_predicate(d: Dialect, p: &EventPredicate) -> String {
     let source = match &p.source {
         SourcePredicate::PrefixOrLabel(g) => {
             let re = glob_regex(&g.glob);
@@ -203,7 +203,7 @@ pub fn event_predicate(d: Dialect, p: &EventPredicate) -> String {
 
 /// The whole action condition: both fields non-empty strings, and a
 /// predicate holds.
-pub fn actions(d: Dialect, predicates: &[EventPredicate]) -> String {
+pub(crate) fn actions(d: Dialect, predicates: &[EventPredicate]) -> String {
     if predicates.is_empty() {
         return "FALSE".into();
     }
@@ -229,7 +229,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 }
 
 /// The `YYYY/MM/DD` of a time, as CloudTrail's S3 key layout has it.
-pub fn key_date(t: UnixNanos) -> Option<String> {
+pub(crate) fn key_date(t: UnixNanos) -> Option<String> {
     let (y, m, d) = civil_from_days(t.div_euclid(NANOS_PER_SECOND).div_euclid(86_400));
     (0..=9999)
         .contains(&y)
@@ -336,7 +336,7 @@ fn instant_sql(d: Dialect, et: &str) -> (String, String) {
 
 /// The columns a statement computes once per record for the window:
 /// eventTime's text, whether it is a time, and its UTC instant.
-pub const ET: &str = "_et";
+pub(crate) const ET: &str = "_et";
 const ET_OK: &str = "_et_ok";
 const ET_SECONDS: &str = "_et_s";
 const ET_NANOS: &str = "_et_n";
@@ -345,7 +345,7 @@ const ET_NANOS: &str = "_et_n";
 /// (NULL when missing or no string), in the order a statement computes
 /// them: the text is checked against every spelling spitzel reads, then
 /// read as a UTC instant (offset applied) of seconds and nanoseconds.
-pub fn window_columns(d: Dialect, et: &str) -> [(&'static str, String); 4] {
+pub(crate) fn window_columns(d: Dialect, et: &str) -> [(&'static str, String); 4] {
     let (seconds, nanos) = instant_sql(d, ET);
     // The CASEs keep the casts away from texts that are no time.
     [
@@ -365,7 +365,7 @@ pub fn window_columns(d: Dialect, et: &str) -> [(&'static str, String); 4] {
 /// The window over the derived columns, compared with the bounds as
 /// (seconds, nanoseconds); a text that is no time is outside, as in the
 /// filter.
-pub fn window(w: &TimeWindow) -> String {
+pub(crate) fn window(w: &TimeWindow) -> String {
     let split = |t: UnixNanos| {
         (
             t.div_euclid(NANOS_PER_SECOND),
@@ -384,7 +384,7 @@ pub fn window(w: &TimeWindow) -> String {
 }
 
 /// An integer literal that `f64` holds exactly, or None.
-pub fn exact_f64(n: i128) -> Option<f64> {
+pub(crate) fn exact_f64(n: i128) -> Option<f64> {
     let f = n as f64;
     (f.abs() < 1.7e38 && f as i128 == n).then_some(f)
 }
@@ -405,19 +405,19 @@ pub fn doubles_around(n: i128) -> (f64, f64) {
 }
 
 /// A float literal's text that parses back to the same double.
-pub fn float_text(f: f64) -> String {
+pub(crate) fn float_text(f: f64) -> String {
     format!("{f:?}")
 }
 
 /// Integer `x` compared with float `f` as integers: the operator and the
 /// integer to compare with, or a constant verdict.
-pub enum IntCmp {
+pub(crate) enum IntCmp {
     Const(bool),
     With(&'static str, i128),
 }
 
 /// `x OP f` for integer x: `op` is one of `=`, `<`, `<=`, `>`, `>=`.
-pub fn int_vs_float(op: &'static str, f: f64) -> IntCmp {
+pub(crate) fn int_vs_float(op: &'static str, f: f64) -> IntCmp {
     const LIMIT: f64 = 1.7014118346046923e38;
     if f >= LIMIT {
         return IntCmp::Const(matches!(op, "<" | "<="));
@@ -436,7 +436,7 @@ pub fn int_vs_float(op: &'static str, f: f64) -> IntCmp {
 }
 
 /// A refusal for a float literal no JSON number can equal (inf, nan).
-pub fn check_float(d: Dialect, f: f64) -> Result<(), Refusal> {
+pub(crate) fn check_float(d: Dialect, f: f64) -> Result<(), Refusal> {
     if f.is_finite() {
         Ok(())
     } else {
@@ -449,7 +449,7 @@ pub fn check_float(d: Dialect, f: f64) -> Result<(), Refusal> {
 
 /// `s` (a string expression) is an IPv4 address in one of the networks, as
 /// Rust's parser reads addresses (dotted quad, no leading zeros).
-pub fn cidr(d: Dialect, s: &str, networks: &[Network]) -> Result<String, Refusal> {
+pub(crate) fn cidr(d: Dialect, s: &str, networks: &[Network]) -> Result<String, Refusal> {
     let pairs: Vec<(IpAddr, u8)> = networks
         .iter()
         .map(|n| (n.base(), n.prefix_len()))
@@ -458,7 +458,7 @@ pub fn cidr(d: Dialect, s: &str, networks: &[Network]) -> Result<String, Refusal
 }
 
 /// [`cidr`] for networks given as base address and prefix length.
-pub fn cidr_of(d: Dialect, s: &str, networks: &[(IpAddr, u8)]) -> Result<String, Refusal> {
+pub(crate) fn cidr_of(d: Dialect, s: &str, networks: &[(IpAddr, u8)]) -> Result<String, Refusal> {
     let octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
     let quad = format!(r"\A{octet}\.{octet}\.{octet}\.{octet}\z");
     let part = |k: usize| match d {

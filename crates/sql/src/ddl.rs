@@ -3,7 +3,7 @@
 //! statements of `--emit-sql athena` run against it as they are.
 
 /// The columns of the Athena documentation's CloudTrail table.
-pub const CLOUDTRAIL_COLUMNS: &str = "\
+pub(crate) const CLOUDTRAIL_COLUMNS: &str = "\
   eventversion STRING,
   useridentity STRUCT<
     type: STRING, principalid: STRING, arn: STRING, accountid: STRING,

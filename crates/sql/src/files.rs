@@ -9,14 +9,14 @@ use std::io::Read;
 
 /// What a file's first bytes say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Content {
+pub(crate) enum Content {
     Gzip,
     Plain,
     /// Not readable now (missing, a URL): the engine decides by name.
     Unknown,
 }
 
-pub fn sniff(path: &str) -> Content {
+pub(crate) fn sniff(path: &str) -> Content {
     let mut magic = [0u8; 2];
     match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)) {
         Ok(()) if magic == [0x1f, 0x8b] => Content::Gzip,
@@ -28,7 +28,7 @@ pub fn sniff(path: &str) -> Content {
 }
 
 /// DuckDB's `compression` value for a file.
-pub fn duckdb_compression(path: &str) -> &'static str {
+pub(crate) fn duckdb_compression(path: &str) -> &'static str {
     match sniff(path) {
         Content::Gzip => "gzip",
         Content::Plain => "none",
@@ -40,7 +40,7 @@ pub fn duckdb_compression(path: &str) -> &'static str {
 const SPARK_CODEC_SUFFIXES: [&str; 6] = [".gz", ".bz2", ".deflate", ".lz4", ".snappy", ".zst"];
 
 /// A file Spark would read otherwise than spitzel-filter does.
-pub fn spark_check(path: &str) -> Result<(), Refusal> {
+pub(crate) fn spark_check(path: &str) -> Result<(), Refusal> {
     let lower = path.to_ascii_lowercase();
     let suffix = SPARK_CODEC_SUFFIXES.iter().find(|s| lower.ends_with(*s));
     let refuse = |why: String| {

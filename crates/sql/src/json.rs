@@ -11,7 +11,7 @@ use spitzel_core::expr::{Literal, Op};
 use std::cell::Cell;
 use std::cmp::Ordering;
 
-pub fn statement(
+pub(crate) fn statement(
     d: Dialect,
     cond: &Cond<'_>,
     invert: bool,
@@ -140,11 +140,11 @@ const NOT_JSON_ERROR: &str = "spitzel: a line is not one JSON value (a document 
 const ARRAY_ERROR: &str = "spitzel: a line holds a JSON array of records; the Spark statement \
     reads NDJSON: filter that file with spitzel-filter";
 
-pub fn uses_actions(cond: &Cond<'_>) -> bool {
+pub(crate) fn uses_actions(cond: &Cond<'_>) -> bool {
     uses(cond, &|c| matches!(c, Cond::Actions(ActionPlan::Any(_))))
 }
 
-pub fn uses_window(cond: &Cond<'_>) -> bool {
+pub(crate) fn uses_window(cond: &Cond<'_>) -> bool {
     uses(cond, &|c| matches!(c, Cond::Window(_)))
 }
 

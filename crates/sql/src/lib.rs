@@ -8,6 +8,7 @@
 //! [`Refusal`] naming the construct and the dialect.
 
 mod athena;
+mod athena_table;
 mod common;
 mod cond;
 mod ddl;
@@ -31,15 +32,6 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    pub fn parse(name: &str) -> Result<Self, UnknownDialect> {
-        match name.to_ascii_lowercase().as_str() {
-            "athena" => Ok(Self::Athena),
-            "spark" => Ok(Self::Spark),
-            "duckdb" => Ok(Self::Duckdb),
-            _ => Err(UnknownDialect(name.to_owned())),
-        }
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Self::Athena => "athena",
@@ -48,10 +40,6 @@ impl Dialect {
         }
     }
 }
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("--emit-sql '{0}': expected athena, spark or duckdb")]
-pub struct UnknownDialect(pub String);
 
 /// A construct that has no exact translation in a dialect.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use spitzel_core::json_bytes::space_end;
 
 /// One step of a translatable path.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Seg {
+pub(crate) enum Seg {
     Name(String),
     Index(i64),
     /// `[*]` or `.*`: every element of an array or member of an object.
@@ -16,7 +16,7 @@ pub enum Seg {
 
 /// Parse a path the expression compiler already accepted. Err names the
 /// construct SQL cannot follow.
-pub fn parse(text: &str) -> Result<Vec<Seg>, String> {
+pub(crate) fn parse(text: &str) -> Result<Vec<Seg>, String> {
     let b = text.as_bytes();
     let mut pos = 1; // after `$`
     let mut segs = Vec::new();

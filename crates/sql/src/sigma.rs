@@ -15,7 +15,7 @@
 //! match when an anchored pattern cannot start with `{`; otherwise the item
 //! is refused. Booleans are tested at emission time on "true" and "false".
 
-use super::athena;
+use super::athena_table;
 use super::json::{Kind, Render};
 use super::{Dialect, Refusal, common, str_lit};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
@@ -615,7 +615,7 @@ fn translatable<'a>(rule: &Rule, item: &'a Item, d: Dialect) -> Result<&'a str, 
 pub(crate) fn athena_item(rule: &Rule, item: &Item) -> Result<String, Refusal> {
     let d = Dialect::Athena;
     let field = translatable(rule, item, d)?;
-    let Some((column, is_bool)) = athena::scalar_column(field) else {
+    let Some((column, is_bool)) = athena_table::scalar_column(field) else {
         return Err(refusal(
             rule,
             &format!(

@@ -1,8 +1,34 @@
-//! spitzel-fetch: CloudTrail LookupEvents to NDJSON. See `spitzel-fetch --help`.
+//! spitzel-fetch: CloudTrail events (LookupEvents or a trail bucket) to
+//! NDJSON. See `spitzel-fetch --help`.
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 fn main() -> std::process::ExitCode {
-    let args = spitzel_cli::fetch::FetchArgs::parse();
-    spitzel_aws::fetch::run(args).into()
+    let args = match spitzel_cli::fetch::FetchArgs::try_parse() {
+        Ok(args) => args,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) => {
+            // One line, like every other error of spitzel-fetch: clap's
+            // first line and its tip, without the usage and the footer.
+            eprintln!("spitzel-fetch: {}", one_line(&e.to_string()));
+            return std::process::ExitCode::from(2);
+        }
+    };
+    spitzel_aws::run(args).into()
+}
+
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut line = lines
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_string();
+    for tip in lines.filter_map(|l| l.strip_prefix("tip: ")) {
+        line.push_str(&format!(" ({tip})"));
+    }
+    line
 }

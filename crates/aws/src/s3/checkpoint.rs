@@ -10,14 +10,14 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fetch::checkpoint;
-use crate::fetch::errors::FetchError;
+use crate::checkpoint;
+use crate::errors::FetchError;
 
 const KIND: &str = "spitzel-fetch --s3";
 const VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct S3Checkpoint {
+pub(super) struct S3Checkpoint {
     pub kind: String,
     pub version: u32,
     pub arguments: serde_json::Value,
@@ -39,7 +39,7 @@ pub struct S3Checkpoint {
 }
 
 impl S3Checkpoint {
-    pub fn new(arguments: serde_json::Value, from: Option<i64>, to: Option<i64>) -> Self {
+    pub(super) fn new(arguments: serde_json::Value, from: Option<i64>, to: Option<i64>) -> Self {
         S3Checkpoint {
             kind: KIND.to_string(),
             version: VERSION,
@@ -51,7 +51,7 @@ impl S3Checkpoint {
     }
 }
 
-pub fn load(path: &Path) -> Result<Option<S3Checkpoint>, FetchError> {
+pub(super) fn load(path: &Path) -> Result<Option<S3Checkpoint>, FetchError> {
     let Some(text) = checkpoint::read(path)? else {
         return Ok(None);
     };
@@ -59,7 +59,7 @@ pub fn load(path: &Path) -> Result<Option<S3Checkpoint>, FetchError> {
         .ok()
         .filter(|s: &S3Checkpoint| s.kind == KIND)
         .ok_or_else(|| {
-            FetchError::config(format!(
+            FetchError::new(format!(
                 "checkpoint {} is not a spitzel-fetch --s3 checkpoint",
                 path.display()
             ))
@@ -68,7 +68,7 @@ pub fn load(path: &Path) -> Result<Option<S3Checkpoint>, FetchError> {
     Ok(Some(state))
 }
 
-pub fn save(path: &Path, state: &S3Checkpoint) -> std::io::Result<()> {
+pub(super) fn save(path: &Path, state: &S3Checkpoint) -> std::io::Result<()> {
     checkpoint::save(path, state)
 }
 

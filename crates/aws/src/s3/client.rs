@@ -1,30 +1,20 @@
 //! The S3 client: endpoint and addressing, the bucket's own region, and
 //! ListObjectsV2 / GetObject with their errors as one line each.
 
-use std::time::Duration;
-
 use aws_config::retry::RetryConfig;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
-use crate::fetch::config::AwsSetup;
-use crate::fetch::errors::FetchError;
-
-pub struct Setup {
-    pub profile: Option<String>,
-    pub endpoint_url: Option<String>,
-    pub path_style: bool,
-    pub attempt_timeout: Duration,
-    pub max_attempts: u32,
-}
+use crate::cause::{connection_refused, innermost};
+use crate::errors::FetchError;
+use crate::setup::{self, AwsSetup};
 
 /// The endpoint requests go to when not AWS's: --endpoint-url, then the
 /// standard variables.
-pub fn explicit_endpoint(setup: &Setup) -> Option<String> {
-    setup
-        .endpoint_url
-        .clone()
+pub(super) fn explicit_endpoint(endpoint_url: Option<&str>) -> Option<String> {
+    endpoint_url
+        .map(str::to_string)
         .or_else(|| std::env::var("AWS_ENDPOINT_URL_S3").ok())
         .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
         .filter(|url| !url.is_empty())
@@ -32,7 +22,7 @@ pub fn explicit_endpoint(setup: &Setup) -> Option<String> {
 
 /// Virtual-host addressing needs DNS names per bucket, which an IP address
 /// or localhost does not have.
-pub fn wants_path_style(endpoint: &str) -> bool {
+pub(super) fn wants_path_style(endpoint: &str) -> bool {
     let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
     let authority = rest.split('/').next().unwrap_or(rest);
     let host = if let Some(v6) = authority.strip_prefix('[') {
@@ -48,17 +38,12 @@ pub fn wants_path_style(endpoint: &str) -> bool {
 /// Shared configuration, set up as for LookupEvents. The SDK's standard
 /// retries (exponential backoff with jitter) cover 5xx, SlowDown and
 /// dropped connections.
-pub async fn load(setup: &Setup) -> SdkConfig {
-    let aws = AwsSetup {
-        profile: setup.profile.clone(),
-        endpoint_url: setup.endpoint_url.clone(),
-        attempt_timeout: setup.attempt_timeout,
-    };
-    let retry = RetryConfig::standard().with_max_attempts(setup.max_attempts);
-    crate::fetch::config::load_with(&aws, retry).await
+pub(super) async fn load(aws: &AwsSetup) -> SdkConfig {
+    let retry = RetryConfig::standard().with_max_attempts(aws.max_attempts);
+    setup::load(aws, retry).await
 }
 
-pub fn client(config: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {
+pub(super) fn client(config: &SdkConfig, region: &str, path_style: bool) -> aws_sdk_s3::Client {
     let conf = aws_sdk_s3::config::Builder::from(config)
         .region(Region::new(region.to_string()))
         .force_path_style(path_style)
@@ -82,20 +67,36 @@ fn response_facts<E>(err: &SdkError<E, HttpResponse>) -> (Option<u16>, Option<St
     }
 }
 
-/// Short text of an SDK error: code and message, or the transport's cause.
-pub fn describe<E, R>(err: &SdkError<E, R>) -> String
+/// Short text of an SDK error, in words: the service's code and message,
+/// or what happened to the request (never the SDK's Debug text).
+pub(crate) fn describe<E, R>(err: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match (err.code(), err.message()) {
-        (Some(code), Some(message)) if !message.is_empty() => format!("{code}: {message}"),
-        (Some(code), _) => code.to_string(),
-        _ => {
-            let text = aws_sdk_s3::error::DisplayErrorContext(err).to_string();
-            // The context repeats every layer; the innermost cause says most.
-            text.rsplit(": ").next().unwrap_or(&text).trim().to_string()
+        (Some(code), Some(message)) if !message.is_empty() => {
+            return format!("{code}: {message}");
         }
+        (Some(code), _) => return code.to_string(),
+        _ => {}
+    }
+    match err {
+        SdkError::TimeoutError(_) => "the request timed out".to_string(),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            "the request timed out".to_string()
+        }
+        _ if connection_refused(err) => "connection refused".to_string(),
+        SdkError::DispatchFailure(_) => format!("cannot connect: {}", innermost(err)),
+        SdkError::ResponseError(_) => format!(
+            "the connection broke off or the answer could not be read: {}",
+            innermost(err)
+        ),
+        SdkError::ServiceError(_) => {
+            "an answer that is not S3's XML (an HTML page from a proxy or a website endpoint?)"
+                .to_string()
+        }
+        _ => innermost(err),
     }
 }
 
@@ -103,28 +104,48 @@ where
 /// not told. A bucket in another region answers 301 with
 /// `x-amz-bucket-region`, as S3 does for every request sent to the wrong
 /// region.
-pub async fn bucket_region(
+pub(crate) async fn bucket_region(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     endpoint: &str,
 ) -> Result<Option<String>, FetchError> {
-    match client.head_bucket().bucket(bucket).send().await {
+    // The first request tries once: a refused connection means nothing
+    // listens at the endpoint, said at once rather than after the retries.
+    let once = client
+        .head_bucket()
+        .bucket(bucket)
+        .customize()
+        .config_override(aws_sdk_s3::config::Builder::new().retry_config(RetryConfig::disabled()))
+        .send()
+        .await;
+    let answer = match once {
+        Err(err) if connection_refused(&err) => {
+            return Err(FetchError::new(format!(
+                "s3://{bucket}: cannot reach the S3 endpoint {endpoint}: connection refused"
+            )));
+        }
+        Err(err) if retryable(&err) => client.head_bucket().bucket(bucket).send().await,
+        answer => answer,
+    };
+    match answer {
         Ok(out) => Ok(out.bucket_region().map(str::to_string)),
         Err(err) => {
             let (status, region) = response_facts(&err);
             match status {
                 Some(301) | Some(307) | Some(400) if region.is_some() => Ok(region),
-                Some(404) => Err(FetchError::config(format!(
+                Some(404) => Err(FetchError::new(format!(
                     "s3://{bucket}: no such bucket (NoSuchBucket)"
                 ))),
                 // A policy may allow listing only under a prefix, which
-                // HeadBucket does not pass: the listing reports a real denial.
-                Some(403) => Ok(None),
-                Some(status) => Err(FetchError::runtime(format!(
+                // HeadBucket does not pass, and a HEAD answer has no body to
+                // say why it failed (an expired token, a redirect without
+                // its region): the listing reports the real cause.
+                Some(400) | Some(403) | Some(301) | Some(307) => Ok(None),
+                Some(status) => Err(FetchError::new(format!(
                     "s3://{bucket}: HeadBucket failed with HTTP {status}: {}",
                     describe(&err)
                 ))),
-                None => Err(FetchError::runtime(format!(
+                None => Err(FetchError::new(format!(
                     "s3://{bucket}: cannot reach the S3 endpoint {endpoint}: {}",
                     describe(&err)
                 ))),
@@ -133,14 +154,22 @@ pub async fn bucket_region(
     }
 }
 
+/// Whether the SDK's retries might help: no answer, or a 5xx or 429 one.
+fn retryable<E>(err: &SdkError<E, HttpResponse>) -> bool {
+    match response_facts(err).0 {
+        None => true,
+        Some(status) => status >= 500 || status == 429,
+    }
+}
+
 /// One listing: the common prefixes and keys under `prefix`, every page.
 #[derive(Debug, Default)]
-pub struct Listing {
+pub(super) struct Listing {
     pub prefixes: Vec<String>,
     pub keys: Vec<(String, u64)>,
 }
 
-pub async fn list(
+pub(super) async fn list(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     prefix: &str,
@@ -161,12 +190,12 @@ pub async fn list(
             let code = err.code().unwrap_or_default();
             match code {
                 "NoSuchBucket" => {
-                    FetchError::config(format!("s3://{bucket}: no such bucket (NoSuchBucket)"))
+                    FetchError::new(format!("s3://{bucket}: no such bucket (NoSuchBucket)"))
                 }
-                "AccessDenied" => FetchError::runtime(format!(
+                "AccessDenied" => FetchError::new(format!(
                     "s3://{bucket}/{prefix}: access denied: listing needs s3:ListBucket on arn:aws:s3:::{bucket}"
                 )),
-                _ => FetchError::runtime(format!(
+                _ => FetchError::new(format!(
                     "s3://{bucket}/{prefix}: cannot list: {}",
                     describe(&err)
                 )),
@@ -193,11 +222,11 @@ pub async fn list(
 
 /// Why an object could not be read.
 #[derive(Debug, Clone)]
-pub struct GetFailure(pub String);
+pub(super) struct GetFailure(pub String);
 
 /// The object's bytes exactly as stored: the SDK does not undo a
 /// Content-Encoding, so gzip is recognised later by its magic bytes.
-pub async fn get(
+pub(super) async fn get(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,

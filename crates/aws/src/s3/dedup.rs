@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The remembered IDs, as saved in the checkpoint.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Saved {
+pub(super) struct Saved {
     /// The day folder (`.../REGION/YYYY/MM/DD/`) of `current`.
     pub folder: Option<String>,
     pub current: Vec<u64>,
@@ -17,7 +17,7 @@ pub struct Saved {
 }
 
 #[derive(Debug, Default)]
-pub struct Dedup {
+pub(super) struct Dedup {
     folder: Option<String>,
     current: HashSet<u64>,
     previous: HashSet<u64>,
@@ -40,7 +40,7 @@ fn region_of(folder: &str) -> &str {
 }
 
 impl Dedup {
-    pub fn restore(saved: &Saved) -> Dedup {
+    pub(super) fn restore(saved: &Saved) -> Dedup {
         Dedup {
             folder: saved.folder.clone(),
             current: saved.current.iter().copied().collect(),
@@ -48,7 +48,7 @@ impl Dedup {
         }
     }
 
-    pub fn save(&self) -> Saved {
+    pub(super) fn save(&self) -> Saved {
         let mut current: Vec<u64> = self.current.iter().copied().collect();
         let mut previous: Vec<u64> = self.previous.iter().copied().collect();
         current.sort_unstable();
@@ -61,7 +61,7 @@ impl Dedup {
     }
 
     /// Objects come in key order; call before the lines of `key`.
-    pub fn enter(&mut self, key: &str) {
+    pub(super) fn enter(&mut self, key: &str) {
         let folder = folder_of(key);
         if self.folder.as_deref() == Some(folder) {
             return;
@@ -80,7 +80,7 @@ impl Dedup {
     }
 
     /// True the first time an ID is offered (lines without one always pass).
-    pub fn first(&mut self, id: Option<u64>) -> bool {
+    pub(super) fn first(&mut self, id: Option<u64>) -> bool {
         match id {
             None => true,
             Some(id) => !self.previous.contains(&id) && self.current.insert(id),

@@ -11,15 +11,15 @@ use tokio::task::JoinHandle;
 
 use super::client::{self, Listing};
 use super::layout::{self, KeyVerdict};
-use crate::fetch::errors::FetchError;
-use crate::window::TimeWindow;
+use crate::errors::FetchError;
+use spitzel_core::window::TimeWindow;
 
 /// Regions listed ahead of the one being read.
 const UNITS_AHEAD: usize = 8;
 
 /// Counts of what was left unread, for the summary.
 #[derive(Debug, Default)]
-pub struct Skipped {
+pub(super) struct Skipped {
     pub by_time: AtomicU64,
     pub digest_folders: AtomicU64,
     /// Keys and folders outside the CloudTrail/ layout (never opened).
@@ -27,7 +27,7 @@ pub struct Skipped {
     pub listed: AtomicU64,
 }
 
-pub struct Scope {
+pub(super) struct Scope {
     pub bucket: String,
     pub client: aws_sdk_s3::Client,
     pub accounts: Vec<String>,
@@ -46,14 +46,14 @@ async fn list(scope: &Scope, prefix: &str, delimiter: bool) -> Result<Listing, F
 
 /// The region folders to read (`.../ACCOUNT/CloudTrail/REGION/`), sorted,
 /// and one line per part that could not be listed.
-pub async fn regions(
+pub(super) async fn regions(
     scope: Arc<Scope>,
     root: &str,
     url: &str,
 ) -> Result<(Vec<String>, Vec<FetchError>), FetchError> {
     let top = list(&scope, root, true).await?;
     if top.prefixes.is_empty() && top.keys.is_empty() {
-        return Err(FetchError::config(format!(
+        return Err(FetchError::new(format!(
             "{url}: nothing under {root}: give the prefix the trail writes to (the folder that holds AWSLogs/)"
         )));
     }
@@ -90,13 +90,13 @@ pub async fn regions(
                 }
             }
             Ok(Err(e)) => failures.push(e),
-            Err(e) => failures.push(FetchError::runtime(format!("internal error: {e}"))),
+            Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
         }
     }
     if !scope.accounts.is_empty() {
         for wanted in &scope.accounts {
             if !accounts.iter().any(|p| layout::last_component(p) == wanted) {
-                failures.push(FetchError::runtime(format!(
+                failures.push(FetchError::new(format!(
                     "--account {wanted}: no such account under {url}/{root}"
                 )));
             }
@@ -150,13 +150,13 @@ pub async fn regions(
         match joined {
             Ok(Ok(found)) => regions.extend(found),
             Ok(Err(e)) => failures.push(e),
-            Err(e) => failures.push(FetchError::runtime(format!("internal error: {e}"))),
+            Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
         }
     }
     if !scope.regions.is_empty() {
         for wanted in &scope.regions {
             if !regions.iter().any(|p| layout::last_component(p) == wanted) {
-                failures.push(FetchError::runtime(format!(
+                failures.push(FetchError::new(format!(
                     "--region {wanted}: no {trail_dir}/{wanted}/ folder in any account under {url}"
                 )));
             }
@@ -169,8 +169,8 @@ pub async fn regions(
 
 /// What the reader gets, in key order.
 #[derive(Debug)]
-pub enum Listed {
-    Object { key: String, size: u64 },
+pub(super) enum Listed {
+    Object { key: String },
     Failed(FetchError),
 }
 
@@ -211,7 +211,7 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
                 keys.extend(listing.keys);
             }
             Ok(Err(e)) => out.push(Listed::Failed(e)),
-            Err(e) => out.push(Listed::Failed(FetchError::runtime(format!(
+            Err(e) => out.push(Listed::Failed(FetchError::new(format!(
                 "internal error: {e}"
             )))),
         }
@@ -221,12 +221,12 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
         .skipped
         .listed
         .fetch_add(keys.len() as u64, Ordering::Relaxed);
-    for (key, size) in keys {
+    for (key, _size) in keys {
         if done.as_deref().is_some_and(|d| key.as_str() <= d) {
             continue;
         }
         match layout::judge_key(&key, &scope.window, scope.insight) {
-            KeyVerdict::Read => out.push(Listed::Object { key, size }),
+            KeyVerdict::Read => out.push(Listed::Object { key }),
             KeyVerdict::Pruned => {
                 scope.skipped.by_time.fetch_add(1, Ordering::Relaxed);
             }
@@ -239,7 +239,7 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
 }
 
 /// Send every key to read, region by region in order, listing a few regions ahead.
-pub async fn produce(
+pub(super) async fn produce(
     scope: Arc<Scope>,
     regions: Vec<String>,
     done: Option<String>,
@@ -266,7 +266,7 @@ pub async fn produce(
         };
         let items = match next.await {
             Ok(items) => items,
-            Err(e) => vec![Listed::Failed(FetchError::runtime(format!(
+            Err(e) => vec![Listed::Failed(FetchError::new(format!(
                 "internal error: {e}"
             )))],
         };

@@ -2,8 +2,8 @@
 //! `[PREFIX/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
 //! ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz`.
 
-use crate::input::walk;
-use crate::window::{NANOS_PER_DAY, TimeWindow, UnixNanos};
+use spitzel_core::window::{NANOS_PER_DAY, TimeWindow, UnixNanos};
+use spitzel_input::walk;
 
 const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 
@@ -14,14 +14,14 @@ const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 /// late deliveries seen in practice. The other side (`--from`) uses the same
 /// rule as `spitzel-filter -i DIR`, so an event at 23:59 delivered in the
 /// next day's folder is always read.
-pub const LATE_DELIVERY: i64 = 60 * NANOS_PER_MINUTE;
+pub(crate) const LATE_DELIVERY: i64 = 60 * NANOS_PER_MINUTE;
 
 /// The same for Insights event files. An Insights event's eventTime is when
 /// the unusual activity started or stopped, and CloudTrail delivers it only
 /// once it has detected that, after an analysis of its own; AWS states no
 /// bound. A day is far more than that takes in practice, and Insights files
 /// are few, so the wide margin costs little.
-pub const INSIGHT_LATE_DELIVERY: i64 = 24 * 60 * NANOS_PER_MINUTE;
+pub(crate) const INSIGHT_LATE_DELIVERY: i64 = 24 * 60 * NANOS_PER_MINUTE;
 
 fn late_delivery(insight: bool) -> i64 {
     if insight {
@@ -32,7 +32,7 @@ fn late_delivery(insight: bool) -> i64 {
 }
 
 /// `s3://BUCKET[/PREFIX]`, split; the prefix has no slash at either end.
-pub fn parse_url(url: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_url(url: &str) -> Result<(String, String), String> {
     let rest = url
         .strip_prefix("s3://")
         .ok_or_else(|| format!("--s3 {url}: expected s3://BUCKET[/PREFIX]"))?;
@@ -45,7 +45,7 @@ pub fn parse_url(url: &str) -> Result<(String, String), String> {
 
 /// The `AWSLogs/` folder under the user's prefix (which may itself end in
 /// AWSLogs), ending in a slash.
-pub fn logs_root(prefix: &str) -> String {
+pub(crate) fn logs_root(prefix: &str) -> String {
     if prefix.is_empty() {
         "AWSLogs/".to_string()
     } else if prefix == "AWSLogs" || prefix.ends_with("/AWSLogs") {
@@ -56,23 +56,27 @@ pub fn logs_root(prefix: &str) -> String {
 }
 
 /// The last path component of a common prefix (`a/b/c/` -> `c`).
-pub fn last_component(prefix: &str) -> &str {
+pub(crate) fn last_component(prefix: &str) -> &str {
     let trimmed = prefix.strip_suffix('/').unwrap_or(prefix);
     trimmed.rsplit('/').next().unwrap_or(trimmed)
 }
 
-pub fn is_account_id(name: &str) -> bool {
+pub(crate) fn is_account_id(name: &str) -> bool {
     name.len() == 12 && name.bytes().all(|b| b.is_ascii_digit())
 }
 
-pub fn is_org_id(name: &str) -> bool {
+pub(crate) fn is_org_id(name: &str) -> bool {
     name.len() > 2 && name.starts_with("o-")
 }
 
 /// The day folders (`YYYY/MM/DD/`) that can hold events of the window, or
 /// None when the window has no start (then the whole region is listed).
 /// `now` bounds a window without an end; `insight`: Insights event folders.
-pub fn day_folders(window: &TimeWindow, now: UnixNanos, insight: bool) -> Option<Vec<String>> {
+pub(crate) fn day_folders(
+    window: &TimeWindow,
+    now: UnixNanos,
+    insight: bool,
+) -> Option<Vec<String>> {
     let from = window.from?;
     // A file holds events up to the end of its delivery minute plus the
     // margin before it, so the first folder is that of `from` less both.
@@ -101,7 +105,7 @@ pub fn day_folders(window: &TimeWindow, now: UnixNanos, insight: bool) -> Option
 
 /// What to do with one listed key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyVerdict {
+pub(crate) enum KeyVerdict {
     Read,
     /// Its delivery minute proves it holds nothing of the window.
     Pruned,
@@ -110,7 +114,7 @@ pub enum KeyVerdict {
 }
 
 /// Judge a key by its file name. `insight`: the CloudTrail-Insight layout.
-pub fn judge_key(key: &str, window: &TimeWindow, insight: bool) -> KeyVerdict {
+pub(crate) fn judge_key(key: &str, window: &TimeWindow, insight: bool) -> KeyVerdict {
     let name = key.rsplit('/').next().unwrap_or(key);
     let lower = name.to_ascii_lowercase();
     if !(lower.ends_with(".json.gz") || lower.ends_with(".json")) {

@@ -6,12 +6,12 @@
 //! written in key order, each eventID once. The checkpoint records the last
 //! key whose records are all written.
 
-pub mod checkpoint;
-pub mod client;
-pub mod dedup;
-pub mod discover;
-pub mod layout;
-pub mod object;
+mod checkpoint;
+mod client;
+mod dedup;
+mod discover;
+pub(crate) mod layout;
+mod object;
 mod progress;
 
 use std::collections::VecDeque;
@@ -21,17 +21,17 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use spitzel_core::window::TimeWindow;
+use spitzel_pipeline::Criteria;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::actions::ActionMatcher;
-use crate::cli::fetch::{EventCategory, FetchArgs};
-use crate::fetch::Exit;
-use crate::fetch::errors::FetchError;
-use crate::fetch::output::Destination;
-use crate::fetch::resume;
-use crate::filter::Criteria;
-use crate::window::TimeWindow;
+use crate::destination::Destination;
+use crate::errors::FetchError;
+use crate::exit::Exit;
+use crate::options::{Options, S3Options};
+use crate::resume;
+use crate::signals::Interrupt;
 
 use checkpoint::S3Checkpoint;
 use dedup::Dedup;
@@ -43,27 +43,6 @@ const LIST_CONCURRENCY: usize = 16;
 
 /// How often the checkpoint is saved at most (and at the end).
 const SAVE_EVERY: Duration = Duration::from_millis(500);
-
-pub fn run(args: FetchArgs) -> Exit {
-    // Configuration errors come before the first object is written, so an
-    // error's status is its kind's (2 or 1).
-    crate::fetch::run::block_on(async { fetch(args).await.map_err(|e| (e, false)) })
-}
-
-fn fingerprint(args: &FetchArgs) -> serde_json::Value {
-    serde_json::json!({
-        "s3": args.s3.url,
-        "account": args.s3.account,
-        "region": args.region,
-        "actions": args.actions,
-        "event_category": args.event_category.map(|c| format!("{c:?}")),
-        "from": args.time.from,
-        "to": args.time.to,
-        "last_minute": args.time.last_minute,
-        "last": args.time.last,
-        "output": args.output.as_ref().map(|p| p.display().to_string()),
-    })
-}
 
 /// One fetched and decoded object.
 struct Fetched {
@@ -130,10 +109,10 @@ impl Writer {
         }
         self.out
             .commit()
-            .map_err(|e| FetchError::runtime(format!("cannot write output: {e}")))?;
+            .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
         self.state.seen = self.dedup.save();
         checkpoint::save(&path, &self.state).map_err(|e| {
-            FetchError::runtime(format!("cannot save checkpoint {}: {e}", path.display()))
+            FetchError::new(format!("cannot save checkpoint {}: {e}", path.display()))
         })?;
         self.last_save = Instant::now();
         Ok(())
@@ -215,41 +194,21 @@ impl Writer {
     }
 }
 
-async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
-    let url = args.s3.url.clone().unwrap_or_default();
-    let (bucket, prefix) = layout::parse_url(&url).map_err(FetchError::config)?;
-    if args.s3.concurrency == 0 {
-        return Err(FetchError::config("--concurrency must be at least 1"));
-    }
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(FetchError::config(
-            "--timeout must be a positive number of seconds",
-        ));
-    }
-    let matcher =
-        ActionMatcher::new(&args.actions).map_err(|e| FetchError::config(e.to_string()))?;
-    let split = |list: &[String]| -> Vec<String> {
-        list.iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
-    let accounts = split(&args.s3.account);
-    for account in &accounts {
-        if !layout::is_account_id(account) {
-            return Err(FetchError::config(format!(
-                "--account {account}: expected a 12-digit account ID"
-            )));
-        }
-    }
-    let regions = split(&args.region);
-    for region in &regions {
-        crate::fetch::config::check_region_name(region)?;
-    }
-    if let (Some(output), Some(path)) = (&args.output, &args.checkpoint) {
-        resume::check_paths_apart(output, path)?;
-    }
-    let arguments = fingerprint(&args);
+/// Read the trail. The errors that end a run come before the first object
+/// is written; later ones are reported, counted, and end it with status 2.
+pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, FetchError> {
+    let S3Options {
+        url,
+        bucket,
+        prefix,
+        accounts,
+        regions,
+        concurrency,
+        path_style,
+        window,
+        now,
+    } = s3_options;
+    let arguments = args.fingerprint.clone();
     let saved = match &args.checkpoint {
         Some(path) => {
             let saved = checkpoint::load(path)?;
@@ -260,35 +219,24 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
         }
         None => None,
     };
-    let now = crate::window::now();
     let window = match &saved {
         Some(saved) => TimeWindow {
             from: saved.from,
             to: saved.to,
         },
-        None => args
-            .time
-            .window(now)
-            .map_err(|e| FetchError::config(format!("invalid time range: {e}")))?,
+        None => window,
     };
     let criteria = Arc::new(Criteria {
-        actions: matcher,
+        actions: args.matcher.clone(),
         window,
         expressions: Vec::new(),
         sigma: None,
     });
 
-    let setup = client::Setup {
-        profile: args.profile.clone(),
-        endpoint_url: args.endpoint_url.clone(),
-        path_style: args.s3.s3_path_style,
-        attempt_timeout: Duration::from_secs_f64(args.timeout),
-        max_attempts: args.max_attempts.max(1),
-    };
-    let endpoint = client::explicit_endpoint(&setup);
-    let path_style = setup.path_style || endpoint.as_deref().is_some_and(client::wants_path_style);
-    let sdk_config = client::load(&setup).await;
-    crate::fetch::config::check_credentials(&sdk_config, args.profile.as_deref()).await?;
+    let endpoint = client::explicit_endpoint(args.aws.endpoint_url.as_deref());
+    let path_style = path_style || endpoint.as_deref().is_some_and(client::wants_path_style);
+    let sdk_config = client::load(&args.aws).await;
+    crate::setup::check_credentials(&sdk_config, args.aws.profile.as_deref()).await?;
     let home = sdk_config
         .region()
         .map(|r| r.to_string())
@@ -313,7 +261,7 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
         client: s3.clone(),
         accounts,
         regions,
-        insight: args.event_category == Some(EventCategory::Insight),
+        insight: args.insight,
         window,
         now,
         lists: Arc::new(Semaphore::new(LIST_CONCURRENCY)),
@@ -338,13 +286,13 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
     };
     writer.save(true)?;
     if writer.enough() {
-        return Ok(Exit::Done);
+        return Ok(Exit::Found);
     }
 
     let stop = Arc::new(tokio::sync::Notify::new());
     let interrupt = {
         let stop = stop.clone();
-        crate::fetch::signals::Interrupt::listen(move || stop.notify_one())
+        Interrupt::listen(move || stop.notify_one())
     };
     let display = (!args.quiet && std::io::stderr().is_terminal())
         .then(|| progress::spawn(counters.clone(), skipped.clone()));
@@ -366,7 +314,6 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
     let mut read_failures = 0u64;
     let mut reported: Vec<String> = Vec::new();
     let mut closed = false;
-    let concurrency = args.s3.concurrency;
     'run: loop {
         while in_flight.len() < concurrency {
             if let Some(key) = retry_queue.pop_front() {
@@ -393,7 +340,7 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
                 }
             };
             match next {
-                Some(Listed::Object { key, .. }) => {
+                Some(Listed::Object { key }) => {
                     counters.queued.fetch_add(1, Ordering::Relaxed);
                     in_flight.push_back((
                         false,
@@ -416,7 +363,7 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
         };
         let fetched = match fetched {
             Ok(f) => f,
-            Err(e) => return Err(FetchError::runtime(format!("internal error: {e}"))),
+            Err(e) => return Err(FetchError::new(format!("internal error: {e}"))),
         };
         match fetched.result {
             Ok((size, decoded)) => {
@@ -424,7 +371,7 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
                 counters.bytes.fetch_add(size, Ordering::Relaxed);
                 let wrote =
                     tokio::task::block_in_place(|| writer.take(&fetched.key, &decoded, retry))
-                        .map_err(|e| FetchError::runtime(format!("cannot write output: {e}")))?;
+                        .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
                 for problem in &decoded.problems {
                     progress::report(display.as_ref(), problem);
                     read_failures += 1;
@@ -456,14 +403,14 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
         handle.abort();
     }
     if closed {
-        return Ok(Exit::Done);
+        return Ok(Exit::Found);
     }
     tokio::task::block_in_place(|| writer.save(true))?;
     if writer.path.is_none() {
         writer
             .out
             .commit()
-            .map_err(|e| FetchError::runtime(format!("cannot write output: {e}")))?;
+            .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
     }
     if let Some(display) = display {
         display.finish().await;
@@ -474,7 +421,7 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
             progress::summary(&url, &counters, &skipped)
         );
     }
-    if let Some(code) = interrupt.exit() {
+    if let Some(code) = Exit::interrupted(&interrupt) {
         let name = interrupt.name().unwrap_or("SIGINT");
         match &args.checkpoint {
             Some(path) => eprintln!(
@@ -504,7 +451,7 @@ async fn fetch(args: FetchArgs) -> Result<Exit, FetchError> {
                 ""
             }
         );
-        return Ok(Exit::Failed);
+        return Ok(Exit::Error);
     }
-    Ok(Exit::Done)
+    Ok(Exit::read_all(writer.state.written))
 }

@@ -6,14 +6,14 @@ use std::cell::RefCell;
 use std::io::Cursor;
 use std::sync::Arc;
 
-use crate::doc::DocParser;
-use crate::filter::Criteria;
-use crate::filter::{Keep, filter_block};
-use crate::input::{Job, read_stream};
+use spitzel_core::doc::DocParser;
+use spitzel_input::{Job, read_stream};
+use spitzel_pipeline::Criteria;
+use spitzel_pipeline::{Keep, filter_block};
 
 /// What an object contributed, ready to be written in key order.
 #[derive(Debug, Default)]
-pub struct Decoded {
+pub(super) struct Decoded {
     /// Matching records, one compact line each.
     pub lines: Vec<u8>,
     /// Per line of `lines`: its end offset and its eventID hash (None without one).
@@ -30,18 +30,18 @@ thread_local! {
 
 /// FNV-1a: hashes are saved in the checkpoint and must mean the same to
 /// the next process, whatever it was built with.
-pub fn id_hash(id: &str) -> u64 {
+pub(super) fn id_hash(id: &str) -> u64 {
     id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
-pub fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
+pub(super) fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
     let source: Arc<str> = Arc::from(name);
     let mut out = Decoded::default();
     let mut reader = Cursor::new(body);
     // The filter's default limits (--max-record-size).
-    let limits = crate::input::Limits::default();
+    let limits = spitzel_input::Limits::default();
     // Every job is taken, so the reading always runs to the end.
     let _ = read_stream(&mut reader, &source, None, limits, &mut |job| {
         match job {
@@ -66,7 +66,7 @@ pub fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
                         start = end + 1;
                     }
                 });
-                crate::input::give_back(block.data);
+                spitzel_input::give_back(block.data);
             }
             // Only directory walks skip files; an object body is one stream.
             Job::Skipped(_) => {}
@@ -86,7 +86,7 @@ pub fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actions::ActionMatcher;
+    use spitzel_core::actions::ActionMatcher;
     use std::io::Write;
 
     fn criteria() -> Criteria {

@@ -8,20 +8,20 @@ use std::time::Duration;
 use super::discover::Skipped;
 
 #[derive(Debug, Default)]
-pub struct Counters {
+pub(super) struct Counters {
     pub queued: AtomicU64,
     pub objects: AtomicU64,
     pub bytes: AtomicU64,
     pub records: AtomicU64,
 }
 
-pub struct Display {
+pub(super) struct Display {
     done: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Display {
-    pub async fn finish(self) {
+    pub(super) async fn finish(self) {
         self.done.store(true, Ordering::SeqCst);
         let _ = self.task.await;
     }
@@ -30,7 +30,7 @@ impl Display {
 /// One message line during the run: on a terminal the progress line is
 /// cleared first, so that the message does not run on from it (the next
 /// frame draws the progress line again below it).
-pub fn report(display: Option<&Display>, message: impl std::fmt::Display) {
+pub(super) fn report(display: Option<&Display>, message: impl std::fmt::Display) {
     if display.is_some() {
         eprintln!("\r\x1b[Kspitzel-fetch: {message}");
     } else {
@@ -49,7 +49,7 @@ fn line(c: &Counters, s: &Skipped) -> String {
     )
 }
 
-pub fn spawn(counters: Arc<Counters>, skipped: Arc<Skipped>) -> Display {
+pub(super) fn spawn(counters: Arc<Counters>, skipped: Arc<Skipped>) -> Display {
     let done = Arc::new(AtomicBool::new(false));
     let flag = done.clone();
     let task = tokio::spawn(async move {
@@ -66,7 +66,7 @@ pub fn spawn(counters: Arc<Counters>, skipped: Arc<Skipped>) -> Display {
 }
 
 /// What was read and what was left alone, one line.
-pub fn summary(url: &str, c: &Counters, s: &Skipped) -> String {
+pub(super) fn summary(url: &str, c: &Counters, s: &Skipped) -> String {
     format!(
         "{url}: read {} objects ({:.1} MB), wrote {} records; not opened: {} of {} listed keys by delivery time, {} CloudTrail-Digest/ folders, {} keys or folders outside the CloudTrail/ layout",
         c.objects.load(Ordering::Relaxed),

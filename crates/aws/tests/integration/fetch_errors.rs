@@ -126,7 +126,7 @@ fn endpoint_unreachable() {
 }
 
 #[test]
-fn server_errors_beyond_the_retry_bound_exit_1_naming_the_region_and_progress() {
+fn server_errors_beyond_the_retry_bound_exit_2_naming_the_region_and_progress() {
     let mut config = config_with(&["us-east-1"], 1000, 3600);
     config.rate = 0.0;
     let emulator = Emulator::start(config);
@@ -157,7 +157,7 @@ fn server_errors_beyond_the_retry_bound_exit_1_naming_the_region_and_progress() 
     let written = 1 + event_ids(&rest.join().unwrap()).len();
     assert!(written < 1000);
     let err = stderr_text(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     for needle in [
         "us-east-1",

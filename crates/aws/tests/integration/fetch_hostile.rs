@@ -66,7 +66,7 @@ fn a_repeating_next_token_stops_with_an_error() {
         ..Faults::default()
     });
     let out = fetch(&emulator, &[]);
-    assert_one_line_error(&out, 1, &["us-east-1", "NextToken", "repeat"]);
+    assert_one_line_error(&out, 2, &["us-east-1", "NextToken", "repeat"]);
     // The two pages got before the token came back, each event once.
     let ids = event_ids(&out.stdout);
     assert_eq!(ids.len(), 60, "{}", stderr_text(&out));
@@ -80,7 +80,7 @@ fn endless_empty_pages_stop_with_an_error() {
         ..Faults::default()
     });
     let out = fetch(&emulator, &[]);
-    assert_one_line_error(&out, 1, &["us-east-1", "1000 pages in a row"]);
+    assert_one_line_error(&out, 2, &["us-east-1", "1000 pages in a row"]);
     assert_eq!(emulator.counters().total_requests(), 1000);
 }
 
@@ -164,7 +164,7 @@ fn a_response_body_past_the_cap_is_refused() {
         ..Faults::default()
     });
     let out = fetch(&emulator, &[]);
-    assert_one_line_error(&out, 1, &["us-east-1", "64 MiB"]);
+    assert_one_line_error(&out, 2, &["us-east-1", "64 MiB"]);
     assert_eq!(emulator.counters().total_requests(), 1);
 }
 
@@ -180,7 +180,7 @@ fn a_malformed_200_body_says_what_is_wrong() {
             ..Faults::default()
         });
         let out = fetch(&emulator, &[]);
-        assert_one_line_error(&out, 1, &["us-east-1", "HTTP 200", needle]);
+        assert_one_line_error(&out, 2, &["us-east-1", "HTTP 200", needle]);
     }
 }
 
@@ -193,7 +193,7 @@ fn an_empty_chunked_200_does_not_end_paging_silently() {
         ..Faults::default()
     });
     let out = fetch(&emulator, &[]);
-    assert_one_line_error(&out, 1, &["us-east-1", "HTTP 200", "empty"]);
+    assert_one_line_error(&out, 2, &["us-east-1", "HTTP 200", "empty"]);
 }
 
 #[test]
@@ -208,7 +208,7 @@ fn a_chunked_body_past_the_cap_is_refused() {
         ..Faults::default()
     });
     let out = fetch(&emulator, &[]);
-    assert_one_line_error(&out, 1, &["us-east-1", "64 MiB"]);
+    assert_one_line_error(&out, 2, &["us-east-1", "64 MiB"]);
 }
 
 #[test]
@@ -236,7 +236,7 @@ fn a_cloudtrail_event_that_is_not_an_object_is_reported_and_skipped() {
         let extra: &[&str] = if envelope { &["--envelope"] } else { &[] };
         let out = fetch(&emulator, extra);
         let err = stderr_text(&out);
-        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(out.status.code(), Some(2), "{err}");
         for id in &bad_ids {
             assert!(err.contains(id.as_str()), "{id} not reported: {err}");
         }
@@ -333,4 +333,25 @@ fn an_all_regions_failure_is_one_clear_line() {
         !err.contains("Some(") && !err.contains("ConnectorError"),
         "{err}"
     );
+}
+
+#[test]
+fn half_an_access_key_names_the_missing_variable() {
+    let emulator = served();
+    for (keep, drop) in [
+        ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+        ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"),
+    ] {
+        // With the instance metadata service enabled, as on a laptop: its
+        // failure used to be the message.
+        let out = Fetch::against(&emulator)
+            .env_remove(drop)
+            .env_remove("AWS_EC2_METADATA_DISABLED")
+            .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9")
+            .args(["--region", "us-east-1"])
+            .output();
+        assert_one_line_error(&out, 2, &[&format!("{keep} is set but {drop} is not")]);
+        assert!(!stderr_text(&out).contains("IMDS"), "{}", stderr_text(&out));
+    }
+    assert_eq!(emulator.counters().total_requests(), 0);
 }

@@ -139,7 +139,7 @@ fn an_expired_token_of_an_unordered_chain_fails_loudly_without_repeating() {
     let output = dir.path().join("events.ndjson");
     let out = after_an_expired_token(&emulator, &output);
     let err = stderr_text(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("out of time order"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     let ids = event_ids(&std::fs::read(&output).unwrap());

@@ -317,7 +317,7 @@ fn run(command: &mut Command) -> Output {
 /// What `spitzel-filter -i TREE` writes (its pipeline, run here), each
 /// eventID kept once.
 fn expected(tree: &Tree, args: &[&str]) -> String {
-    use spitzel_input::filter::{Done, Keep, Pipeline, Sink};
+    use spitzel_pipeline::{Done, Keep, Pipeline, Sink};
     struct Collect(Vec<u8>);
     impl Sink for Collect {
         fn take(&mut self, done: Done) -> std::ops::ControlFlow<()> {
@@ -338,7 +338,7 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
         to: arg("--to"),
         ..Default::default()
     };
-    let criteria = spitzel_input::filter::Criteria {
+    let criteria = spitzel_pipeline::Criteria {
         actions: spitzel_core::actions::ActionMatcher::new::<&str>(&[]).unwrap(),
         window: time.window(0).unwrap(),
         expressions: Vec::new(),
@@ -349,7 +349,7 @@ fn expected(tree: &Tree, args: &[&str]) -> String {
         invert: false,
         keep: Keep::Lines,
         in_flight: 8,
-        limits: spitzel_input::input::Limits::default(),
+        limits: spitzel_input::Limits::default(),
     };
     let mut sink = Collect(Vec::new());
     pipeline.run(vec![tree.root.display().to_string()], &mut sink);
@@ -409,7 +409,7 @@ fn s3_trail_reads_like_filter_and_prunes_by_key() {
     let before = moto.requests().len();
     let out = run(fetch(&moto, home.path()).args(["--s3", "s3://trail"]));
     let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     let want = expected(&tree, &[]);
     assert_eq!(text(&out.stdout), want);
     assert!(
@@ -539,7 +539,7 @@ fn s3_errors_are_one_line_each() {
         "--account",
         "999999999999,222222222222",
     ]));
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--account 999999999999: no such account"));
     assert!(!out.stdout.is_empty());
 }
@@ -589,7 +589,7 @@ fn s3_resume_after_sigkill_writes_every_record_once() {
     let mut command = fetch(&moto, home.path());
     args(&mut command);
     let out = run(&mut command);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let got = std::fs::read_to_string(&out_path).unwrap();
     assert_eq!(got, expected(&tree, &[]));
 }
@@ -722,7 +722,7 @@ fn s3_bucket_in_another_region_is_followed() {
             format!("http://127.0.0.1:{}", gate.port),
         )
         .args(["--s3", "s3://faraway"]));
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), expected(&tree, &[]));
     let seen = gate.seen.lock().unwrap();
     // One request in the configured region, refused; all others in the bucket's.
@@ -789,7 +789,7 @@ fn s3_denials_and_slowdowns() {
             format!("http://127.0.0.1:{}", gate.port),
         )
         .args(["--s3", "s3://guarded", "-q"]));
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     assert!(lines.contains(&"spitzel-fetch: s3://guarded/AWSLogs/o-abc123/222222222222/: access denied: listing needs s3:ListBucket on arn:aws:s3:::guarded"), "{stderr}");
@@ -940,7 +940,7 @@ fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
     // write, record for record, in the same (key) order.
     let whole = tempfile::tempdir().unwrap();
     let whole_out = whole.path().join("out.ndjson");
-    fetch_into(&whole_out, &whole.path().join("ckpt.json")).exits(1);
+    fetch_into(&whole_out, &whole.path().join("ckpt.json")).exits(2);
     let want = std::fs::read_to_string(&whole_out).unwrap();
     assert_eq!(want, expected(&tree, &[]), "the uninterrupted run");
     let want_ids = event_ids(&want);
@@ -983,7 +983,7 @@ fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
         assert!(want.starts_with(&std::fs::read_to_string(&out_path).unwrap()));
 
         // The corrupt object is reported again; everything else is read once.
-        let out = fetch().exits(1);
+        let out = fetch().exits(2);
         assert!(text(&out.stderr).contains("f0005.json.gz"));
         let got = std::fs::read_to_string(&out_path).unwrap();
         let got_ids = event_ids(&got);
@@ -1083,8 +1083,8 @@ fn s3_progress_on_a_terminal() {
             }
         }
         let out = run(script.stdin(Stdio::null()));
-        // The run's own status (1: the corrupt object) comes through script -e.
-        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+        // The run's own status (2: the corrupt object) comes through script -e.
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
         assert_eq!(
             std::fs::read_to_string(&out_path).unwrap(),
             expected(&tree, &[])
@@ -1140,4 +1140,131 @@ fn s3_progress_on_a_terminal() {
     );
     let quiet = shown("-q");
     assert!(!quiet.contains("objects"), "{quiet:?}");
+}
+
+#[test]
+fn s3_exit_status_is_0_with_records_and_1_with_none() {
+    let Some(moto) = Moto::start() else { return };
+    let home = tempfile::tempdir().unwrap();
+    moto.fill("statuses", "us-east-1", &trail(2));
+    let read = |extra: &[&str]| {
+        run(fetch(&moto, home.path())
+            .args(["--s3", "s3://statuses", "--account", "222222222222", "-q"])
+            .args(extra))
+    };
+    let out = read(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!out.stdout.is_empty());
+    // Every key read or pruned, none in the window.
+    let out = read(&["--from", "2001-01-01", "--to", "2001-01-02"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert_eq!(text(&out.stderr), "");
+}
+
+/// No Rust Debug text in a message: braces, `Some(`, struct dumps.
+fn assert_in_words(stderr: &str) {
+    for fragment in ["{", "}", "Some(", "Unknown", "HttpInfo", "ns }"] {
+        assert!(!stderr.contains(fragment), "{fragment:?} in: {stderr}");
+    }
+}
+
+#[test]
+fn s3_setup_errors_are_said_in_words_with_status_2() {
+    let Some(moto) = Moto::start() else { return };
+    let home = tempfile::tempdir().unwrap();
+    moto.fill("words", "us-east-1", &trail(2));
+    type Reply = Option<(u16, String, String)>;
+    let cases: Vec<(&str, Box<Answer>, &[&str])> = vec![
+        (
+            "an expired token",
+            Box::new(|line: &str, _: &str| -> Reply {
+                Some(if line.starts_with("HEAD") {
+                    (400, String::new(), String::new())
+                } else {
+                    (
+                        400,
+                        String::new(),
+                        s3_error("ExpiredToken", "The provided token has expired."),
+                    )
+                })
+            }),
+            &["ExpiredToken", "The provided token has expired"],
+        ),
+        (
+            "a 301 without a region header",
+            Box::new(|_: &str, _: &str| -> Reply {
+                Some((
+                    301,
+                    String::new(),
+                    s3_error("PermanentRedirect", "Use the bucket's endpoint."),
+                ))
+            }),
+            &["PermanentRedirect"],
+        ),
+        (
+            "an HTML listing",
+            Box::new(|line: &str, _: &str| -> Reply {
+                (!line.starts_with("HEAD")).then(|| {
+                    (
+                        200,
+                        "content-type: text/html\r\n".to_string(),
+                        "<html><body>Sign in to continue</body></html>".to_string(),
+                    )
+                })
+            }),
+            &["s3://words"],
+        ),
+    ];
+    for (what, answer, needles) in cases {
+        let gate = Gate::start(moto.port, answer);
+        let out = run(fetch(&moto, home.path())
+            .env(
+                "AWS_ENDPOINT_URL_S3",
+                format!("http://127.0.0.1:{}", gate.port),
+            )
+            .args(["--s3", "s3://words", "-q"]));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        assert!(!stderr.is_empty(), "{what}");
+        assert_in_words(&stderr);
+        for needle in needles {
+            assert!(
+                stderr.contains(needle),
+                "{what}: {needle:?} not in {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn s3_a_refused_connection_is_said_at_once() {
+    let home = tempfile::tempdir().unwrap();
+    // A port nothing listens on: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spitzel-fetch"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args(["--s3", "s3://closed", "--endpoint-url"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .stdin(Stdio::null());
+    let out = run(&mut command);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "spitzel-fetch: s3://closed: cannot reach the S3 endpoint http://127.0.0.1:{port}: connection refused\n"
+        )
+    );
 }

@@ -3,7 +3,9 @@
 
 mod fetch_delivery;
 mod fetch_errors;
+mod fetch_exit;
 mod fetch_hostile;
+mod fetch_options;
 mod fetch_progress;
 mod fetch_resume;
 mod fetch_robust;

@@ -37,7 +37,7 @@ pub struct Implied {
 
 impl Implied {
     /// (prefix, action name).
-    pub fn split(&self) -> (&'static str, &'static str) {
+    pub(crate) fn split(&self) -> (&'static str, &'static str) {
         self.action.split_once(':').unwrap_or(("", self.action))
     }
 }

@@ -155,7 +155,7 @@ impl<'d> Raw<'d> {
     }
 
     /// Element `index` of an array value; negative counts from the end.
-    pub fn element(&self, index: i64) -> Option<Raw<'d>> {
+    pub(crate) fn element(&self, index: i64) -> Option<Raw<'d>> {
         if self.first_byte() != b'[' {
             return None;
         }
@@ -248,7 +248,7 @@ impl<'d> Raw<'d> {
 
     /// The members of an object value with their keys decoded, in order,
     /// repeated keys included (empty for other values).
-    pub fn members(&self) -> Vec<(Cow<'d, str>, Raw<'d>)> {
+    pub(crate) fn members(&self) -> Vec<(Cow<'d, str>, Raw<'d>)> {
         let mut found = Vec::new();
         if self.first_byte() == b'{' {
             let json = self.json();

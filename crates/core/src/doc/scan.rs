@@ -12,7 +12,7 @@ use crate::json_bytes::{hex4, space_end};
 
 /// Why the scanner refused a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
+pub(crate) enum Fault {
     Syntax,
     TooDeep,
 }
@@ -20,7 +20,7 @@ pub enum Fault {
 /// Where a string's contents lie (quotes excluded) and whether they hold
 /// escapes, which a byte comparison cannot see through.
 #[derive(Debug, Clone, Copy)]
-pub struct Span {
+pub(crate) struct Span {
     pub start: usize,
     pub end: usize,
     pub escaped: bool,
@@ -28,12 +28,12 @@ pub struct Span {
 
 /// Offsets in the index are 32-bit to keep it small (it is written for
 /// every member of every record); longer records are refused.
-pub const MAX_RECORD: usize = u32::MAX as usize;
+pub(crate) const MAX_RECORD: usize = u32::MAX as usize;
 
 /// One object member as noted by the scanner: where its key's contents
 /// and its value's JSON text lie.
 #[derive(Debug, Clone, Copy)]
-pub struct Member {
+pub(crate) struct Member {
     pub key_start: u32,
     pub key_end: u32,
     pub value_start: u32,
@@ -52,7 +52,7 @@ pub struct Member {
 /// Validates values in `bytes`. Positions are passed in and returned rather
 /// than kept in the scanner: a field would put a store and a load on the
 /// critical path of every token.
-pub struct Scanner<'b> {
+pub(crate) struct Scanner<'b> {
     bytes: &'b [u8],
     depth: usize,
     /// A number was seen that a tree may not hold exactly (see `wide`).
@@ -60,7 +60,7 @@ pub struct Scanner<'b> {
 }
 
 impl<'b> Scanner<'b> {
-    pub fn new(bytes: &'b [u8]) -> Self {
+    pub(crate) fn new(bytes: &'b [u8]) -> Self {
         Self {
             bytes,
             depth: 0,
@@ -68,12 +68,12 @@ impl<'b> Scanner<'b> {
         }
     }
 
-    pub fn bytes(&self) -> &'b [u8] {
+    pub(crate) fn bytes(&self) -> &'b [u8] {
         self.bytes
     }
 
     /// Where the white space starting at `at` ends.
-    pub fn space_end(&self, at: usize) -> usize {
+    pub(crate) fn space_end(&self, at: usize) -> usize {
         space_end(self.bytes, at)
     }
 
@@ -88,7 +88,7 @@ impl<'b> Scanner<'b> {
 
     /// The value at `at` (white space before it skipped); returns where it
     /// ends.
-    pub fn value(&mut self, at: usize) -> Result<usize, Fault> {
+    pub(crate) fn value(&mut self, at: usize) -> Result<usize, Fault> {
         let at = space_end(self.bytes, at);
         match self.bytes.get(at) {
             Some(b'"') => string_at(self.bytes, at).map(|span| span.end + 1),
@@ -109,7 +109,7 @@ impl<'b> Scanner<'b> {
     /// A member's value at `at` (no white space before it): where it ends,
     /// and whether it is a string without escapes.
     #[inline(always)]
-    pub fn member_value(&mut self, at: usize) -> Result<(usize, bool), Fault> {
+    pub(crate) fn member_value(&mut self, at: usize) -> Result<(usize, bool), Fault> {
         if self.bytes.get(at) == Some(&b'"') {
             string_at(self.bytes, at).map(|span| (span.end + 1, !span.escaped))
         } else {
@@ -120,7 +120,7 @@ impl<'b> Scanner<'b> {
     /// The object at `at`; returns where it ends. `on_member(scanner, key,
     /// value_at)` must read the member's value, which starts at `value_at`
     /// (white space skipped), and return where it ends.
-    pub fn object(
+    pub(crate) fn object(
         &mut self,
         at: usize,
         mut on_member: impl FnMut(&mut Self, Span, usize) -> Result<usize, Fault>,
@@ -149,7 +149,7 @@ impl<'b> Scanner<'b> {
 
     /// The array at `at`; returns where it ends. `on_element` is told where
     /// each element starts and ends.
-    pub fn array_with(
+    pub(crate) fn array_with(
         &mut self,
         at: usize,
         mut on_element: impl FnMut(usize, usize),

@@ -20,11 +20,11 @@ use crate::json_bytes::space_end;
 use serde_json::Value;
 
 /// Node visits one path evaluation may cost on one record.
-pub const NODE_BUDGET: f64 = 16_777_216.0;
+pub(crate) const NODE_BUDGET: f64 = 16_777_216.0;
 
 /// A path's shape, as far as cost goes.
 #[derive(Debug, Clone, Default)]
-pub struct Cost {
+pub(crate) struct Cost {
     segments: Vec<Segment>,
 }
 
@@ -47,13 +47,13 @@ enum Selector {
 impl Cost {
     /// The shape of `text`, a path serde_json_path accepted, starting at
     /// its `$` or `@`.
-    pub fn of(text: &str) -> Self {
+    pub(crate) fn of(text: &str) -> Self {
         parse_query(text.as_bytes(), 0, 0).0
     }
 
     /// Upper bound of node visits on a record of `nodes` nodes nested
     /// `depth` deep.
-    pub fn estimate(&self, nodes: f64, depth: f64) -> f64 {
+    pub(crate) fn estimate(&self, nodes: f64, depth: f64) -> f64 {
         let (n, d) = (nodes.max(1.0), depth.max(1.0));
         let mut work = 0.0;
         let mut size: f64 = 1.0;
@@ -100,7 +100,7 @@ impl Cost {
 }
 
 /// Node count and depth of a tree.
-pub fn measure(value: &Value) -> (f64, f64) {
+pub(crate) fn measure(value: &Value) -> (f64, f64) {
     let mut nodes = 0.0;
     let mut deepest = 0usize;
     let mut stack = vec![(value, 1usize)];

@@ -9,29 +9,29 @@ pub(crate) struct Cursor<'s> {
 }
 
 impl<'s> Cursor<'s> {
-    pub fn new(src: &'s str) -> Self {
+    pub(crate) fn new(src: &'s str) -> Self {
         Self { src, pos: 0 }
     }
 
-    pub fn rest(&self) -> &'s str {
+    pub(crate) fn rest(&self) -> &'s str {
         &self.src[self.pos..]
     }
 
-    pub fn peek(&self) -> Option<char> {
+    pub(crate) fn peek(&self) -> Option<char> {
         self.rest().chars().next()
     }
 
-    pub fn peek_at(&self, skip: usize) -> Option<char> {
+    pub(crate) fn peek_at(&self, skip: usize) -> Option<char> {
         self.rest().chars().nth(skip)
     }
 
-    pub fn bump(&mut self) -> Option<char> {
+    pub(crate) fn bump(&mut self) -> Option<char> {
         let c = self.peek()?;
         self.pos += c.len_utf8();
         Some(c)
     }
 
-    pub fn eat(&mut self, c: char) -> bool {
+    pub(crate) fn eat(&mut self, c: char) -> bool {
         if self.peek() == Some(c) {
             self.pos += c.len_utf8();
             true
@@ -40,11 +40,11 @@ impl<'s> Cursor<'s> {
         }
     }
 
-    pub fn at_end(&self) -> bool {
+    pub(crate) fn at_end(&self) -> bool {
         self.pos >= self.src.len()
     }
 
-    pub fn skip_blank(&mut self) {
+    pub(crate) fn skip_blank(&mut self) {
         while self.peek().is_some_and(char::is_whitespace) {
             self.bump();
         }
@@ -52,7 +52,7 @@ impl<'s> Cursor<'s> {
 
     /// The identifier-like word at the cursor (letters, digits, `_`), not
     /// consumed.
-    pub fn peek_word(&self) -> &'s str {
+    pub(crate) fn peek_word(&self) -> &'s str {
         let rest = self.rest();
         let end = rest
             .char_indices()
@@ -62,7 +62,7 @@ impl<'s> Cursor<'s> {
     }
 
     /// Consume `word` when it stands at the cursor as a whole word.
-    pub fn eat_word(&mut self, word: &str) -> bool {
+    pub(crate) fn eat_word(&mut self, word: &str) -> bool {
         if self.peek_word() == word {
             self.pos += word.len();
             true
@@ -71,11 +71,11 @@ impl<'s> Cursor<'s> {
         }
     }
 
-    pub fn error_at(&self, byte: usize, message: impl Into<String>) -> ExprError {
+    pub(crate) fn error_at(&self, byte: usize, message: impl Into<String>) -> ExprError {
         error_at(self.src, byte, message)
     }
 
-    pub fn error(&self, message: impl Into<String>) -> ExprError {
+    pub(crate) fn error(&self, message: impl Into<String>) -> ExprError {
         self.error_at(self.pos, message)
     }
 }

@@ -11,9 +11,11 @@ mod literal;
 mod parse;
 pub mod path;
 // Public for the fuzz targets, which check the translation.
+mod pyfold;
 #[doc(hidden)]
 pub mod pyregex;
 mod pysyntax;
+mod pytranslate;
 mod regex_error;
 
 // The parsed tree, for translators of the language (`--emit-sql`).

@@ -35,7 +35,7 @@ impl Node {
     /// The verdict on `doc`, or why there is none. `and` and `or` stop at
     /// the first operand that decides, as in Python, so an operand that
     /// cannot decide matters only when it is reached.
-    pub fn eval(&self, doc: &Doc<'_>) -> Result<bool, EvalError> {
+    pub(crate) fn eval(&self, doc: &Doc<'_>) -> Result<bool, EvalError> {
         match self {
             Node::Or(nodes) => {
                 for node in nodes {
@@ -63,7 +63,7 @@ impl Node {
     }
 }
 
-pub fn parse_expression(src: &str) -> Result<Node, ExprError> {
+pub(crate) fn parse_expression(src: &str) -> Result<Node, ExprError> {
     let mut cur = Cursor::new(src);
     let node = parse_or(&mut cur, 0)?;
     cur.skip_blank();

@@ -5,11 +5,7 @@
 //! past the start (`a(?i)b`). Also our own bound on repetition counts: the
 //! linear engine expands `{n}`, so a huge count costs seconds to refuse.
 
-use super::regex_error::RegexError;
-
-/// The largest count in `{m,n}` accepted. Far above what a field of a
-/// CloudTrail record needs; `\d{1000}` compiles in well under a second.
-pub const MAX_REPEAT_COUNT: u64 = 1000;
+use super::regex_error::{MAX_REPEAT_COUNT, RegexError};
 
 /// What the item before a quantifier is, as sre_parse sees it.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,24 @@
 //! One-line messages for patterns neither engine accepts, pointing at the
 //! character of the pattern (as written, before translation) at fault.
 
-use super::pyregex::{SourceMap, source_char};
-use super::pysyntax::MAX_REPEAT_COUNT;
 use regex_syntax::ast::ErrorKind;
+
+/// The largest count in `{m,n}` accepted. Far above what a field of a
+/// CloudTrail record needs; `\d{1000}` compiles in well under a second.
+pub const MAX_REPEAT_COUNT: u64 = 1000;
+
+/// Where translated text came from: (byte offset in the translation, char
+/// index in the pattern) at the start of each translated piece, ascending.
+pub type SourceMap = Vec<(usize, usize)>;
+
+/// The char index in the pattern that translated byte `offset` came from.
+pub fn source_char(map: &SourceMap, offset: usize) -> usize {
+    match map.binary_search_by_key(&offset, |&(out, _)| out) {
+        Ok(i) => map[i].1,
+        Err(0) => 0,
+        Err(i) => map[i - 1].1,
+    }
+}
 
 /// A pattern that does not compile. `Display` is one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

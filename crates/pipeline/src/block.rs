@@ -1,0 +1,237 @@
+//! Filtering one block of records on a worker thread.
+
+use crate::record::{Criteria, Verdict};
+use spitzel_core::doc::{Doc, DocError, DocParser, DocView};
+use spitzel_core::expr::Undecided;
+use spitzel_input::RecordBlock;
+use std::cell::RefCell;
+
+/// How much of each match the writer needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The matching records' bytes.
+    Lines,
+    /// Only how many matched (--count, --quiet).
+    Count,
+}
+
+/// A record that could not be read, in input order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRecord {
+    pub line: u64,
+    pub reason: BadReason,
+    /// Matches written to `out` before this record (for --strict and --limit).
+    pub matched_before: u64,
+}
+
+/// Why a record was neither written nor filtered out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadReason {
+    #[error("{0}")]
+    Unreadable(#[from] DocError),
+    #[error("{0}")]
+    Undecided(#[from] Undecided),
+    /// Part of a wrapper line that is no record (a null in Records, a
+    /// broken element): the decoder's words.
+    #[error("{0}")]
+    NotARecord(String),
+}
+
+/// What a worker hands back for one block.
+#[derive(Debug, Default)]
+pub struct BlockOutcome {
+    pub out: Vec<u8>,
+    pub matched: u64,
+    pub lines: u64,
+    pub events: u64,
+    pub no_time: u64,
+    pub bad: Vec<BadRecord>,
+    /// --sigma with --stats: matches per rule among the selected events.
+    pub rule_hits: Vec<u64>,
+}
+
+thread_local! {
+    static PARSER: RefCell<DocParser> = RefCell::new(DocParser::new());
+}
+
+/// Filter every record of `block`.
+pub fn filter_block(
+    block: &RecordBlock,
+    criteria: &Criteria,
+    invert: bool,
+    keep: Keep,
+) -> BlockOutcome {
+    PARSER.with(|parser| {
+        let mut parser = parser.borrow_mut();
+        let mut outcome = BlockOutcome {
+            out: Vec::with_capacity(if keep == Keep::Lines {
+                block.data.len() / 4
+            } else {
+                0
+            }),
+            rule_hits: match &criteria.sigma {
+                Some(sigma) if sigma.count => vec![0; sigma.rules.rules.len()],
+                _ => Vec::new(),
+            },
+            ..Default::default()
+        };
+        let mut hits = Vec::new();
+        let mut start = 0;
+        for (index, end) in memchr::memchr_iter(b'\n', &block.data).enumerate() {
+            let raw = &block.data[start..end];
+            start = end + 1;
+            outcome.lines += 1;
+            let line_no = match &block.lines {
+                Some(lines) => lines.get(index).copied().unwrap_or(block.first_line),
+                None => block.first_line + index as u64,
+            };
+            let record = raw.strip_suffix(b"\r").unwrap_or(raw);
+            // `cat a.json b.json` puts b's byte order mark before its first line.
+            let record = record.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(record);
+            if record.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            judge_record(
+                record,
+                line_no,
+                criteria,
+                invert,
+                keep,
+                &mut parser,
+                &mut outcome,
+                &mut hits,
+            );
+        }
+        outcome
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge_record(
+    record: &[u8],
+    line_no: u64,
+    criteria: &Criteria,
+    invert: bool,
+    keep: Keep,
+    parser: &mut DocParser,
+    outcome: &mut BlockOutcome,
+    hits: &mut Vec<u32>,
+) {
+    // None: a wrapper of records, decoded below once the parser is free
+    // again. Ordinary records carry an eventName, so only the rare record
+    // without one has its top-level keys looked at.
+    let verdict = match parser.parse(record) {
+        Err(error) => {
+            outcome.bad.push(BadRecord {
+                line: line_no,
+                reason: error.into(),
+                matched_before: outcome.matched,
+            });
+            return;
+        }
+        Ok(doc) => match doc.top_str("eventName") {
+            Some(name) => Some(judge_doc(criteria, &doc, Some(name), invert, hits)),
+            None if !is_wrapper(&doc) => Some(judge_doc(criteria, &doc, None, invert, hits)),
+            None => None,
+        },
+    };
+    let verdict = match verdict {
+        Some(Ok(verdict)) => verdict,
+        Some(Err(undecided)) => {
+            outcome.bad.push(BadRecord {
+                line: line_no,
+                reason: undecided.into(),
+                matched_before: outcome.matched,
+            });
+            return;
+        }
+        None => match spitzel_input::unwrap_line(record) {
+            // Keys spelt with escapes, which the decoder does not take for
+            // a wrapper's: the record itself after all.
+            None => match parser.parse(record) {
+                Ok(doc) => match judge_doc(criteria, &doc, None, invert, hits) {
+                    Ok(verdict) => verdict,
+                    Err(undecided) => {
+                        outcome.bad.push(BadRecord {
+                            line: line_no,
+                            reason: undecided.into(),
+                            matched_before: outcome.matched,
+                        });
+                        return;
+                    }
+                },
+                Err(_) => Verdict::NoMatch,
+            },
+            Some(expanded) => {
+                for inner in &expanded.records {
+                    judge_record(
+                        inner, line_no, criteria, invert, keep, parser, outcome, hits,
+                    );
+                }
+                // What in the line was not a record (a null in Records, a
+                // broken element) is reported; the records beside it stay.
+                for fault in expanded.faults {
+                    outcome.bad.push(BadRecord {
+                        line: line_no,
+                        reason: BadReason::NotARecord(fault),
+                        matched_before: outcome.matched,
+                    });
+                }
+                return;
+            }
+        },
+    };
+    outcome.events += 1;
+    if verdict == Verdict::NoTime {
+        outcome.no_time += 1;
+    }
+    if (verdict == Verdict::Match) != invert {
+        outcome.matched += 1;
+        for &hit in hits.iter() {
+            if let Some(count) = outcome.rule_hits.get_mut(hit as usize) {
+                *count += 1;
+            }
+        }
+        if keep == Keep::Lines {
+            match &criteria.sigma {
+                Some(sigma) if sigma.annotate => {
+                    sigma.write_annotated(record, hits, &mut outcome.out)
+                }
+                _ => outcome.out.extend_from_slice(record),
+            }
+            outcome.out.push(b'\n');
+        }
+    }
+}
+
+/// A wrapper of records on one line, by its top-level keys: Records or
+/// Events (a minified document, saved lookup-events output; the decoder
+/// reports one that is not an array) or CloudTrailEvent (an --envelope line).
+fn is_wrapper(doc: &Doc<'_>) -> bool {
+    const KEYS: [&str; 3] = ["Records", "Events", "CloudTrailEvent"];
+    match doc.view() {
+        DocView::Raw(root) => KEYS.iter().any(|key| root.member(key).is_some()),
+        DocView::Tree(tree) => KEYS.iter().any(|key| tree.get(*key).is_some()),
+    }
+}
+
+/// The verdict, and in `hits` the Sigma rules the record matched. An
+/// inverted filter writes records that failed some criterion, for which
+/// the rules are tested on their own when the output names or counts them.
+fn judge_doc(
+    criteria: &Criteria,
+    doc: &spitzel_core::doc::Doc<'_>,
+    event_name: Option<&str>,
+    invert: bool,
+    hits: &mut Vec<u32>,
+) -> Result<Verdict, Undecided> {
+    let verdict = criteria.judge(doc, event_name, hits)?;
+    if invert
+        && verdict != Verdict::Match
+        && let Some(sigma) = &criteria.sigma
+        && (sigma.annotate || sigma.count)
+    {
+        sigma.hits(doc, event_name, hits);
+    }
+    Ok(verdict)
+}

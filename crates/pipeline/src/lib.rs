@@ -1,0 +1,19 @@
+//! spitzel-pipeline: spitzel-filter's pipeline from inputs to matching
+//! records. The criteria judge each record (`record`, with Sigma rules as
+//! one criterion in `sigma`), rayon workers filter blocks (`block`), and the
+//! ordered writer applies --limit, --quiet, --strict and reports (`writer`,
+//! `report`). spitzel-fetch --s3 filters object bodies with the same blocks.
+
+mod block;
+mod pipeline;
+mod record;
+mod report;
+mod sigma;
+mod writer;
+
+pub use block::{Keep, filter_block};
+pub use pipeline::{Done, Pipeline, Sink};
+pub use record::{Criteria, Verdict};
+pub use report::print_stats;
+pub use sigma::SigmaCriterion;
+pub use writer::{OutputSink, Stopped};

@@ -1,0 +1,111 @@
+//! --sigma: Sigma rules as one more criterion, on the record scanner's
+//! values, and the --annotate member naming the rules that matched.
+
+use serde_json::json;
+use spitzel_core::doc::{Doc, DocView};
+use spitzel_core::json_bytes::is_space;
+use spitzel_sigma::{Level, RuleError, RuleSet};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The loaded rules and what the output needs of them.
+pub struct SigmaCriterion {
+    pub rules: RuleSet,
+    /// Append the "sigma" member to written records.
+    pub annotate: bool,
+    /// Count matches per rule (--stats).
+    pub count: bool,
+    /// Each rule's entry of the "sigma" array, as JSON text.
+    entries: Vec<String>,
+}
+
+impl SigmaCriterion {
+    pub fn load(
+        paths: &[PathBuf],
+        level: Option<Level>,
+        annotate: bool,
+        count: bool,
+    ) -> Result<SigmaCriterion, RuleError> {
+        let rules = RuleSet::load(paths, level)?;
+        let entries = rules
+            .rules
+            .iter()
+            .map(|rule| {
+                json!({
+                    "id": rule.id,
+                    "title": rule.title,
+                    "level": rule.level.map(Level::name),
+                    "author": rule.author,
+                })
+                .to_string()
+            })
+            .collect();
+        Ok(SigmaCriterion {
+            rules,
+            annotate,
+            count,
+            entries,
+        })
+    }
+
+    /// The rules matching `doc` into `out` (load order).
+    pub(crate) fn hits(&self, doc: &Doc<'_>, event_name: Option<&str>, out: &mut Vec<u32>) {
+        let source = doc.top_str("eventSource");
+        match doc.view() {
+            DocView::Raw(root) => self.rules.matching(root, event_name, source, out),
+            DocView::Tree(tree) => self.rules.matching(tree, event_name, source, out),
+        }
+    }
+
+    /// `record` with `"sigma":[...]` added as its last member.
+    pub(crate) fn write_annotated(&self, record: &[u8], hits: &[u32], out: &mut Vec<u8>) {
+        // A validated object: its last byte other than white space is '}'.
+        let close = record
+            .iter()
+            .rposition(|&b| b == b'}')
+            .unwrap_or(record.len());
+        let before = record[..close]
+            .iter()
+            .rposition(|&b| !is_space(b))
+            .map(|at| record[at]);
+        out.extend_from_slice(&record[..close]);
+        if before != Some(b'{') {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"sigma\":[");
+        for (i, &hit) in hits.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(self.entries[hit as usize].as_bytes());
+        }
+        out.extend_from_slice(b"]");
+        out.extend_from_slice(&record[close..]);
+    }
+
+    /// The per-rule part of --stats.
+    pub fn print_stats(&self, counts: &[u64]) {
+        let stats = &self.rules.stats;
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "spitzel-filter: stats: sigma: {} rule files, {} rules run ({} on every record, the rest by eventName/eventSource), \
+             {} skipped (logsource not AWS CloudTrail), {} below --sigma-level",
+            stats.files,
+            self.rules.rules.len(),
+            self.rules.unindexed(),
+            stats.other_logsource,
+            stats.below_level
+        );
+        for (number, rule) in self.rules.rules.iter().enumerate() {
+            let _ = writeln!(
+                err,
+                "spitzel-filter: stats: sigma: {} {} [{}] {}",
+                counts.get(number).copied().unwrap_or(0),
+                rule.id.as_deref().unwrap_or("-"),
+                rule.level.map_or("-", Level::name),
+                rule.title
+            );
+        }
+    }
+}

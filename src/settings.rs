@@ -1,0 +1,139 @@
+//! spitzel-filter's arguments checked once, into the criteria and what to
+//! do with them: the pipeline, --emit-sql and --stats all read `Settings`,
+//! so that the two outputs cannot judge the same arguments differently.
+
+use spitzel_cli::common::TimeArgsError;
+use spitzel_cli::filter::{FilterArgs, SigmaLevel, SqlDialect};
+use spitzel_core::actions::{ActionGlobError, ActionMatcher};
+use spitzel_core::expr::{ExprError, Expression, excerpt};
+use spitzel_input::Limits;
+use spitzel_pipeline::SigmaCriterion;
+use spitzel_pipeline::{Criteria, Keep};
+use spitzel_sigma::Level;
+use spitzel_sql::Dialect;
+use std::sync::Arc;
+
+/// Arguments that cannot run; `Display` is the one line printed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum UsageError {
+    #[error(transparent)]
+    Actions(#[from] ActionGlobError),
+    #[error(transparent)]
+    Time(#[from] TimeArgsError),
+    #[error("--match '{text}': {error}")]
+    Match { text: String, error: ExprError },
+    #[error("--sigma: {0}")]
+    Sigma(#[from] spitzel_sigma::RuleError),
+    #[error("cannot start worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+}
+
+/// What the checked arguments select, and where it goes.
+pub(crate) struct Settings {
+    pub criteria: Arc<Criteria>,
+    /// -v: the records the criteria do not keep.
+    pub invert: bool,
+    pub inputs: Vec<String>,
+    pub output: Output,
+}
+
+/// Where the selection goes.
+pub(crate) enum Output {
+    /// The records (or their count) on stdout.
+    Records(RecordOutput),
+    /// --emit-sql: one statement selecting the same records.
+    Sql { dialect: Dialect, table: String },
+}
+
+/// How the pipeline runs and writes.
+pub(crate) struct RecordOutput {
+    pub keep: Keep,
+    pub count: bool,
+    pub quiet: bool,
+    pub limit: Option<u64>,
+    pub strict: bool,
+    pub stats: bool,
+    /// None: one worker a core.
+    pub threads: Option<usize>,
+    pub limits: Limits,
+}
+
+impl Settings {
+    /// Check every criterion, in the order of the options' help.
+    pub(crate) fn check(args: FilterArgs) -> Result<Settings, UsageError> {
+        let actions = ActionMatcher::with_implied(&args.actions, args.implied)?;
+        let window = args.time.window(spitzel_core::window::now())?;
+        let expressions = args
+            .matches
+            .iter()
+            .map(|source| {
+                // A long expression is quoted around the column only.
+                Expression::parse(source).map_err(|error| UsageError::Match {
+                    text: excerpt(source, error.column),
+                    error,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let sigma = if args.sigma.is_empty() {
+            None
+        } else {
+            Some(SigmaCriterion::load(
+                &args.sigma,
+                args.sigma_level.map(level),
+                args.annotate,
+                args.stats,
+            )?)
+        };
+        let output = match args.emit_sql {
+            Some(dialect) => Output::Sql {
+                dialect: sql_dialect(dialect),
+                table: args.sql_table,
+            },
+            None => Output::Records(RecordOutput {
+                keep: if args.count || args.quiet {
+                    Keep::Count
+                } else {
+                    Keep::Lines
+                },
+                count: args.count,
+                quiet: args.quiet,
+                limit: args.limit,
+                strict: args.strict,
+                stats: args.stats,
+                threads: args.threads.map(usize::from),
+                limits: Limits {
+                    max_record: args.max_record_size,
+                },
+            }),
+        };
+        Ok(Settings {
+            criteria: Arc::new(Criteria {
+                actions,
+                window,
+                expressions,
+                sigma,
+            }),
+            invert: args.invert_match,
+            inputs: args.inputs,
+            output,
+        })
+    }
+}
+
+pub(crate) fn sql_dialect(dialect: SqlDialect) -> Dialect {
+    match dialect {
+        SqlDialect::Athena => Dialect::Athena,
+        SqlDialect::Spark => Dialect::Spark,
+        SqlDialect::Duckdb => Dialect::Duckdb,
+    }
+}
+
+fn level(level: SigmaLevel) -> Level {
+    match level {
+        SigmaLevel::Informational => Level::Informational,
+        SigmaLevel::Low => Level::Low,
+        SigmaLevel::Medium => Level::Medium,
+        SigmaLevel::High => Level::High,
+        SigmaLevel::Critical => Level::Critical,
+    }
+}
