@@ -289,7 +289,7 @@ fn json_text_member(
         Op::Contains(_) => return Err(refuse("contains")),
         Op::Regex(re) => format!(
             "({is_str} AND {})",
-            common::regex_match(D, &scalar, &regex::translate(re.source(), D)?)
+            common::regex_match(D, &scalar, &regex::write(re, D)?)
         ),
         Op::Cidr(nets) => format!("({is_str} AND {})", common::cidr(D, &scalar, nets)?),
     };
@@ -347,9 +347,7 @@ fn scalar_op(op: &Op, v: &str, kind: Kind) -> Result<String, Refusal> {
         Op::Order(..) => "FALSE".into(),
         Op::Contains(Literal::Str(part)) if kind == Kind::Str => common::str_contains(D, v, part),
         Op::Contains(_) => "FALSE".into(),
-        Op::Regex(re) if kind == Kind::Str => {
-            common::regex_match(D, v, &regex::translate(re.source(), D)?)
-        }
+        Op::Regex(re) if kind == Kind::Str => common::regex_match(D, v, &regex::write(re, D)?),
         Op::Regex(_) => "FALSE".into(),
         Op::Cidr(nets) if kind == Kind::Str => common::cidr(D, v, nets)?,
         Op::Cidr(_) => "FALSE".into(),

@@ -546,7 +546,7 @@ impl Render {
             Op::Regex(re) => format!(
                 "({} AND {})",
                 self.is(v, Kind::Str),
-                common::regex_match(d, &self.as_str(v), &regex::translate(re.source(), d)?)
+                common::regex_match(d, &self.as_str(v), &regex::write(re, d)?)
             ),
             Op::Cidr(networks) => format!(
                 "({} AND {})",

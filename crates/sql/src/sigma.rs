@@ -3,10 +3,7 @@
 //! Wildcard values and `re` values are parsed by regex-syntax exactly as
 //! the filter's regex crate reads them (same flags, Unicode simple case
 //! folding already expanded into classes), and that parsed form is written
-//! out for the engine with nothing left to interpretation: every character
-//! an explicit code point, every class its ranges, anchors `\A`/`\z`.
-//! What has no such spelling (word boundaries, multi-line anchors) is
-//! refused.
+//! out for the engine by the writer `--match` patterns share (regex.rs).
 //!
 //! The filter tests a number's or an object's JSON *text*, which the
 //! engines do not keep (they re-serialise numbers). So a text or regex test
@@ -17,7 +14,7 @@
 
 use super::athena_table;
 use super::json::{Kind, Render};
-use super::{Dialect, Refusal, common, str_lit};
+use super::{Dialect, Refusal, common, regex, str_lit};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use spitzel_sigma::model::{Item, Rule, Test};
 use spitzel_sigma::pattern::Token;
@@ -56,86 +53,6 @@ fn regex_hir(source: &str, i: bool, m: bool, s: bool) -> Result<Hir, String> {
         .build()
         .parse(source)
         .map_err(|e| format!("the regex {source:?}: {e}"))
-}
-
-/// One character, spelled so no engine reads it as syntax.
-fn push_char(c: char, out: &mut String) {
-    if c.is_ascii_alphanumeric() {
-        out.push(c);
-    } else {
-        out.push_str(&format!("\\x{{{:X}}}", c as u32));
-    }
-}
-
-/// The parsed regex written for `d`'s engine (RE2 for DuckDB and the
-/// Athena test, java.util.regex for Spark), or what cannot be written.
-fn render_hir(hir: &Hir, d: Dialect, out: &mut String) -> Result<(), String> {
-    match hir.kind() {
-        HirKind::Empty => out.push_str("(?:)"),
-        HirKind::Literal(lit) => {
-            let text = std::str::from_utf8(&lit.0).map_err(|_| "a non-UTF-8 literal")?;
-            text.chars().for_each(|c| push_char(c, out));
-        }
-        HirKind::Class(Class::Unicode(class)) => {
-            if class.ranges().is_empty() {
-                return Err("a class that matches nothing".into());
-            }
-            out.push('[');
-            for r in class.ranges() {
-                push_char(r.start(), out);
-                if r.end() != r.start() {
-                    out.push('-');
-                    push_char(r.end(), out);
-                }
-            }
-            out.push(']');
-        }
-        HirKind::Class(Class::Bytes(_)) => return Err("a byte class".into()),
-        HirKind::Look(Look::Start) => out.push_str(r"\A"),
-        HirKind::Look(Look::End) => out.push_str(r"\z"),
-        HirKind::Look(look) => {
-            return Err(format!(
-                "the assertion {look:?} (multi-line anchors and word boundaries differ between engines)"
-            ));
-        }
-        HirKind::Repetition(rep) => {
-            // RE2 takes counts up to 1000.
-            if d != Dialect::Spark && rep.max.unwrap_or(rep.min).max(rep.min) > 1000 {
-                return Err("a repetition count above 1000".into());
-            }
-            out.push_str("(?:");
-            render_hir(&rep.sub, d, out)?;
-            out.push(')');
-            match (rep.min, rep.max) {
-                (0, None) => out.push('*'),
-                (1, None) => out.push('+'),
-                (min, None) => out.push_str(&format!("{{{min},}}")),
-                (min, Some(max)) if min == max => out.push_str(&format!("{{{min}}}")),
-                (min, Some(max)) => out.push_str(&format!("{{{min},{max}}}")),
-            }
-        }
-        HirKind::Capture(cap) => {
-            out.push_str("(?:");
-            render_hir(&cap.sub, d, out)?;
-            out.push(')');
-        }
-        HirKind::Concat(items) => {
-            for item in items {
-                render_hir(item, d, out)?;
-            }
-        }
-        HirKind::Alternation(items) => {
-            out.push_str("(?:");
-            for (n, item) in items.iter().enumerate() {
-                if n > 0 {
-                    out.push('|');
-                }
-                render_hir(item, d, out)?;
-            }
-            out.push(')');
-        }
-    }
-    Ok(())
 }
 
 /// Whether some text made only of `allowed` characters could hold a match
@@ -257,7 +174,8 @@ fn text_test(
         _ => format!("the value {:?}", shown(test)),
     };
     let mut regex = String::new();
-    render_hir(&hir, d, &mut regex).map_err(|e| refusal(rule, &format!("{e} in {what}"), d))?;
+    regex::write_hir(&hir, d, &mut regex)
+        .map_err(|e| refusal(rule, &format!("{e} in {what}"), d))?;
     if check_others {
         if could_match_over(&hir, NUMBER_CHARS) {
             return Err(refusal(
@@ -672,7 +590,7 @@ mod tests {
 
     fn engine(value: &str, cased: bool) -> String {
         let mut out = String::new();
-        render_hir(
+        regex::write_hir(
             &text_hir(&parse_wildcards(value), cased).unwrap(),
             Dialect::Duckdb,
             &mut out,
@@ -709,6 +627,6 @@ mod tests {
     fn word_boundaries_are_refused() {
         let mut out = String::new();
         let hir = regex_hir(r"\bx", false, false, false).unwrap();
-        assert!(render_hir(&hir, Dialect::Duckdb, &mut out).is_err());
+        assert!(regex::write_hir(&hir, Dialect::Duckdb, &mut out).is_err());
     }
 }

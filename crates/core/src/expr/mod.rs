@@ -23,7 +23,7 @@ pub use cidr::Network;
 pub use eval::Op;
 pub use literal::Literal;
 pub use parse::Node;
-pub use pyregex::PyRegex;
+pub use pyregex::{Parsed, PyRegex};
 
 use crate::doc::Doc;
 use std::fmt;

@@ -33,9 +33,19 @@ const TIERS: usize = (BACKTRACK_MAX_INPUT / SHORTEST_TIER).trailing_zeros() as u
 
 #[derive(Debug)]
 pub struct PyRegex {
-    /// The Python pattern as written, for translators.
+    /// The Python pattern as written, for messages.
     source: String,
+    /// The pattern in the Rust dialect, Python's meaning spelled out.
+    translated: String,
     engine: Engine,
+}
+
+/// A pattern in the parsed form the engines run and the SQL dialects are
+/// written from: regex-syntax's when the linear engine runs it, else
+/// fancy-regex's (lookaround, backreferences, atomic groups).
+pub enum Parsed {
+    Linear(regex_syntax::hir::Hir),
+    Backtracking(fancy_regex::Expr),
 }
 
 #[derive(Debug)]
@@ -151,11 +161,15 @@ impl PyRegex {
                     .map_err(|e| describe(&translated, &map, &e))?;
                 let tiers = std::array::from_fn(|_| OnceLock::new());
                 let _ = tiers[0].set(first);
-                Engine::Backtracking(Box::new(Backtracker { translated, tiers }))
+                Engine::Backtracking(Box::new(Backtracker {
+                    translated: translated.clone(),
+                    tiers,
+                }))
             }
         };
         Ok(Self {
             source: pattern.to_owned(),
+            translated,
             engine,
         })
     }
@@ -170,6 +184,23 @@ impl PyRegex {
         match &self.engine {
             Engine::Linear(re) => Ok(re.is_match(text)),
             Engine::Backtracking(re) => re.is_match(text),
+        }
+    }
+
+    /// The parsed form of the translation, read again from it (parsing is
+    /// cheap next to compiling, and only translators ask).
+    pub fn parsed(&self) -> Parsed {
+        let linear = match self.engine {
+            Engine::Linear(_) => regex_syntax::Parser::new().parse(&self.translated).ok(),
+            Engine::Backtracking(_) => None,
+        };
+        match linear {
+            Some(hir) => Parsed::Linear(hir),
+            // fancy-regex compiled this very text.
+            None => match fancy_regex::Expr::parse_tree(&self.translated) {
+                Ok(tree) => Parsed::Backtracking(tree.expr),
+                Err(e) => unreachable!("a compiled pattern parses: {e}"),
+            },
         }
     }
 
