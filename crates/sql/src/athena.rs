@@ -181,7 +181,17 @@ fn compare(path_text: &str, op: &Op) -> Result<String, Refusal> {
                 );
                 single(op, &v, Kind::Str, when_missing)
             }
-            _ => Err(unreachable("a negative index")),
+            // `[-k]`: the k-th from the end, as Python counts.
+            Seg::Index(i) => {
+                let from_end = i.unsigned_abs();
+                let v = format!(
+                    "(CASE WHEN cardinality(resources) >= {from_end} THEN \
+                     element_at(resources, cardinality(resources) - {}).{column} END)",
+                    from_end - 1
+                );
+                single(op, &v, Kind::Str, when_missing)
+            }
+            Seg::Name(_) => Err(unreachable("no such resource member")),
         };
     }
     if let Some(Seg::Name(first)) = segs.first()

@@ -389,6 +389,21 @@ pub(crate) fn exact_f64(n: i128) -> Option<f64> {
     (f.abs() < 1.7e38 && f as i128 == n).then_some(f)
 }
 
+/// The doubles just below and just above an integer no double holds
+/// exactly (`exact_f64` gave None), so that for a double `x`, `x < n` is
+/// `x <= below` and `x > n` is `x >= above`.
+pub fn doubles_around(n: i128) -> (f64, f64) {
+    const TWO_POW_127: f64 = 1.7014118346046923e38;
+    let nearest = n as f64;
+    // Past 2^53 a double is an integer; below 2^127 the cast back is exact.
+    let nearest_above = nearest >= TWO_POW_127 || (nearest as i128) > n;
+    if nearest_above {
+        (nearest.next_down(), nearest)
+    } else {
+        (nearest, nearest.next_up())
+    }
+}
+
 /// A float literal's text that parses back to the same double.
 pub(crate) fn float_text(f: f64) -> String {
     format!("{f:?}")
@@ -425,7 +440,10 @@ pub(crate) fn check_float(d: Dialect, f: f64) -> Result<(), Refusal> {
     if f.is_finite() {
         Ok(())
     } else {
-        Err(Refusal::new(format!("non-finite number literal {f}"), d))
+        Err(Refusal::new(
+            format!("a number literal no double holds (it reads as {f})"),
+            d,
+        ))
     }
 }
 
@@ -511,6 +529,25 @@ mod tests {
             if let Ok(t) = parse_time_arg(&format!("{y:04}-{m:02}-{d:02}")) {
                 assert_eq!(days, t / NANOS_PER_DAY, "{y}-{m}-{d}");
             }
+        }
+    }
+
+    #[test]
+    fn doubles_around_an_integer_are_its_neighbours() {
+        for n in [
+            9_007_199_254_740_993i128,
+            -9_007_199_254_740_993,
+            (1 << 64) + 1,
+            i128::MAX,
+            i128::MIN + 1,
+        ] {
+            let (below, above) = doubles_around(n);
+            assert!(exact_f64(n).is_none());
+            // `below < n < above`, with no double between them.
+            assert!(below < above && below.next_up() == above, "{n}");
+            let as_int = |f: f64| (f < 1.7014118346046923e38).then_some(f as i128);
+            assert!(as_int(below).is_none_or(|b| b < n), "{n}");
+            assert!(as_int(above).is_none_or(|a| a > n), "{n}");
         }
     }
 

@@ -274,6 +274,14 @@ impl Render {
     /// `v OP n` for a value of kind Int, exactly.
     fn int_cmp(&self, v: &str, op: &str, n: i128) -> String {
         match self.d {
+            // Spark's integers are DECIMAL(38,0) at most, so a literal past
+            // 38 digits decides alone (and its cast would fail in ANSI mode).
+            Dialect::Spark if n.unsigned_abs() >= SPARK_DECIMAL_LIMIT => {
+                let below = matches!(op, "<" | "<=");
+                let above = matches!(op, ">" | ">=");
+                let holds = if n > 0 { below } else { above };
+                if holds { "TRUE" } else { "FALSE" }.to_owned()
+            }
             Dialect::Spark => format!(
                 "try_variant_get({v}, '$', 'decimal(38,0)') {op} CAST('{n}' AS DECIMAL(38,0))"
             ),
@@ -323,12 +331,12 @@ impl Render {
     fn element(&self, v: &str, i: i64) -> Result<String, Refusal> {
         Ok(match (self.d, i >= 0) {
             (Dialect::Spark, true) => format!("variant_get({v}, '$[{i}]')"),
-            (Dialect::Spark, false) => {
-                return Err(Refusal::new(
-                    format!("the negative index [{i}] in a path"),
-                    self.d,
-                ));
-            }
+            // element_at counts from the end for a negative index, as
+            // Python does; try_ gives NULL past the start.
+            (Dialect::Spark, false) => format!(
+                "try_element_at(CASE WHEN {} THEN cast({v} AS array<variant>) END, {i})",
+                self.is(v, Kind::Array)
+            ),
             (_, true) => format!("json_extract({v}, '$[{i}]')"),
             (_, false) => format!("json_extract({v}, '$[#-{}]')", i.unsigned_abs()),
         })
@@ -629,13 +637,20 @@ impl Render {
         Ok(match lit {
             Literal::Int(n) => match common::exact_f64(*n) {
                 Some(f) => format!("({} OR {})", int(op, *n), double(f)),
-                // No double equals it; an ordering against it would round.
+                // No double equals it.
                 None if op == "=" => int(op, *n),
+                // A double lies strictly between the neighbours around it.
                 None => {
-                    return Err(Refusal::new(
-                        format!("ordering against {n}, which a double cannot hold exactly"),
-                        self.d,
-                    ));
+                    let (below, above) = common::doubles_around(*n);
+                    let double = match op {
+                        "<" | "<=" => self.double_cmp(v, "<=", below),
+                        _ => self.double_cmp(v, ">=", above),
+                    };
+                    format!(
+                        "({} OR ({} AND {double}))",
+                        int(op, *n),
+                        self.is(v, Kind::Double)
+                    )
                 }
             },
             Literal::Float(f) => {
@@ -649,6 +664,29 @@ impl Render {
             }
             _ => "FALSE".into(),
         })
+        .map(|holds| self.spark_guard_huge(v, lit, holds))
+    }
+
+    /// Spark reads an integer of 39 digits or more as a DOUBLE, losing
+    /// digits the filter compares exactly. Against a literal far below
+    /// 1e38 the lost digits cannot change the verdict; against one near or
+    /// past it such a value (no double written as such is told apart) stops
+    /// the query instead of being compared.
+    fn spark_guard_huge(&self, v: &str, lit: &Literal, holds: String) -> String {
+        let magnitude = match lit {
+            Literal::Int(n) => n.unsigned_abs() as f64,
+            Literal::Float(f) => f.abs(),
+            _ => 0.0,
+        };
+        if self.d != Dialect::Spark || magnitude < 1e37 {
+            return holds;
+        }
+        format!(
+            "(CASE WHEN {} AND abs(try_variant_get({v}, '$', 'double')) >= CAST('1e38' AS DOUBLE) \
+             THEN raise_error({}) ELSE {holds} END)",
+            self.is(v, Kind::Double),
+            str_lit(self.d, SPARK_HUGE_NUMBER_ERROR)
+        )
     }
 }
 
@@ -656,6 +694,12 @@ impl Render {
 fn duckdb_integer_text(v: &str) -> String {
     format!("regexp_full_match(CAST({v} AS VARCHAR), '-?[0-9]+')")
 }
+
+/// 10^38: Spark's DECIMAL(38,0) holds the integers below it.
+const SPARK_DECIMAL_LIMIT: u128 = 10u128.pow(38);
+
+const SPARK_HUGE_NUMBER_ERROR: &str = "spitzel: a record holds a number of 1e38 or more, which Spark \
+    reads as a double: the statement cannot compare it exactly; filter that file with spitzel-filter";
 
 const BEYOND_128_BITS_ERROR: &str = "spitzel: a record holds an integer beyond 128 bits, which the statement cannot compare exactly";
 
