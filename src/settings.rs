@@ -24,6 +24,10 @@ pub(crate) enum UsageError {
     Match { text: String, error: ExprError },
     #[error("--sigma: {0}")]
     Sigma(#[from] spitzel_sigma::RuleError),
+    #[error("--sigma: {0}")]
+    NoSigmaRule(#[from] spitzel_sigma::NothingToRun),
+    #[error(transparent)]
+    Table(#[from] spitzel_sql::TableNameError),
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
 }
@@ -77,13 +81,17 @@ impl Settings {
         let sigma = if args.sigma.is_empty() {
             None
         } else {
-            Some(SigmaCriterion::load(
-                &args.sigma,
-                args.sigma_level.map(level),
-                args.annotate,
-                args.stats,
-            )?)
+            let min_level = args.sigma_level.map(level);
+            let criterion =
+                SigmaCriterion::load(&args.sigma, min_level, args.annotate, args.stats)?;
+            // A set that runs nothing could only ever answer "no match".
+            criterion.rules.require_rules(&args.sigma, min_level)?;
+            Some(criterion)
         };
+        if args.emit_sql == Some(SqlDialect::Athena) {
+            // Written into the statement: the same check as --sql-ddl's.
+            spitzel_sql::check_table_name(&args.sql_table)?;
+        }
         let output = match args.emit_sql {
             Some(dialect) => Output::Sql {
                 dialect: sql_dialect(dialect),

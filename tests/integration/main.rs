@@ -7,6 +7,7 @@ mod completions;
 mod corruption;
 mod docs_fresh;
 mod filter_cli;
+mod hostile_rules;
 mod input_bounds;
 mod jsonpath_cts;
 mod man_render;

@@ -157,9 +157,10 @@ fn sigma_level_keeps_rules_at_or_above() {
         &["--sigma", d, "--sigma-level", "critical", "--stats"],
         &input(),
     );
-    assert_eq!(out.status.code(), Some(1));
+    // No rule left to run: refused, saying why (issue 22), not "no match".
+    assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("3 below --sigma-level"),
+        text(&out.stderr).contains("no rule to run: 4 rules in 4 files: 1 for a logsource other than AWS CloudTrail (product: aws, service: cloudtrail), 3 below --sigma-level critical"),
         "{}",
         text(&out.stderr)
     );

@@ -77,6 +77,26 @@ fn spark_refuses_files_whose_name_belies_their_compression() {
 }
 
 #[test]
+fn file_names_reach_the_engines_with_their_glob_characters_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ev[1]?.ndjson");
+    std::fs::write(&path, RECORD).unwrap();
+    let base = dir.path().display();
+    for (dialect, quoted) in [
+        ("duckdb", format!("'{base}/ev[[]1][?].ndjson'")),
+        ("spark", format!("text.`{base}/ev\\[1\\]\\?.ndjson`")),
+    ] {
+        let out = run(&["--emit-sql", dialect, "-i", path.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&quoted),
+            "{dialect}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
 fn a_bad_match_is_quoted_as_the_filter_quotes_it() {
     let expression = format!("$.a == '{}' and $.b =! 1", "x".repeat(100_000));
     let filtered = run(&["-m", &expression], b"");

@@ -626,6 +626,37 @@ def loud_failures(binary, work, con, spark, failures):
                     failures.append(f"{dialect} {name}: failed, but not with spitzel's error: {str(e)[:200]}")
 
 
+def glob_names(binary, work, con, spark, failures):
+    """The engines expand glob characters in file names; each statement must
+    read the one file named, not its look-alikes."""
+    folder = os.path.join(work, "globs")
+    os.makedirs(folder, exist_ok=True)
+    names = ["ev[1].ndjson", "ev1.ndjson", "e?.ndjson", "ex.ndjson", "a*b.ndjson", "axb.ndjson",
+             "x{1,2}.ndjson", "x1.ndjson", "b\\c.ndjson", "d[1]/in.ndjson", "d1/in.ndjson"]
+    for name in names:
+        path = os.path.join(folder, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(json.dumps({"eventName": name}) + "\n")
+    for name in names:
+        path = os.path.join(folder, name)
+        for dialect, engine in [("duckdb", con), ("spark", spark)]:
+            if engine is None:
+                continue
+            rc, sql, err = run_filter(binary, ["--emit-sql", dialect, "-i", path])
+            if rc != 0:
+                failures.append(f"{dialect} {name!r}: exit {rc}: {err.strip()}")
+                continue
+            try:
+                rows = engine.sql(sql).collect() if dialect == "spark" else engine.execute(sql).fetchall()
+                got = sorted(json.loads(r[0])["eventName"] for r in rows)
+            except Exception as e:
+                failures.append(f"{dialect} {name!r}: engine error {str(e)[:200]}")
+                continue
+            if got != [name]:
+                failures.append(f"{dialect} {name!r}: read {got}")
+
+
 def start_spark():
     """One local Spark session for all queries, or None and why not."""
     import shutil
@@ -771,6 +802,7 @@ def main():
                 else:
                     stats["spark"]["stopped"] += 1
     loud_failures(binary, work, con, spark, failures)
+    glob_names(binary, work, con, spark, failures)
     for d, c in stats.items():
         print(f"sql-engines: {d}: {dict(c)}")
     print(f"sql-engines: spark: {spark_note}")

@@ -5,6 +5,7 @@
 use crate::model::{CompareOp, Item, Modifier, RefMode, RuleValue, Test};
 use crate::net::Network;
 use crate::pattern::{self, TextMatcher, Token};
+use crate::textset::TextSet;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use regex::RegexBuilder;
@@ -64,6 +65,7 @@ pub fn compile_item(key: &str, values: Vec<RuleValue>, keyword: bool) -> Result<
             Kind::Strings => string_tests(value, &modifiers, cased, field.is_none())?,
         });
     }
+    let text_set = TextSet::build(&tests, all);
     Ok(Item {
         field,
         path,
@@ -72,6 +74,7 @@ pub fn compile_item(key: &str, values: Vec<RuleValue>, keyword: bool) -> Result<
         all,
         negated,
         tests,
+        text_set,
     })
 }
 

@@ -3,6 +3,7 @@
 //! first: or, and, not, `x of`, parentheses.
 
 use crate::model::Condition;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tok {
@@ -41,10 +42,17 @@ fn is_kw(tok: Option<&Tok>, kw: &str) -> bool {
     matches!(tok, Some(Tok::Word(w)) if w.eq_ignore_ascii_case(kw))
 }
 
+/// How deep parentheses and `not`s may nest: far beyond any real rule,
+/// shallow enough that parsing, matching and SQL writing (all recursive)
+/// stay well inside the stack.
+pub const MAX_NESTING: usize = 64;
+
 struct Parser<'a> {
     toks: Vec<Tok>,
     at: usize,
     names: &'a [String],
+    /// Open parentheses and `not`s around the token being parsed.
+    depth: usize,
 }
 
 /// Parse `text` over the search identifiers `names` (rule order).
@@ -60,7 +68,12 @@ pub fn parse(text: &str, names: &[String]) -> Result<Condition, String> {
     if toks.is_empty() {
         return Err("empty condition".into());
     }
-    let mut parser = Parser { toks, at: 0, names };
+    let mut parser = Parser {
+        toks,
+        at: 0,
+        names,
+        depth: 0,
+    };
     let condition = parser.or()?;
     match parser.toks.get(parser.at) {
         None => Ok(condition),
@@ -88,11 +101,7 @@ impl Parser<'_> {
             self.at += 1;
             terms.push(self.and()?);
         }
-        Ok(if terms.len() == 1 {
-            terms.remove(0)
-        } else {
-            Condition::Or(terms)
-        })
+        Ok(any_of(terms))
     }
 
     fn and(&mut self) -> Result<Condition, String> {
@@ -101,19 +110,32 @@ impl Parser<'_> {
             self.at += 1;
             terms.push(self.not()?);
         }
-        Ok(if terms.len() == 1 {
-            terms.remove(0)
-        } else {
-            Condition::And(terms)
-        })
+        Ok(all_of(terms))
     }
 
     fn not(&mut self) -> Result<Condition, String> {
         if is_kw(self.peek(), "not") {
             self.at += 1;
-            return Ok(Condition::Not(Box::new(self.not()?)));
+            let inner = self.nested(Self::not)?;
+            return Ok(Condition::Not(Box::new(inner)));
         }
         self.primary()
+    }
+
+    /// `parse` one level deeper, refused past [`MAX_NESTING`].
+    fn nested(
+        &mut self,
+        parse: fn(&mut Self) -> Result<Condition, String>,
+    ) -> Result<Condition, String> {
+        if self.depth >= MAX_NESTING {
+            return Err(format!(
+                "condition nests parentheses and 'not' more than {MAX_NESTING} deep"
+            ));
+        }
+        self.depth += 1;
+        let inner = parse(self);
+        self.depth -= 1;
+        inner
     }
 
     fn primary(&mut self) -> Result<Condition, String> {
@@ -123,7 +145,7 @@ impl Parser<'_> {
         self.at += 1;
         match tok {
             Tok::Open => {
-                let inner = self.or()?;
+                let inner = self.nested(Self::or)?;
                 match self.peek() {
                     Some(Tok::Close) => {
                         self.at += 1;
@@ -184,13 +206,41 @@ impl Parser<'_> {
             ));
         }
         let terms: Vec<Condition> = chosen.into_iter().map(Condition::Search).collect();
-        Ok(if terms.len() == 1 {
-            terms.into_iter().next().expect("one")
-        } else if all {
-            Condition::And(terms)
-        } else {
-            Condition::Or(terms)
-        })
+        Ok(if all { all_of(terms) } else { any_of(terms) })
+    }
+}
+
+/// `terms` joined by `or`: nested ors flattened and a term given again
+/// dropped (`sel or sel …` is `sel`), so a repeated term costs neither
+/// matching time nor SQL text.
+pub fn any_of(terms: Vec<Condition>) -> Condition {
+    join(terms, true)
+}
+
+/// `terms` joined by `and`, flattened and without repeats as [`any_of`].
+pub fn all_of(terms: Vec<Condition>) -> Condition {
+    join(terms, false)
+}
+
+fn join(terms: Vec<Condition>, or: bool) -> Condition {
+    let mut flat = Vec::with_capacity(terms.len());
+    let mut seen = HashSet::new();
+    let mut add = |term: Condition, flat: &mut Vec<Condition>| {
+        if seen.insert(term.clone()) {
+            flat.push(term);
+        }
+    };
+    for term in terms {
+        match term {
+            Condition::Or(inner) if or => inner.into_iter().for_each(|t| add(t, &mut flat)),
+            Condition::And(inner) if !or => inner.into_iter().for_each(|t| add(t, &mut flat)),
+            other => add(other, &mut flat),
+        }
+    }
+    match flat.len() {
+        1 => flat.remove(0),
+        _ if or => Condition::Or(flat),
+        _ => Condition::And(flat),
     }
 }
 
@@ -328,5 +378,43 @@ mod tests {
         assert!(parse("selection and", &n).is_err());
         assert!(parse("selection selection", &n).is_err());
         assert!(parse("", &n).is_err());
+    }
+
+    #[test]
+    fn repeated_terms_count_once_and_nesting_of_one_kind_is_flat() {
+        let n = names(&["a", "b", "c"]);
+        let repeated = vec!["a"; 2000].join(" or ");
+        assert_eq!(parse(&repeated, &n).unwrap(), Search(0));
+        assert_eq!(
+            parse("a or (b or a) or (c and c and (c))", &n).unwrap(),
+            Or(vec![Search(0), Search(1), Search(2)])
+        );
+        assert_eq!(
+            parse("(a and b) or (b and a) or (a and b)", &n).unwrap(),
+            Or(vec![
+                And(vec![Search(0), Search(1)]),
+                And(vec![Search(1), Search(0)])
+            ])
+        );
+        assert_eq!(
+            parse("all of them and a", &n).unwrap(),
+            And(vec![Search(0), Search(1), Search(2)])
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let n = names(&["sel"]);
+        let at_limit = format!("{}sel{}", "(".repeat(32), ")".repeat(32));
+        let at_limit = format!("{}{at_limit}", "not ".repeat(MAX_NESTING - 32));
+        assert!(parse(&at_limit, &n).is_ok());
+        for deep in [
+            format!("{}sel{}", "(".repeat(10_000), ")".repeat(10_000)),
+            format!("{}sel", "not ".repeat(100_000)),
+            format!("not ({at_limit})"),
+        ] {
+            let error = parse(&deep, &n).unwrap_err();
+            assert!(error.contains("more than 64 deep"), "{error}");
+        }
     }
 }

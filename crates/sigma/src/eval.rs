@@ -8,6 +8,7 @@
 
 use crate::json::{JsonKind, JsonValue};
 use crate::model::{CompareOp, Condition, Detection, Item, RefMode, Rule, Test};
+use crate::textset::TextSet;
 
 impl Rule {
     pub fn matches<V: JsonValue>(&self, record: V) -> bool {
@@ -35,6 +36,9 @@ impl Detection {
 
 impl Item {
     pub fn matches<V: JsonValue>(&self, record: V) -> bool {
+        if let Some(set) = &self.text_set {
+            return self.any_in_set(set, record) != self.negated;
+        }
         let value_holds = |variants: &Vec<Test>| variants.iter().any(|t| self.test(t, record));
         let holds = if self.all {
             self.tests.iter().all(value_holds)
@@ -42,6 +46,25 @@ impl Item {
             self.tests.iter().any(value_holds)
         };
         holds != self.negated
+    }
+
+    /// As the one-by-one tests would decide an OR'd list of strings, each
+    /// value the field leads to tested against the whole set at once.
+    fn any_in_set<V: JsonValue>(&self, set: &TextSet, record: V) -> bool {
+        fn one<V: JsonValue>(set: &TextSet, tests: &[Vec<Test>], value: V) -> bool {
+            match value.kind() {
+                JsonKind::Null => false,
+                JsonKind::Array => value.any_element(&mut |e| one(set, tests, e)),
+                _ => set.is_match(tests, &value.text()),
+            }
+        }
+        if self.field.is_none() {
+            return any_scalar(record, &mut |v| one(set, &self.tests, v));
+        }
+        walk(record, &self.path, &mut |v| match v {
+            None => false,
+            Some(v) => one(set, &self.tests, v),
+        })
     }
 
     fn test<V: JsonValue>(&self, test: &Test, record: V) -> bool {

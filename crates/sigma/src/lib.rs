@@ -17,6 +17,7 @@ pub mod net;
 pub mod pattern;
 mod raw;
 pub mod set;
+pub mod textset;
 pub mod yaml;
 
 #[cfg(test)]
@@ -25,4 +26,4 @@ mod tests;
 pub use json::{JsonKind, JsonValue, compact_json};
 pub use load::RuleError;
 pub use model::{Condition, Item, Level, Modifier, Rule, RuleValue, Test};
-pub use set::{LoadStats, RuleSet};
+pub use set::{LoadStats, NothingToRun, RuleSet};

@@ -215,11 +215,7 @@ fn load_detection(ctx: &Ctx<'_>, node: &Node) -> Result<Detection, RuleError> {
             for item in items {
                 terms.push(parse_one(item)?);
             }
-            if terms.len() == 1 {
-                terms.remove(0)
-            } else {
-                Condition::Or(terms)
-            }
+            condition::any_of(terms)
         }
         _ => parse_one(condition_node)?,
     };

@@ -109,6 +109,8 @@ pub struct Item {
     /// Per value, its tests after the modifiers, linked by OR (one value
     /// may become several: `base64offset`).
     pub tests: Vec<Vec<Test>>,
+    /// The tests in one pass, for a long OR'd list of strings.
+    pub text_set: Option<crate::textset::TextSet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,7 +240,7 @@ pub enum RefMode {
 
 /// The condition, with `1 of`/`all of` already expanded to the search
 /// identifiers they name (indices into `Detection::searches`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Condition {
     Search(usize),
     Not(Box<Condition>),

@@ -6,7 +6,8 @@
 //! text are compared in place; anything else goes through a regex built
 //! once per value.
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
+use std::sync::OnceLock;
 
 /// One piece of a value after wildcards and escapes are read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,8 +116,11 @@ pub struct TextMatcher {
     /// The needle is ASCII, so the in-place comparisons apply to ASCII text.
     ascii: bool,
     /// The whole value as an anchored regex: the general case, and the
-    /// fallback for non-ASCII text when case is ignored.
-    regex: Regex,
+    /// fallback for non-ASCII text when case is ignored. Compiled when
+    /// first needed: most values never need it, and a rule with 100,000
+    /// values would otherwise hold as many compiled regexes.
+    source: String,
+    regex: OnceLock<Regex>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,8 +131,22 @@ enum Shape {
     Contains(String),
     /// `*` alone: any string.
     Anything,
+    /// Literals between `*`s (`first*m1*m2*last`, first and last possibly
+    /// empty): matched by finding each middle leftmost in turn, in time
+    /// linear in the text, where a regex of many `.*` may take the product
+    /// of both lengths. Lowercase when case is ignored.
+    Pieces {
+        first: String,
+        middle: Vec<String>,
+        last: String,
+    },
     General,
 }
+
+/// Past this length a value's regex is compiled when the rule loads, so
+/// that one too large to compile is the rule's error; shorter ones always
+/// compile, and are compiled when first needed.
+const EAGER_REGEX: usize = 4096;
 
 impl TextMatcher {
     pub fn new(tokens: &[Token], cased: bool) -> Result<TextMatcher, String> {
@@ -146,12 +164,23 @@ impl TextMatcher {
             [Token::AnyRun, b, Token::AnyRun] if lit(b).is_some() => {
                 Shape::Contains(lit(b).unwrap_or_default())
             }
+            _ if tokens
+                .iter()
+                .all(|t| matches!(t, Token::Lit(_) | Token::AnyRun)) =>
+            {
+                pieces(&tokens, cased)
+            }
             _ => Shape::General,
         };
         let ascii = match &shape {
             Shape::Equal(s) | Shape::Prefix(s) | Shape::Suffix(s) | Shape::Contains(s) => {
                 s.is_ascii()
             }
+            Shape::Pieces {
+                first,
+                middle,
+                last,
+            } => first.is_ascii() && last.is_ascii() && middle.iter().all(|m| m.is_ascii()),
             _ => true,
         };
         let mut source = String::from(if cased { "(?s)^" } else { "(?si)^" });
@@ -167,19 +196,37 @@ impl TextMatcher {
         // Escaped literals and fixed pieces: always a valid regex; only an
         // absurd size can fail, which is the rule's error (never a matcher
         // that silently matches nothing).
-        let regex = Regex::new(&source).map_err(|e| match e {
-            regex::Error::CompiledTooBig(limit) => format!(
-                "a value too large to match: its pattern compiles past {} MiB",
-                limit >> 20
-            ),
-            other => format!("a value that does not compile: {other}"),
-        })?;
+        let regex = OnceLock::new();
+        if source.len() > EAGER_REGEX {
+            let compiled = Regex::new(&source).map_err(|e| match e {
+                regex::Error::CompiledTooBig(limit) => format!(
+                    "a value too large to match: its pattern compiles past {} MiB",
+                    limit >> 20
+                ),
+                other => format!("a value that does not compile: {other}"),
+            })?;
+            let _ = regex.set(compiled);
+        }
         Ok(TextMatcher {
             shape,
             cased,
             ascii,
+            source,
             regex,
         })
+    }
+
+    fn regex_match(&self, text: &str) -> bool {
+        let regex = self.regex.get_or_init(|| {
+            // At most EAGER_REGEX bytes of escaped literals and fixed pieces:
+            // within the default size limit; the raised limit only makes
+            // certain of it.
+            RegexBuilder::new(&self.source)
+                .size_limit(1 << 28)
+                .build()
+                .unwrap_or_else(|_| Regex::new("[^\\s\\S]").expect("a valid regex"))
+        });
+        regex.is_match(text)
     }
 
     pub fn is_match(&self, text: &str) -> bool {
@@ -190,11 +237,16 @@ impl TextMatcher {
                 Shape::Suffix(s) => text.ends_with(s.as_str()),
                 Shape::Contains(s) => memchr::memmem::find(text.as_bytes(), s.as_bytes()).is_some(),
                 Shape::Anything => true,
-                Shape::General => self.regex.is_match(text),
+                Shape::Pieces {
+                    first,
+                    middle,
+                    last,
+                } => pieces_match(text.as_bytes(), first, middle, last),
+                Shape::General => self.regex_match(text),
             };
         }
         if !(self.ascii && text.is_ascii()) {
-            return self.regex.is_match(text);
+            return self.regex_match(text);
         }
         let (t, needle) = (text.as_bytes(), self.shape_needle());
         match &self.shape {
@@ -207,7 +259,12 @@ impl TextMatcher {
             }
             Shape::Contains(_) => contains_ascii_nocase(t, needle),
             Shape::Anything => true,
-            Shape::General => self.regex.is_match(text),
+            Shape::Pieces {
+                first,
+                middle,
+                last,
+            } => pieces_match(&t.to_ascii_lowercase(), first, middle, last),
+            Shape::General => self.regex_match(text),
         }
     }
 
@@ -220,6 +277,25 @@ impl TextMatcher {
         }
     }
 
+    /// A piece of literal text every matching value holds (ASCII case
+    /// ignored unless cased), the longest; None when there is none, or
+    /// when it is not ASCII and case is ignored (Unicode folding could then
+    /// match other text).
+    pub(crate) fn required_literal<'t>(&self, tokens: &'t [Token]) -> Option<&'t str> {
+        let longest = tokens
+            .iter()
+            .filter_map(|t| match t {
+                Token::Lit(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .max_by_key(|s| s.len())?;
+        (self.cased || longest.is_ascii()).then_some(longest)
+    }
+
+    pub fn is_cased(&self) -> bool {
+        self.cased
+    }
+
     /// The literal a record must equal (ignoring case unless cased), when
     /// the value is one: what the rule index keys on.
     pub fn exact(&self) -> Option<&str> {
@@ -228,6 +304,50 @@ impl TextMatcher {
             _ => None,
         }
     }
+}
+
+/// The `Pieces` shape of `*`-separated literals (lowercased unless cased).
+fn pieces(tokens: &[Token], cased: bool) -> Shape {
+    let mut parts = vec![String::new()];
+    for token in tokens {
+        match token {
+            Token::Lit(s) if cased => parts.last_mut().expect("one part").push_str(s),
+            Token::Lit(s) => parts
+                .last_mut()
+                .expect("one part")
+                .push_str(&s.to_ascii_lowercase()),
+            _ => parts.push(String::new()),
+        }
+    }
+    let last = parts.pop().unwrap_or_default();
+    let first = if parts.is_empty() {
+        String::new()
+    } else {
+        parts.remove(0)
+    };
+    Shape::Pieces {
+        first,
+        middle: parts,
+        last,
+    }
+}
+
+/// `first*middle[0]*…*last` on `text` (already lowercased when case is
+/// ignored): the leftmost place of each middle leaves the most room for
+/// the rest, so finding them in turn decides the match.
+fn pieces_match(text: &[u8], first: &str, middle: &[String], last: &str) -> bool {
+    let (first, last) = (first.as_bytes(), last.as_bytes());
+    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for piece in middle {
+        match memchr::memmem::find(rest, piece.as_bytes()) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// ASCII case-insensitive substring search: candidates by the needle's
@@ -317,6 +437,33 @@ mod tests {
             assert!(matcher.is_match(&format!("/exec {dash}s")));
         }
         assert!(!matcher.is_match("+exec -s"));
+    }
+
+    #[test]
+    fn values_of_stars_and_literals_match_piece_by_piece() {
+        let hostile = "*a".repeat(8192);
+        let text = "b".repeat(100_000);
+        // Linear: a regex of 8,192 `.*` took seconds on such a text.
+        assert!(!m(&hostile, false).is_match(&text));
+        assert!(m(&hostile, false).is_match(&"A".repeat(8192)));
+        assert!(m(&hostile, true).is_match(&"xa".repeat(8192)));
+        assert!(!m(&hostile, true).is_match(&"A".repeat(8192)));
+        for (value, text, hit) in [
+            ("a*b*c", "aXbYc", true),
+            ("a*b*c", "abc", true),
+            ("a*b*c", "ac", false),
+            ("a*b*c", "abcb", false),
+            ("*b*c*", "xxbxxc", true),
+            ("ab*ba", "aba", false),
+            ("ab*ba", "abba", true),
+            ("*A*B", "xaYb", true),
+            ("*ä*B", "xÄyb", true),
+            ("*K*", "\u{212A}", true),
+        ] {
+            assert_eq!(m(value, false).is_match(text), hit, "{value} on {text}");
+        }
+        assert!(!m("*A*B", true).is_match("xaYb"));
+        assert!(m("*ä*B", true).is_match("xäyB"));
     }
 
     #[test]

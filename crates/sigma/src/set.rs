@@ -5,7 +5,8 @@
 use crate::json::JsonValue;
 use crate::load::{Loaded, RuleError, load_text};
 use crate::model::{Condition, Item, Level, Rule, Test};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// What loading found besides the rules.
@@ -16,6 +17,57 @@ pub struct LoadStats {
     pub other_logsource: usize,
     /// Rules under `--sigma-level`, or without a level when one is asked.
     pub below_level: usize,
+}
+
+/// A set that would run no rule: its run could only ever say "no match",
+/// which a responder would take for an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NothingToRun {
+    pub paths: Vec<PathBuf>,
+    pub stats: LoadStats,
+    pub min_level: Option<Level>,
+}
+
+impl fmt::Display for NothingToRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stats = &self.stats;
+        if stats.files == 0 {
+            let paths: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
+            return write!(f, "no rule file (.yml, .yaml) in {}", paths.join(", "));
+        }
+        let loaded = stats.other_logsource + stats.below_level;
+        write!(
+            f,
+            "no rule to run: {loaded} {} in {} {}",
+            plural(loaded, "rule", "rules"),
+            stats.files,
+            plural(stats.files, "file", "files")
+        )?;
+        let mut separator = ": ";
+        if stats.other_logsource > 0 {
+            write!(
+                f,
+                "{separator}{} for a logsource other than AWS CloudTrail (product: aws, service: cloudtrail)",
+                stats.other_logsource
+            )?;
+            separator = ", ";
+        }
+        if stats.below_level > 0 {
+            let level = self.min_level.map_or("", Level::name);
+            write!(
+                f,
+                "{separator}{} below --sigma-level {level} (or without a level)",
+                stats.below_level
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NothingToRun {}
+
+fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 { one } else { many }
 }
 
 pub struct RuleSet {
@@ -38,10 +90,11 @@ impl RuleSet {
     /// Load every path (a rule file, or a directory searched recursively for
     /// `.yml` / `.yaml`), keeping rules at `min_level` or above.
     pub fn load(paths: &[PathBuf], min_level: Option<Level>) -> Result<RuleSet, RuleError> {
-        let mut files = Vec::new();
+        let mut collected = Collected::default();
         for path in paths {
-            collect_files(path, &mut files)?;
+            collect_files(path, &mut collected)?;
         }
+        let files = collected.files;
         let mut rules = Vec::new();
         let mut stats = LoadStats {
             files: files.len(),
@@ -98,6 +151,23 @@ impl RuleSet {
             stats,
             index,
         }
+    }
+
+    /// Refuse a set with no rule to run, saying why each loaded rule was
+    /// left out (`paths` and `min_level` as given to [`RuleSet::load`]).
+    pub fn require_rules(
+        &self,
+        paths: &[PathBuf],
+        min_level: Option<Level>,
+    ) -> Result<(), NothingToRun> {
+        if !self.rules.is_empty() {
+            return Ok(());
+        }
+        Err(NothingToRun {
+            paths: paths.to_vec(),
+            stats: self.stats.clone(),
+            min_level,
+        })
     }
 
     /// How many rules run on every record (the index cannot rule them out).
@@ -236,13 +306,35 @@ fn whole_file(file: &Path, message: String) -> RuleError {
     }
 }
 
+/// The rule files under the paths given, each real file once.
+#[derive(Default)]
+struct Collected {
+    files: Vec<PathBuf>,
+    /// Canonical paths of the files and directories taken so far: links
+    /// (`sub/up -> ..`, a directory linking to itself) reach them again.
+    seen: HashSet<PathBuf>,
+}
+
+impl Collected {
+    /// Whether `path` (a file or a directory) is met for the first time.
+    fn first_visit(&mut self, path: &Path) -> Result<bool, RuleError> {
+        let real = path
+            .canonicalize()
+            .map_err(|e| whole_file(path, format!("cannot read: {e}")))?;
+        Ok(self.seen.insert(real))
+    }
+}
+
 /// A file as given; a directory's `.yml` / `.yaml` files, recursively, in
 /// name order.
-fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), RuleError> {
+fn collect_files(path: &Path, out: &mut Collected) -> Result<(), RuleError> {
     let meta =
         std::fs::metadata(path).map_err(|e| whole_file(path, format!("cannot read: {e}")))?;
+    if !out.first_visit(path)? {
+        return Ok(());
+    }
     if !meta.is_dir() {
-        out.push(path.to_path_buf());
+        out.files.push(path.to_path_buf());
         return Ok(());
     }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
@@ -257,8 +349,9 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), RuleError> {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e == "yml" || e == "yaml")
+            && out.first_visit(&entry)?
         {
-            out.push(entry);
+            out.files.push(entry);
         }
     }
     Ok(())

@@ -73,10 +73,23 @@ impl Node {
     }
 }
 
+/// Nodes that aliases may copy into one stream. A tree is otherwise as
+/// big as its text, but nested aliases grow it exponentially ("billion
+/// laughs": 600 bytes to exhaust memory); real rules use few if any.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// A container being read: its line, anchor, the count of nodes produced
+/// before it (its size when it closes), and what it holds so far.
 enum Open {
-    Seq(usize, Vec<Node>, usize),
-    /// Line, anchor, members, and a key waiting for its value.
-    Map(usize, usize, Vec<(String, Node)>, Option<(String, usize)>),
+    Seq(usize, usize, usize, Vec<Node>),
+    /// Line, anchor, start, members, and a key waiting for its value.
+    Map(
+        usize,
+        usize,
+        usize,
+        Vec<(String, Node)>,
+        Option<(String, usize)>,
+    ),
 }
 
 /// Every document of a YAML stream.
@@ -84,7 +97,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut documents = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    // Each anchored node with its size in nodes.
+    let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
+    let mut produced = 0usize;
+    let mut copied_by_aliases = 0usize;
     while let Some(event) = parser.next_event() {
         let (event, span) = event.map_err(|e| YamlError {
             line: e.marker().line(),
@@ -98,17 +114,20 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
             | Event::DocumentEnd
             | Event::Nothing => continue,
             Event::SequenceStart(anchor, _) => {
-                stack.push(Open::Seq(line, Vec::new(), anchor));
+                stack.push(Open::Seq(line, anchor, produced, Vec::new()));
+                produced += 1;
                 continue;
             }
             Event::MappingStart(anchor, _) => {
-                stack.push(Open::Map(line, anchor, Vec::new(), None));
+                stack.push(Open::Map(line, anchor, produced, Vec::new(), None));
+                produced += 1;
                 continue;
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Open::Seq(line, items, anchor)) => remember(
+                Some(Open::Seq(line, anchor, start, items)) => remember(
                     &mut anchors,
                     anchor,
+                    produced - start,
                     Node {
                         line,
                         kind: Kind::Seq(items),
@@ -117,9 +136,10 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                 _ => return Err(broken(line)),
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Open::Map(line, anchor, members, None)) => remember(
+                Some(Open::Map(line, anchor, start, members, None)) => remember(
                     &mut anchors,
                     anchor,
+                    produced - start,
                     Node {
                         line,
                         kind: Kind::Map(members),
@@ -128,7 +148,20 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                 _ => return Err(broken(line)),
             },
             Event::Alias(id) => match anchors.get(&id) {
-                Some(node) => node.clone(),
+                Some((node, size)) => {
+                    copied_by_aliases += size;
+                    if copied_by_aliases > MAX_ALIAS_NODES {
+                        return Err(YamlError {
+                            line,
+                            message: format!(
+                                "aliases expand to more than {MAX_ALIAS_NODES} nodes \
+                                 (nested aliases multiplying a document are refused)"
+                            ),
+                        });
+                    }
+                    produced += size;
+                    node.clone()
+                }
                 None => {
                     return Err(YamlError {
                         line,
@@ -154,9 +187,11 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
                 } else {
                     Scalar::Str(value.into_owned())
                 };
+                produced += 1;
                 remember(
                     &mut anchors,
                     anchor,
+                    1,
                     Node {
                         line,
                         kind: Kind::Scalar(scalar),
@@ -166,8 +201,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
         };
         match stack.last_mut() {
             None => documents.push(node),
-            Some(Open::Seq(_, items, _)) => items.push(node),
-            Some(Open::Map(_, _, members, pending)) => match pending.take() {
+            Some(Open::Seq(_, _, _, items)) => items.push(node),
+            Some(Open::Map(_, _, _, members, pending)) => match pending.take() {
                 None => {
                     let key = match &node.kind {
                         Kind::Scalar(Scalar::Str(s)) => s.clone(),
@@ -202,9 +237,14 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     Ok(documents)
 }
 
-fn remember(anchors: &mut HashMap<usize, Node>, anchor: usize, node: Node) -> Node {
+fn remember(
+    anchors: &mut HashMap<usize, (Node, usize)>,
+    anchor: usize,
+    size: usize,
+    node: Node,
+) -> Node {
     if anchor != 0 {
-        anchors.insert(anchor, node.clone());
+        anchors.insert(anchor, (node.clone(), size));
     }
     node
 }
@@ -324,6 +364,38 @@ mod tests {
             Kind::Seq(items) => assert_eq!(items[1].line, 5),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn aliases_copy_what_they_name() {
+        let doc = one("a: &x [1, {b: 2}]\nc: *x\n");
+        assert_eq!(
+            doc.get("a"),
+            doc.get("c")
+                .map(|c| Node {
+                    line: 1,
+                    ..c.clone()
+                })
+                .as_ref()
+        );
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded() {
+        // Nine levels of ten aliases each: 10^9 scalars from 500 bytes.
+        let mut text = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..=9 {
+            let previous = format!("*l{}", level - 1);
+            let items = [previous.as_str(); 10].join(", ");
+            text.push_str(&format!("l{level}: &l{level} [{items}]\n"));
+        }
+        let error = parse_documents(&text).unwrap_err();
+        assert!(
+            error.message.contains("more than 100000 nodes"),
+            "{}",
+            error.message
+        );
+        assert!((5..=10).contains(&error.line), "{}", error.line);
     }
 
     #[test]

@@ -16,10 +16,7 @@ use std::cmp::Ordering;
 const D: Dialect = Dialect::Athena;
 
 pub(crate) fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<String, Refusal> {
-    if !table
-        .split('.')
-        .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-    {
+    if crate::table::check_table_name(table).is_err() {
         return Err(Refusal::new(format!("the table name {table:?}"), D));
     }
     let mut pred = render(cond)?;

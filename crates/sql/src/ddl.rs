@@ -62,6 +62,8 @@ pub enum DdlError {
         "--sql-ddl '{0}': give the location before AWSLogs/ (or AWSLogs/o-ORGID for an organization trail)"
     )]
     InsideAwsLogs(String),
+    #[error(transparent)]
+    Table(#[from] crate::table::TableNameError),
 }
 
 /// `location` is the trail's `s3://BUCKET/PREFIX` (the part before
@@ -69,6 +71,7 @@ pub enum DdlError {
 /// `s3://BUCKET/PREFIX/AWSLogs/o-xxxxxxxxxx`. Every account and region
 /// under it becomes a partition, by day.
 pub fn athena_ddl(location: &str, table: &str) -> Result<String, DdlError> {
+    crate::table::check_table_name(table)?;
     let Some(rest) = location.strip_prefix("s3://") else {
         return Err(DdlError::NotS3(location.to_owned()));
     };
@@ -105,4 +108,24 @@ pub fn athena_ddl(location: &str, table: &str) -> Result<String, DdlError> {
          \x20 'storage.location.template' = '{root}/${{account}}/CloudTrail/${{region}}/${{timestamp}}'\n\
          );"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_name_is_checked_as_for_queries() {
+        let injected = "x (a int); DROP TABLE cloudtrail_logs; CREATE EXTERNAL TABLE y";
+        let error = athena_ddl("s3://bucket/prefix", injected).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "--sql-table {injected:?}: not a table name (letters, digits and '_', \
+                 optionally DATABASE.TABLE)"
+            )
+        );
+        let ddl = athena_ddl("s3://bucket/prefix", "forensics.trail_2026").unwrap();
+        assert!(ddl.contains("CREATE EXTERNAL TABLE forensics.trail_2026 (\n"));
+    }
 }

@@ -63,3 +63,57 @@ pub(crate) fn spark_check(path: &str) -> Result<(), Refusal> {
         )),
     }
 }
+
+/// `path` as DuckDB's file readers take it literally: they expand `*`, `?`
+/// and `[...]` in every name (`ev[1].ndjson` would read `ev1.ndjson`), and
+/// a one-character class is the only escape they know (no backslash).
+pub fn duckdb_literal_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '*' | '?' | '[' => {
+                out.push('[');
+                out.push(c);
+                out.push(']');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `path` as Spark (Hadoop's glob) takes it literally: `*`, `?`, `[...]`
+/// and `{a,b}` expand, and a backslash quotes the next character, itself
+/// included.
+pub fn spark_literal_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if matches!(c, '\\' | '*' | '?' | '[' | ']' | '{' | '}') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_characters_are_quoted_for_each_engine() {
+        assert_eq!(
+            duckdb_literal_path("d[1]/e?*.ndjson"),
+            "d[[]1]/e[?][*].ndjson"
+        );
+        assert_eq!(duckdb_literal_path("x{1,2}\\y.json"), "x{1,2}\\y.json");
+        assert_eq!(
+            spark_literal_path("d[1]/e?*{a,b}\\.ndjson"),
+            "d\\[1\\]/e\\?\\*\\{a,b\\}\\\\.ndjson"
+        );
+        assert_eq!(
+            spark_literal_path("/plain/path.ndjson"),
+            "/plain/path.ndjson"
+        );
+    }
+}

@@ -50,7 +50,8 @@ pub(crate) fn statement(
                     return Err(Refusal::new(format!("the file name {f:?}"), d));
                 }
                 files::spark_check(f)?;
-                reads.push(format!("SELECT value FROM text.`{f}`"));
+                let literal = files::spark_literal_path(f);
+                reads.push(format!("SELECT value FROM text.`{literal}`"));
             }
             format!(
                 "(SELECT value, try_parse_json(value) AS j FROM ({}))",
@@ -62,9 +63,10 @@ pub(crate) fn statement(
             let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
             for f in files {
                 let compression = files::duckdb_compression(f);
+                let literal = str_lit(d, &files::duckdb_literal_path(f));
                 match groups.iter_mut().find(|(c, _)| *c == compression) {
-                    Some((_, list)) => list.push(str_lit(d, f)),
-                    None => groups.push((compression, vec![str_lit(d, f)])),
+                    Some((_, list)) => list.push(literal),
+                    None => groups.push((compression, vec![literal])),
                 }
             }
             let reads: Vec<String> = groups

@@ -17,11 +17,13 @@ mod json;
 mod path;
 mod regex;
 mod sigma;
+mod table;
 
 use std::fmt;
 
 pub use cond::{ActionPlan, Cond};
 pub use ddl::{DdlError, athena_ddl};
+pub use table::{TableNameError, check_table_name};
 
 /// The target SQL dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,9 +81,40 @@ pub enum Source {
     Table(String),
 }
 
+/// Athena's quota on a query's text (262,144 bytes): a longer statement
+/// would only fail there.
+pub const ATHENA_MAX_STATEMENT: usize = 262_144;
+/// DuckDB and Spark take longer statements, but far past real use (the
+/// SigmaHQ CloudTrail rules are about 150 KB): a rule repeating a large
+/// search in many terms is refused rather than written out at any size.
+pub const MAX_STATEMENT: usize = 16 << 20;
+
 /// The whole statement: records for which `cond` holds (or, inverted,
-/// does not).
+/// does not), refused past the dialect's size limit.
 pub fn emit(
+    dialect: Dialect,
+    cond: &Cond,
+    invert: bool,
+    source: &Source,
+) -> Result<String, Refusal> {
+    let text = statement(dialect, cond, invert, source)?;
+    let limit = match dialect {
+        Dialect::Athena => ATHENA_MAX_STATEMENT,
+        Dialect::Spark | Dialect::Duckdb => MAX_STATEMENT,
+    };
+    if text.len() > limit {
+        return Err(Refusal::new(
+            format!(
+                "criteria whose statement is {} bytes, past the {limit} allowed for this dialect",
+                text.len()
+            ),
+            dialect,
+        ));
+    }
+    Ok(text)
+}
+
+fn statement(
     dialect: Dialect,
     cond: &Cond,
     invert: bool,
@@ -105,7 +138,7 @@ pub fn emit(
 
 /// A SQL string literal in standard SQL (DuckDB, Trino); Spark reads
 /// backslashes as escapes, so they are doubled there.
-pub(crate) fn str_lit(dialect: Dialect, s: &str) -> String {
+pub fn str_lit(dialect: Dialect, s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');
     for c in s.chars() {
