@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'spitzel-fetch' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'spitzel-fetch' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM:SS'', RFC 3339; UTC unless an offset is given)')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Keep events at or before this time (same formats as --from)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM[:SS]'', RFC 3339, @EPOCH_SECONDS; UTC unless an offset is given)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Keep events at or before this time (formats of --from; a date or a time to the minute covers all of that day or minute)')
             [CompletionResult]::new('--last-minute', '--last-minute', [CompletionResultType]::ParameterName, 'Keep events of the last N minutes')
             [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Keep events of the last DURATION (90s, 90m, 3h, 7d, 2w, 1h30m)')
             [CompletionResult]::new('--lookup', '--lookup', [CompletionResultType]::ParameterName, 'Server-side narrowing, repeatable (union): EventId, EventName, EventSource, Username, ResourceType, ResourceName, AccessKeyId or ReadOnly')

@@ -18,8 +18,8 @@ set edit:completion:arg-completer[spitzel-fetch] = {|@words|
     }
     var completions = [
         &'spitzel-fetch'= {
-            cand --from 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM:SS'', RFC 3339; UTC unless an offset is given)'
-            cand --to 'Keep events at or before this time (same formats as --from)'
+            cand --from 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM[:SS]'', RFC 3339, @EPOCH_SECONDS; UTC unless an offset is given)'
+            cand --to 'Keep events at or before this time (formats of --from; a date or a time to the minute covers all of that day or minute)'
             cand --last-minute 'Keep events of the last N minutes'
             cand --last 'Keep events of the last DURATION (90s, 90m, 3h, 7d, 2w, 1h30m)'
             cand --lookup 'Server-side narrowing, repeatable (union): EventId, EventName, EventSource, Username, ResourceType, ResourceName, AccessKeyId or ReadOnly'

@@ -1,5 +1,5 @@
-complete -c spitzel-fetch -l from -d 'Keep events at or after this time (YYYY-MM-DD, \'YYYY-MM-DD HH:MM:SS\', RFC 3339; UTC unless an offset is given)' -r
-complete -c spitzel-fetch -l to -d 'Keep events at or before this time (same formats as --from)' -r
+complete -c spitzel-fetch -l from -d 'Keep events at or after this time (YYYY-MM-DD, \'YYYY-MM-DD HH:MM[:SS]\', RFC 3339, @EPOCH_SECONDS; UTC unless an offset is given)' -r
+complete -c spitzel-fetch -l to -d 'Keep events at or before this time (formats of --from; a date or a time to the minute covers all of that day or minute)' -r
 complete -c spitzel-fetch -l last-minute -d 'Keep events of the last N minutes' -r
 complete -c spitzel-fetch -l last -d 'Keep events of the last DURATION (90s, 90m, 3h, 7d, 2w, 1h30m)' -r
 complete -c spitzel-fetch -l lookup -d 'Server-side narrowing, repeatable (union): EventId, EventName, EventSource, Username, ResourceType, ResourceName, AccessKeyId or ReadOnly' -r

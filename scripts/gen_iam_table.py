@@ -21,6 +21,11 @@ What is generated (rules reviewed in issue 15, documented in the README's
   operations whose list is more than their own name unconditionally.
 - CASE_VARIANT_OPERATIONS: operations whose action differs only in case
   (the eventName spelling a LookupEvents query needs).
+- KNOWN_SERVICES and KNOWN_NAMES: every service name a glob can use (IAM
+  prefixes and eventSource hosts' first labels) and, per IAM prefix of the
+  2023 mapping, every action and operation name it knows: the query lint
+  warns about a glob that matches none of them (a typo, or a name newer
+  than the data).
 """
 
 import json
@@ -31,6 +36,7 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOSTS_FILE = "cloudtrail_service_mappings.json"
 MAP_FILE = "iam-dataset-map-2023-01-01.json"
+MAPPING_DATE = re.search(r"\d{4}-\d{2}-\d{2}", MAP_FILE).group(0)
 
 # Template variables the mapping fills from the caller's context, not from
 # the request: they say nothing about which parameters were given.
@@ -163,13 +169,32 @@ def holds_without_parameters(cond):
     return kind in ("Always", "NotExists", "NotEquals", "INotContains")
 
 
+def resource_parts_condition(entry, cross):
+    """Another service's S3 action whose bucket is one request parameter
+    (`BucketName: ${S3BucketName}`): without that parameter there is no
+    bucket to authorise (CreateTrail without S3BucketName writes nowhere).
+    Only the bucket: other parts a parameter fills may name one of several
+    resources the action is checked on (an ENI's security groups; without
+    them it is still checked on the ENI), so they constrain nothing."""
+    if not cross:
+        return ALWAYS
+    bucket = entry.get("resource_mappings", {}).get("BucketName", {}).get("template", "")
+    whole = re.fullmatch(r"\$\{([^}]+)\}", bucket)
+    if entry["action"].lower().startswith("s3:") and whole and whole.group(1) not in CONTEXT_VARS:
+        return ("Truthy", whole.group(1))
+    return ALWAYS
+
+
 def entry_condition(entry, prefix):
     templates = []
     if "arn_override" in entry:
         templates.append(entry["arn_override"]["template"])
     templates += list(entry.get("resourcearn_mappings", {}).values())
     cross = entry["action"].split(":", 1)[0].lower() != prefix
-    cond = any_of([template_condition(t, cross) for t in templates]) if templates else ALWAYS
+    if templates:
+        cond = any_of([template_condition(t, cross) for t in templates])
+    else:
+        cond = resource_parts_condition(entry, cross)
     stated = entry.get("conditions")
     parts = [cond]
     while stated:
@@ -201,6 +226,39 @@ def side_purpose(prefix, operation, action, kept):
     return None
 
 
+# Corrections of the 2023 mapping, each from the source named.
+#
+# Lex V2 operations the mapping gives Lex V1's action names (CreateBot ->
+# lex:PutBot), although each is an IAM action of its own name: AWS Service
+# Authorization Reference, "Actions, resources, and condition keys for Amazon
+# Lex V2" (operation CreateBot authorises lex:CreateBot, ...).
+OWN_ACTIONS = {
+    "lex": {
+        "CreateBot", "CreateBotAlias", "CreateIntent", "CreateSlotType",
+        "ListBots", "ListBotVersions", "ListBuiltInIntents", "ListBuiltInSlotTypes",
+        "UpdateBot", "UpdateBotAlias", "UpdateIntent", "UpdateSlotType",
+    },
+}
+# Operations two SDK services of one prefix share, whose events CloudTrail
+# cannot tell apart by eventSource: S3's and S3 Control's PublicAccessBlock
+# calls (bucket and account); both services' actions are listed.
+SHARED_OPERATIONS = {
+    ("s3", "deletepublicaccessblock"),
+    ("s3", "getpublicaccessblock"),
+    ("s3", "putpublicaccessblock"),
+}
+# Events CloudTrail names otherwise than the SDK operation, with what the
+# operation needs: S3 logs the PublicAccessBlock calls as ...Bucket... and
+# ...Account... (Amazon S3 User Guide, "Amazon S3 CloudTrail events"; the
+# invictus records hold DeleteBucketPublicAccessBlock), and the Delete calls
+# are authorised by the Put actions (API reference of DeletePublicAccessBlock
+# in S3 and S3 Control).
+EVENT_NAMES = {
+    ("s3", "DeleteBucketPublicAccessBlock"): ["s3:PutBucketPublicAccessBlock"],
+    ("s3", "DeleteAccountPublicAccessBlock"): ["s3:PutAccountPublicAccessBlock"],
+}
+
+
 def load(data_dir):
     with open(os.path.join(data_dir, MAP_FILE), encoding="utf-8") as f:
         data = json.load(f)
@@ -223,6 +281,8 @@ def load(data_dir):
             owners.setdefault((prefix, operation.lower()), set()).add(sdk_service)
 
     def describes(sdk_service, prefix, operation):
+        if (prefix, operation.lower()) in SHARED_OPERATIONS:
+            return True
         named = {o for o in owners[(prefix, operation.lower())]
                  if o.lower().replace("-", "") == prefix.replace("-", "")}
         return not named or sdk_service in named
@@ -245,7 +305,45 @@ def load(data_dir):
                     key = existing
                     break
             actions.setdefault(key, []).append(entry_condition(e, prefix))
+    for prefix, operations in OWN_ACTIONS.items():
+        for operation in operations:
+            known[prefix].add(operation.lower())
+            _, actions = ops[(prefix, operation.lower())]
+            # The V1 names stood in for the missing own action: replace them.
+            for key in [k for k in actions if k.split(":", 1)[0] == prefix]:
+                del actions[key]
+            actions[f"{prefix}:{operation}"] = [ALWAYS]
+    for (prefix, event_name), needed in EVENT_NAMES.items():
+        ops[(prefix, event_name.lower())] = (event_name, {a: [ALWAYS] for a in needed})
     return known, ops
+
+
+def known_names(data_dir):
+    """(KNOWN_SERVICES, KNOWN_NAMES): service names from both data files;
+    per prefix of the mapping, its actions and the operations of the SDK
+    services that are its own (eventNames a glob also matches), one
+    spelling per name ignoring case."""
+    with open(os.path.join(data_dir, MAP_FILE), encoding="utf-8") as f:
+        data = json.load(f)
+    methods = data["sdk_method_iam_mappings"]
+    prefixes = own_prefixes(methods, data["sdk_service_mappings"])
+    names = {}
+    for method, entries in methods.items():
+        sdk_service, operation = method.rsplit(".", 1)
+        if sdk_service in prefixes:
+            names.setdefault(prefixes[sdk_service], {}).setdefault(operation.lower(), operation)
+        for e in entries:
+            p, _, name = e.get("action", "").partition(":")
+            if name:
+                names.setdefault(p.lower(), {})[name.lower()] = name
+    with open(os.path.join(data_dir, HOSTS_FILE), encoding="utf-8") as f:
+        hosts = json.load(f)["cloudtrail_service_mappings"]
+    services = set(names)
+    for host, prefix in hosts.items():
+        services.add(prefix.lower())
+        services.add(host.split(".", 1)[0].lower())
+    rows = [(p, sorted(n.values(), key=lambda x: (x.lower(), x))) for p, n in sorted(names.items())]
+    return sorted(services), rows
 
 
 def build(data_dir):
@@ -315,7 +413,7 @@ def text_cond(c):
     return f"{c[1]} {kind}" + (f" {c[2]!r}" if len(c) > 2 else "")
 
 
-def render_rust(hosts, stand_ins, implied, case_variants):
+def render_rust(hosts, stand_ins, implied, case_variants, services, known):
     out = [
         "// @generated by scripts/gen_iam_table.py -- DO NOT EDIT.",
         f"// Sources (in the IAM mapping data directory): {HOSTS_FILE}, {MAP_FILE}",
@@ -323,6 +421,9 @@ def render_rust(hosts, stand_ins, implied, case_variants):
         "// Regenerate: python3 scripts/gen_iam_table.py [DATA_DIR]",
         "",
         "use super::implied::{Cond, Implied};",
+        "",
+        "/// The date of the SDK-to-IAM mapping the action lists come from.",
+        f"pub(crate) const MAPPING_DATE: &str = {rust_str(MAPPING_DATE)};",
         "",
         "/// eventSource host -> IAM prefix, only where the prefix is not the",
         "/// host's first DNS label. Sorted by host.",
@@ -365,6 +466,24 @@ def render_rust(hosts, stand_ins, implied, case_variants):
         "pub(crate) static CASE_VARIANT_OPERATIONS: &[(&str, &str)] = &[",
     ]
     out += [f"    ({rust_str(p)}, {rust_str(o)})," for p, o in case_variants]
+    out += [
+        "];",
+        "",
+        "/// Every service name a glob can use: the IAM prefixes of both data",
+        "/// files and the first labels of the eventSource hosts. Sorted.",
+        "#[rustfmt::skip]",
+        "pub(crate) static KNOWN_SERVICES: &[&str] = &[",
+    ]
+    out += [f"    {rust_str(p)}," for p in services]
+    out += [
+        "];",
+        "",
+        "/// IAM prefix -> the action and operation names the mapping knows,",
+        "/// space-separated, sorted ignoring case. Sorted by prefix.",
+        "#[rustfmt::skip]",
+        "pub(crate) static KNOWN_NAMES: &[(&str, &str)] = &[",
+    ]
+    out += [f"    ({rust_str(p)}, {rust_str(' '.join(n))})," for p, n in known]
     out += ["];", ""]
     return "\n".join(out)
 
@@ -418,8 +537,10 @@ def main(argv):
     out_dir = argv[2] if len(argv) > 2 else REPO
     hosts = host_prefixes(data_dir)
     stand_ins, implied, case_variants, dropped = build(data_dir)
+    services, names = known_names(data_dir)
     outputs = {
-        os.path.join("crates", "core", "src", "actions", "table.rs"): render_rust(hosts, stand_ins, implied, case_variants),
+        os.path.join("crates", "core", "src", "actions", "table.rs"): render_rust(
+            hosts, stand_ins, implied, case_variants, services, names),
         os.path.join("man", "action-stand-ins.md"): render_markdown(stand_ins, dropped),
     }
     for rel, text in outputs.items():

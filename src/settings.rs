@@ -4,7 +4,7 @@
 
 use spitzel_cli::common::TimeArgsError;
 use spitzel_cli::filter::{FilterArgs, SigmaLevel, SqlDialect};
-use spitzel_core::actions::{ActionGlobError, ActionMatcher};
+use spitzel_core::actions::{ActionGlobError, ActionMatcher, UnknownGlob};
 use spitzel_core::expr::{ExprError, Expression, excerpt};
 use spitzel_input::Limits;
 use spitzel_pipeline::SigmaCriterion;
@@ -18,6 +18,8 @@ use std::sync::Arc;
 pub(crate) enum UsageError {
     #[error(transparent)]
     Actions(#[from] ActionGlobError),
+    #[error("{0} (--strict)")]
+    UnknownAction(UnknownGlob),
     #[error(transparent)]
     Time(#[from] TimeArgsError),
     #[error("--match '{text}': {error}")]
@@ -30,6 +32,18 @@ pub(crate) enum UsageError {
     Table(#[from] spitzel_sql::TableNameError),
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
+}
+
+/// The query lint: each glob the IAM table cannot vouch for is a warning
+/// line (it may be newer than the table), or with --strict the error.
+fn lint_actions(actions: &ActionMatcher, strict: bool) -> Result<(), UsageError> {
+    for unknown in actions.unknown_globs() {
+        if strict {
+            return Err(UsageError::UnknownAction(unknown));
+        }
+        eprintln!("spitzel-filter: warning: {unknown}");
+    }
+    Ok(())
 }
 
 /// What the checked arguments select, and where it goes.
@@ -66,6 +80,7 @@ impl Settings {
     /// Check every criterion, in the order of the options' help.
     pub(crate) fn check(args: FilterArgs) -> Result<Settings, UsageError> {
         let actions = ActionMatcher::with_implied(&args.actions, args.implied)?;
+        lint_actions(&actions, args.strict)?;
         let window = args.time.window(spitzel_core::window::now())?;
         let expressions = args
             .matches

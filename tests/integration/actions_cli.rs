@@ -509,3 +509,92 @@ fn shared_migration_notes() {
         }
     );
 }
+
+#[test]
+fn a_mistyped_service_or_action_is_a_warning_naming_the_nearest() {
+    let input = fixture();
+    let cases = [
+        (
+            "cloudtrial:*",
+            "spitzel-filter: warning: action 'cloudtrial:*': no service 'cloudtrial' in the IAM \
+             table of 2023-01-01; did you mean cloudtrail:*?\n",
+        ),
+        (
+            "cloudtrail:StopLoging",
+            "spitzel-filter: warning: action 'cloudtrail:StopLoging' matches no cloudtrail action \
+             or call in the IAM table of 2023-01-01; did you mean cloudtrail:StopLogging?\n",
+        ),
+    ];
+    for (glob, warning) in cases {
+        // Still run: an action newer than the table appears in events.
+        let out = run(&[glob], &input);
+        assert_eq!(out.status.code(), Some(1), "{glob}");
+        assert_eq!(crate::util::stderr(&out), warning, "{glob}");
+        // --strict refuses it before reading anything.
+        let out = run(&["--strict", glob], &input);
+        assert_eq!(out.status.code(), Some(2), "{glob}");
+        let error = warning
+            .replace("warning: ", "")
+            .replace('\n', " (--strict)\n");
+        assert_eq!(crate::util::stderr(&out), error, "{glob}");
+        // --emit-sql lints the same globs.
+        let out = run(&["--emit-sql", "athena", "--strict", glob], "");
+        assert_eq!(out.status.code(), Some(2), "{glob}");
+        assert_eq!(crate::util::stderr(&out), error, "{glob}");
+    }
+    // A clean query says nothing.
+    let out = run(
+        &["--strict", "ec2:CreateVpc", "s3:Get*", "monitoring:*"],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(crate::util::stderr(&out), "");
+}
+
+#[test]
+fn table_corrections_of_the_2023_mapping() {
+    let records = [
+        event(
+            "trail-bucket",
+            "cloudtrail.amazonaws.com",
+            "CreateTrail",
+            r#"{"name":"t","s3BucketName":"logs"}"#,
+        ),
+        event(
+            "trail-none",
+            "cloudtrail.amazonaws.com",
+            "CreateTrail",
+            r#"{"name":"t"}"#,
+        ),
+        event("bot", "lex.amazonaws.com", "CreateBot", "{}"),
+        event("bot-alias", "lex.amazonaws.com", "CreateBotAlias", "{}"),
+        event(
+            "pab-bucket",
+            "s3.amazonaws.com",
+            "DeleteBucketPublicAccessBlock",
+            "{}",
+        ),
+        event(
+            "pab-account",
+            "s3.amazonaws.com",
+            "DeleteAccountPublicAccessBlock",
+            "{}",
+        ),
+        event("pab-sdk", "s3.amazonaws.com", "PutPublicAccessBlock", "{}"),
+    ];
+    let input = records.join("\n") + "\n";
+    // The bucket is a parameter of CreateTrail: without it, no s3:PutObject.
+    let out = run(&["--implied", "s3:PutObject*"], &input);
+    assert_eq!(ids(&out), ["trail-bucket"]);
+    // Lex V2's calls are actions of their own names, not V1's PutBot.
+    assert!(ids(&run(&["lex:PutBot*"], &input)).is_empty());
+    assert_eq!(ids(&run(&["lex:CreateBot*"], &input)), ["bot", "bot-alias"]);
+    assert_eq!(
+        ids(&run(&["s3:PutAccountPublicAccessBlock"], &input)),
+        ["pab-account", "pab-sdk"]
+    );
+    assert_eq!(
+        ids(&run(&["s3:PutBucketPublicAccessBlock"], &input)),
+        ["pab-bucket", "pab-sdk"]
+    );
+}

@@ -284,9 +284,38 @@ fn time_window_is_inclusive_and_accepts_the_originals_format() {
     // 15:00 at +02:00 is 13:00 UTC.
     let out = run(&["--from", "2024-05-01T15:00:00+02:00"], input.as_bytes());
     assert_eq!(ids(&stdout(&out)), vec![4, 5]);
-    let out = run(&["--to", "2024-05-01"], input.as_bytes());
+    let out = run(&["--to", "2024-04-30"], input.as_bytes());
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn a_date_only_to_covers_its_day_and_minutes_and_epoch_seconds_are_times() {
+    let input = lines(&sample());
+    // The original took a date-only --to as its midnight: an empty window.
+    let out = run(
+        &["--from", "2024-05-01", "--to", "2024-05-01"],
+        input.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(ids(&stdout(&out)), vec![1, 2, 3, 4, 5]);
+    // To the minute: a --to minute covers its 60 seconds.
+    let out = run(
+        &["--from", "2024-05-01 11:00", "--to", "2024-05-01T12:00"],
+        input.as_bytes(),
+    );
+    assert_eq!(ids(&stdout(&out)), vec![2, 3]);
+    // 2024-05-01T13:00:00Z is 1714568400.
+    let out = run(&["--from", "@1714568400"], input.as_bytes());
+    assert_eq!(ids(&stdout(&out)), vec![4, 5]);
+    let out = run(&["--from", "@17145684OO"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "spitzel-filter: --from: invalid time '@17145684OO' (accepted: 'YYYY-MM-DD', \
+         'YYYY-MM-DD HH:MM[:SS]', 'YYYY-MM-DDTHH:MM[:SS]', optional fractional seconds, \
+         optional 'Z' or offset like +05:30 (default UTC), or epoch seconds as '@1700000000')\n"
+    );
 }
 
 #[test]

@@ -97,6 +97,32 @@ fn file_names_reach_the_engines_with_their_glob_characters_quoted() {
 }
 
 #[test]
+fn a_date_only_to_in_the_emitted_window_covers_its_day() {
+    // 2024-05-01T00:00:00Z is 1714521600; its last second 1714607999.
+    let out = run(
+        &[
+            "--emit-sql",
+            "athena",
+            "--from",
+            "2024-05-01",
+            "--to",
+            "2024-05-01",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    assert!(
+        sql.contains("(_et_s > 1714521600 OR (_et_s = 1714521600 AND _et_n >= 0))"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("(_et_s < 1714607999 OR (_et_s = 1714607999 AND _et_n <= 999999999))"),
+        "{sql}"
+    );
+}
+
+#[test]
 fn a_bad_match_is_quoted_as_the_filter_quotes_it() {
     let expression = format!("$.a == '{}' and $.b =! 1", "x".repeat(100_000));
     let filtered = run(&["-m", &expression], b"");

@@ -5,17 +5,18 @@
 //! ambiguous); clap rejects those combinations.
 
 use spitzel_core::window::{
-    InvalidTime, NANOS_PER_DAY, NANOS_PER_SECOND, TimeWindow, UnixNanos, parse_time_arg,
+    Bound, InvalidTime, NANOS_PER_DAY, NANOS_PER_SECOND, TimeWindow, UnixNanos, parse_time_bound,
 };
 
 /// --from, --to, --last-minute, --last.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct TimeArgs {
-    /// Keep events at or after this time (YYYY-MM-DD, 'YYYY-MM-DD HH:MM:SS',
-    /// RFC 3339; UTC unless an offset is given)
+    /// Keep events at or after this time (YYYY-MM-DD, 'YYYY-MM-DD HH:MM[:SS]',
+    /// RFC 3339, @EPOCH_SECONDS; UTC unless an offset is given)
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
-    /// Keep events at or before this time (same formats as --from)
+    /// Keep events at or before this time (formats of --from; a date or a
+    /// time to the minute covers all of that day or minute)
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
     /// Keep events of the last N minutes
@@ -63,7 +64,9 @@ impl TimeArgs {
     /// when none is given.
     pub fn window(&self, now: UnixNanos) -> Result<TimeWindow, TimeArgsError> {
         let from = match (&self.from, self.last_minute, &self.last) {
-            (Some(text), _, _) => Some(parse_time_arg(text).map_err(TimeArgsError::From)?),
+            (Some(text), _, _) => {
+                Some(parse_time_bound(text, Bound::Start).map_err(TimeArgsError::From)?)
+            }
             (None, Some(minutes), _) => Some(lookback(now, minutes_to_nanos(minutes)?)?),
             (None, None, Some(text)) => {
                 let nanos = parse_duration(text).map_err(TimeArgsError::Last)?;
@@ -72,7 +75,7 @@ impl TimeArgs {
             (None, None, None) => None,
         };
         let to = match &self.to {
-            Some(text) => Some(parse_time_arg(text).map_err(TimeArgsError::To)?),
+            Some(text) => Some(parse_time_bound(text, Bound::End).map_err(TimeArgsError::To)?),
             None => None,
         };
         if let (Some(f), Some(t)) = (from, to)
@@ -194,6 +197,18 @@ mod tests {
         assert_eq!(w.to, Some((1_688_947_200 + 86_399) * S));
         let w = window(&["--to", "2023-07-10T00:00:00+05:30"]).unwrap();
         assert_eq!((w.from, w.to), (None, Some((1_688_947_200 - 19_800) * S)));
+    }
+
+    #[test]
+    fn a_date_only_to_covers_its_day_and_a_from_starts_it() {
+        let w = window(&["--from", "2023-07-10", "--to", "2023-07-10"]).unwrap();
+        assert_eq!(w.from, Some(1_688_947_200 * S));
+        assert_eq!(w.to, Some((1_688_947_200 + 86_400) * S - 1));
+        let w = window(&["--from", "2023-07-10 11:42", "--to", "2023-07-10T11:42"]).unwrap();
+        assert_eq!(w.from, Some(1_688_989_320 * S));
+        assert_eq!(w.to, Some((1_688_989_320 + 60) * S - 1));
+        let w = window(&["--from", "@1688989356", "--to", "@1688989356"]).unwrap();
+        assert_eq!((w.from, w.to), (Some(NOW), Some(NOW)));
     }
 
     #[test]

@@ -129,8 +129,14 @@ pub struct FilterArgs {
     )]
     pub max_record_size: usize,
 
-    /// Make the first bad input line fatal (exit 2)
-    #[arg(long)]
+    /// Make the first bad input line, or an action glob the IAM table does not know, fatal (exit 2)
+    #[arg(
+        long,
+        long_help = "Make the first bad input line fatal (exit 2), and refuse an action glob \
+                     the IAM table does not know (a service it does not name, or an action \
+                     matching no action or call of its service), which is otherwise a \
+                     warning: actions newer than the table still appear in events"
+    )]
     pub strict: bool,
 
     /// Print statistics to stderr at the end

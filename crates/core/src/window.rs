@@ -60,23 +60,90 @@ pub fn now() -> UnixNanos {
     }
 }
 
-const ACCEPTED_FORMATS: &str = "accepted: 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS', \
-    'YYYY-MM-DDTHH:MM:SS', optional fractional seconds, optional 'Z' or offset like +05:30 (default UTC)";
+const ACCEPTED_FORMATS: &str = "accepted: 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM[:SS]', \
+    'YYYY-MM-DDTHH:MM[:SS]', optional fractional seconds, optional 'Z' or offset like +05:30 \
+    (default UTC), or epoch seconds as '@1700000000'";
 
 /// A `--from`/`--to` value that is no time; holds the value as given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid time '{0}' ({ACCEPTED_FORMATS})")]
 pub struct InvalidTime(pub String);
 
-/// Parse a user-supplied time (`--from`/`--to`).
+/// Which end of the window a user's time bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// `--from`: a day or minute starts at its first instant.
+    Start,
+    /// `--to`: a day or minute written without its smaller units covers
+    /// all of them (`--to 2026-03-14` is the whole 14th).
+    End,
+}
+
+/// Parse a user-supplied time as the start of a window (`--from`).
 pub fn parse_time_arg(s: &str) -> Result<UnixNanos, InvalidTime> {
+    parse_time_bound(s, Bound::Start)
+}
+
+/// Parse a user-supplied time (`--from`/`--to`): a date, a date and time to
+/// the minute or second (RFC 3339 or with a space), or `@` and epoch
+/// seconds. As an `End`, a date or a minute covers its last nanosecond.
+pub fn parse_time_bound(s: &str, bound: Bound) -> Result<UnixNanos, InvalidTime> {
     let trimmed = s.trim();
-    let parsed = if trimmed.len() == 10 {
-        parse_date(trimmed.as_bytes()).and_then(|days| to_nanos(days * 86_400, 0))
+    let parsed = if let Some(seconds) = trimmed.strip_prefix('@') {
+        parse_epoch_seconds(seconds)
+    } else if trimmed.len() == 10 {
+        parse_date(trimmed.as_bytes()).and_then(|days| span_bound(days * 86_400, 86_400, bound))
     } else {
-        parse_timestamp(trimmed)
+        parse_user_timestamp(trimmed, bound)
     };
     parsed.ok_or_else(|| InvalidTime(s.to_owned()))
+}
+
+/// `1700000000`, `-86400`: whole seconds since the epoch.
+fn parse_epoch_seconds(text: &str) -> Option<UnixNanos> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    to_nanos(text.parse().ok()?, 0)
+}
+
+/// The first (`Start`) or last (`End`) nanosecond of the `length` seconds
+/// from `start`. An end past the range saturates when its start is inside,
+/// so the last day that can start is still a valid `--to`.
+fn span_bound(start: i64, length: i64, bound: Bound) -> Option<UnixNanos> {
+    let first = to_nanos(start, 0)?;
+    match bound {
+        Bound::Start => Some(first),
+        Bound::End => Some(to_nanos(start + length - 1, NANOS_PER_SECOND - 1).unwrap_or(i64::MAX)),
+    }
+}
+
+/// A user's timestamp: as an eventTime, or to the minute
+/// (`YYYY-MM-DD[T ]HH:MM`, with an optional offset), which as an `End`
+/// covers its minute.
+fn parse_user_timestamp(s: &str, bound: Bound) -> Option<UnixNanos> {
+    if let Some(t) = parse_timestamp(s) {
+        return Some(t);
+    }
+    let b = s.as_bytes();
+    if b.len() < 16 || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
+        return None;
+    }
+    let days = parse_date(&b[..10])?;
+    let [h1, h2, b':', m1, m2] = b[11..16] else {
+        return None;
+    };
+    let (h, m) = (two_digits(h1, h2)?, two_digits(m1, m2)?);
+    if h > 23 || m > 59 {
+        return None;
+    }
+    let offset_seconds = parse_offset(&b[16..])?;
+    span_bound(
+        days * 86_400 + h * 3600 + m * 60 - offset_seconds,
+        60,
+        bound,
+    )
 }
 
 /// Parse a CloudTrail eventTime value (`2023-07-10T11:42:36Z`; also with
@@ -235,6 +302,73 @@ mod tests {
     }
 
     #[test]
+    fn a_date_or_minute_as_the_end_covers_all_of_it() {
+        let day = 1_688_947_200 * S; // 2023-07-10T00:00:00Z
+        assert_eq!(parse_time_bound("2023-07-10", Bound::Start), Ok(day));
+        assert_eq!(
+            parse_time_bound("2023-07-10", Bound::End),
+            Ok(day + NANOS_PER_DAY - 1)
+        );
+        let window = TimeWindow {
+            from: parse_time_bound("2023-07-10", Bound::Start).ok(),
+            to: parse_time_bound("2023-07-10", Bound::End).ok(),
+        };
+        assert_eq!(
+            window.check(Some("2023-07-10T00:00:00Z")),
+            WindowCheck::Inside
+        );
+        assert_eq!(
+            window.check(Some("2023-07-10T23:59:59.999999999Z")),
+            WindowCheck::Inside
+        );
+        assert_eq!(
+            window.check(Some("2023-07-11T00:00:00Z")),
+            WindowCheck::Outside
+        );
+        assert_eq!(
+            window.check(Some("2023-07-09T23:59:59Z")),
+            WindowCheck::Outside
+        );
+        // A time to the second is an instant at either end.
+        assert_eq!(
+            parse_time_bound("2023-07-10 11:42:36", Bound::End),
+            Ok(SAMPLE)
+        );
+        // The last day that starts inside the range saturates at its end.
+        assert_eq!(parse_time_bound("2262-04-11", Bound::End), Ok(i64::MAX));
+    }
+
+    #[test]
+    fn minutes_without_seconds() {
+        let minute = SAMPLE - 36 * S; // 2023-07-10T11:42:00Z
+        for s in [
+            "2023-07-10T11:42",
+            "2023-07-10 11:42",
+            "2023-07-10t11:42Z",
+            "2023-07-10T13:42+02:00",
+            "2023-07-10T03:42-0800",
+        ] {
+            assert_eq!(parse_time_bound(s, Bound::Start), Ok(minute), "{s}");
+            assert_eq!(
+                parse_time_bound(s, Bound::End),
+                Ok(minute + 60 * S - 1),
+                "{s}"
+            );
+        }
+        // eventTime values keep their own, stricter shape.
+        assert_eq!(parse_event_time("2023-07-10T11:42Z"), None);
+    }
+
+    #[test]
+    fn epoch_seconds() {
+        assert_eq!(parse_time_arg("@1688989356"), Ok(SAMPLE));
+        assert_eq!(parse_time_bound("@1688989356", Bound::End), Ok(SAMPLE));
+        assert_eq!(parse_time_arg("@0"), Ok(0));
+        assert_eq!(parse_time_arg("@-1"), Ok(-S));
+        assert!(parse_time_arg("@99999999999").is_err());
+    }
+
+    #[test]
     fn times_beyond_the_nanosecond_range_are_unreadable() {
         assert!(parse_time_arg("0000-01-01").is_err());
         assert!(parse_time_arg("9999-12-31 00:00:00").is_err());
@@ -274,7 +408,17 @@ mod tests {
             "2023-07-10 24:00:00",
             "2023-07-10 11:60:00",
             "2023-07-10 11:42:60",
-            "2023-07-10 11:42",
+            "2023-07-10 11:4",
+            "2023-07-10 11:42:",
+            "2023-07-10T24:00",
+            "2023-07-10T11:60",
+            "2023-07-10T11:42+5:30",
+            "@",
+            "@-",
+            "@17e8",
+            "@ 1700000000",
+            "@1700000000.5",
+            "@9999999999999",
             "2023-07-10T11:42:36.",
             "2023-07-10T11:42:36.1234567891",
             "2023-07-10T11:42:36+5:30",

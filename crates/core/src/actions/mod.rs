@@ -15,6 +15,7 @@
 mod cache;
 mod glob;
 mod implied;
+mod lint;
 mod mapping;
 mod predicates;
 mod table;
@@ -24,6 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use glob::ActionGlob;
 pub use implied::{Cond, Implied};
+pub use lint::{Unknown, UnknownGlob};
 pub use mapping::{first_label, iam_prefix, strip_api_suffix};
 pub use predicates::{EventPredicate, GlobPattern, OperationPredicate, SourcePredicate};
 
@@ -125,6 +127,13 @@ impl ActionMatcher {
             implied,
             id: NEXT_MATCHER_ID.fetch_add(1, Ordering::Relaxed),
         })
+    }
+
+    /// The globs the IAM table cannot vouch for (an unknown service, or an
+    /// action matching no name the mapping knows for its service), in the
+    /// order given: most often typos that would match nothing.
+    pub fn unknown_globs(&self) -> Vec<UnknownGlob> {
+        self.compiled.iter().filter_map(lint::check).collect()
     }
 
     /// True when every event matches (no globs, or `*`).
