@@ -5,6 +5,7 @@ low\t''
 medium\t''
 high\t''
 critical\t''"
+complete -c spitzel-filter -l sigma-memory -d 'Stop when the events held for Sigma correlation rules pass SIZE MiB (default 1024)' -r
 complete -c spitzel-filter -s i -l input -d 'Read this file or directory (\'-\' is stdin; repeatable). Default: stdin' -r
 complete -c spitzel-filter -l from -d 'Keep events at or after this time (YYYY-MM-DD, \'YYYY-MM-DD HH:MM[:SS]\', RFC 3339, @EPOCH_SECONDS; UTC unless an offset is given)' -r
 complete -c spitzel-filter -l to -d 'Keep events at or before this time (formats of --from; a date or a time to the minute covers all of that day or minute)' -r
@@ -20,6 +21,7 @@ complete -c spitzel-filter -l sql-table -d 'The Athena table --emit-sql athena q
 complete -c spitzel-filter -l sql-ddl -d 'With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead' -r
 complete -c spitzel-filter -l implied -d 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
 complete -c spitzel-filter -l annotate -d 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched'
+complete -c spitzel-filter -l sigma-alerts -d 'With Sigma correlation rules: write one NDJSON line per correlation hit instead of the events'
 complete -c spitzel-filter -s v -l invert-match -d 'Write the events that do NOT match'
 complete -c spitzel-filter -s c -l count -d 'Print only the number of matching events'
 complete -c spitzel-filter -s q -l quiet -d 'Print nothing; exit 0 at the first match'

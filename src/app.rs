@@ -3,7 +3,7 @@
 use crate::emit_sql;
 use crate::settings::{Output, RecordOutput, Settings, UsageError, sql_dialect};
 use spitzel_cli::filter::FilterArgs;
-use spitzel_pipeline::{OutputSink, Pipeline, Stopped, print_stats};
+use spitzel_pipeline::{CorrelationSink, Keep, OutputSink, Pipeline, Stopped, print_stats};
 use std::fmt::Display;
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -80,7 +80,33 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
     let stdout = io::stdout();
     let out = io::BufWriter::with_capacity(256 << 10, stdout.lock());
     let mut sink = OutputSink::new(out, output.limit, output.strict, output.quiet);
-    pipeline.run(settings.inputs.clone(), &mut sink);
+    let mut decision = None;
+    match &settings.criteria.sigma {
+        Some(sigma) if sigma.correlated() => {
+            let mut held = CorrelationSink::new(&mut sink, output.sigma_memory);
+            pipeline.run(settings.inputs.clone(), &mut held);
+            if let Some(place) = held.overflow.take() {
+                eprintln!(
+                    "spitzel-filter: --sigma: the events held for correlation rules passed {} MiB at {place}; \
+                     narrow the input (--from/--to, action globs, --match) or raise --sigma-memory",
+                    output.sigma_memory >> 20
+                );
+                let _ = sink.finish();
+                return Exit::Error;
+            }
+            if held.inner.stopped.is_none() {
+                let decided = held.decide(sigma);
+                held.write(
+                    sigma,
+                    &decided,
+                    output.sigma_alerts,
+                    output.keep == Keep::Lines,
+                );
+                decision = Some(decided);
+            }
+        }
+        _ => pipeline.run(settings.inputs.clone(), &mut sink),
+    }
     let flushed = sink.finish();
     if output.count && sink.stopped != Some(Stopped::ClosedOutput) {
         let mut stdout = io::stdout().lock();
@@ -100,6 +126,9 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
         );
         if let Some(sigma) = &settings.criteria.sigma {
             sigma.print_stats(&sink.totals.rule_hits);
+            if let Some(decision) = &decision {
+                decision.print_stats(sigma);
+            }
         }
     }
     if let Some(error) = &sink.write_error {

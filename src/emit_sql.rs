@@ -42,6 +42,22 @@ pub(crate) fn statement(
             )
             .into());
         }
+        // A correlation needs grouped sliding frames over the whole input;
+        // no statement is written for it rather than an approximation.
+        Some(sigma) if !sigma.rules.correlations.list.is_empty() => {
+            let rule = &sigma.rules.correlations.list[0].rule;
+            return Err(Refusal::new(
+                format!(
+                    "{}:{}: correlation rule '{}' ({})",
+                    rule.path.display(),
+                    rule.line,
+                    rule.title,
+                    rule.kind.name()
+                ),
+                dialect,
+            )
+            .into());
+        }
         Some(sigma) => Some(Cond::sigma(&sigma.rules.rules)),
     };
     let cond = Cond::criteria(plan, criteria.window, &criteria.expressions, sigma);

@@ -8,7 +8,7 @@ use spitzel_core::actions::{ActionGlobError, ActionMatcher, UnknownGlob};
 use spitzel_core::expr::{ExprError, Expression, excerpt};
 use spitzel_input::Limits;
 use spitzel_pipeline::SigmaCriterion;
-use spitzel_pipeline::{Criteria, Keep};
+use spitzel_pipeline::{Criteria, DEFAULT_HOLD_LIMIT, Keep};
 use spitzel_sigma::Level;
 use spitzel_sql::Dialect;
 use std::sync::Arc;
@@ -30,6 +30,8 @@ pub(crate) enum UsageError {
     NoSigmaRule(#[from] spitzel_sigma::NothingToRun),
     #[error(transparent)]
     Table(#[from] spitzel_sql::TableNameError),
+    #[error("{0}")]
+    Correlation(&'static str),
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
 }
@@ -71,6 +73,10 @@ pub(crate) struct RecordOutput {
     pub limit: Option<u64>,
     pub strict: bool,
     pub stats: bool,
+    /// With correlation rules: one line per hit instead of the events.
+    pub sigma_alerts: bool,
+    /// With correlation rules: the bytes the held matches may take.
+    pub sigma_memory: u64,
     /// None: one worker a core.
     pub threads: Option<usize>,
     pub limits: Limits,
@@ -107,6 +113,18 @@ impl Settings {
             // Written into the statement: the same check as --sql-ddl's.
             spitzel_sql::check_table_name(&args.sql_table)?;
         }
+        if let Some(sigma) = &sigma {
+            if sigma.correlated() && args.invert_match {
+                return Err(UsageError::Correlation(
+                    "--invert-match cannot be used with Sigma correlation rules (the events outside every hit are not a question they answer)",
+                ));
+            }
+            if args.sigma_alerts && !sigma.correlated() {
+                return Err(UsageError::Correlation(
+                    "--sigma-alerts: no correlation rule among the --sigma rules",
+                ));
+            }
+        }
         let output = match args.emit_sql {
             Some(dialect) => Output::Sql {
                 dialect: sql_dialect(dialect),
@@ -123,6 +141,10 @@ impl Settings {
                 limit: args.limit,
                 strict: args.strict,
                 stats: args.stats,
+                sigma_alerts: args.sigma_alerts,
+                sigma_memory: args
+                    .sigma_memory
+                    .map_or(DEFAULT_HOLD_LIMIT, |mib| mib.get().saturating_mul(1 << 20)),
                 threads: args.threads.map(usize::from),
                 limits: Limits {
                     max_record: args.max_record_size,

@@ -17,6 +17,7 @@ mod regex_python;
 mod sample_data;
 mod shapes;
 mod sigma_cli;
+mod sigma_correlation;
 mod sql_cli;
 mod sql_engines;
 mod util;

@@ -217,7 +217,7 @@ fn a_malformed_rule_is_one_error_naming_file_and_key() {
 }
 
 #[test]
-fn aggregations_and_correlations_are_refused() {
+fn aggregations_and_incomplete_correlations_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let agg = dir.path().join("agg.yml");
     std::fs::write(&agg, "title: A\nlogsource:\n    product: aws\n    service: cloudtrail\ndetection:\n    selection:\n        eventName: ConsoleLogin\n    condition: selection | count() by sourceIPAddress > 10\n").unwrap();
@@ -237,9 +237,11 @@ fn aggregations_and_correlations_are_refused() {
     .unwrap();
     let out = run(&["--sigma", corr.to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(2));
+    // A correlation without a timespan: refused naming the key.
     assert!(
+        text(&out.stderr).contains("corr.yml:2: key 'correlation.timespan': missing"),
+        "{}",
         text(&out.stderr)
-            .contains("corr.yml:2: key 'correlation': correlation rules are not supported")
     );
 }
 

@@ -83,6 +83,22 @@ pub struct FilterArgs {
     #[arg(long = "sigma-level", value_name = "LEVEL", requires = "sigma")]
     pub sigma_level: Option<SigmaLevel>,
 
+    /// With Sigma correlation rules: write one NDJSON line per correlation hit instead of the events
+    #[arg(
+        long = "sigma-alerts",
+        requires = "sigma",
+        conflicts_with = "annotate",
+        long_help = "With Sigma correlation rules: write one NDJSON line per correlation hit \
+                     instead of the events: id, title, level, author, correlation type, group \
+                     values, first and last eventTime, count (and values for value_count), the \
+                     referenced rules and the eventIDs. See SIGMA RULES in man spitzel-filter"
+    )]
+    pub sigma_alerts: bool,
+
+    /// Stop when the events held for Sigma correlation rules pass SIZE MiB (default 1024)
+    #[arg(long = "sigma-memory", value_name = "MIB", requires = "sigma")]
+    pub sigma_memory: Option<std::num::NonZeroU64>,
+
     /// Read this file or directory ('-' is stdin; repeatable). Default: stdin
     #[arg(short = 'i', long = "input", value_name = "PATH")]
     pub inputs: Vec<String>,

@@ -48,6 +48,9 @@ pub struct BlockOutcome {
     pub bad: Vec<BadRecord>,
     /// --sigma with --stats: matches per rule among the selected events.
     pub rule_hits: Vec<u64>,
+    /// With correlation rules: the matches, held until the whole input is
+    /// read (see correlate), instead of `out`.
+    pub held: Vec<crate::correlate::Held>,
 }
 
 thread_local! {
@@ -184,6 +187,23 @@ fn judge_record(
     outcome.events += 1;
     if verdict == Verdict::NoTime {
         outcome.no_time += 1;
+    }
+    if let Some(sigma) = &criteria.sigma
+        && sigma.correlated()
+    {
+        if verdict == Verdict::Match {
+            for &hit in hits.iter() {
+                if let Some(count) = outcome.rule_hits.get_mut(hit as usize) {
+                    *count += 1;
+                }
+            }
+            outcome.held.push(crate::correlate::Held {
+                record: record.to_vec(),
+                rules: hits.clone(),
+                line: line_no,
+            });
+        }
+        return;
     }
     if (verdict == Verdict::Match) != invert {
         outcome.matched += 1;

@@ -5,6 +5,7 @@
 //! `report`). spitzel-fetch --s3 filters object bodies with the same blocks.
 
 mod block;
+mod correlate;
 mod pipeline;
 mod record;
 mod report;
@@ -12,6 +13,7 @@ mod sigma;
 mod writer;
 
 pub use block::{Keep, filter_block};
+pub use correlate::{CorrelationSink, DEFAULT_HOLD_LIMIT, Decision, Held};
 pub use pipeline::{Done, Pipeline, Sink};
 pub use record::{Criteria, Verdict};
 pub use report::print_stats;

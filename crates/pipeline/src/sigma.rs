@@ -27,6 +27,9 @@ impl SigmaCriterion {
         count: bool,
     ) -> Result<SigmaCriterion, RuleError> {
         let rules = RuleSet::load(paths, level)?;
+        for warning in &rules.stats.warnings {
+            eprintln!("spitzel-filter: --sigma: {warning}");
+        }
         let entries = rules
             .rules
             .iter()
@@ -48,6 +51,16 @@ impl SigmaCriterion {
         })
     }
 
+    /// Correlation rules are loaded: matches are held to the end.
+    pub fn correlated(&self) -> bool {
+        !self.rules.correlations.list.is_empty()
+    }
+
+    /// Rule `number`'s entry of the "sigma" array, as JSON text.
+    pub(crate) fn entry(&self, number: u32) -> &str {
+        &self.entries[number as usize]
+    }
+
     /// The rules matching `doc` into `out` (load order).
     pub(crate) fn hits(&self, doc: &Doc<'_>, event_name: Option<&str>, out: &mut Vec<u32>) {
         let source = doc.top_str("eventSource");
@@ -59,28 +72,8 @@ impl SigmaCriterion {
 
     /// `record` with `"sigma":[...]` added as its last member.
     pub(crate) fn write_annotated(&self, record: &[u8], hits: &[u32], out: &mut Vec<u8>) {
-        // A validated object: its last byte other than white space is '}'.
-        let close = record
-            .iter()
-            .rposition(|&b| b == b'}')
-            .unwrap_or(record.len());
-        let before = record[..close]
-            .iter()
-            .rposition(|&b| !is_space(b))
-            .map(|at| record[at]);
-        out.extend_from_slice(&record[..close]);
-        if before != Some(b'{') {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"\"sigma\":[");
-        for (i, &hit) in hits.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(self.entries[hit as usize].as_bytes());
-        }
-        out.extend_from_slice(b"]");
-        out.extend_from_slice(&record[close..]);
+        let entries: Vec<&str> = hits.iter().map(|&hit| self.entry(hit)).collect();
+        append_member(record, &entries, out);
     }
 
     /// The per-rule part of --stats.
@@ -90,12 +83,13 @@ impl SigmaCriterion {
         let _ = writeln!(
             err,
             "spitzel-filter: stats: sigma: {} rule files, {} rules run ({} on every record, the rest by eventName/eventSource), \
-             {} skipped (logsource not AWS CloudTrail), {} below --sigma-level",
+             {} skipped (logsource not AWS CloudTrail), {} below --sigma-level, {} filters",
             stats.files,
             self.rules.rules.len(),
             self.rules.unindexed(),
             stats.other_logsource,
-            stats.below_level
+            stats.below_level,
+            stats.filters
         );
         for (number, rule) in self.rules.rules.iter().enumerate() {
             let _ = writeln!(
@@ -108,4 +102,30 @@ impl SigmaCriterion {
             );
         }
     }
+}
+
+/// `record` with `"sigma":[entries...]` added as its last member.
+pub(crate) fn append_member<S: AsRef<str>>(record: &[u8], entries: &[S], out: &mut Vec<u8>) {
+    // A validated object: its last byte other than white space is '}'.
+    let close = record
+        .iter()
+        .rposition(|&b| b == b'}')
+        .unwrap_or(record.len());
+    let before = record[..close]
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map(|at| record[at]);
+    out.extend_from_slice(&record[..close]);
+    if before != Some(b'{') {
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"sigma\":[");
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(entry.as_ref().as_bytes());
+    }
+    out.extend_from_slice(b"]");
+    out.extend_from_slice(&record[close..]);
 }

@@ -9,7 +9,9 @@
 
 pub mod compile;
 pub mod condition;
+pub mod correlation;
 pub mod eval;
+pub mod filters;
 pub mod json;
 pub mod load;
 pub mod model;

@@ -36,8 +36,12 @@ impl std::error::Error for RuleError {}
 /// What one document of a rule file is.
 pub enum Loaded {
     Rule(Box<Rule>),
-    /// A rule for another log source, not compiled.
-    OtherLogsource,
+    /// A rule for another log source, not compiled; its id and name, which
+    /// a correlation may refer to.
+    OtherLogsource(Vec<String>),
+    Correlation(Box<crate::correlation::CorrelationRule>),
+    /// A Sigma filter (specification v2.1): a condition for named rules.
+    Filter(Box<crate::filters::Filter>),
 }
 
 struct Ctx<'a> {
@@ -81,25 +85,15 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
     if doc.as_map().is_none() {
         return Err(ctx.err(doc.line, "", "a rule must be a YAML mapping"));
     }
-    if let Some(node) = doc.get("correlation") {
-        return Err(ctx.err(
-            node.line,
-            "correlation",
-            "correlation rules are not supported",
-        ));
+    if doc.get("correlation").is_some() {
+        return crate::correlation::load::load_correlation(ctx.file, doc, index)
+            .map(|rule| Loaded::Correlation(Box::new(rule)));
     }
     if let Some(node) = doc.get("action") {
         return Err(ctx.err(
             node.line,
             "action",
             "rule collections (action: global/reset/repeat) are not supported",
-        ));
-    }
-    if let (Some(node), None) = (doc.get("filter"), doc.get("detection")) {
-        return Err(ctx.err(
-            node.line,
-            "filter",
-            "Sigma filters (meta rules) are not supported",
         ));
     }
     let logsource = match doc.get("logsource") {
@@ -129,8 +123,19 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
             }
         }
     };
+    if let (Some(node), None) = (doc.get("filter"), doc.get("detection")) {
+        if !logsource.is_cloudtrail() {
+            return Ok(Loaded::OtherLogsource(Vec::new()));
+        }
+        return crate::filters::load_filter(ctx.file, doc, node, |n| load_detection(ctx, n))
+            .map(|filter| Loaded::Filter(Box::new(filter)));
+    }
     if !logsource.is_cloudtrail() {
-        return Ok(Loaded::OtherLogsource);
+        let names = ["id", "name"]
+            .iter()
+            .filter_map(|key| doc.get(key).and_then(Node::as_text))
+            .collect();
+        return Ok(Loaded::OtherLogsource(names));
     }
     let string = |key: &str, required: bool| -> Result<Option<String>, RuleError> {
         match doc.get(key) {
@@ -145,6 +150,7 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
     };
     let title = string("title", true)?.unwrap_or_default();
     let id = string("id", false)?;
+    let name = string("name", false)?;
     let author = string("author", false)?;
     let status = string("status", false)?;
     let level = match string("level", false)? {
@@ -167,6 +173,7 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
         document: index,
         title,
         id,
+        name,
         level,
         author,
         status,

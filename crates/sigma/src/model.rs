@@ -16,6 +16,8 @@ pub struct Rule {
     pub document: usize,
     pub title: String,
     pub id: Option<String>,
+    /// `name:`, by which correlation rules may refer to it.
+    pub name: Option<String>,
     pub level: Option<Level>,
     /// Kept for match output: the Detection Rule License requires it.
     pub author: Option<String>,

@@ -2,6 +2,7 @@
 //! literal eventName / eventSource values they require, so a record is
 //! tested only against the rules that can match it.
 
+use crate::correlation::{Correlations, resolve};
 use crate::json::JsonValue;
 use crate::load::{Loaded, RuleError, load_text};
 use crate::model::{Condition, Item, Level, Rule, Test};
@@ -17,6 +18,10 @@ pub struct LoadStats {
     pub other_logsource: usize,
     /// Rules under `--sigma-level`, or without a level when one is asked.
     pub below_level: usize,
+    /// Sigma filter documents applied.
+    pub filters: usize,
+    /// What loading reports without stopping (a filter naming no rule).
+    pub warnings: Vec<String>,
 }
 
 /// A set that would run no rule: its run could only ever say "no match",
@@ -73,6 +78,8 @@ fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub stats: LoadStats,
+    /// Correlation rules over `rules`, and which rules write on their own.
+    pub correlations: Correlations,
     index: Index,
 }
 
@@ -96,6 +103,9 @@ impl RuleSet {
         }
         let files = collected.files;
         let mut rules = Vec::new();
+        let mut correlations = Vec::new();
+        let mut elsewhere = Vec::new();
+        let mut filters = Vec::new();
         let mut stats = LoadStats {
             files: files.len(),
             ..LoadStats::default()
@@ -106,22 +116,26 @@ impl RuleSet {
             let text = String::from_utf8(text).map_err(|_| whole_file(file, "not UTF-8".into()))?;
             for loaded in load_text(file, &text)? {
                 match loaded {
-                    Loaded::OtherLogsource => stats.other_logsource += 1,
-                    Loaded::Rule(rule) => {
-                        let keep = match min_level {
-                            None => true,
-                            Some(min) => rule.level.is_some_and(|level| level >= min),
-                        };
-                        if keep {
-                            rules.push(*rule);
-                        } else {
-                            stats.below_level += 1;
-                        }
+                    Loaded::OtherLogsource(names) => {
+                        stats.other_logsource += 1;
+                        elsewhere.extend(names);
                     }
+                    Loaded::Rule(rule) => rules.push(*rule),
+                    Loaded::Correlation(rule) => correlations.push(*rule),
+                    Loaded::Filter(filter) => filters.push(*filter),
                 }
             }
         }
-        Ok(RuleSet::new(rules, stats))
+        stats.filters = filters.len();
+        stats.warnings = crate::filters::apply(&filters, &mut rules, &elsewhere);
+        // --sigma-level applies here, where a rule below it that a kept
+        // correlation uses can still be kept for it.
+        let resolved = resolve(rules, correlations, &elsewhere, min_level)?;
+        stats.below_level += resolved.below_level;
+        stats.other_logsource += resolved.other_logsource;
+        let mut set = RuleSet::new(resolved.rules, stats);
+        set.correlations = resolved.correlations;
+        Ok(set)
     }
 
     pub fn new(rules: Vec<Rule>, stats: LoadStats) -> RuleSet {
@@ -146,9 +160,14 @@ impl RuleSet {
                 index.always.push(number);
             }
         }
+        let correlations = Correlations {
+            list: Vec::new(),
+            rule_writes: vec![true; rules.len()],
+        };
         RuleSet {
             rules,
             stats,
+            correlations,
             index,
         }
     }
