@@ -4,6 +4,9 @@
 use aws_config::retry::RetryConfig;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::config::interceptors::AfterDeserializationInterceptorContextRef;
+use aws_sdk_s3::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_s3::error::BoxError;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 use crate::cause::{connection_refused, innermost};
@@ -163,6 +166,37 @@ fn retryable<E>(err: &SdkError<E, HttpResponse>) -> bool {
     }
 }
 
+/// A listing page whose XML stops before `</ListBucketResult>`. The SDK's
+/// parser takes what came, so a body cut short (a proxy, a dropped
+/// connection after a complete-looking chunk) would otherwise be a page
+/// that simply holds fewer keys, and moto, for one, sends KeyCount last.
+#[derive(Debug)]
+struct WholePage;
+
+impl Intercept for WholePage {
+    fn name(&self) -> &'static str {
+        "WholePage"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        if !response.status().is_success() {
+            return Ok(());
+        }
+        match response.body().bytes() {
+            Some(body) if !body.trim_ascii_end().ends_with(b"</ListBucketResult>") => {
+                Err("a page's XML ends before </ListBucketResult> (cut short)".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// One listing: the common prefixes and keys under `prefix`, every page.
 #[derive(Debug, Default)]
 pub(super) struct Listing {
@@ -189,7 +223,7 @@ pub(super) async fn list(
         if delimiter {
             request = request.delimiter("/");
         }
-        let page = request.send().await.map_err(|err| {
+        let page = request.customize().interceptor(WholePage).send().await.map_err(|err| {
             let code = err.code().unwrap_or_default();
             match code {
                 "NoSuchBucket" => {
