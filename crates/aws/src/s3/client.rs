@@ -8,6 +8,7 @@ use aws_sdk_s3::config::interceptors::AfterDeserializationInterceptorContextRef;
 use aws_sdk_s3::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_s3::error::BoxError;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 
 use crate::cause::{connection_refused, innermost};
 use crate::chain::ChainGuard;
@@ -293,42 +294,60 @@ pub(super) async fn list(
 #[derive(Debug, Clone)]
 pub(super) struct GetFailure(pub String);
 
-/// The object's bytes exactly as stored: the SDK does not undo a
+/// A GET of the object, its body not yet read. The SDK does not undo a
 /// Content-Encoding, so gzip is recognised later by its magic bytes.
 pub(super) async fn get(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
-) -> Result<Vec<u8>, GetFailure> {
-    let out = client
+) -> Result<GetObjectOutput, GetFailure> {
+    let request = client.get_object().bucket(bucket).key(key);
+    request
+        .send()
+        .await
+        .map_err(|err| get_failure(bucket, key, &err))
+}
+
+/// The rest of the object from byte `from` on, of the version `etag` names.
+pub(super) async fn get_rest(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    from: u64,
+    etag: Option<&str>,
+) -> Result<GetObjectOutput, GetFailure> {
+    let request = client
         .get_object()
         .bucket(bucket)
         .key(key)
+        .range(format!("bytes={from}-"))
+        .set_if_match(etag.map(str::to_string));
+    request
         .send()
         .await
-        .map_err(|err| {
-            let code = err.code().unwrap_or_default().to_string();
-            let message = err.message().unwrap_or_default().to_string();
-            GetFailure(if code == "AccessDenied" {
-                if message.to_ascii_lowercase().contains("kms") {
-                    format!(
-                        "s3://{bucket}/{key}: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt on its key ({message})"
-                    )
-                } else {
-                    format!(
-                        "s3://{bucket}/{key}: access denied: reading needs s3:GetObject on arn:aws:s3:::{bucket}/* (and kms:Decrypt for an SSE-KMS trail)"
-                    )
-                }
-            } else {
-                format!("s3://{bucket}/{key}: cannot read: {}", describe(&err))
-            })
-        })?;
-    let body = out
-        .body
-        .collect()
-        .await
-        .map_err(|e| GetFailure(format!("s3://{bucket}/{key}: read failed: {e}")))?;
-    Ok(body.into_bytes().to_vec())
+        .map_err(|err| get_failure(bucket, key, &err))
+}
+
+fn get_failure(
+    bucket: &str,
+    key: &str,
+    err: &SdkError<GetObjectError, HttpResponse>,
+) -> GetFailure {
+    let code = err.code().unwrap_or_default().to_string();
+    let message = err.message().unwrap_or_default().to_string();
+    GetFailure(if code == "AccessDenied" {
+        if message.to_ascii_lowercase().contains("kms") {
+            format!(
+                "s3://{bucket}/{key}: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt on its key ({message})"
+            )
+        } else {
+            format!(
+                "s3://{bucket}/{key}: access denied: reading needs s3:GetObject on arn:aws:s3:::{bucket}/* (and kms:Decrypt for an SSE-KMS trail)"
+            )
+        }
+    } else {
+        format!("s3://{bucket}/{key}: cannot read: {}", describe(err))
+    })
 }
 
 #[cfg(test)]

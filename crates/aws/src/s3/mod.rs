@@ -7,6 +7,7 @@
 //! records the last key whose records are all written, and what a rerun
 //! must retry.
 
+mod body;
 mod checkpoint;
 mod client;
 mod dedup;
@@ -17,15 +18,15 @@ mod progress;
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use spitzel_core::window::TimeWindow;
 use spitzel_pipeline::Criteria;
 use tokio::sync::{Semaphore, mpsc};
-use tokio::task::JoinHandle;
 
 use crate::destination::Destination;
 use crate::errors::FetchError;
@@ -52,41 +53,77 @@ const CONFLICTS_NAMED: u64 = 10;
 /// Keys named in the one line for a cause that many objects share.
 const KEYS_NAMED: usize = 3;
 
-/// One fetched and decoded object.
-struct Fetched {
-    key: String,
-    result: Result<(u64, object::Decoded), String>,
+/// What the reader hears of one object, in order: pieces of its matching
+/// lines, then Done or Failed (Failed may follow pieces: the body broke off
+/// for good part-way).
+enum Event {
+    Piece(object::Decoded),
+    /// The whole body was read: its size in bytes.
+    Done(u64),
+    Failed(String),
 }
 
-fn spawn_get(
+/// Pieces decoded ahead of the writer per object: memory per object stays
+/// a few PIECE_BYTES however large it inflates.
+const PIECES_AHEAD: usize = 2;
+
+/// Fetch and decode one object on a thread of its own (decoding blocks on
+/// the body as it arrives), its pieces sent as the writer takes them.
+fn spawn_object(
     client: aws_sdk_s3::Client,
     bucket: Arc<str>,
     key: String,
     criteria: Arc<Criteria>,
-) -> JoinHandle<Fetched> {
+    attempts: u32,
+) -> mpsc::Receiver<Event> {
+    let (tx, rx) = mpsc::channel(PIECES_AHEAD);
     tokio::spawn(async move {
-        let body = match client::get(&client, &bucket, &key).await {
-            Ok(body) => body,
+        let first = match client::get(&client, &bucket, &key).await {
+            Ok(first) => first,
             Err(e) => {
-                return Fetched {
-                    key,
-                    result: Err(e.0),
-                };
+                let _ = tx.send(Event::Failed(e.0)).await;
+                return;
             }
         };
-        let (tx, rx) = tokio::sync::oneshot::channel();
+        let size = first
+            .content_length()
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0);
         let name = format!("s3://{bucket}/{key}");
-        // Decoding is CPU work: rayon's workers, one per core.
-        rayon::spawn(move || {
-            let size = body.len() as u64;
-            let decoded = object::decode(&name, &body, &criteria);
-            let _ = tx.send((size, decoded));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut reader = body::stream(client, bucket, key, first, attempts, stop.clone());
+        tokio::task::spawn_blocking(move || {
+            let last = object::decode(&name, &mut reader, &criteria, &stop, &mut |piece| {
+                match tx.blocking_send(Event::Piece(piece)) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    // The reader is gone: the run stopped.
+                    Err(_) => ControlFlow::Break(()),
+                }
+            });
+            let end = match reader.failure() {
+                Some(message) => Event::Failed(message),
+                None => {
+                    if tx.blocking_send(Event::Piece(last)).is_err() {
+                        return;
+                    }
+                    Event::Done(size)
+                }
+            };
+            let _ = tx.blocking_send(end);
         });
-        let result = rx
-            .await
-            .map_err(|_| format!("s3://{bucket}/{key}: decoding failed"));
-        Fetched { key, result }
-    })
+    });
+    rx
+}
+
+/// The object being written: where in its lines the writer is.
+struct Current {
+    key: String,
+    /// A key from an earlier run's failures.
+    retry: bool,
+    /// Lines of it written by an earlier run.
+    skip: u64,
+    /// Lines of it seen so far (written, dropped as duplicates, or skipped).
+    index: u64,
 }
 
 struct Writer {
@@ -99,6 +136,7 @@ struct Writer {
     counters: Arc<Counters>,
     /// Lines for the user about records just written (conflicting IDs).
     notes: Vec<String>,
+    current: Option<Current>,
     parser: spitzel_core::doc::DocParser,
 }
 
@@ -142,46 +180,49 @@ impl Writer {
         partial.map_or(0, |p| p.lines)
     }
 
-    /// Write one object's lines; `retry`: a key from an earlier run's failures.
-    fn take(
-        &mut self,
-        bucket: &str,
-        key: &str,
-        decoded: &object::Decoded,
-        retry: bool,
-    ) -> std::io::Result<Wrote> {
+    /// Start writing `key`; `retry`: a key from an earlier run's failures.
+    fn begin(&mut self, key: &str, retry: bool) {
         // A retried object's day folder is behind: what is remembered stays.
         if !retry {
             self.dedup.enter(key);
         }
-        let skip = self.lines_done(key, retry);
+        self.current = Some(Current {
+            key: key.to_string(),
+            retry,
+            skip: self.lines_done(key, retry),
+            index: 0,
+        });
+    }
+
+    /// Write a piece of the current object's lines. The checkpoint then
+    /// names the lines of it written, so that a stop between pieces resumes
+    /// inside it.
+    fn take(&mut self, bucket: &str, piece: &object::Decoded) -> std::io::Result<Wrote> {
+        let mut current = self.current.take().expect("an object begun");
         let mut start = 0;
-        let mut done_lines = 0u64;
         let mut bytes = 0u64;
         let mut cut = false;
-        for (index, &(end, digests)) in decoded.ends.iter().enumerate() {
-            let line = &decoded.lines[start..end];
+        let mut closed = None;
+        for &(end, digests) in &piece.ends {
+            let line = &piece.lines[start..end];
             start = end;
-            if (index as u64) < skip {
-                done_lines += 1;
+            if current.index < current.skip {
+                current.index += 1;
                 continue;
             }
             if self.enough() {
                 cut = true;
                 break;
             }
-            done_lines += 1;
+            current.index += 1;
             match self.dedup.judge(digests) {
                 Verdict::Duplicate => continue,
-                Verdict::Conflict => self.conflict(bucket, key, line),
+                Verdict::Conflict => self.conflict(bucket, &current.key, line),
                 Verdict::First => {}
             }
             if let Err(e) = self.out.writer().write_all(line) {
-                return if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    Ok(Wrote::Closed)
-                } else {
-                    Err(e)
-                };
+                closed = Some(e);
+                break;
             }
             bytes += line.len() as u64;
             self.state.written += 1;
@@ -190,28 +231,37 @@ impl Writer {
         if let Some(len) = self.state.output_len.as_mut() {
             *len += bytes;
         }
-        if retry {
-            if cut {
-                if let Some(pending) = self.state.failed.iter_mut().find(|p| p.key == key) {
-                    pending.lines = done_lines;
-                }
-            } else {
-                self.state.failed.retain(|p| p.key != key);
+        let lines = current.index;
+        if current.retry {
+            if let Some(pending) = self.state.failed.iter_mut().find(|p| p.key == current.key) {
+                pending.lines = lines;
             }
-        } else if cut {
-            self.state.partial = Some(Partial {
-                key: key.to_string(),
-                lines: done_lines,
-            });
         } else {
-            self.state.done_through = Some(key.to_string());
+            self.state.partial = Some(Partial {
+                key: current.key.clone(),
+                lines,
+            });
+        }
+        self.current = Some(current);
+        match closed {
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Wrote::Closed),
+            Some(e) => Err(e),
+            None if cut => Ok(Wrote::Enough),
+            None => Ok(Wrote::Continue),
+        }
+    }
+
+    /// The current object is written whole.
+    fn finish(&mut self) {
+        let Some(current) = self.current.take() else {
+            return;
+        };
+        if current.retry {
+            self.state.failed.retain(|p| p.key != current.key);
+        } else {
+            self.state.done_through = Some(current.key);
             self.state.partial = None;
         }
-        Ok(if cut || self.enough() {
-            Wrote::Enough
-        } else {
-            Wrote::Continue
-        })
     }
 
     /// A record under an eventID already written with another record: it is
@@ -240,8 +290,15 @@ impl Writer {
     /// An object that could not be read: a rerun retries it, skipping the
     /// lines of it already written.
     fn failed(&mut self, key: &str, retry: bool) {
-        if !retry {
-            let lines = self.lines_done(key, false);
+        let lines = match self.current.take() {
+            Some(current) if current.key == key => current.index.max(current.skip),
+            _ => self.lines_done(key, retry),
+        };
+        if retry {
+            if let Some(pending) = self.state.failed.iter_mut().find(|p| p.key == key) {
+                pending.lines = lines;
+            }
+        } else {
             self.state.done_through = Some(key.to_string());
             self.state.partial = None;
             self.state.failed.push(Partial {
@@ -438,6 +495,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         last_save: Instant::now(),
         counters: counters.clone(),
         notes: Vec::new(),
+        current: None,
         parser: spitzel_core::doc::DocParser::new(),
     };
     for failure in &failures {
@@ -465,19 +523,25 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     ));
     let bucket_arc: Arc<str> = Arc::from(bucket.as_str());
     let mut retry_queue: VecDeque<String> = retries.into();
-    let mut in_flight: VecDeque<(bool, JoinHandle<Fetched>)> = VecDeque::new();
+    let mut in_flight: VecDeque<(bool, String, mpsc::Receiver<Event>)> = VecDeque::new();
+    let attempts = args.aws.max_attempts;
     let mut listing_open = true;
     let mut read_failures = 0u64;
     let mut get_failures: Vec<(String, String)> = Vec::new();
     let mut reported: Vec<String> = Vec::new();
     let mut closed = false;
+    let mut drained = false;
     'run: loop {
         while in_flight.len() < concurrency {
             if let Some(key) = retry_queue.pop_front() {
-                in_flight.push_back((
-                    true,
-                    spawn_get(s3.clone(), bucket_arc.clone(), key, criteria.clone()),
-                ));
+                let events = spawn_object(
+                    s3.clone(),
+                    bucket_arc.clone(),
+                    key.clone(),
+                    criteria.clone(),
+                    attempts,
+                );
+                in_flight.push_back((true, key, events));
                 continue;
             }
             if !listing_open {
@@ -499,10 +563,14 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
             match next {
                 Some(Listed::Object { key }) => {
                     counters.queued.fetch_add(1, Ordering::Relaxed);
-                    in_flight.push_back((
-                        false,
-                        spawn_get(s3.clone(), bucket_arc.clone(), key, criteria.clone()),
-                    ));
+                    let events = spawn_object(
+                        s3.clone(),
+                        bucket_arc.clone(),
+                        key.clone(),
+                        criteria.clone(),
+                        attempts,
+                    );
+                    in_flight.push_back((false, key, events));
                 }
                 Some(Listed::Failed(failure)) => {
                     progress::report(display.as_ref(), &failure.error);
@@ -512,64 +580,86 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
                 None => listing_open = false,
             }
         }
-        let Some((retry, handle)) = in_flight.pop_front() else {
+        let Some((retry, key, mut events)) = in_flight.pop_front() else {
+            // Every key listed, every object read or failed.
+            drained = true;
             break;
         };
-        let fetched = tokio::select! {
-            fetched = handle => fetched,
-            _ = stop.notified() => break 'run,
-        };
-        let fetched = match fetched {
-            Ok(f) => f,
-            Err(e) => return Err(FetchError::new(format!("internal error: {e}"))),
-        };
-        match fetched.result {
-            Ok((size, decoded)) => {
-                counters.objects.fetch_add(1, Ordering::Relaxed);
-                counters.bytes.fetch_add(size, Ordering::Relaxed);
-                let wrote = tokio::task::block_in_place(|| {
-                    writer.take(&bucket, &fetched.key, &decoded, retry)
-                })
-                .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
-                for note in writer.notes.drain(..) {
-                    progress::report(display.as_ref(), note);
+        let mut begun = false;
+        loop {
+            let event = tokio::select! {
+                event = events.recv() => event,
+                _ = stop.notified() => break 'run,
+            };
+            match event {
+                Some(Event::Piece(piece)) => {
+                    if !begun {
+                        writer.begin(&key, retry);
+                        begun = true;
+                    }
+                    let wrote = tokio::task::block_in_place(|| writer.take(&bucket, &piece))
+                        .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
+                    for note in writer.notes.drain(..) {
+                        progress::report(display.as_ref(), note);
+                    }
+                    for problem in &piece.problems {
+                        progress::report(display.as_ref(), problem);
+                        read_failures += 1;
+                    }
+                    if !piece.problems.is_empty() {
+                        if !reported.contains(&key) {
+                            reported.push(key.clone());
+                        }
+                        if !writer.state.damaged.contains(&key) {
+                            writer.state.damaged.push(key.clone());
+                        }
+                    }
+                    match wrote {
+                        Wrote::Continue => {}
+                        Wrote::Enough => break 'run,
+                        Wrote::Closed => {
+                            closed = true;
+                            break 'run;
+                        }
+                    }
+                    tokio::task::block_in_place(|| writer.save(false))?;
                 }
-                for problem in &decoded.problems {
-                    progress::report(display.as_ref(), problem);
+                Some(Event::Done(size)) => {
+                    if !begun {
+                        writer.begin(&key, retry);
+                    }
+                    writer.finish();
+                    counters.objects.fetch_add(1, Ordering::Relaxed);
+                    counters.bytes.fetch_add(size, Ordering::Relaxed);
+                    break;
+                }
+                failure => {
+                    let message = match failure {
+                        Some(Event::Failed(message)) => message,
+                        _ => format!(
+                            "s3://{bucket}/{key}: internal error: the reading ended without a word"
+                        ),
+                    };
+                    // Said once per cause at the end.
                     read_failures += 1;
+                    writer.failed(&key, retry);
+                    get_failures.push((key, message));
+                    break;
                 }
-                if !decoded.problems.is_empty() {
-                    reported.push(fetched.key.clone());
-                    if !writer.state.damaged.contains(&fetched.key) {
-                        writer.state.damaged.push(fetched.key.clone());
-                    }
-                }
-                match wrote {
-                    Wrote::Continue => {}
-                    Wrote::Enough => break 'run,
-                    Wrote::Closed => {
-                        closed = true;
-                        break 'run;
-                    }
-                }
-            }
-            Err(message) => {
-                // Said once per cause at the end.
-                read_failures += 1;
-                writer.failed(&fetched.key, retry);
-                get_failures.push((fetched.key, message));
             }
         }
         tokio::task::block_in_place(|| writer.save(false))?;
+        if writer.enough() {
+            break;
+        }
     }
-    for (_, handle) in &in_flight {
-        handle.abort();
-    }
+    // The objects still in flight stop when their receivers go.
+    drop(in_flight);
     if closed {
         return Ok(Exit::Found);
     }
     let interrupted = interrupt.signal().is_some();
-    let ran_out = !interrupted && !listing_open && retry_queue.is_empty() && in_flight.is_empty();
+    let ran_out = !interrupted && drained;
     tokio::task::block_in_place(|| writer.save(true))?;
     if writer.path.is_none() {
         writer

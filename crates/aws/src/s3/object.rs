@@ -1,11 +1,14 @@
 //! One object's records: decoded with the input decoders (gzip recognised
 //! by its magic bytes), filtered with the filter's criteria, each matching
 //! line paired with the digests of its eventID and of itself for the
-//! duplicate rule (computed here, on rayon's workers, not in the writer).
+//! duplicate rule (computed here, on the object's decoding thread, not in
+//! the writer).
 
 use std::cell::RefCell;
-use std::io::Cursor;
+use std::io::Read;
+use std::ops::ControlFlow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use spitzel_core::dedup::{Digest, digest};
 use spitzel_core::doc::DocParser;
@@ -13,7 +16,8 @@ use spitzel_input::{Job, read_stream};
 use spitzel_pipeline::Criteria;
 use spitzel_pipeline::{Keep, filter_block};
 
-/// What an object contributed, ready to be written in key order.
+/// What an object contributed (the whole or a piece), ready to be written
+/// in key order.
 #[derive(Debug, Default)]
 pub(super) struct Decoded {
     /// Matching records, one compact line each.
@@ -27,18 +31,32 @@ pub(super) struct Decoded {
     pub problems: Vec<String>,
 }
 
+/// Matching lines gathered before they are handed on to the writer.
+pub(super) const PIECE_BYTES: usize = 4 << 20;
+
 thread_local! {
     static PARSER: RefCell<DocParser> = RefCell::new(DocParser::new());
 }
 
-pub(super) fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
+/// Decode and filter one object's body, handing on a piece of matching
+/// lines each time PIECE_BYTES gather (so an object's lines are never all
+/// in memory: the writer takes them while the rest is still read), and
+/// returning the last piece. `hand_on` breaks the reading off by returning
+/// Break; once `stop` is set nothing more is handed on (the body failed:
+/// what is decoded after that point is not trusted).
+pub(super) fn decode(
+    name: &str,
+    body: &mut dyn Read,
+    criteria: &Criteria,
+    stop: &AtomicBool,
+    hand_on: &mut dyn FnMut(Decoded) -> ControlFlow<()>,
+) -> Decoded {
     let source: Arc<str> = Arc::from(name);
     let mut out = Decoded::default();
-    let mut reader = Cursor::new(body);
-    // The filter's default limits (--max-record-size).
+    // The filter's default limits (--max-record-size): a record larger is
+    // reported and skipped, so no record of a hostile object is held whole.
     let limits = spitzel_input::Limits::default();
-    // Every job is taken, so the reading always runs to the end.
-    let _ = read_stream(&mut reader, &source, None, limits, &mut |job| {
+    let _ = read_stream(body, &source, None, limits, &mut |job| {
         match job {
             Job::Block { block, .. } => {
                 let outcome = filter_block(&block, criteria, false, Keep::Lines);
@@ -62,6 +80,9 @@ pub(super) fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
                     }
                 });
                 spitzel_input::give_back(block.data);
+                if out.lines.len() >= PIECE_BYTES && !stop.load(Ordering::SeqCst) {
+                    return hand_on(std::mem::take(&mut out));
+                }
             }
             // Only directory walks skip files; an object body is one stream.
             Job::Skipped(_) => {}
@@ -73,7 +94,7 @@ pub(super) fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
                 out.problems.push(format!("{name}{at}: {}", problem.reason));
             }
         }
-        std::ops::ControlFlow::Continue(())
+        ControlFlow::Continue(())
     });
     out
 }
@@ -83,6 +104,14 @@ mod tests {
     use super::*;
     use spitzel_core::actions::ActionMatcher;
     use std::io::Write;
+
+    /// The whole object as one piece (bodies here are far below PIECE_BYTES).
+    fn decode_all(name: &str, mut body: &[u8], criteria: &Criteria) -> Decoded {
+        let stop = AtomicBool::new(false);
+        decode(name, &mut body, criteria, &stop, &mut |_| {
+            panic!("a small body handed on a piece")
+        })
+    }
 
     fn criteria() -> Criteria {
         Criteria {
@@ -101,7 +130,7 @@ mod tests {
         gz.write_all(doc).unwrap();
         let gz = gz.finish().unwrap();
         for body in [&doc[..], &gz[..]] {
-            let d = decode("k", body, &criteria());
+            let d = decode_all("k", body, &criteria());
             assert_eq!(
                 String::from_utf8_lossy(&d.lines),
                 "{\"eventID\":\"a\",\"eventName\":\"X\",\"eventSource\":\"s3.amazonaws.com\"}\n{\"eventName\":\"Y\",\"eventSource\":\"iam.amazonaws.com\"}\n"
@@ -113,7 +142,7 @@ mod tests {
             assert_eq!(d.records, 2);
             assert!(d.problems.is_empty());
         }
-        let d = decode("bad-key", &gz[..gz.len() / 2], &criteria());
+        let d = decode_all("bad-key", &gz[..gz.len() / 2], &criteria());
         assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
         assert!(d.problems[0].starts_with("bad-key"), "{:?}", d.problems);
     }
