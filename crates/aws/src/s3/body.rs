@@ -37,27 +37,42 @@ pub(super) struct BodyReader {
 impl BodyReader {
     /// Why the body could not be read to its end, if it could not.
     pub(super) fn failure(&mut self) -> Option<String> {
-        self.failure.take()
+        self.failure.clone()
     }
 }
 
 impl Read for BodyReader {
+    /// Fills `out` as a file read does, short only at the end of the body
+    /// (the input layer takes a short read for the end, and grows its
+    /// reads while they come back full); a failure after some bytes is
+    /// returned by the next call.
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        while self.current.is_empty() {
-            match self.chunks.blocking_recv() {
-                Some(Ok(bytes)) => self.current = bytes,
-                Some(Err(message)) => {
-                    self.failed.store(true, Ordering::SeqCst);
-                    self.failure = Some(message.clone());
-                    return Err(std::io::Error::other(message));
+        let mut filled = 0;
+        while filled < out.len() {
+            if self.current.is_empty() {
+                if self.failure.is_some() {
+                    break;
                 }
-                None => return Ok(0),
+                match self.chunks.blocking_recv() {
+                    Some(Ok(bytes)) => self.current = bytes,
+                    Some(Err(message)) => {
+                        self.failed.store(true, Ordering::SeqCst);
+                        self.failure = Some(message);
+                        break;
+                    }
+                    None => break,
+                }
+                continue;
             }
+            let n = (out.len() - filled).min(self.current.len());
+            out[filled..filled + n].copy_from_slice(&self.current[..n]);
+            self.current.advance(n);
+            filled += n;
         }
-        let n = out.len().min(self.current.len());
-        out[..n].copy_from_slice(&self.current[..n]);
-        self.current.advance(n);
-        Ok(n)
+        match &self.failure {
+            Some(message) if filled == 0 => Err(std::io::Error::other(message.clone())),
+            _ => Ok(filled),
+        }
     }
 }
 

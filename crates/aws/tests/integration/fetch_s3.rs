@@ -46,7 +46,7 @@ pub(crate) struct Moto {
     child: Child,
     pub(crate) port: u16,
     log: PathBuf,
-    python: PathBuf,
+    pub(crate) python: PathBuf,
     _dir: tempfile::TempDir,
 }
 
