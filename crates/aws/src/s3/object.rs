@@ -32,7 +32,7 @@ pub(super) struct Decoded {
 }
 
 /// Matching lines gathered before they are handed on to the writer.
-pub(super) const PIECE_BYTES: usize = 4 << 20;
+pub(super) const PIECE_BYTES: usize = 1 << 20;
 
 thread_local! {
     static PARSER: RefCell<DocParser> = RefCell::new(DocParser::new());

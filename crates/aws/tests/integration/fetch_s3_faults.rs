@@ -927,7 +927,7 @@ fn s3_a_stop_inside_a_large_object_resumes_inside_it() {
     let key = solo_key(60, "pieces");
     let path = dir.path().join(&key);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    // About 17 MB of matching lines: four or five pieces of 4 MiB.
+    // About 17 MB of matching lines: some 17 pieces of 1 MiB.
     let script = r#"
 import gzip, sys
 rec = '{"eventVersion":"1.08","eventTime":"2023-06-30T00:58:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","eventID":"piece-%08d","recipientAccountId":"444444444444","requestParameters":{"bucketName":"data","key":"some/object/key/%08d.bin"}}'
