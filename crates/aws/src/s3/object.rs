@@ -146,4 +146,41 @@ mod tests {
         assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
         assert!(d.problems[0].starts_with("bad-key"), "{:?}", d.problems);
     }
+
+    #[test]
+    fn a_large_body_comes_in_pieces_that_add_up_to_it() {
+        let record = |i: usize| {
+            format!(
+                "{{\"eventID\":\"id-{i}\",\"eventName\":\"X\",\"eventSource\":\"s3.amazonaws.com\",\"pad\":\"{}\"}}",
+                "p".repeat(200)
+            )
+        };
+        let count = 3 * PIECE_BYTES / 200;
+        let body: String = (0..count).map(|i| record(i) + "\n").collect();
+        let stop = AtomicBool::new(false);
+        let mut pieces = Vec::new();
+        let last = decode(
+            "k",
+            &mut body.as_bytes(),
+            &criteria(),
+            &stop,
+            &mut |piece| {
+                pieces.push(piece);
+                ControlFlow::Continue(())
+            },
+        );
+        pieces.push(last);
+        assert!(pieces.len() >= 3, "{} pieces", pieces.len());
+        assert!(pieces.iter().all(|p| p.lines.len() < 2 * PIECE_BYTES));
+        let lines: Vec<u8> = pieces.iter().flat_map(|p| p.lines.clone()).collect();
+        assert_eq!(String::from_utf8(lines).unwrap(), body);
+        let ids: usize = pieces.iter().map(|p| p.ends.len()).sum();
+        assert_eq!(ids, count);
+        // Once stopped (the body failed), nothing more is handed on.
+        stop.store(true, Ordering::SeqCst);
+        let last = decode("k", &mut body.as_bytes(), &criteria(), &stop, &mut |_| {
+            panic!("handed on after the stop")
+        });
+        assert_eq!(last.ends.len(), count);
+    }
 }
