@@ -974,3 +974,35 @@ with gzip.open(sys.argv[1], "wt") as out:
     assert_eq!(got.lines().count(), 60000);
     assert_eq!(got, expected(&tree, &[]));
 }
+
+/// --max-events stopping inside the last object leaves the run unfinished:
+/// a rerun with a larger --max-events (or none) writes the rest of it,
+/// instead of "already complete".
+#[test]
+fn s3_a_stop_inside_the_last_object_is_not_complete() {
+    let Some(moto) = Moto::start() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let records = (1..=4).map(|i| record(&format!("only-{i}"), 60)).collect();
+    let tree = tree_of(&[(solo_key(60, "only"), records)]);
+    moto.fill("last", "us-east-1", &tree);
+    let work = tempfile::tempdir().unwrap();
+    let out_path = work.path().join("out.ndjson");
+    let ckpt = work.path().join("ckpt.json");
+    let fetch_into = |extra: &[&str]| {
+        run(fetch(&moto, home.path())
+            .args(["--s3", "s3://last", "-q", "-o"])
+            .arg(&out_path)
+            .arg("--checkpoint")
+            .arg(&ckpt)
+            .args(extra))
+    };
+    let out = fetch_into(&["--max-events", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(read(&out_path).lines().count(), 2);
+    let out = fetch_into(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(read(&out_path), expected(&tree, &[]));
+    let out = fetch_into(&[]);
+    assert!(text(&out.stderr).starts_with("spitzel-fetch: already complete: 4 events in "));
+}
