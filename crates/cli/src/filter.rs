@@ -21,7 +21,8 @@ Examples:
   spitzel-filter --match '$.sourceIPAddress cidr [\"10.0.0.0/8\", \"192.168.0.0/16\"]' -c -i dump.ndjson
   spitzel-filter 'iam:*' -i AWSLogs/ --from '2024-05-01 00:00:00' --to 2024-05-02
 
-Exit status: 0 when something matched, 1 when nothing did, 2 on error.
+Exit status: 0 when something matched, 1 when nothing did, 2 when anything
+was not read or not judged (a bad record, an unreadable input), or on error.
 See man spitzel-filter for the match language.";
 
 /// Keep the CloudTrail events that match IAM action globs and --match expressions.

@@ -16,6 +16,6 @@ pub use block::{Keep, filter_block};
 pub use correlate::{CorrelationSink, DEFAULT_HOLD_LIMIT, Decision, Held};
 pub use pipeline::{Done, Pipeline, Sink};
 pub use record::{Criteria, Verdict};
-pub use report::print_stats;
+pub use report::{INPUT_NAMES, Totals, names, print_skipped_names, print_stats};
 pub use sigma::SigmaCriterion;
 pub use writer::{OutputSink, Stopped};

@@ -118,8 +118,7 @@ impl<W: Write> Sink for OutputSink<W> {
                 ControlFlow::Continue(())
             }
             Done::Skipped(skipped) => {
-                self.totals.skipped_files.by_delivery += skipped.by_delivery;
-                self.totals.skipped_files.digests += skipped.digests;
+                self.totals.skipped_files.add(&skipped);
                 ControlFlow::Continue(())
             }
             Done::Block {
