@@ -642,7 +642,7 @@ fn emit_sql_into_a_closed_pipe_ends_quietly() {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     let out = bin()
-        .args(["--emit-sql", "duckdb", "-i", "x.json", "s3:Get*"])
+        .args(["s3:Get*", "--emit-sql", "duckdb", "-i", "x.json"])
         .stdin(Stdio::null())
         .stdout(writer)
         .stderr(Stdio::piped())

@@ -117,6 +117,72 @@ fn names_skipped_beside_inputs_are_one_closing_line_and_no_error() {
         "{err}"
     );
     // Nothing matched there: still 1, the names do not change the status.
-    let out = run(&["-i", path(dir.path()), "dynamodb:*"], b"");
+    let out = run(&["dynamodb:*", "-i", path(dir.path())], b"");
     assert_eq!(out.status.code(), Some(1));
+}
+
+fn s3_get(id: u32) -> String {
+    format!(
+        "{{\"eventName\":\"GetObject\",\"eventSource\":\"s3.amazonaws.com\",\"eventID\":\"id-{id}\"}}\n"
+    )
+}
+
+#[test]
+fn dash_i_takes_every_path_the_shell_expands() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<String> = (1..=3)
+        .map(|n| {
+            let file = dir.path().join(format!("{n}.json.gz"));
+            std::fs::write(&file, crate::util::gzip(s3_get(n).as_bytes())).unwrap();
+            path(&file).to_string()
+        })
+        .collect();
+    let mut args = vec!["s3:Get*", "-i"];
+    args.extend(files.iter().map(String::as_str));
+    let out = run(&args, b"");
+    assert_eq!(
+        stdout(&out),
+        format!("{}{}{}", s3_get(1), s3_get(2), s3_get(3))
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // -- ends the paths; stdin among them with -.
+    let out = run(
+        &["-i", &files[2], "-", "--", "s3:Get*"],
+        s3_get(9).as_bytes(),
+    );
+    assert_eq!(stdout(&out), format!("{}{}", s3_get(3), s3_get(9)));
+    // -i still repeats.
+    let out = run(&["-c", "-i", &files[0], "-i", &files[1]], b"");
+    assert_eq!(stdout(&out), "2\n");
+}
+
+#[test]
+fn an_action_after_the_paths_or_a_file_as_an_action_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.json");
+    std::fs::write(&file, s3_get(1)).unwrap();
+    // The new user's order: paths, then the action.
+    let out = run(&["-i", path(&file), "s3:Get*"], b"");
+    assert_eq!(
+        stderr(&out),
+        "spitzel-filter: -i 's3:Get*': no such file, and it looks like an IAM action glob: \
+         give action globs before -i, or end the -i paths with --\n"
+    );
+    assert_eq!((stdout(&out).as_str(), out.status.code()), ("", Some(2)));
+    // The forgotten -i: `spitzel-filter tree/*.json`.
+    let out = run(&[path(&file)], b"");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "spitzel-filter: '{0}' is a file, not an IAM action glob: did you mean -i {0}?\n",
+            file.display()
+        )
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // A missing path that is no action keeps its own message.
+    let out = run(&["-i", "nope.json"], b"");
+    assert_eq!(
+        stderr(&out),
+        "spitzel-filter: nope.json: No such file or directory\n"
+    );
 }

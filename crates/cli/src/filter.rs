@@ -100,8 +100,18 @@ pub struct FilterArgs {
     #[arg(long = "sigma-memory", value_name = "MIB", requires = "sigma")]
     pub sigma_memory: Option<std::num::NonZeroU64>,
 
-    /// Read this file or directory ('-' is stdin; repeatable). Default: stdin
-    #[arg(short = 'i', long = "input", value_name = "PATH")]
+    /// Read these files or directories ('-' is stdin; several, repeatable). Default: stdin
+    #[arg(
+        short = 'i',
+        long = "input",
+        value_name = "PATH",
+        num_args = 1..,
+        long_help = "Read these files or directories, in order ('-' is stdin). -i takes \
+                     every value up to the next option, so `-i tree/*.json.gz` reads all \
+                     the files the shell expands; -i may also repeat. Give action globs \
+                     before -i, or end the paths with --: a value after -i that is no file \
+                     but looks like an action glob ('s3:Get*') is refused. Default: stdin"
+    )]
     pub inputs: Vec<String>,
 
     #[command(flatten)]
