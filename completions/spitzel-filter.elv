@@ -45,6 +45,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand --count 'Print only the number of matching events'
             cand -q 'Print nothing; exit 0 at the first match'
             cand --quiet 'Print nothing; exit 0 at the first match'
+            cand --unique 'Drop a record equal to one already written under its eventID (a redelivery); say other records sharing one'
             cand --strict 'Make the first bad input line, or an action glob the IAM table does not know, fatal (exit 2)'
             cand --stats 'Print statistics to stderr at the end'
             cand -h 'Print help (see more with ''--help'')'

@@ -25,6 +25,7 @@ complete -c spitzel-filter -l sigma-alerts -d 'With Sigma correlation rules: wri
 complete -c spitzel-filter -s v -l invert-match -d 'Write the events that do NOT match'
 complete -c spitzel-filter -s c -l count -d 'Print only the number of matching events'
 complete -c spitzel-filter -s q -l quiet -d 'Print nothing; exit 0 at the first match'
+complete -c spitzel-filter -l unique -d 'Drop a record equal to one already written under its eventID (a redelivery); say other records sharing one'
 complete -c spitzel-filter -l strict -d 'Make the first bad input line, or an action glob the IAM table does not know, fatal (exit 2)'
 complete -c spitzel-filter -l stats -d 'Print statistics to stderr at the end'
 complete -c spitzel-filter -s h -l help -d 'Print help (see more with \'--help\')'

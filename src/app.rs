@@ -84,11 +84,15 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
         keep: output.keep,
         in_flight: threads * 2 + 2,
         limits: output.limits,
+        unique: settings.unique,
     };
     let started = Instant::now();
     let stdout = io::stdout();
     let out = io::BufWriter::with_capacity(256 << 10, stdout.lock());
     let mut sink = OutputSink::new(out, output.limit, output.strict, output.quiet);
+    if settings.unique {
+        sink = sink.unique();
+    }
     let mut decision = None;
     match &settings.criteria.sigma {
         Some(sigma) if sigma.correlated() => {
@@ -128,6 +132,9 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
         }
     }
     sink.reporter.finish();
+    if let Some(unique) = &sink.unique {
+        unique.print_conflicts();
+    }
     let nothing_read = match sink.stopped {
         None if sink.reporter.io_errors == 0 => no_input_files(&settings.inputs, &sink.totals),
         _ => None,
@@ -142,6 +149,12 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
             &sink.reporter,
             started.elapsed().as_secs_f64(),
         );
+        if let Some(unique) = &sink.unique {
+            eprintln!(
+                "spitzel-filter: stats: unique: duplicates dropped {}, conflicts written {}",
+                unique.counts.duplicates, unique.counts.conflicts
+            );
+        }
         if let Some(sigma) = &settings.criteria.sigma {
             sigma.print_stats(&sink.totals.rule_hits);
             if let Some(decision) = &decision {

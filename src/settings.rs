@@ -92,6 +92,8 @@ pub(crate) struct Settings {
     pub criteria: Arc<Criteria>,
     /// -v: the records the criteria do not keep.
     pub invert: bool,
+    /// --unique: the duplicate rule on what is written.
+    pub unique: bool,
     pub inputs: Vec<String>,
     pub output: Output,
 }
@@ -199,6 +201,7 @@ impl Settings {
                 sigma,
             }),
             invert: args.invert_match,
+            unique: args.unique,
             inputs: args.inputs,
             output,
         })

@@ -186,3 +186,98 @@ fn an_action_after_the_paths_or_a_file_as_an_action_is_said() {
         "spitzel-filter: nope.json: No such file or directory\n"
     );
 }
+
+fn records_file(ids: &[u32]) -> String {
+    let records: Vec<String> = ids
+        .iter()
+        .map(|id| s3_get(*id).trim_end().to_string())
+        .collect();
+    format!("{{\"Records\":[\n{}\n]}}\n", records.join(",\n"))
+}
+
+#[test]
+fn unique_drops_a_redelivered_file_and_says_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path();
+    // The same log file delivered twice, and another record under id-2.
+    std::fs::write(
+        tree.join("a.json.gz"),
+        crate::util::gzip(records_file(&[1, 2]).as_bytes()),
+    )
+    .unwrap();
+    std::fs::write(
+        tree.join("b.json.gz"),
+        crate::util::gzip(records_file(&[1, 2]).as_bytes()),
+    )
+    .unwrap();
+    let other = "{\"eventName\":\"GetObject\",\"eventSource\":\"s3.amazonaws.com\",\"eventID\":\"id-2\",\"errorCode\":\"AccessDenied\"}\n";
+    std::fs::write(tree.join("c.json"), other).unwrap();
+    // Without --unique both deliveries are written.
+    let out = run(&["-c", "-i", path(tree)], b"");
+    assert_eq!(stdout(&out), "5\n");
+    let out = run(&["--unique", "--stats", "-i", path(tree)], b"");
+    assert_eq!(stdout(&out), format!("{}{}{other}", s3_get(1), s3_get(2)));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "spitzel-filter: --unique: 1 record written under an eventID already written with a \
+             different record (at {}:1)\n",
+            tree.join("c.json").display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("spitzel-filter: stats: unique: duplicates dropped 2, conflicts written 1\n"),
+        "{err}"
+    );
+    assert_eq!(out.status.code(), Some(0));
+    // Counted the same way; and refused where it has no translation.
+    let out = run(&["--unique", "-c", "-i", path(tree)], b"");
+    assert_eq!(stdout(&out), "3\n");
+    let out = run(&["--unique", "--emit-sql", "duckdb", "-i", path(tree)], b"");
+    assert_eq!(
+        stderr(&out),
+        "spitzel-filter: --emit-sql duckdb: cannot translate exactly: --unique (the duplicate \
+         rule follows input order, which a table has not)\n"
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unique_keeps_input_order_on_many_threads() {
+    // 120,000 records over many blocks: each id appears three times, the
+    // second time equal (dropped), the third time different (written).
+    let mut input = String::new();
+    let mut expected = String::new();
+    for round in 0..3 {
+        for id in 0..40_000u32 {
+            let line = if round == 2 {
+                format!(
+                    "{{\"eventName\":\"GetObject\",\"eventSource\":\"s3.amazonaws.com\",\"eventID\":\"id-{id}\",\"round\":2}}\n"
+                )
+            } else {
+                s3_get(id)
+            };
+            if round != 1 {
+                expected.push_str(&line);
+            }
+            input.push_str(&line);
+        }
+    }
+    for threads in ["1", "4"] {
+        let out = run(&["--unique", "-j", threads, "--stats"], input.as_bytes());
+        assert!(stdout(&out) == expected, "-j {threads}: output differs");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with(
+                "spitzel-filter: --unique: 40000 records written under an eventID already \
+                 written with a different record (at <stdin>:80001, <stdin>:80002, <stdin>:80003, ...)\n"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("unique: duplicates dropped 40000, conflicts written 40000\n"),
+            "{err}"
+        );
+    }
+}
