@@ -136,8 +136,8 @@ pub struct FilterArgs {
                      redelivered log file, overlapping dumps), counted in --stats. A different \
                      record under an eventID already written is written, and said in one \
                      closing line with the first places. Output stays in input order. Memory: \
-                     about 70 MB per million events written; see DUPLICATES in man \
-                     spitzel-filter"
+                     about 100 MB per million events written at the peak; see DUPLICATES \
+                     in man spitzel-filter"
     )]
     pub unique: bool,
 
