@@ -194,7 +194,11 @@ fn no_input_files(inputs: &[String], totals: &Totals) -> Option<String> {
         ));
     }
     if files.digests > 0 {
-        skipped.push(format!("{} CloudTrail digest files skipped", files.digests));
+        let plural = if files.digests == 1 { "" } else { "s" };
+        skipped.push(format!(
+            "{} CloudTrail digest file{plural} skipped",
+            files.digests
+        ));
     }
     let what = match skipped.is_empty() {
         true => "nothing else there".to_string(),

@@ -66,7 +66,7 @@ fn a_tree_of_digests_only_reads_nothing_but_one_left_out_by_date_is_judged() {
     assert_eq!(
         stderr(&out),
         format!(
-            "spitzel-filter: no input files under {}: 1 CloudTrail digest files skipped \
+            "spitzel-filter: no input files under {}: 1 CloudTrail digest file skipped \
              (reading *.json, *.jsonl, *.ndjson and their .gz)\n",
             dir.path().display()
         )
