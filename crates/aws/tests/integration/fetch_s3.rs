@@ -351,6 +351,7 @@ pub(crate) fn expected(tree: &Tree, args: &[&str]) -> String {
         keep: Keep::Lines,
         in_flight: 8,
         limits: spitzel_input::Limits::default(),
+        unique: false,
     };
     let mut sink = Collect(Vec::new());
     pipeline.run(vec![tree.root.display().to_string()], &mut sink);
