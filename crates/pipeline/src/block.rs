@@ -50,7 +50,17 @@ pub struct BlockOutcome {
     pub rule_hits: Vec<u64>,
     /// With correlation rules: the matches, held until the whole input is
     /// read (see correlate), instead of `out`.
-    pub held: Vec<crate::correlate::Held>,
+    pub held: Vec<Held>,
+}
+
+/// A record that matched at least one rule, held until the end
+/// (correlation rules, see correlate).
+#[derive(Debug)]
+pub struct Held {
+    pub record: Vec<u8>,
+    /// The rules it matched (load order).
+    pub rules: Vec<u32>,
+    pub line: u64,
 }
 
 thread_local! {
@@ -197,7 +207,7 @@ fn judge_record(
                     *count += 1;
                 }
             }
-            outcome.held.push(crate::correlate::Held {
+            outcome.held.push(Held {
                 record: record.to_vec(),
                 rules: hits.clone(),
                 line: line_no,

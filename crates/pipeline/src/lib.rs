@@ -12,8 +12,8 @@ mod report;
 mod sigma;
 mod writer;
 
-pub use block::{Keep, filter_block};
-pub use correlate::{CorrelationSink, DEFAULT_HOLD_LIMIT, Decision, Held};
+pub use block::{Held, Keep, filter_block};
+pub use correlate::{CorrelationSink, DEFAULT_HOLD_LIMIT, Decision};
 pub use pipeline::{Done, Pipeline, Sink};
 pub use record::{Criteria, Verdict};
 pub use report::print_stats;

@@ -2,10 +2,11 @@
 //! the order written, as the specification says. Whatever cannot be run
 //! exactly is refused with a message.
 
-use crate::model::{CompareOp, Item, Modifier, RefMode, RuleValue, Test};
+use crate::model::{Item, Modifier, RuleValue};
 use crate::net::Network;
 use crate::pattern::{self, TextMatcher, Token};
 use crate::textset::TextSet;
+use crate::value_test::{CompareOp, RefMode, Test};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use regex::RegexBuilder;

@@ -6,7 +6,7 @@
 //! `condition: not selection`. (The specification's own example reads the
 //! other way; the tools people run the filters on decide here.)
 
-use crate::load::RuleError;
+use crate::error::RuleError;
 use crate::model::{Condition, Detection, Rule};
 use crate::yaml::{Kind, Node};
 use std::path::{Path, PathBuf};

@@ -16,7 +16,8 @@ use super::athena_table;
 use super::json::{Kind, Render};
 use super::{Dialect, Refusal, common, regex, str_lit};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
-use spitzel_sigma::model::{Item, Rule, Test};
+use spitzel_sigma::Test;
+use spitzel_sigma::model::{Item, Rule};
 use spitzel_sigma::pattern::Token;
 
 /// The characters of any JSON number's text.

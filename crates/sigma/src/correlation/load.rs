@@ -2,7 +2,7 @@
 //! by name or id.
 
 use super::{Bounds, Kind};
-use crate::load::RuleError;
+use crate::error::RuleError;
 use crate::model::Level;
 use crate::yaml::{Kind as YamlKind, Node, Scalar};
 use spitzel_core::window::NANOS_PER_SECOND;

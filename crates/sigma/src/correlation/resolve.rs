@@ -3,7 +3,7 @@
 //! and `group-by` / `field` resolved through the aliases for each of them.
 
 use super::load::CorrelationRule;
-use crate::load::RuleError;
+use crate::error::RuleError;
 use crate::model::{Level, Rule};
 use std::collections::HashMap;
 
