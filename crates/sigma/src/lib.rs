@@ -16,7 +16,6 @@ pub mod filters;
 pub mod json;
 pub mod load;
 pub mod model;
-pub mod net;
 pub mod pattern;
 mod raw;
 pub mod set;

@@ -2,9 +2,9 @@
 //! run against one field value. Apart from the rule tree (`model`) so that
 //! `textset` can read the tests an item holds.
 
-use crate::net::Network;
 use crate::pattern::{TextMatcher, Token};
 use regex::Regex;
+use spitzel_core::net::Network;
 
 /// A compiled test of one value.
 #[derive(Debug, Clone)]

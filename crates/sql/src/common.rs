@@ -3,7 +3,7 @@
 
 use super::{Dialect, Refusal, str_lit};
 use spitzel_core::actions::{EventPredicate, OperationPredicate, SourcePredicate};
-use spitzel_core::expr::Network;
+use spitzel_core::net::Network;
 use spitzel_core::window::{NANOS_PER_SECOND, TimeWindow, UnixNanos};
 use std::net::IpAddr;
 
@@ -450,21 +450,9 @@ pub(crate) fn check_float(d: Dialect, f: f64) -> Result<(), Refusal> {
 /// `s` (a string expression) is an IPv4 address in one of the networks, as
 /// Rust's parser reads addresses (dotted quad, no leading zeros).
 pub(crate) fn cidr(d: Dialect, s: &str, networks: &[Network]) -> Result<String, Refusal> {
-    let pairs: Vec<(IpAddr, u8)> = networks
-        .iter()
-        .map(|n| (n.base(), n.prefix_len()))
-        .collect();
-    cidr_of(d, s, &pairs)
-}
-
-/// [`cidr`] for networks given as base address and prefix length.
-pub(crate) fn cidr_of(d: Dialect, s: &str, networks: &[(IpAddr, u8)]) -> Result<String, Refusal> {
     let octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
     let quad = format!(r"\A{octet}\.{octet}\.{octet}\.{octet}\z");
-    let part = |k: usize| match d {
-        Dialect::Spark => format!("CAST(split_part({s}, '.', {k}) AS BIGINT)"),
-        _ => format!("CAST(split_part({s}, '.', {k}) AS BIGINT)"),
-    };
+    let part = |k: usize| format!("CAST(split_part({s}, '.', {k}) AS BIGINT)");
     let number = format!(
         "({} * 16777216 + {} * 65536 + {} * 256 + {})",
         part(1),
@@ -473,15 +461,15 @@ pub(crate) fn cidr_of(d: Dialect, s: &str, networks: &[(IpAddr, u8)]) -> Result<
         part(4)
     );
     let mut ranges = Vec::new();
-    for &(base, prefix) in networks {
-        let IpAddr::V4(base) = base else {
+    for network in networks {
+        let IpAddr::V4(base) = network.base() else {
             return Err(Refusal::new(
-                format!("cidr with the IPv6 network {base}/{prefix}"),
+                format!("cidr with the IPv6 network {network}"),
                 d,
             ));
         };
         let low = u64::from(u32::from(base));
-        let size = 1u64 << (32 - u32::from(prefix));
+        let size = 1u64 << (32 - u32::from(network.prefix_len()));
         ranges.push(format!("{number} BETWEEN {low} AND {}", low + size - 1));
     }
     // The CASE keeps the casts away from strings that are not addresses.

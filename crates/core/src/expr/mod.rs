@@ -4,7 +4,6 @@
 //! `eval` only reads the record.
 
 mod budget;
-mod cidr;
 mod eval;
 mod lex;
 mod literal;
@@ -19,7 +18,6 @@ mod pytranslate;
 mod regex_error;
 
 // The parsed tree, for translators of the language (`--emit-sql`).
-pub use cidr::Network;
 pub use eval::Op;
 pub use literal::Literal;
 pub use parse::Node;
