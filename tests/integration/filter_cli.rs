@@ -324,18 +324,7 @@ fn last_minute_and_last_count_back_from_now() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let stamp = |secs_ago: i64| {
-        let t = time::OffsetDateTime::from_unix_timestamp(now - secs_ago).unwrap();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            t.month() as u8,
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    };
+    let stamp = |secs_ago: i64| spitzel_core::calendar::format_rfc3339(now - secs_ago).unwrap();
     let records = vec![
         event(1, "s3.amazonaws.com", "GetObject", &stamp(60), ""),
         event(2, "s3.amazonaws.com", "GetObject", &stamp(3 * 3600), ""),

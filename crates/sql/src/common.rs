@@ -3,6 +3,7 @@
 
 use super::{Dialect, Refusal, str_lit};
 use spitzel_core::actions::{EventPredicate, OperationPredicate, SourcePredicate};
+use spitzel_core::calendar::civil_from_days;
 use spitzel_core::net::Network;
 use spitzel_core::window::{NANOS_PER_SECOND, TimeWindow, UnixNanos};
 use std::net::IpAddr;
@@ -214,20 +215,6 @@ pub(crate) fn actions(d: Dialect, predicates: &[EventPredicate]) -> String {
     )
 }
 
-/// Days since 1970-01-01 -> (year, month, day), proleptic Gregorian.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// The `YYYY/MM/DD` of a time, as CloudTrail's S3 key layout has it.
 pub(crate) fn key_date(t: UnixNanos) -> Option<String> {
     let (y, m, d) = civil_from_days(t.div_euclid(NANOS_PER_SECOND).div_euclid(86_400));
@@ -263,7 +250,7 @@ fn div_floor(a: &str, b: i64) -> String {
 const SHIFT_YEARS: i64 = 400;
 
 /// The day count `days_sql` computes, in Rust, for the unit test that
-/// pins its constant against `window`'s own calendar.
+/// pins its constant against the one calendar (`spitzel_core::calendar`).
 #[cfg(test)]
 fn days_formula(y: i64, m: i64, d: i64) -> i64 {
     let yy = y + SHIFT_YEARS - i64::from(m <= 2);
@@ -513,6 +500,7 @@ mod tests {
         ] {
             let days = days_formula(y, m, d);
             assert_eq!(civil_from_days(days), (y, m, d));
+            assert_eq!(spitzel_core::calendar::date_days(y, m, d), Some(days));
             // The window's own count, where its nanoseconds reach.
             if let Ok(t) = parse_time_arg(&format!("{y:04}-{m:02}-{d:02}")) {
                 assert_eq!(days, t / NANOS_PER_DAY, "{y}-{m}-{d}");

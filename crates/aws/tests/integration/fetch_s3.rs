@@ -3,6 +3,7 @@
 //! with a message when moto[server] is not installed (CI installs it through
 //! .ci/run and fails instead of skipping).
 
+use spitzel_core::calendar::{civil_from_days, format_rfc3339};
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::net::TcpStream;
@@ -161,26 +162,17 @@ struct Tree {
 
 /// Minutes since 2023-06-30T00:00:00Z as `YYYYMMDDTHHMMZ` and `YYYY/MM/DD`.
 fn stamp(minute: i64) -> (String, String) {
-    let at = time::OffsetDateTime::from_unix_timestamp(1_688_083_200 + minute * 60).unwrap();
-    let (y, m, d) = (at.year(), u8::from(at.month()), at.day());
+    let at = 1_688_083_200 + minute * 60;
+    let (y, m, d) = civil_from_days(at.div_euclid(86_400));
+    let (hour, minute) = (at.rem_euclid(86_400) / 3600, at.rem_euclid(3600) / 60);
     (
-        format!("{y:04}{m:02}{d:02}T{:02}{:02}Z", at.hour(), at.minute()),
+        format!("{y:04}{m:02}{d:02}T{hour:02}{minute:02}Z"),
         format!("{y:04}/{m:02}/{d:02}"),
     )
 }
 
 fn event_time(minute: i64, second: i64) -> String {
-    let at =
-        time::OffsetDateTime::from_unix_timestamp(1_688_083_200 + minute * 60 + second).unwrap();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    format_rfc3339(1_688_083_200 + minute * 60 + second).unwrap()
 }
 
 const ACTIONS: [(&str, &str); 3] = [
