@@ -3,8 +3,9 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-use crate::util::{Filter, run, stderr, stdout};
-use std::time::{Duration, Instant};
+use crate::util::{Filter, run};
+use spitzel_testsupport::{finish_within, stderr, stdout};
+use std::time::Duration;
 
 fn bin() -> Command {
     Filter::new().command()
@@ -489,26 +490,10 @@ fn limit_stops_without_reading_the_rest() {
         .write_all(format!("{}\n", sample()[0]).as_bytes())
         .unwrap();
     stdin.flush().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "spitzel-filter --limit 1 kept waiting for input"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(0));
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    assert_eq!(ids(&out), vec![1]);
+    // The hang guard: a filter that kept waiting for input fails here.
+    let out = finish_within(child, Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(ids(&stdout(&out)), vec![1]);
     drop(stdin);
 }
 
@@ -605,11 +590,7 @@ fn a_closed_stdout_ends_the_run_quietly() {
     let output = child.wait_with_output().unwrap();
     feeder.join().unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(
-        output.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
 }
 
 #[test]

@@ -5,9 +5,10 @@
 
 use std::path::Path;
 use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::util::{Filter, run, stderr, stdout};
+use crate::util::{Filter, run};
+use spitzel_testsupport::{finish_within, stderr, stdout};
 
 const STOP: &str = r#"{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}"#;
 
@@ -34,16 +35,7 @@ fn run_guarded(args: &[&str], stdin: &[u8]) -> Output {
         let mut input = child.stdin.take().unwrap();
         input.write_all(stdin).unwrap();
     }
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("spitzel-filter {args:?} still running after 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    finish_within(child, Duration::from_secs(60))
 }
 
 fn annotated_ids(out: &Output) -> Vec<String> {

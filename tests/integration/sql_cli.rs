@@ -2,7 +2,8 @@
 //! input files, and the one-line refusals (tests/sql/run.py runs the
 //! statements on the engines).
 
-use crate::util::{gzip, run, stderr, stdout};
+use crate::util::{gzip, run};
+use spitzel_testsupport::{stderr, stdout};
 
 const RECORD: &[u8] = b"{\"eventName\":\"A\"}\n";
 

@@ -1,5 +1,5 @@
-//! Shared by the test modules: the `Filter` command builder and the helpers
-//! that read a finished run.
+//! Shared by the test modules: the `Filter` command builder, ../shared and
+//! gzip (a finished run's text is spitzel_testsupport's).
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -62,14 +62,6 @@ impl Filter {
 /// spitzel-filter with `args`, `stdin` piped in; the finished process's output.
 pub fn run(args: &[&str], stdin: &[u8]) -> Output {
     Filter::new().args(args).stdin(stdin).output()
-}
-
-pub fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8 output")
-}
-
-pub fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// ../shared beside the repository, or $SPITZEL_SHARED: the tests that read

@@ -4,6 +4,7 @@
 //! .ci/run and fails instead of skipping).
 
 use spitzel_core::calendar::{civil_from_days, format_rfc3339};
+use spitzel_testsupport::{output_within, stderr, stdout};
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::net::TcpStream;
@@ -287,23 +288,7 @@ fn fetch(moto: &Moto, home: &Path) -> Command {
 }
 
 fn run(command: &mut Command) -> Output {
-    let child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let began = Instant::now();
-    let id = child.id();
-    let waiter = std::thread::spawn(move || child.wait_with_output().unwrap());
-    while !waiter.is_finished() {
-        if began.elapsed() > LIMIT {
-            // SAFETY: our own child's pid.
-            unsafe { libc::kill(id as i32, libc::SIGKILL) };
-            panic!("spitzel-fetch did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    waiter.join().unwrap()
+    output_within(command, LIMIT)
 }
 
 /// What `spitzel-filter -i TREE` writes (its pipeline, run here), each
@@ -378,10 +363,6 @@ fn subset(tree: &Tree, keep: impl Fn(&str) -> bool) -> Tree {
     }
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 fn minute_of(key: &str) -> Option<String> {
     let name = key.rsplit('/').next()?;
     let parts: Vec<&str> = name.split('_').collect();
@@ -400,17 +381,17 @@ fn s3_trail_reads_like_filter_and_prunes_by_key() {
     // the corrupt object named, everything else read.
     let before = moto.requests().len();
     let out = run(fetch(&moto, home.path()).args(["--s3", "s3://trail"]));
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     let want = expected(&tree, &[]);
-    assert_eq!(text(&out.stdout), want);
+    assert_eq!(stdout(&out), want);
     assert!(
-        stderr.contains("s3://trail/AWSLogs/333333333333/CloudTrail/us-east-1/2023/07/01/333333333333_CloudTrail_us-east-1_20230701T")
-            && stderr.contains("f0005.json.gz"),
-        "{stderr}"
+        err.contains("s3://trail/AWSLogs/333333333333/CloudTrail/us-east-1/2023/07/01/333333333333_CloudTrail_us-east-1_20230701T")
+            && err.contains("f0005.json.gz"),
+        "{err}"
     );
-    assert!(stderr.contains("3 CloudTrail-Digest/ folders"), "{stderr}");
-    assert!(stderr.contains("1 keys or folders outside"), "{stderr}");
+    assert!(err.contains("3 CloudTrail-Digest/ folders"), "{err}");
+    assert!(err.contains("1 keys or folders outside"), "{err}");
     let gets = moto.gets("trail", before);
     let readable = tree
         .objects
@@ -444,8 +425,8 @@ fn s3_trail_reads_like_filter_and_prunes_by_key() {
     let out = run(fetch(&moto, home.path())
         .args(["--s3", "s3://trail"])
         .args(window));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), expected(&tree, &window));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&tree, &window));
     assert!(!out.stdout.is_empty());
     let fetched: BTreeSet<String> = moto.gets("trail", before).into_iter().collect();
     // The rule, independently: a file delivered at 23:44 holds events up to
@@ -487,8 +468,8 @@ fn s3_trail_reads_like_filter_and_prunes_by_key() {
         "eu-west-1",
         "dynamodb:Put*",
     ]));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let lines = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines = stdout(&out);
     assert!(!lines.is_empty());
     for line in lines.lines() {
         assert!(
@@ -508,22 +489,19 @@ fn s3_errors_are_one_line_each() {
     let out = run(fetch(&moto, home.path()).args(["--s3", "s3://no-such-bucket"]));
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        text(&out.stderr),
+        stderr(&out),
         "spitzel-fetch: s3://no-such-bucket: no such bucket (NoSuchBucket)\n"
     );
     let out = run(fetch(&moto, home.path()).args(["--s3", "s3://small/elsewhere"]));
     assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains("nothing under elsewhere/AWSLogs/"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let err = stderr(&out);
+    assert!(err.contains("nothing under elsewhere/AWSLogs/"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     let out = run(fetch(&moto, home.path()).args(["--s3", "bucket"]));
     assert_eq!(out.status.code(), Some(2));
     let out = run(fetch(&moto, home.path()).args(["--s3", "s3://small", "--account", "12"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("12-digit"));
+    assert!(stderr(&out).contains("12-digit"));
     // An account that is not there is reported; the rest is read.
     let out = run(fetch(&moto, home.path()).args([
         "--s3",
@@ -532,7 +510,7 @@ fn s3_errors_are_one_line_each() {
         "999999999999,222222222222",
     ]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--account 999999999999: no such account"));
+    assert!(stderr(&out).contains("--account 999999999999: no such account"));
     assert!(!out.stdout.is_empty());
 }
 
@@ -581,7 +559,7 @@ fn s3_resume_after_sigkill_writes_every_record_once() {
     let mut command = fetch(&moto, home.path());
     args(&mut command);
     let out = run(&mut command);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let got = std::fs::read_to_string(&out_path).unwrap();
     assert_eq!(got, expected(&tree, &[]));
 }
@@ -714,8 +692,8 @@ fn s3_bucket_in_another_region_is_followed() {
             format!("http://127.0.0.1:{}", gate.port),
         )
         .args(["--s3", "s3://faraway"]));
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), expected(&tree, &[]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&tree, &[]));
     let seen = gate.seen.lock().unwrap();
     // One request in the configured region, refused; all others in the bucket's.
     let wrong: Vec<_> = seen.iter().filter(|(_, r)| r != "eu-west-1").collect();
@@ -782,11 +760,11 @@ fn s3_denials_and_slowdowns() {
         )
         .args(["--s3", "s3://guarded", "-q"]));
     assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert!(lines.contains(&"spitzel-fetch: s3://guarded/AWSLogs/o-abc123/222222222222/: access denied: listing needs s3:ListBucket on arn:aws:s3:::guarded"), "{stderr}");
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.contains(&"spitzel-fetch: s3://guarded/AWSLogs/o-abc123/222222222222/: access denied: listing needs s3:ListBucket on arn:aws:s3:::guarded"), "{err}");
     assert!(lines.iter().any(|l| l.starts_with("spitzel-fetch: s3://guarded/AWSLogs/o-abc123/111111111111/CloudTrail/eu-west-1/2023/06/30/")
-        && l.contains("_f0001.json.gz: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt")), "{stderr}");
+        && l.contains("_f0001.json.gz: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt")), "{err}");
     let get_denied = lines
         .iter()
         .filter(|l| {
@@ -794,12 +772,12 @@ fn s3_denials_and_slowdowns() {
         })
         .count();
     // f0001 of each day in 111111111111/us-east-1 and 333333333333/us-east-1.
-    assert_eq!(get_denied, 4, "{stderr}");
+    assert_eq!(get_denied, 4, "{err}");
     // Everything else arrives despite one SlowDown per object.
     let readable = subset(&tree, |key| {
         !key.contains("/o-abc123/222222222222/") && !key.contains("_f0001")
     });
-    assert_eq!(text(&out.stdout), expected(&readable, &[]));
+    assert_eq!(stdout(&out), expected(&readable, &[]));
     let retried = gate
         .seen
         .lock()
@@ -881,9 +859,9 @@ fn s3_insight_files_are_pruned_by_delivery_minute() {
     let out = run(fetch(&moto, home.path())
         .args(["--s3", "s3://insight", "--event-category", "insight"])
         .args(window));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), expected(&insights, &window));
-    assert_eq!(text(&out.stdout).lines().count(), 4);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&insights, &window));
+    assert_eq!(stdout(&out).lines().count(), 4);
     let fetched: BTreeSet<String> = moto.gets("insight", before).into_iter().collect();
     // The rule, independently: delivered at 09:55 or later (09:54 holds
     // events up to 09:54:59, 09:59:59 with the 5-minute margin) and at most
@@ -954,11 +932,11 @@ fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
         }
         running.signal(signal);
         let out = running.wait();
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {stderr}");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {err}");
         assert!(
-            stderr.contains(&format!("interrupted (SIG{signal}); progress saved to")),
-            "{stderr}"
+            err.contains(&format!("interrupted (SIG{signal}); progress saved to")),
+            "{err}"
         );
         let saved: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&ckpt).unwrap()).unwrap();
@@ -976,7 +954,7 @@ fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
 
         // The corrupt object is reported again; everything else is read once.
         let out = fetch().exits(2);
-        assert!(text(&out.stderr).contains("f0005.json.gz"));
+        assert!(stderr(&out).contains("f0005.json.gz"));
         let got = std::fs::read_to_string(&out_path).unwrap();
         let got_ids = event_ids(&got);
         let unique: HashSet<&str> = got_ids.iter().map(String::as_str).collect();
@@ -1019,18 +997,15 @@ fn s3_progress_is_not_drawn_into_a_pipe() {
     moto.fill("piped", "us-east-1", &tree);
     let out =
         run(fetch(&moto, home.path()).args(["--s3", "s3://piped", "--account", "222222222222"]));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        !stderr.contains('\r') && !stderr.contains('\x1b'),
-        "{stderr:?}"
+        err.starts_with("spitzel-fetch: s3://piped: read 48 objects"),
+        "{err}"
     );
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.starts_with("spitzel-fetch: s3://piped: read 48 objects"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("wrote 96 records"), "{stderr}");
+    assert!(err.contains("wrote 96 records"), "{err}");
     let quiet = run(fetch(&moto, home.path()).args([
         "--s3",
         "s3://piped",
@@ -1039,7 +1014,7 @@ fn s3_progress_is_not_drawn_into_a_pipe() {
         "-q",
     ]));
     assert_eq!(quiet.status.code(), Some(0));
-    assert_eq!(text(&quiet.stderr), "");
+    assert_eq!(stderr(&quiet), "");
     assert_eq!(quiet.stdout, out.stdout);
 }
 
@@ -1076,12 +1051,12 @@ fn s3_progress_on_a_terminal() {
         }
         let out = run(script.stdin(Stdio::null()));
         // The run's own status (2: the corrupt object) comes through script -e.
-        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
         assert_eq!(
             std::fs::read_to_string(&out_path).unwrap(),
             expected(&tree, &[])
         );
-        text(&out.stdout)
+        stdout(&out)
     };
     let screen = shown("");
     let (frames, after) = screen
@@ -1145,13 +1120,13 @@ fn s3_exit_status_is_0_with_records_and_1_with_none() {
             .args(extra))
     };
     let out = read(&[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!out.stdout.is_empty());
     // Every key read or pruned, none in the window.
     let out = read(&["--from", "2001-01-01", "--to", "2001-01-02"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
-    assert_eq!(text(&out.stderr), "");
+    assert_eq!(stderr(&out), "");
 }
 
 /// No Rust Debug text in a message: braces, `Some(`, struct dumps.
@@ -1216,15 +1191,12 @@ fn s3_setup_errors_are_said_in_words_with_status_2() {
                 format!("http://127.0.0.1:{}", gate.port),
             )
             .args(["--s3", "s3://words", "-q"]));
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
-        assert!(!stderr.is_empty(), "{what}");
-        assert_in_words(&stderr);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(!err.is_empty(), "{what}");
+        assert_in_words(&err);
         for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{what}: {needle:?} not in {stderr}"
-            );
+            assert!(err.contains(needle), "{what}: {needle:?} not in {err}");
         }
     }
 }
@@ -1251,10 +1223,10 @@ fn s3_a_refused_connection_is_said_at_once() {
         .arg(format!("http://127.0.0.1:{port}"))
         .stdin(Stdio::null());
     let out = run(&mut command);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert_eq!(
-        stderr,
+        err,
         format!(
             "spitzel-fetch: s3://closed: cannot reach the S3 endpoint http://127.0.0.1:{port}: connection refused\n"
         )
