@@ -35,6 +35,8 @@ pub fn finish_within(mut child: Child, limit: Duration) -> Output {
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
     let began = Instant::now();
+    // Short runs are the common case: poll often at first, then less.
+    let mut pause = Duration::from_millis(1);
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for the child") {
             break status;
@@ -44,7 +46,8 @@ pub fn finish_within(mut child: Child, limit: Duration) -> Output {
             let _ = child.wait();
             panic!("the run did not end within {limit:?}");
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
     };
     Output {
         status,
