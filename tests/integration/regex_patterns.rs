@@ -15,7 +15,7 @@ pub const QUANTIFIERS: [&str; 22] = [
 ];
 
 /// Patterns found by hand or by the fuzzers, beside the generated ones.
-pub const FOUND: [&str; 42] = [
+pub const FOUND: &[&str] = &[
     "2*{,0}",
     "a{2}{3}",
     "(?:a)*{2}",
@@ -58,6 +58,12 @@ pub const FOUND: [&str; 42] = [
     "(?x) (?i)a",
     "(?i:a)(?m)b",
     "(?=a){0,0}x",
+    "(?<=a+)b",
+    "x(?<!ab|c)",
+    "(?<=a)(?<=a?)",
+    "(?<=a{2})b",
+    "(?<!ab|cd)x",
+    r"(?<=\d[a-z].)x",
 ];
 
 /// The patterns the other regex tests use, beyond [`FOUND`]; some stay
@@ -145,7 +151,6 @@ pub const OTHER_TESTS: &[&str] = &[
     "a$b(",
     "(?=a)(",
     r"\2(a)",
-    "(?<=a+)b",
     "[[:bogus:]]",
     r"\p{Bogus}",
     "secret",

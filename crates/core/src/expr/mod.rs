@@ -7,6 +7,7 @@ mod budget;
 mod eval;
 mod lex;
 mod literal;
+mod lookbehind;
 mod parse;
 pub mod path;
 // Public for the fuzz targets, which check the translation.

@@ -159,6 +159,7 @@ impl PyRegex {
                     .backtrack_limit(tier_limit(0))
                     .build()
                     .map_err(|e| describe(&translated, &map, &e))?;
+                super::lookbehind::check(pattern, &translated)?;
                 let tiers = std::array::from_fn(|_| OnceLock::new());
                 let _ = tiers[0].set(first);
                 Engine::Backtracking(Box::new(Backtracker {
