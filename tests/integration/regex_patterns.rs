@@ -1,9 +1,7 @@
-//! The regex patterns of the tests, in one place. `regex_python` checks the
-//! generated set and the patterns found by hand or by the fuzzers against
-//! Python's `re`; `regex_sql` runs those and the patterns of the other regex
-//! tests (crates/core's pyregex, pysyntax, regex_error and expr tests, the
-//! SQL regex writer's tests, the integration and engine tests) through the
-//! filter and `--emit-sql`.
+//! The regex patterns of the tests in one place: the generated set (every
+//! atom with every pair of quantifiers) and regex_patterns.txt. Both
+//! `regex_python` (against Python's `re`) and `regex_sql` (the filter
+//! against `--emit-sql`) walk them all.
 
 pub const ATOMS: [&str; 14] = [
     "a", "(?:a)", "(a)", "[ab]", r"\d", ".", "^", "$", r"\b", r"\A", r"\Z", "(?=a)", "", "x|",
@@ -14,204 +12,17 @@ pub const QUANTIFIERS: [&str; 22] = [
     "{2}?", "{2}+", "{}", "{x}", "{ 2}", "{2,1}", "{",
 ];
 
-/// Patterns found by hand or by the fuzzers, beside the generated ones.
-pub const FOUND: &[&str] = &[
-    "2*{,0}",
-    "a{2}{3}",
-    "(?:a)*{2}",
-    "a{,}",
-    "a{,}*",
-    "a{0}*",
-    "a(?#c)*",
-    "a*(?#c)*",
-    "(?x)a* *",
-    "(?x)a{2} ?",
-    "(?x)a # c\n*",
-    "[a]**",
-    "a{1,2}{3}",
-    "x{2}{",
-    "a{2}{x",
-    "a*{",
-    r"\1*(a)",
-    "(a)\\1*",
-    "(?P<n>a)(?P=n)+?",
-    "(?>a)*",
-    "(?<=a)*",
-    "a|*",
-    r"(a\1)",
-    r"(?P=n)(?P<n>a)",
-    r"(?P<n>a(?P=n))",
-    r"(a)\2",
-    r"(a)\10",
-    r"(a)\111",
-    r"[\1]",
-    r"[\17a]",
-    r"[\8]",
-    r"[\0-\7]",
-    r"[\400]",
-    r"\400",
-    r"[\377]",
-    r"\377",
-    r"(a)(?:\1)",
-    "a(?i)b",
-    "((?i)a)",
-    "(?x) (?i)a",
-    "(?i:a)(?m)b",
-    "(?=a){0,0}x",
-    "(?<=a+)b",
-    "x(?<!ab|c)",
-    "(?<=a)(?<=a?)",
-    "(?<=a{2})b",
-    "(?<!ab|cd)x",
-    r"(?<=\d[a-z].)x",
-];
+/// The patterns of regex_patterns.txt, in order.
+pub fn listed() -> Vec<String> {
+    include_str!("regex_patterns.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+        .collect()
+}
 
-/// The patterns the other regex tests use, beyond [`FOUND`]; some stay
-/// outside what `regex_python` can compare (counts past 1,000, refused here
-/// and accepted by Python).
-pub const OTHER_TESTS: &[&str] = &[
-    "Access",
-    "^Access",
-    "Denied$",
-    r"\ADenied\Z",
-    r"Denied\Z",
-    "(?m)^b$",
-    "^Get.*Policy$",
-    r"(?P<svc>\w+):(?P<act>\w+)",
-    "(?i)denied",
-    "a{,3}",
-    "[[]x",
-    "(?!Alice)",
-    "^(?!.*Alice).*$",
-    "(?<=arn:)aws",
-    "(?<!arn:)aws",
-    "(?P<q>['x])a(?P=q)",
-    r"(a)b\1",
-    "(?>a+)b",
-    ".*:^((?!Alice).)",
-    r"\x41\u00e9\101",
-    r"a\0b",
-    r"[\b]",
-    "a{,2}c",
-    "x{y}",
-    "{",
-    "a(?#note)b",
-    "[]a]",
-    "[a&&b]",
-    r"(?a)\w",
-    "(?i:A)b",
-    "(a|aa)+(?=b)|!",
-    "1?P*,a*+aP*",
-    "a*+a",
-    "a++b",
-    "x{1,3}+x",
-    "a?+",
-    r"\++",
-    "[*+]",
-    "(?:a)+",
-    "(?=(a+)+$)|!",
-    "(",
-    "a)",
-    "[a",
-    "*a",
-    "(?P<n",
-    "a**",
-    "a?*",
-    "a*?*",
-    "a*+?",
-    "a*?",
-    "a*+",
-    "a??",
-    "a{2}?",
-    "a{2}+",
-    "a{}",
-    "[*]*",
-    r"\**",
-    "(?=a)*",
-    "(?i)(?m)a",
-    "(?#x)(?i)a",
-    r"(a)\1",
-    "(?P<n>a)(?P=n)",
-    "^*",
-    r"\b+",
-    "a|?",
-    "a{2,1}",
-    "(?xz\x0c",
-    "1\\g0\npb1\\g0\np|",
-    r"[\A]",
-    r"\e",
-    "(?iz:a)",
-    "(?i",
-    "(?-",
-    r"\1(a)",
-    r"\d{3,88888888}\Z",
-    "a{99999999999999999999999}",
-    r"\d{1000}",
-    "x[z-a]",
-    "a$b(",
-    "(?=a)(",
-    r"\2(a)",
-    "[[:bogus:]]",
-    r"\p{Bogus}",
-    "secret",
-    "Obj",
-    "^Obj",
-    r"user/(?P<n>\w+)$",
-    "^(?!.*Bob)",
-    "^(?!.*Alice)",
-    "1",
-    "^(?!x)",
-    "^a.b$",
-    r"(?a)\d{2,}",
-    "a{,3}x{y}",
-    "(?i)ki",
-    "(?i)€",
-    "(?i:a)b",
-    r"[\Wa]",
-    r"\bx",
-    "(?=a)",
-    "(?m)^a",
-    "a++",
-    "(?>a)",
-    ".*/MyRole/.*",
-    "^((?!Alice).)*$",
-    "a+$",
-    "[z-a]",
-    r"\d{3,88888888}",
-    "Denied",
-    "^Den.*d$",
-    r"\d",
-    r"\s",
-    "(?=x)",
-    "^[A-Z][a-z]{2,}",
-    "(?i)[^a-c]S",
-    r"\w+\s\w",
-    "e.y$",
-    "(?s)x.y",
-    "(?i)k",
-    "^[A-Z]{,}e",
-    "e{,2}n",
-    "^[a-z]",
-    "(?i)B1$",
-    "(?i)istanbul",
-    "(?i)^I$",
-    "(?i)^ǅ$",
-    "(?i)ıam",
-    "(?i)[İ]am",
-    "(?i)€|^s3",
-    "(?i)^Kms",
-    r"(?i)(a)\1",
-    "(?i)(?P<x>a)(?P=x)",
-    "(?i)a(?-i:b)",
-    r"\w",
-    r"\W",
-    r"[\W]",
-    r"(?a)\s",
-    r"(?i)[^\W]",
-];
-
-/// Every atom with every pair of quantifiers, then [`FOUND`].
-pub fn generated_and_found() -> Vec<String> {
+/// Every atom with every pair of quantifiers, then the listed patterns.
+pub fn generated_and_listed() -> Vec<String> {
     let mut all = Vec::new();
     for atom in ATOMS {
         for first in QUANTIFIERS {
@@ -220,6 +31,6 @@ pub fn generated_and_found() -> Vec<String> {
             }
         }
     }
-    all.extend(FOUND.iter().map(|p| p.to_string()));
+    all.extend(listed());
     all
 }

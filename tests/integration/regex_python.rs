@@ -58,7 +58,7 @@ fn patterns_are_read_as_python_reads_them() {
         eprintln!("regex-python: SKIPPED: no python3 >= 3.11");
         return;
     };
-    let patterns = regex_patterns::generated_and_found();
+    let patterns = regex_patterns::generated_and_listed();
     let theirs = python_verdicts(&python, &patterns);
     let mut differences = Vec::new();
     for (pattern, theirs) in patterns.iter().zip(theirs) {
@@ -75,6 +75,8 @@ fn patterns_are_read_as_python_reads_them() {
                 differences.push(format!("{pattern:?}: ours {ours:?}, Python {theirs:?}"))
             }
             (Ok(_), None) => differences.push(format!("{pattern:?}: Python refuses, we accept")),
+            // README: counts in {m,n} are at most 1,000 here, higher in Python.
+            (Err(e), Some(_)) if e.to_string().contains("than the 1000 supported") => {}
             (Err(e), Some(_)) => {
                 differences.push(format!("{pattern:?}: Python accepts, we refuse: {e}"))
             }
