@@ -3,6 +3,7 @@
 //! fancy-regex runs wider ones, and Spark's Java refuses them when the
 //! query runs, so the pattern is refused as Python refuses it.
 
+use super::pysyntax::syntax_indices;
 use super::regex_error::RegexError;
 use fancy_regex::{Expr, LookAround};
 
@@ -84,37 +85,12 @@ fn width(expr: &Expr) -> Width {
 /// classes skipped), for the error's column.
 fn opening(pattern: &str, number: usize) -> Option<usize> {
     let chars: Vec<char> = pattern.chars().collect();
-    let mut seen = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => i += 1,
-            '[' => {
-                i += 1;
-                if chars.get(i) == Some(&'^') {
-                    i += 1;
-                }
-                if chars.get(i) == Some(&']') {
-                    i += 1;
-                }
-                while i < chars.len() && chars[i] != ']' {
-                    i += if chars[i] == '\\' { 2 } else { 1 };
-                }
-            }
-            '(' if chars.get(i + 1) == Some(&'?')
-                && chars.get(i + 2) == Some(&'<')
-                && matches!(chars.get(i + 3), Some('=' | '!')) =>
-            {
-                if seen == number {
-                    return Some(i);
-                }
-                seen += 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+    let is_opening = |i: usize| {
+        chars[i..].starts_with(&['(', '?', '<']) && matches!(chars.get(i + 3), Some('=' | '!'))
+    };
+    syntax_indices(&chars)
+        .filter(|&i| is_opening(i))
+        .nth(number)
 }
 
 #[cfg(test)]
