@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::util::gzip;
+use crate::util::{gzip, run};
 use spitzel_testsupport::{finish_within, stderr};
 
 fn filter() -> Command {
@@ -23,18 +23,6 @@ fn filter() -> Command {
 /// than hanging it (these inputs once never ended).
 fn finish(child: Child) -> Output {
     finish_within(child, Duration::from_secs(300))
-}
-
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = filter().args(args).stdin(Stdio::piped()).spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = finish(child);
-    feeder.join().unwrap();
-    output
 }
 
 fn run_on(args: &[&str], path: &Path) -> Output {
