@@ -1,7 +1,7 @@
 //! The one error of loading rules: file, line, key and what is wrong.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A rule that cannot be run, named by file, line and key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +12,18 @@ pub struct RuleError {
     /// empty when the file as a whole is at fault.
     pub key: String,
     pub message: String,
+}
+
+impl RuleError {
+    /// A fault at `line` of `file`, under `key`.
+    pub fn at(file: &Path, line: usize, key: &str, message: impl Into<String>) -> RuleError {
+        RuleError {
+            file: file.to_path_buf(),
+            line: Some(line),
+            key: key.to_owned(),
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for RuleError {

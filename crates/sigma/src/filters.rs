@@ -28,12 +28,7 @@ pub fn load_filter(
     node: &Node,
     detection: impl Fn(&Node) -> Result<Detection, RuleError>,
 ) -> Result<Filter, RuleError> {
-    let err = |line: usize, key: &str, message: &str| RuleError {
-        file: file.to_path_buf(),
-        line: Some(line),
-        key: key.to_owned(),
-        message: message.to_owned(),
-    };
+    let err = |line: usize, key: &str, message: &str| RuleError::at(file, line, key, message);
     let Some(members) = node.as_map() else {
         return Err(err(node.line, "filter", "must be a mapping"));
     };

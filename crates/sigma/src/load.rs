@@ -24,24 +24,15 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, line: usize, key: &str, message: impl Into<String>) -> RuleError {
-        RuleError {
-            file: self.file.to_path_buf(),
-            line: Some(line),
-            key: key.to_owned(),
-            message: message.into(),
-        }
+        RuleError::at(self.file, line, key, message)
     }
 }
 
 /// Every document of one rule file's text.
 pub fn load_text(file: &Path, text: &str) -> Result<Vec<Loaded>, RuleError> {
     let ctx = Ctx { file };
-    let documents = yaml::parse_documents(text).map_err(|e| RuleError {
-        file: file.to_path_buf(),
-        line: Some(e.line),
-        key: String::new(),
-        message: format!("invalid YAML: {}", e.message),
-    })?;
+    let documents = yaml::parse_documents(text)
+        .map_err(|e| RuleError::at(file, e.line, "", format!("invalid YAML: {}", e.message)))?;
     let mut out = Vec::new();
     for (index, document) in documents.iter().enumerate() {
         if matches!(document.kind, Kind::Scalar(Scalar::Null)) {

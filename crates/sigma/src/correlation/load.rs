@@ -42,12 +42,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, line: usize, key: &str, message: impl Into<String>) -> RuleError {
-        RuleError {
-            file: self.file.to_path_buf(),
-            line: Some(line),
-            key: key.to_owned(),
-            message: message.into(),
-        }
+        RuleError::at(self.file, line, key, message)
     }
 
     fn text(&self, node: &Node, key: &str) -> Result<String, RuleError> {
