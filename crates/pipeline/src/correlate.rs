@@ -55,6 +55,13 @@ impl<W: Write> Sink for CorrelationSink<'_, W> {
                 mut outcome,
             } => {
                 for held in std::mem::take(&mut outcome.held) {
+                    // A redelivered event is one event: held once, so that
+                    // it counts once in a correlation.
+                    if let (Some(unique), Some(identity)) = (&mut self.inner.unique, held.identity)
+                        && !unique.judge(&source, identity)
+                    {
+                        continue;
+                    }
                     // The record, its rule list and the bookkeeping.
                     self.held_bytes += held.record.len() as u64 + 64;
                     if self.held_bytes > self.limit {
