@@ -3,6 +3,7 @@
 //! and the migration notes of the README. Fixtures are built here; the
 //! tests over ../shared are ignored without it.
 
+use spitzel_testsupport::stderr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -232,7 +233,7 @@ fn invalid_globs_are_usage_errors() {
     ] {
         let out = run(&[glob], &fixture());
         assert_eq!(out.status.code(), Some(2), "{glob}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(err.contains(said), "{glob}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{glob}: {err}");
         assert!(out.stdout.is_empty());
@@ -277,13 +278,13 @@ fn migration_notes_hold() {
     for bad in ["$.x < None", "$.x <= True", "$.x > [1]", "$.x >= {'a': 1}"] {
         let out = run(&["-m", bad], &records);
         assert_eq!(out.status.code(), Some(2), "{bad}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(err.contains("compares with a number or a string"), "{err}");
     }
     // \N{NAME} is Python syntax spitzel refuses, saying what to write.
     let out = run(&["-m", r"$.x == '\N{BULLET}'"], &records);
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(err.contains(r"\N{...}") && err.contains(r"\u"), "{err}");
 }
 
@@ -529,18 +530,18 @@ fn a_mistyped_service_or_action_is_a_warning_naming_the_nearest() {
         // Still run: an action newer than the table appears in events.
         let out = run(&[glob], &input);
         assert_eq!(out.status.code(), Some(1), "{glob}");
-        assert_eq!(crate::util::stderr(&out), warning, "{glob}");
+        assert_eq!(stderr(&out), warning, "{glob}");
         // --strict refuses it before reading anything.
         let out = run(&["--strict", glob], &input);
         assert_eq!(out.status.code(), Some(2), "{glob}");
         let error = warning
             .replace("warning: ", "")
             .replace('\n', " (--strict)\n");
-        assert_eq!(crate::util::stderr(&out), error, "{glob}");
+        assert_eq!(stderr(&out), error, "{glob}");
         // --emit-sql lints the same globs.
         let out = run(&["--emit-sql", "athena", "--strict", glob], "");
         assert_eq!(out.status.code(), Some(2), "{glob}");
-        assert_eq!(crate::util::stderr(&out), error, "{glob}");
+        assert_eq!(stderr(&out), error, "{glob}");
     }
     // A clean query says nothing.
     let out = run(
@@ -548,7 +549,7 @@ fn a_mistyped_service_or_action_is_a_warning_naming_the_nearest() {
         &input,
     );
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(crate::util::stderr(&out), "");
+    assert_eq!(stderr(&out), "");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! bash; without it the test says it skipped. (zsh, fish, elvish and
 //! PowerShell files come from the same generator and the same definitions.)
 
+use spitzel_testsupport::stderr;
 use std::path::Path;
 use std::process::Command;
 
@@ -35,7 +36,7 @@ printf '%s\n' "${{COMPREPLY[@]}}""#
     assert!(
         out.status.success(),
         "bash completion failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
     Some(
         String::from_utf8_lossy(&out.stdout)

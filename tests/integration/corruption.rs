@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::util::Filter;
+use spitzel_testsupport::stderr;
 
 /// splitmix64: a fixed seed gives the same cases on every run.
 struct Rng(u64);
@@ -111,7 +112,7 @@ fn out_lines(output: &Output) -> Vec<Vec<u8>> {
 /// The lines stderr names for `path`, in order.
 fn reported_lines(output: &Output, path: &Path) -> Vec<u64> {
     let prefix = format!("spitzel-filter: {}:", path.display());
-    String::from_utf8_lossy(&output.stderr)
+    stderr(output)
         .lines()
         .filter_map(|l| l.strip_prefix(&prefix))
         .filter_map(|rest| rest.split(':').next()?.parse().ok())
@@ -300,7 +301,7 @@ fn check_ndjson(case: &str, path: &Path, original: &[&[u8]], corrupted: &[u8], o
             .zip(&want_out)
             .position(|(a, b)| a != b)
             .map(|i| (show(&got_out[i]), show(&want_out[i]))),
-        String::from_utf8_lossy(&output.stderr)
+        stderr(output)
     );
 }
 
@@ -476,7 +477,7 @@ fn documents_with_one_corruption_keep_every_valid_record() {
                 .zip(&want_out)
                 .position(|(a, b)| a != b)
                 .map(|i| (show(&got_out[i]), show(&want_out[i]))),
-            String::from_utf8_lossy(&output.stderr)
+            stderr(&output)
         );
     }
 }
@@ -523,7 +524,7 @@ fn check_first_line_cuts(line: &str, dir: &Path) {
         want_bad.len(),
         want_bad[0].0.display()
     );
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr(&output);
     assert!(stderr.contains(&summary), "want {summary:?} in\n{stderr}");
 }
 
@@ -555,9 +556,5 @@ fn a_bom_before_any_line_is_accepted() {
     fs::write(&path, format!("\u{feff}{a}\n\u{feff}{b}\n")).unwrap();
     let output = run_filter(&[&path]);
     assert_eq!(out_lines(&output), [a.into_bytes(), b.into_bytes()]);
-    assert!(
-        output.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
 }

@@ -3,8 +3,9 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-use crate::util::{Filter, run, stderr, stdout};
-use std::time::{Duration, Instant};
+use crate::util::{Filter, run};
+use spitzel_testsupport::{finish_within, stderr, stdout};
+use std::time::Duration;
 
 fn bin() -> Command {
     Filter::new().command()
@@ -324,18 +325,7 @@ fn last_minute_and_last_count_back_from_now() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let stamp = |secs_ago: i64| {
-        let t = time::OffsetDateTime::from_unix_timestamp(now - secs_ago).unwrap();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            t.month() as u8,
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    };
+    let stamp = |secs_ago: i64| spitzel_core::calendar::format_rfc3339(now - secs_ago).unwrap();
     let records = vec![
         event(1, "s3.amazonaws.com", "GetObject", &stamp(60), ""),
         event(2, "s3.amazonaws.com", "GetObject", &stamp(3 * 3600), ""),
@@ -501,26 +491,10 @@ fn limit_stops_without_reading_the_rest() {
         .write_all(format!("{}\n", sample()[0]).as_bytes())
         .unwrap();
     stdin.flush().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "spitzel-filter --limit 1 kept waiting for input"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(0));
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    assert_eq!(ids(&out), vec![1]);
+    // The hang guard: a filter that kept waiting for input fails here.
+    let out = finish_within(child, Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(ids(&stdout(&out)), vec![1]);
     drop(stdin);
 }
 
@@ -704,11 +678,7 @@ fn a_closed_stdout_ends_the_run_quietly() {
     let output = child.wait_with_output().unwrap();
     feeder.join().unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(
-        output.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
 }
 
 #[test]

@@ -4,10 +4,10 @@
 //! clear line and exit 2, or a normal run, never a hang or an abort.
 
 use std::path::Path;
-use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
-use crate::util::{Filter, run, stderr, stdout};
+use crate::util::run;
+use spitzel_testsupport::{stderr, stdout};
 
 const STOP: &str = r#"{"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}"#;
 
@@ -16,34 +16,6 @@ fn rule(title: &str, level: &str, condition: &str) -> String {
         "title: {title}\nid: {title}\nlevel: {level}\nlogsource:\n    product: aws\n    service: cloudtrail\n\
          detection:\n    sel:\n        eventName: StopLogging\n    condition: {condition}\n"
     )
-}
-
-/// The run's output, or a failure when it has not ended after a minute
-/// (the hang guard of the link-loop tests; a fixed walk takes milliseconds).
-fn run_guarded(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Filter::new()
-        .args(args)
-        .command()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn spitzel-filter");
-    {
-        use std::io::Write;
-        let mut input = child.stdin.take().unwrap();
-        input.write_all(stdin).unwrap();
-    }
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("spitzel-filter {args:?} still running after 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
 }
 
 fn annotated_ids(out: &Output) -> Vec<String> {
@@ -67,7 +39,7 @@ fn a_link_back_up_the_rule_tree_loads_each_rule_once() {
     // The same file named twice, directly and through a link, counts once too.
     std::os::unix::fs::symlink("../stop.yml", rules.join("sub/again.yml")).unwrap();
     let rules = rules.to_str().unwrap();
-    let out = run_guarded(
+    let out = run(
         &["--sigma", rules, "--sigma", rules, "--annotate"],
         format!("{STOP}\n").as_bytes(),
     );
@@ -82,7 +54,7 @@ fn a_rule_directory_linking_to_itself_is_walked_once() {
     std::fs::write(dir.path().join("stop.yml"), rule("stop", "high", "sel")).unwrap();
     std::os::unix::fs::symlink(".", dir.path().join("a")).unwrap();
     std::os::unix::fs::symlink(dir.path(), dir.path().join("b")).unwrap();
-    let out = run_guarded(
+    let out = run(
         &["--sigma", dir.path().to_str().unwrap(), "--annotate"],
         format!("{STOP}\n").as_bytes(),
     );

@@ -5,9 +5,10 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::util::gzip;
+use crate::util::{gzip, run};
+use spitzel_testsupport::{finish_within, stderr};
 
 fn filter() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_spitzel-filter"));
@@ -20,56 +21,12 @@ fn filter() -> Command {
 
 /// The finished run; a run that does not end at all fails the test rather
 /// than hanging it (these inputs once never ended).
-fn finish(mut child: Child) -> Output {
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = drain(stdout.map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let err = drain(stderr.map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let began = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if began.elapsed() > Duration::from_secs(300) {
-            let _ = child.kill();
-            panic!("spitzel-filter did not end");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
-
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = filter().args(args).stdin(Stdio::piped()).spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = finish(child);
-    feeder.join().unwrap();
-    output
+fn finish(child: Child) -> Output {
+    finish_within(child, Duration::from_secs(300))
 }
 
 fn run_on(args: &[&str], path: &Path) -> Output {
     finish(filter().args(args).arg("-i").arg(path).spawn().unwrap())
-}
-
-fn err_text(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn record(id: u32) -> String {
@@ -91,8 +48,8 @@ fn a_line_longer_than_a_block_is_written_whole() {
     );
     let input = format!("{}\n{long}\n{}\n", record(1), record(2));
     let out = run(&[], input.as_bytes());
-    assert_eq!(out.stdout, input.as_bytes(), "{}", err_text(&out));
-    assert!(out.stderr.is_empty(), "{}", err_text(&out));
+    assert_eq!(out.stdout, input.as_bytes(), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
 
 #[test]
@@ -104,7 +61,7 @@ fn a_line_over_the_size_limit_is_reported_and_skipped() {
         String::from_utf8_lossy(&out.stdout),
         format!("{}\n{}\n", record(1), record(2))
     );
-    let err = err_text(&out);
+    let err = stderr(&out);
     assert!(
         err.contains("<stdin>:2: line longer than 100 KiB (--max-record-size): skipped"),
         "{err}"
@@ -128,9 +85,9 @@ fn a_record_over_the_size_limit_in_a_document_is_reported_and_skipped() {
         format!("{}\n{}\n", record(1), record(2))
     );
     assert!(
-        err_text(&out).contains("<stdin>:1: record longer than 100 KiB (--max-record-size)"),
+        stderr(&out).contains("<stdin>:1: record longer than 100 KiB (--max-record-size)"),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
 }
 
@@ -140,9 +97,9 @@ fn bad_size_limits_are_usage_errors() {
         let out = run(&["--max-record-size", bad], b"");
         assert_eq!(out.status.code(), Some(2), "{bad}");
         assert!(
-            err_text(&out).contains("--max-record-size"),
+            stderr(&out).contains("--max-record-size"),
             "{}",
-            err_text(&out)
+            stderr(&out)
         );
     }
 }
@@ -151,7 +108,7 @@ fn bad_size_limits_are_usage_errors() {
 fn dev_zero_ends_with_an_error() {
     // Finding 9: endless input once grew memory without end.
     let out = run_on(&["--max-record-size", "64K"], Path::new("/dev/zero"));
-    let err = err_text(&out);
+    let err = stderr(&out);
     assert!(
         err.contains("/dev/zero:1: line longer than 64 KiB (--max-record-size): skipped"),
         "{err}"
@@ -186,7 +143,7 @@ fn a_gzip_bomb_ends_with_an_error_and_the_next_input_is_read() {
         String::from_utf8_lossy(&out.stdout),
         format!("{}\n", record(1))
     );
-    let err = err_text(&out);
+    let err = stderr(&out);
     assert!(
         err.contains("bomb.json.gz:1: line longer than 64 KiB"),
         "{err}"
@@ -200,9 +157,9 @@ fn endless_white_space_ends_with_an_error() {
     let spaces = vec![b' '; 2 << 20];
     let out = run(&["--max-record-size", "64K"], &spaces);
     assert!(
-        err_text(&out).contains("the rest of this input is not read"),
+        stderr(&out).contains("the rest of this input is not read"),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
     // ...and between the records of a document.
     let mut doc = b"{\"Records\":[".to_vec();
@@ -211,11 +168,11 @@ fn endless_white_space_ends_with_an_error() {
     doc.extend_from_slice(b"]}");
     let out = run(&["--max-record-size", "64K"], &doc);
     assert!(
-        err_text(&out).contains(
+        stderr(&out).contains(
             "<stdin>:1: no record in the next 256 KiB: the rest of this input is not read"
         ),
         "{}",
-        err_text(&out)
+        stderr(&out)
     );
     // Within the bound it is only white space.
     let out = run(&["--max-record-size", "1M"], &doc);
@@ -223,7 +180,7 @@ fn endless_white_space_ends_with_an_error() {
         String::from_utf8_lossy(&out.stdout),
         format!("{}\n", record(1))
     );
-    assert!(out.stderr.is_empty(), "{}", err_text(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
 
 #[test]
@@ -239,7 +196,7 @@ fn fifos_and_devices_in_a_tree_are_skipped_and_reported() {
         String::from_utf8_lossy(&out.stdout),
         format!("{}\n{}\n", record(1), record(2))
     );
-    let err = err_text(&out);
+    let err = stderr(&out);
     let b = dir.path().join("b.json");
     let c = dir.path().join("c.json");
     assert!(
@@ -292,9 +249,9 @@ fn threads_are_bounded() {
         let out = run(&["-j", bad, "-c"], five.as_bytes());
         assert_eq!(out.status.code(), Some(2), "-j {bad}");
         assert!(
-            err_text(&out).contains(&format!("{bad} is not in 1..=256")),
+            stderr(&out).contains(&format!("{bad} is not in 1..=256")),
             "{}",
-            err_text(&out)
+            stderr(&out)
         );
     }
     let out = run(&["-j", "256", "-c"], five.as_bytes());
@@ -309,7 +266,7 @@ fn file_names_are_printed_escaped() {
     let name = "a\nb\u{1b}[31m.json";
     fs::write(dir.path().join(name), "not json\n").unwrap();
     let out = run_on(&[], dir.path());
-    let err = err_text(&out);
+    let err = stderr(&out);
     let shown = format!("{:?}", dir.path().join(name).display().to_string());
     assert!(
         err.contains(&format!("spitzel-filter: {shown}:1: invalid JSON")),
@@ -320,7 +277,7 @@ fn file_names_are_printed_escaped() {
     // A name given with -i, missing.
     let missing = dir.path().join("gone\n.json");
     let out = run_on(&[], &missing);
-    let err = err_text(&out);
+    let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err:?}");
     assert!(err.contains("gone\\n.json"), "{err:?}");
 }
@@ -346,7 +303,7 @@ fn stats_after_head_counts_what_was_read() {
     drop(stdout);
     let output = finish(child);
     feeder.join().unwrap();
-    let err = err_text(&output);
+    let err = stderr(&output);
     let lines: u64 = err
         .split("stats: lines ")
         .nth(1)

@@ -2,6 +2,7 @@
 //! `man` (man-db) or `groff`; without either the test says it skipped.
 //! On Debian/Ubuntu: apt-get install -y man-db groff-base
 
+use spitzel_testsupport::stderr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -27,7 +28,7 @@ fn available(program: &str) -> bool {
 /// Runs `command` and returns its stderr, failing on a non-zero status.
 fn stderr_of(mut command: Command) -> String {
     let out = command.output().expect("run the renderer");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stderr = stderr(&out);
     assert!(out.status.success(), "{command:?} failed: {stderr}");
     stderr
 }

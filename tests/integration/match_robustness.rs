@@ -3,17 +3,8 @@
 //! a silent verdict), numbers compare exactly, and errors are one clear
 //! line with the right column.
 
-use std::process::Output;
-
 use crate::util::run;
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use spitzel_testsupport::{stderr, stdout};
 
 /// Three records; the second defeats a backtracking regex.
 fn regex_input() -> String {

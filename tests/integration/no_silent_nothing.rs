@@ -2,7 +2,8 @@
 //! the exit status (issue 22): the new user's mistakes, their exact line and
 //! status.
 
-use crate::util::{run, stderr, stdout};
+use crate::util::run;
+use spitzel_testsupport::{stderr, stdout};
 use std::path::Path;
 
 fn path(p: &Path) -> &str {

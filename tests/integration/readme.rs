@@ -1,6 +1,7 @@
 //! README.md keeps its promises: the set-up commands are the ones CI runs,
 //! and the quick start prints exactly what it shows.
 
+use spitzel_testsupport::stderr;
 use std::path::Path;
 use std::process::Command;
 
@@ -143,7 +144,7 @@ fn quick_start_prints_what_the_readme_shows() {
             out.status.success(),
             "{}\nfailed: {}",
             example.command,
-            String::from_utf8_lossy(&out.stderr)
+            stderr(&out)
         );
         assert_eq!(stdout, example.output, "output of {}", example.command);
     }

@@ -5,67 +5,13 @@
 //! it (`re.search` on a set of haystacks). Skipped, saying so, without a
 //! python3 of at least 3.11 (possessive quantifiers are 3.11's); CI has one.
 
+use crate::regex_patterns;
 use spitzel_core::expr::PyRegex;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-const ATOMS: [&str; 14] = [
-    "a", "(?:a)", "(a)", "[ab]", r"\d", ".", "^", "$", r"\b", r"\A", r"\Z", "(?=a)", "", "x|",
-];
-
-const QUANTIFIERS: [&str; 22] = [
-    "", "*", "+", "?", "*?", "+?", "??", "*+", "++", "?+", "{2}", "{,}", "{1,2}", "{,2}", "{2,}",
-    "{2}?", "{2}+", "{}", "{x}", "{ 2}", "{2,1}", "{",
-];
-
 const HAYSTACKS: [&str; 12] = [
     "", "a", "aa", "aaa", "b", "xab", "a{", "{2}", "a{}", "a{x}", "1 2", "a\n",
-];
-
-/// Patterns found by hand or by the fuzzers, beside the generated ones.
-const EXTRA: [&str; 42] = [
-    "2*{,0}",
-    "a{2}{3}",
-    "(?:a)*{2}",
-    "a{,}",
-    "a{,}*",
-    "a{0}*",
-    "a(?#c)*",
-    "a*(?#c)*",
-    "(?x)a* *",
-    "(?x)a{2} ?",
-    "(?x)a # c\n*",
-    "[a]**",
-    "a{1,2}{3}",
-    "x{2}{",
-    "a{2}{x",
-    "a*{",
-    r"\1*(a)",
-    "(a)\\1*",
-    "(?P<n>a)(?P=n)+?",
-    "(?>a)*",
-    "(?<=a)*",
-    "a|*",
-    r"(a\1)",
-    r"(?P=n)(?P<n>a)",
-    r"(?P<n>a(?P=n))",
-    r"(a)\2",
-    r"(a)\10",
-    r"(a)\111",
-    r"[\1]",
-    r"[\17a]",
-    r"[\8]",
-    r"[\0-\7]",
-    r"[\400]",
-    r"\400",
-    r"[\377]",
-    r"\377",
-    r"(a)(?:\1)",
-    "a(?i)b",
-    "((?i)a)",
-    "(?x) (?i)a",
-    "(?i:a)(?m)b",
-    "(?=a){0,0}x",
 ];
 
 fn python() -> Option<String> {
@@ -106,26 +52,13 @@ json.dump(out, sys.stdout)
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn patterns() -> Vec<String> {
-    let mut all = Vec::new();
-    for atom in ATOMS {
-        for first in QUANTIFIERS {
-            for second in QUANTIFIERS {
-                all.push(format!("{atom}{first}{second}"));
-            }
-        }
-    }
-    all.extend(EXTRA.iter().map(|p| p.to_string()));
-    all
-}
-
 #[test]
 fn patterns_are_read_as_python_reads_them() {
     let Some(python) = python() else {
         eprintln!("regex-python: SKIPPED: no python3 >= 3.11");
         return;
     };
-    let patterns = patterns();
+    let patterns = regex_patterns::generated_and_listed();
     let theirs = python_verdicts(&python, &patterns);
     let mut differences = Vec::new();
     for (pattern, theirs) in patterns.iter().zip(theirs) {
@@ -142,6 +75,8 @@ fn patterns_are_read_as_python_reads_them() {
                 differences.push(format!("{pattern:?}: ours {ours:?}, Python {theirs:?}"))
             }
             (Ok(_), None) => differences.push(format!("{pattern:?}: Python refuses, we accept")),
+            // README: counts in {m,n} are at most 1,000 here, higher in Python.
+            (Err(e), Some(_)) if e.to_string().contains("than the 1000 supported") => {}
             (Err(e), Some(_)) => {
                 differences.push(format!("{pattern:?}: Python accepts, we refuse: {e}"))
             }

@@ -115,7 +115,8 @@ fn shared_stratus_arrays_match_events_ndjson() {
 
 // ---- through the binary ----
 
-use crate::util::{gzip, run, stderr, stdout};
+use crate::util::{gzip, run};
+use spitzel_testsupport::{stderr, stdout};
 
 /// A compact record with an id and a time, and spellings that must survive.
 fn record(id: u32, time: &str) -> String {

@@ -2,8 +2,9 @@
 //! rule and event files written here: every type, condition, chain, alias
 //! and tie, and the same hits whatever the order of the input.
 
-use crate::util::{run, stderr, stdout};
+use crate::util::run;
 use serde_json::{Value, json};
+use spitzel_testsupport::{stderr, stdout};
 
 /// A detection rule `name` for one eventName.
 fn base(name: &str, event_name: &str) -> String {

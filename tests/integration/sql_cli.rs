@@ -2,7 +2,8 @@
 //! input files, and the one-line refusals (tests/sql/run.py runs the
 //! statements on the engines).
 
-use crate::util::{gzip, run, stderr, stdout};
+use crate::util::{gzip, run};
+use spitzel_testsupport::{stderr, stdout};
 
 const RECORD: &[u8] = b"{\"eventName\":\"A\"}\n";
 
@@ -147,5 +148,42 @@ fn unknown_dialects_and_levels_are_usage_errors() {
         let err = stderr(&out);
         assert!(err.contains("invalid value"), "{args:?}: {err}");
         assert!(err.contains("possible values"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_sigma_network_with_host_bits_is_the_same_network_in_sql() {
+    // 10.0.0.1/8 means 10.0.0.0/8 to the filter, so the SQL range must run
+    // from 10.0.0.0 (167772160) to 10.255.255.255 (184549375).
+    let dir = tempfile::tempdir().unwrap();
+    let rule = dir.path().join("rule.yml");
+    std::fs::write(
+        &rule,
+        "title: t\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+         detection:\n  sel:\n    sourceIPAddress|cidr: 10.0.0.1/8\n  condition: sel\n",
+    )
+    .unwrap();
+    let records = b"{\"sourceIPAddress\":\"10.0.0.0\"}\n{\"sourceIPAddress\":\"11.0.0.0\"}\n";
+    let filtered = run(&["--sigma", rule.to_str().unwrap()], records);
+    assert_eq!(filtered.status.code(), Some(0), "{}", stderr(&filtered));
+    assert_eq!(stdout(&filtered), "{\"sourceIPAddress\":\"10.0.0.0\"}\n");
+    for dialect in ["athena", "spark", "duckdb"] {
+        let out = run(
+            &[
+                "--emit-sql",
+                dialect,
+                "--sigma",
+                rule.to_str().unwrap(),
+                "-i",
+                "dump.ndjson",
+            ],
+            b"",
+        );
+        assert_eq!(out.status.code(), Some(0), "{dialect}: {}", stderr(&out));
+        let sql = stdout(&out);
+        assert!(
+            sql.contains("BETWEEN 167772160 AND 184549375"),
+            "{dialect}: {sql}"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! Python of .ci/venv, which `bash .ci/run` creates. Without it the test
 //! says so and passes, except under CI, where a missing tool is a failure.
 
+use spitzel_testsupport::stderr;
 use std::path::Path;
 use std::process::Command;
 
@@ -28,7 +29,7 @@ fn emitted_sql_selects_what_the_filter_keeps() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    eprintln!("{stdout}{}", stderr(&out));
     assert!(
         out.status.success(),
         "engine results differ from spitzel-filter's"

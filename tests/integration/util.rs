@@ -1,9 +1,11 @@
-//! Shared by the test modules: the `Filter` command builder and the helpers
-//! that read a finished run.
+//! Shared by the test modules: the `Filter` command builder, ../shared and
+//! gzip (a finished run's text is spitzel_testsupport's).
 
+use spitzel_testsupport::finish_within;
 use std::ffi::OsStr;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 /// The real spitzel-filter binary, with arguments and what to feed its stdin.
 pub struct Filter {
@@ -39,7 +41,8 @@ impl Filter {
     }
 
     /// Run to the end with the stdin bytes fed from a thread (so a full
-    /// stdout pipe cannot deadlock against a full stdin pipe).
+    /// stdout pipe cannot deadlock against a full stdin pipe); a run that
+    /// never ends fails the test after five minutes.
     pub fn output(mut self) -> Output {
         let mut child = self
             .command
@@ -53,7 +56,7 @@ impl Filter {
         let feeder = std::thread::spawn(move || {
             let _ = input.write_all(&data);
         });
-        let output = child.wait_with_output().expect("wait");
+        let output = finish_within(child, Duration::from_secs(300));
         feeder.join().unwrap();
         output
     }
@@ -62,14 +65,6 @@ impl Filter {
 /// spitzel-filter with `args`, `stdin` piped in; the finished process's output.
 pub fn run(args: &[&str], stdin: &[u8]) -> Output {
     Filter::new().args(args).stdin(stdin).output()
-}
-
-pub fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8 output")
-}
-
-pub fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// ../shared beside the repository, or $SPITZEL_SHARED: the tests that read

@@ -4,6 +4,7 @@
 //! Times are nanoseconds since the Unix epoch (UTC). Dates are proleptic
 //! Gregorian; a time without an offset is UTC.
 
+use crate::calendar::{parse_date, parse_offset, parse_rfc3339, parse_timestamp, two_digits};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Nanoseconds since 1970-01-01T00:00:00Z.
@@ -123,8 +124,8 @@ fn span_bound(start: i64, length: i64, bound: Bound) -> Option<UnixNanos> {
 /// (`YYYY-MM-DD[T ]HH:MM`, with an optional offset), which as an `End`
 /// covers its minute.
 fn parse_user_timestamp(s: &str, bound: Bound) -> Option<UnixNanos> {
-    if let Some(t) = parse_timestamp(s) {
-        return Some(t);
+    if let Some((seconds, nanos)) = parse_timestamp(s) {
+        return to_nanos(seconds, nanos);
     }
     let b = s.as_bytes();
     if b.len() < 16 || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
@@ -149,17 +150,8 @@ fn parse_user_timestamp(s: &str, bound: Bound) -> Option<UnixNanos> {
 /// Parse a CloudTrail eventTime value (`2023-07-10T11:42:36Z`; also with
 /// fractional seconds, an offset, or a space instead of `T`).
 pub fn parse_event_time(s: &str) -> Option<UnixNanos> {
-    parse_canonical(s.as_bytes()).or_else(|| parse_timestamp(s))
-}
-
-/// The fast path for the exact shape CloudTrail writes: `YYYY-MM-DDTHH:MM:SSZ`.
-fn parse_canonical(b: &[u8]) -> Option<UnixNanos> {
-    if b.len() != 20 || b[10] != b'T' || b[19] != b'Z' {
-        return None;
-    }
-    let days = parse_date(&b[..10])?;
-    let seconds = parse_clock(&b[11..19])?;
-    to_nanos(days * 86_400 + seconds, 0)
+    let (seconds, nanos) = parse_rfc3339(s)?;
+    to_nanos(seconds, nanos)
 }
 
 /// Seconds and nanoseconds as [`UnixNanos`]; None outside its range (years
@@ -167,104 +159,6 @@ fn parse_canonical(b: &[u8]) -> Option<UnixNanos> {
 fn to_nanos(seconds: i64, nanos: i64) -> Option<UnixNanos> {
     let total = i128::from(seconds) * i128::from(NANOS_PER_SECOND) + i128::from(nanos);
     i64::try_from(total).ok()
-}
-
-/// `YYYY-MM-DD[T ]HH:MM:SS[.f{1,9}][Z|±HH:MM|±HHMM]`.
-fn parse_timestamp(s: &str) -> Option<UnixNanos> {
-    let b = s.as_bytes();
-    if b.len() < 19 || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
-        return None;
-    }
-    let days = parse_date(&b[..10])?;
-    let seconds = parse_clock(&b[11..19])?;
-    let mut rest = &b[19..];
-    let mut nanos = 0i64;
-    if let Some((b'.', fraction)) = rest.split_first() {
-        let digits = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 || digits > 9 {
-            return None;
-        }
-        for (i, &d) in fraction[..digits].iter().enumerate() {
-            nanos += i64::from(d - b'0') * 10i64.pow(8 - i as u32);
-        }
-        rest = &fraction[digits..];
-    }
-    let offset_seconds = parse_offset(rest)?;
-    to_nanos(days * 86_400 + seconds - offset_seconds, nanos)
-}
-
-/// `` (UTC), `Z`, `+HH:MM`, `-HH:MM`, `+HHMM`: seconds east of UTC.
-fn parse_offset(b: &[u8]) -> Option<i64> {
-    let sign = match b.first() {
-        None => return Some(0),
-        Some(b'Z' | b'z') if b.len() == 1 => return Some(0),
-        Some(b'+') => 1,
-        Some(b'-') => -1,
-        _ => return None,
-    };
-    let (hours, minutes) = match &b[1..] {
-        [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (two_digits(*h1, *h2)?, two_digits(*m1, *m2)?),
-        _ => return None,
-    };
-    if hours > 23 || minutes > 59 {
-        return None;
-    }
-    Some(sign * (hours * 3600 + minutes * 60))
-}
-
-fn two_digits(a: u8, b: u8) -> Option<i64> {
-    (a.is_ascii_digit() && b.is_ascii_digit()).then(|| i64::from((a - b'0') * 10 + (b - b'0')))
-}
-
-/// `HH:MM:SS` -> seconds since midnight (no leap seconds).
-fn parse_clock(b: &[u8]) -> Option<i64> {
-    let [h1, h2, b':', m1, m2, b':', s1, s2] = b else {
-        return None;
-    };
-    let (h, m, s) = (
-        two_digits(*h1, *h2)?,
-        two_digits(*m1, *m2)?,
-        two_digits(*s1, *s2)?,
-    );
-    (h < 24 && m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
-}
-
-/// `YYYY-MM-DD` -> days since 1970-01-01, rejecting impossible dates.
-fn parse_date(b: &[u8]) -> Option<i64> {
-    let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = b else {
-        return None;
-    };
-    let year = two_digits(*y1, *y2)? * 100 + two_digits(*y3, *y4)?;
-    let month = two_digits(*m1, *m2)?;
-    let day = two_digits(*d1, *d2)?;
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    Some(days_from_civil(year, month, day))
-}
-
-fn is_leap_year(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (eras of 400 years).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let shifted_month = (month + 9) % 12; // March = 0
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]
@@ -459,18 +353,6 @@ mod tests {
         ] {
             assert_eq!(parse_event_time(s), None, "{s}");
         }
-    }
-
-    #[test]
-    fn fast_path_agrees_with_general_parser() {
-        for s in [
-            "2023-07-10T11:42:36Z",
-            "2000-02-29T23:59:59Z",
-            "1999-12-31T00:00:00Z",
-        ] {
-            assert_eq!(parse_canonical(s.as_bytes()), parse_timestamp(s), "{s}");
-        }
-        assert_eq!(parse_canonical(b"2023-07-10T11:42:36+00:00"), None);
     }
 
     #[test]

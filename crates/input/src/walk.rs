@@ -12,7 +12,8 @@ use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use spitzel_core::window::{TimeWindow, UnixNanos};
+use spitzel_core::calendar::date_days;
+use spitzel_core::window::{NANOS_PER_SECOND, TimeWindow, UnixNanos};
 
 const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 
@@ -212,14 +213,12 @@ pub fn delivery_minute(name: &str) -> Option<UnixNanos> {
         }
         text.parse().ok()
     };
-    let year = i32::try_from(num(0..4)?).ok()?;
-    let month = time::Month::try_from(u8::try_from(num(4..6)?).ok()?).ok()?;
-    let day = u8::try_from(num(6..8)?).ok()?;
-    let hour = u8::try_from(num(9..11)?).ok()?;
-    let minute = u8::try_from(num(11..13)?).ok()?;
-    let date = time::Date::from_calendar_date(year, month, day).ok()?;
-    let at = date.with_hms(hour, minute, 0).ok()?.assume_utc();
-    i64::try_from(at.unix_timestamp_nanos()).ok()
+    let days = date_days(num(0..4)?, num(4..6)?, num(6..8)?)?;
+    let (hour, minute) = (num(9..11)?, num(11..13)?);
+    if hour > 23 || minute > 59 {
+        return None;
+    }
+    (days * 86_400 + hour * 3600 + minute * 60).checked_mul(NANOS_PER_SECOND)
 }
 
 #[cfg(test)]

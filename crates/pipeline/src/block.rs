@@ -51,7 +51,7 @@ pub struct BlockOutcome {
     pub rule_hits: Vec<u64>,
     /// With correlation rules: the matches, held until the whole input is
     /// read (see correlate), instead of `out`.
-    pub held: Vec<crate::correlate::Held>,
+    pub held: Vec<Held>,
     /// --unique: per written record, in order, what the duplicate rule
     /// judges it by (hashed here, on the worker, not in the ordered writer).
     pub identities: Vec<Identity>,
@@ -59,6 +59,18 @@ pub struct BlockOutcome {
 
 /// A written record's place and, when it has an eventID, the digests of
 /// its eventID and of its bytes.
+/// A record that matched at least one rule, held until the end
+/// (correlation rules, see correlate).
+#[derive(Debug)]
+pub struct Held {
+    pub record: Vec<u8>,
+    /// The rules it matched (load order).
+    pub rules: Vec<u32>,
+    pub line: u64,
+    /// --unique: what the duplicate rule judges it by.
+    pub identity: Option<Identity>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Identity {
     pub line: u64,
@@ -240,7 +252,7 @@ fn judge_record(
                     *count += 1;
                 }
             }
-            outcome.held.push(crate::correlate::Held {
+            outcome.held.push(Held {
                 record: record.to_vec(),
                 rules: hits.clone(),
                 line: line_no,

@@ -8,7 +8,7 @@
 //! pipe, a gzip stream or a file that changes, none of which can be read
 //! a second time to fetch them.
 
-use crate::block::BlockOutcome;
+use crate::block::{BlockOutcome, Held};
 use crate::pipeline::{Done, Sink};
 use crate::sigma::SigmaCriterion;
 use crate::writer::OutputSink;
@@ -19,17 +19,6 @@ use spitzel_sigma::correlation::{Event, Hit, Source, decide};
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::sync::Arc;
-
-/// A record that matched at least one rule, held until the end.
-#[derive(Debug)]
-pub struct Held {
-    pub record: Vec<u8>,
-    /// The rules it matched (load order).
-    pub rules: Vec<u32>,
-    pub line: u64,
-    /// --unique: what the duplicate rule judges it by.
-    pub identity: Option<crate::block::Identity>,
-}
 
 /// What the held records may take, in bytes, before the run stops.
 pub const DEFAULT_HOLD_LIMIT: u64 = 1 << 30;

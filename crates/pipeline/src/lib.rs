@@ -13,8 +13,8 @@ mod sigma;
 mod unique;
 mod writer;
 
-pub use block::{Identity, Keep, filter_block, filter_block_with};
-pub use correlate::{CorrelationSink, DEFAULT_HOLD_LIMIT, Decision, Held};
+pub use block::{Held, Identity, Keep, filter_block, filter_block_with};
+pub use correlate::{CorrelationSink, DEFAULT_HOLD_LIMIT, Decision};
 pub use pipeline::{Done, Pipeline, Sink};
 pub use record::{Criteria, Verdict};
 pub use report::{INPUT_NAMES, Totals, names, print_skipped_names, print_stats};

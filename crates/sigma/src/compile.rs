@@ -2,13 +2,14 @@
 //! the order written, as the specification says. Whatever cannot be run
 //! exactly is refused with a message.
 
-use crate::model::{CompareOp, Item, Modifier, RefMode, RuleValue, Test};
-use crate::net::Network;
+use crate::model::{Item, Modifier, RuleValue};
 use crate::pattern::{self, TextMatcher, Token};
 use crate::textset::TextSet;
+use crate::value_test::{CompareOp, RefMode, Test};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use regex::RegexBuilder;
+use spitzel_core::net::Network;
 
 /// A value part-way through the modifiers: text tokens, or bytes after a
 /// UTF-16 modifier, which only base64 can turn back into text.
@@ -59,7 +60,7 @@ pub fn compile_item(key: &str, values: Vec<RuleValue>, keyword: bool) -> Result<
         tests.push(match kind {
             Kind::Exists => vec![exists_test(value, values.len())?],
             Kind::Regex => vec![regex_test(value, &modifiers)?],
-            Kind::Cidr => vec![Test::Cidr(Network::parse(&string_of(value, "cidr")?)?)],
+            Kind::Cidr => vec![cidr_test(value)?],
             Kind::Compare(op) => vec![compare_test(value, op)?],
             Kind::FieldRef => vec![fieldref_test(value, &modifiers, cased)?],
             Kind::Strings => string_tests(value, &modifiers, cased, field.is_none())?,
@@ -214,6 +215,14 @@ fn string_of(value: &RuleValue, what: &str) -> Result<String, String> {
         RuleValue::Bool(b) => Ok(b.to_string()),
         RuleValue::Null => Err(format!("'{what}' needs a value, not null")),
     }
+}
+
+/// `cidr`: set host bits are cleared, not refused, as they always were here.
+fn cidr_test(value: &RuleValue) -> Result<Test, String> {
+    let text = string_of(value, "cidr")?;
+    Network::parse_clearing_host_bits(&text)
+        .map(Test::Cidr)
+        .map_err(|e| e.to_string())
 }
 
 fn exists_test(value: &RuleValue, count: usize) -> Result<Test, String> {

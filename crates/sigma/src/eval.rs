@@ -7,8 +7,9 @@
 //! for a member present with a null value; `not` is two-valued.
 
 use crate::json::{JsonKind, JsonValue};
-use crate::model::{CompareOp, Condition, Detection, Item, RefMode, Rule, Test};
+use crate::model::{Condition, Detection, Item, Rule};
 use crate::textset::TextSet;
+use crate::value_test::{CompareOp, RefMode, Test};
 
 impl Rule {
     pub fn matches<V: JsonValue>(&self, record: V) -> bool {

@@ -6,7 +6,7 @@
 //! `condition: not selection`. (The specification's own example reads the
 //! other way; the tools people run the filters on decide here.)
 
-use crate::load::RuleError;
+use crate::error::RuleError;
 use crate::model::{Condition, Detection, Rule};
 use crate::yaml::{Kind, Node};
 use std::path::{Path, PathBuf};
@@ -28,12 +28,7 @@ pub fn load_filter(
     node: &Node,
     detection: impl Fn(&Node) -> Result<Detection, RuleError>,
 ) -> Result<Filter, RuleError> {
-    let err = |line: usize, key: &str, message: &str| RuleError {
-        file: file.to_path_buf(),
-        line: Some(line),
-        key: key.to_owned(),
-        message: message.to_owned(),
-    };
+    let err = |line: usize, key: &str, message: &str| RuleError::at(file, line, key, message);
     let Some(members) = node.as_map() else {
         return Err(err(node.line, "filter", "must be a mapping"));
     };

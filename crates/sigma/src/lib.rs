@@ -10,22 +10,24 @@
 pub mod compile;
 pub mod condition;
 pub mod correlation;
+pub mod error;
 pub mod eval;
 pub mod filters;
 pub mod json;
 pub mod load;
 pub mod model;
-pub mod net;
 pub mod pattern;
 mod raw;
 pub mod set;
 pub mod textset;
+pub mod value_test;
 pub mod yaml;
 
 #[cfg(test)]
 mod tests;
 
+pub use error::RuleError;
 pub use json::{JsonKind, JsonValue, compact_json};
-pub use load::RuleError;
-pub use model::{Condition, Item, Level, Modifier, Rule, RuleValue, Test};
+pub use model::{Condition, Item, Level, Modifier, Rule, RuleValue};
 pub use set::{LoadStats, NothingToRun, RuleSet};
+pub use value_test::Test;

@@ -2,36 +2,10 @@
 
 use crate::compile::compile_item;
 use crate::condition;
+use crate::error::RuleError;
 use crate::model::{Condition, Detection, Item, Level, LogSource, Rule, RuleValue, Search};
 use crate::yaml::{self, Kind, Node, Scalar};
-use std::fmt;
-use std::path::{Path, PathBuf};
-
-/// A rule that cannot be run, named by file, line and key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleError {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    /// The key concerned, dotted (`detection.selection.eventName|contains`);
-    /// empty when the file as a whole is at fault.
-    pub key: String,
-    pub message: String,
-}
-
-impl fmt::Display for RuleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if !self.key.is_empty() {
-            write!(f, ": key '{}'", self.key)?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for RuleError {}
+use std::path::Path;
 
 /// What one document of a rule file is.
 pub enum Loaded {
@@ -50,24 +24,15 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, line: usize, key: &str, message: impl Into<String>) -> RuleError {
-        RuleError {
-            file: self.file.to_path_buf(),
-            line: Some(line),
-            key: key.to_owned(),
-            message: message.into(),
-        }
+        RuleError::at(self.file, line, key, message)
     }
 }
 
 /// Every document of one rule file's text.
 pub fn load_text(file: &Path, text: &str) -> Result<Vec<Loaded>, RuleError> {
     let ctx = Ctx { file };
-    let documents = yaml::parse_documents(text).map_err(|e| RuleError {
-        file: file.to_path_buf(),
-        line: Some(e.line),
-        key: String::new(),
-        message: format!("invalid YAML: {}", e.message),
-    })?;
+    let documents = yaml::parse_documents(text)
+        .map_err(|e| RuleError::at(file, e.line, "", format!("invalid YAML: {}", e.message)))?;
     let mut out = Vec::new();
     for (index, document) in documents.iter().enumerate() {
         if matches!(document.kind, Kind::Scalar(Scalar::Null)) {

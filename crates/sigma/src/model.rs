@@ -1,9 +1,8 @@
 //! The compiled form of a rule: a plain tree of fields, modifiers, values
 //! and conditions that the matcher runs and a translator (SQL) can walk.
 
-use crate::net::Network;
-use crate::pattern::{TextMatcher, Token};
-use regex::Regex;
+use crate::textset::TextSet;
+use crate::value_test::Test;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -112,7 +111,7 @@ pub struct Item {
     /// may become several: `base64offset`).
     pub tests: Vec<Vec<Test>>,
     /// The tests in one pass, for a long OR'd list of strings.
-    pub text_set: Option<crate::textset::TextSet>,
+    pub text_set: Option<TextSet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,59 +184,6 @@ pub enum RuleValue {
     /// Decimal text.
     Number(String),
     Bool(bool),
-}
-
-/// A compiled test of one value.
-#[derive(Debug, Clone)]
-pub enum Test {
-    /// String match (wildcards, modifiers applied): `tokens` is the value
-    /// after `contains`/`startswith`/`endswith`/`windash`/`base64...`.
-    Text {
-        tokens: Vec<Token>,
-        cased: bool,
-        matcher: TextMatcher,
-    },
-    /// `re`: searches, unanchored.
-    Regex {
-        source: String,
-        insensitive: bool,
-        multi_line: bool,
-        dot_all: bool,
-        regex: Regex,
-    },
-    Cidr(Network),
-    Compare {
-        op: CompareOp,
-        value: f64,
-    },
-    /// `null`: the field is missing or JSON null.
-    Null,
-    /// `exists: true|false`.
-    Exists(bool),
-    /// `fieldref`: equal to (or `contains`/`startswith`/`endswith`) the
-    /// value of another field of the same record.
-    FieldRef {
-        field: String,
-        path: Vec<String>,
-        mode: RefMode,
-        cased: bool,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefMode {
-    Equal,
-    Contains,
-    StartsWith,
-    EndsWith,
 }
 
 /// The condition, with `1 of`/`all of` already expanded to the search

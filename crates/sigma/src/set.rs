@@ -3,9 +3,11 @@
 //! tested only against the rules that can match it.
 
 use crate::correlation::{Correlations, resolve};
+use crate::error::RuleError;
 use crate::json::JsonValue;
-use crate::load::{Loaded, RuleError, load_text};
-use crate::model::{Condition, Item, Level, Rule, Test};
+use crate::load::{Loaded, load_text};
+use crate::model::{Condition, Item, Level, Rule};
+use crate::value_test::Test;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};

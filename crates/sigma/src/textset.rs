@@ -3,7 +3,7 @@
 //! can match a text, and only those are tried. A rule listing 100,000
 //! values then costs one scan of each field, not 100,000 comparisons.
 
-use crate::model::Test;
+use crate::value_test::Test;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
 
@@ -118,7 +118,8 @@ impl TextSet {
 #[cfg(test)]
 mod tests {
     use crate::compile::compile_item;
-    use crate::model::{RuleValue, Test};
+    use crate::model::RuleValue;
+    use crate::value_test::Test;
 
     /// The set's verdict equals trying each value in turn.
     #[test]

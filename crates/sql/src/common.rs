@@ -3,7 +3,8 @@
 
 use super::{Dialect, Refusal, str_lit};
 use spitzel_core::actions::{EventPredicate, OperationPredicate, SourcePredicate};
-use spitzel_core::expr::Network;
+use spitzel_core::calendar::civil_from_days;
+use spitzel_core::net::Network;
 use spitzel_core::window::{NANOS_PER_SECOND, TimeWindow, UnixNanos};
 use std::net::IpAddr;
 
@@ -214,20 +215,6 @@ pub(crate) fn actions(d: Dialect, predicates: &[EventPredicate]) -> String {
     )
 }
 
-/// Days since 1970-01-01 -> (year, month, day), proleptic Gregorian.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// The `YYYY/MM/DD` of a time, as CloudTrail's S3 key layout has it.
 pub(crate) fn key_date(t: UnixNanos) -> Option<String> {
     let (y, m, d) = civil_from_days(t.div_euclid(NANOS_PER_SECOND).div_euclid(86_400));
@@ -263,7 +250,7 @@ fn div_floor(a: &str, b: i64) -> String {
 const SHIFT_YEARS: i64 = 400;
 
 /// The day count `days_sql` computes, in Rust, for the unit test that
-/// pins its constant against `window`'s own calendar.
+/// pins its constant against the one calendar (`spitzel_core::calendar`).
 #[cfg(test)]
 fn days_formula(y: i64, m: i64, d: i64) -> i64 {
     let yy = y + SHIFT_YEARS - i64::from(m <= 2);
@@ -450,21 +437,9 @@ pub(crate) fn check_float(d: Dialect, f: f64) -> Result<(), Refusal> {
 /// `s` (a string expression) is an IPv4 address in one of the networks, as
 /// Rust's parser reads addresses (dotted quad, no leading zeros).
 pub(crate) fn cidr(d: Dialect, s: &str, networks: &[Network]) -> Result<String, Refusal> {
-    let pairs: Vec<(IpAddr, u8)> = networks
-        .iter()
-        .map(|n| (n.base(), n.prefix_len()))
-        .collect();
-    cidr_of(d, s, &pairs)
-}
-
-/// [`cidr`] for networks given as base address and prefix length.
-pub(crate) fn cidr_of(d: Dialect, s: &str, networks: &[(IpAddr, u8)]) -> Result<String, Refusal> {
     let octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
     let quad = format!(r"\A{octet}\.{octet}\.{octet}\.{octet}\z");
-    let part = |k: usize| match d {
-        Dialect::Spark => format!("CAST(split_part({s}, '.', {k}) AS BIGINT)"),
-        _ => format!("CAST(split_part({s}, '.', {k}) AS BIGINT)"),
-    };
+    let part = |k: usize| format!("CAST(split_part({s}, '.', {k}) AS BIGINT)");
     let number = format!(
         "({} * 16777216 + {} * 65536 + {} * 256 + {})",
         part(1),
@@ -473,15 +448,15 @@ pub(crate) fn cidr_of(d: Dialect, s: &str, networks: &[(IpAddr, u8)]) -> Result<
         part(4)
     );
     let mut ranges = Vec::new();
-    for &(base, prefix) in networks {
-        let IpAddr::V4(base) = base else {
+    for network in networks {
+        let IpAddr::V4(base) = network.base() else {
             return Err(Refusal::new(
-                format!("cidr with the IPv6 network {base}/{prefix}"),
+                format!("cidr with the IPv6 network {network}"),
                 d,
             ));
         };
         let low = u64::from(u32::from(base));
-        let size = 1u64 << (32 - u32::from(prefix));
+        let size = 1u64 << (32 - u32::from(network.prefix_len()));
         ranges.push(format!("{number} BETWEEN {low} AND {}", low + size - 1));
     }
     // The CASE keeps the casts away from strings that are not addresses.
@@ -525,6 +500,7 @@ mod tests {
         ] {
             let days = days_formula(y, m, d);
             assert_eq!(civil_from_days(days), (y, m, d));
+            assert_eq!(spitzel_core::calendar::date_days(y, m, d), Some(days));
             // The window's own count, where its nanoseconds reach.
             if let Ok(t) = parse_time_arg(&format!("{y:04}-{m:02}-{d:02}")) {
                 assert_eq!(days, t / NANOS_PER_DAY, "{y}-{m}-{d}");

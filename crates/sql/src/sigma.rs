@@ -16,7 +16,8 @@ use super::athena_table;
 use super::json::{Kind, Render};
 use super::{Dialect, Refusal, common, regex, str_lit};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
-use spitzel_sigma::model::{Item, Rule, Test};
+use spitzel_sigma::Test;
+use spitzel_sigma::model::{Item, Rule};
 use spitzel_sigma::pattern::Token;
 
 /// The characters of any JSON number's text.
@@ -392,7 +393,7 @@ impl Render {
             Test::Cidr(net) => format!(
                 "(CASE WHEN {} THEN {} ELSE FALSE END)",
                 self.is(x, Kind::Str),
-                common::cidr_of(d, &self.as_str(x), &[(net.base(), net.prefix_len())])
+                common::cidr(d, &self.as_str(x), std::slice::from_ref(net))
                     .map_err(|r| refusal(rule, &r.construct, d))?
             ),
             Test::Compare { .. } | Test::FieldRef { .. } => {
@@ -572,8 +573,11 @@ pub(crate) fn athena_item(rule: &Rule, item: &Item) -> Result<String, Refusal> {
             Test::Cidr(_) if is_bool => "FALSE".to_owned(),
             Test::Cidr(net) => format!(
                 "COALESCE({}, FALSE)",
-                common::cidr_of(d, column, &[(net.base(), net.prefix_len())])
-                    .map_err(|r| refusal(rule, &r.construct, d))?
+                common::cidr(d, column, std::slice::from_ref(net)).map_err(|r| refusal(
+                    rule,
+                    &r.construct,
+                    d
+                ))?
             ),
             Test::Compare { .. } | Test::FieldRef { .. } => {
                 unreachable!("refused before rendering")

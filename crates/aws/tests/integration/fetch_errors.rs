@@ -6,6 +6,7 @@ use crate::support;
 use std::io::{BufRead, BufReader};
 use std::process::Output;
 
+use spitzel_testsupport::stderr;
 use support::emulator::{Emulator, Faults};
 use support::*;
 
@@ -156,7 +157,7 @@ fn server_errors_beyond_the_retry_bound_exit_2_naming_the_region_and_progress() 
     let out = run.wait();
     let written = 1 + event_ids(&rest.join().unwrap()).len();
     assert!(written < 1000);
-    let err = stderr_text(&out);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     for needle in [
@@ -189,8 +190,8 @@ fn closed_stdout_ends_the_run_quietly() {
     assert!(first.contains("eventID"));
     drop(reader);
     let out = run.wait();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
-    assert_eq!(stderr_text(&out), "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
     assert!(
         emulator.counters().total_requests() < 60,
         "it kept fetching"
@@ -222,12 +223,8 @@ fn from_older_than_90_days_warns_but_runs() {
     let out = Fetch::regions(&emulator, "us-east-1")
         .args(["--last", "120d"])
         .succeeds();
-    assert!(
-        stderr_text(&out).contains("warning: --from"),
-        "{}",
-        stderr_text(&out)
-    );
-    assert!(stderr_text(&out).contains("90 days"));
+    assert!(stderr(&out).contains("warning: --from"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("90 days"));
     assert_exactly_once(&event_ids(&out.stdout), &expected);
 }
 
@@ -266,7 +263,7 @@ fn time_range_refused_by_the_server() {
     let out = Fetch::against(&emulator)
         .args(["--region", "us-east-1", "--last", "200d"])
         .exits(2);
-    let err = stderr_text(&out);
+    let err = stderr(&out);
     // The 90-day warning, then the error.
     let last = err.lines().last().unwrap_or_default();
     assert!(last.contains("us-east-1: invalid time range"), "{err}");

@@ -8,6 +8,7 @@ use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
+use spitzel_testsupport::stderr;
 use support::emulator::{Emulator, Faults};
 use support::*;
 
@@ -69,7 +70,7 @@ fn a_repeating_next_token_stops_with_an_error() {
     assert_one_line_error(&out, 2, &["us-east-1", "NextToken", "repeat"]);
     // The two pages got before the token came back, each event once.
     let ids = event_ids(&out.stdout);
-    assert_eq!(ids.len(), 60, "{}", stderr_text(&out));
+    assert_eq!(ids.len(), 60, "{}", stderr(&out));
     assert_eq!(emulator.counters().total_requests(), 2);
 }
 
@@ -92,11 +93,11 @@ fn output_to_devices_and_fifos_works() {
     let home = tempfile::tempdir().unwrap();
     // /dev/null: every page, no fsync failure.
     let out = fetch(&emulator, &["-o", "/dev/null"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(emulator.counters().total_requests(), 6);
     // /dev/stdout, a pipe here.
     let out = fetch(&emulator, &["-o", "/dev/stdout"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     // A FIFO read by another thread.
     let fifo = home.path().join("fifo");
@@ -110,7 +111,7 @@ fn output_to_devices_and_fifos_works() {
         std::thread::spawn(move || std::fs::read(fifo).unwrap())
     };
     let out = fetch(&emulator, &["-o", fifo.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_exactly_once(&event_ids(&reader.join().unwrap()), &expected);
 }
 
@@ -137,7 +138,7 @@ fn sigterm_and_sighup_save_the_checkpoint_like_ctrl_c() {
         }
         run.signal(signal);
         let out = run.wait();
-        let err = stderr_text(&out);
+        let err = stderr(&out);
         assert_eq!(out.status.code(), Some(code), "SIG{signal}: {err}");
         assert!(err.contains("progress saved"), "{err}");
         let saved: serde_json::Value =
@@ -235,7 +236,7 @@ fn a_cloudtrail_event_that_is_not_an_object_is_reported_and_skipped() {
     for envelope in [false, true] {
         let extra: &[&str] = if envelope { &["--envelope"] } else { &[] };
         let out = fetch(&emulator, extra);
-        let err = stderr_text(&out);
+        let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{err}");
         for id in &bad_ids {
             assert!(err.contains(id.as_str()), "{id} not reported: {err}");
@@ -276,9 +277,9 @@ fn credential_errors_give_the_real_cause() {
     let out = fetch().output();
     assert_one_line_error(&out, 2, &["credentials"]);
     assert!(
-        stderr_text(&out).contains(&format!("{} on line 1", creds.display())),
+        stderr(&out).contains(&format!("{} on line 1", creds.display())),
         "{}",
-        stderr_text(&out)
+        stderr(&out)
     );
     // A failing credential_process.
     std::fs::write(&creds, "").unwrap();
@@ -328,7 +329,7 @@ fn an_all_regions_failure_is_one_clear_line() {
         2,
         &["list the account's regions", "connection refused"],
     );
-    let err = stderr_text(&out);
+    let err = stderr(&out);
     assert!(
         !err.contains("Some(") && !err.contains("ConnectorError"),
         "{err}"
@@ -351,7 +352,7 @@ fn half_an_access_key_names_the_missing_variable() {
             .args(["--region", "us-east-1"])
             .output();
         assert_one_line_error(&out, 2, &[&format!("{keep} is set but {drop} is not")]);
-        assert!(!stderr_text(&out).contains("IMDS"), "{}", stderr_text(&out));
+        assert!(!stderr(&out).contains("IMDS"), "{}", stderr(&out));
     }
     assert_eq!(emulator.counters().total_requests(), 0);
 }

@@ -3,6 +3,7 @@
 //! send one to), never a panic.
 
 use crate::support::*;
+use spitzel_testsupport::stderr;
 
 /// Values no option accepts, whatever its type.
 const ABSURD: [&str; 9] = [
@@ -54,7 +55,7 @@ fn absurd_numeric_values_are_one_line_usage_errors_in_both_modes() {
                 }
                 let out = fetch.output();
                 let context = format!("{mode} {option}={value}");
-                let err = stderr_text(&out);
+                let err = stderr(&out);
                 assert_eq!(out.status.code(), Some(2), "{context}: {err}");
                 assert_eq!(err.lines().count(), 1, "{context}: {err}");
                 assert!(
@@ -82,5 +83,5 @@ fn the_s3_source_takes_the_timeout_range_of_lookup_events() {
     let out = Fetch::bare()
         .args(["--s3", "s3://bucket", "--timeout", "1e300"])
         .output();
-    assert!(stderr_text(&out).contains("--timeout 1e300:"));
+    assert!(stderr(&out).contains("--timeout 1e300:"));
 }

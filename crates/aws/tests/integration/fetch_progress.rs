@@ -5,6 +5,7 @@ use crate::support;
 
 use std::time::Duration;
 
+use spitzel_testsupport::output_within;
 use support::emulator::Emulator;
 use support::*;
 
@@ -34,7 +35,7 @@ fn on_a_terminal(emulator: &Emulator, extra: &str) -> Option<String> {
         .arg("--version")
         .output()
     {
-        Ok(o) if o.status.success() => run_with_limit(&mut script, LIMIT),
+        Ok(o) if o.status.success() => output_within(&mut script, LIMIT),
         _ => {
             eprintln!("skipped: script(1) not found");
             return None;

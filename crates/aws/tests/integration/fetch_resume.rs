@@ -6,6 +6,7 @@ use crate::support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use spitzel_testsupport::stderr;
 use support::emulator::Emulator;
 use support::*;
 
@@ -141,12 +142,8 @@ fn ctrl_c_saves_the_checkpoint_and_exits_130() {
     let run = start_and_wait_for(fetch(), &output, 100);
     run.signal("INT");
     let out = run.wait();
-    assert_eq!(out.status.code(), Some(130), "{}", stderr_text(&out));
-    assert!(
-        stderr_text(&out).contains("progress saved"),
-        "{}",
-        stderr_text(&out)
-    );
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("progress saved"), "{}", stderr(&out));
     let saved: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&checkpoint).unwrap()).unwrap();
     let interrupted_lines = lines_in(&output);
@@ -172,7 +169,7 @@ fn a_checkpoint_of_other_arguments_is_refused() {
     let out = run("Username=bob");
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
-    let err = stderr_text(&out);
+    let err = stderr(&out);
     assert!(err.contains("other arguments"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }

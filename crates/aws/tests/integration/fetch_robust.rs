@@ -5,6 +5,7 @@ use crate::support;
 
 use std::time::Duration;
 
+use spitzel_testsupport::stderr;
 use support::emulator::{Emulator, PageOrder};
 use support::*;
 
@@ -35,7 +36,7 @@ fn output_and_checkpoint_naming_one_file_are_refused() {
                 .current_dir(dir)
                 .args(["-o", output, "--checkpoint", checkpoint])
                 .output();
-            let err = stderr_text(&out);
+            let err = stderr(&out);
             assert_eq!(
                 out.status.code(),
                 Some(2),
@@ -69,12 +70,7 @@ fn pages_in_any_order_lose_no_event() {
     for order in [PageOrder::ReversedPages, PageOrder::Shuffled] {
         let (emulator, expected) = served_in(order, 1000, 3600);
         let out = Fetch::regions(&emulator, "us-east-1").output();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{order:?}: {}",
-            stderr_text(&out)
-        );
+        assert_eq!(out.status.code(), Some(0), "{order:?}: {}", stderr(&out));
         assert_exactly_once(&event_ids(&out.stdout), &expected);
     }
 }
@@ -94,12 +90,7 @@ fn pages_in_any_order_resume_exactly_once_after_max_events() {
         let mut ids = Vec::new();
         for extra in [&["--max-events", "77"][..], &["--max-events", "160"], &[]] {
             let out = run(extra);
-            assert_eq!(
-                out.status.code(),
-                Some(0),
-                "{order:?}: {}",
-                stderr_text(&out)
-            );
+            assert_eq!(out.status.code(), Some(0), "{order:?}: {}", stderr(&out));
             ids.extend(event_ids(&out.stdout));
         }
         assert_exactly_once(&ids, &expected);
@@ -127,7 +118,7 @@ fn reversed_pages_restart_exactly_once_after_an_expired_token() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("events.ndjson");
     let out = after_an_expired_token(&emulator, &output);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(emulator.counters().invalid_tokens >= 1);
     assert_exactly_once(&event_ids(&std::fs::read(&output).unwrap()), &expected);
 }
@@ -138,7 +129,7 @@ fn an_expired_token_of_an_unordered_chain_fails_loudly_without_repeating() {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("events.ndjson");
     let out = after_an_expired_token(&emulator, &output);
-    let err = stderr_text(&out);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("out of time order"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -161,7 +152,7 @@ fn the_checkpoint_stores_each_query_itself() {
             .output()
     };
     let first = run(&["--max-events", "10"]);
-    assert_eq!(first.status.code(), Some(0), "{}", stderr_text(&first));
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let saved: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&checkpoint).unwrap()).unwrap();
     assert_eq!(
@@ -169,7 +160,7 @@ fn the_checkpoint_stores_each_query_itself() {
         serde_json::json!({"attribute": ["Username", "bob"]})
     );
     let second = run(&[]);
-    assert_eq!(second.status.code(), Some(0), "{}", stderr_text(&second));
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     let mut ids = event_ids(&first.stdout);
     ids.extend(event_ids(&second.stdout));
     assert_exactly_once(&ids, expected.iter().filter(|e| e.username == "bob"));
@@ -204,7 +195,7 @@ fn jittered_arrivals_at_a_rolling_second_limit_lose_no_event() {
         .args(["--region", "us-east-1,eu-west-1", "--rate", "10"])
         .args(["--lookup", "ReadOnly=true", "--lookup", "ReadOnly=false"])
         .output();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_exactly_once(&event_ids(&out.stdout), &expected);
     // Every page was asked for once: the requests the limit let through are
     // exactly the pages of the four queries.

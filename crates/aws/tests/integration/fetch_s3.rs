@@ -3,6 +3,8 @@
 //! with a message when moto[server] is not installed (CI installs it through
 //! .ci/run and fails instead of skipping).
 
+use spitzel_core::calendar::{civil_from_days, format_rfc3339};
+use spitzel_testsupport::{output_within, stderr, stdout};
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::net::TcpStream;
@@ -161,26 +163,17 @@ pub(crate) struct Tree {
 
 /// Minutes since 2023-06-30T00:00:00Z as `YYYYMMDDTHHMMZ` and `YYYY/MM/DD`.
 pub(crate) fn stamp(minute: i64) -> (String, String) {
-    let at = time::OffsetDateTime::from_unix_timestamp(1_688_083_200 + minute * 60).unwrap();
-    let (y, m, d) = (at.year(), u8::from(at.month()), at.day());
+    let at = 1_688_083_200 + minute * 60;
+    let (y, m, d) = civil_from_days(at.div_euclid(86_400));
+    let (hour, minute) = (at.rem_euclid(86_400) / 3600, at.rem_euclid(3600) / 60);
     (
-        format!("{y:04}{m:02}{d:02}T{:02}{:02}Z", at.hour(), at.minute()),
+        format!("{y:04}{m:02}{d:02}T{hour:02}{minute:02}Z"),
         format!("{y:04}/{m:02}/{d:02}"),
     )
 }
 
 pub(crate) fn event_time(minute: i64, second: i64) -> String {
-    let at =
-        time::OffsetDateTime::from_unix_timestamp(1_688_083_200 + minute * 60 + second).unwrap();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    format_rfc3339(1_688_083_200 + minute * 60 + second).unwrap()
 }
 
 const ACTIONS: [(&str, &str); 3] = [
@@ -295,23 +288,7 @@ pub(crate) fn fetch(moto: &Moto, home: &Path) -> Command {
 }
 
 pub(crate) fn run(command: &mut Command) -> Output {
-    let child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let began = Instant::now();
-    let id = child.id();
-    let waiter = std::thread::spawn(move || child.wait_with_output().unwrap());
-    while !waiter.is_finished() {
-        if began.elapsed() > LIMIT {
-            // SAFETY: our own child's pid.
-            unsafe { libc::kill(id as i32, libc::SIGKILL) };
-            panic!("spitzel-fetch did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    waiter.join().unwrap()
+    output_within(command, LIMIT)
 }
 
 /// What `spitzel-filter -i TREE` writes (its pipeline, run here), under the
@@ -391,10 +368,6 @@ pub(crate) fn subset(tree: &Tree, keep: impl Fn(&str) -> bool) -> Tree {
     }
 }
 
-pub(crate) fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 pub(crate) fn minute_of(key: &str) -> Option<String> {
     let name = key.rsplit('/').next()?;
     let parts: Vec<&str> = name.split('_').collect();
@@ -413,17 +386,17 @@ fn s3_trail_reads_like_filter_and_prunes_by_key() {
     // the corrupt object named, everything else read.
     let before = moto.requests().len();
     let out = run(fetch(&moto, home.path()).args(["--s3", "s3://trail"]));
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     let want = expected(&tree, &[]);
-    assert_eq!(text(&out.stdout), want);
+    assert_eq!(stdout(&out), want);
     assert!(
-        stderr.contains("s3://trail/AWSLogs/333333333333/CloudTrail/us-east-1/2023/07/01/333333333333_CloudTrail_us-east-1_20230701T")
-            && stderr.contains("f0005.json.gz"),
-        "{stderr}"
+        err.contains("s3://trail/AWSLogs/333333333333/CloudTrail/us-east-1/2023/07/01/333333333333_CloudTrail_us-east-1_20230701T")
+            && err.contains("f0005.json.gz"),
+        "{err}"
     );
-    assert!(stderr.contains("3 CloudTrail-Digest/ folders"), "{stderr}");
-    assert!(stderr.contains("1 keys or folders outside"), "{stderr}");
+    assert!(err.contains("3 CloudTrail-Digest/ folders"), "{err}");
+    assert!(err.contains("1 keys or folders outside"), "{err}");
     let gets = moto.gets("trail", before);
     let readable = tree
         .objects
@@ -457,8 +430,8 @@ fn s3_trail_reads_like_filter_and_prunes_by_key() {
     let out = run(fetch(&moto, home.path())
         .args(["--s3", "s3://trail"])
         .args(window));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), expected(&tree, &window));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&tree, &window));
     assert!(!out.stdout.is_empty());
     let fetched: BTreeSet<String> = moto.gets("trail", before).into_iter().collect();
     // The rule, independently: a file delivered at 23:44 holds events up to
@@ -500,8 +473,8 @@ fn s3_trail_reads_like_filter_and_prunes_by_key() {
         "eu-west-1",
         "dynamodb:Put*",
     ]));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let lines = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines = stdout(&out);
     assert!(!lines.is_empty());
     for line in lines.lines() {
         assert!(
@@ -521,22 +494,19 @@ fn s3_errors_are_one_line_each() {
     let out = run(fetch(&moto, home.path()).args(["--s3", "s3://no-such-bucket"]));
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        text(&out.stderr),
+        stderr(&out),
         "spitzel-fetch: s3://no-such-bucket: no such bucket (NoSuchBucket)\n"
     );
     let out = run(fetch(&moto, home.path()).args(["--s3", "s3://small/elsewhere"]));
     assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains("nothing under elsewhere/AWSLogs/"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let err = stderr(&out);
+    assert!(err.contains("nothing under elsewhere/AWSLogs/"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     let out = run(fetch(&moto, home.path()).args(["--s3", "bucket"]));
     assert_eq!(out.status.code(), Some(2));
     let out = run(fetch(&moto, home.path()).args(["--s3", "s3://small", "--account", "12"]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("12-digit"));
+    assert!(stderr(&out).contains("12-digit"));
     // An account that is not there is reported; the rest is read.
     let out = run(fetch(&moto, home.path()).args([
         "--s3",
@@ -545,7 +515,7 @@ fn s3_errors_are_one_line_each() {
         "999999999999,222222222222",
     ]));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--account 999999999999: no such account"));
+    assert!(stderr(&out).contains("--account 999999999999: no such account"));
     assert!(!out.stdout.is_empty());
 }
 
@@ -594,7 +564,7 @@ fn s3_resume_after_sigkill_writes_every_record_once() {
     let mut command = fetch(&moto, home.path());
     args(&mut command);
     let out = run(&mut command);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let got = std::fs::read_to_string(&out_path).unwrap();
     assert_eq!(got, expected(&tree, &[]));
 }
@@ -834,8 +804,8 @@ fn s3_bucket_in_another_region_is_followed() {
             format!("http://127.0.0.1:{}", gate.port),
         )
         .args(["--s3", "s3://faraway"]));
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), expected(&tree, &[]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&tree, &[]));
     let seen = gate.seen.lock().unwrap();
     // One request in the configured region, refused; all others in the bucket's.
     let wrong: Vec<_> = seen.iter().filter(|(_, r)| r != "eu-west-1").collect();
@@ -902,11 +872,11 @@ fn s3_denials_and_slowdowns() {
         )
         .args(["--s3", "s3://guarded", "-q"]));
     assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert!(lines.contains(&"spitzel-fetch: s3://guarded/AWSLogs/o-abc123/222222222222/: access denied: listing needs s3:ListBucket on arn:aws:s3:::guarded"), "{stderr}");
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.contains(&"spitzel-fetch: s3://guarded/AWSLogs/o-abc123/222222222222/: access denied: listing needs s3:ListBucket on arn:aws:s3:::guarded"), "{err}");
     assert!(lines.iter().any(|l| l.starts_with("spitzel-fetch: s3://guarded/AWSLogs/o-abc123/111111111111/CloudTrail/eu-west-1/2023/06/30/")
-        && l.contains("_f0001.json.gz: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt")), "{stderr}");
+        && l.contains("_f0001.json.gz: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt")), "{err}");
     // One object with its own cause is named on its line; the same denial on
     // five (f0001 of each day in 111111111111/us-east-1, /eu-west-1 on the
     // second, 333333333333/us-east-1) is one line with the count and the
@@ -923,13 +893,13 @@ fn s3_denials_and_slowdowns() {
             AWSLogs/333333333333/CloudTrail/us-east-1/2023/07/01/333333333333_CloudTrail_us-east-1_20230701T0200Z_f0001.json.gz, \
             AWSLogs/o-abc123/111111111111/CloudTrail/eu-west-1/2023/07/01/111111111111_CloudTrail_eu-west-1_20230701T0200Z_f0001.json.gz"
         ],
-        "{stderr}"
+        "{err}"
     );
     // Everything else arrives despite one SlowDown per object.
     let readable = subset(&tree, |key| {
         !key.contains("/o-abc123/222222222222/") && !key.contains("_f0001")
     });
-    assert_eq!(text(&out.stdout), expected(&readable, &[]));
+    assert_eq!(stdout(&out), expected(&readable, &[]));
     let retried = gate
         .seen
         .lock()
@@ -1011,9 +981,9 @@ fn s3_insight_files_are_pruned_by_delivery_minute() {
     let out = run(fetch(&moto, home.path())
         .args(["--s3", "s3://insight", "--event-category", "insight"])
         .args(window));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), expected(&insights, &window));
-    assert_eq!(text(&out.stdout).lines().count(), 4);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&insights, &window));
+    assert_eq!(stdout(&out).lines().count(), 4);
     let fetched: BTreeSet<String> = moto.gets("insight", before).into_iter().collect();
     // The rule, independently: delivered at 09:55 or later (09:54 holds
     // events up to 09:54:59, 09:59:59 with the 5-minute margin) and at most
@@ -1084,11 +1054,11 @@ fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
         }
         running.signal(signal);
         let out = running.wait();
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {stderr}");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "SIG{signal}: {err}");
         assert!(
-            stderr.contains(&format!("interrupted (SIG{signal}); progress saved to")),
-            "{stderr}"
+            err.contains(&format!("interrupted (SIG{signal}); progress saved to")),
+            "{err}"
         );
         let saved: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&ckpt).unwrap()).unwrap();
@@ -1106,7 +1076,7 @@ fn s3_sigint_and_sigterm_save_the_checkpoint_and_resume_once() {
 
         // The corrupt object is reported again; everything else is read once.
         let out = fetch().exits(2);
-        assert!(text(&out.stderr).contains("f0005.json.gz"));
+        assert!(stderr(&out).contains("f0005.json.gz"));
         let got = std::fs::read_to_string(&out_path).unwrap();
         let got_ids = event_ids(&got);
         // The trail's one eventID with two different records is two lines.
@@ -1150,18 +1120,15 @@ fn s3_progress_is_not_drawn_into_a_pipe() {
     moto.fill("piped", "us-east-1", &tree);
     let out =
         run(fetch(&moto, home.path()).args(["--s3", "s3://piped", "--account", "222222222222"]));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        !stderr.contains('\r') && !stderr.contains('\x1b'),
-        "{stderr:?}"
+        err.starts_with("spitzel-fetch: s3://piped: read 48 objects"),
+        "{err}"
     );
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.starts_with("spitzel-fetch: s3://piped: read 48 objects"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("wrote 96 records"), "{stderr}");
+    assert!(err.contains("wrote 96 records"), "{err}");
     let quiet = run(fetch(&moto, home.path()).args([
         "--s3",
         "s3://piped",
@@ -1170,7 +1137,7 @@ fn s3_progress_is_not_drawn_into_a_pipe() {
         "-q",
     ]));
     assert_eq!(quiet.status.code(), Some(0));
-    assert_eq!(text(&quiet.stderr), "");
+    assert_eq!(stderr(&quiet), "");
     assert_eq!(quiet.stdout, out.stdout);
 }
 
@@ -1207,12 +1174,12 @@ fn s3_progress_on_a_terminal() {
         }
         let out = run(script.stdin(Stdio::null()));
         // The run's own status (2: the corrupt object) comes through script -e.
-        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
         assert_eq!(
             std::fs::read_to_string(&out_path).unwrap(),
             expected(&tree, &[])
         );
-        text(&out.stdout)
+        stdout(&out)
     };
     let screen = shown("");
     let (frames, after) = screen
@@ -1276,13 +1243,13 @@ fn s3_exit_status_is_0_with_records_and_1_with_none() {
             .args(extra))
     };
     let out = read(&[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!out.stdout.is_empty());
     // Every key read or pruned, none in the window.
     let out = read(&["--from", "2001-01-01", "--to", "2001-01-02"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
-    assert_eq!(text(&out.stderr), "");
+    assert_eq!(stderr(&out), "");
 }
 
 /// No Rust Debug text in a message: braces, `Some(`, struct dumps.
@@ -1347,15 +1314,12 @@ fn s3_setup_errors_are_said_in_words_with_status_2() {
                 format!("http://127.0.0.1:{}", gate.port),
             )
             .args(["--s3", "s3://words", "-q"]));
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
-        assert!(!stderr.is_empty(), "{what}");
-        assert_in_words(&stderr);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(!err.is_empty(), "{what}");
+        assert_in_words(&err);
         for needle in needles {
-            assert!(
-                stderr.contains(needle),
-                "{what}: {needle:?} not in {stderr}"
-            );
+            assert!(err.contains(needle), "{what}: {needle:?} not in {err}");
         }
     }
 }
@@ -1382,10 +1346,10 @@ fn s3_a_refused_connection_is_said_at_once() {
         .arg(format!("http://127.0.0.1:{port}"))
         .stdin(Stdio::null());
     let out = run(&mut command);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert_eq!(
-        stderr,
+        err,
         format!(
             "spitzel-fetch: s3://closed: cannot reach the S3 endpoint http://127.0.0.1:{port}: connection refused\n"
         )

@@ -9,8 +9,9 @@ use std::process::{Command, Output};
 
 use crate::fetch_s3::{
     Act, Gate, Moto, Object, Tree, event_time, expected, fetch, gz, run, s3_error, stamp, subset,
-    text, trail,
+    trail,
 };
+use spitzel_testsupport::{stderr, stdout};
 
 /// The fetcher, sent through `gate`.
 fn through(moto: &Moto, gate: &Gate, home: &Path) -> Command {
@@ -145,14 +146,13 @@ fn s3_listings_that_failed_are_listed_again_on_resume() {
     let mut first = through(&moto, &gate, home.path());
     args(&mut first);
     let out = run(&mut first);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        stderr.contains(
-            "AWSLogs/o-abc123/111111111111/CloudTrail/eu-west-1/2023/07/01/: cannot list"
-        ) && stderr.contains("AWSLogs/o-abc123/222222222222/: access denied")
-            && stderr.contains("a rerun with the same --checkpoint retries them"),
-        "{stderr}"
+        err.contains("AWSLogs/o-abc123/111111111111/CloudTrail/eu-west-1/2023/07/01/: cannot list")
+            && err.contains("AWSLogs/o-abc123/222222222222/: access denied")
+            && err.contains("a rerun with the same --checkpoint retries them"),
+        "{err}"
     );
     let partial = read(&out_path);
     assert!(partial.lines().count() > 10);
@@ -160,10 +160,10 @@ fn s3_listings_that_failed_are_listed_again_on_resume() {
     let mut rerun = fetch(&moto, home.path());
     args(&mut rerun);
     let out = run(&mut rerun);
-    let stderr = text(&out.stderr);
+    let err = stderr(&out);
     // Status 2 still: the trail's corrupt object is reported on every run.
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(!stderr.contains("cannot list"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("cannot list"), "{err}");
     let got = read(&out_path);
     assert!(got.starts_with(&partial));
     assert_eq!(sorted_lines(&got), sorted_lines(&expected(&tree, &window)));
@@ -194,14 +194,14 @@ fn listing_fault(bucket: &str, edit: fn(Vec<u8>) -> Vec<u8>, needles: &[&str]) {
         "222222222222",
         "-q",
     ]));
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     for needle in needles {
-        assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+        assert!(err.contains(needle), "{needle:?} not in {err}");
     }
-    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert_eq!(err.lines().count(), 2, "{err}");
     let readable = subset(&tree, |k| k.contains("/222222222222/CloudTrail/us-east-1/"));
-    assert_eq!(text(&out.stdout), expected(&readable, &[]));
+    assert_eq!(stdout(&out), expected(&readable, &[]));
 }
 
 fn replace(body: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
@@ -299,13 +299,13 @@ fn s3_endless_continuation_tokens_are_stopped() {
             "222222222222",
             "-q",
         ]));
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
         assert!(
-            stderr.contains(&format!(
+            err.contains(&format!(
                 "s3://endless/AWSLogs/o-abc123/222222222222/CloudTrail/eu-west-1/: {needle}"
             )),
-            "{stderr}"
+            "{err}"
         );
         let listings = gate
             .seen
@@ -314,7 +314,7 @@ fn s3_endless_continuation_tokens_are_stopped() {
             .iter()
             .filter(|(l, _)| lists(l, region))
             .count();
-        assert_eq!(listings, if fresh { 1000 } else { 2 }, "{stderr}");
+        assert_eq!(listings, if fresh { 1000 } else { 2 }, "{err}");
         assert!(!out.stdout.is_empty());
     }
 }
@@ -356,7 +356,7 @@ fn s3_a_partial_object_whose_get_fails_on_resume_keeps_its_place() {
     let mut first = fetch(&moto, home.path());
     args(&mut first);
     let out = run(first.args(["--max-events", "5"]));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(read(&out_path).lines().count(), 5);
 
     let gate = Gate::with(
@@ -372,16 +372,16 @@ fn s3_a_partial_object_whose_get_fails_on_resume_keeps_its_place() {
     let mut second = through(&moto, &gate, home.path());
     args(&mut second);
     let out = run(&mut second);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains(keys[2]), "{stderr}");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(keys[2]), "{err}");
     // All but the second record of K.
     assert_eq!(read(&out_path).lines().count(), 47);
 
     let mut third = fetch(&moto, home.path());
     args(&mut third);
     let out = run(&mut third);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let got = read(&out_path);
     assert_eq!(sorted_lines(&got), sorted_lines(&expected(&unit, &[])));
 
@@ -389,9 +389,9 @@ fn s3_a_partial_object_whose_get_fails_on_resume_keeps_its_place() {
     let mut fourth = fetch(&moto, home.path());
     args(&mut fourth);
     let out = run(&mut fourth);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
-        text(&out.stderr),
+        stderr(&out),
         format!(
             "spitzel-fetch: already complete: 48 events in {}\n",
             out_path.display()
@@ -423,7 +423,7 @@ fn s3_a_rerun_after_max_events_says_already_complete() {
     let out = once();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
-        text(&out.stderr),
+        stderr(&out),
         format!(
             "spitzel-fetch: already complete: 3 events in {} (--max-events reached)\n",
             out_path.display()
@@ -488,13 +488,13 @@ fn s3_a_retried_older_object_keeps_the_duplicate_memory() {
     let mut first = through(&moto, &gate, home.path());
     args(&mut first);
     let out = run(first.args(["--max-events", "4"]));
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(read(&out_path).lines().count(), 4);
 
     let mut rerun = fetch(&moto, home.path());
     args(&mut rerun);
     let out = run(&mut rerun);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let got = read(&out_path);
     assert_eq!(got.matches("\"b1-1\"").count(), 1, "{got}");
     assert_eq!(sorted_lines(&got), sorted_lines(&expected(&tree, &[])));
@@ -543,9 +543,9 @@ fn s3_the_output_file_is_intact_when_the_run_cannot_start() {
             .args(&args)
             .arg("-o")
             .arg(&precious));
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
-        assert!(stderr.contains(needle), "{what}: {stderr}");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(needle), "{what}: {err}");
         assert_eq!(read(&precious), content, "{what}");
     }
     assert!(!work.path().join("ck").exists());
@@ -562,28 +562,28 @@ fn s3_duplicates_are_dropped_and_conflicts_written_and_named() {
     moto.fill("dups", "us-east-1", &tree);
     let out =
         run(fetch(&moto, home.path()).args(["--s3", "s3://dups", "--account", "333333333333"]));
-    let stderr = text(&out.stderr);
+    let err = stderr(&out);
     // Status 2: the trail's corrupt object.
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let written = stdout(&out);
     let unit = subset(&tree, |k| k.contains("/333333333333/"));
-    assert_eq!(stdout, expected(&unit, &[]));
+    assert_eq!(written, expected(&unit, &[]));
     // The redelivered file repeats one record byte for byte (dropped) and
     // reuses the previous file's last eventID with another record (kept).
-    let lines: Vec<&str> = stdout.lines().collect();
+    let lines: Vec<&str> = written.lines().collect();
     let distinct: HashSet<&str> = lines.iter().copied().collect();
     assert_eq!(distinct.len(), lines.len(), "a line written twice");
-    let ids = crate::fetch_s3::event_ids(&stdout);
+    let ids = crate::fetch_s3::event_ids(&written);
     let mut seen = HashSet::new();
     let reused: Vec<&String> = ids.iter().filter(|id| !seen.insert(*id)).collect();
     assert_eq!(reused, [&"333333333333-us-east-1-00000176".to_string()]);
     assert!(
-        stderr.contains("AWSLogs/333333333333/CloudTrail/us-east-1/2023/07/01/333333333333_CloudTrail_us-east-1_20230701T0000Z_f0000.json.gz: eventID 333333333333-us-east-1-00000176 was already written with a different record; both are written"),
-        "{stderr}"
+        err.contains("AWSLogs/333333333333/CloudTrail/us-east-1/2023/07/01/333333333333_CloudTrail_us-east-1_20230701T0000Z_f0000.json.gz: eventID 333333333333-us-east-1-00000176 was already written with a different record; both are written"),
+        "{err}"
     );
     assert!(
-        stderr.contains("dropped 1 duplicate records, 1 eventIDs written with different records"),
-        "{stderr}"
+        err.contains("dropped 1 duplicate records, 1 eventIDs written with different records"),
+        "{err}"
     );
 }
 
@@ -649,18 +649,18 @@ fn s3_keys_outside_the_layout_are_never_opened() {
         let out = run(fetch(&moto, home.path())
             .args(["--s3", "s3://foreign", "--account", "333333333333"])
             .args(window));
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{window:?}: {stderr}");
-        assert_eq!(text(&out.stdout), expected(&unit, window), "{window:?}");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{window:?}: {err}");
+        assert_eq!(stdout(&out), expected(&unit, window), "{window:?}");
         let gets = moto.gets("foreign", before);
         assert!(!gets.is_empty());
         let opened: Vec<&String> = gets.iter().filter(|k| k.contains("stray")).collect();
         assert!(opened.is_empty(), "{window:?}: opened {opened:?}");
         assert!(
-            stderr.contains(&format!(
+            err.contains(&format!(
                 "{outside} keys or folders outside the CloudTrail/ layout"
             )),
-            "{window:?}: {stderr}"
+            "{window:?}: {err}"
         );
     }
 }
@@ -700,8 +700,8 @@ fn s3_a_connection_reset_mid_body_is_retried_and_said() {
         }),
     );
     let out = run(through(&moto, &gate, home.path()).args(args));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), expected(&unit, &[]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), expected(&unit, &[]));
     let tries = gate
         .seen
         .lock()
@@ -733,23 +733,23 @@ fn s3_a_connection_reset_mid_body_is_retried_and_said() {
         .arg(&out_path)
         .arg("--checkpoint")
         .arg(&ckpt));
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        stderr.contains(&format!(
+        err.contains(&format!(
             "{}: the connection broke off mid-body 3 times, the last after 30 of {size} bytes (Connection reset by peer",
             keys[3]
         )),
-        "{stderr}"
+        "{err}"
     );
-    assert!(!stderr.contains("streaming error"), "{stderr}");
+    assert!(!err.contains("streaming error"), "{err}");
     let out = run(fetch(&moto, home.path())
         .args(args)
         .arg("-o")
         .arg(&out_path)
         .arg("--checkpoint")
         .arg(&ckpt));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         sorted_lines(&read(&out_path)),
         sorted_lines(&expected(&unit, &[]))
@@ -961,7 +961,7 @@ with gzip.open(sys.argv[1], "wt") as out:
             .args(extra))
     };
     let out = fetch_into(&["--max-events", "20000"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(read(&out_path).lines().count(), 20000);
     let saved: serde_json::Value = serde_json::from_str(&read(&ckpt)).unwrap();
     assert_eq!(
@@ -969,7 +969,7 @@ with gzip.open(sys.argv[1], "wt") as out:
         serde_json::json!({"key": key, "lines": 20000})
     );
     let out = fetch_into(&[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let got = read(&out_path);
     assert_eq!(got.lines().count(), 60000);
     assert_eq!(got, expected(&tree, &[]));

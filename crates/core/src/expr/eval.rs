@@ -4,11 +4,11 @@
 //! integers of any size exactly, floats as f64, and an integer with a float
 //! by their exact values, never by rounding the integer to a float.
 
-use super::cidr::Network;
 use super::literal::Literal;
 use super::path::Found;
 use super::pyregex::{GaveUp, PyRegex};
 use crate::doc::{Raw, Scalar};
+use crate::net::Network;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cmp::Ordering;

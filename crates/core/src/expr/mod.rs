@@ -4,10 +4,10 @@
 //! `eval` only reads the record.
 
 mod budget;
-mod cidr;
 mod eval;
 mod lex;
 mod literal;
+mod lookbehind;
 mod parse;
 pub mod path;
 // Public for the fuzz targets, which check the translation.
@@ -19,7 +19,6 @@ mod pytranslate;
 mod regex_error;
 
 // The parsed tree, for translators of the language (`--emit-sql`).
-pub use cidr::Network;
 pub use eval::Op;
 pub use literal::Literal;
 pub use parse::Node;

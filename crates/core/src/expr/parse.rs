@@ -7,7 +7,6 @@
 //! comparison := PATH OP LITERAL
 //! ```
 
-use super::cidr::{Network, NetworkError};
 use super::eval::Op;
 use super::lex::Cursor;
 use super::lex::error_at;
@@ -17,6 +16,7 @@ use super::pyregex::PyRegex;
 use super::regex_error::RegexError;
 use super::{EvalError, ExprError};
 use crate::doc::Doc;
+use crate::net::{Network, NetworkError};
 use std::cmp::Ordering;
 
 /// Deep enough for any hand-written expression, shallow enough for the

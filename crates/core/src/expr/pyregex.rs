@@ -12,6 +12,7 @@
 //! shrinks as the string grows, so steps x length stays under a fixed
 //! amount of work.
 
+use super::pysyntax::syntax_indices;
 use super::pytranslate::{translate, translate_mapped};
 use super::regex_error::{RegexError, describe};
 use std::fmt;
@@ -159,6 +160,7 @@ impl PyRegex {
                     .backtrack_limit(tier_limit(0))
                     .build()
                     .map_err(|e| describe(&translated, &map, &e))?;
+                super::lookbehind::check(pattern, &translated)?;
                 let tiers = std::array::from_fn(|_| OnceLock::new());
                 let _ = tiers[0].set(first);
                 Engine::Backtracking(Box::new(Backtracker {
@@ -222,29 +224,10 @@ const MAX_GROUP_DEPTH: usize = 200;
 /// pattern to the backtracking engine (it reads the translation alike).
 fn has_possessive(pattern: &str) -> bool {
     let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => i += 1,
-            '[' => {
-                i += 1;
-                if chars.get(i) == Some(&'^') {
-                    i += 1;
-                }
-                if chars.get(i) == Some(&']') {
-                    i += 1;
-                }
-                while i < chars.len() && chars[i] != ']' {
-                    i += if chars[i] == '\\' { 2 } else { 1 };
-                }
-            }
-            '?' if i > 0 && chars[i - 1] == '(' => {}
-            '*' | '+' | '?' | '}' if chars.get(i + 1) == Some(&'+') => return true,
-            _ => {}
-        }
-        i += 1;
-    }
-    false
+    syntax_indices(&chars).any(|i| {
+        let group_mark = chars[i] == '?' && i > 0 && chars[i - 1] == '(';
+        matches!(chars[i], '*' | '+' | '?' | '}') && !group_mark && chars.get(i + 1) == Some(&'+')
+    })
 }
 
 /// Deepest nesting of parentheses (an over-estimate: escapes and classes

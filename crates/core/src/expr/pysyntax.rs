@@ -299,6 +299,38 @@ fn repeat(chars: &[char], at: usize, end: usize, prev: Prev) -> Result<usize, Re
 const BAD_ESCAPES: &str = "ceghijklmopqyzCEFGHIJKLMOPQRTVXY";
 const BAD_ESCAPES_IN_CLASS: &str = "ceghijklmopqyzABCEFGHIJKLMOPQRTVXYZ";
 
+/// The indices of `chars` that are syntax, outside escapes and character
+/// classes, for the scans that need no more than that.
+pub(crate) fn syntax_indices(chars: &[char]) -> impl Iterator<Item = usize> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < chars.len() {
+            let here = i;
+            match chars[i] {
+                '\\' => i += 2,
+                '[' => {
+                    i += 1;
+                    if chars.get(i) == Some(&'^') {
+                        i += 1;
+                    }
+                    if chars.get(i) == Some(&']') {
+                        i += 1;
+                    }
+                    while i < chars.len() && chars[i] != ']' {
+                        i += if chars[i] == '\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                }
+                _ => {
+                    i += 1;
+                    return Some(here);
+                }
+            }
+        }
+        None
+    })
+}
+
 fn skip_class(chars: &[char], mut i: usize) -> Result<usize, RegexError> {
     if chars.get(i) == Some(&'^') {
         i += 1;

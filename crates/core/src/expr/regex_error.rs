@@ -54,6 +54,8 @@ pub enum RegexError {
         "invalid regex: repetition count {count} is more than the {MAX_REPEAT_COUNT} supported"
     )]
     RepeatTooLarge { at: usize, count: u64 },
+    #[error("invalid regex: look-behind requires fixed-width pattern")]
+    LookBehindWidth { at: Option<usize> },
     /// The engines' size limit: repetitions expand when compiled.
     #[error(
         "invalid regex: too large once compiled (counted repetitions expand: lower their counts)"
@@ -66,7 +68,7 @@ impl RegexError {
     pub fn at(&self) -> Option<usize> {
         match self {
             RegexError::TooDeep | RegexError::TooBig => None,
-            RegexError::Invalid { at, .. } => *at,
+            RegexError::Invalid { at, .. } | RegexError::LookBehindWidth { at } => *at,
             RegexError::MultipleRepeat { at }
             | RegexError::NothingToRepeat { at }
             | RegexError::MinAboveMax { at }

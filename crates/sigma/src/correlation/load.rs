@@ -2,7 +2,7 @@
 //! by name or id.
 
 use super::{Bounds, Kind};
-use crate::load::RuleError;
+use crate::error::RuleError;
 use crate::model::Level;
 use crate::yaml::{Kind as YamlKind, Node, Scalar};
 use spitzel_core::window::NANOS_PER_SECOND;
@@ -42,12 +42,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, line: usize, key: &str, message: impl Into<String>) -> RuleError {
-        RuleError {
-            file: self.file.to_path_buf(),
-            line: Some(line),
-            key: key.to_owned(),
-            message: message.into(),
-        }
+        RuleError::at(self.file, line, key, message)
     }
 
     fn text(&self, node: &Node, key: &str) -> Result<String, RuleError> {

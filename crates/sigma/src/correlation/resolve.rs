@@ -3,7 +3,7 @@
 //! and `group-by` / `field` resolved through the aliases for each of them.
 
 use super::load::CorrelationRule;
-use crate::load::RuleError;
+use crate::error::RuleError;
 use crate::model::{Level, Rule};
 use std::collections::HashMap;
 
@@ -86,11 +86,8 @@ pub fn resolve(
     for key in elsewhere {
         names.entry(key).or_default().push(Target::OtherLogsource);
     }
-    let error = |doc: &CorrelationRule, line: usize, key: &str, message: String| RuleError {
-        file: doc.path.clone(),
-        line: Some(line),
-        key: key.to_owned(),
-        message,
+    let error = |doc: &CorrelationRule, line: usize, key: &str, message: String| {
+        RuleError::at(&doc.path, line, key, message)
     };
     // Every reference of every correlation, resolved (one target each).
     let mut targets: Vec<Vec<Target>> = Vec::with_capacity(documents.len());
@@ -248,12 +245,12 @@ fn visit(
         Visit::Done => return Ok(()),
         Visit::Open => {
             let doc = &documents[index];
-            return Err(RuleError {
-                file: doc.path.clone(),
-                line: Some(doc.line),
-                key: "correlation.rules".into(),
-                message: format!("'{}' refers back to itself through a chain", doc.title),
-            });
+            return Err(RuleError::at(
+                &doc.path,
+                doc.line,
+                "correlation.rules",
+                format!("'{}' refers back to itself through a chain", doc.title),
+            ));
         }
         Visit::New => {}
     }
@@ -277,12 +274,7 @@ fn fields_per_source(
     targets: &[Target],
     renumber: &[u32],
 ) -> Result<(Vec<Vec<String>>, Vec<String>), RuleError> {
-    let error = |key: String, message: String| RuleError {
-        file: doc.path.clone(),
-        line: Some(doc.line),
-        key,
-        message,
-    };
+    let error = |key: String, message: String| RuleError::at(&doc.path, doc.line, &key, message);
     // The names a source answers to in an alias: its name and its id.
     let answers = |target: &Target| -> Vec<&str> {
         let (id, name) = match *target {

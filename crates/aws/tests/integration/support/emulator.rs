@@ -950,13 +950,7 @@ const CATALOGUE: &[(&str, &[&str])] = &[
 const USERS: &[&str] = &["alice", "bob", "carol", "deploy-bot", "mallory"];
 
 fn rfc3339(secs: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
+    spitzel_core::calendar::format_rfc3339(secs).unwrap_or_default()
 }
 
 /// `count` realistic events for `region`, eventTime spread over

@@ -6,9 +6,10 @@ pub mod emulator;
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use emulator::{Emulator, EmulatorConfig, FakeEvent};
+use spitzel_testsupport::{finish_within, output_within, stderr};
 
 pub const ACCESS_KEY: &str = "AKIDFETCHTEST";
 
@@ -105,13 +106,13 @@ impl Fetch {
 
     /// Run to the end (within RUN_LIMIT).
     pub fn output(mut self) -> Output {
-        run_with_limit(&mut self.command, RUN_LIMIT)
+        output_within(&mut self.command, RUN_LIMIT)
     }
 
     /// Run to the end and require exit status `code` (stderr shown if not).
     pub fn exits(self, code: i32) -> Output {
         let out = self.output();
-        assert_eq!(out.status.code(), Some(code), "{}", stderr_text(&out));
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
         out
     }
 
@@ -144,7 +145,7 @@ pub struct Running {
 impl Running {
     /// Wait for the end (within RUN_LIMIT), collecting what is left of its output.
     pub fn wait(self) -> Output {
-        wait_with_limit(self.child, RUN_LIMIT)
+        finish_within(self.child, RUN_LIMIT)
     }
 
     /// Send `signal` (a kill(1) name: INT, TERM, HUP).
@@ -160,7 +161,7 @@ impl Running {
 /// Exit status `code` and exactly one stderr line containing all of
 /// `needles`, without a panic or a Rust debug dump.
 pub fn assert_one_line_error(out: &Output, code: i32, needles: &[&str]) {
-    let err = stderr_text(out);
+    let err = stderr(out);
     assert_eq!(out.status.code(), Some(code), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -208,53 +209,6 @@ pub fn bare_command(home: &Path) -> Command {
     command
 }
 
-/// Run to completion, failing the test if it takes longer than `limit`.
-pub fn run_with_limit(command: &mut Command, limit: Duration) -> Output {
-    let child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn spitzel-fetch");
-    wait_with_limit(child, limit)
-}
-
-pub fn wait_with_limit(mut child: Child, limit: Duration) -> Output {
-    let began = Instant::now();
-    // Drain the pipes on threads so a full pipe cannot stall the child.
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = std::io::Read::read_to_end(s, &mut buf);
-        }
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = std::io::Read::read_to_end(s, &mut buf);
-        }
-        buf
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if began.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("spitzel-fetch did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
-
 /// The eventID of every NDJSON line, in order.
 pub fn event_ids(ndjson: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(ndjson)
@@ -289,8 +243,4 @@ pub fn assert_exactly_once<'a>(ids: &[String], expected: impl IntoIterator<Item 
 
 pub fn all_events(config: &EmulatorConfig) -> Vec<FakeEvent> {
     config.regions.values().flatten().cloned().collect()
-}
-
-pub fn stderr_text(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }

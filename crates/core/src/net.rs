@@ -1,6 +1,7 @@
-//! IP networks for the `cidr` operator, validated when the expression is
-//! parsed.
+//! IP networks (IPv4 and IPv6): the `cidr` operator of --match and the
+//! `cidr` modifier of Sigma rules, checked when parsed.
 
+use std::fmt;
 use std::net::IpAddr;
 
 /// Why a `cidr` operand is no network; each holds the operand as given.
@@ -25,6 +26,23 @@ impl Network {
     /// Host bits must be clear, as Python's ipaddress insists, since a set
     /// bit there usually means a typo.
     pub fn parse(text: &str) -> Result<Self, NetworkError> {
+        let (network, text) = Self::parse_unmasked(text)?;
+        if network.masked(network.base) != bits(network.base) {
+            return Err(NetworkError::HostBits {
+                text: text.to_owned(),
+                fixed: network.cleared().to_string(),
+            });
+        }
+        Ok(network)
+    }
+
+    /// As [`Network::parse`], but set host bits are cleared rather than
+    /// refused: a Sigma rule's `10.0.0.1/8` has always meant 10.0.0.0/8.
+    pub fn parse_clearing_host_bits(text: &str) -> Result<Self, NetworkError> {
+        Ok(Self::parse_unmasked(text)?.0.cleared())
+    }
+
+    fn parse_unmasked(text: &str) -> Result<(Self, &str), NetworkError> {
         let text = text.trim();
         let (addr, prefix) = match text.split_once('/') {
             Some((addr, prefix)) => (addr, Some(prefix)),
@@ -47,15 +65,7 @@ impl Network {
                 _ => return Err(NetworkError::BadPrefix(text.to_owned())),
             },
         };
-        let network = Self { base, prefix };
-        if network.masked(base) != bits(base) {
-            let fixed = network.with_base_masked();
-            return Err(NetworkError::HostBits {
-                text: text.to_owned(),
-                fixed,
-            });
-        }
-        Ok(network)
+        Ok((Self { base, prefix }, text))
     }
 
     /// Whether `addr` (text) is an address inside this network. Text that
@@ -93,13 +103,20 @@ impl Network {
         bits(addr) & self.mask()
     }
 
-    fn with_base_masked(&self) -> String {
-        let masked = bits(self.base) & self.mask();
+    /// The same network with the host bits of its base cleared.
+    fn cleared(&self) -> Self {
+        let masked = self.masked(self.base);
         let base = match self.base {
             IpAddr::V4(_) => IpAddr::from(u32::try_from(masked).unwrap_or(0).to_be_bytes()),
             IpAddr::V6(_) => IpAddr::from(masked.to_be_bytes()),
         };
-        format!("{base}/{}", self.prefix)
+        Self { base, ..*self }
+    }
+}
+
+impl fmt::Display for Network {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.base, self.prefix)
     }
 }
 
@@ -171,5 +188,17 @@ mod tests {
         ] {
             assert!(Network::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn sigma_networks_clear_host_bits() {
+        let n = Network::parse_clearing_host_bits("10.0.0.1/8").unwrap();
+        assert_eq!(n, net("10.0.0.0/8"));
+        assert!(n.contains_text("10.0.0.0"));
+        assert!(!n.contains_text("11.0.0.0"));
+        let v6 = Network::parse_clearing_host_bits("2001:db8::1/32").unwrap();
+        assert_eq!(v6.to_string(), "2001:db8::/32");
+        assert!(Network::parse_clearing_host_bits("10.0.0.0/33").is_err());
+        assert!(Network::parse_clearing_host_bits("nope/8").is_err());
     }
 }
