@@ -6,7 +6,7 @@ medium\t''
 high\t''
 critical\t''"
 complete -c spitzel-filter -l sigma-memory -d 'Stop when the events held for Sigma correlation rules pass SIZE MiB (default 1024)' -r
-complete -c spitzel-filter -s i -l input -d 'Read this file or directory (\'-\' is stdin; repeatable). Default: stdin' -r
+complete -c spitzel-filter -s i -l input -d 'Read these files or directories (\'-\' is stdin; several, repeatable). Default: stdin' -r
 complete -c spitzel-filter -l from -d 'Keep events at or after this time (YYYY-MM-DD, \'YYYY-MM-DD HH:MM[:SS]\', RFC 3339, @EPOCH_SECONDS; UTC unless an offset is given)' -r
 complete -c spitzel-filter -l to -d 'Keep events at or before this time (formats of --from; a date or a time to the minute covers all of that day or minute)' -r
 complete -c spitzel-filter -l last-minute -d 'Keep events of the last N minutes' -r
@@ -25,6 +25,7 @@ complete -c spitzel-filter -l sigma-alerts -d 'With Sigma correlation rules: wri
 complete -c spitzel-filter -s v -l invert-match -d 'Write the events that do NOT match'
 complete -c spitzel-filter -s c -l count -d 'Print only the number of matching events'
 complete -c spitzel-filter -s q -l quiet -d 'Print nothing; exit 0 at the first match'
+complete -c spitzel-filter -l unique -d 'Drop a record equal to one already written under its eventID (a redelivery); say other records sharing one'
 complete -c spitzel-filter -l strict -d 'Make the first bad input line, or an action glob the IAM table does not know, fatal (exit 2)'
 complete -c spitzel-filter -l stats -d 'Print statistics to stderr at the end'
 complete -c spitzel-filter -s h -l help -d 'Print help (see more with \'--help\')'

@@ -3,9 +3,13 @@
 use crate::emit_sql;
 use crate::settings::{Output, RecordOutput, Settings, UsageError, sql_dialect};
 use spitzel_cli::filter::FilterArgs;
-use spitzel_pipeline::{CorrelationSink, Keep, OutputSink, Pipeline, Stopped, print_stats};
+use spitzel_pipeline::{
+    CorrelationSink, INPUT_NAMES, Keep, OutputSink, Pipeline, Stopped, Totals, names,
+    print_skipped_names, print_stats,
+};
 use std::fmt::Display;
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -29,14 +33,19 @@ fn usage(error: &dyn Display) -> Exit {
     Exit::Error
 }
 
-/// --emit-sql's text on stdout, or its error.
+/// --emit-sql's text on stdout, or its error. A closed stdout (`| head -c
+/// 300`) ends it quietly, as it ends the filter: the reader had what it
+/// wanted.
 fn print_sql<E: Display>(text: Result<String, E>) -> Exit {
-    match text {
-        Ok(text) => {
-            println!("{text}");
-            Exit::Match
-        }
-        Err(error) => usage(&error),
+    let text = match text {
+        Ok(text) => text,
+        Err(error) => return usage(&error),
+    };
+    let mut stdout = io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Ok(()) => Exit::Match,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Exit::Match,
+        Err(error) => usage(&format!("cannot write output: {error}")),
     }
 }
 
@@ -75,11 +84,15 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
         keep: output.keep,
         in_flight: threads * 2 + 2,
         limits: output.limits,
+        unique: settings.unique,
     };
     let started = Instant::now();
     let stdout = io::stdout();
     let out = io::BufWriter::with_capacity(256 << 10, stdout.lock());
     let mut sink = OutputSink::new(out, output.limit, output.strict, output.quiet);
+    if settings.unique {
+        sink = sink.unique();
+    }
     let mut decision = None;
     match &settings.criteria.sigma {
         Some(sigma) if sigma.correlated() => {
@@ -110,20 +123,38 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
     let flushed = sink.finish();
     if output.count && sink.stopped != Some(Stopped::ClosedOutput) {
         let mut stdout = io::stdout().lock();
-        if writeln!(stdout, "{}", sink.totals.matched)
-            .and_then(|_| stdout.flush())
-            .is_err()
-        {
-            // A closed stdout is not an error; anything else already was reported.
+        match writeln!(stdout, "{}", sink.totals.matched).and_then(|()| stdout.flush()) {
+            Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+                sink.write_error.get_or_insert(error);
+            }
+            // A closed stdout is not an error.
+            _ => {}
         }
     }
     sink.reporter.finish();
+    if let Some(unique) = &sink.unique {
+        unique.print_conflicts();
+    }
+    let nothing_read = match sink.stopped {
+        None if sink.reporter.io_errors == 0 => no_input_files(&settings.inputs, &sink.totals),
+        _ => None,
+    };
+    match &nothing_read {
+        Some(line) => eprintln!("spitzel-filter: {line}"),
+        None => print_skipped_names(&sink.totals),
+    }
     if output.stats {
         print_stats(
             &sink.totals,
             &sink.reporter,
             started.elapsed().as_secs_f64(),
         );
+        if let Some(unique) = &sink.unique {
+            eprintln!(
+                "spitzel-filter: stats: unique: duplicates dropped {}, conflicts written {}",
+                unique.counts.duplicates, unique.counts.conflicts
+            );
+        }
         if let Some(sigma) = &settings.criteria.sigma {
             sigma.print_stats(&sink.totals.rule_hits);
             if let Some(decision) = &decision {
@@ -135,18 +166,66 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
         eprintln!("spitzel-filter: cannot write output: {error}");
         return Exit::Error;
     }
+    if nothing_read.is_some() {
+        return Exit::Error;
+    }
     exit_status(&sink, flushed, output.quiet)
 }
 
-/// The exit status of a finished run, in order of precedence.
+/// When every input was a directory and none held a file to read (nor one
+/// left out by its delivery time, which is a verdict on its events), the
+/// line saying so: "nothing matched" would be an answer to a question never
+/// asked of any record.
+fn no_input_files(inputs: &[String], totals: &Totals) -> Option<String> {
+    let files = &totals.skipped_files;
+    let all_trees = !inputs.is_empty()
+        && inputs
+            .iter()
+            .all(|input| input != "-" && Path::new(input).is_dir());
+    if !all_trees || files.to_read + files.by_delivery > 0 {
+        return None;
+    }
+    let mut skipped = Vec::new();
+    if files.other_names > 0 {
+        skipped.push(format!(
+            "{} skipped: {}",
+            names(files.other_names),
+            files.other_list()
+        ));
+    }
+    if files.digests > 0 {
+        let plural = if files.digests == 1 { "" } else { "s" };
+        skipped.push(format!(
+            "{} CloudTrail digest file{plural} skipped",
+            files.digests
+        ));
+    }
+    let what = match skipped.is_empty() {
+        true => "nothing else there".to_string(),
+        false => skipped.join("; "),
+    };
+    let line = format!(
+        "no input files under {}: {what} (reading {INPUT_NAMES})",
+        inputs.join(", ")
+    );
+    Some(line)
+}
+
+/// The exit status of a finished run, grep's convention, in order of
+/// precedence: 2 when anything was not read or not judged (a bad record, an
+/// undecided comparison, an unreadable input, no input file at all), even
+/// beside matches, so that a script never takes a partial answer for a
+/// whole one; but -q answers only "is there a match?", and a match found is
+/// that answer whatever else failed (as `grep -q`).
 fn exit_status<W: Write>(sink: &OutputSink<W>, flushed: bool, quiet: bool) -> Exit {
     let matched = sink.totals.matched > 0;
     match sink.stopped {
-        Some(Stopped::ClosedOutput) => Exit::Match,
         Some(Stopped::Strict) => Exit::Error,
         _ if !flushed => Exit::Error,
         _ if quiet && matched => Exit::Match,
-        _ if sink.reporter.io_errors > 0 => Exit::Error,
+        _ if sink.reporter.io_errors > 0 || sink.reporter.bad_records > 0 => Exit::Error,
+        // Only a written match can meet a closed stdout.
+        Some(Stopped::ClosedOutput) => Exit::Match,
         _ if matched => Exit::Match,
         _ => Exit::NoMatch,
     }

@@ -35,6 +35,13 @@ pub(crate) fn statement(
     table: &str,
 ) -> Result<String, EmitError> {
     let criteria = &settings.criteria;
+    if settings.unique {
+        return Err(Refusal::new(
+            "--unique (the duplicate rule follows input order, which a table has not)",
+            dialect,
+        )
+        .into());
+    }
     let plan = action_plan(&criteria.actions, dialect)?;
     let sigma = match &criteria.sigma {
         None => None,

@@ -34,6 +34,45 @@ pub(crate) enum UsageError {
     Correlation(&'static str),
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
+    #[error(
+        "-i '{0}': no such file, and it looks like an IAM action glob: give action globs \
+         before -i, or end the -i paths with --"
+    )]
+    ActionAsInput(String),
+    #[error("'{0}' is a file, not an IAM action glob: did you mean -i {0}?")]
+    InputAsAction(String),
+}
+
+/// `-i` takes every value up to the next option, so an action glob after
+/// the paths would be read as a path: one that is no file but has an
+/// action's shape (`svc:Name`, no `/`) is refused rather than reported as
+/// a missing file. The other way, an action operand that names a file and
+/// cannot be an action (no `:`) is a forgotten -i.
+fn check_operands(actions: &[String], inputs: &[String]) -> Result<(), UsageError> {
+    for input in inputs {
+        if looks_like_action(input) && std::fs::symlink_metadata(input).is_err() {
+            return Err(UsageError::ActionAsInput(input.clone()));
+        }
+    }
+    for action in actions {
+        if !action.contains(':') && std::fs::symlink_metadata(action).is_ok() {
+            return Err(UsageError::InputAsAction(action.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// `s3:Get*`, `*:Delete*`: a service prefix, a colon, a name; no path separator.
+fn looks_like_action(text: &str) -> bool {
+    let Some((service, name)) = text.split_once(':') else {
+        return false;
+    };
+    !service.is_empty()
+        && !name.is_empty()
+        && !text.contains(['/', '\\'])
+        && service
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-*?".contains(&b))
 }
 
 /// The query lint: each glob the IAM table cannot vouch for is a warning
@@ -53,6 +92,8 @@ pub(crate) struct Settings {
     pub criteria: Arc<Criteria>,
     /// -v: the records the criteria do not keep.
     pub invert: bool,
+    /// --unique: the duplicate rule on what is written.
+    pub unique: bool,
     pub inputs: Vec<String>,
     pub output: Output,
 }
@@ -85,6 +126,7 @@ pub(crate) struct RecordOutput {
 impl Settings {
     /// Check every criterion, in the order of the options' help.
     pub(crate) fn check(args: FilterArgs) -> Result<Settings, UsageError> {
+        check_operands(&args.actions, &args.inputs)?;
         let actions = ActionMatcher::with_implied(&args.actions, args.implied)?;
         lint_actions(&actions, args.strict)?;
         let window = args.time.window(spitzel_core::window::now())?;
@@ -164,6 +206,7 @@ impl Settings {
                 sigma,
             }),
             invert: args.invert_match,
+            unique: args.unique,
             inputs: args.inputs,
             output,
         })
@@ -185,5 +228,33 @@ fn level(level: SigmaLevel) -> Level {
         SigmaLevel::Medium => Level::Medium,
         SigmaLevel::High => Level::High,
         SigmaLevel::Critical => Level::Critical,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_action;
+
+    #[test]
+    fn action_shapes() {
+        for text in [
+            "s3:Get*",
+            "*:Delete*",
+            "cloudtrail:StopLogging",
+            "ec2:Describe[IV]*",
+        ] {
+            assert!(looks_like_action(text), "{text}");
+        }
+        for text in [
+            "a.json",
+            "tree/s3:x.json",
+            "C:\\logs",
+            ":x",
+            "s3:",
+            "-",
+            "s 3:x",
+        ] {
+            assert!(!looks_like_action(text), "{text}");
+        }
     }
 }

@@ -42,6 +42,7 @@ const FILTER_AFTER_OPTIONS: &[&str] = &[
     section!("action-globs.roff"),
     section!("time-formats.roff"),
     section!("input-formats.roff"),
+    section!("duplicates.roff"),
     section!("scaling-out.roff"),
     section!("filter-exit-status.roff"),
     section!("filter-examples.roff"),

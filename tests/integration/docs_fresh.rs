@@ -110,6 +110,7 @@ fn filter_page_has_the_written_sections_in_order() {
         "ACTION GLOBS",
         "TIME FORMATS",
         "INPUT FORMATS",
+        "DUPLICATES",
         "SCALING OUT",
         "EXIT STATUS",
         "EXAMPLES",

@@ -410,7 +410,8 @@ fn bad_lines_are_reported_with_their_place_and_skipped() {
     input.extend_from_slice(format!("{}\n", records[1]).as_bytes()); // 7
     input.extend_from_slice(b"{\"eventName\":\"Get"); // 8: truncated last line
     let out = run(&[], &input);
-    assert_eq!(out.status.code(), Some(0));
+    // Matches written, but not every record judged: 2, not 0.
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout(&out), lines(&records[..2]));
     let err = stderr(&out);
     for line in [2, 3, 4, 5, 6, 8] {
@@ -562,6 +563,93 @@ fn exit_status_follows_grep() {
     );
     let out = run(&["--bogus-flag"], b"");
     assert_eq!(out.status.code(), Some(2));
+
+    // 2 whenever a record was not read or not judged, after writing what
+    // could be: a bad line beside a match, and beside none.
+    let with_bad = format!("{input}{{broken\n");
+    let out = run(&["s3:*"], with_bad.as_bytes());
+    assert_eq!(ids(&stdout(&out)), vec![1, 2]);
+    assert_eq!(
+        stderr(&out),
+        "spitzel-filter: <stdin>:6: invalid JSON: key must be a string at byte 2\n\
+         spitzel-filter: skipped 1 bad record (first at <stdin>:6)\n"
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        run(&["dynamodb:*"], with_bad.as_bytes()).status.code(),
+        Some(2)
+    );
+    // -c prints its count of what was judged, and still says 2.
+    let out = run(&["-c", "s3:*"], with_bad.as_bytes());
+    assert_eq!((stdout(&out).as_str(), out.status.code()), ("2\n", Some(2)));
+    // -q answers "is there a match?": a match is that answer whatever else
+    // failed (as grep -q); without one the error stands.
+    assert_eq!(
+        run(&["-q", "s3:*"], with_bad.as_bytes()).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["-q", "dynamodb:*"], with_bad.as_bytes())
+            .status
+            .code(),
+        Some(2)
+    );
+    // -v writes the others; the bad line is judged by neither.
+    assert_eq!(
+        run(&["-v", "s3:*"], with_bad.as_bytes()).status.code(),
+        Some(2)
+    );
+
+    // A record a comparison could not decide (a regex past its budget).
+    let long = format!(r#"{{"eventName":"x","s":"{}"}}"#, "a".repeat(20_000));
+    let out = run(&["-m", r#"$.s regex "(?=(a+)+$)|!""#], long.as_bytes());
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains("<stdin>:1: undecided"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    // Input that is all garbage is not "no match": a text file, a binary.
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("Cargo.toml");
+    std::fs::write(&toml, "[package]\nname = \"x\"\n").unwrap();
+    let out = run(&["-i", toml.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).ends_with(&format!(
+            "spitzel-filter: skipped 2 bad records (first at {}:1)\n",
+            toml.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    let binary = dir.path().join("a.out");
+    std::fs::write(&binary, b"\x7fELF\x02\x01\x01\x00\xff\xfe\x00\x00\n").unwrap();
+    let out = run(&["-i", binary.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(&format!("spitzel-filter: {}:1: ", binary.display())),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn emit_sql_into_a_closed_pipe_ends_quietly() {
+    // `--emit-sql duckdb | head -c 300` once panicked on the broken pipe.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = bin()
+        .args(["s3:Get*", "--emit-sql", "duckdb", "-i", "x.json"])
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(stderr(&out), "");
+    assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]

@@ -163,7 +163,7 @@ fn dev_zero_ends_with_an_error() {
         ),
         "{err}"
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod input_bounds;
 mod jsonpath_cts;
 mod man_render;
 mod match_robustness;
+mod no_silent_nothing;
 mod readme;
 mod regex_python;
 mod sample_data;

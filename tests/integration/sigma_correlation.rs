@@ -950,3 +950,26 @@ fn a_filter_naming_no_loaded_rule_is_reported() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert_eq!(stdout(&output).lines().count(), 1);
 }
+
+#[test]
+fn unique_writes_a_redelivered_event_of_a_hit_once() {
+    let case = brute_force("        gte: 3\n", "5m");
+    // The hit's second event delivered twice: the correlation counts it
+    // once by its eventID either way; --unique also writes it once.
+    let events = [
+        login("a", "04:00", "1.1.1.1"),
+        login("b", "05:00", "1.1.1.1"),
+        login("b", "05:00", "1.1.1.1"),
+        login("c", "06:00", "1.1.1.1"),
+    ];
+    assert_eq!(case.written(&events), ["a", "b", "b", "c"]);
+    let unique: Vec<Value> = case.lines(&events, &["--unique"]);
+    let written: Vec<&str> = unique
+        .iter()
+        .map(|v| v["eventID"].as_str().unwrap())
+        .collect();
+    assert_eq!(written, ["a", "b", "c"]);
+    let alerts = case.lines(&events, &["--sigma-alerts", "--unique"]);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(ids(&alerts[0]), ["a", "b", "c"]);
+}

@@ -21,7 +21,8 @@ Examples:
   spitzel-filter --match '$.sourceIPAddress cidr [\"10.0.0.0/8\", \"192.168.0.0/16\"]' -c -i dump.ndjson
   spitzel-filter 'iam:*' -i AWSLogs/ --from '2024-05-01 00:00:00' --to 2024-05-02
 
-Exit status: 0 when something matched, 1 when nothing did, 2 on error.
+Exit status: 0 when something matched, 1 when nothing did, 2 when anything
+was not read or not judged (a bad record, an unreadable input), or on error.
 See man spitzel-filter for the match language.";
 
 /// Keep the CloudTrail events that match IAM action globs and --match expressions.
@@ -99,8 +100,18 @@ pub struct FilterArgs {
     #[arg(long = "sigma-memory", value_name = "MIB", requires = "sigma")]
     pub sigma_memory: Option<std::num::NonZeroU64>,
 
-    /// Read this file or directory ('-' is stdin; repeatable). Default: stdin
-    #[arg(short = 'i', long = "input", value_name = "PATH")]
+    /// Read these files or directories ('-' is stdin; several, repeatable). Default: stdin
+    #[arg(
+        short = 'i',
+        long = "input",
+        value_name = "PATH",
+        num_args = 1..,
+        long_help = "Read these files or directories, in order ('-' is stdin). -i takes \
+                     every value up to the next option, so `-i tree/*.json.gz` reads all \
+                     the files the shell expands; -i may also repeat. Give action globs \
+                     before -i, or end the paths with --: a value after -i that is no file \
+                     but looks like an action glob ('s3:Get*') is refused. Default: stdin"
+    )]
     pub inputs: Vec<String>,
 
     #[command(flatten)]
@@ -117,6 +128,18 @@ pub struct FilterArgs {
     /// Print nothing; exit 0 at the first match
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Drop a record equal to one already written under its eventID (a redelivery); say other records sharing one
+    #[arg(
+        long,
+        long_help = "Drop a record equal to one already written under the same eventID (a \
+                     redelivered log file, overlapping dumps), counted in --stats. A different \
+                     record under an eventID already written is written, and said in one \
+                     closing line with the first places. Output stays in input order. Memory: \
+                     about 100 MB per million events written at the peak; see DUPLICATES \
+                     in man spitzel-filter"
+    )]
+    pub unique: bool,
 
     /// Stop after N matching events
     #[arg(long, value_name = "N")]

@@ -34,13 +34,41 @@ pub enum Job {
     Skipped(Skipped),
 }
 
-/// Files a directory walk left out, by reason.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// What a directory walk found to read, and the files it left out, by
+/// reason (summed over the trees of a run with `add`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Skipped {
+    /// Files found to read.
+    pub to_read: u64,
     /// CloudTrail files delivered before the window.
     pub by_delivery: u64,
     /// CloudTrail digest files.
     pub digests: u64,
+    /// Names of no input kind (README.md, events.log).
+    pub other_names: u64,
+    /// The first of those, as messages show them.
+    pub first_other: Vec<Arc<str>>,
+}
+
+impl Skipped {
+    pub fn add(&mut self, other: &Skipped) {
+        self.to_read += other.to_read;
+        self.by_delivery += other.by_delivery;
+        self.digests += other.digests;
+        self.other_names += other.other_names;
+        let room = walk::FIRST_NAMES.saturating_sub(self.first_other.len());
+        self.first_other
+            .extend(other.first_other.iter().take(room).cloned());
+    }
+
+    /// The names of no input kind, as a message lists them: `a, b, c, ...`.
+    pub fn other_list(&self) -> String {
+        let mut list = self.first_other.join(", ");
+        if self.other_names > self.first_other.len() as u64 {
+            list.push_str(", ...");
+        }
+        list
+    }
 }
 
 /// A fault reading an input, reported in its place in the output order.
@@ -214,12 +242,14 @@ fn read_tree<T: Send>(
         });
         jobs(problem)?;
     }
-    if (tree.skipped_by_name, tree.skipped_digests) != (0, 0) {
-        jobs(Job::Skipped(Skipped {
-            by_delivery: tree.skipped_by_name,
-            digests: tree.skipped_digests,
-        }))?;
-    }
+    // Sent for every tree: a run whose trees hold nothing to read says so.
+    jobs(Job::Skipped(Skipped {
+        to_read: tree.files.len() as u64,
+        by_delivery: tree.skipped_by_name,
+        digests: tree.skipped_digests,
+        other_names: tree.other_names,
+        first_other: tree.first_other.iter().map(|p| source_name(p)).collect(),
+    }))?;
     // A downloaded trail is thousands of small .json.gz files: a batch of
     // them is read, decoded and finished (filtered) in parallel, each file
     // wholly on one thread, and the batch handed on at once, in path order.

@@ -31,6 +31,12 @@ pub(crate) struct Walk {
     pub skipped_by_name: u64,
     /// CloudTrail digest files left out.
     pub skipped_digests: u64,
+    /// Names of no input kind (README.md, events.log), left out: said at
+    /// the end of the run, as a wrong folder would otherwise read nothing
+    /// in silence.
+    pub other_names: u64,
+    /// The first of them, in path order, for that message.
+    pub first_other: Vec<PathBuf>,
     /// Subdirectories that could not be read (the caller reports them).
     pub unreadable: Vec<(PathBuf, io::Error)>,
     /// Input names that are not regular files (a FIFO would block the run,
@@ -71,10 +77,11 @@ fn visit(
         // Only names that can be read need their metadata (a trail tree
         // has thousands of them), and directories: a call each.
         let kind = entry.file_type().ok();
+        let path = entry.path();
         if kind.is_some_and(|k| k.is_file()) && !is_input_name(&name) {
+            walk.other_name(path);
             continue;
         }
-        let path = entry.path();
         // The entry's own metadata (statx on the directory's descriptor,
         // no link followed) is what a regular file or a directory needs; a
         // link, or a file system that gives no type, is followed.
@@ -116,6 +123,20 @@ fn visit(
                 walk.files.push(path);
                 walk.sizes.push(meta.len());
             }
+        } else {
+            walk.other_name(path);
+        }
+    }
+}
+
+/// Names of skipped files a message lists before "...".
+pub const FIRST_NAMES: usize = 3;
+
+impl Walk {
+    fn other_name(&mut self, path: PathBuf) {
+        self.other_names += 1;
+        if self.first_other.len() < FIRST_NAMES {
+            self.first_other.push(path);
         }
     }
 }
@@ -309,6 +330,9 @@ mod tests {
         assert_eq!(walk.sizes, [2; 5]);
         assert_eq!(walk.skipped_by_name, 0);
         assert_eq!(walk.skipped_digests, 1);
+        // Hidden entries are left out unsaid; other names are counted.
+        assert_eq!(walk.other_names, 1);
+        assert_eq!(walk.first_other, [root.join("notes.txt")]);
     }
 
     #[test]

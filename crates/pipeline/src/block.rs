@@ -1,6 +1,7 @@
 //! Filtering one block of records on a worker thread.
 
 use crate::record::{Criteria, Verdict};
+use spitzel_core::dedup::{Digest, digest};
 use spitzel_core::doc::{Doc, DocError, DocParser, DocView};
 use spitzel_core::expr::Undecided;
 use spitzel_input::RecordBlock;
@@ -51,6 +52,38 @@ pub struct BlockOutcome {
     /// With correlation rules: the matches, held until the whole input is
     /// read (see correlate), instead of `out`.
     pub held: Vec<crate::correlate::Held>,
+    /// --unique: per written record, in order, what the duplicate rule
+    /// judges it by (hashed here, on the worker, not in the ordered writer).
+    pub identities: Vec<Identity>,
+}
+
+/// A written record's place and, when it has an eventID, the digests of
+/// its eventID and of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    pub line: u64,
+    pub digests: Option<(Digest, Digest)>,
+}
+
+impl Identity {
+    fn of(doc: &Doc<'_>, record: &[u8], line: u64) -> Identity {
+        Identity {
+            line,
+            digests: doc
+                .top_str("eventID")
+                .map(|id| (digest(id.as_bytes()), digest(record))),
+        }
+    }
+}
+
+/// How a block is judged: the criteria and what the writer needs.
+#[derive(Clone, Copy)]
+struct Pass<'a> {
+    criteria: &'a Criteria,
+    invert: bool,
+    keep: Keep,
+    /// --unique: give each written record its `Identity`.
+    unique: bool,
 }
 
 thread_local! {
@@ -64,6 +97,23 @@ pub fn filter_block(
     invert: bool,
     keep: Keep,
 ) -> BlockOutcome {
+    filter_block_with(block, criteria, invert, keep, false)
+}
+
+/// `filter_block`, and with `unique` each written record's `Identity`.
+pub fn filter_block_with(
+    block: &RecordBlock,
+    criteria: &Criteria,
+    invert: bool,
+    keep: Keep,
+    unique: bool,
+) -> BlockOutcome {
+    let pass = Pass {
+        criteria,
+        invert,
+        keep,
+        unique,
+    };
     PARSER.with(|parser| {
         let mut parser = parser.borrow_mut();
         let mut outcome = BlockOutcome {
@@ -94,32 +144,26 @@ pub fn filter_block(
             if record.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            judge_record(
-                record,
-                line_no,
-                criteria,
-                invert,
-                keep,
-                &mut parser,
-                &mut outcome,
-                &mut hits,
-            );
+            judge_record(record, line_no, pass, &mut parser, &mut outcome, &mut hits);
         }
         outcome
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn judge_record(
     record: &[u8],
     line_no: u64,
-    criteria: &Criteria,
-    invert: bool,
-    keep: Keep,
+    pass: Pass<'_>,
     parser: &mut DocParser,
     outcome: &mut BlockOutcome,
     hits: &mut Vec<u32>,
 ) {
+    let Pass {
+        criteria,
+        invert,
+        keep,
+        ..
+    } = pass;
     // None: a wrapper of records, decoded below once the parser is free
     // again. Ordinary records carry an eventName, so only the rare record
     // without one has its top-level keys looked at.
@@ -133,8 +177,8 @@ fn judge_record(
             return;
         }
         Ok(doc) => match doc.top_str("eventName") {
-            Some(name) => Some(judge_doc(criteria, &doc, Some(name), invert, hits)),
-            None if !is_wrapper(&doc) => Some(judge_doc(criteria, &doc, None, invert, hits)),
+            Some(name) => Some(judge_doc(pass, &doc, record, line_no, Some(name), hits)),
+            None if !is_wrapper(&doc) => Some(judge_doc(pass, &doc, record, line_no, None, hits)),
             None => None,
         },
     };
@@ -152,7 +196,7 @@ fn judge_record(
             // Keys spelt with escapes, which the decoder does not take for
             // a wrapper's: the record itself after all.
             None => match parser.parse(record) {
-                Ok(doc) => match judge_doc(criteria, &doc, None, invert, hits) {
+                Ok(doc) => match judge_doc(pass, &doc, record, line_no, None, hits) {
                     Ok(verdict) => verdict,
                     Err(undecided) => {
                         outcome.bad.push(BadRecord {
@@ -163,13 +207,11 @@ fn judge_record(
                         return;
                     }
                 },
-                Err(_) => Verdict::NoMatch,
+                Err(_) => (Verdict::NoMatch, None),
             },
             Some(expanded) => {
                 for inner in &expanded.records {
-                    judge_record(
-                        inner, line_no, criteria, invert, keep, parser, outcome, hits,
-                    );
+                    judge_record(inner, line_no, pass, parser, outcome, hits);
                 }
                 // What in the line was not a record (a null in Records, a
                 // broken element) is reported; the records beside it stay.
@@ -184,6 +226,7 @@ fn judge_record(
             }
         },
     };
+    let (verdict, identity) = verdict;
     outcome.events += 1;
     if verdict == Verdict::NoTime {
         outcome.no_time += 1;
@@ -201,12 +244,14 @@ fn judge_record(
                 record: record.to_vec(),
                 rules: hits.clone(),
                 line: line_no,
+                identity,
             });
         }
         return;
     }
     if (verdict == Verdict::Match) != invert {
         outcome.matched += 1;
+        outcome.identities.extend(identity);
         for &hit in hits.iter() {
             if let Some(count) = outcome.rule_hits.get_mut(hit as usize) {
                 *count += 1;
@@ -238,14 +283,26 @@ fn is_wrapper(doc: &Doc<'_>) -> bool {
 /// The verdict, and in `hits` the Sigma rules the record matched. An
 /// inverted filter writes records that failed some criterion, for which
 /// the rules are tested on their own when the output names or counts them.
+/// With --unique, a record to be written (or held) gets its `Identity`.
 fn judge_doc(
-    criteria: &Criteria,
-    doc: &spitzel_core::doc::Doc<'_>,
+    pass: Pass<'_>,
+    doc: &Doc<'_>,
+    record: &[u8],
+    line: u64,
     event_name: Option<&str>,
-    invert: bool,
     hits: &mut Vec<u32>,
-) -> Result<Verdict, Undecided> {
+) -> Result<(Verdict, Option<Identity>), Undecided> {
+    let Pass {
+        criteria, invert, ..
+    } = pass;
     let verdict = criteria.judge(doc, event_name, hits)?;
+    let held = criteria.sigma.as_ref().is_some_and(|s| s.correlated());
+    let written = if held {
+        verdict == Verdict::Match
+    } else {
+        (verdict == Verdict::Match) != invert
+    };
+    let identity = (pass.unique && written).then(|| Identity::of(doc, record, line));
     if invert
         && verdict != Verdict::Match
         && let Some(sigma) = &criteria.sigma
@@ -253,5 +310,5 @@ fn judge_doc(
     {
         sigma.hits(doc, event_name, hits);
     }
-    Ok(verdict)
+    Ok((verdict, identity))
 }

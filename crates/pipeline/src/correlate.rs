@@ -27,6 +27,8 @@ pub struct Held {
     /// The rules it matched (load order).
     pub rules: Vec<u32>,
     pub line: u64,
+    /// --unique: what the duplicate rule judges it by.
+    pub identity: Option<crate::block::Identity>,
 }
 
 /// What the held records may take, in bytes, before the run stops.
@@ -64,6 +66,13 @@ impl<W: Write> Sink for CorrelationSink<'_, W> {
                 mut outcome,
             } => {
                 for held in std::mem::take(&mut outcome.held) {
+                    // A redelivered event is one event: held once, so that
+                    // it counts once in a correlation.
+                    if let (Some(unique), Some(identity)) = (&mut self.inner.unique, held.identity)
+                        && !unique.judge(&source, identity)
+                    {
+                        continue;
+                    }
                     // The record, its rule list and the bookkeeping.
                     self.held_bytes += held.record.len() as u64 + 64;
                     if self.held_bytes > self.limit {

@@ -2,7 +2,7 @@
 //! records. The criteria judge each record (`record`, with Sigma rules as
 //! one criterion in `sigma`), rayon workers filter blocks (`block`), and the
 //! ordered writer applies --limit, --quiet, --strict and reports (`writer`,
-//! `report`). spitzel-fetch --s3 filters object bodies with the same blocks.
+//! `report`), with --unique's duplicate rule (`unique`). spitzel-fetch --s3 filters object bodies with the same blocks.
 
 mod block;
 mod correlate;
@@ -10,12 +10,14 @@ mod pipeline;
 mod record;
 mod report;
 mod sigma;
+mod unique;
 mod writer;
 
-pub use block::{Keep, filter_block};
+pub use block::{Identity, Keep, filter_block, filter_block_with};
 pub use correlate::{CorrelationSink, DEFAULT_HOLD_LIMIT, Decision, Held};
 pub use pipeline::{Done, Pipeline, Sink};
 pub use record::{Criteria, Verdict};
-pub use report::print_stats;
+pub use report::{INPUT_NAMES, Totals, names, print_skipped_names, print_stats};
 pub use sigma::SigmaCriterion;
+pub use unique::Unique;
 pub use writer::{OutputSink, Stopped};

@@ -3,7 +3,7 @@
 //! the results back in input order. A fixed number of tokens bounds the jobs
 //! in flight, so memory stays at a few blocks whatever the input size.
 
-use crate::block::{BlockOutcome, Keep, filter_block};
+use crate::block::{BlockOutcome, Keep, filter_block_with};
 use crate::record::Criteria;
 use spitzel_input::{InputProblem, Item, Job, Skipped, read_inputs};
 use std::collections::BTreeMap;
@@ -36,6 +36,8 @@ pub struct Pipeline {
     pub keep: Keep,
     pub in_flight: usize,
     pub limits: spitzel_input::Limits,
+    /// --unique: the workers hash each written record for the writer.
+    pub unique: bool,
 }
 
 impl Pipeline {
@@ -56,12 +58,12 @@ impl Pipeline {
         } else {
             self.criteria.window
         };
-        let (invert, keep, limits) = (self.invert, self.keep, self.limits);
+        let (invert, keep, limits, unique) = (self.invert, self.keep, self.limits, self.unique);
         // Detached: when the sink stops early the reader may be blocked in a
         // read; the process ends without waiting for it.
         std::thread::spawn(move || {
             let mut seq = 0u64;
-            let finish = |job: Job| finish(job, &criteria, invert, keep);
+            let finish = |job: Job| finish(job, &criteria, invert, keep, unique);
             read_inputs(&inputs, &skip_window, limits, &finish, &mut |item| {
                 if reader_stop.load(Ordering::Relaxed) || token_rx.recv().is_err() {
                     return ControlFlow::Break(());
@@ -77,7 +79,7 @@ impl Pipeline {
                         let done_tx = done_tx.clone();
                         let criteria = criteria.clone();
                         rayon::spawn(move || {
-                            let done = self::finish(job, &criteria, invert, keep);
+                            let done = self::finish(job, &criteria, invert, keep, unique);
                             let _ = done_tx.send((this, Finished::One(done)));
                         });
                         Ok(())
@@ -130,12 +132,12 @@ enum Finished {
 }
 
 /// A job made ready for the writer: a block filtered (on a worker thread).
-fn finish(job: Job, criteria: &Criteria, invert: bool, keep: Keep) -> Done {
+fn finish(job: Job, criteria: &Criteria, invert: bool, keep: Keep, unique: bool) -> Done {
     match job {
         Job::Problem(problem) => Done::Problem(problem),
         Job::Skipped(skipped) => Done::Skipped(skipped),
         Job::Block { source, block } => {
-            let outcome = filter_block(&block, criteria, invert, keep);
+            let outcome = filter_block_with(&block, criteria, invert, keep, unique);
             let bytes = block.data.len() as u64;
             spitzel_input::give_back(block.data);
             Done::Block {

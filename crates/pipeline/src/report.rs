@@ -106,12 +106,39 @@ pub fn print_stats(totals: &Totals, reporter: &Reporter, seconds: f64) {
         seconds,
         rate
     );
-    let files = totals.skipped_files;
-    if files.by_delivery + files.digests > 0 {
+    let files = &totals.skipped_files;
+    if files.by_delivery + files.digests + files.other_names > 0 {
         let _ = writeln!(
             err,
-            "spitzel-filter: stats: files not read: delivered before --from {}, digests {}",
-            files.by_delivery, files.digests
+            "spitzel-filter: stats: files not read: delivered before --from {}, digests {}, \
+             other names {}",
+            files.by_delivery, files.digests, files.other_names
         );
+    }
+}
+
+/// What a directory walk reads, for the messages about names it skipped.
+pub const INPUT_NAMES: &str = "*.json, *.jsonl, *.ndjson and their .gz";
+
+/// The closing line about names of no input kind left out of directories,
+/// when there are any. They do not change the exit status: a trail's tree
+/// holds digests and READMEs.
+pub fn print_skipped_names(totals: &Totals) {
+    let files = &totals.skipped_files;
+    if files.other_names == 0 {
+        return;
+    }
+    eprintln!(
+        "spitzel-filter: {} skipped in directories (not {INPUT_NAMES}): {}",
+        names(files.other_names),
+        files.other_list()
+    );
+}
+
+/// `1 name`, `3 names`.
+pub fn names(count: u64) -> String {
+    match count {
+        1 => "1 name".to_string(),
+        n => format!("{n} names"),
     }
 }

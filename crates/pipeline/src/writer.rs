@@ -3,6 +3,7 @@
 
 use crate::pipeline::{Done, Sink};
 use crate::report::{Reporter, Totals};
+use crate::unique::Unique;
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 
@@ -28,6 +29,8 @@ pub struct OutputSink<W: Write> {
     quiet: bool,
     pub stopped: Option<Stopped>,
     pub write_error: Option<io::Error>,
+    /// --unique: the duplicate rule's memory and counts.
+    pub unique: Option<Unique>,
 }
 
 impl<W: Write> OutputSink<W> {
@@ -41,7 +44,14 @@ impl<W: Write> OutputSink<W> {
             quiet,
             stopped: None,
             write_error: None,
+            unique: None,
         }
+    }
+
+    /// Apply the duplicate rule (--unique) to what is written.
+    pub fn unique(mut self) -> Self {
+        self.unique = Some(Unique::default());
+        self
     }
 
     fn write(&mut self, bytes: &[u8]) -> ControlFlow<()> {
@@ -118,16 +128,26 @@ impl<W: Write> Sink for OutputSink<W> {
                 ControlFlow::Continue(())
             }
             Done::Skipped(skipped) => {
-                self.totals.skipped_files.by_delivery += skipped.by_delivery;
-                self.totals.skipped_files.digests += skipped.digests;
+                self.totals.skipped_files.add(&skipped);
                 ControlFlow::Continue(())
             }
             Done::Block {
                 source,
                 bytes,
-                outcome,
+                mut outcome,
             } => {
                 let room = self.room();
+                // The correlation decision's block carries no identities:
+                // its records were judged when they were held.
+                if let Some(unique) = &mut self.unique
+                    && !outcome.identities.is_empty()
+                {
+                    let cut = match self.strict {
+                        true => outcome.bad.first().map(|bad| bad.matched_before),
+                        false => None,
+                    };
+                    unique.filter(&source, &mut outcome, room, cut);
+                }
                 // With --strict, only the matches before the first bad record count.
                 let strict_cut = if self.strict {
                     outcome.bad.first()

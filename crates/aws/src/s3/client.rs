@@ -4,9 +4,14 @@
 use aws_config::retry::RetryConfig;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::config::interceptors::AfterDeserializationInterceptorContextRef;
+use aws_sdk_s3::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_s3::error::BoxError;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 
 use crate::cause::{connection_refused, innermost};
+use crate::chain::ChainGuard;
 use crate::errors::FetchError;
 use crate::setup::{self, AwsSetup};
 
@@ -162,6 +167,37 @@ fn retryable<E>(err: &SdkError<E, HttpResponse>) -> bool {
     }
 }
 
+/// A listing page whose XML stops before `</ListBucketResult>`. The SDK's
+/// parser takes what came, so a body cut short (a proxy, a dropped
+/// connection after a complete-looking chunk) would otherwise be a page
+/// that simply holds fewer keys, and moto, for one, sends KeyCount last.
+#[derive(Debug)]
+struct WholePage;
+
+impl Intercept for WholePage {
+    fn name(&self) -> &'static str {
+        "WholePage"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        if !response.status().is_success() {
+            return Ok(());
+        }
+        match response.body().bytes() {
+            Some(body) if !body.trim_ascii_end().ends_with(b"</ListBucketResult>") => {
+                Err("a page's XML ends before </ListBucketResult> (cut short)".into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// One listing: the common prefixes and keys under `prefix`, every page.
 #[derive(Debug, Default)]
 pub(super) struct Listing {
@@ -177,7 +213,9 @@ pub(super) async fn list(
 ) -> Result<Listing, FetchError> {
     let mut listing = Listing::default();
     let mut token: Option<String> = None;
+    let mut chain = ChainGuard::default();
     loop {
+        let sent = token.clone();
         let mut request = client
             .list_objects_v2()
             .bucket(bucket)
@@ -186,7 +224,7 @@ pub(super) async fn list(
         if delimiter {
             request = request.delimiter("/");
         }
-        let page = request.send().await.map_err(|err| {
+        let page = request.customize().interceptor(WholePage).send().await.map_err(|err| {
             let code = err.code().unwrap_or_default();
             match code {
                 "NoSuchBucket" => {
@@ -210,11 +248,43 @@ pub(super) async fn list(
             o.key()
                 .map(|k| (k.to_string(), o.size().unwrap_or(0).max(0) as u64))
         }));
-        match page.next_continuation_token() {
-            Some(next) if page.is_truncated() == Some(true) && !next.is_empty() => {
+        let found = page.contents().len() + page.common_prefixes().len();
+        if let Some(count) = page.key_count()
+            && usize::try_from(count).ok() != Some(found)
+        {
+            return Err(FetchError::new(format!(
+                "s3://{bucket}/{prefix}: cannot list: a page says it holds {count} keys and folders but holds {found} (cut short?)"
+            )));
+        }
+        let next = page.next_continuation_token().filter(|t| !t.is_empty());
+        match (page.is_truncated(), next) {
+            (Some(true), Some(next)) => {
+                // A token that comes back, or page after page of nothing,
+                // would list forever.
+                chain
+                    .page(sent.as_deref(), found, Some(next))
+                    .map_err(|fault| {
+                        FetchError::new(format!(
+                            "s3://{bucket}/{prefix}: cannot list: {}",
+                            fault.describe("continuation token", "a key or folder")
+                        ))
+                    })?;
                 token = Some(next.to_string());
             }
-            _ => break,
+            (Some(false), _) => break,
+            // Keys follow that no request can reach, or a page cut short
+            // before it says whether more follow: either way keys are
+            // missing, and a listing that ends here would hide them.
+            (Some(true), None) => {
+                return Err(FetchError::new(format!(
+                    "s3://{bucket}/{prefix}: cannot list: a page says more keys follow (IsTruncated) but gives no continuation token"
+                )));
+            }
+            (None, _) => {
+                return Err(FetchError::new(format!(
+                    "s3://{bucket}/{prefix}: cannot list: a page without IsTruncated (cut short?)"
+                )));
+            }
         }
     }
     Ok(listing)
@@ -224,42 +294,60 @@ pub(super) async fn list(
 #[derive(Debug, Clone)]
 pub(super) struct GetFailure(pub String);
 
-/// The object's bytes exactly as stored: the SDK does not undo a
+/// A GET of the object, its body not yet read. The SDK does not undo a
 /// Content-Encoding, so gzip is recognised later by its magic bytes.
 pub(super) async fn get(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
-) -> Result<Vec<u8>, GetFailure> {
-    let out = client
+) -> Result<GetObjectOutput, GetFailure> {
+    let request = client.get_object().bucket(bucket).key(key);
+    request
+        .send()
+        .await
+        .map_err(|err| get_failure(bucket, key, &err))
+}
+
+/// The rest of the object from byte `from` on, of the version `etag` names.
+pub(super) async fn get_rest(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    from: u64,
+    etag: Option<&str>,
+) -> Result<GetObjectOutput, GetFailure> {
+    let request = client
         .get_object()
         .bucket(bucket)
         .key(key)
+        .range(format!("bytes={from}-"))
+        .set_if_match(etag.map(str::to_string));
+    request
         .send()
         .await
-        .map_err(|err| {
-            let code = err.code().unwrap_or_default().to_string();
-            let message = err.message().unwrap_or_default().to_string();
-            GetFailure(if code == "AccessDenied" {
-                if message.to_ascii_lowercase().contains("kms") {
-                    format!(
-                        "s3://{bucket}/{key}: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt on its key ({message})"
-                    )
-                } else {
-                    format!(
-                        "s3://{bucket}/{key}: access denied: reading needs s3:GetObject on arn:aws:s3:::{bucket}/* (and kms:Decrypt for an SSE-KMS trail)"
-                    )
-                }
-            } else {
-                format!("s3://{bucket}/{key}: cannot read: {}", describe(&err))
-            })
-        })?;
-    let body = out
-        .body
-        .collect()
-        .await
-        .map_err(|e| GetFailure(format!("s3://{bucket}/{key}: read failed: {e}")))?;
-    Ok(body.into_bytes().to_vec())
+        .map_err(|err| get_failure(bucket, key, &err))
+}
+
+fn get_failure(
+    bucket: &str,
+    key: &str,
+    err: &SdkError<GetObjectError, HttpResponse>,
+) -> GetFailure {
+    let code = err.code().unwrap_or_default().to_string();
+    let message = err.message().unwrap_or_default().to_string();
+    GetFailure(if code == "AccessDenied" {
+        if message.to_ascii_lowercase().contains("kms") {
+            format!(
+                "s3://{bucket}/{key}: access denied: the trail is encrypted with SSE-KMS and reading it needs kms:Decrypt on its key ({message})"
+            )
+        } else {
+            format!(
+                "s3://{bucket}/{key}: access denied: reading needs s3:GetObject on arn:aws:s3:::{bucket}/* (and kms:Decrypt for an SSE-KMS trail)"
+            )
+        }
+    } else {
+        format!("s3://{bucket}/{key}: cannot read: {}", describe(err))
+    })
 }
 
 #[cfg(test)]

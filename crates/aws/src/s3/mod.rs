@@ -3,9 +3,11 @@
 //! Listing finds accounts and regions with a delimiter and lists only the
 //! day folders the window needs; keys are pruned by delivery minute, fetched
 //! `--concurrency` at a time, decoded and filtered on rayon's workers, and
-//! written in key order, each eventID once. The checkpoint records the last
-//! key whose records are all written.
+//! written in key order under the duplicate rule (`dedup`). The checkpoint
+//! records the last key whose records are all written, and what a rerun
+//! must retry.
 
+mod body;
 mod checkpoint;
 mod client;
 mod dedup;
@@ -16,15 +18,15 @@ mod progress;
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use spitzel_core::window::TimeWindow;
 use spitzel_pipeline::Criteria;
 use tokio::sync::{Semaphore, mpsc};
-use tokio::task::JoinHandle;
 
 use crate::destination::Destination;
 use crate::errors::FetchError;
@@ -33,10 +35,11 @@ use crate::options::{Options, S3Options};
 use crate::resume;
 use crate::signals::Interrupt;
 
-use checkpoint::S3Checkpoint;
+use checkpoint::{Partial, S3Checkpoint};
 use dedup::Dedup;
-use discover::{Listed, Scope, Skipped};
+use discover::{ListFailure, Listed, Scope, Skipped};
 use progress::Counters;
+use spitzel_core::dedup::Verdict;
 
 /// ListObjectsV2 requests in flight.
 const LIST_CONCURRENCY: usize = 16;
@@ -44,41 +47,83 @@ const LIST_CONCURRENCY: usize = 16;
 /// How often the checkpoint is saved at most (and at the end).
 const SAVE_EVERY: Duration = Duration::from_millis(500);
 
-/// One fetched and decoded object.
-struct Fetched {
-    key: String,
-    result: Result<(u64, object::Decoded), String>,
+/// eventIDs with conflicting records named one by one; more are counted.
+const CONFLICTS_NAMED: u64 = 10;
+
+/// Keys named in the one line for a cause that many objects share.
+const KEYS_NAMED: usize = 3;
+
+/// What the reader hears of one object, in order: pieces of its matching
+/// lines, then Done or Failed (Failed may follow pieces: the body broke off
+/// for good part-way).
+enum Event {
+    Piece(object::Decoded),
+    /// The whole body was read: its size in bytes.
+    Done(u64),
+    Failed(String),
 }
 
-fn spawn_get(
+/// Pieces decoded ahead of the writer per object: memory per object stays
+/// a few PIECE_BYTES however large it inflates.
+const PIECES_AHEAD: usize = 2;
+
+/// Fetch and decode one object on a thread of its own (decoding blocks on
+/// the body as it arrives), its pieces sent as the writer takes them.
+fn spawn_object(
     client: aws_sdk_s3::Client,
     bucket: Arc<str>,
     key: String,
     criteria: Arc<Criteria>,
-) -> JoinHandle<Fetched> {
+    attempts: u32,
+) -> mpsc::Receiver<Event> {
+    let (tx, rx) = mpsc::channel(PIECES_AHEAD);
     tokio::spawn(async move {
-        let body = match client::get(&client, &bucket, &key).await {
-            Ok(body) => body,
+        let first = match client::get(&client, &bucket, &key).await {
+            Ok(first) => first,
             Err(e) => {
-                return Fetched {
-                    key,
-                    result: Err(e.0),
-                };
+                let _ = tx.send(Event::Failed(e.0)).await;
+                return;
             }
         };
-        let (tx, rx) = tokio::sync::oneshot::channel();
+        let size = first
+            .content_length()
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0);
         let name = format!("s3://{bucket}/{key}");
-        // Decoding is CPU work: rayon's workers, one per core.
-        rayon::spawn(move || {
-            let size = body.len() as u64;
-            let decoded = object::decode(&name, &body, &criteria);
-            let _ = tx.send((size, decoded));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut reader = body::stream(client, bucket, key, first, attempts, stop.clone());
+        tokio::task::spawn_blocking(move || {
+            let last = object::decode(&name, &mut reader, &criteria, &stop, &mut |piece| {
+                match tx.blocking_send(Event::Piece(piece)) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    // The reader is gone: the run stopped.
+                    Err(_) => ControlFlow::Break(()),
+                }
+            });
+            let end = match reader.failure() {
+                Some(message) => Event::Failed(message),
+                None => {
+                    if tx.blocking_send(Event::Piece(last)).is_err() {
+                        return;
+                    }
+                    Event::Done(size)
+                }
+            };
+            let _ = tx.blocking_send(end);
         });
-        let result = rx
-            .await
-            .map_err(|_| format!("s3://{bucket}/{key}: decoding failed"));
-        Fetched { key, result }
-    })
+    });
+    rx
+}
+
+/// The object being written: where in its lines the writer is.
+struct Current {
+    key: String,
+    /// A key from an earlier run's failures.
+    retry: bool,
+    /// Lines of it written by an earlier run.
+    skip: u64,
+    /// Lines of it seen so far (written, dropped as duplicates, or skipped).
+    index: u64,
 }
 
 struct Writer {
@@ -89,8 +134,10 @@ struct Writer {
     max_events: Option<u64>,
     last_save: Instant,
     counters: Arc<Counters>,
-    /// Lines of the first new object already written by an earlier run.
-    skip_lines: u64,
+    /// Lines for the user about records just written (conflicting IDs).
+    notes: Vec<String>,
+    current: Option<Current>,
+    parser: spitzel_core::doc::DocParser,
 }
 
 enum Wrote {
@@ -122,44 +169,60 @@ impl Writer {
         self.max_events.is_some_and(|max| self.state.written >= max)
     }
 
-    /// Write one object's lines; `retry`: a key from an earlier run's failures.
-    fn take(
-        &mut self,
-        key: &str,
-        decoded: &object::Decoded,
-        retry: bool,
-    ) -> std::io::Result<Wrote> {
-        self.dedup.enter(key);
-        let skip = if retry {
-            0
+    /// Lines of `key` written by an earlier run: a retried object's, or the
+    /// object after the last complete one (--max-events stopped inside it).
+    fn lines_done(&self, key: &str, retry: bool) -> u64 {
+        let partial = if retry {
+            self.state.failed.iter().find(|p| p.key == key)
         } else {
-            std::mem::take(&mut self.skip_lines)
+            self.state.partial.as_ref().filter(|p| p.key == key)
         };
+        partial.map_or(0, |p| p.lines)
+    }
+
+    /// Start writing `key`; `retry`: a key from an earlier run's failures.
+    fn begin(&mut self, key: &str, retry: bool) {
+        // A retried object's day folder is behind: what is remembered stays.
+        if !retry {
+            self.dedup.enter(key);
+        }
+        self.current = Some(Current {
+            key: key.to_string(),
+            retry,
+            skip: self.lines_done(key, retry),
+            index: 0,
+        });
+    }
+
+    /// Write a piece of the current object's lines. The checkpoint then
+    /// names the lines of it written, so that a stop between pieces resumes
+    /// inside it.
+    fn take(&mut self, bucket: &str, piece: &object::Decoded) -> std::io::Result<Wrote> {
+        let mut current = self.current.take().expect("an object begun");
         let mut start = 0;
-        let mut done_lines = 0u64;
         let mut bytes = 0u64;
         let mut cut = false;
-        for (index, &(end, id)) in decoded.ends.iter().enumerate() {
-            let line = &decoded.lines[start..end];
+        let mut closed = None;
+        for &(end, digests) in &piece.ends {
+            let line = &piece.lines[start..end];
             start = end;
-            if (index as u64) < skip {
-                done_lines += 1;
+            if current.index < current.skip {
+                current.index += 1;
                 continue;
             }
             if self.enough() {
                 cut = true;
                 break;
             }
-            done_lines += 1;
-            if !self.dedup.first(id) {
-                continue;
+            current.index += 1;
+            match self.dedup.judge(digests) {
+                Verdict::Duplicate => continue,
+                Verdict::Conflict => self.conflict(bucket, &current.key, line),
+                Verdict::First => {}
             }
             if let Err(e) = self.out.writer().write_all(line) {
-                return if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    Ok(Wrote::Closed)
-                } else {
-                    Err(e)
-                };
+                closed = Some(e);
+                break;
             }
             bytes += line.len() as u64;
             self.state.written += 1;
@@ -168,28 +231,124 @@ impl Writer {
         if let Some(len) = self.state.output_len.as_mut() {
             *len += bytes;
         }
-        if retry {
-            if !cut {
-                self.state.failed.retain(|k| k != key);
+        let lines = current.index;
+        if current.retry {
+            if let Some(pending) = self.state.failed.iter_mut().find(|p| p.key == current.key) {
+                pending.lines = lines;
             }
-        } else if cut {
-            self.state.lines_into_next = done_lines;
         } else {
-            self.state.done_through = Some(key.to_string());
-            self.state.lines_into_next = 0;
+            self.state.partial = Some(Partial {
+                key: current.key.clone(),
+                lines,
+            });
         }
-        Ok(if cut || self.enough() {
-            Wrote::Enough
-        } else {
-            Wrote::Continue
-        })
+        self.current = Some(current);
+        match closed {
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Wrote::Closed),
+            Some(e) => Err(e),
+            None if cut => Ok(Wrote::Enough),
+            None => Ok(Wrote::Continue),
+        }
     }
 
+    /// The current object is written whole.
+    fn finish(&mut self) {
+        let Some(current) = self.current.take() else {
+            return;
+        };
+        if current.retry {
+            self.state.failed.retain(|p| p.key != current.key);
+        } else {
+            self.state.done_through = Some(current.key);
+            self.state.partial = None;
+        }
+    }
+
+    /// A record under an eventID already written with another record: it is
+    /// written, and said (the first few by name).
+    fn conflict(&mut self, bucket: &str, key: &str, line: &[u8]) {
+        let count = self.dedup.counts.conflicts;
+        if count <= CONFLICTS_NAMED {
+            let id = self
+                .parser
+                .parse(line.strip_suffix(b"\n").unwrap_or(line))
+                .ok()
+                .and_then(|doc| doc.top_str("eventID").map(str::to_string))
+                .unwrap_or_default();
+            self.notes.push(format!(
+                "s3://{bucket}/{key}: eventID {id} was already written with a different record; both are written"
+            ));
+        }
+        if count == CONFLICTS_NAMED {
+            self.notes.push(
+                "more eventIDs with different records are counted in the summary, not named"
+                    .to_string(),
+            );
+        }
+    }
+
+    /// An object that could not be read: a rerun retries it, skipping the
+    /// lines of it already written.
     fn failed(&mut self, key: &str, retry: bool) {
-        if !retry {
+        let lines = match self.current.take() {
+            Some(current) if current.key == key => current.index.max(current.skip),
+            _ => self.lines_done(key, retry),
+        };
+        if retry {
+            if let Some(pending) = self.state.failed.iter_mut().find(|p| p.key == key) {
+                pending.lines = lines;
+            }
+        } else {
             self.state.done_through = Some(key.to_string());
-            self.state.lines_into_next = 0;
-            self.state.failed.push(key.to_string());
+            self.state.partial = None;
+            self.state.failed.push(Partial {
+                key: key.to_string(),
+                lines,
+            });
+        }
+    }
+
+    /// A folder that could not be listed: a rerun lists it again.
+    fn unlisted(&mut self, failure: &ListFailure) {
+        if let Some(prefix) = &failure.prefix
+            && !self.state.failed_listings.contains(prefix)
+        {
+            self.state.failed_listings.push(prefix.clone());
+        }
+    }
+}
+
+/// The output as messages name it.
+fn output_name(args: &Options) -> String {
+    args.output.as_ref().map_or_else(
+        || "standard output".to_string(),
+        |p| p.display().to_string(),
+    )
+}
+
+/// Objects that could not be read, one line per cause: the same denial on
+/// 135 objects is one line with the count and the first keys.
+fn report_get_failures(bucket: &str, failures: &[(String, String)]) {
+    let mut causes: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (key, message) in failures {
+        let named = format!("s3://{bucket}/{key}: ");
+        let cause = message.strip_prefix(&named).unwrap_or(message);
+        match causes.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, keys)) => keys.push(key),
+            None => causes.push((cause, vec![key])),
+        }
+    }
+    for (cause, mut keys) in causes {
+        keys.sort_unstable();
+        if let [key] = keys[..] {
+            eprintln!("spitzel-fetch: s3://{bucket}/{key}: {cause}");
+        } else {
+            let first: Vec<&str> = keys.iter().take(KEYS_NAMED).copied().collect();
+            eprintln!(
+                "spitzel-fetch: s3://{bucket}: {cause}: {} objects, the first: {}",
+                keys.len(),
+                first.join(", ")
+            );
         }
     }
 }
@@ -219,6 +378,22 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         }
         None => None,
     };
+    if let Some(saved) = &saved {
+        let reached = args.max_events.is_some_and(|max| saved.written >= max);
+        if saved.complete || reached {
+            eprintln!(
+                "spitzel-fetch: already complete: {} events in {}{}",
+                saved.written,
+                output_name(&args),
+                if reached && !saved.complete {
+                    " (--max-events reached)"
+                } else {
+                    ""
+                }
+            );
+            return Ok(Exit::read_all(saved.written));
+        }
+    }
     let window = match &saved {
         Some(saved) => TimeWindow {
             from: saved.from,
@@ -254,7 +429,14 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
 
     let resuming = saved.is_some();
     let mut state = saved.unwrap_or_else(|| S3Checkpoint::new(arguments, window.from, window.to));
-    let out = resume::open_output(args.output.as_deref(), &mut state.output_len, resuming)?;
+    let Some(dedup) = Dedup::restore(&state.seen) else {
+        return Err(FetchError::new(format!(
+            "checkpoint {} holds damaged de-duplication state; use a new checkpoint file",
+            args.checkpoint
+                .as_ref()
+                .map_or_else(String::new, |p| p.display().to_string())
+        )));
+    };
     let skipped = Arc::new(Skipped::default());
     let scope = Arc::new(Scope {
         bucket: bucket.clone(),
@@ -268,26 +450,58 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         skipped: skipped.clone(),
     });
     let root = layout::logs_root(&prefix);
+    // A mistyped prefix or bucket is found here, before the output is touched.
     let (region_folders, mut failures) = discover::regions(scope.clone(), &root, &url).await?;
+    // So is a checkpoint that cannot be saved (a missing directory).
+    if let Some(path) = &args.checkpoint {
+        checkpoint::save(path, &state).map_err(|e| {
+            FetchError::new(format!("cannot save checkpoint {}: {e}", path.display()))
+        })?;
+    }
+    let out = match resume::open_output(args.output.as_deref(), &mut state.output_len, resuming) {
+        Ok(out) => out,
+        Err(e) => {
+            if let (Some(path), false) = (&args.checkpoint, resuming) {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
+    };
+    // Folders an earlier run could not list: their keys up to where that
+    // run got are retried with its failed objects.
+    for folder in std::mem::take(&mut state.failed_listings) {
+        match discover::relist(&scope, &root, &folder, state.done_through.as_deref()).await {
+            Ok(keys) => {
+                for key in keys {
+                    if !state.failed.iter().any(|p| p.key == key) {
+                        state.failed.push(Partial { key, lines: 0 });
+                    }
+                }
+            }
+            Err(e) => failures.push(ListFailure::of(&folder, e)),
+        }
+    }
     for failure in &failures {
-        eprintln!("spitzel-fetch: {failure}");
+        eprintln!("spitzel-fetch: {}", failure.error);
     }
 
     let counters = Arc::new(Counters::default());
     let mut writer = Writer {
         out,
-        skip_lines: state.lines_into_next,
-        dedup: Dedup::restore(&state.seen),
+        dedup,
         state,
         path: args.checkpoint.clone(),
         max_events: args.max_events,
         last_save: Instant::now(),
         counters: counters.clone(),
+        notes: Vec::new(),
+        current: None,
+        parser: spitzel_core::doc::DocParser::new(),
     };
-    writer.save(true)?;
-    if writer.enough() {
-        return Ok(Exit::Found);
+    for failure in &failures {
+        writer.unlisted(failure);
     }
+    writer.save(true)?;
 
     let stop = Arc::new(tokio::sync::Notify::new());
     let interrupt = {
@@ -299,7 +513,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
 
     // Failed objects of an earlier run go first, then the keys after the
     // last complete one.
-    let retries: Vec<String> = writer.state.failed.clone();
+    let retries: Vec<String> = writer.state.failed.iter().map(|p| p.key.clone()).collect();
     let (tx, mut rx) = mpsc::channel::<Listed>(4096);
     tokio::spawn(discover::produce(
         scope.clone(),
@@ -309,18 +523,25 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     ));
     let bucket_arc: Arc<str> = Arc::from(bucket.as_str());
     let mut retry_queue: VecDeque<String> = retries.into();
-    let mut in_flight: VecDeque<(bool, JoinHandle<Fetched>)> = VecDeque::new();
+    let mut in_flight: VecDeque<(bool, String, mpsc::Receiver<Event>)> = VecDeque::new();
+    let attempts = args.aws.max_attempts;
     let mut listing_open = true;
     let mut read_failures = 0u64;
+    let mut get_failures: Vec<(String, String)> = Vec::new();
     let mut reported: Vec<String> = Vec::new();
     let mut closed = false;
+    let mut drained = false;
     'run: loop {
         while in_flight.len() < concurrency {
             if let Some(key) = retry_queue.pop_front() {
-                in_flight.push_back((
-                    true,
-                    spawn_get(s3.clone(), bucket_arc.clone(), key, criteria.clone()),
-                ));
+                let events = spawn_object(
+                    s3.clone(),
+                    bucket_arc.clone(),
+                    key.clone(),
+                    criteria.clone(),
+                    attempts,
+                );
+                in_flight.push_back((true, key, events));
                 continue;
             }
             if !listing_open {
@@ -342,69 +563,103 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
             match next {
                 Some(Listed::Object { key }) => {
                     counters.queued.fetch_add(1, Ordering::Relaxed);
-                    in_flight.push_back((
-                        false,
-                        spawn_get(s3.clone(), bucket_arc.clone(), key, criteria.clone()),
-                    ));
+                    let events = spawn_object(
+                        s3.clone(),
+                        bucket_arc.clone(),
+                        key.clone(),
+                        criteria.clone(),
+                        attempts,
+                    );
+                    in_flight.push_back((false, key, events));
                 }
-                Some(Listed::Failed(e)) => {
-                    progress::report(display.as_ref(), &e);
-                    failures.push(e);
+                Some(Listed::Failed(failure)) => {
+                    progress::report(display.as_ref(), &failure.error);
+                    writer.unlisted(&failure);
+                    failures.push(failure);
                 }
                 None => listing_open = false,
             }
         }
-        let Some((retry, handle)) = in_flight.pop_front() else {
+        let Some((retry, key, mut events)) = in_flight.pop_front() else {
+            // Every key listed, every object read or failed.
+            drained = true;
             break;
         };
-        let fetched = tokio::select! {
-            fetched = handle => fetched,
-            _ = stop.notified() => break 'run,
-        };
-        let fetched = match fetched {
-            Ok(f) => f,
-            Err(e) => return Err(FetchError::new(format!("internal error: {e}"))),
-        };
-        match fetched.result {
-            Ok((size, decoded)) => {
-                counters.objects.fetch_add(1, Ordering::Relaxed);
-                counters.bytes.fetch_add(size, Ordering::Relaxed);
-                let wrote =
-                    tokio::task::block_in_place(|| writer.take(&fetched.key, &decoded, retry))
+        let mut begun = false;
+        loop {
+            let event = tokio::select! {
+                event = events.recv() => event,
+                _ = stop.notified() => break 'run,
+            };
+            match event {
+                Some(Event::Piece(piece)) => {
+                    if !begun {
+                        writer.begin(&key, retry);
+                        begun = true;
+                    }
+                    let wrote = tokio::task::block_in_place(|| writer.take(&bucket, &piece))
                         .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
-                for problem in &decoded.problems {
-                    progress::report(display.as_ref(), problem);
+                    for note in writer.notes.drain(..) {
+                        progress::report(display.as_ref(), note);
+                    }
+                    for problem in &piece.problems {
+                        progress::report(display.as_ref(), problem);
+                        read_failures += 1;
+                    }
+                    if !piece.problems.is_empty() {
+                        if !reported.contains(&key) {
+                            reported.push(key.clone());
+                        }
+                        if !writer.state.damaged.contains(&key) {
+                            writer.state.damaged.push(key.clone());
+                        }
+                    }
+                    match wrote {
+                        Wrote::Continue => {}
+                        Wrote::Enough => break 'run,
+                        Wrote::Closed => {
+                            closed = true;
+                            break 'run;
+                        }
+                    }
+                    tokio::task::block_in_place(|| writer.save(false))?;
+                }
+                Some(Event::Done(size)) => {
+                    if !begun {
+                        writer.begin(&key, retry);
+                    }
+                    writer.finish();
+                    counters.objects.fetch_add(1, Ordering::Relaxed);
+                    counters.bytes.fetch_add(size, Ordering::Relaxed);
+                    break;
+                }
+                failure => {
+                    let message = match failure {
+                        Some(Event::Failed(message)) => message,
+                        _ => format!(
+                            "s3://{bucket}/{key}: internal error: the reading ended without a word"
+                        ),
+                    };
+                    // Said once per cause at the end.
                     read_failures += 1;
+                    writer.failed(&key, retry);
+                    get_failures.push((key, message));
+                    break;
                 }
-                if !decoded.problems.is_empty() {
-                    reported.push(fetched.key.clone());
-                    if !writer.state.damaged.contains(&fetched.key) {
-                        writer.state.damaged.push(fetched.key.clone());
-                    }
-                }
-                match wrote {
-                    Wrote::Continue => {}
-                    Wrote::Enough => break 'run,
-                    Wrote::Closed => {
-                        closed = true;
-                        break 'run;
-                    }
-                }
-            }
-            Err(message) => {
-                progress::report(display.as_ref(), &message);
-                read_failures += 1;
-                writer.failed(&fetched.key, retry);
             }
         }
         tokio::task::block_in_place(|| writer.save(false))?;
+        if writer.enough() {
+            break;
+        }
     }
-    for (_, handle) in &in_flight {
-        handle.abort();
-    }
+    // The objects still in flight stop when their receivers go.
+    drop(in_flight);
     if closed {
         return Ok(Exit::Found);
     }
+    let interrupted = interrupt.signal().is_some();
+    let ran_out = !interrupted && drained;
     tokio::task::block_in_place(|| writer.save(true))?;
     if writer.path.is_none() {
         writer
@@ -415,10 +670,11 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     if let Some(display) = display {
         display.finish().await;
     }
+    report_get_failures(&bucket, &get_failures);
     if !args.quiet {
         eprintln!(
             "spitzel-fetch: {}",
-            progress::summary(&url, &counters, &skipped)
+            progress::summary(&url, &counters, &skipped, writer.dedup.counts)
         );
     }
     if let Some(code) = Exit::interrupted(&interrupt) {
@@ -442,6 +698,10 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         }
     }
     let unread = read_failures + failures.len() as u64;
+    if unread == 0 && ran_out && writer.path.is_some() {
+        writer.state.complete = true;
+        tokio::task::block_in_place(|| writer.save(true))?;
+    }
     if unread > 0 {
         eprintln!(
             "spitzel-fetch: {unread} part(s) of {url} could not be read completely (see above){}",

@@ -10,4 +10,5 @@ mod fetch_progress;
 mod fetch_resume;
 mod fetch_robust;
 mod fetch_s3;
+mod fetch_s3_faults;
 mod support;
