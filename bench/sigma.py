@@ -7,7 +7,11 @@ run, on the corpus of bench/gen_corpus.py with SigmaHQ's CloudTrail rules.
 Also in the same rounds: the single-glob query, `grep -cF` of one literal
 (the floor) and pySigma's DuckDB backend (bench/sigma_duckdb.py). Before
 timing, the matches are compared: spitzel's --annotate lists against rsigma's
-detections pair by pair, and the counts per rule of all three. Figures are
+detections pair by pair, and the counts per rule of all three. The same
+rounds run the rules together with bench/sigma-correlations (one correlation
+of each type) in both engines, rsigma with its state caps lifted: the
+correlation set's cost over the rules alone, its peak RSS on both corpus
+sizes, and the hits per correlation. Figures are
 ratios from interleaved runs of the same round; the report goes to
 bench/results/sigma.md and sigma.json. rsigma is installed once into
 bench/.tools (cargo install rsigma --version 0.23.0 --locked), as jaq is;
@@ -29,6 +33,8 @@ import benchlib as bench  # noqa: E402  (the scripts' shared helpers)
 RSIGMA_VERSION = "0.23.0"
 TARGET_VS_RSIGMA = 10.0
 TARGET_VS_GLOB = 0.5  # within 2x of the single-glob query
+TARGET_CORRELATION_COST = 1.5  # rules + correlation set vs the rules alone
+CORRELATION_COUNT = 4  # in bench/sigma-correlations, one of each type
 
 
 def log(message):
@@ -87,7 +93,28 @@ def find_duckdb_python(explicit):
     return python
 
 
-def commands(spitzel, rsigma, duckdb_python, rules, corpus):
+CORRELATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sigma-correlations")
+WITH_CORRELATIONS = "spitzel --sigma RULES+CORRELATIONS --annotate"
+RSIGMA_CORRELATIONS = "rsigma engine eval RULES+CORRELATIONS"
+# rsigma's correlation state caps, lifted so that it evicts nothing.
+RSIGMA_UNCAPPED = "--max-state-entries 1000000000"
+
+
+def combined_rules(work, rules):
+    """SigmaHQ's rules and the correlation set in one directory: rsigma takes
+    one -r path."""
+    path = os.path.join(work, "sigma-rules-with-correlations")
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    for source in (rules, CORRELATIONS):
+        for folder, _, names in os.walk(source):
+            for name in names:
+                if name.endswith((".yml", ".yaml")):
+                    shutil.copy(os.path.join(folder, name), os.path.join(path, name))
+    return path
+
+
+def commands(spitzel, rsigma, duckdb_python, rules, corpus, combined=None):
     argvs = {
         # What a responder runs: matches written with their rules.
         "spitzel --sigma --annotate": [spitzel, "--sigma", rules, "--annotate", "-i", corpus],
@@ -102,7 +129,40 @@ def commands(spitzel, rsigma, duckdb_python, rules, corpus):
                                        "rsigma", rsigma, rules, corpus]
     if duckdb_python:
         argvs["pySigma DuckDB backend"] = [duckdb_python, DUCKDB_SCRIPT, rules, corpus]
+    if combined:
+        argvs[WITH_CORRELATIONS] = [spitzel, "--sigma", combined, "--annotate", "-i", corpus]
+        if rsigma:
+            argvs[RSIGMA_CORRELATIONS] = [
+                "bash", "-c",
+                f'exec "$1" engine eval -q --no-stats {RSIGMA_UNCAPPED} '
+                '--timestamp-field eventTime -r "$2" < "$3"',
+                "rsigma", rsigma, combined, corpus]
     return argvs
+
+
+def correlation_hits(spitzel, rsigma, combined, corpus):
+    """Per correlation title: spitzel-filter's hits (--sigma-alerts) and
+    rsigma's alerts (it alerts at every event that keeps the condition met,
+    so its count is larger and not comparable one for one)."""
+    done = subprocess.run([spitzel, "--sigma", combined, "--sigma-alerts", "-i", corpus],
+                          capture_output=True)
+    if done.returncode not in (0, 1):
+        raise bench.BenchError(f"spitzel failed: {bench.first_line(done.stderr.decode())}")
+    ours = collections.Counter(json.loads(line)["title"] for line in done.stdout.splitlines())
+    theirs = collections.Counter()
+    if rsigma:
+        with open(corpus, "rb") as source:
+            done = subprocess.run([rsigma, "engine", "eval", "-q", "--no-stats",
+                                   *RSIGMA_UNCAPPED.split(), "--timestamp-field", "eventTime",
+                                   "--no-detections", "-r", combined],
+                                  stdin=source, capture_output=True)
+        if done.returncode != 0:
+            raise bench.BenchError(f"rsigma failed: {bench.first_line(done.stderr.decode())}")
+        for line in done.stdout.splitlines():
+            alert = json.loads(line)
+            if "correlation_type" in alert:
+                theirs[alert["rule_title"]] += 1
+    return ours, theirs
 
 
 DUCKDB_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sigma_duckdb.py")
@@ -264,14 +324,18 @@ def main():
     agreements = {name: agreement(spitzel, rsigma, duckdb_python, rules, path)
                   for name, path in (("corpus", corpus), ("shared records", real))}
     ours, theirs, only_ours, only_theirs, _, duck_note = agreements["corpus"]
+    combined = combined_rules(args.work, rules)
+    hits_ours, hits_theirs = correlation_hits(spitzel, rsigma, combined, corpus)
+    log(f"correlation hits: spitzel {dict(hits_ours)}, rsigma alerts {dict(hits_theirs)}")
 
-    argvs = commands(spitzel, rsigma, duckdb_python, rules, corpus)
+    argvs = commands(spitzel, rsigma, duckdb_python, rules, corpus, combined)
     # GNU grep stops at the first match when its output is /dev/null: the
     # floor writes its count to a pipe (bench/run.py does the same).
     samples = bench.rounds({name: (lambda argv=argv, name=name: measure(
         argv, not name.startswith("grep"))) for name, argv in argvs.items()}, args.runs)
-    small_rss = measure(commands(spitzel, rsigma, None, rules, small)
-                        ["spitzel --sigma --annotate"], True)[2]
+    small_argvs = commands(spitzel, rsigma, None, rules, small, combined)
+    small_rss = measure(small_argvs["spitzel --sigma --annotate"], True)[2]
+    small_rss_correlations = measure(small_argvs[WITH_CORRELATIONS], True)[2]
 
     summary = {}
     for name, values in samples.items():
@@ -296,6 +360,10 @@ def main():
         ratios["vs_rsigma"] = rsigma_s / sigma["median_s"]
         ratios["vs_rsigma_one_core"] = rsigma_s / sigma_1["median_s"]
         ratios["cpu_vs_rsigma"] = cpu_ratio("rsigma engine eval")
+        ratios["correlations_vs_rsigma"] = (summary[RSIGMA_CORRELATIONS]["median_s"]
+                                            / summary[WITH_CORRELATIONS]["median_s"])
+    ratios["correlation_set_cost"] = summary[WITH_CORRELATIONS]["median_s"] / sigma["median_s"]
+    ratios["correlation_set_cpu_cost"] = cpu_ratio(WITH_CORRELATIONS)
     if duckdb_python:
         ratios["vs_duckdb"] = summary["pySigma DuckDB backend"]["median_s"] / sigma["median_s"]
         ratios["cpu_vs_duckdb"] = cpu_ratio("pySigma DuckDB backend")
@@ -341,6 +409,25 @@ def main():
         f"- memory: {sigma['max_rss_mb']:.0f} MB peak on {data_bytes / 1e6:,.0f} MB, "
         f"{small_rss / 1024:.0f} MB on {os.path.getsize(small) / 1e6:,.0f} MB",
     ]
+    with_correlations = summary[WITH_CORRELATIONS]
+    lines += [
+        f"- correlation set (bench/sigma-correlations: {len(hits_ours)} of "
+        f"{CORRELATION_COUNT} correlations hit): rules + correlations take "
+        f"{ratios['correlation_set_cost']:.2f}x the wall time of the rules alone "
+        f"({ratios['correlation_set_cpu_cost']:.2f}x the CPU time); goal < "
+        f"{TARGET_CORRELATION_COST}x: "
+        f"{'yes' if ratios['correlation_set_cost'] < TARGET_CORRELATION_COST else 'no'}"
+        + (f"; {ratios['correlations_vs_rsigma']:.1f}x rsigma's speed on the same set "
+           f"(state caps lifted)" if rsigma else ""),
+        f"- memory with correlations: {with_correlations['max_rss_mb']:.0f} MB peak on "
+        f"{data_bytes / 1e6:,.0f} MB, {small_rss_correlations / 1024:.0f} MB on "
+        f"{os.path.getsize(small) / 1e6:,.0f} MB (the base rules' matches are held to the end)"
+        + (f"; rsigma {summary[RSIGMA_CORRELATIONS]['max_rss_mb']:.0f} MB" if rsigma else ""),
+        "- hits per correlation: " + ", ".join(
+            f"{title}: {hits_ours[title]}"
+            + (f" (rsigma alerts: {hits_theirs[title]})" if rsigma else "")
+            for title in sorted(set(hits_ours) | set(hits_theirs))),
+    ]
     if rsigma:
         lines.append(
             f"- agreement with rsigma, (event, rule) pairs: spitzel {sum(ours.values())}, "
@@ -382,6 +469,8 @@ def main():
     with open(os.path.join(results, f"{args.results}.json"), "w") as handle:
         json.dump({"started": started, "corpus_bytes": data_bytes, "runs": args.runs,
                    "summary": summary, "ratios": ratios, "small_rss_mb": small_rss / 1024,
+                   "small_rss_with_correlations_mb": small_rss_correlations / 1024,
+                   "correlation_hits": {"spitzel": hits_ours, "rsigma_alerts": hits_theirs},
                    "per_rule": per_rule_json,
                    "only_spitzel": sum(only_ours.values()),
                    "only_rsigma": sum(only_theirs.values())}, handle, indent=2)

@@ -2,8 +2,11 @@
 
 use crate::settings::Settings;
 use spitzel_core::actions::ActionMatcher;
+use spitzel_sigma::RuleSet;
+use spitzel_sigma::correlation::{Kind, Source as SigmaSource};
 use spitzel_sql::{
-    ActionPlan, Cond, DdlError, Dialect, Refusal, Source, athena_ddl, emit as emit_sql,
+    ActionPlan, Cond, Correlated, CountCorrelation, CountSource, DdlError, Dialect, Refusal,
+    Source, athena_ddl, emit as emit_sql, emit_correlated,
 };
 
 /// Why --emit-sql prints no statement (one line, exit 2).
@@ -49,30 +52,103 @@ pub(crate) fn statement(
             )
             .into());
         }
-        // A correlation needs grouped sliding frames over the whole input;
-        // no statement is written for it rather than an approximation.
         Some(sigma) if !sigma.rules.correlations.list.is_empty() => {
-            let rule = &sigma.rules.correlations.list[0].rule;
-            return Err(Refusal::new(
-                format!(
-                    "{}:{}: correlation rule '{}' ({})",
-                    rule.path.display(),
-                    rule.line,
-                    rule.title,
-                    rule.kind.name()
-                ),
-                dialect,
-            )
-            .into());
+            let correlated = correlated(settings, plan, &sigma.rules, dialect)?;
+            let source = source(settings, dialect, table);
+            return Ok(emit_correlated(dialect, &correlated, &source)?);
         }
         Some(sigma) => Some(Cond::sigma(&sigma.rules.rules)),
     };
     let cond = Cond::criteria(plan, criteria.window, &criteria.expressions, sigma);
-    let source = match dialect {
+    let source = source(settings, dialect, table);
+    Ok(emit_sql(dialect, &cond, settings.invert, &source)?)
+}
+
+fn source(settings: &Settings, dialect: Dialect, table: &str) -> Source {
+    match dialect {
         Dialect::Athena => Source::Table(table.to_owned()),
         _ => Source::Files(settings.inputs.clone()),
-    };
-    Ok(emit_sql(dialect, &cond, settings.invert, &source)?)
+    }
+}
+
+/// The correlations the statement decides exactly (event_count and
+/// value_count with a lower bound, over detection rules); any other is
+/// refused naming the rule and the construct. Sliding frames are never
+/// approximated by fixed buckets.
+fn correlated<'a>(
+    settings: &'a Settings,
+    plan: ActionPlan,
+    set: &'a RuleSet,
+    dialect: Dialect,
+) -> Result<Correlated<'a>, Refusal> {
+    let criteria = &settings.criteria;
+    let mut correlations = Vec::new();
+    for correlation in &set.correlations.list {
+        let rule = &correlation.rule;
+        let name = format!(
+            "{}:{}: correlation rule '{}'",
+            rule.path.display(),
+            rule.line,
+            rule.title
+        );
+        let refuse = |construct: &str| Refusal::new(format!("{name}: {construct}"), dialect);
+        let counts_values = match rule.kind {
+            Kind::EventCount => false,
+            Kind::ValueCount { .. } => true,
+            Kind::Temporal | Kind::TemporalOrdered => {
+                return Err(refuse(&format!(
+                    "type {} (the statement decides event_count and value_count)",
+                    rule.kind.name()
+                )));
+            }
+        };
+        let bounds = rule.condition.unwrap_or_default();
+        if bounds.lt.is_some() || bounds.lte.is_some() || bounds.eq.is_some() {
+            return Err(refuse(
+                "an upper bound (lt, lte, eq) in its condition (the statement decides gt and gte)",
+            ));
+        }
+        let at_least = match (bounds.gte, bounds.gt) {
+            (Some(gte), Some(gt)) => gte.max(gt.saturating_add(1)),
+            (Some(gte), None) => gte,
+            (None, Some(gt)) => gt.saturating_add(1),
+            (None, None) => return Err(refuse("no condition")),
+        };
+        let mut sources = Vec::new();
+        for (number, source) in correlation.sources.iter().enumerate() {
+            let SigmaSource::Rule(index) = *source else {
+                return Err(refuse(
+                    "a chain (it refers to another correlation; the statement decides correlations over detection rules)",
+                ));
+            };
+            sources.push(CountSource {
+                rule: Cond::rule(&set.rules[index as usize]),
+                group: correlation.group_fields[number].clone(),
+                value: correlation.value_fields[number].clone(),
+            });
+        }
+        correlations.push(CountCorrelation {
+            name,
+            sources,
+            timespan: rule.timespan,
+            at_least,
+            counts_values,
+            writes: correlation.writes,
+        });
+    }
+    let writes = Cond::Or(
+        set.rules
+            .iter()
+            .zip(&set.correlations.rule_writes)
+            .filter(|(_, writes)| **writes)
+            .map(|(rule, _)| Cond::rule(rule))
+            .collect(),
+    );
+    Ok(Correlated {
+        criteria: Cond::criteria(plan, criteria.window, &criteria.expressions, None),
+        writes,
+        correlations,
+    })
 }
 
 /// The action globs as predicates on eventSource and eventName.

@@ -161,6 +161,11 @@ impl Settings {
                     "--invert-match cannot be used with Sigma correlation rules (the events outside every hit are not a question they answer)",
                 ));
             }
+            if args.sigma_alerts && args.emit_sql.is_some() {
+                return Err(UsageError::Correlation(
+                    "--sigma-alerts cannot be used with --emit-sql (the statement returns the hits' events)",
+                ));
+            }
             if args.sigma_alerts && !sigma.correlated() {
                 return Err(UsageError::Correlation(
                     "--sigma-alerts: no correlation rule among the --sigma rules",

@@ -21,6 +21,7 @@ mod sample_data;
 mod shapes;
 mod sigma_cli;
 mod sigma_correlation;
+mod sigma_rsigma;
 mod sql_cli;
 mod sql_engines;
 mod util;

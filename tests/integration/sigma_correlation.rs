@@ -744,26 +744,105 @@ fn bad_correlations_are_refused_naming_file_line_and_key() {
     assert!(err.contains("--sigma-alerts: no correlation rule"), "{err}");
 }
 
+/// The one-line refusal of `--emit-sql dialect` for `rules`.
+fn sql_refusal(rules: &str, dialect: &str, extra: &[&str]) -> String {
+    let mut args = vec!["--sigma", rules, "--emit-sql", dialect, "-i", "x.ndjson"];
+    args.extend_from_slice(extra);
+    let output = run(&args, b"");
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(output.stdout.is_empty());
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
+// The statements' results are compared with the filter's on the engines
+// by tests/sql/run.py (sql_engines); here, what is emitted and refused.
 #[test]
-fn emit_sql_refuses_a_correlation_naming_the_rule() {
-    let case = brute_force("        gte: 3\n", "5m");
-    let rules = case.rules();
+fn emit_sql_writes_event_count_and_value_count_with_a_lower_bound() {
+    for condition in ["        gte: 3\n", "        gt: 2\n"] {
+        let case = brute_force(condition, "5m");
+        let rules = case.rules();
+        for dialect in ["duckdb", "spark", "athena"] {
+            let output = run(
+                &["--sigma", &rules, "--emit-sql", dialect, "-i", "x.ndjson"],
+                b"",
+            );
+            assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+            let sql = stdout(&output);
+            // A sliding frame at every time of the group, never a bucket.
+            assert!(
+                sql.contains("b.t >= a.t AND b.t <= a.t + 300000000000"),
+                "{sql}"
+            );
+            assert!(sql.contains(">= 3)"), "{sql}");
+        }
+    }
+}
+
+#[test]
+fn emit_sql_refuses_other_correlations_naming_the_rule_and_the_construct() {
+    let temporal = three_step("temporal", "");
+    let rules = temporal.rules();
     for dialect in ["duckdb", "spark", "athena"] {
-        let output = run(
-            &["--sigma", &rules, "--emit-sql", dialect, "-i", "x.ndjson"],
-            b"",
-        );
-        assert_eq!(output.status.code(), Some(2));
-        let err = stderr(&output);
-        assert_eq!(err.lines().count(), 1, "{err}");
+        let err = sql_refusal(&rules, dialect, &[]);
         assert!(
             err.contains(&format!(
-                "--emit-sql {dialect}: cannot translate exactly: {rules}:18: correlation rule 'brute correlation' (event_count)"
+                "--emit-sql {dialect}: cannot translate exactly: {rules}:"
+            )) && err.contains("correlation rule 'persist correlation': type temporal"),
+            "{err}"
+        );
+    }
+    for condition in [
+        "        lt: 3\n",
+        "        gte: 2\n        lte: 4\n",
+        "        eq: 3\n",
+    ] {
+        let case = brute_force(condition, "5m");
+        let rules = case.rules();
+        let err = sql_refusal(&rules, "duckdb", &[]);
+        assert!(
+            err.contains(&format!(
+                "{rules}:18: correlation rule 'brute correlation': an upper bound (lt, lte, eq)"
             )),
             "{err}"
         );
-        assert!(output.stdout.is_empty());
     }
+    let chain = Case::new(&[
+        base("failed", "ConsoleLogin"),
+        correlation(
+            "brute",
+            "    type: event_count\n    rules:\n        - failed\n    group-by:\n        - sourceIPAddress\n    timespan: 5m\n    condition:\n        gte: 2\n",
+        ),
+        correlation(
+            "outer",
+            "    type: event_count\n    rules:\n        - brute\n    group-by:\n        - sourceIPAddress\n    timespan: 1h\n    condition:\n        gte: 1\n",
+        ),
+    ]);
+    let err = sql_refusal(&chain.rules(), "spark", &[]);
+    assert!(
+        err.contains("correlation rule 'outer correlation': a chain"),
+        "{err}"
+    );
+    // Athena reads the documented table's string columns only.
+    let by_object = Case::new(&[
+        base("failed", "ConsoleLogin"),
+        correlation(
+            "brute",
+            "    type: event_count\n    rules:\n        - failed\n    group-by:\n        - requestParameters.bucketName\n    timespan: 5m\n    condition:\n        gte: 2\n",
+        ),
+    ]);
+    let err = sql_refusal(&by_object.rules(), "athena", &[]);
+    assert!(
+        err.contains("the correlation field requestParameters.bucketName"),
+        "{err}"
+    );
+    let case = brute_force("        gte: 3\n", "5m");
+    let err = sql_refusal(&case.rules(), "duckdb", &["--sigma-alerts"]);
+    assert!(
+        err.contains("--sigma-alerts cannot be used with --emit-sql"),
+        "{err}"
+    );
 }
 
 /// A filter document for `rules` with its selection and condition.

@@ -394,6 +394,7 @@ def sigma_queries(work):
                 {"sigma": translated[:4], "actions": ["s3:*"], "match": ["$.readOnly == True"], "refuse": []},
                 {"sigma": translated[:4], "from": "2026-03-14T10:30:00Z", "invert": True, "refuse": []},
                 {"sigma": translated[:4], "level": "high", "refuse": []}]
+    queries += correlation_queries(d)
     # SigmaHQ's CloudTrail rules one by one and all together.
     shared = os.environ.get("SPITZEL_SHARED") or os.path.join(os.path.dirname(ROOT), "shared")
     hq = os.path.join(shared, "data", "sigma", "sigmahq-cloudtrail")
@@ -401,6 +402,75 @@ def sigma_queries(work):
         rules = sorted(os.path.join(r, f) for r, _, fs in os.walk(hq) for f in fs if f.endswith((".yml", ".yaml")))
         queries += [{"sigma": [r], "sigmahq": "one"} for r in rules]
         queries.append({"sigma": [hq], "sigmahq": "all"})
+    return queries
+
+
+CORRELATION_BASE = {
+    "ssm": "eventSource: ssm.amazonaws.com",
+    "ec2": "eventSource: ec2.amazonaws.com",
+    "s3": "eventSource: s3.amazonaws.com",
+    "secrets": "eventSource: secretsmanager.amazonaws.com",
+    "denied": "errorCode: AccessDenied",
+}
+
+# (name, type, rules, group-by, timespan, condition, value_count's field,
+# the dialects that refuse it). The first take the records of the rules
+# with the correlation's level only (base rules have none, so they write
+# nothing with --sigma-level high); the rest also with every rule writing.
+CORRELATIONS = [
+    ("ec-ip", "event_count", ["ssm"], ["sourceIPAddress"], "5m", {"gte": 3}, None, []),
+    ("ec-arn", "event_count", ["ec2", "s3"], ["userIdentity.arn"], "1m", {"gt": 4}, None, []),
+    ("ec-key", "event_count", ["secrets"], ["userIdentity.accessKeyId"], "10s", {"gte": 2}, None, []),
+    ("ec-two", "event_count", ["ssm", "ec2"], ["sourceIPAddress", "userIdentity.arn"], "2m",
+     {"gte": 5, "gt": 2}, None, []),
+    ("vc-key", "value_count", ["ec2", "ssm", "secrets"], ["userIdentity.accessKeyId"], "10m",
+     {"gte": 3}, "eventName", []),
+    ("vc-arn", "value_count", ["s3", "denied"], ["userIdentity.arn"], "1h", {"gt": 1}, "sourceIPAddress", []),
+    ("vc-ip", "value_count", ["ssm"], ["sourceIPAddress"], "30s", {"gte": 2}, "eventName", []),
+    ("refused-temporal", "temporal", ["ssm", "ec2"], ["sourceIPAddress"], "5m", None, None, ALL),
+    ("refused-ordered", "temporal_ordered", ["ssm", "ec2"], ["sourceIPAddress"], "5m", None, None, ALL),
+    ("refused-lt", "event_count", ["ssm"], ["sourceIPAddress"], "5m", {"lt": 3}, None, ALL),
+    ("refused-range", "event_count", ["ssm"], ["sourceIPAddress"], "5m", {"gte": 2, "lte": 9}, None, ALL),
+    ("refused-eq", "value_count", ["ssm"], ["sourceIPAddress"], "5m", {"eq": 2}, "eventName", ALL),
+]
+
+
+def correlation_queries(d):
+    """Correlation rules (with their base rules in the same file): the
+    statement's records must be the filter's, hits' events included."""
+    base = "".join(
+        f"title: {name} seen\nname: {name}\nlogsource:\n  product: aws\n  service: cloudtrail\n"
+        f"detection:\n  sel:\n    {selection}\n  condition: sel\n---\n"
+        for name, selection in CORRELATION_BASE.items())
+    queries = []
+    for name, kind, rules, group, span, condition, field, refuse in CORRELATIONS:
+        text = (f"title: corr-{name}\nname: corr_{name.replace('-', '_')}\nlevel: high\ncorrelation:\n"
+                f"  type: {kind}\n  rules:\n" + "".join(f"    - {r}\n" for r in rules)
+                + "  group-by:\n" + "".join(f"    - {g}\n" for g in group) + f"  timespan: {span}\n")
+        if condition:
+            text += "  condition:\n" + "".join(f"    {k}: {v}\n" for k, v in condition.items())
+            if field:
+                text += f"    field: {field}\n"
+        p = os.path.join(d, f"corr-{name}.yml")
+        with open(p, "w") as f:
+            f.write(base + text)
+        queries.append({"sigma": [p], "level": "high", "refuse": refuse, "correlated": True})
+        if not refuse:
+            queries.append({"sigma": [p], "refuse": refuse, "correlated": True})
+    # A chain: the outer correlation counts the inner one's hits.
+    p = os.path.join(d, "corr-refused-chain.yml")
+    with open(p, "w") as f:
+        f.write(base + "title: inner\nname: inner\ncorrelation:\n  type: event_count\n  rules:\n    - ssm\n"
+                "  group-by:\n    - sourceIPAddress\n  timespan: 5m\n  condition:\n    gte: 2\n---\n"
+                "title: corr-chain\nname: outer\nlevel: high\ncorrelation:\n  type: event_count\n"
+                "  rules:\n    - inner\n  group-by:\n    - sourceIPAddress\n  timespan: 1h\n"
+                "  condition:\n    gte: 1\n")
+    queries.append({"sigma": [p], "refuse": ALL, "correlated": True})
+    # With the other criteria: the correlation counts only what they keep.
+    queries.append({"sigma": [os.path.join(d, "corr-vc-key.yml")], "level": "high",
+                    "match": ["$.readOnly == True"], "refuse": [], "correlated": True})
+    queries.append({"sigma": [os.path.join(d, "corr-ec-ip.yml")], "level": "high",
+                    "from": "2025-01-01T00:00:00Z", "refuse": [], "correlated": True})
     return queries
 
 
@@ -723,6 +793,11 @@ def main():
     spark_inputs = sum((["-i", f] for f in spark_files), [])
     con = duckdb.connect(config={"memory_limit": "1GB", "threads": 1})
     athena_table(con, records, binary)
+    # A correlation's hits depend on every record counted, so the filter's
+    # answer for the Athena table comes from the records the table holds.
+    athena_file = os.path.join(work, "athena-typed.ndjson")
+    with open(athena_file, "w") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records if athena_typed(r))
     stats = {d: Counter() for d in ("duckdb", "athena", "spark")}
     failures = []
     spark_batch = []
@@ -734,6 +809,8 @@ def main():
             stats["duckdb"]["invalid expression"] += 1
             continue
         want_all = Counter(canon(json.loads(l)) for l in out.splitlines())
+        if q.get("correlated") and q.get("level") == "high" and not q["refuse"] and not want_all:
+            failures.append(f"{args}: no hit, so nothing is compared: make the correlation fire")
         for dialect in ("duckdb", "athena", "spark"):
             want = want_all
             extra = {"duckdb": inputs, "athena": [], "spark": spark_inputs}[dialect]
@@ -741,6 +818,9 @@ def main():
                 if spark is None:
                     continue
                 _, out, _ = run_filter(binary, args + spark_inputs)
+                want = Counter(canon(json.loads(l)) for l in out.splitlines())
+            if dialect == "athena" and q.get("correlated"):
+                _, out, _ = run_filter(binary, args + ["-i", athena_file])
                 want = Counter(canon(json.loads(l)) for l in out.splitlines())
             rc, sql, err = run_filter(binary, args + ["--emit-sql", dialect] + extra)
             if q.get("sigmahq") == "one":

@@ -45,15 +45,27 @@ pub(crate) fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<St
             }
         }
     }
-    // The window's and the action predicates' inputs, computed once per
-    // record.
+    let from = relation(
+        table,
+        super::json::uses_window(cond),
+        super::json::uses_actions(cond),
+    )?;
+    Ok(format!(
+        "SELECT * FROM {from} WHERE {}",
+        clauses.join(" AND ")
+    ))
+}
+
+/// The table with the window's and the action predicates' inputs,
+/// computed once per record, when asked for.
+pub(crate) fn relation(table: &str, window: bool, actions: bool) -> Result<String, Refusal> {
     let mut from = table.to_owned();
-    if super::json::uses_window(cond) {
+    if window {
         for (name, expr) in common::window_columns(D, "eventtime") {
             from = format!("(SELECT *, {expr} AS {name} FROM {from})");
         }
     }
-    if super::json::uses_actions(cond) {
+    if actions {
         from = format!(
             "(SELECT *, eventsource AS {}, eventname AS {} FROM {from})",
             common::ES,
@@ -63,10 +75,12 @@ pub(crate) fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<St
             from = format!("(SELECT *, {expr} AS {name} FROM {from})");
         }
     }
-    Ok(format!(
-        "SELECT * FROM {from} WHERE {}",
-        clauses.join(" AND ")
-    ))
+    Ok(from)
+}
+
+/// A condition on one row of the table.
+pub(crate) fn predicate(cond: &Cond<'_>) -> Result<String, Refusal> {
+    render(cond)
 }
 
 /// The strings a top-level member must equal for the whole condition to

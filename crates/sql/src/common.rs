@@ -370,6 +370,20 @@ pub(crate) fn window(w: &TimeWindow) -> String {
     )
 }
 
+/// eventTime as nanoseconds since the epoch over the window's columns,
+/// NULL where the filter reads no time (not a time, or outside the 64-bit
+/// nanosecond range). DECIMAL(38,0): no engine overflows on the way.
+pub(crate) fn event_nanos() -> String {
+    let (s, n) = (ET_SECONDS, ET_NANOS);
+    let nanos = format!("(CAST({s} AS DECIMAL(38,0)) * 1000000000 + {n})");
+    format!(
+        "(CASE WHEN COALESCE({ET_OK}, FALSE) AND {nanos} BETWEEN CAST('{}' AS DECIMAL(38,0)) \
+         AND CAST('{}' AS DECIMAL(38,0)) THEN {nanos} END)",
+        i64::MIN,
+        i64::MAX
+    )
+}
+
 /// An integer literal that `f64` holds exactly, or None.
 pub(crate) fn exact_f64(n: i128) -> Option<f64> {
     let f = n as f64;

@@ -65,6 +65,11 @@ impl<'a> Cond<'a> {
         )
     }
 
+    /// A record matching `rule`.
+    pub fn rule(rule: &'a Rule) -> Self {
+        Self::detection(rule, &rule.detection.condition)
+    }
+
     fn detection(rule: &'a Rule, condition: &'a Condition) -> Self {
         let each =
             |terms: &'a [Condition]| terms.iter().map(|t| Self::detection(rule, t)).collect();

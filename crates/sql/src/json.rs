@@ -17,121 +17,154 @@ pub(crate) fn statement(
     invert: bool,
     files: &[String],
 ) -> Result<String, Refusal> {
-    if files.is_empty() || files.iter().any(|f| f == "-") {
-        return Err(Refusal::new(
-            format!(
-                "standard input ({} reads the files given with -i)",
-                d.name()
-            ),
-            d,
-        ));
-    }
-    for f in files {
-        if std::path::Path::new(f).is_dir() {
-            return Err(Refusal::new(
-                format!("the directory {f} (give its files with -i)"),
-                d,
-            ));
-        }
-    }
-    let r = Render {
-        d,
-        vars: Cell::new(0),
-    };
+    let r = Render::new(d);
     let mut pred = r.cond(cond)?;
     if invert {
         pred = format!("NOT ({pred})");
     }
-    let mut from = match d {
-        Dialect::Spark => {
-            let mut reads = Vec::new();
-            for f in files {
-                if f.contains('`') {
-                    return Err(Refusal::new(format!("the file name {f:?}"), d));
-                }
-                files::spark_check(f)?;
-                let literal = files::spark_literal_path(f);
-                reads.push(format!("SELECT value FROM text.`{literal}`"));
-            }
-            format!(
-                "(SELECT value, try_parse_json(value) AS j FROM ({}))",
-                reads.join(" UNION ALL ")
-            )
-        }
-        _ => {
-            // One read per compression, which each file's bytes decide.
-            let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-            for f in files {
-                let compression = files::duckdb_compression(f);
-                let literal = str_lit(d, &files::duckdb_literal_path(f));
-                match groups.iter_mut().find(|(c, _)| *c == compression) {
-                    Some((_, list)) => list.push(literal),
-                    None => groups.push((compression, vec![literal])),
-                }
-            }
-            let reads: Vec<String> = groups
-                .iter()
-                .map(|(compression, list)| {
-                    format!(
-                        "SELECT json FROM read_json_objects([{}], format = 'auto', compression = '{compression}')",
-                        list.join(", ")
-                    )
-                })
-                .collect();
-            format!(
-                "(SELECT unnest(CASE WHEN json_type(json) = 'OBJECT' AND json_keys(json)[1] = 'Records' \
-                 AND json_type(json, '$.eventName') IS DISTINCT FROM 'VARCHAR' \
-                 THEN json_extract(json, '$.Records[*]') ELSE [json] END) AS j \
-                 FROM ({}))",
-                reads.join(" UNION ALL ")
-            )
-        }
-    };
-    if uses_window(cond) {
-        for (name, expr) in common::window_columns(d, &r.top_str("eventTime")) {
-            from = format!("(SELECT *, {expr} AS {name} FROM {from})");
+    let from = r.relation(files, uses_window(cond), uses_actions(cond))?;
+    Ok(r.select_records(&format!("{} AS record", r.record_text()), &from, &pred))
+}
+
+impl Render {
+    pub(crate) fn new(d: Dialect) -> Self {
+        Render {
+            d,
+            vars: Cell::new(0),
         }
     }
-    if uses_actions(cond) {
-        // The action predicates' inputs, computed once per record.
-        from = format!(
-            "(SELECT *, {} AS {}, {} AS {} FROM {from})",
-            r.top_str("eventSource"),
-            common::ES,
-            r.top_str("eventName"),
-            common::EN
-        );
-        for (name, expr) in common::action_columns(d) {
-            from = format!("(SELECT *, {expr} AS {name} FROM {from})");
+
+    /// The record's JSON text as the statement returns it.
+    pub(crate) fn record_text(&self) -> &'static str {
+        match self.d {
+            Dialect::Spark => "value",
+            _ => "CAST(j AS VARCHAR)",
         }
     }
-    // What spitzel-filter reads otherwise than one record per value stops
-    // the query with an error rather than being judged as a record. CASE
-    // decides before `pred` is evaluated, so no engine can skip the check.
-    let wrapper = r.wrapper_left_whole();
-    Ok(match d {
-        Dialect::Spark => format!(
-            "SELECT value AS record FROM {from} WHERE CASE \
-             WHEN j IS NULL THEN (CASE WHEN trim(value) = '' THEN FALSE ELSE raise_error({}) END) \
-             WHEN {} THEN raise_error({}) \
-             WHEN NOT {} THEN FALSE \
-             WHEN {wrapper} THEN raise_error({}) \
-             ELSE {pred} END",
-            str_lit(d, NOT_JSON_ERROR),
-            r.is("j", Kind::Array),
-            str_lit(d, ARRAY_ERROR),
-            r.is("j", Kind::Object),
-            str_lit(d, WRAPPER_ERROR),
-        ),
-        _ => format!(
-            "SELECT CAST(j AS VARCHAR) AS record FROM {from} WHERE CASE \
-             WHEN NOT {} THEN FALSE \
-             WHEN {wrapper} THEN error({}) \
-             ELSE {pred} END",
-            r.is("j", Kind::Object),
-            str_lit(d, WRAPPER_ERROR),
-        ),
-    })
+
+    /// The records of `files`, one row each with `j` (and the window's and
+    /// the action predicates' inputs when asked for).
+    pub(crate) fn relation(
+        &self,
+        files: &[String],
+        window: bool,
+        actions: bool,
+    ) -> Result<String, Refusal> {
+        let d = self.d;
+        if files.is_empty() || files.iter().any(|f| f == "-") {
+            return Err(Refusal::new(
+                format!(
+                    "standard input ({} reads the files given with -i)",
+                    d.name()
+                ),
+                d,
+            ));
+        }
+        for f in files {
+            if std::path::Path::new(f).is_dir() {
+                return Err(Refusal::new(
+                    format!("the directory {f} (give its files with -i)"),
+                    d,
+                ));
+            }
+        }
+        let mut from = match d {
+            Dialect::Spark => {
+                let mut reads = Vec::new();
+                for f in files {
+                    if f.contains('`') {
+                        return Err(Refusal::new(format!("the file name {f:?}"), d));
+                    }
+                    files::spark_check(f)?;
+                    let literal = files::spark_literal_path(f);
+                    reads.push(format!("SELECT value FROM text.`{literal}`"));
+                }
+                format!(
+                    "(SELECT value, try_parse_json(value) AS j FROM ({}))",
+                    reads.join(" UNION ALL ")
+                )
+            }
+            _ => {
+                // One read per compression, which each file's bytes decide.
+                let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+                for f in files {
+                    let compression = files::duckdb_compression(f);
+                    let literal = str_lit(d, &files::duckdb_literal_path(f));
+                    match groups.iter_mut().find(|(c, _)| *c == compression) {
+                        Some((_, list)) => list.push(literal),
+                        None => groups.push((compression, vec![literal])),
+                    }
+                }
+                let reads: Vec<String> = groups
+                    .iter()
+                    .map(|(compression, list)| {
+                        format!(
+                            "SELECT json FROM read_json_objects([{}], format = 'auto', compression = '{compression}')",
+                            list.join(", ")
+                        )
+                    })
+                    .collect();
+                format!(
+                    "(SELECT unnest(CASE WHEN json_type(json) = 'OBJECT' AND json_keys(json)[1] = 'Records' \
+                     AND json_type(json, '$.eventName') IS DISTINCT FROM 'VARCHAR' \
+                     THEN json_extract(json, '$.Records[*]') ELSE [json] END) AS j \
+                     FROM ({}))",
+                    reads.join(" UNION ALL ")
+                )
+            }
+        };
+        if window {
+            for (name, expr) in common::window_columns(d, &self.top_str("eventTime")) {
+                from = format!("(SELECT *, {expr} AS {name} FROM {from})");
+            }
+        }
+        if actions {
+            // The action predicates' inputs, computed once per record.
+            from = format!(
+                "(SELECT *, {} AS {}, {} AS {} FROM {from})",
+                self.top_str("eventSource"),
+                common::ES,
+                self.top_str("eventName"),
+                common::EN
+            );
+            for (name, expr) in common::action_columns(d) {
+                from = format!("(SELECT *, {expr} AS {name} FROM {from})");
+            }
+        }
+        Ok(from)
+    }
+
+    /// `SELECT projection FROM from` for the records `pred` holds for.
+    /// What spitzel-filter reads otherwise than one record per value stops
+    /// the query with an error rather than being judged as a record. CASE
+    /// decides before `pred` is evaluated, so no engine can skip the check.
+    pub(crate) fn select_records(&self, projection: &str, from: &str, pred: &str) -> String {
+        let d = self.d;
+        let wrapper = self.wrapper_left_whole();
+        match d {
+            Dialect::Spark => format!(
+                "SELECT {projection} FROM {from} WHERE CASE \
+                 WHEN j IS NULL THEN (CASE WHEN trim(value) = '' THEN FALSE ELSE raise_error({}) END) \
+                 WHEN {} THEN raise_error({}) \
+                 WHEN NOT {} THEN FALSE \
+                 WHEN {wrapper} THEN raise_error({}) \
+                 ELSE {pred} END",
+                str_lit(d, NOT_JSON_ERROR),
+                self.is("j", Kind::Array),
+                str_lit(d, ARRAY_ERROR),
+                self.is("j", Kind::Object),
+                str_lit(d, WRAPPER_ERROR),
+            ),
+            _ => format!(
+                "SELECT {projection} FROM {from} WHERE CASE \
+                 WHEN NOT {} THEN FALSE \
+                 WHEN {wrapper} THEN error({}) \
+                 ELSE {pred} END",
+                self.is("j", Kind::Object),
+                str_lit(d, WRAPPER_ERROR),
+            ),
+        }
+    }
 }
 
 /// The run-time refusals.
@@ -213,7 +246,7 @@ impl Render {
     }
 
     /// A top-level string member (NULL when missing or not a string).
-    fn top_str(&self, name: &str) -> String {
+    pub(crate) fn top_str(&self, name: &str) -> String {
         match self.d {
             Dialect::Spark => format!(
                 "(CASE WHEN schema_of_variant(variant_get(j, '$.{name}')) = 'STRING' \
@@ -416,7 +449,7 @@ impl Render {
         }
     }
 
-    fn cond(&self, cond: &Cond<'_>) -> Result<String, Refusal> {
+    pub(crate) fn cond(&self, cond: &Cond<'_>) -> Result<String, Refusal> {
         Ok(match cond {
             Cond::True => "TRUE".into(),
             Cond::And(items) => self.join(items, " AND ", "TRUE")?,

@@ -11,6 +11,7 @@ mod athena;
 mod athena_table;
 mod common;
 mod cond;
+mod correlation;
 mod ddl;
 mod files;
 mod json;
@@ -22,6 +23,7 @@ mod table;
 use std::fmt;
 
 pub use cond::{ActionPlan, Cond};
+pub use correlation::{Correlated, CountCorrelation, CountSource};
 pub use ddl::{DdlError, athena_ddl};
 pub use table::{TableNameError, check_table_name};
 
@@ -98,6 +100,21 @@ pub fn emit(
     source: &Source,
 ) -> Result<String, Refusal> {
     let text = statement(dialect, cond, invert, source)?;
+    checked_size(dialect, text)
+}
+
+/// The statement for a `--sigma` set with correlations: the records the
+/// rules write on their own and the events of the correlations' hits.
+pub fn emit_correlated(
+    dialect: Dialect,
+    correlated: &Correlated<'_>,
+    source: &Source,
+) -> Result<String, Refusal> {
+    let text = correlation::statement(dialect, correlated, source)?;
+    checked_size(dialect, text)
+}
+
+fn checked_size(dialect: Dialect, text: String) -> Result<String, Refusal> {
     let limit = match dialect {
         Dialect::Athena => ATHENA_MAX_STATEMENT,
         Dialect::Spark | Dialect::Duckdb => MAX_STATEMENT,
