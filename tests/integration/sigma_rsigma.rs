@@ -41,8 +41,9 @@
 //!   reads it in arrival order; spitzel-filter's own order independence is
 //!   sigma_correlation::shuffled_input_gives_the_same_hits).
 
-use crate::util::{run, stderr, stdout};
+use crate::util::run;
 use serde_json::{Value, json};
+use spitzel_testsupport::{stderr, stdout};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -997,12 +997,12 @@ fn s3_a_stop_inside_the_last_object_is_not_complete() {
             .args(extra))
     };
     let out = fetch_into(&["--max-events", "2"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(read(&out_path).lines().count(), 2);
     let out = fetch_into(&[]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
     assert_eq!(read(&out_path), expected(&tree, &[]));
     let out = fetch_into(&[]);
-    assert!(text(&out.stderr).starts_with("spitzel-fetch: already complete: 4 events in "));
+    assert!(stderr(&out).starts_with("spitzel-fetch: already complete: 4 events in "));
 }
