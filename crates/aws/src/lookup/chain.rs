@@ -4,32 +4,7 @@
 
 use std::collections::HashSet;
 
-/// Pages in a row without an event before the chain is given up. Empty
-/// pages with a NextToken are legitimate (a narrow lookup over a long
-/// window), so the bound is generous: at 2 requests/s, about 8 minutes.
-pub(super) const MAX_EMPTY_PAGES: u32 = 1000;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum ChainFault {
-    /// A token this chain had already been given.
-    RepeatedToken,
-    /// MAX_EMPTY_PAGES empty pages in a row.
-    NoProgress,
-}
-
-impl std::fmt::Display for ChainFault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ChainFault::RepeatedToken => f.write_str(
-                "the API returned a NextToken it had returned before; paging would repeat forever",
-            ),
-            ChainFault::NoProgress => write!(
-                f,
-                "{MAX_EMPTY_PAGES} pages in a row without an event, each with a new NextToken; paging is not getting anywhere"
-            ),
-        }
-    }
-}
+pub(super) use crate::errors::{ChainFault, MAX_EMPTY_PAGES};
 
 /// The tokens of one chain in this process, and the run of empty pages.
 #[derive(Debug, Default)]
