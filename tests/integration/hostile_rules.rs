@@ -20,7 +20,7 @@ fn rule(title: &str, level: &str, condition: &str) -> String {
 
 /// The run's output, or a failure when it has not ended after a minute
 /// (the hang guard of the link-loop tests; a fixed walk takes milliseconds).
-fn run_guarded(args: &[&str], stdin: &[u8]) -> Output {
+pub(crate) fn run_guarded(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Filter::new()
         .args(args)
         .command()

@@ -16,6 +16,7 @@ mod readme;
 mod regex_python;
 mod sample_data;
 mod shapes;
+mod sigma_budget;
 mod sigma_cli;
 mod sigma_correlation;
 mod sql_cli;

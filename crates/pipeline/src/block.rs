@@ -31,6 +31,9 @@ pub enum BadReason {
     Unreadable(#[from] DocError),
     #[error("{0}")]
     Undecided(#[from] Undecided),
+    /// A Sigma rule that could not decide within the work allowed.
+    #[error("{0}")]
+    SigmaUndecided(#[from] spitzel_sigma::Undecided),
     /// Part of a wrapper line that is no record (a null in Records, a
     /// broken element): the decoder's words.
     #[error("{0}")]
@@ -143,7 +146,7 @@ fn judge_record(
         Some(Err(undecided)) => {
             outcome.bad.push(BadRecord {
                 line: line_no,
-                reason: undecided.into(),
+                reason: undecided,
                 matched_before: outcome.matched,
             });
             return;
@@ -157,7 +160,7 @@ fn judge_record(
                     Err(undecided) => {
                         outcome.bad.push(BadRecord {
                             line: line_no,
-                            reason: undecided.into(),
+                            reason: undecided,
                             matched_before: outcome.matched,
                         });
                         return;
@@ -244,14 +247,14 @@ fn judge_doc(
     event_name: Option<&str>,
     invert: bool,
     hits: &mut Vec<u32>,
-) -> Result<Verdict, Undecided> {
+) -> Result<Verdict, BadReason> {
     let verdict = criteria.judge(doc, event_name, hits)?;
     if invert
         && verdict != Verdict::Match
         && let Some(sigma) = &criteria.sigma
         && (sigma.annotate || sigma.count)
     {
-        sigma.hits(doc, event_name, hits);
+        sigma.hits(doc, event_name, hits)?;
     }
     Ok(verdict)
 }
