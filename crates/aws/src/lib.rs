@@ -7,6 +7,7 @@
 //! `Source` variant in `options`.
 
 mod cause;
+mod chain;
 mod checkpoint;
 mod clock;
 mod destination;

@@ -243,11 +243,20 @@ mod tests {
     }
 
     #[test]
-    fn ids_that_differ_are_two_ids() {
+    fn ids_with_equal_64_bit_fnv_hashes_are_two_ids() {
+        // The fetcher's old key: 64-bit FNV-1a of the eventID. This pair
+        // collides (found with Pollard's rho in about 2^32 steps).
+        let fnv = |s: &str| {
+            s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
+        };
+        let (one, two) = ("cf3b407479f245ff", "6109ebe5d392eff8");
+        assert_eq!(fnv(one), fnv(two));
         let mut seen = Seen::new();
-        assert_eq!(seen.judge("id-1", b"{}"), Verdict::First);
-        assert_eq!(seen.judge("id-2", b"{}"), Verdict::First);
-        assert_eq!(seen.judge("id-1", b"{}"), Verdict::Duplicate);
+        assert_eq!(seen.judge(one, b"{}"), Verdict::First);
+        assert_eq!(seen.judge(two, b"{}"), Verdict::First);
+        assert_eq!(seen.judge(one, b"{}"), Verdict::Duplicate);
     }
 
     #[test]

@@ -2,10 +2,7 @@
 
 use std::fmt;
 
-/// Pages in a row without an event before the chain is given up. Empty
-/// pages with a NextToken are legitimate (a narrow lookup over a long
-/// window), so the bound is generous: at 2 requests/s, about 8 minutes.
-pub(crate) const MAX_EMPTY_PAGES: u32 = 1000;
+use crate::chain::ChainFault;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LookupError {
@@ -133,17 +130,4 @@ impl fmt::Display for Reached {
             Reached::Nothing { region } => write!(f, "; nothing was read from {region}"),
         }
     }
-}
-
-/// A NextToken chain that does not end.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum ChainFault {
-    /// A token this chain had already been given.
-    #[error("the API returned a NextToken it had returned before; paging would repeat forever")]
-    RepeatedToken,
-    /// MAX_EMPTY_PAGES empty pages in a row.
-    #[error(
-        "{MAX_EMPTY_PAGES} pages in a row without an event, each with a new NextToken; paging is not getting anywhere"
-    )]
-    NoProgress,
 }

@@ -13,7 +13,7 @@ mod setup;
 mod usage;
 
 pub(crate) use checkpoint::CheckpointError;
-pub(crate) use lookup::{ChainFault, LookupError, MAX_EMPTY_PAGES, Reached};
+pub(crate) use lookup::{LookupError, Reached};
 pub(crate) use output::OutputError;
 pub(crate) use setup::SetupError;
 pub(crate) use usage::{LookupArgError, UsageError};

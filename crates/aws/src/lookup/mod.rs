@@ -4,7 +4,6 @@
 //! one sink that records each page in the checkpoint as it writes it.
 
 mod body;
-mod chain;
 mod client;
 mod failure;
 mod pace;
@@ -24,12 +23,12 @@ use aws_sdk_cloudtrail::primitives::DateTime;
 use aws_sdk_cloudtrail::types::{EventCategory, LookupAttribute, LookupAttributeKey};
 use tokio::sync::watch;
 
+use crate::chain::ChainGuard;
 use crate::errors::{FetchError, LookupError};
 use crate::exit::Exit;
 use crate::options::{LookupOptions, Options, Regions};
 use crate::signals::Interrupt;
 use crate::{resume, setup};
-use chain::ChainGuard;
 use pace::Limiter;
 use pager::{PageError, RetryPolicy};
 use plan::Query;

@@ -1,7 +1,8 @@
 //! `--checkpoint` for --s3: objects are written in key order, so "every
 //! object up to key K is complete" is the whole progress, plus the lines of
-//! the next object already written (--max-events), the eventIDs that
-//! de-duplication still remembers, and the output's length.
+//! the object after K already written (--max-events), what could not be
+//! read (objects, and listings of folders) for a rerun to retry, the
+//! records the duplicate rule still remembers, and the output's length.
 //!
 //! Read and saved by the LookupEvents checkpoint's functions: a temporary
 //! file, fsynced, renamed over the old one.
@@ -14,7 +15,16 @@ use crate::checkpoint;
 use crate::errors::FetchError;
 
 const KIND: &str = "spitzel-fetch --s3";
-const VERSION: u32 = 1;
+// 2: records remembered by SHA-256 digests; partial objects named; failed
+// listings kept.
+const VERSION: u32 = 2;
+
+/// Lines of one object already written (the rest is not).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Partial {
+    pub key: String,
+    pub lines: u64,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct S3Checkpoint {
@@ -27,9 +37,15 @@ pub(super) struct S3Checkpoint {
     /// Every object up to and including this key is complete.
     pub done_through: Option<String>,
     /// Lines of the object after `done_through` already written.
-    pub lines_into_next: u64,
-    /// Objects that could not be read (retried by a rerun).
-    pub failed: Vec<String>,
+    pub partial: Option<Partial>,
+    /// Objects that could not be read (retried by a rerun), with the lines
+    /// of each already written.
+    pub failed: Vec<Partial>,
+    /// Folders whose listing failed: a rerun lists them again and retries
+    /// their keys up to `done_through` (later ones come in key order).
+    pub failed_listings: Vec<String>,
+    /// Every object and listing was read: a rerun has nothing to do.
+    pub complete: bool,
     /// Objects read only in part (damaged), reported again at the end of a rerun.
     pub damaged: Vec<String>,
     /// Bytes of the output file this state covers (None on stdout).
@@ -83,7 +99,11 @@ mod tests {
         assert_eq!(load(&path).unwrap(), None);
         let mut state = S3Checkpoint::new(serde_json::json!({"s3": "s3://b"}), Some(1), None);
         state.done_through = Some("AWSLogs/x".into());
-        state.seen.current = vec![1, 2];
+        state.seen.records = "00".repeat(16);
+        state.failed.push(Partial {
+            key: "k".into(),
+            lines: 3,
+        });
         save(&path, &state).unwrap();
         assert_eq!(load(&path).unwrap(), Some(state));
         std::fs::write(&path, r#"{"version":1,"queries":[]}"#).unwrap();

@@ -7,6 +7,7 @@ use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 use crate::cause::{connection_refused, innermost};
+use crate::chain::ChainGuard;
 use crate::errors::FetchError;
 use crate::setup::{self, AwsSetup};
 
@@ -177,7 +178,9 @@ pub(super) async fn list(
 ) -> Result<Listing, FetchError> {
     let mut listing = Listing::default();
     let mut token: Option<String> = None;
+    let mut chain = ChainGuard::default();
     loop {
+        let sent = token.clone();
         let mut request = client
             .list_objects_v2()
             .bucket(bucket)
@@ -210,11 +213,43 @@ pub(super) async fn list(
             o.key()
                 .map(|k| (k.to_string(), o.size().unwrap_or(0).max(0) as u64))
         }));
-        match page.next_continuation_token() {
-            Some(next) if page.is_truncated() == Some(true) && !next.is_empty() => {
+        let found = page.contents().len() + page.common_prefixes().len();
+        if let Some(count) = page.key_count()
+            && usize::try_from(count).ok() != Some(found)
+        {
+            return Err(FetchError::new(format!(
+                "s3://{bucket}/{prefix}: cannot list: a page says it holds {count} keys and folders but holds {found} (cut short?)"
+            )));
+        }
+        let next = page.next_continuation_token().filter(|t| !t.is_empty());
+        match (page.is_truncated(), next) {
+            (Some(true), Some(next)) => {
+                // A token that comes back, or page after page of nothing,
+                // would list forever.
+                chain
+                    .page(sent.as_deref(), found, Some(next))
+                    .map_err(|fault| {
+                        FetchError::new(format!(
+                            "s3://{bucket}/{prefix}: cannot list: {}",
+                            fault.describe("continuation token", "a key or folder")
+                        ))
+                    })?;
                 token = Some(next.to_string());
             }
-            _ => break,
+            (Some(false), _) => break,
+            // Keys follow that no request can reach, or a page cut short
+            // before it says whether more follow: either way keys are
+            // missing, and a listing that ends here would hide them.
+            (Some(true), None) => {
+                return Err(FetchError::new(format!(
+                    "s3://{bucket}/{prefix}: cannot list: a page says more keys follow (IsTruncated) but gives no continuation token"
+                )));
+            }
+            (None, _) => {
+                return Err(FetchError::new(format!(
+                    "s3://{bucket}/{prefix}: cannot list: a page without IsTruncated (cut short?)"
+                )));
+            }
         }
     }
     Ok(listing)

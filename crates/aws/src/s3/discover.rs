@@ -44,13 +44,41 @@ async fn list(scope: &Scope, prefix: &str, delimiter: bool) -> Result<Listing, F
     client::list(&scope.client, &scope.bucket, prefix, delimiter).await
 }
 
+/// A part of the trail that could not be listed: the folder (a rerun lists
+/// it again), None for a part that is not there (--account, --region).
+#[derive(Debug)]
+pub(super) struct ListFailure {
+    pub prefix: Option<String>,
+    pub error: FetchError,
+}
+
+impl ListFailure {
+    pub(super) fn of(prefix: &str, error: FetchError) -> ListFailure {
+        ListFailure {
+            prefix: Some(prefix.to_string()),
+            error,
+        }
+    }
+
+    fn missing(error: FetchError) -> ListFailure {
+        ListFailure {
+            prefix: None,
+            error,
+        }
+    }
+}
+
+fn internal(e: tokio::task::JoinError) -> ListFailure {
+    ListFailure::missing(FetchError::new(format!("internal error: {e}")))
+}
+
 /// The region folders to read (`.../ACCOUNT/CloudTrail/REGION/`), sorted,
-/// and one line per part that could not be listed.
+/// and the parts that could not be listed.
 pub(super) async fn regions(
     scope: Arc<Scope>,
     root: &str,
     url: &str,
-) -> Result<(Vec<String>, Vec<FetchError>), FetchError> {
+) -> Result<(Vec<String>, Vec<ListFailure>), FetchError> {
     let top = list(&scope, root, true).await?;
     if top.prefixes.is_empty() && top.keys.is_empty() {
         return Err(FetchError::new(format!(
@@ -69,7 +97,7 @@ pub(super) async fn regions(
             accounts.push(p);
         } else if layout::is_org_id(name) {
             let scope = scope.clone();
-            orgs.spawn(async move { list(&scope, &p, true).await });
+            orgs.spawn(async move { (list(&scope, &p, true).await, p) });
         } else {
             skipped.foreign.fetch_add(1, Ordering::Relaxed);
         }
@@ -77,7 +105,7 @@ pub(super) async fn regions(
     let mut failures = Vec::new();
     while let Some(joined) = orgs.join_next().await {
         match joined {
-            Ok(Ok(org)) => {
+            Ok((Ok(org), _)) => {
                 skipped
                     .foreign
                     .fetch_add(org.keys.len() as u64, Ordering::Relaxed);
@@ -89,16 +117,16 @@ pub(super) async fn regions(
                     }
                 }
             }
-            Ok(Err(e)) => failures.push(e),
-            Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
+            Ok((Err(e), prefix)) => failures.push(ListFailure::of(&prefix, e)),
+            Err(e) => failures.push(internal(e)),
         }
     }
     if !scope.accounts.is_empty() {
         for wanted in &scope.accounts {
             if !accounts.iter().any(|p| layout::last_component(p) == wanted) {
-                failures.push(FetchError::new(format!(
+                failures.push(ListFailure::missing(FetchError::new(format!(
                     "--account {wanted}: no such account under {url}/{root}"
-                )));
+                ))));
             }
         }
         accounts.retain(|p| {
@@ -117,7 +145,9 @@ pub(super) async fn regions(
     for account in accounts {
         let scope = scope.clone();
         per_account.spawn(async move {
-            let inside = list(&scope, &account, true).await?;
+            let inside = list(&scope, &account, true)
+                .await
+                .map_err(|e| ListFailure::of(&account, e))?;
             let skipped = &scope.skipped;
             skipped
                 .foreign
@@ -126,7 +156,9 @@ pub(super) async fn regions(
             for dir in inside.prefixes {
                 match layout::last_component(&dir) {
                     name if name == trail_dir => {
-                        let found = list(&scope, &dir, true).await?;
+                        let found = list(&scope, &dir, true)
+                            .await
+                            .map_err(|e| ListFailure::of(&dir, e))?;
                         skipped
                             .foreign
                             .fetch_add(found.keys.len() as u64, Ordering::Relaxed);
@@ -142,7 +174,7 @@ pub(super) async fn regions(
                     }
                 }
             }
-            Ok::<_, FetchError>(regions)
+            Ok::<_, ListFailure>(regions)
         });
     }
     let mut regions = Vec::new();
@@ -150,15 +182,15 @@ pub(super) async fn regions(
         match joined {
             Ok(Ok(found)) => regions.extend(found),
             Ok(Err(e)) => failures.push(e),
-            Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
+            Err(e) => failures.push(internal(e)),
         }
     }
     if !scope.regions.is_empty() {
         for wanted in &scope.regions {
             if !regions.iter().any(|p| layout::last_component(p) == wanted) {
-                failures.push(FetchError::new(format!(
+                failures.push(ListFailure::missing(FetchError::new(format!(
                     "--region {wanted}: no {trail_dir}/{wanted}/ folder in any account under {url}"
-                )));
+                ))));
             }
         }
         regions.retain(|p| scope.regions.iter().any(|r| r == layout::last_component(p)));
@@ -171,7 +203,7 @@ pub(super) async fn regions(
 #[derive(Debug)]
 pub(super) enum Listed {
     Object { key: String },
-    Failed(FetchError),
+    Failed(ListFailure),
 }
 
 /// Whether every key under `prefix` sorts at or before `done`.
@@ -196,24 +228,22 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
     for folder in folders {
         let scope = scope.clone();
         lists.push(tokio::spawn(async move {
-            list(&scope, &folder, delimiter).await
+            (list(&scope, &folder, delimiter).await, folder)
         }));
     }
     let mut out = Vec::new();
     let mut keys = Vec::new();
     for handle in lists {
         match handle.await {
-            Ok(Ok(listing)) => {
+            Ok((Ok(listing), _)) => {
                 scope
                     .skipped
                     .foreign
                     .fetch_add(listing.prefixes.len() as u64, Ordering::Relaxed);
                 keys.extend(listing.keys);
             }
-            Ok(Err(e)) => out.push(Listed::Failed(e)),
-            Err(e) => out.push(Listed::Failed(FetchError::new(format!(
-                "internal error: {e}"
-            )))),
+            Ok((Err(e), folder)) => out.push(Listed::Failed(ListFailure::of(&folder, e))),
+            Err(e) => out.push(Listed::Failed(internal(e))),
         }
     }
     keys.sort();
@@ -225,7 +255,7 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
         if done.as_deref().is_some_and(|d| key.as_str() <= d) {
             continue;
         }
-        match layout::judge_key(&key, &scope.window, scope.insight) {
+        match layout::judge_key(&region, &key, &scope.window, scope.insight) {
             KeyVerdict::Read => out.push(Listed::Object { key }),
             KeyVerdict::Pruned => {
                 scope.skipped.by_time.fetch_add(1, Ordering::Relaxed);
@@ -236,6 +266,49 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
         }
     }
     out
+}
+
+/// The keys of a folder whose listing failed in an earlier run, listed
+/// again whole: those in the layout and the window, up to `done` (later
+/// ones come in key order), sorted. `root`: the `AWSLogs/` folder.
+pub(super) async fn relist(
+    scope: &Scope,
+    root: &str,
+    prefix: &str,
+    done: Option<&str>,
+) -> Result<Vec<String>, FetchError> {
+    let listing = list(scope, prefix, false).await?;
+    let mut keys: Vec<String> = Vec::new();
+    for (key, _) in listing.keys {
+        if done.is_none_or(|d| key.as_str() > d) {
+            continue;
+        }
+        let Some(region) = layout::region_folder_of(root, &key, scope.insight) else {
+            continue;
+        };
+        let account_dir = region
+            .trim_end_matches('/')
+            .rsplitn(3, '/')
+            .nth(2)
+            .unwrap_or_default();
+        let wanted =
+            |list: &[String], name: &str| list.is_empty() || list.iter().any(|w| w == name);
+        if !wanted(&scope.regions, layout::last_component(region))
+            || !wanted(&scope.accounts, layout::last_component(account_dir))
+        {
+            continue;
+        }
+        scope.skipped.listed.fetch_add(1, Ordering::Relaxed);
+        match layout::judge_key(region, &key, &scope.window, scope.insight) {
+            KeyVerdict::Read => keys.push(key),
+            KeyVerdict::Pruned => {
+                scope.skipped.by_time.fetch_add(1, Ordering::Relaxed);
+            }
+            KeyVerdict::Foreign => {}
+        }
+    }
+    keys.sort();
+    Ok(keys)
 }
 
 /// Send every key to read, region by region in order, listing a few regions ahead.
@@ -266,9 +339,7 @@ pub(super) async fn produce(
         };
         let items = match next.await {
             Ok(items) => items,
-            Err(e) => vec![Listed::Failed(FetchError::new(format!(
-                "internal error: {e}"
-            )))],
+            Err(e) => vec![Listed::Failed(internal(e))],
         };
         for item in items {
             if tx.send(item).await.is_err() {

@@ -113,9 +113,51 @@ pub(crate) enum KeyVerdict {
     Foreign,
 }
 
-/// Judge a key by its file name. `insight`: the CloudTrail-Insight layout.
-pub(crate) fn judge_key(key: &str, window: &TimeWindow, insight: bool) -> KeyVerdict {
-    let name = key.rsplit('/').next().unwrap_or(key);
+/// The file name of a key directly inside a day folder of `region`
+/// (`REGION/YYYY/MM/DD/NAME`), None for anything else: a sub-folder, an
+/// empty or `..` component, a key at region, year or month level.
+fn name_in_day_folder<'k>(region: &str, key: &'k str) -> Option<&'k str> {
+    let rest = key.strip_prefix(region)?;
+    let mut parts = rest.split('/');
+    let digits = |part: Option<&str>, len: usize| {
+        part.is_some_and(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if !(digits(parts.next(), 4) && digits(parts.next(), 2) && digits(parts.next(), 2)) {
+        return None;
+    }
+    let name = parts.next()?;
+    (parts.next().is_none() && !name.is_empty()).then_some(name)
+}
+
+/// The region folder (`ROOT[o-ORG/]ACCOUNT/CloudTrail/REGION/`) of a key that
+/// is a file in one of its day folders, None for a key outside the layout.
+/// `insight`: the CloudTrail-Insight folder instead.
+pub(crate) fn region_folder_of<'k>(root: &str, key: &'k str, insight: bool) -> Option<&'k str> {
+    let rest = key.strip_prefix(root)?;
+    let parts: Vec<&str> = rest.splitn(5, '/').collect();
+    let skip = usize::from(parts.first().is_some_and(|p| is_org_id(p)));
+    let trail_dir = if insight {
+        "CloudTrail-Insight"
+    } else {
+        "CloudTrail"
+    };
+    let account = parts.get(skip)?;
+    let dir = parts.get(skip + 1)?;
+    let region = parts.get(skip + 2)?;
+    if !is_account_id(account) || *dir != trail_dir || region.is_empty() {
+        return None;
+    }
+    let len = root.len() + parts[..skip + 3].iter().map(|p| p.len() + 1).sum::<usize>();
+    let folder = key.get(..len)?;
+    name_in_day_folder(folder, key).map(|_| folder)
+}
+
+/// Judge a key listed under the region folder `region` by where it is and
+/// its file name. `insight`: the CloudTrail-Insight layout.
+pub(crate) fn judge_key(region: &str, key: &str, window: &TimeWindow, insight: bool) -> KeyVerdict {
+    let Some(name) = name_in_day_folder(region, key) else {
+        return KeyVerdict::Foreign;
+    };
     let lower = name.to_ascii_lowercase();
     if !(lower.ends_with(".json.gz") || lower.ends_with(".json")) {
         return KeyVerdict::Foreign;
@@ -201,6 +243,15 @@ mod tests {
                 "AWSLogs/123456789012/CloudTrail/us-east-1/2023/07/10/123456789012_CloudTrail_us-east-1_{stamp}_x.json.gz"
             )
         };
+        let judge_key = |key: &str, window: &TimeWindow, insight: bool| {
+            let region = if insight {
+                "AWSLogs/123456789012/CloudTrail-Insight/us-east-1/"
+            } else {
+                "AWSLogs/123456789012/CloudTrail/us-east-1/"
+            };
+            let key = key.replace("AWSLogs/1/", "AWSLogs/123456789012/");
+            judge_key(region, &key, window, insight)
+        };
         let window = TimeWindow {
             from: Some(NOON),
             to: Some(NOON + 10 * NANOS_PER_MINUTE),
@@ -271,5 +322,47 @@ mod tests {
             ),
             KeyVerdict::Foreign
         );
+    }
+
+    #[test]
+    fn keys_outside_the_day_folders_are_foreign() {
+        let region = "AWSLogs/123456789012/CloudTrail/us-east-1/";
+        let name = "123456789012_CloudTrail_us-east-1_20230710T1200Z_x.json.gz";
+        let all = TimeWindow::default();
+        assert_eq!(
+            judge_key(region, &format!("{region}2023/07/10/{name}"), &all, false),
+            KeyVerdict::Read
+        );
+        for inside in [
+            name.to_string(),
+            format!("2023/{name}"),
+            format!("2023/07/{name}"),
+            format!("2023/07/10/sub/{name}"),
+            format!("2023/07/10/../{name}"),
+            format!("2023/07/10//{name}"),
+            format!("2023//07/10/{name}"),
+            format!("../2023/07/10/{name}"),
+            format!("sub/2023/07/10/{name}"),
+            format!("2023/7/10/{name}"),
+            "2023/07/10/".to_string(),
+        ] {
+            let key = format!("{region}{inside}");
+            assert_eq!(
+                judge_key(region, &key, &all, false),
+                KeyVerdict::Foreign,
+                "{key}"
+            );
+            assert_eq!(region_folder_of("AWSLogs/", &key, false), None, "{key}");
+        }
+        let key = format!("{region}2023/07/10/{name}");
+        assert_eq!(region_folder_of("AWSLogs/", &key, false), Some(region));
+        assert_eq!(region_folder_of("AWSLogs/", &key, true), None);
+        let org = format!("p/AWSLogs/o-abc/{}", &key["AWSLogs/".len()..]);
+        assert_eq!(
+            region_folder_of("p/AWSLogs/", &org, false),
+            Some("p/AWSLogs/o-abc/123456789012/CloudTrail/us-east-1/")
+        );
+        let digest = key.replace("/CloudTrail/", "/CloudTrail-Digest/");
+        assert_eq!(region_folder_of("AWSLogs/", &digest, false), None);
     }
 }

@@ -3,8 +3,9 @@
 //! Listing finds accounts and regions with a delimiter and lists only the
 //! day folders the window needs; keys are pruned by delivery minute, fetched
 //! `--concurrency` at a time, decoded and filtered on rayon's workers, and
-//! written in key order, each eventID once. The checkpoint records the last
-//! key whose records are all written.
+//! written in key order under the duplicate rule (`dedup`). The checkpoint
+//! records the last key whose records are all written, and what a rerun
+//! must retry.
 
 mod checkpoint;
 mod client;
@@ -33,16 +34,23 @@ use crate::options::{Options, S3Options};
 use crate::resume;
 use crate::signals::Interrupt;
 
-use checkpoint::S3Checkpoint;
+use checkpoint::{Partial, S3Checkpoint};
 use dedup::Dedup;
-use discover::{Listed, Scope, Skipped};
+use discover::{ListFailure, Listed, Scope, Skipped};
 use progress::Counters;
+use spitzel_core::dedup::Verdict;
 
 /// ListObjectsV2 requests in flight.
 const LIST_CONCURRENCY: usize = 16;
 
 /// How often the checkpoint is saved at most (and at the end).
 const SAVE_EVERY: Duration = Duration::from_millis(500);
+
+/// eventIDs with conflicting records named one by one; more are counted.
+const CONFLICTS_NAMED: u64 = 10;
+
+/// Keys named in the one line for a cause that many objects share.
+const KEYS_NAMED: usize = 3;
 
 /// One fetched and decoded object.
 struct Fetched {
@@ -89,8 +97,9 @@ struct Writer {
     max_events: Option<u64>,
     last_save: Instant,
     counters: Arc<Counters>,
-    /// Lines of the first new object already written by an earlier run.
-    skip_lines: u64,
+    /// Lines for the user about records just written (conflicting IDs).
+    notes: Vec<String>,
+    parser: spitzel_core::doc::DocParser,
 }
 
 enum Wrote {
@@ -122,24 +131,35 @@ impl Writer {
         self.max_events.is_some_and(|max| self.state.written >= max)
     }
 
+    /// Lines of `key` written by an earlier run: a retried object's, or the
+    /// object after the last complete one (--max-events stopped inside it).
+    fn lines_done(&self, key: &str, retry: bool) -> u64 {
+        let partial = if retry {
+            self.state.failed.iter().find(|p| p.key == key)
+        } else {
+            self.state.partial.as_ref().filter(|p| p.key == key)
+        };
+        partial.map_or(0, |p| p.lines)
+    }
+
     /// Write one object's lines; `retry`: a key from an earlier run's failures.
     fn take(
         &mut self,
+        bucket: &str,
         key: &str,
         decoded: &object::Decoded,
         retry: bool,
     ) -> std::io::Result<Wrote> {
-        self.dedup.enter(key);
-        let skip = if retry {
-            0
-        } else {
-            std::mem::take(&mut self.skip_lines)
-        };
+        // A retried object's day folder is behind: what is remembered stays.
+        if !retry {
+            self.dedup.enter(key);
+        }
+        let skip = self.lines_done(key, retry);
         let mut start = 0;
         let mut done_lines = 0u64;
         let mut bytes = 0u64;
         let mut cut = false;
-        for (index, &(end, id)) in decoded.ends.iter().enumerate() {
+        for (index, &(end, digests)) in decoded.ends.iter().enumerate() {
             let line = &decoded.lines[start..end];
             start = end;
             if (index as u64) < skip {
@@ -151,8 +171,10 @@ impl Writer {
                 break;
             }
             done_lines += 1;
-            if !self.dedup.first(id) {
-                continue;
+            match self.dedup.judge(digests) {
+                Verdict::Duplicate => continue,
+                Verdict::Conflict => self.conflict(bucket, key, line),
+                Verdict::First => {}
             }
             if let Err(e) = self.out.writer().write_all(line) {
                 return if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -169,14 +191,21 @@ impl Writer {
             *len += bytes;
         }
         if retry {
-            if !cut {
-                self.state.failed.retain(|k| k != key);
+            if cut {
+                if let Some(pending) = self.state.failed.iter_mut().find(|p| p.key == key) {
+                    pending.lines = done_lines;
+                }
+            } else {
+                self.state.failed.retain(|p| p.key != key);
             }
         } else if cut {
-            self.state.lines_into_next = done_lines;
+            self.state.partial = Some(Partial {
+                key: key.to_string(),
+                lines: done_lines,
+            });
         } else {
             self.state.done_through = Some(key.to_string());
-            self.state.lines_into_next = 0;
+            self.state.partial = None;
         }
         Ok(if cut || self.enough() {
             Wrote::Enough
@@ -185,11 +214,84 @@ impl Writer {
         })
     }
 
+    /// A record under an eventID already written with another record: it is
+    /// written, and said (the first few by name).
+    fn conflict(&mut self, bucket: &str, key: &str, line: &[u8]) {
+        let count = self.dedup.counts.conflicts;
+        if count <= CONFLICTS_NAMED {
+            let id = self
+                .parser
+                .parse(line.strip_suffix(b"\n").unwrap_or(line))
+                .ok()
+                .and_then(|doc| doc.top_str("eventID").map(str::to_string))
+                .unwrap_or_default();
+            self.notes.push(format!(
+                "s3://{bucket}/{key}: eventID {id} was already written with a different record; both are written"
+            ));
+        }
+        if count == CONFLICTS_NAMED {
+            self.notes.push(
+                "more eventIDs with different records are counted in the summary, not named"
+                    .to_string(),
+            );
+        }
+    }
+
+    /// An object that could not be read: a rerun retries it, skipping the
+    /// lines of it already written.
     fn failed(&mut self, key: &str, retry: bool) {
         if !retry {
+            let lines = self.lines_done(key, false);
             self.state.done_through = Some(key.to_string());
-            self.state.lines_into_next = 0;
-            self.state.failed.push(key.to_string());
+            self.state.partial = None;
+            self.state.failed.push(Partial {
+                key: key.to_string(),
+                lines,
+            });
+        }
+    }
+
+    /// A folder that could not be listed: a rerun lists it again.
+    fn unlisted(&mut self, failure: &ListFailure) {
+        if let Some(prefix) = &failure.prefix
+            && !self.state.failed_listings.contains(prefix)
+        {
+            self.state.failed_listings.push(prefix.clone());
+        }
+    }
+}
+
+/// The output as messages name it.
+fn output_name(args: &Options) -> String {
+    args.output.as_ref().map_or_else(
+        || "standard output".to_string(),
+        |p| p.display().to_string(),
+    )
+}
+
+/// Objects that could not be read, one line per cause: the same denial on
+/// 135 objects is one line with the count and the first keys.
+fn report_get_failures(bucket: &str, failures: &[(String, String)]) {
+    let mut causes: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (key, message) in failures {
+        let named = format!("s3://{bucket}/{key}: ");
+        let cause = message.strip_prefix(&named).unwrap_or(message);
+        match causes.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, keys)) => keys.push(key),
+            None => causes.push((cause, vec![key])),
+        }
+    }
+    for (cause, mut keys) in causes {
+        keys.sort_unstable();
+        if let [key] = keys[..] {
+            eprintln!("spitzel-fetch: s3://{bucket}/{key}: {cause}");
+        } else {
+            let first: Vec<&str> = keys.iter().take(KEYS_NAMED).copied().collect();
+            eprintln!(
+                "spitzel-fetch: s3://{bucket}: {cause}: {} objects, the first: {}",
+                keys.len(),
+                first.join(", ")
+            );
         }
     }
 }
@@ -219,6 +321,22 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         }
         None => None,
     };
+    if let Some(saved) = &saved {
+        let reached = args.max_events.is_some_and(|max| saved.written >= max);
+        if saved.complete || reached {
+            eprintln!(
+                "spitzel-fetch: already complete: {} events in {}{}",
+                saved.written,
+                output_name(&args),
+                if reached && !saved.complete {
+                    " (--max-events reached)"
+                } else {
+                    ""
+                }
+            );
+            return Ok(Exit::read_all(saved.written));
+        }
+    }
     let window = match &saved {
         Some(saved) => TimeWindow {
             from: saved.from,
@@ -254,7 +372,14 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
 
     let resuming = saved.is_some();
     let mut state = saved.unwrap_or_else(|| S3Checkpoint::new(arguments, window.from, window.to));
-    let out = resume::open_output(args.output.as_deref(), &mut state.output_len, resuming)?;
+    let Some(dedup) = Dedup::restore(&state.seen) else {
+        return Err(FetchError::new(format!(
+            "checkpoint {} holds damaged de-duplication state; use a new checkpoint file",
+            args.checkpoint
+                .as_ref()
+                .map_or_else(String::new, |p| p.display().to_string())
+        )));
+    };
     let skipped = Arc::new(Skipped::default());
     let scope = Arc::new(Scope {
         bucket: bucket.clone(),
@@ -268,26 +393,57 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         skipped: skipped.clone(),
     });
     let root = layout::logs_root(&prefix);
+    // A mistyped prefix or bucket is found here, before the output is touched.
     let (region_folders, mut failures) = discover::regions(scope.clone(), &root, &url).await?;
+    // So is a checkpoint that cannot be saved (a missing directory).
+    if let Some(path) = &args.checkpoint {
+        checkpoint::save(path, &state).map_err(|e| {
+            FetchError::new(format!("cannot save checkpoint {}: {e}", path.display()))
+        })?;
+    }
+    let out = match resume::open_output(args.output.as_deref(), &mut state.output_len, resuming) {
+        Ok(out) => out,
+        Err(e) => {
+            if let (Some(path), false) = (&args.checkpoint, resuming) {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
+    };
+    // Folders an earlier run could not list: their keys up to where that
+    // run got are retried with its failed objects.
+    for folder in std::mem::take(&mut state.failed_listings) {
+        match discover::relist(&scope, &root, &folder, state.done_through.as_deref()).await {
+            Ok(keys) => {
+                for key in keys {
+                    if !state.failed.iter().any(|p| p.key == key) {
+                        state.failed.push(Partial { key, lines: 0 });
+                    }
+                }
+            }
+            Err(e) => failures.push(ListFailure::of(&folder, e)),
+        }
+    }
     for failure in &failures {
-        eprintln!("spitzel-fetch: {failure}");
+        eprintln!("spitzel-fetch: {}", failure.error);
     }
 
     let counters = Arc::new(Counters::default());
     let mut writer = Writer {
         out,
-        skip_lines: state.lines_into_next,
-        dedup: Dedup::restore(&state.seen),
+        dedup,
         state,
         path: args.checkpoint.clone(),
         max_events: args.max_events,
         last_save: Instant::now(),
         counters: counters.clone(),
+        notes: Vec::new(),
+        parser: spitzel_core::doc::DocParser::new(),
     };
-    writer.save(true)?;
-    if writer.enough() {
-        return Ok(Exit::Found);
+    for failure in &failures {
+        writer.unlisted(failure);
     }
+    writer.save(true)?;
 
     let stop = Arc::new(tokio::sync::Notify::new());
     let interrupt = {
@@ -299,7 +455,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
 
     // Failed objects of an earlier run go first, then the keys after the
     // last complete one.
-    let retries: Vec<String> = writer.state.failed.clone();
+    let retries: Vec<String> = writer.state.failed.iter().map(|p| p.key.clone()).collect();
     let (tx, mut rx) = mpsc::channel::<Listed>(4096);
     tokio::spawn(discover::produce(
         scope.clone(),
@@ -312,6 +468,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     let mut in_flight: VecDeque<(bool, JoinHandle<Fetched>)> = VecDeque::new();
     let mut listing_open = true;
     let mut read_failures = 0u64;
+    let mut get_failures: Vec<(String, String)> = Vec::new();
     let mut reported: Vec<String> = Vec::new();
     let mut closed = false;
     'run: loop {
@@ -347,9 +504,10 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
                         spawn_get(s3.clone(), bucket_arc.clone(), key, criteria.clone()),
                     ));
                 }
-                Some(Listed::Failed(e)) => {
-                    progress::report(display.as_ref(), &e);
-                    failures.push(e);
+                Some(Listed::Failed(failure)) => {
+                    progress::report(display.as_ref(), &failure.error);
+                    writer.unlisted(&failure);
+                    failures.push(failure);
                 }
                 None => listing_open = false,
             }
@@ -369,9 +527,13 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
             Ok((size, decoded)) => {
                 counters.objects.fetch_add(1, Ordering::Relaxed);
                 counters.bytes.fetch_add(size, Ordering::Relaxed);
-                let wrote =
-                    tokio::task::block_in_place(|| writer.take(&fetched.key, &decoded, retry))
-                        .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
+                let wrote = tokio::task::block_in_place(|| {
+                    writer.take(&bucket, &fetched.key, &decoded, retry)
+                })
+                .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
+                for note in writer.notes.drain(..) {
+                    progress::report(display.as_ref(), note);
+                }
                 for problem in &decoded.problems {
                     progress::report(display.as_ref(), problem);
                     read_failures += 1;
@@ -392,9 +554,10 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
                 }
             }
             Err(message) => {
-                progress::report(display.as_ref(), &message);
+                // Said once per cause at the end.
                 read_failures += 1;
                 writer.failed(&fetched.key, retry);
+                get_failures.push((fetched.key, message));
             }
         }
         tokio::task::block_in_place(|| writer.save(false))?;
@@ -405,6 +568,8 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     if closed {
         return Ok(Exit::Found);
     }
+    let interrupted = interrupt.signal().is_some();
+    let ran_out = !interrupted && !listing_open && retry_queue.is_empty() && in_flight.is_empty();
     tokio::task::block_in_place(|| writer.save(true))?;
     if writer.path.is_none() {
         writer
@@ -415,10 +580,11 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     if let Some(display) = display {
         display.finish().await;
     }
+    report_get_failures(&bucket, &get_failures);
     if !args.quiet {
         eprintln!(
             "spitzel-fetch: {}",
-            progress::summary(&url, &counters, &skipped)
+            progress::summary(&url, &counters, &skipped, writer.dedup.counts)
         );
     }
     if let Some(code) = Exit::interrupted(&interrupt) {
@@ -442,6 +608,10 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         }
     }
     let unread = read_failures + failures.len() as u64;
+    if unread == 0 && ran_out && writer.path.is_some() {
+        writer.state.complete = true;
+        tokio::task::block_in_place(|| writer.save(true))?;
+    }
     if unread > 0 {
         eprintln!(
             "spitzel-fetch: {unread} part(s) of {url} could not be read completely (see above){}",

@@ -1,11 +1,13 @@
 //! One object's records: decoded with the input decoders (gzip recognised
 //! by its magic bytes), filtered with the filter's criteria, each matching
-//! line paired with a hash of its eventID for de-duplication.
+//! line paired with the digests of its eventID and of itself for the
+//! duplicate rule (computed here, on rayon's workers, not in the writer).
 
 use std::cell::RefCell;
 use std::io::Cursor;
 use std::sync::Arc;
 
+use spitzel_core::dedup::{Digest, digest};
 use spitzel_core::doc::DocParser;
 use spitzel_input::{Job, read_stream};
 use spitzel_pipeline::Criteria;
@@ -16,8 +18,9 @@ use spitzel_pipeline::{Keep, filter_block};
 pub(super) struct Decoded {
     /// Matching records, one compact line each.
     pub lines: Vec<u8>,
-    /// Per line of `lines`: its end offset and its eventID hash (None without one).
-    pub ends: Vec<(usize, Option<u64>)>,
+    /// Per line of `lines`: its end offset and the digests of its eventID
+    /// and of the line (None without an eventID).
+    pub ends: Vec<(usize, Option<(Digest, Digest)>)>,
     /// Records seen (matching or not).
     pub records: u64,
     /// Faults, each one line naming the object.
@@ -26,14 +29,6 @@ pub(super) struct Decoded {
 
 thread_local! {
     static PARSER: RefCell<DocParser> = RefCell::new(DocParser::new());
-}
-
-/// FNV-1a: hashes are saved in the checkpoint and must mean the same to
-/// the next process, whatever it was built with.
-pub(super) fn id_hash(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 pub(super) fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
@@ -57,10 +52,10 @@ pub(super) fn decode(name: &str, body: &[u8], criteria: &Criteria) -> Decoded {
                     let mut start = 0;
                     for end in memchr::memchr_iter(b'\n', &outcome.out) {
                         let line = &outcome.out[start..end];
-                        let id = parser
-                            .parse(line)
-                            .ok()
-                            .and_then(|doc| doc.top_str("eventID").map(id_hash));
+                        let id = parser.parse(line).ok().and_then(|doc| {
+                            doc.top_str("eventID")
+                                .map(|id| (digest(id.as_bytes()), digest(line)))
+                        });
                         out.lines.extend_from_slice(&outcome.out[start..=end]);
                         out.ends.push((out.lines.len(), id));
                         start = end + 1;
@@ -112,7 +107,8 @@ mod tests {
                 "{\"eventID\":\"a\",\"eventName\":\"X\",\"eventSource\":\"s3.amazonaws.com\"}\n{\"eventName\":\"Y\",\"eventSource\":\"iam.amazonaws.com\"}\n"
             );
             assert_eq!(d.ends.len(), 2);
-            assert_eq!(d.ends[0].1, Some(id_hash("a")));
+            let first = &d.lines[..d.ends[0].0 - 1];
+            assert_eq!(d.ends[0].1, Some((digest(b"a"), digest(first))));
             assert_eq!(d.ends[1].1, None);
             assert_eq!(d.records, 2);
             assert!(d.problems.is_empty());

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::discover::Skipped;
+use spitzel_core::dedup::Counts;
 
 #[derive(Debug, Default)]
 pub(super) struct Counters {
@@ -66,12 +67,14 @@ pub(super) fn spawn(counters: Arc<Counters>, skipped: Arc<Skipped>) -> Display {
 }
 
 /// What was read and what was left alone, one line.
-pub(super) fn summary(url: &str, c: &Counters, s: &Skipped) -> String {
+pub(super) fn summary(url: &str, c: &Counters, s: &Skipped, dedup: Counts) -> String {
     format!(
-        "{url}: read {} objects ({:.1} MB), wrote {} records; not opened: {} of {} listed keys by delivery time, {} CloudTrail-Digest/ folders, {} keys or folders outside the CloudTrail/ layout",
+        "{url}: read {} objects ({:.1} MB), wrote {} records; dropped {} duplicate records, {} eventIDs written with different records; not opened: {} of {} listed keys by delivery time, {} CloudTrail-Digest/ folders, {} keys or folders outside the CloudTrail/ layout",
         c.objects.load(Ordering::Relaxed),
         c.bytes.load(Ordering::Relaxed) as f64 / 1e6,
         c.records.load(Ordering::Relaxed),
+        dedup.duplicates,
+        dedup.conflicts,
         s.by_time.load(Ordering::Relaxed),
         s.listed.load(Ordering::Relaxed),
         s.digest_folders.load(Ordering::Relaxed),

@@ -1,26 +1,58 @@
-//! A NextToken chain that does not end: a token that comes back, or page
-//! after page without an event. Either would page forever, so the chain is
-//! stopped with an error.
+//! A token chain that does not end: a token that comes back, or page after
+//! page without an item (LookupEvents' NextToken and its events, a listing's
+//! continuation token and its keys). Either would page forever, so the
+//! chain is stopped with an error.
 
 use std::collections::HashSet;
 
-pub(super) use crate::errors::{ChainFault, MAX_EMPTY_PAGES};
+/// Pages in a row without an event before the chain is given up. Empty
+/// pages with a NextToken are legitimate (a narrow lookup over a long
+/// window), so the bound is generous: at 2 requests/s, about 8 minutes.
+pub(crate) const MAX_EMPTY_PAGES: u32 = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ChainFault {
+    /// A token this chain had already been given.
+    RepeatedToken,
+    /// MAX_EMPTY_PAGES empty pages in a row.
+    NoProgress,
+}
+
+impl ChainFault {
+    /// The fault in words, naming the API's token and what a page holds.
+    pub(crate) fn describe(&self, token: &str, item: &str) -> String {
+        match self {
+            ChainFault::RepeatedToken => format!(
+                "the API returned a {token} it had returned before; paging would repeat forever"
+            ),
+            ChainFault::NoProgress => format!(
+                "{MAX_EMPTY_PAGES} pages in a row without {item}, each with a new {token}; paging is not getting anywhere"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ChainFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe("NextToken", "an event"))
+    }
+}
 
 /// The tokens of one chain in this process, and the run of empty pages.
 #[derive(Debug, Default)]
-pub(super) struct ChainGuard {
+pub(crate) struct ChainGuard {
     seen: HashSet<String>,
     empty_run: u32,
 }
 
 impl ChainGuard {
     /// A refused token restarts the chain: what came before no longer counts.
-    pub(super) fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         *self = ChainGuard::default();
     }
 
     /// Record a page got with `sent` that held `events` events and `next`.
-    pub(super) fn page(
+    pub(crate) fn page(
         &mut self,
         sent: Option<&str>,
         events: usize,
