@@ -15,6 +15,8 @@ pub(crate) enum CheckpointError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    #[error("checkpoint {} is not a spitzel-fetch --s3 checkpoint", path.display())]
+    NotAnS3Checkpoint { path: PathBuf },
     #[error("checkpoint {} has version {found}, this spitzel-fetch writes version {expected}", path.display())]
     Version {
         path: PathBuf,

@@ -9,12 +9,14 @@
 mod checkpoint;
 mod lookup;
 mod output;
+mod s3;
 mod setup;
 mod usage;
 
 pub(crate) use checkpoint::CheckpointError;
 pub(crate) use lookup::{LookupError, Reached};
 pub(crate) use output::OutputError;
+pub(crate) use s3::{ListFault, S3Error};
 pub(crate) use setup::SetupError;
 pub(crate) use usage::{LookupArgError, UsageError};
 
@@ -35,9 +37,8 @@ pub(crate) enum FetchError {
     /// the largest variant.
     #[error(transparent)]
     Lookup(Box<LookupError>),
-    /// An --s3 failure, in the s3 layer's words.
-    #[error("{0}")]
-    S3(String),
+    #[error(transparent)]
+    S3(#[from] S3Error),
     /// A task of the run panicked or was cancelled.
     #[error("internal error: {0}")]
     Internal(#[from] tokio::task::JoinError),
@@ -50,11 +51,6 @@ impl From<LookupError> for FetchError {
 }
 
 impl FetchError {
-    /// The s3 layer's message (until it has an enum of its own).
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        FetchError::S3(message.into())
-    }
-
     /// The exit status of a run that ended with this error (the man page's
     /// EXIT STATUS): something was not read, whatever the layer.
     pub(crate) fn exit(&self) -> Exit {
