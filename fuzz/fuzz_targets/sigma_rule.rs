@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
         .into_iter()
         .filter_map(|l| match l {
             Loaded::Rule(rule) => Some(*rule),
-            Loaded::OtherLogsource => None,
+            Loaded::OtherLogsource(_) | Loaded::Correlation(_) | Loaded::Filter(_) => None,
         })
         .collect();
     let records: Vec<serde_json::Value> = RECORDS

@@ -65,3 +65,60 @@ impl FetchError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_layer_renders_its_line_and_exits_2() {
+        let errors: [(FetchError, &str); 5] = [
+            (
+                UsageError::MaxAttempts.into(),
+                "--max-attempts must be at least 1",
+            ),
+            (
+                SetupError::HalfSetKeys {
+                    present: "AWS_ACCESS_KEY_ID",
+                    missing: "AWS_SECRET_ACCESS_KEY",
+                }
+                .into(),
+                "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both (and AWS_SESSION_TOKEN for temporary credentials), or neither to use a profile or role",
+            ),
+            (
+                CheckpointError::Version {
+                    path: "ck".into(),
+                    found: 1,
+                    expected: 2,
+                }
+                .into(),
+                "checkpoint ck has version 1, this spitzel-fetch writes version 2",
+            ),
+            (
+                LookupError::Service {
+                    region: "us-east-1".into(),
+                    code: "Odd".into(),
+                    message: String::new(),
+                    reached: Reached::Nothing {
+                        region: "us-east-1".into(),
+                    },
+                }
+                .into(),
+                "us-east-1: Odd; nothing was read from us-east-1",
+            ),
+            (
+                S3Error::List {
+                    bucket: "b".into(),
+                    prefix: "p/".into(),
+                    fault: ListFault::NoIsTruncated,
+                }
+                .into(),
+                "s3://b/p/: cannot list: a page without IsTruncated (cut short?)",
+            ),
+        ];
+        for (error, line) in errors {
+            assert_eq!(error.to_string(), line);
+            assert_eq!(error.exit(), Exit::Error);
+        }
+    }
+}
