@@ -120,13 +120,9 @@ fn load_document(ctx: &Ctx<'_>, doc: &Node, index: usize) -> Result<Loaded, Rule
     let status = string("status", false)?;
     let level = match string("level", false)? {
         None => None,
-        Some(text) => Some(Level::parse(&text).ok_or_else(|| {
+        Some(text) => Some(Level::read(&text).map_err(|message| {
             let line = doc.get("level").map_or(doc.line, |n| n.line);
-            ctx.err(
-                line,
-                "level",
-                format!("'{text}' is not a level (informational, low, medium, high, critical)"),
-            )
+            ctx.err(line, "level", message)
         })?),
     };
     let detection = match doc.get("detection") {

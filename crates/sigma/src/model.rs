@@ -65,6 +65,13 @@ impl Level {
         }
     }
 
+    /// A rule's `level:` value, or the one-line reason it is none.
+    pub(crate) fn read(text: &str) -> Result<Level, String> {
+        Level::parse(text).ok_or_else(|| {
+            format!("'{text}' is not a level (informational, low, medium, high, critical)")
+        })
+    }
+
     pub fn name(self) -> &'static str {
         Level::NAMES[self as usize]
     }

@@ -109,13 +109,9 @@ pub fn load_correlation(
     let title = string("title")?.ok_or_else(|| ctx.err(doc.line, "title", "missing"))?;
     let level = match string("level")? {
         None => None,
-        Some(text) => Some(Level::parse(&text).ok_or_else(|| {
+        Some(text) => Some(Level::read(&text).map_err(|message| {
             let line = doc.get("level").map_or(doc.line, |n| n.line);
-            ctx.err(
-                line,
-                "level",
-                format!("'{text}' is not a level (informational, low, medium, high, critical)"),
-            )
+            ctx.err(line, "level", message)
         })?),
     };
     let required = |key: &str| {
