@@ -19,6 +19,7 @@ mod regex_python;
 mod regex_sql;
 mod sample_data;
 mod shapes;
+mod sigma_budget;
 mod sigma_cli;
 mod sigma_correlation;
 mod sigma_rsigma;

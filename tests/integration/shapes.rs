@@ -559,6 +559,62 @@ fn non_object_elements_are_reported_and_the_rest_kept() {
     );
 }
 
+/// Issue 21 item 8: an array element holding a record looked like a record
+/// inside a record, so recovery wrote the inner record and lost the next.
+#[test]
+fn an_array_element_holding_a_record_is_reported_and_the_next_kept() {
+    let r = |n: u32| format!(r#"{{"eventVersion":"1.08","eventName":"E{n}","n":{n}}}"#);
+    let dir = tempfile::tempdir().unwrap();
+    let minified = dir.path().join("trail.json");
+    write(
+        &minified,
+        format!(r#"{{"Records":[{},[{}],{}]}}"#, r(6), r(7), r(8)).as_bytes(),
+    );
+    let pretty = dir.path().join("pretty.json");
+    write(
+        &pretty,
+        format!(
+            "{{\n  \"Records\": [\n    {},\n    [{}],\n    {}\n  ]\n}}\n",
+            r(6),
+            r(7),
+            r(8)
+        )
+        .as_bytes(),
+    );
+    let wanted = format!("{}\n{}\n", r(6), r(8));
+    for (path, line) in [(&minified, 1), (&pretty, 4)] {
+        let path = path.to_str().unwrap();
+        let out = run(&["-i", path], b"");
+        assert_eq!(stdout(&out), wanted, "{path}: {}", stderr(&out));
+        let err = stderr(&out);
+        let report =
+            format!("{path}:{line}: expected a record object in the Records array, found an array");
+        assert!(err.contains(&report), "{report} in {err}");
+        assert!(err.contains("skipped 1 bad record"), "{err}");
+        assert_eq!(err.lines().count(), 2, "{err}");
+        // A reported record is an error in grep's sense: 2, with the good
+        // records still written.
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let strict = run(&["--strict", "-i", path], b"");
+        assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
+    }
+    // The same document as one line among NDJSON records.
+    let ndjson = format!("{}\n{{\"Records\":[{},[{}],{}]}}\n", r(5), r(6), r(7), r(8));
+    let out = run(&[], ndjson.as_bytes());
+    assert_eq!(
+        stdout(&out),
+        format!("{}\n{wanted}", r(5)),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out)
+            .contains("<stdin>:2: expected a record object in the Records array, found an array"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn records_that_is_not_an_array_is_reported_not_written() {
     for (input, found) in [

@@ -8,29 +8,46 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::errors::FetchError;
+use crate::errors::CheckpointError;
 
 /// The text of a saved state; Ok(None) when the file does not exist yet.
-pub(crate) fn read(path: &Path) -> Result<Option<String>, FetchError> {
+pub(crate) fn read(path: &Path) -> Result<Option<String>, CheckpointError> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(FetchError::new(format!(
-            "cannot read checkpoint {}: {e}",
-            path.display()
-        ))),
+        Err(source) => Err(CheckpointError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 
 /// Refuse a state saved in another format version.
-pub(crate) fn check_version(path: &Path, found: u32, expected: u32) -> Result<(), FetchError> {
+pub(crate) fn check_version(path: &Path, found: u32, expected: u32) -> Result<(), CheckpointError> {
     if found == expected {
         return Ok(());
     }
-    Err(FetchError::new(format!(
-        "checkpoint {} has version {found}, this spitzel-fetch writes version {expected}",
-        path.display()
-    )))
+    Err(CheckpointError::Version {
+        path: path.to_path_buf(),
+        found,
+        expected,
+    })
+}
+
+/// A saved state that does not parse as the source's.
+pub(crate) fn not_a_checkpoint(path: &Path, source: serde_json::Error) -> CheckpointError {
+    CheckpointError::NotACheckpoint {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// `save`, its failure named.
+pub(crate) fn save_or_say(path: &Path, state: &impl Serialize) -> Result<(), CheckpointError> {
+    save(path, state).map_err(|source| CheckpointError::Save {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// The file a save writes before renaming it over the checkpoint.

@@ -12,7 +12,7 @@ use spitzel_core::actions::ActionMatcher;
 use spitzel_core::window::{NANOS_PER_DAY, NANOS_PER_SECOND, TimeWindow};
 
 use crate::clock::rfc3339;
-use crate::errors::FetchError;
+use crate::errors::{FetchError, UsageError};
 use crate::lookup::pager::RetryPolicy;
 use crate::lookup::plan::{self, Query};
 use crate::s3::layout;
@@ -107,16 +107,20 @@ impl Options {
         // Bounded so that 1/rate and the timeout are durations (a huge or
         // tiny float would not convert) and the values mean something.
         if !(MIN_RATE..=MAX_RATE).contains(&args.rate) {
-            return Err(FetchError::new(format!(
-                "--rate {}: must be a number of requests per second from {MIN_RATE} to {MAX_RATE}",
-                shown(args.rate)
-            )));
+            return Err(UsageError::Rate {
+                value: shown(args.rate),
+                min: MIN_RATE,
+                max: MAX_RATE,
+            }
+            .into());
         }
         if !(MIN_TIMEOUT..=MAX_TIMEOUT).contains(&args.timeout) {
-            return Err(FetchError::new(format!(
-                "--timeout {}: must be a number of seconds from {MIN_TIMEOUT} to {MAX_TIMEOUT}",
-                shown(args.timeout)
-            )));
+            return Err(UsageError::Timeout {
+                value: shown(args.timeout),
+                min: MIN_TIMEOUT,
+                max: MAX_TIMEOUT,
+            }
+            .into());
         }
         let s3 = args.s3.url.is_some();
         if let Some(url) = &args.endpoint_url {
@@ -135,13 +139,12 @@ impl Options {
             }
         }
         if args.max_attempts == 0 {
-            return Err(FetchError::new("--max-attempts must be at least 1"));
+            return Err(UsageError::MaxAttempts.into());
         }
         if let (Some(output), Some(checkpoint)) = (&args.output, &args.checkpoint) {
             crate::resume::check_paths_apart(output, checkpoint)?;
         }
-        let matcher =
-            ActionMatcher::new(&args.actions).map_err(|e| FetchError::new(e.to_string()))?;
+        let matcher = ActionMatcher::new(&args.actions).map_err(UsageError::from)?;
         let mut regions: Vec<String> = Vec::new();
         for region in &args.region {
             let region = region.trim();
@@ -193,7 +196,7 @@ fn lookup_options(
     matcher: &ActionMatcher,
     regions: Vec<String>,
     now: i64,
-) -> Result<LookupOptions, FetchError> {
+) -> Result<LookupOptions, UsageError> {
     let queries = plan::plan_queries(&args.lookup, matcher)?;
     let regions = if args.all_regions {
         Regions::All
@@ -218,11 +221,11 @@ fn lookup_options(
     })
 }
 
-fn s3_options(args: &FetchArgs, regions: Vec<String>, now: i64) -> Result<S3Options, FetchError> {
+fn s3_options(args: &FetchArgs, regions: Vec<String>, now: i64) -> Result<S3Options, UsageError> {
     let url = args.s3.url.clone().unwrap_or_default();
-    let (bucket, prefix) = layout::parse_url(&url).map_err(FetchError::new)?;
+    let (bucket, prefix) = layout::parse_url(&url).map_err(UsageError::S3Url)?;
     if args.s3.concurrency == 0 {
-        return Err(FetchError::new("--concurrency must be at least 1"));
+        return Err(UsageError::Concurrency);
     }
     let mut accounts = Vec::new();
     for account in &args.s3.account {
@@ -231,16 +234,11 @@ fn s3_options(args: &FetchArgs, regions: Vec<String>, now: i64) -> Result<S3Opti
             continue;
         }
         if !layout::is_account_id(account) {
-            return Err(FetchError::new(format!(
-                "--account {account}: expected a 12-digit account ID"
-            )));
+            return Err(UsageError::Account(account.to_string()));
         }
         accounts.push(account.to_string());
     }
-    let window = args
-        .time
-        .window(now)
-        .map_err(|e| FetchError::new(format!("invalid time range: {e}")))?;
+    let window = args.time.window(now)?;
     Ok(S3Options {
         url,
         bucket,
@@ -290,17 +288,12 @@ fn s3_fingerprint(args: &FetchArgs) -> serde_json::Value {
 
 /// The window, defaulting to the 90 days CloudTrail keeps, with a warning
 /// when an explicit start lies before them.
-fn lookup_window(args: &FetchArgs, now_ns: i64) -> Result<(Window, Option<String>), FetchError> {
-    let invalid =
-        |e: spitzel_cli::common::TimeArgsError| FetchError::new(format!("invalid time range: {e}"));
+fn lookup_window(args: &FetchArgs, now_ns: i64) -> Result<(Window, Option<String>), UsageError> {
     // Whole seconds, as eventTime has.
     let now = now_ns.div_euclid(NANOS_PER_SECOND);
     let now_ns = now.saturating_mul(NANOS_PER_SECOND);
     let history = HISTORY_DAYS as i64 * NANOS_PER_DAY;
-    let window = args
-        .time
-        .window_or_default(now_ns, history)
-        .map_err(invalid)?;
+    let window = args.time.window_or_default(now_ns, history)?;
     // eventTime has whole seconds: round inwards.
     let start = window
         .from
@@ -311,16 +304,14 @@ fn lookup_window(args: &FetchArgs, now_ns: i64) -> Result<(Window, Option<String
         .map(|ns| ns.div_euclid(NANOS_PER_SECOND))
         .unwrap_or(now);
     if start > end {
-        return Err(FetchError::new(format!(
-            "invalid time range: the start {} is after the end {}",
-            rfc3339(start),
-            rfc3339(end)
-        )));
+        return Err(UsageError::StartAfterEnd {
+            start: rfc3339(start),
+            end: rfc3339(end),
+        });
     }
     let warning = args
         .time
-        .starts_more_than_days_ago(now_ns, HISTORY_DAYS)
-        .map_err(invalid)?
+        .starts_more_than_days_ago(now_ns, HISTORY_DAYS)?
         .then(|| {
             format!(
                 "--from {} is more than {HISTORY_DAYS} days ago; CloudTrail event history keeps {HISTORY_DAYS} days",
@@ -378,7 +369,7 @@ mod tests {
         let c = lookup(&["--last", "100d"]);
         assert!(c.window_warning.unwrap().contains("more than 90 days ago"));
         let err = check(&["--to", "2020-01-01"]).unwrap_err();
-        assert!(err.message.contains("is after the end"), "{}", err.message);
+        assert!(err.to_string().contains("is after the end"), "{err}");
     }
 
     #[test]

@@ -9,23 +9,23 @@ use std::path::{Path, PathBuf};
 
 use crate::checkpoint;
 use crate::destination::Destination;
-use crate::errors::FetchError;
+use crate::errors::{CheckpointError, FetchError, OutputError};
 
 /// Refuse an output path that is, or could become, the checkpoint file or
 /// the temporary file the checkpoint is saved through: writing events there
 /// would be overwritten by the next save, and every event lost.
-pub(crate) fn check_paths_apart(output: &Path, checkpoint: &Path) -> Result<(), FetchError> {
+pub(crate) fn check_paths_apart(output: &Path, checkpoint: &Path) -> Result<(), CheckpointError> {
     let temp = checkpoint::temp_path(checkpoint);
     for (other, what) in [
         (checkpoint, "the checkpoint"),
         (temp.as_path(), "the checkpoint's temporary file"),
     ] {
         if same_file(output, other) {
-            return Err(FetchError::new(format!(
-                "-o {} and --checkpoint {} name the same file ({what}); the output would be overwritten: use two different files",
-                output.display(),
-                checkpoint.display()
-            )));
+            return Err(CheckpointError::SameFile {
+                output: output.to_path_buf(),
+                checkpoint: checkpoint.to_path_buf(),
+                what,
+            });
         }
     }
     Ok(())
@@ -76,14 +76,13 @@ pub(crate) fn check_arguments(
     path: &Path,
     saved: &serde_json::Value,
     fingerprint: &serde_json::Value,
-) -> Result<(), FetchError> {
+) -> Result<(), CheckpointError> {
     if saved == fingerprint {
         return Ok(());
     }
-    Err(FetchError::new(format!(
-        "checkpoint {} was written for other arguments; rerun with the same arguments or use a new checkpoint file",
-        path.display()
-    )))
+    Err(CheckpointError::OtherArguments {
+        path: path.to_path_buf(),
+    })
 }
 
 /// Open the output; on resume, cut a file back to the bytes the checkpoint
@@ -102,8 +101,10 @@ pub(crate) fn open_output(
             std::io::stdout(),
         )));
     };
-    let cannot =
-        |e: std::io::Error| FetchError::new(format!("cannot write {}: {e}", path.display()));
+    let cannot = |source: std::io::Error| OutputError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
         // A FIFO or a device: written like stdout, never truncated or synced.
         *output_len = None;
@@ -124,10 +125,12 @@ pub(crate) fn open_output(
             .map_err(cannot)?;
         let len = file.metadata().map_err(cannot)?.len();
         if len < saved {
-            return Err(FetchError::new(format!(
-                "{} is shorter ({len} bytes) than the checkpoint records ({saved} bytes); it is not this run's output",
-                path.display()
-            )));
+            return Err(CheckpointError::OutputShorter {
+                output: path.to_path_buf(),
+                len,
+                saved,
+            }
+            .into());
         }
         file.set_len(saved).map_err(cannot)?;
         file.seek(SeekFrom::End(0)).map_err(cannot)?;

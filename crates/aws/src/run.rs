@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use spitzel_cli::fetch::FetchArgs;
 
-use crate::errors::FetchError;
+use crate::errors::{FetchError, SetupError};
 use crate::exit::Exit;
 use crate::options::{Options, Source};
 
@@ -16,7 +16,7 @@ pub fn run(args: FetchArgs) -> Exit {
         Ok(checked) => checked,
         Err(err) => {
             eprintln!("spitzel-fetch: {err}");
-            return Exit::Error;
+            return err.exit();
         }
     };
     match source {
@@ -33,8 +33,9 @@ fn block_on(fetch: impl Future<Output = Result<Exit, FetchError>>) -> Exit {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("spitzel-fetch: cannot start: {e}");
-            return Exit::Error;
+            let err = FetchError::from(SetupError::Runtime(e));
+            eprintln!("spitzel-fetch: {err}");
+            return err.exit();
         }
     };
     let outcome = runtime.block_on(fetch);
@@ -44,7 +45,7 @@ fn block_on(fetch: impl Future<Output = Result<Exit, FetchError>>) -> Exit {
         Ok(exit) => exit,
         Err(err) => {
             eprintln!("spitzel-fetch: {err}");
-            Exit::Error
+            err.exit()
         }
     }
 }

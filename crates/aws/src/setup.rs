@@ -12,7 +12,7 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 
 use crate::cause::error_chain;
-use crate::errors::FetchError;
+use crate::errors::{SetupError, UsageError};
 
 /// How long to wait for a TCP connection before calling it a failed attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -51,14 +51,13 @@ pub(crate) async fn load(setup: &AwsSetup, retry: RetryConfig) -> SdkConfig {
 pub(crate) async fn check_credentials(
     config: &SdkConfig,
     profile: Option<&str>,
-) -> Result<(), FetchError> {
-    const HINT: &str = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use --profile or AWS_PROFILE, or run `aws sso login`";
+) -> Result<(), SetupError> {
     let Some(provider) = config.credentials_provider() else {
-        return Err(FetchError::new(format!("no AWS credentials found: {HINT}")));
+        return Err(SetupError::NoCredentials);
     };
     match provider.provide_credentials().await {
         Ok(credentials) => check_credential_values(&credentials),
-        Err(_) if let Some(missing) = half_set_keys() => Err(FetchError::new(missing)),
+        Err(_) if let Some(half) = half_set_keys() => Err(half),
         Err(chain_error) => {
             // The default chain only says that no provider had credentials
             // (the causes go to its log); when a profile is involved, its
@@ -69,9 +68,7 @@ pub(crate) async fn check_credentials(
                 builder = builder.profile_name(name);
             }
             if let Some(parse_error) = profile_file_fault(profile).await {
-                return Err(FetchError::new(format!(
-                    "cannot load AWS credentials: {parse_error}"
-                )));
+                return Err(SetupError::Credentials(parse_error));
             }
             let cause = match builder.build().provide_credentials().await {
                 Err(e) if !matches!(e, CredentialsError::CredentialsNotLoaded(_)) => Some(e),
@@ -80,20 +77,18 @@ pub(crate) async fn check_credentials(
                 }
                 _ => None,
             };
-            Err(FetchError::new(match cause {
+            Err(match cause {
                 Some(cause) => {
                     let text = error_chain(&cause);
                     let text = text.trim_end().trim_end_matches("Stderr:").trim_end();
                     if text.contains("external process") {
-                        format!(
-                            "cannot load AWS credentials: the profile's credential_process failed: {text}"
-                        )
+                        SetupError::CredentialProcess(text.to_string())
                     } else {
-                        format!("cannot load AWS credentials: {text}")
+                        SetupError::Credentials(text.to_string())
                     }
                 }
-                None => format!("no AWS credentials found: {HINT}"),
-            }))
+                None => SetupError::NoCredentials,
+            })
         }
     }
 }
@@ -101,7 +96,7 @@ pub(crate) async fn check_credentials(
 /// An access key given by half in the environment: the chain then looks
 /// further (profiles, the instance metadata service) and fails there, so
 /// its error would not name what is missing.
-fn half_set_keys() -> Option<String> {
+fn half_set_keys() -> Option<SetupError> {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
     let (id, secret) = (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY"));
     let (present, missing) = match (id, secret) {
@@ -109,9 +104,7 @@ fn half_set_keys() -> Option<String> {
         (false, true) => ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"),
         _ => return None,
     };
-    Some(format!(
-        "{present} is set but {missing} is not: set both (and AWS_SESSION_TOKEN for temporary credentials), or neither to use a profile or role"
-    ))
+    Some(SetupError::HalfSetKeys { present, missing })
 }
 
 /// A config or credentials file that does not parse, with its path and
@@ -151,7 +144,7 @@ async fn profile_file_fault(profile: Option<&str>) -> Option<String> {
 /// Credentials go into HTTP headers: a control character (a CR from a
 /// CRLF file, a newline pasted into a token) cannot be sent, so say which
 /// value holds it before the SDK fails on it.
-pub(crate) fn check_credential_values(credentials: &Credentials) -> Result<(), FetchError> {
+pub(crate) fn check_credential_values(credentials: &Credentials) -> Result<(), SetupError> {
     let values = [
         (
             "access key id",
@@ -177,33 +170,35 @@ pub(crate) fn check_credential_values(credentials: &Credentials) -> Result<(), F
         else {
             continue;
         };
-        let name = match c {
+        let character = match c {
             '\r' => "a carriage return (a file with CRLF line ends?)".to_string(),
             '\n' => "a line feed".to_string(),
             '\t' => "a tab".to_string(),
             ' ' => "a space".to_string(),
             c => format!("the control character U+{:04X}", c as u32),
         };
-        let source = if std::env::var(variable).is_ok_and(|v| v == value) {
+        let holder = if std::env::var(variable).is_ok_and(|v| v == value) {
             variable.to_string()
         } else {
             format!("the AWS {what}")
         };
-        return Err(FetchError::new(format!(
-            "{source}: the {what} contains {name} at byte {at}; it cannot be sent in an HTTP header: fix the credentials"
-        )));
+        return Err(SetupError::UnsendableCredential {
+            holder,
+            what,
+            character,
+            at,
+        });
     }
     Ok(())
 }
 
 /// An endpoint URL the SDK can use: http or https, a host, a numeric port.
 /// `source` names where it came from (--endpoint-url or a variable).
-pub(crate) fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchError> {
-    let bad = |why: &str| {
-        FetchError::new(format!(
-            "{source} '{}': {why}; expected e.g. https://cloudtrail.us-east-1.amazonaws.com or http://127.0.0.1:4566",
-            url.escape_debug()
-        ))
+pub(crate) fn check_endpoint_url(url: &str, source: &str) -> Result<(), UsageError> {
+    let bad = |why: &'static str| UsageError::EndpointUrl {
+        source_name: source.to_string(),
+        url: url.escape_debug().to_string(),
+        why,
     };
     let lower = url.to_ascii_lowercase();
     let rest = if lower.starts_with("https://") {
@@ -240,7 +235,7 @@ pub(crate) fn check_endpoint_url(url: &str, source: &str) -> Result<(), FetchErr
 }
 
 /// A region name's shape: letters, dashes, a number (us-east-1, us-gov-west-1).
-pub(crate) fn check_region_name(region: &str) -> Result<(), FetchError> {
+pub(crate) fn check_region_name(region: &str) -> Result<(), UsageError> {
     let parts: Vec<&str> = region.split('-').collect();
     let shaped = parts.len() >= 3
         && parts[..parts.len() - 1]
@@ -251,9 +246,7 @@ pub(crate) fn check_region_name(region: &str) -> Result<(), FetchError> {
     if shaped {
         Ok(())
     } else {
-        Err(FetchError::new(format!(
-            "unknown region '{region}': expected a region name such as us-east-1"
-        )))
+        Err(UsageError::Region(region.to_string()))
     }
 }
 

@@ -543,7 +543,11 @@ impl<'a, 'k> Decoder<'a, 'k> {
     ) -> Result<Option<(u64, String, bool)>, Fault> {
         let mut value = std::mem::take(&mut self.scratch);
         value.clear();
+        // An element that is an array is no record, so a record inside it
+        // is not one that lost its end: the array is skipped whole.
+        let record_start = self.sc.record_start.take();
         let copied = self.sc.copy_value(&mut value);
+        self.sc.record_start = record_start;
         let kind = value_kind(&value);
         self.scratch = value;
         match copied {

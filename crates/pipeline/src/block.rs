@@ -32,6 +32,9 @@ pub enum BadReason {
     Unreadable(#[from] DocError),
     #[error("{0}")]
     Undecided(#[from] Undecided),
+    /// A Sigma rule that could not decide within the work allowed.
+    #[error("{0}")]
+    SigmaUndecided(#[from] spitzel_sigma::Undecided),
     /// Part of a wrapper line that is no record (a null in Records, a
     /// broken element): the decoder's words.
     #[error("{0}")]
@@ -199,7 +202,7 @@ fn judge_record(
         Some(Err(undecided)) => {
             outcome.bad.push(BadRecord {
                 line: line_no,
-                reason: undecided.into(),
+                reason: undecided,
                 matched_before: outcome.matched,
             });
             return;
@@ -213,7 +216,7 @@ fn judge_record(
                     Err(undecided) => {
                         outcome.bad.push(BadRecord {
                             line: line_no,
-                            reason: undecided.into(),
+                            reason: undecided,
                             matched_before: outcome.matched,
                         });
                         return;
@@ -303,7 +306,7 @@ fn judge_doc(
     line: u64,
     event_name: Option<&str>,
     hits: &mut Vec<u32>,
-) -> Result<(Verdict, Option<Identity>), Undecided> {
+) -> Result<(Verdict, Option<Identity>), BadReason> {
     let Pass {
         criteria, invert, ..
     } = pass;
@@ -320,7 +323,7 @@ fn judge_doc(
         && let Some(sigma) = &criteria.sigma
         && (sigma.annotate || sigma.count)
     {
-        sigma.hits(doc, event_name, hits);
+        sigma.hits(doc, event_name, hits)?;
     }
     Ok((verdict, identity))
 }

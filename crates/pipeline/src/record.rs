@@ -1,10 +1,11 @@
 //! The verdict on one record: parse it, then actions, time window and
 //! --match expressions, cheapest first.
 
+use crate::block::BadReason;
 use crate::sigma::SigmaCriterion;
 use spitzel_core::actions::ActionMatcher;
 use spitzel_core::doc::{Doc, DocView};
-use spitzel_core::expr::{Expression, Undecided};
+use spitzel_core::expr::Expression;
 use spitzel_core::window::{TimeWindow, WindowCheck};
 
 /// Everything a record is tested against, compiled once.
@@ -37,15 +38,15 @@ pub enum Verdict {
 impl Criteria {
     /// `event_name` is the record's eventName, already looked up by the caller.
     /// `hits` receives the Sigma rules that matched (empty unless every
-    /// other criterion held). An error when an expression cannot decide on
-    /// the record (which is then a bad record, neither written nor filtered
-    /// out).
+    /// other criterion held). An error when an expression or a Sigma rule
+    /// cannot decide on the record (which is then a bad record, neither
+    /// written nor filtered out).
     pub(crate) fn judge(
         &self,
         doc: &Doc<'_>,
         event_name: Option<&str>,
         hits: &mut Vec<u32>,
-    ) -> Result<Verdict, Undecided> {
+    ) -> Result<Verdict, BadReason> {
         hits.clear();
         if !self.actions.matches_all() {
             let source = doc.top_str("eventSource").unwrap_or("");
@@ -70,7 +71,7 @@ impl Criteria {
             }
         }
         if let Some(sigma) = &self.sigma {
-            sigma.hits(doc, event_name, hits);
+            sigma.hits(doc, event_name, hits)?;
             if hits.is_empty() {
                 return Ok(Verdict::NoMatch);
             }

@@ -4,7 +4,7 @@
 use serde_json::json;
 use spitzel_core::doc::{Doc, DocView};
 use spitzel_core::json_bytes::is_space;
-use spitzel_sigma::{Level, RuleError, RuleSet};
+use spitzel_sigma::{Level, RuleError, RuleSet, Undecided};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -61,8 +61,14 @@ impl SigmaCriterion {
         &self.entries[number as usize]
     }
 
-    /// The rules matching `doc` into `out` (load order).
-    pub(crate) fn hits(&self, doc: &Doc<'_>, event_name: Option<&str>, out: &mut Vec<u32>) {
+    /// The rules matching `doc` into `out` (load order); Err when a rule
+    /// could not decide within the work allowed.
+    pub(crate) fn hits(
+        &self,
+        doc: &Doc<'_>,
+        event_name: Option<&str>,
+        out: &mut Vec<u32>,
+    ) -> Result<(), Undecided> {
         let source = doc.top_str("eventSource");
         match doc.view() {
             DocView::Raw(root) => self.rules.matching(root, event_name, source, out),

@@ -5,44 +5,82 @@
 //! an object is matched as its compact JSON text; numbers and booleans as
 //! their JSON text; `null` is missing or JSON null; `exists: true` holds
 //! for a member present with a null value; `not` is two-valued.
+//!
+//! Every test is charged to a [`Work`] allowance before it runs (see
+//! `budget`); once a charge does not fit, the tests stop (each answering
+//! true, which ends the `any` walks soonest) and the verdict is thrown away.
 
+use crate::budget::{self, RECORD_WORK, RULE_WORK, Undecided, Work};
 use crate::json::{JsonKind, JsonValue};
 use crate::model::{Condition, Detection, Item, Rule};
 use crate::textset::TextSet;
 use crate::value_test::{CompareOp, RefMode, Test};
 
 impl Rule {
-    pub fn matches<V: JsonValue>(&self, record: V) -> bool {
-        self.detection.matches(record)
+    /// Whether the rule matches `record` within a record's whole allowance.
+    pub fn matches<V: JsonValue>(&self, record: V) -> Result<bool, Undecided> {
+        self.matches_within(record, &Work::for_record())
+    }
+
+    /// Whether the rule matches `record`, charging `work`.
+    pub fn matches_within<V: JsonValue>(&self, record: V, work: &Work) -> Result<bool, Undecided> {
+        work.start_rule();
+        let verdict = self.detection.matches(record, work);
+        if !work.exhausted() {
+            return Ok(verdict);
+        }
+        let (limit, scope) = if work.record_spent() {
+            (RECORD_WORK, "to all rules on one record")
+        } else {
+            (RULE_WORK, "to one rule")
+        };
+        Err(Undecided {
+            title: self.title.clone(),
+            id: self.id.clone(),
+            limit,
+            scope,
+        })
     }
 }
 
 impl Detection {
-    pub fn matches<V: JsonValue>(&self, record: V) -> bool {
-        self.eval(&self.condition, record)
+    /// The condition's verdict; meaningless once `work` is exhausted.
+    pub fn matches<V: JsonValue>(&self, record: V, work: &Work) -> bool {
+        self.eval(&self.condition, record, work)
     }
 
-    fn eval<V: JsonValue>(&self, condition: &Condition, record: V) -> bool {
+    fn eval<V: JsonValue>(&self, condition: &Condition, record: V, work: &Work) -> bool {
         match condition {
             Condition::Search(index) => self.searches[*index]
                 .maps
                 .iter()
-                .any(|map| map.iter().all(|item| item.matches(record))),
-            Condition::Not(inner) => !self.eval(inner, record),
-            Condition::And(terms) => terms.iter().all(|t| self.eval(t, record)),
-            Condition::Or(terms) => terms.iter().any(|t| self.eval(t, record)),
+                .any(|map| map.iter().all(|item| item.matches(record, work))),
+            Condition::Not(inner) => !self.eval(inner, record, work),
+            Condition::And(terms) => terms
+                .iter()
+                .all(|t| !work.exhausted() && self.eval(t, record, work)),
+            Condition::Or(terms) => terms
+                .iter()
+                .any(|t| work.exhausted() || self.eval(t, record, work)),
         }
     }
 }
 
 impl Item {
-    pub fn matches<V: JsonValue>(&self, record: V) -> bool {
+    /// The item's verdict; meaningless once `work` is exhausted.
+    pub fn matches<V: JsonValue>(&self, record: V, work: &Work) -> bool {
         if let Some(set) = &self.text_set {
-            return self.any_in_set(set, record) != self.negated;
+            return self.any_in_set(set, record, work) != self.negated;
         }
-        let value_holds = |variants: &Vec<Test>| variants.iter().any(|t| self.test(t, record));
+        let value_holds = |variants: &Vec<Test>| {
+            variants
+                .iter()
+                .any(|t| work.exhausted() || self.test(t, record, work))
+        };
         let holds = if self.all {
-            self.tests.iter().all(value_holds)
+            self.tests
+                .iter()
+                .all(|variants| !work.exhausted() && value_holds(variants))
         } else {
             self.tests.iter().any(value_holds)
         };
@@ -51,26 +89,26 @@ impl Item {
 
     /// As the one-by-one tests would decide an OR'd list of strings, each
     /// value the field leads to tested against the whole set at once.
-    fn any_in_set<V: JsonValue>(&self, set: &TextSet, record: V) -> bool {
-        fn one<V: JsonValue>(set: &TextSet, tests: &[Vec<Test>], value: V) -> bool {
+    fn any_in_set<V: JsonValue>(&self, set: &TextSet, record: V, work: &Work) -> bool {
+        fn one<V: JsonValue>(set: &TextSet, tests: &[Vec<Test>], value: V, work: &Work) -> bool {
             match value.kind() {
                 JsonKind::Null => false,
-                JsonKind::Array => value.any_element(&mut |e| one(set, tests, e)),
-                _ => set.is_match(tests, &value.text()),
+                JsonKind::Array => value.any_element(&mut |e| one(set, tests, e, work)),
+                _ => set.is_match(tests, &value.text(), work),
             }
         }
         if self.field.is_none() {
-            return any_scalar(record, &mut |v| one(set, &self.tests, v));
+            return any_scalar(record, &mut |v| one(set, &self.tests, v, work));
         }
         walk(record, &self.path, &mut |v| match v {
             None => false,
-            Some(v) => one(set, &self.tests, v),
+            Some(v) => one(set, &self.tests, v, work),
         })
     }
 
-    fn test<V: JsonValue>(&self, test: &Test, record: V) -> bool {
+    fn test<V: JsonValue>(&self, test: &Test, record: V, work: &Work) -> bool {
         if self.field.is_none() {
-            return any_scalar(record, &mut |v| value_test(test, v, record));
+            return any_scalar(record, &mut |v| value_test(test, v, record, work));
         }
         match test {
             Test::Exists(want) => {
@@ -79,7 +117,7 @@ impl Item {
             }
             _ => walk(record, &self.path, &mut |v| match v {
                 None => matches!(test, Test::Null),
-                Some(v) => value_test(test, v, record),
+                Some(v) => value_test(test, v, record, work),
             }),
         }
     }
@@ -119,15 +157,25 @@ fn any_scalar<V: JsonValue>(value: V, f: &mut dyn FnMut(V) -> bool) -> bool {
     }
 }
 
-/// One test on a present value; arrays hold when an element does.
-fn value_test<V: JsonValue>(test: &Test, value: V, record: V) -> bool {
+/// One test on a present value; arrays hold when an element does. True
+/// without testing once `work` is exhausted (see the module's note).
+fn value_test<V: JsonValue>(test: &Test, value: V, record: V, work: &Work) -> bool {
+    if !work.spend(1) {
+        return true;
+    }
     match (test, value.kind()) {
         (Test::Null, kind) => kind == JsonKind::Null,
         (Test::Exists(want), _) => *want,
         (_, JsonKind::Null) => false,
-        (_, JsonKind::Array) => value.any_element(&mut |e| value_test(test, e, record)),
-        (Test::Text { matcher, .. }, _) => matcher.is_match(&value.text()),
-        (Test::Regex { regex, .. }, _) => regex.is_match(&value.text()),
+        (_, JsonKind::Array) => value.any_element(&mut |e| value_test(test, e, record, work)),
+        (Test::Text { matcher, .. }, _) => {
+            let text = value.text();
+            !work.spend(matcher.work(&text)) || matcher.is_match(&text)
+        }
+        (Test::Regex { regex, .. }, _) => {
+            let text = value.text();
+            !work.spend(budget::regex(text.len(), regex.as_str().len())) || regex.is_match(&text)
+        }
         (Test::Cidr(network), JsonKind::String) => network.contains_text(&value.text()),
         (Test::Cidr(_), _) => false,
         (Test::Compare { op, value: limit }, JsonKind::Number | JsonKind::String) => {
@@ -152,7 +200,8 @@ fn value_test<V: JsonValue>(test: &Test, value: V, record: V) -> bool {
             walk(record, path, &mut |other| match other {
                 None => false,
                 Some(other) => any_text(other, &mut |reference| {
-                    compare_ref(&text, reference, *mode, *cased)
+                    !work.spend(budget::linear(text.len(), reference.len()))
+                        || compare_ref(&text, reference, *mode, *cased)
                 }),
             })
         }

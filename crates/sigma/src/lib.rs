@@ -7,6 +7,7 @@
 //! ([`eval`]) runs on any [`JsonValue`]; [`RuleSet`] runs many rules in one
 //! pass, indexed by the eventName / eventSource they require.
 
+pub mod budget;
 pub mod compile;
 pub mod condition;
 pub mod correlation;
@@ -26,6 +27,7 @@ pub mod yaml;
 #[cfg(test)]
 mod tests;
 
+pub use budget::{Undecided, Work};
 pub use error::RuleError;
 pub use json::{JsonKind, JsonValue, compact_json};
 pub use model::{Condition, Item, Level, Modifier, Rule, RuleValue};

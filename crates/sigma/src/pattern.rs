@@ -268,6 +268,23 @@ impl TextMatcher {
         }
     }
 
+    /// The units of work (see `budget`) matching `text` is charged.
+    pub(crate) fn work(&self, text: &str) -> u64 {
+        let in_place = self.cased || (self.ascii && text.is_ascii());
+        let by_regex = matches!(self.shape, Shape::General) || !in_place;
+        if by_regex {
+            // Compiling is dearer than running: a list of 100,000 values
+            // compiled one by one on a single record took minutes.
+            let compile = match self.regex.get() {
+                Some(_) => 0,
+                None => crate::budget::COMPILE_PER_BYTE * self.source.len() as u64,
+            };
+            crate::budget::regex(text.len(), self.source.len()).saturating_add(compile)
+        } else {
+            crate::budget::linear(text.len(), self.source.len())
+        }
+    }
+
     fn shape_needle(&self) -> &[u8] {
         match &self.shape {
             Shape::Equal(s) | Shape::Prefix(s) | Shape::Suffix(s) | Shape::Contains(s) => {

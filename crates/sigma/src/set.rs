@@ -2,6 +2,7 @@
 //! literal eventName / eventSource values they require, so a record is
 //! tested only against the rules that can match it.
 
+use crate::budget::{Undecided, Work};
 use crate::correlation::{Correlations, resolve};
 use crate::error::RuleError;
 use crate::json::JsonValue;
@@ -198,14 +199,17 @@ impl RuleSet {
 
     /// The numbers (in load order) of the rules matching `record`, whose
     /// top-level eventName and eventSource the caller passes (it has them).
+    /// Err: a rule could not decide within the work allowed (see `budget`),
+    /// so neither can the record.
     pub fn matching<V: JsonValue>(
         &self,
         record: V,
         event_name: Option<&str>,
         event_source: Option<&str>,
         out: &mut Vec<u32>,
-    ) {
+    ) -> Result<(), Undecided> {
         out.clear();
+        let work = Work::for_record();
         let mut candidates: [&[u32]; 3] = [&self.index.always, &[], &[]];
         let mut all = false;
         for (slot, (key, map)) in [
@@ -231,20 +235,21 @@ impl RuleSet {
         }
         if all {
             for (number, rule) in self.rules.iter().enumerate() {
-                if rule.matches(record) {
+                if rule.matches_within(record, &work)? {
                     out.push(number as u32);
                 }
             }
-            return;
+            return Ok(());
         }
         for list in candidates {
             for &number in list {
-                if self.rules[number as usize].matches(record) {
+                if self.rules[number as usize].matches_within(record, &work)? {
                     out.push(number);
                 }
             }
         }
         out.sort_unstable();
+        Ok(())
     }
 }
 

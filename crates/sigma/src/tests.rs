@@ -38,7 +38,7 @@ fn indent(text: &str) -> String {
 }
 
 fn hits(detection: &str, record: Value) -> bool {
-    rule(detection).matches(&record)
+    rule(detection).matches(&record).expect("decided")
 }
 
 #[test]
@@ -431,7 +431,8 @@ fn index_tests_only_rules_that_can_match() {
         Some("deleteTRAIL"),
         Some("cloudtrail.amazonaws.com"),
         &mut out,
-    );
+    )
+    .unwrap();
     assert_eq!(out, vec![0, 2]);
     let record = json!({"eventName": "PutObject", "eventSource": "s3.amazonaws.com", "f": "x"});
     set.matching(
@@ -439,7 +440,8 @@ fn index_tests_only_rules_that_can_match() {
         Some("PutObject"),
         Some("s3.amazonaws.com"),
         &mut out,
-    );
+    )
+    .unwrap();
     assert_eq!(out, vec![1, 3]);
 }
 

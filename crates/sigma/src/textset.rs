@@ -3,6 +3,7 @@
 //! can match a text, and only those are tried. A rule listing 100,000
 //! values then costs one scan of each field, not 100,000 comparisons.
 
+use crate::budget::{self, Work};
 use crate::value_test::Test;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
@@ -88,15 +89,21 @@ impl TextSet {
     }
 
     /// Whether one of `tests` (the item's, as given to [`TextSet::build`])
-    /// matches `text`.
-    pub fn is_match(&self, tests: &[Vec<Test>], text: &str) -> bool {
+    /// matches `text`, charging `work` for the scan and each value tried
+    /// (true without deciding once it is exhausted, as `eval` does).
+    pub fn is_match(&self, tests: &[Vec<Test>], text: &str, work: &Work) -> bool {
         let holds = |number: u32| {
             let (value, variant) = self.places[number as usize];
             match &tests[value as usize][variant as usize] {
-                Test::Text { matcher, .. } => matcher.is_match(text),
+                Test::Text { matcher, .. } => {
+                    !work.spend(matcher.work(text)) || matcher.is_match(text)
+                }
                 _ => false,
             }
         };
+        if !work.spend(budget::linear(text.len(), 0)) {
+            return true;
+        }
         // Case folded beyond ASCII can match text holding none of the
         // literals: every value is tried.
         if !self.cased && !text.is_ascii() {
@@ -171,7 +178,7 @@ mod tests {
                     _ => false,
                 });
                 assert_eq!(
-                    set.is_match(&item.tests, text),
+                    set.is_match(&item.tests, text, &crate::budget::Work::for_record()),
                     one_by_one,
                     "{key} on {text:?}"
                 );

@@ -3,7 +3,7 @@
 use super::pager::PageError;
 use super::plan::Query;
 use crate::clock::rfc3339;
-use crate::errors::FetchError;
+use crate::errors::{LookupError, Reached};
 
 /// The wording of AWS errors: one line naming the region, the cause and how far the region got.
 pub(super) fn describe_failure(
@@ -12,50 +12,75 @@ pub(super) fn describe_failure(
     oldest: Option<i64>,
     query: &Query,
     err: PageError,
-) -> FetchError {
+) -> LookupError {
+    let region = name.to_string();
     let reached = match oldest {
-        Some(t) => format!(
-            "; {name} got back to {} (oldest eventTime written)",
-            rfc3339(t)
-        ),
-        None => format!("; nothing was read from {name}"),
+        Some(t) => Reached::Back {
+            region: region.clone(),
+            oldest: rfc3339(t),
+        },
+        None => Reached::Nothing {
+            region: region.clone(),
+        },
     };
     match err {
         PageError::GaveUp {
             attempts,
             unreachable: true,
             ..
-        } => FetchError::new(format!(
-            "{name}: cannot reach the CloudTrail endpoint {}: connection refused ({attempts} attempts){reached}",
-            endpoint
-        )),
-        PageError::GaveUp { attempts, last, .. } => FetchError::new(format!(
-            "{name}: gave up after {attempts} attempts: {last}{reached}"
-        )),
-        PageError::InvalidNextToken => FetchError::new(format!(
-            "{name}: the API refused a fresh query ({}) with InvalidNextTokenException{reached}",
-            query.label()
-        )),
-        PageError::Fatal { code, message } => {
-            let line = match code.as_str() {
-                "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => format!(
-                    "{name}: access denied: the credentials need the cloudtrail:LookupEvents permission ({message})"
-                ),
-                "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => format!(
-                    "{name}: the AWS session token has expired: refresh the credentials (e.g. `aws sso login`) and rerun"
-                ),
-                "UnrecognizedClientException" | "InvalidClientTokenId" => format!(
-                    "{name}: the region rejected the credentials (UnrecognizedClientException): the region may be unknown or not enabled for this account, or the access key is invalid"
-                ),
-                "InvalidTimeRangeException" => format!("{name}: invalid time range: {message}"),
-                "InvalidLookupAttributesException" => {
-                    format!("{name}: invalid --lookup {}: {message}", query.label())
+        } => LookupError::Unreachable {
+            region,
+            endpoint: endpoint.to_string(),
+            attempts,
+            reached,
+        },
+        PageError::GaveUp { attempts, last, .. } => LookupError::GaveUp {
+            region,
+            attempts,
+            last,
+            reached,
+        },
+        PageError::InvalidNextToken => LookupError::FreshTokenRefused {
+            region,
+            query: query.label(),
+            reached,
+        },
+        PageError::Fatal { code, message } => match code.as_str() {
+            "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => {
+                LookupError::AccessDenied {
+                    region,
+                    message,
+                    reached,
                 }
-                "MalformedResponse" => format!("{name}: {message}"),
-                _ if message.is_empty() => format!("{name}: {code}"),
-                _ => format!("{name}: {code}: {message}"),
-            };
-            FetchError::new(format!("{line}{reached}"))
-        }
+            }
+            "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => {
+                LookupError::ExpiredToken { region, reached }
+            }
+            "UnrecognizedClientException" | "InvalidClientTokenId" => {
+                LookupError::CredentialsRejected { region, reached }
+            }
+            "InvalidTimeRangeException" => LookupError::TimeRange {
+                region,
+                message,
+                reached,
+            },
+            "InvalidLookupAttributesException" => LookupError::LookupAttributes {
+                region,
+                query: query.label(),
+                message,
+                reached,
+            },
+            "MalformedResponse" => LookupError::MalformedResponse {
+                region,
+                message,
+                reached,
+            },
+            _ => LookupError::Service {
+                region,
+                code,
+                message,
+                reached,
+            },
+        },
     }
 }

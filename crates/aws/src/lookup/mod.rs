@@ -24,7 +24,7 @@ use aws_sdk_cloudtrail::types::{EventCategory, LookupAttribute, LookupAttributeK
 use tokio::sync::watch;
 
 use crate::chain::ChainGuard;
-use crate::errors::FetchError;
+use crate::errors::{FetchError, LookupError};
 use crate::exit::Exit;
 use crate::options::{LookupOptions, Options, Regions};
 use crate::signals::Interrupt;
@@ -142,7 +142,7 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, F
         match joined {
             Ok(Ok(())) => {}
             Ok(Err(e)) => failures.push(e),
-            Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
+            Err(e) => failures.push(e.into()),
         }
     }
     ctx.stop.send_replace(true);
@@ -287,11 +287,12 @@ async fn run_query(
                 match accepted {
                     Ok(Accepted::Continue) => {
                         if let Err(fault) = checked {
-                            return Err(FetchError::new(format!(
-                                "{}: query {}: {fault}",
-                                region.name,
-                                query.label()
-                            )));
+                            return Err(LookupError::Chain {
+                                region: region.name.clone(),
+                                query: query.label(),
+                                fault,
+                            }
+                            .into());
                         }
                     }
                     Ok(Accepted::Enough) => {
@@ -312,11 +313,11 @@ async fn run_query(
             Err(PageError::InvalidNextToken) if had_token => {
                 chain.restart();
                 if !lock(&ctx.sink).restart_query(qi) {
-                    return Err(FetchError::new(format!(
-                        "{}: the API refused the saved NextToken of query {}, and its pages came out of time order, so restarting at the oldest event written could lose events; start again with a new checkpoint and output",
-                        region.name,
-                        query.label()
-                    )));
+                    return Err(LookupError::SavedTokenRefused {
+                        region: region.name.clone(),
+                        query: query.label(),
+                    }
+                    .into());
                 }
             }
             Err(e) => {
@@ -327,7 +328,8 @@ async fn run_query(
                     oldest,
                     &query,
                     e,
-                ));
+                )
+                .into());
             }
         }
     }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use spitzel_core::actions::{ActionMatcher, Narrowing};
 
-use crate::errors::FetchError;
+use crate::errors::{LookupArgError, UsageError};
 
 /// The attribute keys LookupEvents accepts, as the API spells them.
 pub(crate) const LOOKUP_KEYS: [&str; 8] = [
@@ -35,33 +35,31 @@ impl Query {
 }
 
 /// Parse one `--lookup KEY=VALUE`; the key is matched case-insensitively.
-pub(crate) fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
+pub(crate) fn parse_lookup(arg: &str) -> Result<Query, UsageError> {
+    let refuse = |problem| UsageError::Lookup {
+        arg: arg.to_string(),
+        problem,
+    };
     let Some((key, value)) = arg.split_once('=') else {
-        return Err(FetchError::new(format!(
-            "--lookup '{arg}': expected KEY=VALUE, e.g. --lookup Username=alice"
-        )));
+        return Err(refuse(LookupArgError::NotKeyValue));
     };
     let Some(key) = LOOKUP_KEYS
         .iter()
         .find(|k| k.eq_ignore_ascii_case(key.trim()))
     else {
-        return Err(FetchError::new(format!(
-            "--lookup '{arg}': unknown key '{key}'; use one of {}",
-            LOOKUP_KEYS.join(", ")
-        )));
+        return Err(refuse(LookupArgError::UnknownKey {
+            key: key.to_string(),
+            known: LOOKUP_KEYS.join(", "),
+        }));
     };
     if value.is_empty() {
-        return Err(FetchError::new(format!(
-            "--lookup '{arg}': the value is empty"
-        )));
+        return Err(refuse(LookupArgError::EmptyValue));
     }
     let value = if *key == "ReadOnly" {
         match value.to_ascii_lowercase().as_str() {
             "true" | "false" => value.to_ascii_lowercase(),
             _ => {
-                return Err(FetchError::new(format!(
-                    "--lookup '{arg}': ReadOnly takes true or false"
-                )));
+                return Err(refuse(LookupArgError::ReadOnly));
             }
         }
     } else {
@@ -77,7 +75,7 @@ pub(crate) fn parse_lookup(arg: &str) -> Result<Query, FetchError> {
 pub(crate) fn plan_queries(
     lookups: &[String],
     matcher: &ActionMatcher,
-) -> Result<Vec<Query>, FetchError> {
+) -> Result<Vec<Query>, UsageError> {
     let mut queries: Vec<Query> = Vec::new();
     if !lookups.is_empty() {
         for arg in lookups {
@@ -117,7 +115,7 @@ mod tests {
         assert!(
             parse_lookup("Colour=red")
                 .unwrap_err()
-                .message
+                .to_string()
                 .contains("unknown key")
         );
         assert!(parse_lookup("EventName").is_err());

@@ -5,7 +5,7 @@ use aws_config::{Region, SdkConfig};
 use aws_sdk_cloudtrail::error::ProvideErrorMetadata;
 
 use crate::cause::{connection_refused, innermost};
-use crate::errors::FetchError;
+use crate::errors::{FetchError, LookupError};
 use crate::setup::check_region_name;
 
 /// The regions to read: --region, else --all-regions, else the configured one.
@@ -25,9 +25,7 @@ pub(super) async fn resolve_regions(
     } else if let Some(region) = config.region() {
         vec![region.to_string()]
     } else {
-        return Err(FetchError::new(
-            "no region: pass --region or --all-regions, or set AWS_REGION or a profile region",
-        ));
+        return Err(LookupError::NoRegion.into());
     };
     let mut seen = std::collections::HashSet::new();
     regions.retain(|r| seen.insert(r.clone()));
@@ -35,13 +33,13 @@ pub(super) async fn resolve_regions(
         check_region_name(region)?;
     }
     if regions.is_empty() {
-        return Err(FetchError::new("no region given to --region"));
+        return Err(LookupError::NoRegionGiven.into());
     }
     Ok(regions)
 }
 
 /// The account's enabled regions (account:ListRegions).
-async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, FetchError> {
+async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, LookupError> {
     use aws_sdk_account::types::RegionOptStatus;
     let mut builder = aws_sdk_account::config::Builder::from(config);
     if config.region().is_none() {
@@ -63,14 +61,9 @@ async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, FetchError> 
             .map_err(|e| {
                 let code = e.code().unwrap_or_default();
                 if code.contains("AccessDenied") {
-                    FetchError::new(
-                        "access denied listing regions: --all-regions needs the account:ListRegions permission",
-                    )
+                    LookupError::RegionsDenied
                 } else {
-                    FetchError::new(format!(
-                        "cannot list the account's regions: {}",
-                        sdk_error_line(&e)
-                    ))
+                    LookupError::RegionsUnlisted(sdk_error_line(&e))
                 }
             })?;
         regions.extend(
@@ -86,7 +79,7 @@ async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, FetchError> 
     }
     regions.sort();
     if regions.is_empty() {
-        return Err(FetchError::new("the account reports no enabled regions"));
+        return Err(LookupError::NoEnabledRegions);
     }
     Ok(regions)
 }

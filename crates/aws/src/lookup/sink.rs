@@ -17,7 +17,7 @@ use super::progress::RegionStats;
 use super::state::Checkpoint;
 use crate::checkpoint;
 use crate::destination::Destination;
-use crate::errors::FetchError;
+use crate::errors::{FetchError, OutputError};
 
 /// What a page did to the run.
 #[derive(Debug, PartialEq, Eq)]
@@ -193,7 +193,7 @@ impl Sink {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
                     SinkError::Closed
                 } else {
-                    SinkError::Failed(FetchError::new(format!("cannot write output: {e}")))
+                    SinkError::Failed(OutputError::Write(e).into())
                 }
             })?;
         }
@@ -258,12 +258,7 @@ impl Sink {
 
     pub(super) fn save(&self) -> Result<(), SinkError> {
         if let Some(path) = &self.checkpoint_path {
-            checkpoint::save(path, &self.state).map_err(|e| {
-                SinkError::Failed(FetchError::new(format!(
-                    "cannot save checkpoint {}: {e}",
-                    path.display()
-                )))
-            })?;
+            checkpoint::save_or_say(path, &self.state).map_err(|e| SinkError::Failed(e.into()))?;
         }
         Ok(())
     }

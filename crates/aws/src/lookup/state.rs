@@ -7,8 +7,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::plan::Query;
+use crate::checkpoint::not_a_checkpoint;
 use crate::checkpoint::{check_version, read};
-use crate::errors::FetchError;
+use crate::errors::CheckpointError;
 use crate::options::{LookupOptions, Options};
 use crate::resume::check_arguments;
 
@@ -82,16 +83,12 @@ impl Checkpoint {
 }
 
 /// Read a checkpoint; Ok(None) when the file does not exist yet.
-pub(super) fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
+pub(super) fn load(path: &Path) -> Result<Option<Checkpoint>, CheckpointError> {
     let Some(text) = read(path)? else {
         return Ok(None);
     };
-    let checkpoint: Checkpoint = serde_json::from_str(&text).map_err(|e| {
-        FetchError::new(format!(
-            "checkpoint {} is not a spitzel-fetch checkpoint ({e})",
-            path.display()
-        ))
-    })?;
+    let checkpoint: Checkpoint =
+        serde_json::from_str(&text).map_err(|e| not_a_checkpoint(path, e))?;
     check_version(path, checkpoint.version, VERSION)?;
     Ok(Some(checkpoint))
 }
@@ -101,7 +98,7 @@ pub(super) fn load(path: &Path) -> Result<Option<Checkpoint>, FetchError> {
 pub(super) fn load_matching(
     path: &Path,
     fingerprint: &serde_json::Value,
-) -> Result<Option<Checkpoint>, FetchError> {
+) -> Result<Option<Checkpoint>, CheckpointError> {
     let saved = load(path)?;
     if let Some(saved) = &saved {
         check_arguments(path, &saved.arguments, fingerprint)?;

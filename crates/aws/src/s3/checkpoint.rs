@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint;
-use crate::errors::FetchError;
+use crate::errors::CheckpointError;
 
 const KIND: &str = "spitzel-fetch --s3";
 // 2: records remembered by SHA-256 digests; partial objects named; failed
@@ -67,30 +67,24 @@ impl S3Checkpoint {
     }
 }
 
-pub(super) fn load(path: &Path) -> Result<Option<S3Checkpoint>, FetchError> {
+pub(super) fn load(path: &Path) -> Result<Option<S3Checkpoint>, CheckpointError> {
     let Some(text) = checkpoint::read(path)? else {
         return Ok(None);
     };
     let state: S3Checkpoint = serde_json::from_str(&text)
         .ok()
         .filter(|s: &S3Checkpoint| s.kind == KIND)
-        .ok_or_else(|| {
-            FetchError::new(format!(
-                "checkpoint {} is not a spitzel-fetch --s3 checkpoint",
-                path.display()
-            ))
+        .ok_or_else(|| CheckpointError::NotAnS3Checkpoint {
+            path: path.to_path_buf(),
         })?;
     checkpoint::check_version(path, state.version, VERSION)?;
     Ok(Some(state))
 }
 
-pub(super) fn save(path: &Path, state: &S3Checkpoint) -> std::io::Result<()> {
-    checkpoint::save(path, state)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkpoint::save;
 
     #[test]
     fn round_trip_and_foreign_files_are_refused() {

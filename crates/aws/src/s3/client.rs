@@ -12,7 +12,7 @@ use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 
 use crate::cause::{connection_refused, innermost};
 use crate::chain::ChainGuard;
-use crate::errors::FetchError;
+use crate::errors::{ListFault, S3Error};
 use crate::setup::{self, AwsSetup};
 
 /// The endpoint requests go to when not AWS's: --endpoint-url, then the
@@ -113,7 +113,7 @@ pub(crate) async fn bucket_region(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     endpoint: &str,
-) -> Result<Option<String>, FetchError> {
+) -> Result<Option<String>, S3Error> {
     // The first request tries once: a refused connection means nothing
     // listens at the endpoint, said at once rather than after the retries.
     let once = client
@@ -125,9 +125,10 @@ pub(crate) async fn bucket_region(
         .await;
     let answer = match once {
         Err(err) if connection_refused(&err) => {
-            return Err(FetchError::new(format!(
-                "s3://{bucket}: cannot reach the S3 endpoint {endpoint}: connection refused"
-            )));
+            return Err(S3Error::Refused {
+                bucket: bucket.to_string(),
+                endpoint: endpoint.to_string(),
+            });
         }
         Err(err) if retryable(&err) => client.head_bucket().bucket(bucket).send().await,
         answer => answer,
@@ -138,22 +139,24 @@ pub(crate) async fn bucket_region(
             let (status, region) = response_facts(&err);
             match status {
                 Some(301) | Some(307) | Some(400) if region.is_some() => Ok(region),
-                Some(404) => Err(FetchError::new(format!(
-                    "s3://{bucket}: no such bucket (NoSuchBucket)"
-                ))),
+                Some(404) => Err(S3Error::NoSuchBucket {
+                    bucket: bucket.to_string(),
+                }),
                 // A policy may allow listing only under a prefix, which
                 // HeadBucket does not pass, and a HEAD answer has no body to
                 // say why it failed (an expired token, a redirect without
                 // its region): the listing reports the real cause.
                 Some(400) | Some(403) | Some(301) | Some(307) => Ok(None),
-                Some(status) => Err(FetchError::new(format!(
-                    "s3://{bucket}: HeadBucket failed with HTTP {status}: {}",
-                    describe(&err)
-                ))),
-                None => Err(FetchError::new(format!(
-                    "s3://{bucket}: cannot reach the S3 endpoint {endpoint}: {}",
-                    describe(&err)
-                ))),
+                Some(status) => Err(S3Error::HeadBucket {
+                    bucket: bucket.to_string(),
+                    status,
+                    cause: describe(&err),
+                }),
+                None => Err(S3Error::Unreachable {
+                    bucket: bucket.to_string(),
+                    endpoint: endpoint.to_string(),
+                    cause: describe(&err),
+                }),
             }
         }
     }
@@ -210,7 +213,12 @@ pub(super) async fn list(
     bucket: &str,
     prefix: &str,
     delimiter: bool,
-) -> Result<Listing, FetchError> {
+) -> Result<Listing, S3Error> {
+    let cannot_list = |fault| S3Error::List {
+        bucket: bucket.to_string(),
+        prefix: prefix.to_string(),
+        fault,
+    };
     let mut listing = Listing::default();
     let mut token: Option<String> = None;
     let mut chain = ChainGuard::default();
@@ -224,21 +232,24 @@ pub(super) async fn list(
         if delimiter {
             request = request.delimiter("/");
         }
-        let page = request.customize().interceptor(WholePage).send().await.map_err(|err| {
-            let code = err.code().unwrap_or_default();
-            match code {
-                "NoSuchBucket" => {
-                    FetchError::new(format!("s3://{bucket}: no such bucket (NoSuchBucket)"))
+        let page = request
+            .customize()
+            .interceptor(WholePage)
+            .send()
+            .await
+            .map_err(|err| {
+                let code = err.code().unwrap_or_default();
+                match code {
+                    "NoSuchBucket" => S3Error::NoSuchBucket {
+                        bucket: bucket.to_string(),
+                    },
+                    "AccessDenied" => S3Error::ListDenied {
+                        bucket: bucket.to_string(),
+                        prefix: prefix.to_string(),
+                    },
+                    _ => cannot_list(ListFault::Request(describe(&err))),
                 }
-                "AccessDenied" => FetchError::new(format!(
-                    "s3://{bucket}/{prefix}: access denied: listing needs s3:ListBucket on arn:aws:s3:::{bucket}"
-                )),
-                _ => FetchError::new(format!(
-                    "s3://{bucket}/{prefix}: cannot list: {}",
-                    describe(&err)
-                )),
-            }
-        })?;
+            })?;
         listing.prefixes.extend(
             page.common_prefixes()
                 .iter()
@@ -252,9 +263,10 @@ pub(super) async fn list(
         if let Some(count) = page.key_count()
             && usize::try_from(count).ok() != Some(found)
         {
-            return Err(FetchError::new(format!(
-                "s3://{bucket}/{prefix}: cannot list: a page says it holds {count} keys and folders but holds {found} (cut short?)"
-            )));
+            return Err(cannot_list(ListFault::KeyCount {
+                count: count.into(),
+                found,
+            }));
         }
         let next = page.next_continuation_token().filter(|t| !t.is_empty());
         match (page.is_truncated(), next) {
@@ -264,9 +276,8 @@ pub(super) async fn list(
                 chain
                     .page(sent.as_deref(), found, Some(next))
                     .map_err(|fault| {
-                        FetchError::new(format!(
-                            "s3://{bucket}/{prefix}: cannot list: {}",
-                            fault.describe("continuation token", "a key or folder")
+                        cannot_list(ListFault::Chain(
+                            fault.describe("continuation token", "a key or folder"),
                         ))
                     })?;
                 token = Some(next.to_string());
@@ -276,14 +287,10 @@ pub(super) async fn list(
             // before it says whether more follow: either way keys are
             // missing, and a listing that ends here would hide them.
             (Some(true), None) => {
-                return Err(FetchError::new(format!(
-                    "s3://{bucket}/{prefix}: cannot list: a page says more keys follow (IsTruncated) but gives no continuation token"
-                )));
+                return Err(cannot_list(ListFault::TruncatedWithoutToken));
             }
             (None, _) => {
-                return Err(FetchError::new(format!(
-                    "s3://{bucket}/{prefix}: cannot list: a page without IsTruncated (cut short?)"
-                )));
+                return Err(cannot_list(ListFault::NoIsTruncated));
             }
         }
     }

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::client::{self, Listing};
 use super::layout::{self, KeyVerdict};
-use crate::errors::FetchError;
+use crate::errors::{FetchError, S3Error};
 use spitzel_core::window::TimeWindow;
 
 /// Regions listed ahead of the one being read.
@@ -39,7 +39,7 @@ pub(super) struct Scope {
     pub skipped: Arc<Skipped>,
 }
 
-async fn list(scope: &Scope, prefix: &str, delimiter: bool) -> Result<Listing, FetchError> {
+async fn list(scope: &Scope, prefix: &str, delimiter: bool) -> Result<Listing, S3Error> {
     let _permit = scope.lists.acquire().await.ok();
     client::list(&scope.client, &scope.bucket, prefix, delimiter).await
 }
@@ -53,23 +53,23 @@ pub(super) struct ListFailure {
 }
 
 impl ListFailure {
-    pub(super) fn of(prefix: &str, error: FetchError) -> ListFailure {
+    pub(super) fn of(prefix: &str, error: impl Into<FetchError>) -> ListFailure {
         ListFailure {
             prefix: Some(prefix.to_string()),
-            error,
+            error: error.into(),
         }
     }
 
-    fn missing(error: FetchError) -> ListFailure {
+    fn missing(error: impl Into<FetchError>) -> ListFailure {
         ListFailure {
             prefix: None,
-            error,
+            error: error.into(),
         }
     }
 }
 
 fn internal(e: tokio::task::JoinError) -> ListFailure {
-    ListFailure::missing(FetchError::new(format!("internal error: {e}")))
+    ListFailure::missing(e)
 }
 
 /// The region folders to read (`.../ACCOUNT/CloudTrail/REGION/`), sorted,
@@ -81,9 +81,11 @@ pub(super) async fn regions(
 ) -> Result<(Vec<String>, Vec<ListFailure>), FetchError> {
     let top = list(&scope, root, true).await?;
     if top.prefixes.is_empty() && top.keys.is_empty() {
-        return Err(FetchError::new(format!(
-            "{url}: nothing under {root}: give the prefix the trail writes to (the folder that holds AWSLogs/)"
-        )));
+        return Err(S3Error::NothingUnder {
+            url: url.to_string(),
+            root: root.to_string(),
+        }
+        .into());
     }
     let skipped = &scope.skipped;
     skipped
@@ -124,9 +126,11 @@ pub(super) async fn regions(
     if !scope.accounts.is_empty() {
         for wanted in &scope.accounts {
             if !accounts.iter().any(|p| layout::last_component(p) == wanted) {
-                failures.push(ListFailure::missing(FetchError::new(format!(
-                    "--account {wanted}: no such account under {url}/{root}"
-                ))));
+                failures.push(ListFailure::missing(S3Error::NoSuchAccount {
+                    account: wanted.clone(),
+                    url: url.to_string(),
+                    root: root.to_string(),
+                }));
             }
         }
         accounts.retain(|p| {
@@ -188,9 +192,11 @@ pub(super) async fn regions(
     if !scope.regions.is_empty() {
         for wanted in &scope.regions {
             if !regions.iter().any(|p| layout::last_component(p) == wanted) {
-                failures.push(ListFailure::missing(FetchError::new(format!(
-                    "--region {wanted}: no {trail_dir}/{wanted}/ folder in any account under {url}"
-                ))));
+                failures.push(ListFailure::missing(S3Error::NoRegionFolder {
+                    region: wanted.clone(),
+                    trail_dir,
+                    url: url.to_string(),
+                }));
             }
         }
         regions.retain(|p| scope.regions.iter().any(|r| r == layout::last_component(p)));

@@ -28,8 +28,9 @@ use spitzel_core::window::TimeWindow;
 use spitzel_pipeline::Criteria;
 use tokio::sync::{Semaphore, mpsc};
 
+use crate::checkpoint::save_or_say;
 use crate::destination::Destination;
-use crate::errors::FetchError;
+use crate::errors::{FetchError, OutputError, S3Error};
 use crate::exit::Exit;
 use crate::options::{Options, S3Options};
 use crate::resume;
@@ -154,13 +155,9 @@ impl Writer {
         if !force && self.last_save.elapsed() < SAVE_EVERY {
             return Ok(());
         }
-        self.out
-            .commit()
-            .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
+        self.out.commit().map_err(OutputError::Write)?;
         self.state.seen = self.dedup.save();
-        checkpoint::save(&path, &self.state).map_err(|e| {
-            FetchError::new(format!("cannot save checkpoint {}: {e}", path.display()))
-        })?;
+        save_or_say(&path, &self.state)?;
         self.last_save = Instant::now();
         Ok(())
     }
@@ -430,12 +427,13 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     let resuming = saved.is_some();
     let mut state = saved.unwrap_or_else(|| S3Checkpoint::new(arguments, window.from, window.to));
     let Some(dedup) = Dedup::restore(&state.seen) else {
-        return Err(FetchError::new(format!(
-            "checkpoint {} holds damaged de-duplication state; use a new checkpoint file",
-            args.checkpoint
+        return Err(S3Error::DamagedDedup {
+            checkpoint: args
+                .checkpoint
                 .as_ref()
-                .map_or_else(String::new, |p| p.display().to_string())
-        )));
+                .map_or_else(String::new, |p| p.display().to_string()),
+        }
+        .into());
     };
     let skipped = Arc::new(Skipped::default());
     let scope = Arc::new(Scope {
@@ -454,9 +452,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     let (region_folders, mut failures) = discover::regions(scope.clone(), &root, &url).await?;
     // So is a checkpoint that cannot be saved (a missing directory).
     if let Some(path) = &args.checkpoint {
-        checkpoint::save(path, &state).map_err(|e| {
-            FetchError::new(format!("cannot save checkpoint {}: {e}", path.display()))
-        })?;
+        save_or_say(path, &state)?;
     }
     let out = match resume::open_output(args.output.as_deref(), &mut state.output_len, resuming) {
         Ok(out) => out,
@@ -598,7 +594,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
                         begun = true;
                     }
                     let wrote = tokio::task::block_in_place(|| writer.take(&bucket, &piece))
-                        .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
+                        .map_err(OutputError::Write)?;
                     for note in writer.notes.drain(..) {
                         progress::report(display.as_ref(), note);
                     }
@@ -662,10 +658,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     let ran_out = !interrupted && drained;
     tokio::task::block_in_place(|| writer.save(true))?;
     if writer.path.is_none() {
-        writer
-            .out
-            .commit()
-            .map_err(|e| FetchError::new(format!("cannot write output: {e}")))?;
+        writer.out.commit().map_err(OutputError::Write)?;
     }
     if let Some(display) = display {
         display.finish().await;

@@ -462,6 +462,41 @@ fn expand_line_reports_what_is_not_a_record() {
 }
 
 #[test]
+fn an_array_element_holding_records_is_no_record_inside_a_record() {
+    let r = |n: u32| format!(r#"{{"eventVersion":"1.08","n":{n}}}"#);
+    let doc = format!(r#"{{"Records":[{},[{},{}],{}]}}"#, r(6), r(7), r(70), r(8));
+    let out = decode(&doc);
+    assert_eq!(texts(&out), [r(6), r(8)]);
+    assert_eq!(
+        out.faults
+            .iter()
+            .map(|f| f.reason.as_str())
+            .collect::<Vec<_>>(),
+        ["expected a record object in the Records array, found an array"]
+    );
+    let line = expand_line(doc.as_bytes());
+    assert_eq!(
+        line,
+        expanded(
+            &[r(6).as_bytes(), r(8).as_bytes()],
+            &["expected a record object in the Records array, found an array"]
+        )
+    );
+    // Deeper inside a record the next element's start still means its end was lost.
+    let cut = format!(
+        r#"{{"Records":[{{"eventVersion":"1.08","a":[{},{}]}}]}}"#,
+        r(7),
+        r(8)
+    );
+    let out = decode(&cut);
+    assert_eq!(texts(&out), [r(7), r(8)]);
+    assert_eq!(
+        out.faults[0].reason,
+        "a record inside a record: the one before it is cut short"
+    );
+}
+
+#[test]
 fn a_broken_element_costs_only_itself() {
     // Pretty: the next element is found at the indentation of the others.
     let out = decode("[\n  {\"k\":1,\"a\":2},\n  {\"k\":2,\"a\":\"x},\n  {\"k\":3}\n]\n");
