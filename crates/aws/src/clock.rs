@@ -1,10 +1,6 @@
-//! The one way spitzel-fetch writes a time in a message.
-
-use aws_smithy_types::DateTime;
-use aws_smithy_types::date_time::Format;
+//! The one way spitzel-fetch writes a time in a message: the calendar
+//! spitzel-core keeps for every crate.
 
 pub(crate) fn rfc3339(secs: i64) -> String {
-    DateTime::from_secs(secs)
-        .fmt(Format::DateTime)
-        .unwrap_or_else(|_| secs.to_string())
+    spitzel_core::calendar::format_rfc3339(secs).unwrap_or_else(|| secs.to_string())
 }

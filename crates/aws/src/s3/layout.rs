@@ -2,6 +2,7 @@
 //! `[PREFIX/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
 //! ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_ID.json.gz`.
 
+use spitzel_core::calendar;
 use spitzel_core::window::{NANOS_PER_DAY, TimeWindow, UnixNanos};
 use spitzel_input::walk;
 
@@ -92,13 +93,11 @@ pub(crate) fn day_folders(
     );
     let mut days = Vec::new();
     for day in first_day..=last_day {
-        let date = time::OffsetDateTime::from_unix_timestamp(day * 86_400).ok()?;
-        days.push(format!(
-            "{:04}/{:02}/{:02}/",
-            date.year(),
-            u8::from(date.month()),
-            date.day()
-        ));
+        let (year, month, date) = calendar::civil_from_days(day);
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        days.push(format!("{year:04}/{month:02}/{date:02}/"));
     }
     Some(days)
 }
