@@ -337,8 +337,8 @@ fn group(sigma: &SigmaCriterion, number: usize, hit: &Hit) -> Value {
     Value::Object(group)
 }
 
-/// A correlation's entry of an event's "sigma" array.
-fn annotation(sigma: &SigmaCriterion, hit: &Hit, number: usize) -> Value {
+/// What names a correlation's hit, first in both of its JSON forms.
+fn heading(sigma: &SigmaCriterion, hit: &Hit, number: usize) -> Value {
     let rule = &sigma.rules.correlations.list[number].rule;
     json!({
         "id": rule.id,
@@ -347,8 +347,14 @@ fn annotation(sigma: &SigmaCriterion, hit: &Hit, number: usize) -> Value {
         "author": rule.author,
         "correlation": rule.kind.name(),
         "group": group(sigma, number, hit),
-        "rules": referenced(sigma, number),
     })
+}
+
+/// A correlation's entry of an event's "sigma" array.
+fn annotation(sigma: &SigmaCriterion, hit: &Hit, number: usize) -> Value {
+    let mut entry = heading(sigma, hit, number);
+    entry["rules"] = Value::Array(referenced(sigma, number));
+    entry
 }
 
 /// One --sigma-alerts line.
@@ -357,17 +363,10 @@ fn alert(sigma: &SigmaCriterion, decision: &Decision, number: usize, hit_number:
     let rule = &correlation.rule;
     let hit = &decision.hits[number][hit_number];
     let (first, last) = &decision.times[number][hit_number];
-    let mut line = json!({
-        "id": rule.id,
-        "title": rule.title,
-        "level": rule.level.map(Level::name),
-        "author": rule.author,
-        "correlation": rule.kind.name(),
-        "group": group(sigma, number, hit),
-        "first": first,
-        "last": last,
-        "count": hit.count,
-    });
+    let mut line = heading(sigma, hit, number);
+    line["first"] = json!(first);
+    line["last"] = json!(last);
+    line["count"] = json!(hit.count);
     if matches!(
         rule.kind,
         spitzel_sigma::correlation::Kind::ValueCount { .. }

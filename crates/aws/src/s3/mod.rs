@@ -527,16 +527,19 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     let mut reported: Vec<String> = Vec::new();
     let mut closed = false;
     let mut drained = false;
+    let spawn = |key: &str| {
+        spawn_object(
+            s3.clone(),
+            bucket_arc.clone(),
+            key.to_owned(),
+            criteria.clone(),
+            attempts,
+        )
+    };
     'run: loop {
         while in_flight.len() < concurrency {
             if let Some(key) = retry_queue.pop_front() {
-                let events = spawn_object(
-                    s3.clone(),
-                    bucket_arc.clone(),
-                    key.clone(),
-                    criteria.clone(),
-                    attempts,
-                );
+                let events = spawn(&key);
                 in_flight.push_back((true, key, events));
                 continue;
             }
@@ -559,13 +562,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
             match next {
                 Some(Listed::Object { key }) => {
                     counters.queued.fetch_add(1, Ordering::Relaxed);
-                    let events = spawn_object(
-                        s3.clone(),
-                        bucket_arc.clone(),
-                        key.clone(),
-                        criteria.clone(),
-                        attempts,
-                    );
+                    let events = spawn(&key);
                     in_flight.push_back((false, key, events));
                 }
                 Some(Listed::Failed(failure)) => {
