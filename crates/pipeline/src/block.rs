@@ -1,9 +1,9 @@
 //! Filtering one block of records on a worker thread.
 
+use crate::bad::{BadReason, BadRecord};
 use crate::record::{Criteria, Verdict};
 use spitzel_core::dedup::{Digest, digest};
-use spitzel_core::doc::{Doc, DocError, DocParser, DocView};
-use spitzel_core::expr::Undecided;
+use spitzel_core::doc::{Doc, DocParser, DocView};
 use spitzel_input::RecordBlock;
 use std::cell::RefCell;
 
@@ -14,31 +14,6 @@ pub enum Keep {
     Lines,
     /// Only how many matched (--count, --quiet).
     Count,
-}
-
-/// A record that could not be read, in input order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadRecord {
-    pub line: u64,
-    pub reason: BadReason,
-    /// Matches written to `out` before this record (for --strict and --limit).
-    pub matched_before: u64,
-}
-
-/// Why a record was neither written nor filtered out.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BadReason {
-    #[error("{0}")]
-    Unreadable(#[from] DocError),
-    #[error("{0}")]
-    Undecided(#[from] Undecided),
-    /// A Sigma rule that could not decide within the work allowed.
-    #[error("{0}")]
-    SigmaUndecided(#[from] spitzel_sigma::Undecided),
-    /// Part of a wrapper line that is no record (a null in Records, a
-    /// broken element): the decoder's words.
-    #[error("{0}")]
-    NotARecord(String),
 }
 
 /// What a worker hands back for one block.

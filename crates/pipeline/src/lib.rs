@@ -4,6 +4,7 @@
 //! ordered writer applies --limit, --quiet, --strict and reports (`writer`,
 //! `report`), with --unique's duplicate rule (`unique`). spitzel-fetch --s3 filters object bodies with the same blocks.
 
+mod bad;
 mod block;
 mod correlate;
 mod pipeline;

@@ -1,7 +1,7 @@
 //! The verdict on one record: parse it, then actions, time window and
 //! --match expressions, cheapest first.
 
-use crate::block::BadReason;
+use crate::bad::BadReason;
 use crate::sigma::SigmaCriterion;
 use spitzel_core::actions::ActionMatcher;
 use spitzel_core::doc::{Doc, DocView};
