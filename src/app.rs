@@ -107,8 +107,10 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
                 let _ = sink.finish();
                 return Exit::Error;
             }
-            if held.inner.stopped.is_none() {
-                let decided = held.decide(sigma);
+            if held.inner.stopped.is_none()
+                && held.spill_error.is_none()
+                && let Some(decided) = held.decide(sigma)
+            {
                 held.write(
                     sigma,
                     &decided,
@@ -116,6 +118,11 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
                     output.keep == Keep::Lines,
                 );
                 decision = Some(decided);
+            }
+            if let Some(error) = held.spill_error.take() {
+                eprintln!("spitzel-filter: --sigma: {error}");
+                let _ = sink.finish();
+                return Exit::Error;
             }
         }
         _ => pipeline.run(settings.inputs.clone(), &mut sink),

@@ -2,7 +2,7 @@
 //! rule and event files written here: every type, condition, chain, alias
 //! and tie, and the same hits whatever the order of the input.
 
-use crate::util::run;
+use crate::util::{Filter, run};
 use serde_json::{Value, json};
 use spitzel_testsupport::{stderr, stdout};
 
@@ -624,6 +624,38 @@ fn stats_count_hits_per_correlation_and_count_counts_alerts() {
 #[test]
 fn a_run_past_the_memory_bound_stops_with_an_error() {
     let case = brute_force("        gte: 2\n", "1m");
+    // What memory keeps per held record is its place, length and rules
+    // (its bytes are spilled): a MiB is passed by some thousands of them.
+    let events: Vec<String> = (0..20_000)
+        .map(|i| event(&format!("e{i}"), "00:00", "ConsoleLogin", json!({})))
+        .collect();
+    let rules = case.rules();
+    let input = case.input(&events);
+    let output = run(
+        &["--sigma", &rules, "-i", &input, "--sigma-memory", "1"],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let place = err
+        .split("events.ndjson:")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|line| line.parse::<u64>().ok());
+    assert!(
+        err.contains("the events held for correlation rules passed 1 MiB at")
+            && place.is_some_and(|line| (1_000..20_000).contains(&line)),
+        "{err}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn large_held_records_are_spilled_not_counted_against_memory() {
+    let case = brute_force("        gte: 2\n", "1m");
+    // Four records of half a MiB each: 2 MiB of matches under a 1 MiB
+    // bound, all held (on disk) and written.
     let padding = "x".repeat(1 << 19);
     let events: Vec<String> = (0..4)
         .map(|i| {
@@ -631,7 +663,7 @@ fn a_run_past_the_memory_bound_stops_with_an_error() {
                 &format!("e{i}"),
                 "00:00",
                 "ConsoleLogin",
-                json!({"pad": padding}),
+                json!({"pad": padding, "sourceIPAddress": "1.1.1.1"}),
             )
         })
         .collect();
@@ -641,12 +673,30 @@ fn a_run_past_the_memory_bound_stops_with_an_error() {
         &["--sigma", &rules, "-i", &input, "--sigma-memory", "1"],
         b"",
     );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), events.join("\n") + "\n");
+}
+
+#[test]
+fn a_spill_that_cannot_be_made_is_one_error() {
+    let case = brute_force("        gte: 2\n", "1m");
+    let events = [
+        login("a", "04:00", "1.1.1.1"),
+        login("b", "04:10", "1.1.1.1"),
+    ];
+    let rules = case.rules();
+    let input = case.input(&events);
+    let missing = case.dir.path().join("no-such-dir");
+    let output = Filter::new()
+        .args(["--sigma", &rules, "-i", &input])
+        .env("TMPDIR", &missing)
+        .output();
     assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        stderr(&output).contains("the events held for correlation rules passed 1 MiB at")
-            && stderr(&output).contains("events.ndjson:2;"),
-        "{}",
-        stderr(&output)
+        err.starts_with("spitzel-filter: --sigma: cannot keep the events held for correlation rules in a temporary file ($TMPDIR): "),
+        "{err}"
     );
     assert!(output.stdout.is_empty());
 }

@@ -30,6 +30,11 @@ impl Filter {
         self
     }
 
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.command.env(key, value);
+        self
+    }
+
     pub fn stdin(mut self, data: &[u8]) -> Self {
         self.stdin = data.to_vec();
         self

@@ -6,9 +6,12 @@
 //!
 //! The records themselves are held, not their offsets: input may be a
 //! pipe, a gzip stream or a file that changes, none of which can be read
-//! a second time to fetch them.
+//! a second time to fetch them. Their bytes go to an unlinked temporary
+//! file (the spill), read back in order twice (to decide, to write); memory
+//! keeps only each record's place, length and rules, so peak RSS follows
+//! the number of matches, not their size.
 
-use crate::block::{BlockOutcome, Held};
+use crate::block::BlockOutcome;
 use crate::pipeline::{Done, Sink};
 use crate::sigma::SigmaCriterion;
 use crate::writer::OutputSink;
@@ -16,22 +19,42 @@ use serde_json::{Map, Value, json};
 use spitzel_core::window::parse_event_time;
 use spitzel_sigma::Level;
 use spitzel_sigma::correlation::{Event, Hit, Source, decide};
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-/// What the held records may take, in bytes, before the run stops.
+/// What the held records' bookkeeping may take in memory, in bytes, before
+/// the run stops.
 pub const DEFAULT_HOLD_LIMIT: u64 = 1 << 30;
+
+/// Memory counted per held record besides its rule list: its place, length
+/// and source, and its share of the decision's per-event state.
+const PER_RECORD: u64 = 192;
+
+/// Output is handed to the writer in pieces of about this size.
+const WRITE_PIECE: usize = 1 << 20;
+
+/// A held record: its bytes are in the spill, in this order.
+struct HeldAt {
+    source: Arc<str>,
+    line: u64,
+    len: usize,
+    rules: Vec<u32>,
+}
 
 /// Wraps the writer: takes the held matches out of each block, passes the
 /// rest (bad records, totals) through, and writes the decision at the end.
 pub struct CorrelationSink<'a, W: Write> {
     pub inner: &'a mut OutputSink<W>,
-    held: Vec<(Arc<str>, Held)>,
+    held: Vec<HeldAt>,
+    spill: Option<BufWriter<File>>,
     held_bytes: u64,
     limit: u64,
     /// The bound was passed at this place.
     pub overflow: Option<String>,
+    /// The spill could not be written or read: the run's one error line.
+    pub spill_error: Option<String>,
 }
 
 impl<'a, W: Write> CorrelationSink<'a, W> {
@@ -39,9 +62,40 @@ impl<'a, W: Write> CorrelationSink<'a, W> {
         CorrelationSink {
             inner,
             held: Vec::new(),
+            spill: None,
             held_bytes: 0,
             limit,
             overflow: None,
+            spill_error: None,
+        }
+    }
+
+    /// Append a record to the spill, made on first use.
+    fn spill(&mut self, record: &[u8]) -> std::io::Result<()> {
+        if self.spill.is_none() {
+            self.spill = Some(BufWriter::with_capacity(WRITE_PIECE, tempfile::tempfile()?));
+        }
+        self.spill.as_mut().expect("made above").write_all(record)
+    }
+
+    /// The spill from its start, for one pass over the held records in
+    /// order.
+    fn reread(&mut self) -> std::io::Result<BufReader<File>> {
+        let file = match self.spill.take() {
+            Some(writer) => writer.into_inner().map_err(|e| e.into_error())?,
+            None => tempfile::tempfile()?,
+        };
+        let mut again = file.try_clone()?;
+        again.rewind()?;
+        self.spill = Some(BufWriter::with_capacity(WRITE_PIECE, file));
+        Ok(BufReader::with_capacity(WRITE_PIECE, again))
+    }
+
+    fn spill_failed(&mut self, error: std::io::Error) {
+        if self.spill_error.is_none() {
+            self.spill_error = Some(format!(
+                "cannot keep the events held for correlation rules in a temporary file ($TMPDIR): {error}"
+            ));
         }
     }
 }
@@ -62,13 +116,21 @@ impl<W: Write> Sink for CorrelationSink<'_, W> {
                     {
                         continue;
                     }
-                    // The record, its rule list and the bookkeeping.
-                    self.held_bytes += held.record.len() as u64 + 64;
+                    self.held_bytes += PER_RECORD + 4 * held.rules.len() as u64;
                     if self.held_bytes > self.limit {
                         self.overflow = Some(format!("{source}:{}", held.line));
                         return ControlFlow::Break(());
                     }
-                    self.held.push((source.clone(), held));
+                    if let Err(error) = self.spill(&held.record) {
+                        self.spill_failed(error);
+                        return ControlFlow::Break(());
+                    }
+                    self.held.push(HeldAt {
+                        source: source.clone(),
+                        line: held.line,
+                        len: held.record.len(),
+                        rules: held.rules,
+                    });
                 }
                 Done::Block {
                     source,
@@ -101,8 +163,9 @@ pub struct Decision {
 
 impl<W: Write> CorrelationSink<'_, W> {
     /// Decide the correlations over everything held; records without a
-    /// readable eventTime that a correlation would use are reported.
-    pub fn decide(&mut self, sigma: &SigmaCriterion) -> Decision {
+    /// readable eventTime that a correlation would use are reported. None
+    /// when the spill cannot be read back (`spill_error` says why).
+    pub fn decide(&mut self, sigma: &SigmaCriterion) -> Option<Decision> {
         let correlations = &sigma.rules.correlations;
         let fields = correlations.fields();
         let used = correlations.used_rules();
@@ -111,11 +174,26 @@ impl<W: Write> CorrelationSink<'_, W> {
         // Event number -> held record.
         let mut event_record: Vec<usize> = Vec::new();
         let mut rule_members: Vec<Vec<u32>> = vec![Vec::new(); sigma.rules.rules.len()];
-        for (index, (source, held)) in self.held.iter().enumerate() {
+        let mut spill = match self.reread() {
+            Ok(spill) => spill,
+            Err(error) => {
+                self.spill_failed(error);
+                return None;
+            }
+        };
+        let mut record = Vec::new();
+        for index in 0..self.held.len() {
+            let held = &self.held[index];
+            record.resize(held.len, 0);
+            if let Err(error) = spill.read_exact(&mut record) {
+                self.spill_failed(error);
+                return None;
+            }
             if !held.rules.iter().any(|r| used.binary_search(r).is_ok()) {
                 continue;
             }
-            let value: Value = match serde_json::from_slice(&held.record) {
+            let source = &held.source;
+            let value: Value = match serde_json::from_slice(&record) {
                 Ok(value) => value,
                 // Only records the scanner accepted are held; serde_json
                 // refusing one (a number past its range) is reported.
@@ -159,7 +237,7 @@ impl<W: Write> CorrelationSink<'_, W> {
         let mut written: Vec<bool> = self
             .held
             .iter()
-            .map(|(_, held)| {
+            .map(|held| {
                 held.rules
                     .iter()
                     .any(|&r| correlations.rule_writes[r as usize])
@@ -194,14 +272,28 @@ impl<W: Write> CorrelationSink<'_, W> {
             .iter()
             .map(|e| e.event_id.clone().map_or(Value::Null, Value::String))
             .collect();
-        Decision {
+        Some(Decision {
             hits,
             times,
             written,
             in_hits,
             event_ids,
             event_times: events.iter().map(|e| e.time).collect(),
-        }
+        })
+    }
+
+    /// Hand `out` to the writer; Break when it wants no more.
+    fn hand_over(&mut self, out: &mut Vec<u8>, matched: &mut u64) -> ControlFlow<()> {
+        let outcome = BlockOutcome {
+            out: std::mem::take(out),
+            matched: std::mem::take(matched),
+            ..BlockOutcome::default()
+        };
+        self.inner.take(Done::Block {
+            source: Arc::from(""),
+            bytes: 0,
+            outcome,
+        })
     }
 
     /// Write the decision (events, or with `alerts` one line per hit)
@@ -232,7 +324,17 @@ impl<W: Write> CorrelationSink<'_, W> {
                 }
             }
         } else {
-            for (index, (_, held)) in self.held.iter().enumerate() {
+            let mut spill = match self.reread() {
+                Ok(spill) => spill,
+                Err(error) => return self.spill_failed(error),
+            };
+            let mut record = Vec::new();
+            for index in 0..self.held.len() {
+                let held = &self.held[index];
+                record.resize(held.len, 0);
+                if let Err(error) = spill.read_exact(&mut record) {
+                    return self.spill_failed(error);
+                }
                 if !decision.written[index] {
                     continue;
                 }
@@ -252,23 +354,17 @@ impl<W: Write> CorrelationSink<'_, W> {
                             annotation(sigma, &decision.hits[number][hit], number).to_string(),
                         );
                     }
-                    crate::sigma::append_member(&held.record, &entries, &mut out);
+                    crate::sigma::append_member(&record, &entries, &mut out);
                 } else {
-                    out.extend_from_slice(&held.record);
+                    out.extend_from_slice(&record);
                 }
                 out.push(b'\n');
+                if out.len() >= WRITE_PIECE && self.hand_over(&mut out, &mut matched).is_break() {
+                    return;
+                }
             }
         }
-        let outcome = BlockOutcome {
-            out,
-            matched,
-            ..BlockOutcome::default()
-        };
-        let _ = self.inner.take(Done::Block {
-            source: Arc::from(""),
-            bytes: 0,
-            outcome,
-        });
+        let _ = self.hand_over(&mut out, &mut matched);
     }
 }
 
