@@ -25,7 +25,7 @@ Register-ArgumentCompleter -Native -CommandName 'spitzel-filter' -ScriptBlock {
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)')
             [CompletionResult]::new('--sigma', '--sigma', [CompletionResultType]::ParameterName, 'Keep events that match a Sigma rule in PATH: a rule file, or a directory searched for .yml/.yaml (repeatable)')
             [CompletionResult]::new('--sigma-level', '--sigma-level', [CompletionResultType]::ParameterName, 'Use only the Sigma rules at LEVEL or above')
-            [CompletionResult]::new('--sigma-memory', '--sigma-memory', [CompletionResultType]::ParameterName, 'Stop when the events held for Sigma correlation rules pass SIZE MiB (default 1024)')
+            [CompletionResult]::new('--sigma-memory', '--sigma-memory', [CompletionResultType]::ParameterName, 'Stop when the memory kept for events held by Sigma correlation rules passes SIZE MiB (about 200 bytes an event; their bytes go to $TMPDIR). Default 1024')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Read these files or directories (''-'' is stdin; several, repeatable). Default: stdin')
             [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Read these files or directories (''-'' is stdin; several, repeatable). Default: stdin')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM[:SS]'', RFC 3339, @EPOCH_SECONDS; UTC unless an offset is given)')

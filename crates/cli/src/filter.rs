@@ -96,7 +96,7 @@ pub struct FilterArgs {
     )]
     pub sigma_alerts: bool,
 
-    /// Stop when the events held for Sigma correlation rules pass SIZE MiB (default 1024)
+    /// Stop when the memory kept for events held by Sigma correlation rules passes SIZE MiB (about 200 bytes an event; their bytes go to $TMPDIR). Default 1024
     #[arg(long = "sigma-memory", value_name = "MIB", requires = "sigma")]
     pub sigma_memory: Option<std::num::NonZeroU64>,
 
