@@ -822,10 +822,14 @@ fn emit_sql_writes_event_count_and_value_count_with_a_lower_bound() {
             let sql = stdout(&output);
             // A sliding frame at every time of the group, never a bucket.
             assert!(
-                sql.contains("b.t >= a.t AND b.t <= a.t + 300000000000"),
+                sql.contains(
+                    "PARTITION BY g ORDER BY t RANGE BETWEEN CURRENT ROW AND 300000000000 FOLLOWING"
+                ) && sql.contains(
+                    "PARTITION BY g ORDER BY t RANGE BETWEEN 300000000000 PRECEDING AND CURRENT ROW"
+                ),
                 "{sql}"
             );
-            assert!(sql.contains(">= 3)"), "{sql}");
+            assert!(sql.contains(">= 3 THEN 1"), "{sql}");
         }
     }
 }

@@ -5,10 +5,11 @@
 //! Per correlation, the records of its rules that have a readable time
 //! become rows (group key, time, eventID, counted value). A frame starts
 //! at each distinct time of a group and holds the group's rows in
-//! [t, t + timespan], both ends included: a range self-join, grouped by
-//! the frame's start, counts it. The hits' events are the rows inside some
-//! frame that meets the bound; the statement returns those records and the
-//! records the rules write on their own, each record once.
+//! [t, t + timespan], both ends included: a window function over the
+//! group in time order counts it. The hits' events are the rows inside
+//! some frame that meets the bound (a second window, looking back); the
+//! statement returns those records and the records the rules write on
+//! their own, each record once.
 //!
 //! Group-by and counted values are compared as strings, and a missing or
 //! null value is one null group (not counted by value_count). Any other
@@ -280,22 +281,33 @@ fn build(reader: &dyn Reader, correlated: &Correlated<'_>) -> Result<String, Ref
             })
             .collect();
         ctes.push(format!("c{k}_rows AS ({})", rows.join(" UNION ALL ")));
+        // The frame starting at a row's time holds the group's rows up to
+        // `span` later (RANGE takes the row's peers too): a window, one
+        // sort per group, where a range self-join made Spark compare every
+        // pair of a group's rows. A frame meets the bound (q = 1); a row
+        // is a hit's event when a frame meeting it starts at most `span`
+        // before it.
+        let span = correlation.timespan;
+        let ahead =
+            format!("PARTITION BY g ORDER BY t RANGE BETWEEN CURRENT ROW AND {span} FOLLOWING");
+        let behind =
+            format!("PARTITION BY g ORDER BY t RANGE BETWEEN {span} PRECEDING AND CURRENT ROW");
         // Distinct events: distinct eventIDs, and each record without one.
         let count = if correlation.counts_values {
-            "count(DISTINCT b.v)".to_owned()
+            distinct_over(reader.dialect(), "v", &ahead)
         } else {
-            "(count(DISTINCT b.e) + count(CASE WHEN b.e IS NULL THEN 1 END))".to_owned()
+            format!(
+                "({} + count(CASE WHEN e IS NULL THEN 1 END) OVER ({ahead}))",
+                distinct_over(reader.dialect(), "e", &ahead)
+            )
         };
-        let span = correlation.timespan;
         ctes.push(format!(
-            "c{k}_frames AS (SELECT a.g AS g, a.t AS s FROM (SELECT DISTINCT g, t FROM c{k}_rows) a \
-             JOIN c{k}_rows b ON b.g = a.g AND b.t >= a.t AND b.t <= a.t + {span} \
-             GROUP BY a.g, a.t HAVING {count} >= {})",
+            "c{k}_q AS (SELECT g, t, CASE WHEN {count} >= {} THEN 1 ELSE 0 END AS q FROM c{k}_rows)",
             correlation.at_least
         ));
         ctes.push(format!(
-            "c{k}_in AS (SELECT DISTINCT b.g AS g, b.t AS t FROM c{k}_rows b \
-             JOIN c{k}_frames f ON b.g = f.g AND b.t >= f.s AND b.t <= f.s + {span})"
+            "c{k}_in AS (SELECT DISTINCT g, t FROM (SELECT g, t, max(q) OVER ({behind}) AS h \
+             FROM c{k}_q) w WHERE h = 1)"
         ));
         if correlation.writes {
             for s in 0..correlation.sources.len() {
@@ -316,4 +328,16 @@ fn build(reader: &dyn Reader, correlated: &Correlated<'_>) -> Result<String, Ref
         joins.join(" "),
         written.join(" OR ")
     ))
+}
+
+/// How many distinct non-null values of `x` the window holds: no engine
+/// here takes DISTINCT in a window aggregate but DuckDB.
+fn distinct_over(d: Dialect, x: &str, window: &str) -> String {
+    match d {
+        Dialect::Duckdb => format!("count(DISTINCT {x}) OVER ({window})"),
+        Dialect::Spark => format!("size(collect_set({x}) OVER ({window}))"),
+        Dialect::Athena => format!(
+            "cardinality(array_distinct(filter(array_agg({x}) OVER ({window}), z -> z IS NOT NULL)))"
+        ),
+    }
 }
