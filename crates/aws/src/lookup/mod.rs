@@ -5,13 +5,13 @@
 
 mod body;
 mod client;
-mod failure;
-mod pace;
+pub(crate) mod failure;
+pub(crate) mod pace;
 pub(crate) mod pager;
 pub(crate) mod plan;
-mod progress;
+pub(crate) mod progress;
 mod regions;
-mod sink;
+pub(crate) mod sink;
 mod state;
 
 use std::io::IsTerminal;
@@ -145,6 +145,14 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, F
             Err(e) => failures.push(FetchError::new(format!("internal error: {e}"))),
         }
     }
+    // The follow starts once every region's backlog is in, so that it never
+    // races a backlog query over the same seconds.
+    if let Some(follow) = lookup.follow
+        && failures.is_empty()
+        && !*stop_rx.borrow()
+    {
+        failures = crate::follow::follow(&ctx, &region_ctxs, &stats, follow, &stop_rx).await;
+    }
     ctx.stop.send_replace(true);
     if let Some(display) = display {
         let _ = display.await;
@@ -162,6 +170,16 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, F
         return Ok(Exit::Found);
     }
     if let (Some(code), Some(name)) = (Exit::interrupted(&interrupt), interrupt.name()) {
+        if lookup.follow.is_some() && !cfg.quiet {
+            let now = spitzel_core::window::now() / 1_000_000_000;
+            for region in &stats {
+                say(&format!(
+                    "{}: followed, {}",
+                    region.region,
+                    region.follow_summary(now)
+                ));
+            }
+        }
         // After SIGHUP the terminal may be gone: say() ignores that.
         match &cfg.checkpoint {
             Some(path) => say(&format!(
@@ -191,38 +209,40 @@ fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "spitzel-fetch: {line}");
 }
 
-fn lock(sink: &Mutex<Sink>) -> MutexGuard<'_, Sink> {
+pub(crate) fn lock(sink: &Mutex<Sink>) -> MutexGuard<'_, Sink> {
     sink.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-struct RunCtx {
-    sink: Mutex<Sink>,
-    stop: watch::Sender<bool>,
-    closed: AtomicBool,
-    policy: RetryPolicy,
+pub(crate) struct RunCtx {
+    pub sink: Mutex<Sink>,
+    pub stop: watch::Sender<bool>,
+    /// Standard output was closed (`| head`): end quietly.
+    pub closed: AtomicBool,
+    pub policy: RetryPolicy,
     start_time: i64,
     insight: bool,
 }
 
-struct RegionCtx {
-    name: String,
+pub(crate) struct RegionCtx {
+    pub name: String,
     client: aws_sdk_cloudtrail::Client,
-    limiter: Limiter,
-    endpoint: String,
+    pub limiter: Limiter,
+    pub endpoint: String,
 }
 
-fn page_request(
+/// A page of `query` from `start` to `end` (open: up to now, for --follow).
+pub(crate) fn page_request(
     region: &RegionCtx,
     ctx: &RunCtx,
     query: &Query,
-    end_time: i64,
+    (start, end): (i64, Option<i64>),
     token: Option<String>,
 ) -> aws_sdk_cloudtrail::operation::lookup_events::builders::LookupEventsFluentBuilder {
     let mut request = region
         .client
         .lookup_events()
-        .start_time(DateTime::from_secs(ctx.start_time))
-        .end_time(DateTime::from_secs(end_time))
+        .start_time(DateTime::from_secs(start))
+        .set_end_time(end.map(DateTime::from_secs))
         .max_results(50)
         .set_next_token(token);
     if let Some((key, value)) = &query.attribute {
@@ -263,7 +283,7 @@ async fn run_query(
             &region,
             &ctx,
             &query,
-            progress.end_time,
+            (ctx.start_time, Some(progress.end_time)),
             progress.next_token,
         );
         let page = tokio::select! {

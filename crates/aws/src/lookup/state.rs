@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::Query;
 use crate::checkpoint::{check_version, read};
 use crate::errors::FetchError;
+use crate::follow::FollowState;
 use crate::options::{LookupOptions, Options};
 use crate::resume::check_arguments;
 
@@ -17,7 +18,7 @@ const VERSION: u32 = 2;
 
 /// Progress of one query in one region.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct QueryProgress {
+pub(crate) struct QueryProgress {
     pub region: String,
     /// The query itself, so that a resumed run cannot run another one.
     pub query: Query,
@@ -42,7 +43,7 @@ pub(super) struct QueryProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct Checkpoint {
+pub(crate) struct Checkpoint {
     pub version: u32,
     /// The arguments that decide what is fetched; a rerun must match.
     pub arguments: serde_json::Value,
@@ -57,6 +58,9 @@ pub(super) struct Checkpoint {
     pub queries: Vec<QueryProgress>,
     /// Event ids written per region, kept where several queries are unioned.
     pub seen: BTreeMap<String, BTreeSet<String>>,
+    /// --follow: each region's trailing window (absent without --follow).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow: Option<FollowState>,
 }
 
 impl Checkpoint {
@@ -77,6 +81,7 @@ impl Checkpoint {
             written: 0,
             queries,
             seen: BTreeMap::new(),
+            follow: None,
         }
     }
 }
@@ -126,13 +131,18 @@ pub(super) fn fresh_state(
             })
         })
         .collect();
-    Checkpoint::new(
+    let follow = lookup
+        .follow
+        .map(|f| FollowState::new(f.trailing, &regions, lookup.window.end));
+    let mut state = Checkpoint::new(
         options.fingerprint.clone(),
         lookup.window.start,
         lookup.window.end,
         regions,
         progress,
-    )
+    );
+    state.follow = follow;
+    state
 }
 
 #[cfg(test)]
