@@ -6,8 +6,9 @@
 //! LookupEvents shows an event minutes after the call (typically within 5,
 //! sometimes 15) and not in eventTime order, so a poll cannot start at the
 //! newest event written: each sweep re-reads every query of the region from
-//! `--trailing-window` before the newest eventTime handled, and the window
-//! tells which events are new. The window is measured in eventTime, not on
+//! `--trailing-window` before the newest eventTime handled when the sweep
+//! before it began (so an event shown during a long sweep is still reached
+//! by the next), and the window tells which events are new. The window is measured in eventTime, not on
 //! this machine's clock, so a skewed clock cannot move it. Between the pages
 //! of a long sweep, a head poll reads the newest pages of each query down
 //! to the newest event handled, so that on-time events do not wait for the

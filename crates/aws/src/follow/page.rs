@@ -61,8 +61,9 @@ pub(super) async fn fetch(
 /// What a page did to the follow.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Taken {
-    /// Go on; the oldest eventTime of the page, if it had events.
-    Continue { oldest: Option<i64> },
+    /// Go on; the oldest eventTime of the page, if it had events, and
+    /// whether any of them was new.
+    Continue { oldest: Option<i64>, new: bool },
     /// Output closed or --max-events reached: every region stops.
     Stop,
 }
@@ -94,7 +95,7 @@ pub(super) fn take(
         }
     }
     if new.is_empty() {
-        return Ok(Taken::Continue { oldest });
+        return Ok(Taken::Continue { oldest, new: false });
     }
     new.sort_by(|(a, _), (b, _)| {
         event_secs(a)
@@ -129,5 +130,5 @@ pub(super) fn take(
         ctx.stop.send_replace(true);
         return Ok(Taken::Stop);
     }
-    Ok(Taken::Continue { oldest })
+    Ok(Taken::Continue { oldest, new: true })
 }

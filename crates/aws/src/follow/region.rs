@@ -4,7 +4,8 @@
 //! A sweep reads every query of the region from the window's floor up to
 //! now, page by page; sweeps start at most once per --poll-interval. While a
 //! sweep is under way and a poll interval has passed, a head poll reads
-//! each query's newest pages down to the newest event handled before it.
+//! each query's newest pages down to the newest event handled before it,
+//! and further while they still bring new (late) events.
 //! The window's floor moves only when a sweep starts, so no page read
 //! afterwards reaches below it.
 
@@ -114,8 +115,8 @@ pub(super) async fn follow_region(
     }
 }
 
-/// Read `query`'s newest pages down to the newest event handled before;
-/// false when the follow stops.
+/// Read `query`'s newest pages down to the newest event handled before,
+/// and on while they bring new events; false when the follow stops.
 async fn head(
     ctx: &RunCtx,
     region: &RegionCtx,
@@ -142,9 +143,11 @@ async fn head(
             Fetched::Page(events, next) => {
                 match page::take(ctx, &region.name, stats, &events)? {
                     Taken::Stop => return Ok(false),
-                    Taken::Continue { oldest } => {
-                        // Older pages are the sweep's.
-                        if next.is_none() || oldest.is_none_or(|t| t <= newest) {
+                    Taken::Continue { oldest, new } => {
+                        // Below the newest event handled before, pages are
+                        // the sweep's, but late events gather just below
+                        // it: go on while pages still bring new ones.
+                        if next.is_none() || (!new && oldest.is_none_or(|t| t <= newest)) {
                             return Ok(true);
                         }
                     }

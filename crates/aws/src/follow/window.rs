@@ -2,7 +2,8 @@
 //! there, by eventID with their eventTime, from the window's floor on. An
 //! event is new when its id is not in the window; the window forgets what
 //! is older than the floor, so memory is bounded by the events of the
-//! trailing window (the floor only moves when no chain reads below it).
+//! trailing window and one sweep (the floor moves only when a sweep
+//! begins, so no page read afterwards reaches below it).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,6 +23,13 @@ pub(crate) struct RegionWindow {
     pub high_water: i64,
     /// Oldest eventTime a poll may read: ids at or after it are all here.
     pub floor: i64,
+    /// `high_water` when the last sweep began: the next sweep's floor is
+    /// the trailing window before it, not before the newest event then.
+    /// An event shown while a sweep was under way, at most the trailing
+    /// window after its eventTime, is thus still read by the next sweep,
+    /// however long sweeps take.
+    #[serde(default)]
+    pub swept_from: i64,
     /// eventID -> eventTime of every event handled at or after `floor`.
     pub seen: HashMap<String, i64>,
 }
@@ -39,11 +47,7 @@ pub(crate) enum Verdict {
 impl FollowState {
     /// The state of a fresh follow whose backlog ends at `end`.
     pub(crate) fn new(trailing: i64, regions: &[String], end: i64) -> FollowState {
-        let window = RegionWindow {
-            high_water: end,
-            floor: end.saturating_sub(trailing),
-            seen: HashMap::new(),
-        };
+        let window = RegionWindow::at(end, trailing);
         FollowState {
             trailing,
             regions: regions
@@ -58,18 +62,23 @@ impl FollowState {
     pub(crate) fn region(&mut self, region: &str) -> &mut RegionWindow {
         let fallback = self.regions.values().map(|w| w.high_water).min();
         let trailing = self.trailing;
-        self.regions.entry(region.to_string()).or_insert_with(|| {
-            let end = fallback.unwrap_or(i64::MIN);
-            RegionWindow {
-                high_water: end,
-                floor: end.saturating_sub(trailing),
-                seen: HashMap::new(),
-            }
-        })
+        self.regions
+            .entry(region.to_string())
+            .or_insert_with(|| RegionWindow::at(fallback.unwrap_or(i64::MIN), trailing))
     }
 }
 
 impl RegionWindow {
+    /// The window of a region whose backlog ends at `end`.
+    fn at(end: i64, trailing: i64) -> RegionWindow {
+        RegionWindow {
+            high_water: end,
+            floor: end.saturating_sub(trailing),
+            swept_from: end,
+            seen: HashMap::new(),
+        }
+    }
+
     /// An event the backlog handled: kept when the follow will read its second again.
     pub(crate) fn note(&mut self, id: &str, time: i64) {
         if time >= self.floor {
@@ -93,10 +102,12 @@ impl RegionWindow {
         self.high_water = self.high_water.max(time);
     }
 
-    /// Move the floor up to `trailing` before the newest event and forget
-    /// what is below it; the floor, where the next sweep starts reading.
+    /// A sweep begins: move the floor up to `trailing` before the newest
+    /// event at the previous sweep's start and forget what is below it;
+    /// the floor, where this sweep reads from.
     pub(crate) fn advance(&mut self, trailing: i64) -> i64 {
-        let floor = self.high_water.saturating_sub(trailing).max(self.floor);
+        let floor = self.swept_from.saturating_sub(trailing).max(self.floor);
+        self.swept_from = self.high_water;
         if floor > self.floor {
             self.floor = floor;
             self.seen.retain(|_, t| *t >= floor);
@@ -131,18 +142,19 @@ mod tests {
 
     #[test]
     fn advancing_forgets_what_is_below_the_new_floor_only() {
-        let mut w = RegionWindow {
-            high_water: 1_000,
-            floor: 100,
-            seen: HashMap::new(),
-        };
+        let mut w = RegionWindow::at(1_000, 900);
         for (id, t) in [("a", 150), ("b", 400), ("c", 1_000)] {
             w.record(id, t);
         }
         assert_eq!(w.advance(700), 300);
         assert_eq!(w.seen.len(), 2);
         assert_eq!(w.start(700), 300);
+        // The next sweep's floor trails the newest event at this one's start.
+        w.record("d", 2_000);
+        assert_eq!(w.advance(700), 300);
+        assert_eq!(w.advance(700), 1_300);
+        assert_eq!(w.seen.len(), 1);
         // The floor never moves back.
-        assert_eq!(w.advance(5_000), 300);
+        assert_eq!(w.advance(5_000), 1_300);
     }
 }
