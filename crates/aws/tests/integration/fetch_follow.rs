@@ -192,6 +192,10 @@ fn follow_options_are_checked() {
         .exits(2);
     assert_one_line_error(&out, 2, &["--follow", "--to"]);
     let out = Fetch::against(&emulator)
+        .args(["--follow", "--s3", "s3://trail-bucket"])
+        .exits(2);
+    assert_one_line_error(&out, 2, &["--follow", "--s3", "not supported"]);
+    let out = Fetch::against(&emulator)
         .args(["--poll-interval", "5"])
         .exits(2);
     assert_one_line_error(&out, 2, &["required", "--follow"]);
