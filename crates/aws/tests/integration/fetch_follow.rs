@@ -164,6 +164,36 @@ fn a_follow_interrupted_and_resumed_writes_each_event_once() {
 }
 
 #[test]
+fn a_follow_of_two_queries_writes_their_union_once() {
+    let (config, _) = live_config(&["us-east-1"], 20);
+    let (emulator, events) = serve(config);
+    let expected: Vec<&FakeEvent> = events
+        .iter()
+        .filter(|e| e.read_only || e.username == "bob")
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("live.ndjson");
+    let mut run = follow(&emulator, "us-east-1")
+        .args(["--lookup", "ReadOnly=true", "--lookup", "Username=bob"])
+        .output_file(&output)
+        .spawn();
+    wait_for_all(
+        &emulator,
+        &mut run,
+        &output,
+        all_shown_at(&events),
+        expected.len(),
+    );
+    run.signal("INT");
+    let out = run.wait();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_exactly_once(
+        &event_ids(&std::fs::read(&output).unwrap()),
+        expected.iter().copied(),
+    );
+}
+
+#[test]
 fn a_closed_pipe_ends_the_follow_with_0() {
     let (config, _) = live_config(&["us-east-1"], 20);
     let (emulator, _) = serve(config);
