@@ -16,17 +16,16 @@
 
 mod page;
 mod region;
-mod window;
+pub(crate) mod window;
 
 use std::sync::Arc;
 
 use tokio::sync::watch;
 
 use crate::errors::FetchError;
+use crate::lookup::context::{RegionCtx, RunCtx, lock};
 use crate::lookup::progress::RegionStats;
-use crate::lookup::{RegionCtx, RunCtx, lock};
 use crate::options::FollowOptions;
-pub(crate) use window::FollowState;
 
 /// Follow every region until a stop (signal, closed output, --max-events)
 /// or an error; the errors of the regions that failed.

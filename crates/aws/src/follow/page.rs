@@ -6,12 +6,12 @@ use aws_sdk_cloudtrail::types::Event;
 use tokio::sync::watch;
 
 use crate::errors::FetchError;
+use crate::lookup::context::{RegionCtx, RunCtx, lock, page_request};
 use crate::lookup::failure::describe_failure;
 use crate::lookup::pager::{self, PageError};
 use crate::lookup::plan::Query;
 use crate::lookup::progress::RegionStats;
 use crate::lookup::sink::{SinkError, event_secs};
-use crate::lookup::{RegionCtx, RunCtx, lock, page_request};
 
 pub(super) enum Fetched {
     /// The events of the page and its NextToken.

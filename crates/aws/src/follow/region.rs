@@ -16,9 +16,9 @@ use tokio::time::Instant;
 
 use super::page::{self, Fetched, Taken};
 use crate::errors::FetchError;
+use crate::lookup::context::{RegionCtx, RunCtx, lock};
 use crate::lookup::plan::Query;
 use crate::lookup::progress::RegionStats;
-use crate::lookup::{RegionCtx, RunCtx, lock};
 use crate::options::FollowOptions;
 
 struct Sweep {

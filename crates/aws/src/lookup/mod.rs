@@ -5,6 +5,7 @@
 
 mod body;
 mod client;
+pub(crate) mod context;
 pub(crate) mod failure;
 pub(crate) mod pace;
 pub(crate) mod pager;
@@ -16,11 +17,9 @@ mod state;
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
-use aws_sdk_cloudtrail::primitives::DateTime;
-use aws_sdk_cloudtrail::types::{EventCategory, LookupAttribute, LookupAttributeKey};
 use tokio::sync::watch;
 
 use crate::chain::ChainGuard;
@@ -29,8 +28,9 @@ use crate::exit::Exit;
 use crate::options::{LookupOptions, Options, Regions};
 use crate::signals::Interrupt;
 use crate::{resume, setup};
+use context::{RegionCtx, RunCtx, lock, page_request};
 use pace::Limiter;
-use pager::{PageError, RetryPolicy};
+use pager::PageError;
 use plan::Query;
 use progress::RegionStats;
 use sink::{Accepted, Sink, SinkError};
@@ -207,57 +207,6 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, F
 fn say(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "spitzel-fetch: {line}");
-}
-
-pub(crate) fn lock(sink: &Mutex<Sink>) -> MutexGuard<'_, Sink> {
-    sink.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-pub(crate) struct RunCtx {
-    pub sink: Mutex<Sink>,
-    pub stop: watch::Sender<bool>,
-    /// Standard output was closed (`| head`): end quietly.
-    pub closed: AtomicBool,
-    pub policy: RetryPolicy,
-    start_time: i64,
-    insight: bool,
-}
-
-pub(crate) struct RegionCtx {
-    pub name: String,
-    client: aws_sdk_cloudtrail::Client,
-    pub limiter: Limiter,
-    pub endpoint: String,
-}
-
-/// A page of `query` from `start` to `end` (open: up to now, for --follow).
-pub(crate) fn page_request(
-    region: &RegionCtx,
-    ctx: &RunCtx,
-    query: &Query,
-    (start, end): (i64, Option<i64>),
-    token: Option<String>,
-) -> aws_sdk_cloudtrail::operation::lookup_events::builders::LookupEventsFluentBuilder {
-    let mut request = region
-        .client
-        .lookup_events()
-        .start_time(DateTime::from_secs(start))
-        .set_end_time(end.map(DateTime::from_secs))
-        .max_results(50)
-        .set_next_token(token);
-    if let Some((key, value)) = &query.attribute {
-        request = request.lookup_attributes(
-            LookupAttribute::builder()
-                .attribute_key(LookupAttributeKey::from(key.as_str()))
-                .attribute_value(value)
-                .build()
-                .expect("key and value are set"),
-        );
-    }
-    if ctx.insight {
-        request = request.event_category(EventCategory::Insight);
-    }
-    request
 }
 
 /// Page through one query until it is done, stopped, or fails.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::plan::Query;
 use crate::checkpoint::{check_version, read};
 use crate::errors::FetchError;
-use crate::follow::FollowState;
+use crate::follow::window::FollowState;
 use crate::options::{LookupOptions, Options};
 use crate::resume::check_arguments;
 
