@@ -23,7 +23,7 @@ _spitzel__fetch() {
 
     case "${cmd}" in
         spitzel__fetch)
-            opts="-o -q -h -V --from --to --last-minute --last --lookup --event-category --region --all-regions --profile --endpoint-url --rate --output --envelope --max-events --checkpoint --quiet --max-attempts --timeout --s3 --account --concurrency --s3-path-style --help --version"
+            opts="-o -q -h -V --from --to --last-minute --last --lookup --event-category --region --all-regions --profile --endpoint-url --rate --output --envelope --max-events --checkpoint --quiet --follow --trailing-window --poll-interval --max-attempts --timeout --s3 --account --concurrency --s3-path-style --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -82,6 +82,14 @@ _spitzel__fetch() {
                     return 0
                     ;;
                 --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trailing-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poll-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -54,6 +54,7 @@ const FETCH_AFTER_OPTIONS: &[&str] = &[
     section!("action-globs.roff"),
     section!("time-formats.roff"),
     section!("fetch-iam-policy.roff"),
+    section!("fetch-follow.roff"),
     section!("fetch-s3.roff"),
     section!("fetch-environment.roff"),
     section!("fetch-exit-status.roff"),

@@ -132,6 +132,7 @@ fn fetch_page_has_the_written_sections_in_order() {
         "ACTION GLOBS",
         "TIME FORMATS",
         "IAM POLICY",
+        "FOLLOWING LIVE",
         "READING A TRAIL FROM S3",
         "ENVIRONMENT",
         "EXIT STATUS",

@@ -10,6 +10,7 @@ mod filter_cli;
 mod hostile_rules;
 mod input_bounds;
 mod jsonpath_cts;
+mod live_pipe;
 mod man_render;
 mod match_robustness;
 mod no_silent_nothing;

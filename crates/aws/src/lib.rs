@@ -13,6 +13,7 @@ mod clock;
 mod destination;
 mod errors;
 mod exit;
+mod follow;
 mod lookup;
 mod options;
 mod resume;

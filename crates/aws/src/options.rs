@@ -25,6 +25,11 @@ const MAX_RATE: f64 = 10_000.0;
 const MIN_TIMEOUT: f64 = 0.001;
 const MAX_TIMEOUT: f64 = 86_400.0;
 
+/// --trailing-window bounds, minutes; --poll-interval bounds, seconds.
+const MIN_TRAILING: f64 = 1.0;
+const MAX_TRAILING: f64 = 1_440.0;
+const MAX_POLL_INTERVAL: f64 = 3_600.0;
+
 /// CloudTrail event history reaches back this far.
 const HISTORY_DAYS: u64 = 90;
 
@@ -81,6 +86,18 @@ pub(crate) struct LookupOptions {
     pub adaptive_pacing: bool,
     pub retry: RetryPolicy,
     pub envelope: bool,
+    /// --follow: keep polling after the window.
+    pub follow: Option<FollowOptions>,
+}
+
+/// How --follow polls.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct FollowOptions {
+    /// Seconds of eventTime before the newest event seen that each poll
+    /// re-reads for late deliveries.
+    pub trailing: i64,
+    /// Least time between two polls of a region.
+    pub interval: Duration,
 }
 
 #[derive(Debug)]
@@ -123,6 +140,24 @@ impl Options {
             .into());
         }
         let s3 = args.s3.url.is_some();
+        if s3 && args.follow {
+            return Err(UsageError::FollowWithS3.into());
+        }
+        if !(MIN_TRAILING..=MAX_TRAILING).contains(&args.trailing_window) {
+            return Err(UsageError::TrailingWindow {
+                value: shown(args.trailing_window),
+                min: MIN_TRAILING,
+                max: MAX_TRAILING,
+            }
+            .into());
+        }
+        if !(0.0..=MAX_POLL_INTERVAL).contains(&args.poll_interval) {
+            return Err(UsageError::PollInterval {
+                value: shown(args.poll_interval),
+                max: MAX_POLL_INTERVAL,
+            }
+            .into());
+        }
         if let Some(url) = &args.endpoint_url {
             setup::check_endpoint_url(url, "--endpoint-url")?;
         }
@@ -218,6 +253,10 @@ fn lookup_options(
             ..RetryPolicy::default()
         },
         envelope: args.envelope,
+        follow: args.follow.then(|| FollowOptions {
+            trailing: (args.trailing_window * 60.0).round() as i64,
+            interval: Duration::from_secs_f64(args.poll_interval),
+        }),
     })
 }
 
@@ -256,7 +295,7 @@ fn s3_options(args: &FetchArgs, regions: Vec<String>, now: i64) -> Result<S3Opti
 // versions: a checkpoint saved by them still resumes.
 
 fn lookup_fingerprint(args: &FetchArgs) -> serde_json::Value {
-    serde_json::json!({
+    let mut fingerprint = serde_json::json!({
         "actions": args.actions,
         "lookup": args.lookup,
         "event_category": args.event_category.map(|c| format!("{c:?}")),
@@ -268,7 +307,14 @@ fn lookup_fingerprint(args: &FetchArgs) -> serde_json::Value {
         "last": args.time.last,
         "envelope": args.envelope,
         "output": args.output.as_ref().map(|p| p.display().to_string()),
-    })
+    });
+    // Only when set, so that earlier checkpoints still match. The trailing
+    // window is part of it: the saved ids cover only the window they were
+    // kept for.
+    if args.follow {
+        fingerprint["follow"] = serde_json::json!({"trailing_window": args.trailing_window});
+    }
+    fingerprint
 }
 
 fn s3_fingerprint(args: &FetchArgs) -> serde_json::Value {

@@ -53,7 +53,8 @@ Examples:
       | spitzel-filter --match '$.errorCode == \"AccessDenied\"'
   spitzel-fetch --all-regions --lookup Username=alice -o alice.ndjson \\
       --checkpoint alice.ckpt
-  spitzel-fetch --lookup EventName=ConsoleLogin --envelope | jq .Username";
+  spitzel-fetch --lookup EventName=ConsoleLogin --envelope | jq .Username
+  spitzel-fetch --follow --all-regions | spitzel-filter --sigma rules/ --annotate";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -137,6 +138,31 @@ pub struct FetchArgs {
     /// No progress display
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// After the window, keep polling every region for new events until
+    /// interrupted (Ctrl-C saves the checkpoint; a rerun resumes the follow)
+    #[arg(long, conflicts_with = "to")]
+    pub follow: bool,
+
+    /// With --follow: each poll re-reads this many minutes before the newest
+    /// event seen, for events delivered late (1 to 1440)
+    #[arg(
+        long,
+        value_name = "MINUTES",
+        default_value_t = 15.0,
+        requires = "follow"
+    )]
+    pub trailing_window: f64,
+
+    /// With --follow: seconds between polls of a region (0 to 3600; 0 = as
+    /// fast as --rate allows)
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10.0,
+        requires = "follow"
+    )]
+    pub poll_interval: f64,
 
     /// Attempts per request for errors other than throttling
     #[arg(long, value_name = "N", default_value_t = 8)]

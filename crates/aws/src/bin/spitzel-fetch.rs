@@ -27,8 +27,16 @@ fn one_line(text: &str) -> String {
         .unwrap_or_default()
         .trim_start_matches("error: ")
         .to_string();
-    for tip in lines.filter_map(|l| l.strip_prefix("tip: ")) {
-        line.push_str(&format!(" ({tip})"));
+    // "the following required arguments were not provided:" lists them on
+    // the lines after it, up to the usage.
+    let listed = line.ends_with(':');
+    for rest in lines.take_while(|l| !l.starts_with("Usage:")) {
+        if let Some(tip) = rest.strip_prefix("tip: ") {
+            line.push_str(&format!(" ({tip})"));
+        } else if listed {
+            line.push(' ');
+            line.push_str(rest);
+        }
     }
     line
 }

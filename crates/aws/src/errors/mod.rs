@@ -42,6 +42,9 @@ pub(crate) enum FetchError {
     /// A task of the run panicked or was cancelled.
     #[error("internal error: {0}")]
     Internal(#[from] tokio::task::JoinError),
+    /// A state the code rules out, said rather than panicking.
+    #[error("internal error: {0}")]
+    Invariant(&'static str),
 }
 
 impl From<LookupError> for FetchError {
@@ -61,7 +64,8 @@ impl FetchError {
             | FetchError::Output(_)
             | FetchError::Lookup(_)
             | FetchError::S3(_)
-            | FetchError::Internal(_) => Exit::Error,
+            | FetchError::Internal(_)
+            | FetchError::Invariant(_) => Exit::Error,
         }
     }
 }

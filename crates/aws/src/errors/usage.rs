@@ -38,6 +38,12 @@ pub(crate) enum UsageError {
     },
     #[error("unknown region '{0}': expected a region name such as us-east-1")]
     Region(String),
+    #[error("--follow reads LookupEvents only; with --s3 it is not supported yet")]
+    FollowWithS3,
+    #[error("--trailing-window {value}: must be a number of minutes from {min} to {max}")]
+    TrailingWindow { value: String, min: f64, max: f64 },
+    #[error("--poll-interval {value}: must be a number of seconds from 0 to {max}")]
+    PollInterval { value: String, max: f64 },
     /// The s3:// URL, in the s3 layer's words.
     #[error("{0}")]
     S3Url(String),

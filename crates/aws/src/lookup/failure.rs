@@ -6,7 +6,7 @@ use crate::clock::rfc3339;
 use crate::errors::{LookupError, Reached};
 
 /// The wording of AWS errors: one line naming the region, the cause and how far the region got.
-pub(super) fn describe_failure(
+pub(crate) fn describe_failure(
     name: &str,
     endpoint: &str,
     oldest: Option<i64>,

@@ -5,22 +5,21 @@
 
 mod body;
 mod client;
-mod failure;
-mod pace;
+pub(crate) mod context;
+pub(crate) mod failure;
+pub(crate) mod pace;
 pub(crate) mod pager;
 pub(crate) mod plan;
-mod progress;
+pub(crate) mod progress;
 mod regions;
-mod sink;
+pub(crate) mod sink;
 mod state;
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
-use aws_sdk_cloudtrail::primitives::DateTime;
-use aws_sdk_cloudtrail::types::{EventCategory, LookupAttribute, LookupAttributeKey};
 use tokio::sync::watch;
 
 use crate::chain::ChainGuard;
@@ -29,8 +28,9 @@ use crate::exit::Exit;
 use crate::options::{LookupOptions, Options, Regions};
 use crate::signals::Interrupt;
 use crate::{resume, setup};
+use context::{RegionCtx, RunCtx, lock, page_request};
 use pace::Limiter;
-use pager::{PageError, RetryPolicy};
+use pager::PageError;
 use plan::Query;
 use progress::RegionStats;
 use sink::{Accepted, Sink, SinkError};
@@ -145,6 +145,14 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, F
             Err(e) => failures.push(e.into()),
         }
     }
+    // The follow starts once every region's backlog is in, so that it never
+    // races a backlog query over the same seconds.
+    if let Some(follow) = lookup.follow
+        && failures.is_empty()
+        && !*stop_rx.borrow()
+    {
+        failures = crate::follow::follow(&ctx, &region_ctxs, &stats, follow, &stop_rx).await;
+    }
     ctx.stop.send_replace(true);
     if let Some(display) = display {
         let _ = display.await;
@@ -162,6 +170,16 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, F
         return Ok(Exit::Found);
     }
     if let (Some(code), Some(name)) = (Exit::interrupted(&interrupt), interrupt.name()) {
+        if lookup.follow.is_some() && !cfg.quiet {
+            let now = spitzel_core::window::now() / 1_000_000_000;
+            for region in &stats {
+                say(&format!(
+                    "{}: followed, {}",
+                    region.region,
+                    region.follow_summary(now)
+                ));
+            }
+        }
         // After SIGHUP the terminal may be gone: say() ignores that.
         match &cfg.checkpoint {
             Some(path) => say(&format!(
@@ -191,55 +209,6 @@ fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "spitzel-fetch: {line}");
 }
 
-fn lock(sink: &Mutex<Sink>) -> MutexGuard<'_, Sink> {
-    sink.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-struct RunCtx {
-    sink: Mutex<Sink>,
-    stop: watch::Sender<bool>,
-    closed: AtomicBool,
-    policy: RetryPolicy,
-    start_time: i64,
-    insight: bool,
-}
-
-struct RegionCtx {
-    name: String,
-    client: aws_sdk_cloudtrail::Client,
-    limiter: Limiter,
-    endpoint: String,
-}
-
-fn page_request(
-    region: &RegionCtx,
-    ctx: &RunCtx,
-    query: &Query,
-    end_time: i64,
-    token: Option<String>,
-) -> aws_sdk_cloudtrail::operation::lookup_events::builders::LookupEventsFluentBuilder {
-    let mut request = region
-        .client
-        .lookup_events()
-        .start_time(DateTime::from_secs(ctx.start_time))
-        .end_time(DateTime::from_secs(end_time))
-        .max_results(50)
-        .set_next_token(token);
-    if let Some((key, value)) = &query.attribute {
-        request = request.lookup_attributes(
-            LookupAttribute::builder()
-                .attribute_key(LookupAttributeKey::from(key.as_str()))
-                .attribute_value(value)
-                .build()
-                .expect("key and value are set"),
-        );
-    }
-    if ctx.insight {
-        request = request.event_category(EventCategory::Insight);
-    }
-    request
-}
-
 /// Page through one query until it is done, stopped, or fails.
 async fn run_query(
     ctx: Arc<RunCtx>,
@@ -263,7 +232,7 @@ async fn run_query(
             &region,
             &ctx,
             &query,
-            progress.end_time,
+            (ctx.start_time, Some(progress.end_time)),
             progress.next_token,
         );
         let page = tokio::select! {

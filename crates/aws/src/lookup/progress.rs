@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 /// Counters of one region, updated by the sink, read by the display.
 #[derive(Debug)]
-pub(super) struct RegionStats {
+pub(crate) struct RegionStats {
     pub region: String,
     pub events: AtomicU64,
     pub pages: AtomicU64,
@@ -15,6 +15,13 @@ pub(super) struct RegionStats {
     pub oldest: AtomicI64,
     /// Every query of the region has read its last page.
     pub finished: AtomicBool,
+    /// --follow: when the last complete poll began (unix seconds; every
+    /// event the API showed then is written), i64::MIN before the first.
+    pub synced: AtomicI64,
+    /// --follow: events that came after newer ones, and the most seconds
+    /// one was older than the newest before it.
+    pub late: AtomicU64,
+    pub late_by_max: AtomicI64,
 }
 
 impl RegionStats {
@@ -25,7 +32,29 @@ impl RegionStats {
             pages: AtomicU64::new(0),
             oldest: AtomicI64::new(i64::MAX),
             finished: AtomicBool::new(false),
+            synced: AtomicI64::new(i64::MIN),
+            late: AtomicU64::new(0),
+            late_by_max: AtomicI64::new(0),
         }
+    }
+
+    pub(crate) fn arrived_late(&self, by: i64) {
+        self.late.fetch_add(1, Ordering::Relaxed);
+        self.late_by_max.fetch_max(by, Ordering::Relaxed);
+    }
+
+    /// What --follow adds to the line: how far behind now the region is,
+    /// and its late arrivals.
+    pub(crate) fn follow_summary(&self, now: i64) -> String {
+        let lag = match self.synced.load(Ordering::Relaxed) {
+            i64::MIN => "lag -".to_string(),
+            at => format!("lag {}s", (now - at).max(0)),
+        };
+        format!(
+            "{lag}, {} late (up to {}s)",
+            self.late.load(Ordering::Relaxed),
+            self.late_by_max.load(Ordering::Relaxed)
+        )
     }
 
     pub(super) fn saw(&self, event_time: i64) {
@@ -53,6 +82,13 @@ pub(super) fn render_line(stats: &RegionStats, start: i64, end: i64, elapsed: Du
     } else {
         covered(start, end, stats.oldest.load(Ordering::Relaxed))
     };
+    if stats.synced.load(Ordering::Relaxed) != i64::MIN {
+        return format!(
+            "{:<16} {events:>9} events {pages:>7} pages following: {}",
+            stats.region,
+            stats.follow_summary(spitzel_core::window::now() / 1_000_000_000)
+        );
+    }
     format!(
         "{:<16} {events:>9} events {pages:>7} pages {rate:>8.1} ev/s {percent:>5.1}% of window",
         stats.region

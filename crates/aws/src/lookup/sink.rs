@@ -28,13 +28,13 @@ pub(super) enum Accepted {
 }
 
 #[derive(Debug)]
-pub(super) enum SinkError {
+pub(crate) enum SinkError {
     /// The reader went away (closed pipe): end quietly.
     Closed,
     Failed(FetchError),
 }
 
-pub(super) struct Sink {
+pub(crate) struct Sink {
     out: Destination,
     envelope: bool,
     matcher: ActionMatcher,
@@ -88,7 +88,7 @@ impl Sink {
         }
     }
 
-    pub(super) fn enough(&self) -> bool {
+    pub(crate) fn enough(&self) -> bool {
         self.max_events.is_some_and(|max| self.state.written >= max)
     }
 
@@ -155,12 +155,11 @@ impl Sink {
                 }
             }
             handled_now.push(id.to_string());
-            if !self.matcher.matches_all()
-                && !self.matcher.matches(
-                    event.event_source().unwrap_or_default(),
-                    event.event_name().unwrap_or_default(),
-                )
-            {
+            // --follow re-reads the end of the window: it must know this one.
+            if let Some(follow) = self.state.follow.as_mut() {
+                follow.region(&region).note(id, time);
+            }
+            if !self.matches(event) {
                 continue;
             }
             if union {
@@ -170,33 +169,13 @@ impl Sink {
                 }
                 seen_now.push(id.to_string());
             }
-            if let Err(why) = check_record(event.cloud_trail_event()) {
-                self.skipped += 1;
-                if self.skipped <= REPORTED_SKIPS {
-                    let when = event
-                        .event_time()
-                        .and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
-                        .unwrap_or_default();
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "spitzel-fetch: {region}: event {} ({when}) skipped: {why}",
-                        id.escape_debug()
-                    );
-                }
+            if !self.well_formed(&region, event) {
                 continue;
             }
             self.format(event, &mut buf);
             written += 1;
         }
-        if !buf.is_empty() {
-            self.out.write_page(&buf).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    SinkError::Closed
-                } else {
-                    SinkError::Failed(OutputError::Write(e).into())
-                }
-            })?;
-        }
+        self.write_out(&buf)?;
         // A page cut short by --max-events keeps its token: a later run with a
         // larger limit refetches it and skips what was handled.
         if cut_short {
@@ -239,6 +218,85 @@ impl Sink {
         })
     }
 
+    /// Write the events --follow found new in `region`, in the order given,
+    /// without saving: the caller records them and then saves. Returns how
+    /// many of `events` were handled (fewer when --max-events was reached).
+    pub(crate) fn write_new(
+        &mut self,
+        region: &str,
+        events: &[&Event],
+    ) -> Result<usize, SinkError> {
+        let mut buf = Vec::new();
+        let mut written = 0u64;
+        let mut handled = 0;
+        for event in events {
+            if self
+                .max_events
+                .is_some_and(|max| self.state.written + written >= max)
+            {
+                break;
+            }
+            handled += 1;
+            if self.matches(event) && self.well_formed(region, event) {
+                self.format(event, &mut buf);
+                written += 1;
+            }
+        }
+        self.write_out(&buf)?;
+        if let Some(stats) = self.stats.get(region) {
+            stats.events.fetch_add(written, Ordering::Relaxed);
+            stats.pages.fetch_add(1, Ordering::Relaxed);
+        }
+        self.state.written += written;
+        if let Some(len) = self.state.output_len.as_mut() {
+            *len += buf.len() as u64;
+        }
+        Ok(handled)
+    }
+
+    fn matches(&self, event: &Event) -> bool {
+        self.matcher.matches_all()
+            || self.matcher.matches(
+                event.event_source().unwrap_or_default(),
+                event.event_name().unwrap_or_default(),
+            )
+    }
+
+    /// Whether the event has a record to write; one that has not is
+    /// reported (the first REPORTED_SKIPS) and counted.
+    fn well_formed(&mut self, region: &str, event: &Event) -> bool {
+        let Err(why) = check_record(event.cloud_trail_event()) else {
+            return true;
+        };
+        self.skipped += 1;
+        if self.skipped <= REPORTED_SKIPS {
+            let when = event
+                .event_time()
+                .and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
+                .unwrap_or_default();
+            let _ = writeln!(
+                std::io::stderr(),
+                "spitzel-fetch: {region}: event {} ({when}) skipped: {why}",
+                event.event_id().unwrap_or_default().escape_debug()
+            );
+        }
+        false
+    }
+
+    /// Write and flush (a file also synced); a closed reader is `Closed`.
+    fn write_out(&mut self, buf: &[u8]) -> Result<(), SinkError> {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        self.out.write_page(buf).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                SinkError::Closed
+            } else {
+                SinkError::Failed(OutputError::Write(e).into())
+            }
+        })
+    }
+
     /// The saved token was refused: restart the chain at the oldest second
     /// handled; `accept` skips the ids already handled there. That is only
     /// sound when the chain's pages came in time order: otherwise refuse
@@ -256,7 +314,7 @@ impl Sink {
         true
     }
 
-    pub(super) fn save(&self) -> Result<(), SinkError> {
+    pub(crate) fn save(&self) -> Result<(), SinkError> {
         if let Some(path) = &self.checkpoint_path {
             checkpoint::save_or_say(path, &self.state).map_err(|e| SinkError::Failed(e.into()))?;
         }
@@ -264,7 +322,7 @@ impl Sink {
     }
 
     /// Oldest eventTime handled in `region`, seconds.
-    pub(super) fn region_oldest(&self, region: &str) -> Option<i64> {
+    pub(crate) fn region_oldest(&self, region: &str) -> Option<i64> {
         self.state
             .queries
             .iter()
@@ -328,7 +386,7 @@ fn check_record(record: Option<&str>) -> Result<(), String> {
         })
 }
 
-fn event_secs(event: &Event) -> i64 {
+pub(crate) fn event_secs(event: &Event) -> i64 {
     event.event_time().map(|t| t.secs()).unwrap_or(i64::MIN)
 }
 

@@ -10,6 +10,7 @@ use super::plan::Query;
 use crate::checkpoint::not_a_checkpoint;
 use crate::checkpoint::{check_version, read};
 use crate::errors::CheckpointError;
+use crate::follow::window::FollowState;
 use crate::options::{LookupOptions, Options};
 use crate::resume::check_arguments;
 
@@ -18,7 +19,7 @@ const VERSION: u32 = 2;
 
 /// Progress of one query in one region.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct QueryProgress {
+pub(crate) struct QueryProgress {
     pub region: String,
     /// The query itself, so that a resumed run cannot run another one.
     pub query: Query,
@@ -43,7 +44,7 @@ pub(super) struct QueryProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) struct Checkpoint {
+pub(crate) struct Checkpoint {
     pub version: u32,
     /// The arguments that decide what is fetched; a rerun must match.
     pub arguments: serde_json::Value,
@@ -58,6 +59,9 @@ pub(super) struct Checkpoint {
     pub queries: Vec<QueryProgress>,
     /// Event ids written per region, kept where several queries are unioned.
     pub seen: BTreeMap<String, BTreeSet<String>>,
+    /// --follow: each region's trailing window (absent without --follow).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow: Option<FollowState>,
 }
 
 impl Checkpoint {
@@ -78,6 +82,7 @@ impl Checkpoint {
             written: 0,
             queries,
             seen: BTreeMap::new(),
+            follow: None,
         }
     }
 }
@@ -123,13 +128,18 @@ pub(super) fn fresh_state(
             })
         })
         .collect();
-    Checkpoint::new(
+    let follow = lookup
+        .follow
+        .map(|f| FollowState::new(f.trailing, &regions, lookup.window.end));
+    let mut state = Checkpoint::new(
         options.fingerprint.clone(),
         lookup.window.start,
         lookup.window.end,
         regions,
         progress,
-    )
+    );
+    state.follow = follow;
+    state
 }
 
 #[cfg(test)]

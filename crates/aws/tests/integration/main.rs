@@ -4,6 +4,7 @@
 mod fetch_delivery;
 mod fetch_errors;
 mod fetch_exit;
+mod fetch_follow;
 mod fetch_hostile;
 mod fetch_options;
 mod fetch_progress;

@@ -51,6 +51,9 @@ pub struct FakeEvent {
     pub cloudtrail_event: String,
     /// Leave CloudTrailEvent out of the answer.
     pub omit_record: bool,
+    /// With a `clock`: seconds after eventTime until the API shows the
+    /// event (CloudTrail's delivery delay; events show out of order).
+    pub delay: f64,
 }
 
 /// Fault injection, counted over all LookupEvents requests that pass the
@@ -118,6 +121,17 @@ pub struct EmulatorConfig {
     pub denied_keys: HashSet<String>,
     /// A StartTime before this (epoch seconds) is an InvalidTimeRangeException.
     pub earliest_start: Option<i64>,
+    /// The API's clock, for --follow: without it every event is shown at
+    /// once; with it an event shows from eventTime + delay on.
+    pub clock: Option<SimClock>,
+}
+
+/// A clock that starts at `origin` (epoch seconds) when the emulator starts
+/// and runs `speed` times as fast as the real one.
+#[derive(Clone, Copy, Debug)]
+pub struct SimClock {
+    pub origin: f64,
+    pub speed: f64,
 }
 
 /// What the emulator observed.
@@ -177,6 +191,20 @@ struct State {
     /// Tokens carry this; bumping it makes every issued token invalid.
     token_epoch: u32,
     passed: u64,
+    started: Instant,
+}
+
+impl State {
+    /// The API's "now" in epoch seconds (the real clock without a SimClock).
+    fn now(&self) -> f64 {
+        match self.config.clock {
+            Some(clock) => clock.origin + self.started.elapsed().as_secs_f64() * clock.speed,
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0),
+        }
+    }
 }
 
 struct Shared {
@@ -224,6 +252,7 @@ impl Emulator {
                 first_request: None,
                 token_epoch: 1,
                 passed: 0,
+                started: Instant::now(),
             }),
             stop: AtomicBool::new(false),
         });
@@ -260,6 +289,21 @@ impl Emulator {
 
     pub fn set_faults(&self, faults: Faults) {
         self.shared.lock().config.faults = faults;
+    }
+
+    /// The API's clock now, epoch seconds.
+    pub fn now(&self) -> f64 {
+        self.shared.lock().now()
+    }
+
+    /// When, on the real clock, the API's clock reads `at` (epoch seconds).
+    pub fn real_time_of(&self, at: f64) -> Instant {
+        let state = self.shared.lock();
+        let Some(clock) = state.config.clock else {
+            return Instant::now();
+        };
+        let real = ((at - clock.origin) / clock.speed).max(0.0);
+        state.started + Duration::from_secs_f64(real)
     }
 
     pub fn set_rate(&self, rate: f64) {
@@ -675,6 +719,18 @@ fn encode_token(epoch: u32, query: u64, offset: usize) -> String {
     )
 }
 
+/// With a clock, a token also carries the instant its chain's first page
+/// was answered (milliseconds): the chain goes on through what was shown
+/// then, so events shown since neither shift its pages nor join it (they
+/// are the next poll's).
+fn encode_token_at(epoch: u32, query: u64, offset: usize, as_of: Option<u64>) -> String {
+    let token = encode_token(epoch, query, offset);
+    match as_of {
+        Some(ms) => format!("{token}{:016x}", ms ^ TOKEN_MASK),
+        None => token,
+    }
+}
+
 fn decode_token(token: &str) -> Option<(u32, u64, usize)> {
     if token.len() != 32 || !token.is_ascii() {
         return None;
@@ -683,6 +739,16 @@ fn decode_token(token: &str) -> Option<(u32, u64, usize)> {
     let epoch = u32::from_str_radix(&token[16..24], 16).ok()? ^ 0x3c3c_3c3c;
     let offset = (u32::from_str_radix(&token[24..], 16).ok()? ^ 0xa5a5_a5a5) as usize;
     Some((epoch, query, offset))
+}
+
+fn decode_token_at(token: &str) -> Option<(u32, u64, usize, Option<u64>)> {
+    if token.len() == 48 && token.is_ascii() {
+        let (epoch, query, offset) = decode_token(&token[..32])?;
+        let as_of = u64::from_str_radix(&token[32..], 16).ok()? ^ TOKEN_MASK;
+        return Some((epoch, query, offset, Some(as_of)));
+    }
+    let (epoch, query, offset) = decode_token(token)?;
+    Some((epoch, query, offset, None))
 }
 
 fn event_matches(event: &FakeEvent, key: &str, value: &str) -> bool {
@@ -788,18 +854,24 @@ fn lookup_events(
         &format!("{end:?}"),
         if insight { "insight" } else { "" },
     ]);
-    let offset = match input.get("NextToken").and_then(|v| v.as_str()) {
+    let clocked = state.config.clock.is_some();
+    let (offset, as_of) = match input.get("NextToken").and_then(|v| v.as_str()) {
         None => {
             let label = attribute
                 .as_ref()
                 .map(|(k, v)| format!("{k}={v}"))
                 .unwrap_or_default();
             state.counters.queries.insert((region.to_string(), label));
-            0
+            let as_of = clocked.then(|| (state.now() * 1000.0) as u64);
+            (0, as_of)
         }
-        Some(token) => match decode_token(token) {
-            Some((epoch, query, offset)) if epoch == state.token_epoch && query == query_hash => {
-                offset
+        Some(token) => match decode_token_at(token) {
+            Some((epoch, query, offset, as_of))
+                if epoch == state.token_epoch
+                    && query == query_hash
+                    && as_of.is_some() == clocked =>
+            {
+                (offset, as_of)
             }
             _ => {
                 state.counters.invalid_tokens += 1;
@@ -811,8 +883,16 @@ fn lookup_events(
             }
         },
     };
+    // Shown by `as_of`: happened by then and delivered by then.
+    let shown = |e: &FakeEvent| {
+        as_of.is_none_or(|ms| {
+            let ms = ms as f64 / 1000.0;
+            e.event_time as f64 <= ms && e.event_time as f64 + e.delay <= ms
+        })
+    };
     let matching: Vec<&FakeEvent> = state.config.regions[region]
         .iter()
+        .filter(|e| shown(e))
         .filter(|e| e.insight == insight)
         .filter(|e| start.is_none_or(|s| e.event_time as f64 >= s))
         .filter(|e| end.is_none_or(|t| e.event_time as f64 <= t))
@@ -832,7 +912,7 @@ fn lookup_events(
     if endless_empty {
         let output = serde_json::json!({
             "Events": [],
-            "NextToken": encode_token(state.token_epoch, query_hash, offset + 1),
+            "NextToken": encode_token_at(state.token_epoch, query_hash, offset + 1, as_of),
         });
         return Ok(output.to_string());
     }
@@ -864,9 +944,10 @@ fn lookup_events(
     let mut output = serde_json::json!({ "Events": events });
     if repeat_token {
         let again = if offset == 0 { page_end } else { offset };
-        output["NextToken"] = encode_token(state.token_epoch, query_hash, again).into();
+        output["NextToken"] = encode_token_at(state.token_epoch, query_hash, again, as_of).into();
     } else if page_end < matching.len() {
-        output["NextToken"] = encode_token(state.token_epoch, query_hash, page_end).into();
+        output["NextToken"] =
+            encode_token_at(state.token_epoch, query_hash, page_end, as_of).into();
     }
     Ok(output.to_string())
 }
@@ -1027,6 +1108,7 @@ pub fn synthetic_events(
                 insight: false,
                 cloudtrail_event: record.to_string(),
                 omit_record: false,
+                delay: 0.0,
             }
         })
         .collect()
