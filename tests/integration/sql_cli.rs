@@ -187,3 +187,42 @@ fn a_sigma_network_with_host_bits_is_the_same_network_in_sql() {
         );
     }
 }
+
+#[test]
+fn numbers_no_dialect_compares_exactly_are_refused_alike_in_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.ndjson");
+    std::fs::write(&path, RECORD).unwrap();
+    for (expression, construct) in [
+        ("$.errorCode == 1e400", "a number literal no double holds"),
+        (
+            "$.errorCode in ['AccessDenied', -1e400]",
+            "a number literal no double holds",
+        ),
+        (
+            "$.errorCode != [1, {'k': 1e999}]",
+            "a number literal no double holds",
+        ),
+        (
+            "$.errorCode == 340282366920938463463374607431768211456",
+            "the integer 340282366920938463463374607431768211456, which no SQL integer holds",
+        ),
+    ] {
+        for dialect in ["athena", "duckdb", "spark"] {
+            let mut args = vec!["--emit-sql", dialect, "-m", expression];
+            if dialect != "athena" {
+                args.extend(["-i", path.to_str().unwrap()]);
+            }
+            let out = run(&args, b"");
+            assert_eq!(out.status.code(), Some(2), "{dialect} {expression}");
+            let err = stderr(&out);
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(
+                err.starts_with(&format!(
+                    "spitzel-filter: --emit-sql {dialect}: cannot translate exactly: {construct}"
+                )),
+                "{err}"
+            );
+        }
+    }
+}

@@ -91,6 +91,13 @@ def edge_records():
         # Doubles beside integers no double holds (2^53 + 1, 2^64 + 1).
         {"n": 9007199254740992.0, "f": 1.8446744073709552e19},
         {"n": -9007199254740994.0, "f": 9007199254740994},
+        # Texts for (?i) with characters that have no case and a non-ASCII
+        # letter whose folding reaches ASCII (the Kelvin sign and k).
+        {"errorMessage": "costs 5 \u20ac"},
+        {"errorMessage": "S3 is down"},
+        {"errorMessage": "kms: key disabled"},
+        {"errorMessage": "\u212aMS key"},
+        {"errorMessage": "_"},
     ]
     out = []
     for i, v in enumerate(variants):
@@ -287,6 +294,18 @@ def generated_queries():
                 {"match": ["$.tags[-1] == 'b'", "$.obj.k[-2] == 1"]},
                 {"match": ["$.requestParameters.list[-1] == 2"]},
                 {"match": ["$.n == 1e400"], "refuse": ALL},
+                # The exactness holes: alike in every dialect.
+                {"match": ['$.errorMessage regex "(?i)\u20ac|^s3"'], "refuse": []},
+                {"match": ['$.errorMessage regex "(?i)^\u212ams"'], "refuse": []},
+                {"match": ['$.errorMessage regex "(?i)^KMS"'], "refuse": []},
+                {"match": [r'$.errorMessage regex "^[\W\d]"'], "refuse": []},
+                {"match": [r'$.errorMessage regex "[^\W]\Z"'], "refuse": []},
+                {"match": [r'$.errorMessage regex "^[\S\D]{1,2}$"'], "refuse": []},
+                {"match": ["$.resources[-1].type == 'AWS::S3::Object'"], "refuse": []},
+                {"match": ["$.errorCode == 1e400"], "refuse": ALL},
+                {"match": ["$.errorCode in ['AccessDenied', -1e400]"], "refuse": ALL},
+                {"match": ["$.errorCode != [1, {'k': 1e999}]"], "refuse": ALL},
+                {"match": ["$.errorCode == 340282366920938463463374607431768211456"], "refuse": ALL},
                 {"match": ["$.n < -1e400"], "refuse": ALL}]
     queries += [
         {"match": ["not $.errorCode == 'AccessDenied'"]},

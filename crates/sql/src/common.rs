@@ -448,6 +448,41 @@ pub(crate) fn check_float(d: Dialect, f: f64) -> Result<(), Refusal> {
     }
 }
 
+/// Number literals no dialect compares exactly are refused alike in every
+/// dialect, before any renders: one past 128 bits (no SQL integer holds
+/// it) and one no double holds (`1e400`, read as infinity), wherever the
+/// literal sits (`in` lists, nested lists and dicts). Athena's string
+/// columns would make such a comparison a constant, but a user moving the
+/// query between engines should meet the same refusal in each.
+pub(crate) fn check_numbers(d: Dialect, cond: &crate::cond::Cond<'_>) -> Result<(), Refusal> {
+    use crate::cond::Cond;
+    use spitzel_core::expr::{Literal, Op};
+    fn literal(d: Dialect, lit: &Literal) -> Result<(), Refusal> {
+        match lit {
+            Literal::Float(f) => check_float(d, *f),
+            Literal::BigInt(n) => Err(Refusal::new(
+                format!("the integer {n}, which no SQL integer holds (past 128 bits)"),
+                d,
+            )),
+            Literal::Seq(items) => items.iter().try_for_each(|l| literal(d, l)),
+            Literal::Dict(entries) => entries
+                .iter()
+                .try_for_each(|(k, v)| literal(d, k).and_then(|()| literal(d, v))),
+            _ => Ok(()),
+        }
+    }
+    match cond {
+        Cond::And(items) | Cond::Or(items) => items.iter().try_for_each(|c| check_numbers(d, c)),
+        Cond::Not(inner) => check_numbers(d, inner),
+        Cond::Compare { op, .. } => match op {
+            Op::Eq(lit) | Op::Order(_, _, lit) | Op::Contains(lit) => literal(d, lit),
+            Op::In(items) => items.iter().try_for_each(|l| literal(d, l)),
+            Op::Regex(_) | Op::Cidr(_) => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
 /// `s` (a string expression) is an IPv4 address in one of the networks, as
 /// Rust's parser reads addresses (dotted quad, no leading zeros).
 pub(crate) fn cidr(d: Dialect, s: &str, networks: &[Network]) -> Result<String, Refusal> {

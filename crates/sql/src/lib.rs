@@ -99,6 +99,7 @@ pub fn emit(
     invert: bool,
     source: &Source,
 ) -> Result<String, Refusal> {
+    common::check_numbers(dialect, cond)?;
     let text = statement(dialect, cond, invert, source)?;
     checked_size(dialect, text)
 }
@@ -110,6 +111,7 @@ pub fn emit_correlated(
     correlated: &Correlated<'_>,
     source: &Source,
 ) -> Result<String, Refusal> {
+    common::check_numbers(dialect, &correlated.criteria)?;
     let text = correlation::statement(dialect, correlated, source)?;
     checked_size(dialect, text)
 }
