@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'spitzel-filter' -ScriptBlock {
             [CompletionResult]::new('--max-record-size', '--max-record-size', [CompletionResultType]::ParameterName, 'Skip (and report) any record longer than SIZE; SIZE is bytes or K, M, G')
             [CompletionResult]::new('--emit-sql', '--emit-sql', [CompletionResultType]::ParameterName, 'Print one SQL statement selecting the same events, read no records')
             [CompletionResult]::new('--sql-table', '--sql-table', [CompletionResultType]::ParameterName, 'The Athena table --emit-sql athena queries')
+            [CompletionResult]::new('--sql-order', '--sql-order', [CompletionResultType]::ParameterName, 'With --emit-sql: order the statement''s rows (time: by eventTime''s UTC instant)')
             [CompletionResult]::new('--sql-ddl', '--sql-ddl', [CompletionResultType]::ParameterName, 'With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead')
             [CompletionResult]::new('--implied', '--implied', [CompletionResultType]::ParameterName, 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)')
             [CompletionResult]::new('--annotate', '--annotate', [CompletionResultType]::ParameterName, 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched')

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand --max-record-size 'Skip (and report) any record longer than SIZE; SIZE is bytes or K, M, G'
             cand --emit-sql 'Print one SQL statement selecting the same events, read no records'
             cand --sql-table 'The Athena table --emit-sql athena queries'
+            cand --sql-order 'With --emit-sql: order the statement''s rows (time: by eventTime''s UTC instant)'
             cand --sql-ddl 'With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead'
             cand --implied 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
             cand --annotate 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched'

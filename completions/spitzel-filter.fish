@@ -18,6 +18,7 @@ complete -c spitzel-filter -l emit-sql -d 'Print one SQL statement selecting the
 spark\t''
 duckdb\t''"
 complete -c spitzel-filter -l sql-table -d 'The Athena table --emit-sql athena queries' -r
+complete -c spitzel-filter -l sql-order -d 'With --emit-sql: order the statement\'s rows (time: by eventTime\'s UTC instant)' -r -f -a "time\t''"
 complete -c spitzel-filter -l sql-ddl -d 'With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead' -r
 complete -c spitzel-filter -l implied -d 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
 complete -c spitzel-filter -l annotate -d 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched'

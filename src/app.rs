@@ -62,9 +62,11 @@ pub fn run(args: FilterArgs) -> Exit {
         Err(error) => return usage(&error),
     };
     match &settings.output {
-        Output::Sql { dialect, table } => {
-            print_sql(emit_sql::statement(&settings, *dialect, table))
-        }
+        Output::Sql {
+            dialect,
+            table,
+            order,
+        } => print_sql(emit_sql::statement(&settings, *dialect, table, *order)),
         Output::Records(output) => filter(&settings, output),
     }
 }

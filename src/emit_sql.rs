@@ -5,7 +5,7 @@ use spitzel_core::actions::ActionMatcher;
 use spitzel_sigma::RuleSet;
 use spitzel_sigma::correlation::{Kind, Source as SigmaSource};
 use spitzel_sql::{
-    ActionPlan, Cond, Correlated, CountCorrelation, CountSource, DdlError, Dialect, Refusal,
+    ActionPlan, Cond, Correlated, CountCorrelation, CountSource, DdlError, Dialect, Order, Refusal,
     Source, athena_ddl, emit as emit_sql, emit_correlated,
 };
 
@@ -33,6 +33,7 @@ pub(crate) fn statement(
     settings: &Settings,
     dialect: Dialect,
     table: &str,
+    order: Order,
 ) -> Result<String, EmitError> {
     let criteria = &settings.criteria;
     if settings.unique {
@@ -55,13 +56,13 @@ pub(crate) fn statement(
         Some(sigma) if !sigma.rules.correlations.list.is_empty() => {
             let correlated = correlated(settings, plan, &sigma.rules, dialect)?;
             let source = source(settings, dialect, table);
-            return Ok(emit_correlated(dialect, &correlated, &source)?);
+            return Ok(emit_correlated(dialect, &correlated, &source, order)?);
         }
         Some(sigma) => Some(Cond::sigma(&sigma.rules.rules)),
     };
     let cond = Cond::criteria(plan, criteria.window, &criteria.expressions, sigma);
     let source = source(settings, dialect, table);
-    Ok(emit_sql(dialect, &cond, settings.invert, &source)?)
+    Ok(emit_sql(dialect, &cond, settings.invert, &source, order)?)
 }
 
 fn source(settings: &Settings, dialect: Dialect, table: &str) -> Source {

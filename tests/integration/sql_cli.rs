@@ -226,3 +226,26 @@ fn numbers_no_dialect_compares_exactly_are_refused_alike_in_each() {
         }
     }
 }
+
+#[test]
+fn athena_returns_the_tables_columns_and_orders_by_time_when_asked() {
+    let out = run(
+        &["--emit-sql", "athena", "s3:Get*", "--sql-order", "time"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    let outer = sql.trim_start_matches(|c| c != 'S');
+    assert!(
+        outer.starts_with("SELECT eventversion, useridentity, eventtime, "),
+        "{sql}"
+    );
+    assert!(
+        sql.trim_end()
+            .ends_with("ORDER BY _et_s NULLS LAST, _et_n NULLS LAST"),
+        "{sql}"
+    );
+    // The order is the statement's: the filter itself has none to give.
+    let out = run(&["--sql-order", "time"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -203,6 +203,18 @@ pub struct FilterArgs {
     )]
     pub sql_table: String,
 
+    /// With --emit-sql: order the statement's rows (time: by eventTime's UTC instant)
+    #[arg(
+        long,
+        value_name = "ORDER",
+        requires = "emit_sql",
+        long_help = "With --emit-sql: order the rows the statement returns. time: by eventTime \
+                     read as the UTC instant the time window reads (so offsets such as +02:00 \
+                     sort by the instant, not the text), records whose eventTime is no time \
+                     last. Without it the engine returns rows in any order"
+    )]
+    pub sql_order: Option<SqlOrder>,
+
     /// With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead
     #[arg(long, value_name = "S3_URL", requires = "emit_sql")]
     pub sql_ddl: Option<String>,
@@ -224,6 +236,12 @@ pub enum SqlDialect {
     Athena,
     Spark,
     Duckdb,
+}
+
+/// The row orders of --sql-order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlOrder {
+    Time,
 }
 
 /// More worker threads than this only cost memory and start-up time: the

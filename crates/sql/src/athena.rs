@@ -8,14 +8,20 @@
 use super::athena_table::{COLUMNS, Kind, RESOURCE_FIELDS};
 use super::common::{self};
 use super::cond::{ActionPlan, Cond};
+use super::ddl::table_columns;
 use super::path::{self, Seg};
-use super::{Dialect, Refusal, regex, str_lit};
+use super::{Dialect, Order, Refusal, regex, str_lit};
 use spitzel_core::expr::{Literal, Op};
 use std::cmp::Ordering;
 
 const D: Dialect = Dialect::Athena;
 
-pub(crate) fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<String, Refusal> {
+pub(crate) fn statement(
+    cond: &Cond<'_>,
+    invert: bool,
+    table: &str,
+    order: Order,
+) -> Result<String, Refusal> {
     if crate::table::check_table_name(table).is_err() {
         return Err(Refusal::new(format!("the table name {table:?}"), D));
     }
@@ -47,13 +53,19 @@ pub(crate) fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<St
     }
     let from = relation(
         table,
-        super::json::uses_window(cond),
+        order == Order::Time || super::json::uses_window(cond),
         super::json::uses_actions(cond),
     )?;
-    Ok(format!(
-        "SELECT * FROM {from} WHERE {}",
+    // The table's own columns only: the derived ones are the statement's.
+    let mut text = format!(
+        "SELECT {} FROM {from} WHERE {}",
+        table_columns().join(", "),
         clauses.join(" AND ")
-    ))
+    );
+    if order == Order::Time {
+        text = format!("{text} {}", common::ORDER_BY_TIME);
+    }
+    Ok(text)
 }
 
 /// The table with the window's and the action predicates' inputs,

@@ -349,6 +349,10 @@ pub(crate) fn window_columns(d: Dialect, et: &str) -> [(&'static str, String); 4
     ]
 }
 
+/// `--sql-order time` over the window's columns: the UTC instant, texts
+/// that are no time last (Spark puts NULLs first unless told).
+pub(crate) const ORDER_BY_TIME: &str = "ORDER BY _et_s NULLS LAST, _et_n NULLS LAST";
+
 /// The window over the derived columns, compared with the bounds as
 /// (seconds, nanoseconds); a text that is no time is outside, as in the
 /// filter.

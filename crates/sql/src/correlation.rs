@@ -17,7 +17,7 @@
 
 use super::cond::Cond;
 use super::json::{self, Kind, Render};
-use super::{Dialect, Refusal, athena, athena_table, common, str_lit};
+use super::{Dialect, Order, Refusal, athena, athena_table, common, str_lit};
 
 /// The criteria and correlations of a `--sigma` set with correlations.
 pub struct Correlated<'a> {
@@ -70,7 +70,7 @@ trait Reader {
     /// record by its place).
     fn event_id(&self) -> String;
     /// What the statement returns of a `rec` row.
-    fn returned(&self) -> &'static str;
+    fn returned(&self) -> String;
     fn text_type(&self) -> &'static str {
         match self.dialect() {
             Dialect::Spark => "STRING",
@@ -125,8 +125,8 @@ impl Reader for JsonReader<'_> {
         self.r.top_str("eventID")
     }
 
-    fn returned(&self) -> &'static str {
-        "record"
+    fn returned(&self) -> String {
+        "rec.record".to_owned()
     }
 }
 
@@ -169,8 +169,13 @@ impl Reader for AthenaReader<'_> {
         "eventid".to_owned()
     }
 
-    fn returned(&self) -> &'static str {
-        "*"
+    fn returned(&self) -> String {
+        // The table's own columns, not the statement's derived ones.
+        crate::ddl::table_columns()
+            .iter()
+            .map(|c| format!("rec.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -179,6 +184,7 @@ pub(crate) fn statement(
     d: Dialect,
     correlated: &Correlated<'_>,
     source: &super::Source,
+    order: Order,
 ) -> Result<String, Refusal> {
     let actions = json::uses_actions(&correlated.criteria);
     match (d, source) {
@@ -186,7 +192,7 @@ pub(crate) fn statement(
             if crate::table::check_table_name(table).is_err() {
                 return Err(Refusal::new(format!("the table name {table:?}"), d));
             }
-            build(&AthenaReader { table, actions }, correlated)
+            build(&AthenaReader { table, actions }, correlated, order)
         }
         (Dialect::Athena, _) => Err(Refusal::new("input files (athena reads a table)", d)),
         (_, super::Source::Files(files)) => build(
@@ -196,12 +202,17 @@ pub(crate) fn statement(
                 actions,
             },
             correlated,
+            order,
         ),
         (_, _) => Err(Refusal::new("a table source", d)),
     }
 }
 
-fn build(reader: &dyn Reader, correlated: &Correlated<'_>) -> Result<String, Refusal> {
+fn build(
+    reader: &dyn Reader,
+    correlated: &Correlated<'_>,
+    order: Order,
+) -> Result<String, Refusal> {
     let criteria = reader.pred(&correlated.criteria)?;
     let mut parts = vec![
         ("_t".to_owned(), common::event_nanos()),
@@ -306,13 +317,14 @@ fn build(reader: &dyn Reader, correlated: &Correlated<'_>) -> Result<String, Ref
             }
         }
     }
-    let returned = match reader.returned() {
-        "*" => "rec.*".to_owned(),
-        column => format!("rec.{column}"),
+    let order_by = match order {
+        Order::Time => " ORDER BY rec._t NULLS LAST",
+        Order::None => "",
     };
     Ok(format!(
-        "WITH {} SELECT {returned} FROM rec {} WHERE {}",
+        "WITH {} SELECT {} FROM rec {} WHERE {}{order_by}",
         ctes.join(", "),
+        reader.returned(),
         joins.join(" "),
         written.join(" OR ")
     ))

@@ -6,7 +6,7 @@
 use super::common::{self, IntCmp};
 use super::cond::{ActionPlan, Cond};
 use super::path::{self, Seg};
-use super::{Dialect, Refusal, files, regex, str_lit};
+use super::{Dialect, Order, Refusal, files, regex, str_lit};
 use spitzel_core::expr::{Literal, Op};
 use std::cell::Cell;
 use std::cmp::Ordering;
@@ -16,14 +16,20 @@ pub(crate) fn statement(
     cond: &Cond<'_>,
     invert: bool,
     files: &[String],
+    order: Order,
 ) -> Result<String, Refusal> {
     let r = Render::new(d);
     let mut pred = r.cond(cond)?;
     if invert {
         pred = format!("NOT ({pred})");
     }
-    let from = r.relation(files, uses_window(cond), uses_actions(cond))?;
-    Ok(r.select_records(&format!("{} AS record", r.record_text()), &from, &pred))
+    let ordered = order == Order::Time;
+    let from = r.relation(files, ordered || uses_window(cond), uses_actions(cond))?;
+    let select = r.select_records(&format!("{} AS record", r.record_text()), &from, &pred);
+    Ok(match order {
+        Order::Time => format!("{select} {}", common::ORDER_BY_TIME),
+        Order::None => select,
+    })
 }
 
 impl Render {

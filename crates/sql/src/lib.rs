@@ -74,6 +74,17 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// The order of the rows a statement returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Whatever order the engine gives.
+    #[default]
+    None,
+    /// By eventTime's UTC instant as the window reads it (offsets applied,
+    /// to the nanosecond), records with no readable time last.
+    Time,
+}
+
 /// Where the records come from.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -98,9 +109,10 @@ pub fn emit(
     cond: &Cond,
     invert: bool,
     source: &Source,
+    order: Order,
 ) -> Result<String, Refusal> {
     common::check_numbers(dialect, cond)?;
-    let text = statement(dialect, cond, invert, source)?;
+    let text = statement(dialect, cond, invert, source, order)?;
     checked_size(dialect, text)
 }
 
@@ -110,9 +122,10 @@ pub fn emit_correlated(
     dialect: Dialect,
     correlated: &Correlated<'_>,
     source: &Source,
+    order: Order,
 ) -> Result<String, Refusal> {
     common::check_numbers(dialect, &correlated.criteria)?;
-    let text = correlation::statement(dialect, correlated, source)?;
+    let text = correlation::statement(dialect, correlated, source, order)?;
     checked_size(dialect, text)
 }
 
@@ -138,19 +151,20 @@ fn statement(
     cond: &Cond,
     invert: bool,
     source: &Source,
+    order: Order,
 ) -> Result<String, Refusal> {
     match dialect {
         Dialect::Athena => {
             let Source::Table(table) = source else {
                 return Err(Refusal::new("input files (athena reads a table)", dialect));
             };
-            athena::statement(cond, invert, table)
+            athena::statement(cond, invert, table, order)
         }
         Dialect::Duckdb | Dialect::Spark => {
             let Source::Files(files) = source else {
                 return Err(Refusal::new("a table source", dialect));
             };
-            json::statement(dialect, cond, invert, files)
+            json::statement(dialect, cond, invert, files, order)
         }
     }
 }
