@@ -475,7 +475,8 @@ fn sigma_rules_emit_sql_one_statement_per_dialect() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let sql = text(&out.stdout);
     assert!(
-        sql.starts_with("SELECT * FROM cloudtrail_logs WHERE "),
+        sql.starts_with("SELECT eventversion, useridentity, ")
+            && sql.contains(" FROM cloudtrail_logs WHERE "),
         "{sql}"
     );
     assert!(
