@@ -66,7 +66,15 @@ pub fn run(args: FilterArgs) -> Exit {
             dialect,
             table,
             order,
-        } => print_sql(emit_sql::statement(&settings, *dialect, table, *order)),
+        } => print_sql(
+            emit_sql::statement(&settings, *dialect, table, *order).map(|emitted| {
+                // Said before the statement is printed, whatever reads it.
+                for warning in &emitted.warnings {
+                    eprintln!("spitzel-filter: {warning}");
+                }
+                emitted.text
+            }),
+        ),
         Output::Records(output) => filter(&settings, output),
     }
 }

@@ -6,8 +6,14 @@ use spitzel_sigma::RuleSet;
 use spitzel_sigma::correlation::{Kind, Source as SigmaSource};
 use spitzel_sql::{
     ActionPlan, Cond, Correlated, CountCorrelation, CountSource, DdlError, Dialect, Order, Refusal,
-    Source, athena_ddl, emit as emit_sql, emit_correlated,
+    Source, athena_ddl, emit as emit_sql, emit_correlated, scan_warnings,
 };
+
+/// A statement and what to tell the user about it on stderr.
+pub(crate) struct Emitted {
+    pub text: String,
+    pub warnings: Vec<String>,
+}
 
 /// Why --emit-sql prints no statement (one line, exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +40,7 @@ pub(crate) fn statement(
     dialect: Dialect,
     table: &str,
     order: Order,
-) -> Result<String, EmitError> {
+) -> Result<Emitted, EmitError> {
     let criteria = &settings.criteria;
     if settings.unique {
         return Err(Refusal::new(
@@ -56,13 +62,17 @@ pub(crate) fn statement(
         Some(sigma) if !sigma.rules.correlations.list.is_empty() => {
             let correlated = correlated(settings, plan, &sigma.rules, dialect)?;
             let source = source(settings, dialect, table);
-            return Ok(emit_correlated(dialect, &correlated, &source, order)?);
+            let text = emit_correlated(dialect, &correlated, &source, order)?;
+            let warnings = scan_warnings(dialect, &correlated.criteria, false, true);
+            return Ok(Emitted { text, warnings });
         }
         Some(sigma) => Some(Cond::sigma(&sigma.rules.rules)),
     };
     let cond = Cond::criteria(plan, criteria.window, &criteria.expressions, sigma);
     let source = source(settings, dialect, table);
-    Ok(emit_sql(dialect, &cond, settings.invert, &source, order)?)
+    let text = emit_sql(dialect, &cond, settings.invert, &source, order)?;
+    let warnings = scan_warnings(dialect, &cond, settings.invert, false);
+    Ok(Emitted { text, warnings })
 }
 
 fn source(settings: &Settings, dialect: Dialect, table: &str) -> Source {

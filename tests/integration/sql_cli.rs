@@ -249,3 +249,44 @@ fn athena_returns_the_tables_columns_and_orders_by_time_when_asked() {
     let out = run(&["--sql-order", "time"], b"");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn athena_warns_of_what_it_cannot_prune_and_still_prints_the_statement() {
+    let no_partition = "spitzel-filter: warning: --emit-sql athena: no partition predicate";
+    let no_account = "spitzel-filter: warning: --emit-sql athena: no account pinned";
+    let pinned = "$.recipientAccountId == '111122223333'";
+    for (args, warning) in [
+        (vec!["s3:Get*"], Some(no_partition)),
+        (
+            vec!["s3:Get*", "--from", "2026-03-01", "-m", pinned, "-v"],
+            Some(no_partition),
+        ),
+        (vec!["s3:Get*", "--from", "2026-03-01"], Some(no_account)),
+        (vec!["-m", "$.awsRegion == 'us-east-1'"], Some(no_account)),
+        (vec!["s3:Get*", "-m", pinned], None),
+        (vec!["--from", "2026-03-01", "-m", pinned], None),
+    ] {
+        let mut all = vec!["--emit-sql", "athena"];
+        all.extend(&args);
+        let out = run(&all, b"");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(stdout(&out).contains("FROM"), "{args:?}");
+        let err = stderr(&out);
+        match warning {
+            Some(start) => {
+                assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+                assert!(err.starts_with(start), "{args:?}: {err}");
+            }
+            None => assert_eq!(err, "", "{args:?}"),
+        }
+    }
+    // DuckDB and Spark read the files named: nothing to warn of.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.ndjson");
+    std::fs::write(&path, RECORD).unwrap();
+    for dialect in ["duckdb", "spark"] {
+        let out = run(&["--emit-sql", dialect, "-i", path.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(stderr(&out), "", "{dialect}");
+    }
+}

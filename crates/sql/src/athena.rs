@@ -68,6 +68,42 @@ pub(crate) fn statement(
     Ok(text)
 }
 
+/// What an Athena statement for `cond` leaves unpruned, as warnings (one
+/// line each): no partition predicate at all (the whole table is read and
+/// billed), or no account pinned (a `--sql-ddl` table's injected account
+/// partition refuses such a query). A correlation statement and `-v` get
+/// no partition predicates.
+pub(crate) fn scan_warnings(cond: &Cond<'_>, invert: bool, correlated: bool) -> Vec<String> {
+    let prunes = !invert && !correlated;
+    let day = prunes && window_from(cond).and_then(common::key_date).is_some();
+    let account = prunes && pinned(cond, "recipientAccountId").is_some();
+    let region = prunes && pinned(cond, "awsRegion").is_some();
+    let mut warnings = Vec::new();
+    if !(day || account || region) {
+        let why = if invert {
+            " (-v selects the events outside the criteria, in every partition)"
+        } else if correlated {
+            " (a correlation counts events across all partitions)"
+        } else {
+            ""
+        };
+        warnings.push(format!(
+            "warning: --emit-sql athena: no partition predicate{why}: Athena reads, and bills, the \
+             whole table; --from, or a --match pinning $.recipientAccountId or $.awsRegion \
+             (== a string, or in strings), would narrow it, and a --sql-ddl table needs the \
+             account pinned"
+        ));
+    } else if !account {
+        warnings.push(
+            "warning: --emit-sql athena: no account pinned: a --sql-ddl table (its account \
+             partition is injected) refuses the query; add --match '$.recipientAccountId == \
+             \"ACCOUNT\"' (other tables read every account's files)"
+                .to_owned(),
+        );
+    }
+    warnings
+}
+
 /// The table with the window's and the action predicates' inputs,
 /// computed once per record, when asked for.
 pub(crate) fn relation(table: &str, window: bool, actions: bool) -> Result<String, Refusal> {

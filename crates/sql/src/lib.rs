@@ -129,6 +129,16 @@ pub fn emit_correlated(
     checked_size(dialect, text)
 }
 
+/// What the statement leaves for the user to know before running it: for
+/// Athena, the partitions it cannot prune (see `athena::scan_warnings`);
+/// DuckDB and Spark read the files named, so nothing.
+pub fn scan_warnings(dialect: Dialect, cond: &Cond, invert: bool, correlated: bool) -> Vec<String> {
+    match dialect {
+        Dialect::Athena => athena::scan_warnings(cond, invert, correlated),
+        Dialect::Spark | Dialect::Duckdb => Vec::new(),
+    }
+}
+
 fn checked_size(dialect: Dialect, text: String) -> Result<String, Refusal> {
     let limit = match dialect {
         Dialect::Athena => ATHENA_MAX_STATEMENT,
