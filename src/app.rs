@@ -72,7 +72,9 @@ pub fn run(args: FilterArgs) -> Exit {
                 for warning in &emitted.warnings {
                     eprintln!("spitzel-filter: {warning}");
                 }
-                emitted.text
+                let args = std::env::args_os().skip(1);
+                let header = emit_sql::header(args.map(|a| a.to_string_lossy().into_owned()));
+                format!("{header}{}", emitted.text)
             }),
         ),
         Output::Records(output) => filter(&settings, output),

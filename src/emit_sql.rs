@@ -26,6 +26,47 @@ pub(crate) enum EmitError {
     Refused(#[from] Refusal),
 }
 
+/// The statement's first line, a comment: spitzel's version and the
+/// command as the user typed it, so a reviewer sees what the statement
+/// claims to select. Each argument is shell-quoted, and a line break
+/// inside one is written as an escape: it would end the comment.
+pub(crate) fn header(args: impl Iterator<Item = String>) -> String {
+    let words: Vec<String> = args.map(|a| shell_word(&a)).collect();
+    format!(
+        "-- spitzel-filter {}: spitzel-filter {}\n",
+        env!("CARGO_PKG_VERSION"),
+        words.join(" ")
+    )
+}
+
+/// `word` as a POSIX shell reads it back: bare, in '...', or in $'...'
+/// with escapes when it holds control or line-separating characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c);
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_owned();
+    }
+    if !word.chars().any(breaks) {
+        return format!("'{}'", word.replace('\'', r"'\''"));
+    }
+    let mut out = String::from("$'");
+    for c in word.chars() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '\'' => out.push_str(r"\'"),
+            '\n' => out.push_str(r"\n"),
+            '\t' => out.push_str(r"\t"),
+            '\r' => out.push_str(r"\r"),
+            c if breaks(c) && (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if breaks(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 /// --sql-ddl: the CREATE EXTERNAL TABLE for a trail location; no criteria.
 pub(crate) fn ddl(dialect: Dialect, location: &str, table: &str) -> Result<String, EmitError> {
     if dialect != Dialect::Athena {

@@ -235,7 +235,7 @@ fn athena_returns_the_tables_columns_and_orders_by_time_when_asked() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let sql = stdout(&out);
-    let outer = sql.trim_start_matches(|c| c != 'S');
+    let outer = sql.lines().nth(1).unwrap();
     assert!(
         outer.starts_with("SELECT eventversion, useridentity, eventtime, "),
         "{sql}"
@@ -289,4 +289,38 @@ fn athena_warns_of_what_it_cannot_prune_and_still_prints_the_statement() {
         assert_eq!(out.status.code(), Some(0));
         assert_eq!(stderr(&out), "", "{dialect}");
     }
+}
+
+#[test]
+fn the_statement_opens_with_the_command_as_typed_on_one_comment_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A line break in an argument would end the comment and let the rest
+    // of the argument run as SQL: it is written as an escape.
+    let path = dir.path().join("a\nDROP TABLE x; --.ndjson");
+    std::fs::write(&path, RECORD).unwrap();
+    let out = run(
+        &[
+            "s3:Get*",
+            "--match",
+            "$.errorCode == \"Access'Denied\"",
+            "--emit-sql",
+            "duckdb",
+            "-i",
+            path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    let mut lines = sql.lines();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "-- spitzel-filter {version}: spitzel-filter 's3:Get*' --match \
+             '$.errorCode == \"Access'\\''Denied\"' --emit-sql duckdb -i $'{}/a\\nDROP TABLE x; --.ndjson'",
+            dir.path().display()
+        )
+    );
+    assert!(lines.next().unwrap().starts_with("SELECT "), "{sql}");
 }

@@ -6,7 +6,7 @@
 //! needs more is refused.
 
 use super::athena_table::{COLUMNS, Kind, RESOURCE_FIELDS};
-use super::common::{self};
+use super::common::{self, Actions};
 use super::cond::{ActionPlan, Cond};
 use super::ddl::table_columns;
 use super::path::{self, Seg};
@@ -25,9 +25,9 @@ pub(crate) fn statement(
     if crate::table::check_table_name(table).is_err() {
         return Err(Refusal::new(format!("the table name {table:?}"), D));
     }
-    let mut pred = render(cond)?;
+    let mut pred = common::criteria_lines(cond, "    ", &render)?;
     if invert {
-        pred = format!("NOT ({pred})");
+        pred = format!("NOT (\n    {pred}\n  )");
     }
     let mut clauses = vec![pred];
     // Partition projection: CloudTrail files are named and placed by
@@ -58,12 +58,12 @@ pub(crate) fn statement(
     )?;
     // The table's own columns only: the derived ones are the statement's.
     let mut text = format!(
-        "SELECT {} FROM {from} WHERE {}",
+        "SELECT {}\nFROM {from}\nWHERE {}",
         table_columns().join(", "),
-        clauses.join(" AND ")
+        clauses.join("\n  AND ")
     );
     if order == Order::Time {
-        text = format!("{text} {}", common::ORDER_BY_TIME);
+        text = format!("{text}\n{}", common::ORDER_BY_TIME);
     }
     Ok(text)
 }
@@ -106,24 +106,15 @@ pub(crate) fn scan_warnings(cond: &Cond<'_>, invert: bool, correlated: bool) -> 
 
 /// The table with the window's and the action predicates' inputs,
 /// computed once per record, when asked for.
-pub(crate) fn relation(table: &str, window: bool, actions: bool) -> Result<String, Refusal> {
-    let mut from = table.to_owned();
-    if window {
-        for (name, expr) in common::window_columns(D, "eventtime") {
-            from = format!("(SELECT *, {expr} AS {name} FROM {from})");
-        }
-    }
-    if actions {
-        from = format!(
-            "(SELECT *, eventsource AS {}, eventname AS {} FROM {from})",
-            common::ES,
-            common::EN
-        );
-        for (name, expr) in common::action_columns(D) {
-            from = format!("(SELECT *, {expr} AS {name} FROM {from})");
-        }
-    }
-    Ok(from)
+pub(crate) fn relation(table: &str, window: bool, actions: Actions) -> Result<String, Refusal> {
+    let steps = common::derived_steps(
+        D,
+        window.then_some("eventtime"),
+        actions,
+        "eventsource",
+        "eventname",
+    );
+    Ok(common::stepped(table, &steps))
 }
 
 /// A condition on one row of the table.

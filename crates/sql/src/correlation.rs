@@ -15,6 +15,7 @@
 //! JSON kind there stops the query (DuckDB, Spark): the filter compares
 //! those by their JSON text, which the engines do not keep.
 
+use super::common::Actions;
 use super::cond::Cond;
 use super::json::{self, Kind, Render};
 use super::{Dialect, Order, Refusal, athena, athena_table, common, str_lit};
@@ -82,7 +83,7 @@ trait Reader {
 struct JsonReader<'a> {
     r: Render,
     files: &'a [String],
-    actions: bool,
+    actions: Actions,
 }
 
 impl Reader for JsonReader<'_> {
@@ -132,7 +133,7 @@ impl Reader for JsonReader<'_> {
 
 struct AthenaReader<'a> {
     table: &'a str,
-    actions: bool,
+    actions: Actions,
 }
 
 impl Reader for AthenaReader<'_> {
@@ -318,12 +319,12 @@ fn build(
         }
     }
     let order_by = match order {
-        Order::Time => " ORDER BY rec._t NULLS LAST",
+        Order::Time => "\nORDER BY rec._t NULLS LAST",
         Order::None => "",
     };
     Ok(format!(
-        "WITH {} SELECT {} FROM rec {} WHERE {}{order_by}",
-        ctes.join(", "),
+        "WITH\n  {}\nSELECT {}\nFROM rec {}\nWHERE {}{order_by}",
+        ctes.join(",\n  "),
         reader.returned(),
         joins.join(" "),
         written.join(" OR ")
