@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'spitzel-filter' -ScriptBlock {
             [CompletionResult]::new('--unique', '--unique', [CompletionResultType]::ParameterName, 'Drop a record equal to one already written under its eventID (a redelivery); say other records sharing one')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Make the first bad input line, or an action glob the IAM table does not know, fatal (exit 2)')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print statistics to stderr at the end')
+            [CompletionResult]::new('--sql-skip-refused', '--sql-skip-refused', [CompletionResultType]::ParameterName, 'With --emit-sql and --sigma: leave out the rules with no exact translation, listing them')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

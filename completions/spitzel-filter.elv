@@ -49,6 +49,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand --unique 'Drop a record equal to one already written under its eventID (a redelivery); say other records sharing one'
             cand --strict 'Make the first bad input line, or an action glob the IAM table does not know, fatal (exit 2)'
             cand --stats 'Print statistics to stderr at the end'
+            cand --sql-skip-refused 'With --emit-sql and --sigma: leave out the rules with no exact translation, listing them'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -13,6 +13,8 @@ use spitzel_sql::{
 pub(crate) struct Emitted {
     pub text: String,
     pub warnings: Vec<String>,
+    /// One-line comments for the statement's head (rules left out).
+    pub notes: Vec<String>,
 }
 
 /// Why --emit-sql prints no statement (one line, exit 2).
@@ -37,6 +39,20 @@ pub(crate) fn header(args: impl Iterator<Item = String>) -> String {
         env!("CARGO_PKG_VERSION"),
         words.join(" ")
     )
+}
+
+/// `text` with its control and line-separating characters escaped: it goes
+/// into a one-line SQL comment and a one-line warning.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `word` as a POSIX shell reads it back: bare, in '...', or in $'...'
@@ -81,8 +97,10 @@ pub(crate) fn statement(
     dialect: Dialect,
     table: &str,
     order: Order,
+    skip_refused: bool,
 ) -> Result<Emitted, EmitError> {
     let criteria = &settings.criteria;
+    let mut notes = Vec::new();
     if settings.unique {
         return Err(Refusal::new(
             "--unique (the duplicate rule follows input order, which a table has not)",
@@ -100,20 +118,69 @@ pub(crate) fn statement(
             )
             .into());
         }
+        Some(sigma) if skip_refused && !sigma.rules.correlations.list.is_empty() => {
+            return Err(Refusal::new(
+                "--sql-skip-refused with correlation rules (their counts need every rule)",
+                dialect,
+            )
+            .into());
+        }
         Some(sigma) if !sigma.rules.correlations.list.is_empty() => {
             let correlated = correlated(settings, plan, &sigma.rules, dialect)?;
             let source = source(settings, dialect, table);
             let text = emit_correlated(dialect, &correlated, &source, order)?;
             let warnings = scan_warnings(dialect, &correlated.criteria, false, true);
-            return Ok(Emitted { text, warnings });
+            return Ok(Emitted {
+                text,
+                warnings,
+                notes,
+            });
+        }
+        Some(sigma) if skip_refused => {
+            // Each rule alone, as the statement would hold it, over a
+            // stand-in source (the real one is checked once, below).
+            let probe = match dialect {
+                Dialect::Athena => Source::Table(table.to_owned()),
+                _ => Source::Files(vec!["probe.ndjson".to_owned()]),
+            };
+            let mut kept = Vec::new();
+            for rule in &sigma.rules.rules {
+                let alone = Cond::rule(rule);
+                match emit_sql(dialect, &alone, false, &probe, Order::None) {
+                    Ok(_) => kept.push(alone),
+                    Err(refusal) => notes.push(format!(
+                        "left out (no exact translation): {}",
+                        one_line(&refusal.construct)
+                    )),
+                }
+            }
+            if kept.is_empty() {
+                return Err(Refusal::new(
+                    format!(
+                        "every one of the {} rules (run with --sql-skip-refused off to see the first reason)",
+                        sigma.rules.rules.len()
+                    ),
+                    dialect,
+                )
+                .into());
+            }
+            Some(Cond::Or(kept))
         }
         Some(sigma) => Some(Cond::sigma(&sigma.rules.rules)),
     };
     let cond = Cond::criteria(plan, criteria.window, &criteria.expressions, sigma);
     let source = source(settings, dialect, table);
     let text = emit_sql(dialect, &cond, settings.invert, &source, order)?;
-    let warnings = scan_warnings(dialect, &cond, settings.invert, false);
-    Ok(Emitted { text, warnings })
+    let mut warnings: Vec<String> = notes
+        .iter()
+        .map(|note| format!("warning: --emit-sql {}: {note}", dialect.name()))
+        .collect();
+    warnings.extend(scan_warnings(dialect, &cond, settings.invert, false));
+    Ok(Emitted {
+        text,
+        warnings,
+        notes,
+    })
 }
 
 fn source(settings: &Settings, dialect: Dialect, table: &str) -> Source {

@@ -107,6 +107,7 @@ pub(crate) enum Output {
         dialect: Dialect,
         table: String,
         order: spitzel_sql::Order,
+        skip_refused: bool,
     },
 }
 
@@ -184,6 +185,7 @@ impl Settings {
                     Some(SqlOrder::Time) => spitzel_sql::Order::Time,
                     None => spitzel_sql::Order::None,
                 },
+                skip_refused: args.sql_skip_refused,
             },
             None => Output::Records(RecordOutput {
                 keep: if args.count || args.quiet {

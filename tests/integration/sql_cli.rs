@@ -324,3 +324,67 @@ fn the_statement_opens_with_the_command_as_typed_on_one_comment_line() {
     );
     assert!(lines.next().unwrap().starts_with("SELECT "), "{sql}");
 }
+
+#[test]
+fn sql_skip_refused_translates_the_rules_it_can_and_names_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, detection: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "title: {name}\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+                 detection:\n{detection}\n  condition: sel\n"
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let good = write("good.yml", "  sel:\n    eventName: StopLogging");
+    let bad = write("bad.yml", "  sel:\n    eventName|fieldref: errorCode");
+    let reason = format!("{bad}: fieldref on eventName");
+    // Without the option one rule refuses the set.
+    let out = run(
+        &["--sigma", &good, "--sigma", &bad, "--emit-sql", "athena"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(&reason), "{}", stderr(&out));
+    let out = run(
+        &[
+            "--sigma",
+            &good,
+            "--sigma",
+            &bad,
+            "--emit-sql",
+            "athena",
+            "--sql-skip-refused",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    let left_out = format!("left out (no exact translation): {reason}");
+    assert_eq!(sql.lines().nth(1).unwrap(), format!("-- {left_out}"));
+    assert!(sql.contains("[Ss\\x{17F}][Tt][Oo][Pp]"), "{sql}");
+    assert!(
+        stderr(&out)
+            .lines()
+            .any(|l| l == format!("spitzel-filter: warning: --emit-sql athena: {left_out}")),
+        "{}",
+        stderr(&out)
+    );
+    // A set of which nothing translates is still refused.
+    let out = run(
+        &[
+            "--sigma",
+            &bad,
+            "--emit-sql",
+            "athena",
+            "--sql-skip-refused",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+}

@@ -425,7 +425,9 @@ def sigma_queries(work):
             translated.append(p)
     # Several rules at once, with the other criteria, negated, and a level
     # that leaves no rule.
+    refused_everywhere = [os.path.join(d, f"{name}.yml") for name, _, refuse in SIGMA_RULES if refuse == ALL]
     queries += [{"sigma": translated, "refuse": []},
+                {"sigma": translated[:6], "skip_refused": refused_everywhere, "refuse": []},
                 {"sigma": translated[:4], "actions": ["s3:*"], "match": ["$.readOnly == True"], "refuse": []},
                 {"sigma": translated[:4], "from": "2026-03-14T10:30:00Z", "invert": True, "refuse": []},
                 {"sigma": translated[:4], "level": "high", "refuse": []}]
@@ -539,7 +541,14 @@ def cli_args(q):
 
 def emit_args(q):
     """What only the statement is told (the filter has no row order)."""
-    return ["--sql-order", "time"] if q.get("order") else []
+    args = ["--sql-order", "time"] if q.get("order") else []
+    # Rules no dialect translates, left out by --sql-skip-refused: the
+    # statement must select what the other rules select.
+    for rule in q.get("skip_refused", []):
+        args += ["--sigma", rule]
+    if "skip_refused" in q:
+        args.append("--sql-skip-refused")
+    return args
 
 
 def canon(obj):

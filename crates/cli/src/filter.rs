@@ -215,6 +215,19 @@ pub struct FilterArgs {
     )]
     pub sql_order: Option<SqlOrder>,
 
+    /// With --emit-sql and --sigma: leave out the rules with no exact translation, listing them
+    #[arg(
+        long,
+        requires_all = ["emit_sql", "sigma"],
+        long_help = "With --emit-sql and --sigma: translate the rules that translate exactly \
+                     and leave out the others, each named with its file and the reason on \
+                     stderr and as a comment in the statement, instead of refusing the whole \
+                     set. The statement then selects what the rules it kept select. Not with \
+                     correlation rules (their counts need every rule). Without it one \
+                     untranslatable rule refuses the set"
+    )]
+    pub sql_skip_refused: bool,
+
     /// With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead
     #[arg(long, value_name = "S3_URL", requires = "emit_sql")]
     pub sql_ddl: Option<String>,
