@@ -18,6 +18,7 @@ complete -c spitzel-filter -l emit-sql -d 'Print one SQL statement selecting the
 spark\t''
 duckdb\t''"
 complete -c spitzel-filter -l sql-table -d 'The Athena table --emit-sql athena queries' -r
+complete -c spitzel-filter -l sql-order -d 'With --emit-sql: order the statement\'s rows (time: by eventTime\'s UTC instant)' -r -f -a "time\t''"
 complete -c spitzel-filter -l sql-ddl -d 'With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead' -r
 complete -c spitzel-filter -l implied -d 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
 complete -c spitzel-filter -l annotate -d 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched'
@@ -28,5 +29,6 @@ complete -c spitzel-filter -s q -l quiet -d 'Print nothing; exit 0 at the first 
 complete -c spitzel-filter -l unique -d 'Drop a record equal to one already written under its eventID (a redelivery); say other records sharing one'
 complete -c spitzel-filter -l strict -d 'Make the first bad input line, or an action glob the IAM table does not know, fatal (exit 2)'
 complete -c spitzel-filter -l stats -d 'Print statistics to stderr at the end'
+complete -c spitzel-filter -l sql-skip-refused -d 'With --emit-sql and --sigma: leave out the rules with no exact translation, listing them'
 complete -c spitzel-filter -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spitzel-filter -s V -l version -d 'Print version'

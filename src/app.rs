@@ -62,9 +62,27 @@ pub fn run(args: FilterArgs) -> Exit {
         Err(error) => return usage(&error),
     };
     match &settings.output {
-        Output::Sql { dialect, table } => {
-            print_sql(emit_sql::statement(&settings, *dialect, table))
-        }
+        Output::Sql {
+            dialect,
+            table,
+            order,
+            skip_refused,
+        } => print_sql(
+            emit_sql::statement(&settings, *dialect, table, *order, *skip_refused).map(|emitted| {
+                // Said before the statement is printed, whatever reads it.
+                for warning in &emitted.warnings {
+                    eprintln!("spitzel-filter: {warning}");
+                }
+                let args = std::env::args_os().skip(1);
+                let header = emit_sql::header(args.map(|a| a.to_string_lossy().into_owned()));
+                let notes: String = emitted
+                    .notes
+                    .iter()
+                    .map(|note| format!("-- {note}\n"))
+                    .collect();
+                format!("{header}{notes}{}", emitted.text)
+            }),
+        ),
         Output::Records(output) => filter(&settings, output),
     }
 }

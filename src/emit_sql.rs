@@ -5,9 +5,17 @@ use spitzel_core::actions::ActionMatcher;
 use spitzel_sigma::RuleSet;
 use spitzel_sigma::correlation::{Kind, Source as SigmaSource};
 use spitzel_sql::{
-    ActionPlan, Cond, Correlated, CountCorrelation, CountSource, DdlError, Dialect, Refusal,
-    Source, athena_ddl, emit as emit_sql, emit_correlated,
+    ActionPlan, Cond, Correlated, CountCorrelation, CountSource, DdlError, Dialect, Order, Refusal,
+    Source, athena_ddl, emit as emit_sql, emit_correlated, scan_warnings,
 };
+
+/// A statement and what to tell the user about it on stderr.
+pub(crate) struct Emitted {
+    pub text: String,
+    pub warnings: Vec<String>,
+    /// One-line comments for the statement's head (rules left out).
+    pub notes: Vec<String>,
+}
 
 /// Why --emit-sql prints no statement (one line, exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +26,61 @@ pub(crate) enum EmitError {
     Ddl(#[from] DdlError),
     #[error(transparent)]
     Refused(#[from] Refusal),
+}
+
+/// The statement's first line, a comment: spitzel's version and the
+/// command as the user typed it, so a reviewer sees what the statement
+/// claims to select. Each argument is shell-quoted, and a line break
+/// inside one is written as an escape: it would end the comment.
+pub(crate) fn header(args: impl Iterator<Item = String>) -> String {
+    let words: Vec<String> = args.map(|a| shell_word(&a)).collect();
+    format!(
+        "-- spitzel-filter {}: spitzel-filter {}\n",
+        env!("CARGO_PKG_VERSION"),
+        words.join(" ")
+    )
+}
+
+/// `text` with its control and line-separating characters escaped: it goes
+/// into a one-line SQL comment and a one-line warning.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `word` as a POSIX shell reads it back: bare, in '...', or in $'...'
+/// with escapes when it holds control or line-separating characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c);
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_owned();
+    }
+    if !word.chars().any(breaks) {
+        return format!("'{}'", word.replace('\'', r"'\''"));
+    }
+    let mut out = String::from("$'");
+    for c in word.chars() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '\'' => out.push_str(r"\'"),
+            '\n' => out.push_str(r"\n"),
+            '\t' => out.push_str(r"\t"),
+            '\r' => out.push_str(r"\r"),
+            c if breaks(c) && (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if breaks(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// --sql-ddl: the CREATE EXTERNAL TABLE for a trail location; no criteria.
@@ -33,8 +96,11 @@ pub(crate) fn statement(
     settings: &Settings,
     dialect: Dialect,
     table: &str,
-) -> Result<String, EmitError> {
+    order: Order,
+    skip_refused: bool,
+) -> Result<Emitted, EmitError> {
     let criteria = &settings.criteria;
+    let mut notes = Vec::new();
     if settings.unique {
         return Err(Refusal::new(
             "--unique (the duplicate rule follows input order, which a table has not)",
@@ -52,16 +118,69 @@ pub(crate) fn statement(
             )
             .into());
         }
+        Some(sigma) if skip_refused && !sigma.rules.correlations.list.is_empty() => {
+            return Err(Refusal::new(
+                "--sql-skip-refused with correlation rules (their counts need every rule)",
+                dialect,
+            )
+            .into());
+        }
         Some(sigma) if !sigma.rules.correlations.list.is_empty() => {
             let correlated = correlated(settings, plan, &sigma.rules, dialect)?;
             let source = source(settings, dialect, table);
-            return Ok(emit_correlated(dialect, &correlated, &source)?);
+            let text = emit_correlated(dialect, &correlated, &source, order)?;
+            let warnings = scan_warnings(dialect, &correlated.criteria, false, true);
+            return Ok(Emitted {
+                text,
+                warnings,
+                notes,
+            });
+        }
+        Some(sigma) if skip_refused => {
+            // Each rule alone, as the statement would hold it, over a
+            // stand-in source (the real one is checked once, below).
+            let probe = match dialect {
+                Dialect::Athena => Source::Table(table.to_owned()),
+                _ => Source::Files(vec!["probe.ndjson".to_owned()]),
+            };
+            let mut kept = Vec::new();
+            for rule in &sigma.rules.rules {
+                let alone = Cond::rule(rule);
+                match emit_sql(dialect, &alone, false, &probe, Order::None) {
+                    Ok(_) => kept.push(alone),
+                    Err(refusal) => notes.push(format!(
+                        "left out (no exact translation): {}",
+                        one_line(&refusal.construct)
+                    )),
+                }
+            }
+            if kept.is_empty() {
+                return Err(Refusal::new(
+                    format!(
+                        "every one of the {} rules (run with --sql-skip-refused off to see the first reason)",
+                        sigma.rules.rules.len()
+                    ),
+                    dialect,
+                )
+                .into());
+            }
+            Some(Cond::Or(kept))
         }
         Some(sigma) => Some(Cond::sigma(&sigma.rules.rules)),
     };
     let cond = Cond::criteria(plan, criteria.window, &criteria.expressions, sigma);
     let source = source(settings, dialect, table);
-    Ok(emit_sql(dialect, &cond, settings.invert, &source)?)
+    let text = emit_sql(dialect, &cond, settings.invert, &source, order)?;
+    let mut warnings: Vec<String> = notes
+        .iter()
+        .map(|note| format!("warning: --emit-sql {}: {note}", dialect.name()))
+        .collect();
+    warnings.extend(scan_warnings(dialect, &cond, settings.invert, false));
+    Ok(Emitted {
+        text,
+        warnings,
+        notes,
+    })
 }
 
 fn source(settings: &Settings, dialect: Dialect, table: &str) -> Source {

@@ -3,7 +3,7 @@
 //! so that the two outputs cannot judge the same arguments differently.
 
 use spitzel_cli::common::TimeArgsError;
-use spitzel_cli::filter::{FilterArgs, SigmaLevel, SqlDialect};
+use spitzel_cli::filter::{FilterArgs, SigmaLevel, SqlDialect, SqlOrder};
 use spitzel_core::actions::{ActionGlobError, ActionMatcher, UnknownGlob};
 use spitzel_core::expr::{ExprError, Expression, excerpt};
 use spitzel_input::Limits;
@@ -103,7 +103,12 @@ pub(crate) enum Output {
     /// The records (or their count) on stdout.
     Records(RecordOutput),
     /// --emit-sql: one statement selecting the same records.
-    Sql { dialect: Dialect, table: String },
+    Sql {
+        dialect: Dialect,
+        table: String,
+        order: spitzel_sql::Order,
+        skip_refused: bool,
+    },
 }
 
 /// How the pipeline runs and writes.
@@ -176,6 +181,11 @@ impl Settings {
             Some(dialect) => Output::Sql {
                 dialect: sql_dialect(dialect),
                 table: args.sql_table,
+                order: match args.sql_order {
+                    Some(SqlOrder::Time) => spitzel_sql::Order::Time,
+                    None => spitzel_sql::Order::None,
+                },
+                skip_refused: args.sql_skip_refused,
             },
             None => Output::Records(RecordOutput {
                 keep: if args.count || args.quiet {

@@ -475,7 +475,13 @@ fn sigma_rules_emit_sql_one_statement_per_dialect() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let sql = text(&out.stdout);
     assert!(
-        sql.starts_with("SELECT * FROM cloudtrail_logs WHERE "),
+        sql.starts_with("-- spitzel-filter ")
+            && sql
+                .lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("SELECT eventversion, useridentity, ")
+            && sql.contains("\nFROM cloudtrail_logs\nWHERE "),
         "{sql}"
     );
     assert!(
@@ -485,7 +491,8 @@ fn sigma_rules_emit_sql_one_statement_per_dialect() {
     // Simple case folding as the filter's regex crate does it: s and ſ.
     assert!(sql.contains(r"[Ss\x{17F}][Tt][Oo][Pp]"), "{sql}");
     assert!(sql.contains("(NOT "), "{sql}");
-    assert_eq!(sql.trim_end().lines().count(), 1);
+    // The command as typed on the first line, then the statement.
+    assert!(sql.lines().nth(1).unwrap().starts_with("SELECT "), "{sql}");
     // DuckDB: the walk of the dotted field and the rule's value.
     let out = run(
         &["--sigma", rules, "--emit-sql", "duckdb", "-i", "x.ndjson"],

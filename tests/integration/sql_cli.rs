@@ -187,3 +187,204 @@ fn a_sigma_network_with_host_bits_is_the_same_network_in_sql() {
         );
     }
 }
+
+#[test]
+fn numbers_no_dialect_compares_exactly_are_refused_alike_in_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.ndjson");
+    std::fs::write(&path, RECORD).unwrap();
+    for (expression, construct) in [
+        ("$.errorCode == 1e400", "a number literal no double holds"),
+        (
+            "$.errorCode in ['AccessDenied', -1e400]",
+            "a number literal no double holds",
+        ),
+        (
+            "$.errorCode != [1, {'k': 1e999}]",
+            "a number literal no double holds",
+        ),
+        (
+            "$.errorCode == 340282366920938463463374607431768211456",
+            "the integer 340282366920938463463374607431768211456, which no SQL integer holds",
+        ),
+    ] {
+        for dialect in ["athena", "duckdb", "spark"] {
+            let mut args = vec!["--emit-sql", dialect, "-m", expression];
+            if dialect != "athena" {
+                args.extend(["-i", path.to_str().unwrap()]);
+            }
+            let out = run(&args, b"");
+            assert_eq!(out.status.code(), Some(2), "{dialect} {expression}");
+            let err = stderr(&out);
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(
+                err.starts_with(&format!(
+                    "spitzel-filter: --emit-sql {dialect}: cannot translate exactly: {construct}"
+                )),
+                "{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn athena_returns_the_tables_columns_and_orders_by_time_when_asked() {
+    let out = run(
+        &["--emit-sql", "athena", "s3:Get*", "--sql-order", "time"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    let outer = sql.lines().nth(1).unwrap();
+    assert!(
+        outer.starts_with("SELECT eventversion, useridentity, eventtime, "),
+        "{sql}"
+    );
+    assert!(
+        sql.trim_end()
+            .ends_with("ORDER BY _et_s NULLS LAST, _et_n NULLS LAST"),
+        "{sql}"
+    );
+    // The order is the statement's: the filter itself has none to give.
+    let out = run(&["--sql-order", "time"], b"");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn athena_warns_of_what_it_cannot_prune_and_still_prints_the_statement() {
+    let no_partition = "spitzel-filter: warning: --emit-sql athena: no partition predicate";
+    let no_account = "spitzel-filter: warning: --emit-sql athena: no account pinned";
+    let pinned = "$.recipientAccountId == '111122223333'";
+    for (args, warning) in [
+        (vec!["s3:Get*"], Some(no_partition)),
+        (
+            vec!["s3:Get*", "--from", "2026-03-01", "-m", pinned, "-v"],
+            Some(no_partition),
+        ),
+        (vec!["s3:Get*", "--from", "2026-03-01"], Some(no_account)),
+        (vec!["-m", "$.awsRegion == 'us-east-1'"], Some(no_account)),
+        (vec!["s3:Get*", "-m", pinned], None),
+        (vec!["--from", "2026-03-01", "-m", pinned], None),
+    ] {
+        let mut all = vec!["--emit-sql", "athena"];
+        all.extend(&args);
+        let out = run(&all, b"");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(stdout(&out).contains("FROM"), "{args:?}");
+        let err = stderr(&out);
+        match warning {
+            Some(start) => {
+                assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+                assert!(err.starts_with(start), "{args:?}: {err}");
+            }
+            None => assert_eq!(err, "", "{args:?}"),
+        }
+    }
+    // DuckDB and Spark read the files named: nothing to warn of.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.ndjson");
+    std::fs::write(&path, RECORD).unwrap();
+    for dialect in ["duckdb", "spark"] {
+        let out = run(&["--emit-sql", dialect, "-i", path.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(stderr(&out), "", "{dialect}");
+    }
+}
+
+#[test]
+fn the_statement_opens_with_the_command_as_typed_on_one_comment_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A line break in an argument would end the comment and let the rest
+    // of the argument run as SQL: it is written as an escape.
+    let path = dir.path().join("a\nDROP TABLE x; --.ndjson");
+    std::fs::write(&path, RECORD).unwrap();
+    let out = run(
+        &[
+            "s3:Get*",
+            "--match",
+            "$.errorCode == \"Access'Denied\"",
+            "--emit-sql",
+            "duckdb",
+            "-i",
+            path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    let mut lines = sql.lines();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "-- spitzel-filter {version}: spitzel-filter 's3:Get*' --match \
+             '$.errorCode == \"Access'\\''Denied\"' --emit-sql duckdb -i $'{}/a\\nDROP TABLE x; --.ndjson'",
+            dir.path().display()
+        )
+    );
+    assert!(lines.next().unwrap().starts_with("SELECT "), "{sql}");
+}
+
+#[test]
+fn sql_skip_refused_translates_the_rules_it_can_and_names_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, detection: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "title: {name}\nlogsource:\n  product: aws\n  service: cloudtrail\n\
+                 detection:\n{detection}\n  condition: sel\n"
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let good = write("good.yml", "  sel:\n    eventName: StopLogging");
+    let bad = write("bad.yml", "  sel:\n    eventName|fieldref: errorCode");
+    let reason = format!("{bad}: fieldref on eventName");
+    // Without the option one rule refuses the set.
+    let out = run(
+        &["--sigma", &good, "--sigma", &bad, "--emit-sql", "athena"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(&reason), "{}", stderr(&out));
+    let out = run(
+        &[
+            "--sigma",
+            &good,
+            "--sigma",
+            &bad,
+            "--emit-sql",
+            "athena",
+            "--sql-skip-refused",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    let left_out = format!("left out (no exact translation): {reason}");
+    assert_eq!(sql.lines().nth(1).unwrap(), format!("-- {left_out}"));
+    assert!(sql.contains("[Ss\\x{17F}][Tt][Oo][Pp]"), "{sql}");
+    assert!(
+        stderr(&out)
+            .lines()
+            .any(|l| l == format!("spitzel-filter: warning: --emit-sql athena: {left_out}")),
+        "{}",
+        stderr(&out)
+    );
+    // A set of which nothing translates is still refused.
+    let out = run(
+        &[
+            "--sigma",
+            &bad,
+            "--emit-sql",
+            "athena",
+            "--sql-skip-refused",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+}

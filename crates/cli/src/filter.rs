@@ -203,6 +203,31 @@ pub struct FilterArgs {
     )]
     pub sql_table: String,
 
+    /// With --emit-sql: order the statement's rows (time: by eventTime's UTC instant)
+    #[arg(
+        long,
+        value_name = "ORDER",
+        requires = "emit_sql",
+        long_help = "With --emit-sql: order the rows the statement returns. time: by eventTime \
+                     read as the UTC instant the time window reads (so offsets such as +02:00 \
+                     sort by the instant, not the text), records whose eventTime is no time \
+                     last. Without it the engine returns rows in any order"
+    )]
+    pub sql_order: Option<SqlOrder>,
+
+    /// With --emit-sql and --sigma: leave out the rules with no exact translation, listing them
+    #[arg(
+        long,
+        requires_all = ["emit_sql", "sigma"],
+        long_help = "With --emit-sql and --sigma: translate the rules that translate exactly \
+                     and leave out the others, each named with its file and the reason on \
+                     stderr and as a comment in the statement, instead of refusing the whole \
+                     set. The statement then selects what the rules it kept select. Not with \
+                     correlation rules (their counts need every rule). Without it one \
+                     untranslatable rule refuses the set"
+    )]
+    pub sql_skip_refused: bool,
+
     /// With --emit-sql athena: print the CREATE EXTERNAL TABLE for this trail location instead
     #[arg(long, value_name = "S3_URL", requires = "emit_sql")]
     pub sql_ddl: Option<String>,
@@ -224,6 +249,12 @@ pub enum SqlDialect {
     Athena,
     Spark,
     Duckdb,
+}
+
+/// The row orders of --sql-order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlOrder {
+    Time,
 }
 
 /// More worker threads than this only cost memory and start-up time: the

@@ -6,22 +6,28 @@
 //! needs more is refused.
 
 use super::athena_table::{COLUMNS, Kind, RESOURCE_FIELDS};
-use super::common::{self};
+use super::common::{self, Actions};
 use super::cond::{ActionPlan, Cond};
+use super::ddl::table_columns;
 use super::path::{self, Seg};
-use super::{Dialect, Refusal, regex, str_lit};
+use super::{Dialect, Order, Refusal, regex, str_lit};
 use spitzel_core::expr::{Literal, Op};
 use std::cmp::Ordering;
 
 const D: Dialect = Dialect::Athena;
 
-pub(crate) fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<String, Refusal> {
+pub(crate) fn statement(
+    cond: &Cond<'_>,
+    invert: bool,
+    table: &str,
+    order: Order,
+) -> Result<String, Refusal> {
     if crate::table::check_table_name(table).is_err() {
         return Err(Refusal::new(format!("the table name {table:?}"), D));
     }
-    let mut pred = render(cond)?;
+    let mut pred = common::criteria_lines(cond, "    ", &render)?;
     if invert {
-        pred = format!("NOT ({pred})");
+        pred = format!("NOT (\n    {pred}\n  )");
     }
     let mut clauses = vec![pred];
     // Partition projection: CloudTrail files are named and placed by
@@ -47,35 +53,68 @@ pub(crate) fn statement(cond: &Cond<'_>, invert: bool, table: &str) -> Result<St
     }
     let from = relation(
         table,
-        super::json::uses_window(cond),
+        order == Order::Time || super::json::uses_window(cond),
         super::json::uses_actions(cond),
     )?;
-    Ok(format!(
-        "SELECT * FROM {from} WHERE {}",
-        clauses.join(" AND ")
-    ))
+    // The table's own columns only: the derived ones are the statement's.
+    let mut text = format!(
+        "SELECT {}\nFROM {from}\nWHERE {}",
+        table_columns().join(", "),
+        clauses.join("\n  AND ")
+    );
+    if order == Order::Time {
+        text = format!("{text}\n{}", common::ORDER_BY_TIME);
+    }
+    Ok(text)
+}
+
+/// What an Athena statement for `cond` leaves unpruned, as warnings (one
+/// line each): no partition predicate at all (the whole table is read and
+/// billed), or no account pinned (a `--sql-ddl` table's injected account
+/// partition refuses such a query). A correlation statement and `-v` get
+/// no partition predicates.
+pub(crate) fn scan_warnings(cond: &Cond<'_>, invert: bool, correlated: bool) -> Vec<String> {
+    let prunes = !invert && !correlated;
+    let day = prunes && window_from(cond).and_then(common::key_date).is_some();
+    let account = prunes && pinned(cond, "recipientAccountId").is_some();
+    let region = prunes && pinned(cond, "awsRegion").is_some();
+    let mut warnings = Vec::new();
+    if !(day || account || region) {
+        let why = if invert {
+            " (-v selects the events outside the criteria, in every partition)"
+        } else if correlated {
+            " (a correlation counts events across all partitions)"
+        } else {
+            ""
+        };
+        warnings.push(format!(
+            "warning: --emit-sql athena: no partition predicate{why}: Athena reads, and bills, the \
+             whole table; --from, or a --match pinning $.recipientAccountId or $.awsRegion \
+             (== a string, or in strings), would narrow it, and a --sql-ddl table needs the \
+             account pinned"
+        ));
+    } else if !account {
+        warnings.push(
+            "warning: --emit-sql athena: no account pinned: a --sql-ddl table (its account \
+             partition is injected) refuses the query; add --match '$.recipientAccountId == \
+             \"ACCOUNT\"' (other tables read every account's files)"
+                .to_owned(),
+        );
+    }
+    warnings
 }
 
 /// The table with the window's and the action predicates' inputs,
 /// computed once per record, when asked for.
-pub(crate) fn relation(table: &str, window: bool, actions: bool) -> Result<String, Refusal> {
-    let mut from = table.to_owned();
-    if window {
-        for (name, expr) in common::window_columns(D, "eventtime") {
-            from = format!("(SELECT *, {expr} AS {name} FROM {from})");
-        }
-    }
-    if actions {
-        from = format!(
-            "(SELECT *, eventsource AS {}, eventname AS {} FROM {from})",
-            common::ES,
-            common::EN
-        );
-        for (name, expr) in common::action_columns(D) {
-            from = format!("(SELECT *, {expr} AS {name} FROM {from})");
-        }
-    }
-    Ok(from)
+pub(crate) fn relation(table: &str, window: bool, actions: Actions) -> Result<String, Refusal> {
+    let steps = common::derived_steps(
+        D,
+        window.then_some("eventtime"),
+        actions,
+        "eventsource",
+        "eventname",
+    );
+    Ok(common::stepped(table, &steps))
 }
 
 /// A condition on one row of the table.

@@ -129,6 +129,16 @@ fn iam_prefix(d: Dialect, es: &str) -> String {
 /// eventName without the API date Lambda and CloudFront append, as
 /// `actions::strip_api_suffix` cuts it.
 fn operation(d: Dialect, prefix: &str, en: &str) -> String {
+    let (lambda, cloudfront) = api_suffix_cuts(d, en);
+    format!(
+        "(CASE WHEN {} THEN {lambda} WHEN {} THEN {cloudfront} ELSE {en} END)",
+        regex_match(d, prefix, &literal_regex("lambda")),
+        regex_match(d, prefix, &literal_regex("cloudfront")),
+    )
+}
+
+/// eventName cut as Lambda's and as CloudFront's API suffix are cut.
+fn api_suffix_cuts(d: Dialect, en: &str) -> (String, String) {
     let cut = |re: &str| match d {
         Dialect::Duckdb | Dialect::Athena | Dialect::Spark => {
             format!("regexp_replace({en}, {}, '')", str_lit(d, re))
@@ -147,11 +157,81 @@ fn operation(d: Dialect, prefix: &str, en: &str) -> String {
         regex_match(d, en, r"\A(?s:.)+[0-9]{4}_[0-9]{2}_[0-9]{2}\z"),
         cut(r"[0-9]{4}_[0-9]{2}_[0-9]{2}\z"),
     );
+    (lambda, cloudfront)
+}
+
+/// A relation with derived columns added step by step: `base` (a table
+/// name or a parenthesised query), then each named step adding its columns
+/// (`SELECT *, expr AS column FROM previous step`), written as a WITH so
+/// that each derived value stands on its own line under a name saying what
+/// it is (`iam_prefix`, `operation`, `instant_s`).
+pub(crate) fn stepped(base: &str, steps: &[(&str, Vec<(&str, String)>)]) -> String {
+    if steps.is_empty() {
+        return base.to_owned();
+    }
+    let mut ctes = vec![format!("    records AS (SELECT * FROM {base})")];
+    let mut previous = "records";
+    for (step, columns) in steps {
+        let added: Vec<String> = columns
+            .iter()
+            .map(|(name, expr)| format!("{expr} AS {name}"))
+            .collect();
+        ctes.push(format!(
+            "    {step} AS (SELECT *, {} FROM {previous})",
+            added.join(", ")
+        ));
+        previous = step;
+    }
     format!(
-        "(CASE WHEN {} THEN {lambda} WHEN {} THEN {cloudfront} ELSE {en} END)",
-        regex_match(d, prefix, &literal_regex("lambda")),
-        regex_match(d, prefix, &literal_regex("cloudfront")),
+        "(\n  WITH\n{}\n  SELECT * FROM {previous}\n)",
+        ctes.join(",\n")
     )
+}
+
+/// The steps a statement computes for the window and the action
+/// predicates, over eventTime, eventSource and eventName expressions.
+pub(crate) fn derived_steps(
+    d: Dialect,
+    window: Option<&str>,
+    actions: Actions,
+    es: &str,
+    en: &str,
+) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let mut steps = Vec::new();
+    if let Some(et) = window {
+        let [text, ok, seconds, nanos] = window_columns(d, et);
+        steps.push(("event_time", vec![text]));
+        steps.push(("event_time_read", vec![ok]));
+        steps.push(("instant", vec![seconds, nanos]));
+    }
+    if actions != Actions::None {
+        steps.push((
+            "service_and_name",
+            vec![(ES, es.to_owned()), (EN, en.to_owned())],
+        ));
+    }
+    if actions == Actions::Derived {
+        let [prefix, label, op] = action_columns(d);
+        steps.push(("iam_prefix", vec![prefix, label]));
+        steps.push(("operation", vec![op]));
+    }
+    steps
+}
+
+/// The criteria one per line: a top-level AND's terms each on its own line
+/// (joined by `AND` after `indent`), anything else as one.
+pub(crate) fn criteria_lines(
+    cond: &crate::cond::Cond<'_>,
+    indent: &str,
+    render: &dyn Fn(&crate::cond::Cond<'_>) -> Result<String, Refusal>,
+) -> Result<String, Refusal> {
+    match cond {
+        crate::cond::Cond::And(items) if !items.is_empty() => {
+            let parts = items.iter().map(render).collect::<Result<Vec<_>, _>>()?;
+            Ok(format!("({})", parts.join(&format!("\n{indent}AND "))))
+        }
+        _ => render(cond),
+    }
 }
 
 /// The column names a statement computes once per record for the action
@@ -168,9 +248,12 @@ fn ascii_eq(d: Dialect, expr: &str, lowercase: &str) -> String {
     format!(
         "(lower({expr}) = {} AND {})",
         str_lit(d, lowercase),
-        regex_match(d, expr, r"\A[\x{0}-\x{7F}]*\z")
+        regex_match(d, expr, ASCII_ONLY)
     )
 }
+
+/// A text of ASCII characters only.
+const ASCII_ONLY: &str = r"\A[\x{0}-\x{7F}]*\z";
 
 /// The derived columns, in the order a statement must compute them (each
 /// may use the ones before): name and expression.
@@ -182,33 +265,196 @@ pub(crate) fn action_columns(d: Dialect) -> [(&'static str, String); 3] {
     ]
 }
 
-/// One action predicate over the derived columns.
-pub(crate) fn event_predicate(d: Dialect, p: &EventPredicate) -> String {
-    let source = match &p.source {
+/// What a statement computes for its action predicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Actions {
+    /// No action predicate.
+    None,
+    /// eventSource and eventName only: every predicate names its service.
+    Names,
+    /// Also the IAM prefix, first label and operation of every record: a
+    /// service glob (`s?`, `*`) can match any service.
+    Derived,
+}
+
+/// Whether some predicate needs every record's IAM prefix (its service is
+/// a glob), rather than tests of the services it names.
+pub(crate) fn needs_derived(predicates: &[EventPredicate]) -> bool {
+    predicates.iter().any(|p| match &p.source {
+        SourcePredicate::PrefixOrLabel(g) => named_service(&g.glob).is_none(),
+        SourcePredicate::Prefix(_) => false,
+    })
+}
+
+/// A service glob that names one service (`s3`, `iam`: no `*`, `?` or
+/// `[`), when the operation of every event it selects is known without
+/// the record's IAM prefix: the event's prefix is then the name, or (for a
+/// host renamed away from the name) a prefix whose API suffix is not cut.
+fn named_service(glob: &str) -> Option<&str> {
+    if glob.contains(['*', '?', '[']) {
+        return None;
+    }
+    let cuts = |p: &str| p.eq_ignore_ascii_case("lambda") || p.eq_ignore_ascii_case("cloudfront");
+    let renamed_away_to_cut =
+        spitzel_core::actions::renamed_hosts()
+            .iter()
+            .any(|(host, prefix)| {
+                let label = host.split('.').next().unwrap_or_default();
+                label.eq_ignore_ascii_case(glob) && cuts(prefix) != cuts(glob)
+            });
+    (!renamed_away_to_cut).then_some(glob)
+}
+
+/// The hosts renamed to the IAM prefix `name`.
+fn renamed_to(name: &str) -> Vec<&'static str> {
+    spitzel_core::actions::renamed_hosts()
+        .iter()
+        .filter(|(_, prefix)| prefix.eq_ignore_ascii_case(name))
+        .map(|(host, _)| *host)
+        .collect()
+}
+
+/// eventSource's IAM prefix is `name` (ASCII-case-insensitively), written
+/// with only the renamed hosts that concern `name`: those renamed to it,
+/// and those whose first label is `name` but which are renamed away
+/// (`monitoring.amazonaws.com` is `cloudwatch`, not `monitoring`).
+fn prefix_is(d: Dialect, name: &str) -> String {
+    let hosts = spitzel_core::actions::renamed_hosts();
+    let label_of = |host: &str| host.split('.').next().unwrap_or_default().to_owned();
+    let renamed_to = renamed_to(name);
+    let renamed_away: Vec<&str> = hosts
+        .iter()
+        .filter(|(host, prefix)| {
+            label_of(host).eq_ignore_ascii_case(name) && !prefix.eq_ignore_ascii_case(name)
+        })
+        .map(|(host, _)| *host)
+        .collect();
+    let mut by_label = ascii_eq(d, &first_label(ES), name);
+    if !renamed_away.is_empty() {
+        by_label = format!("({by_label} AND NOT {})", ascii_in(d, ES, &renamed_away));
+    }
+    if renamed_to.is_empty() {
+        by_label
+    } else {
+        format!("({} OR {by_label})", ascii_in(d, ES, &renamed_to))
+    }
+}
+
+/// `expr`, ASCII-lowercased, is one of `lowercase`.
+fn ascii_in(d: Dialect, expr: &str, lowercase: &[&str]) -> String {
+    if let [one] = lowercase {
+        return ascii_eq(d, expr, one);
+    }
+    let list: Vec<String> = lowercase.iter().map(|s| str_lit(d, s)).collect();
+    format!(
+        "(lower({expr}) IN ({}) AND {})",
+        list.join(", "),
+        regex_match(d, expr, ASCII_ONLY)
+    )
+}
+
+/// The operation of an eventName whose IAM prefix is known to be `prefix`.
+fn operation_of(d: Dialect, prefix: &str, en: &str) -> String {
+    let (lambda, cloudfront) = api_suffix_cuts(d, en);
+    if prefix.eq_ignore_ascii_case("lambda") {
+        lambda
+    } else if prefix.eq_ignore_ascii_case("cloudfront") {
+        cloudfront
+    } else {
+        en.to_owned()
+    }
+}
+
+/// One action predicate as (the service test, the operation expression):
+/// over eventSource and eventName when it names its service, over the
+/// derived columns when its service is a glob.
+fn source_and_operation(d: Dialect, p: &EventPredicate) -> (String, String) {
+    let (source, op) = match &p.source {
+        // The IAM prefix or the first label is the name: a host renamed
+        // to it, or the label (whatever a host so labelled is renamed to).
+        SourcePredicate::PrefixOrLabel(g) if let Some(name) = named_service(&g.glob) => {
+            let by_label = ascii_eq(d, &first_label(ES), name);
+            let hosts = renamed_to(name);
+            let source = if hosts.is_empty() {
+                by_label
+            } else {
+                format!("({} OR {by_label})", ascii_in(d, ES, &hosts))
+            };
+            (source, operation_of(d, name, EN))
+        }
         SourcePredicate::PrefixOrLabel(g) => {
             let re = glob_regex(&g.glob);
-            format!(
-                "({} OR {})",
-                regex_match(d, PREFIX, &re),
-                regex_match(d, LABEL, &re)
+            (
+                format!(
+                    "({} OR {})",
+                    regex_match(d, PREFIX, &re),
+                    regex_match(d, LABEL, &re)
+                ),
+                OP.to_owned(),
             )
         }
-        SourcePredicate::Prefix(name) => ascii_eq(d, PREFIX, name),
+        SourcePredicate::Prefix(name) => (prefix_is(d, name), operation_of(d, name, EN)),
     };
-    let name = match &p.operation {
-        OperationPredicate::Glob(g) => regex_match(d, OP, &glob_regex(&g.glob)),
-        OperationPredicate::Exact(name) => ascii_eq(d, OP, name),
-    };
-    format!("({source} AND {name})")
+    (source, op)
 }
 
 /// The whole action condition: both fields non-empty strings, and a
-/// predicate holds.
+/// predicate holds. Predicates on one service are tested under one service
+/// test, and the operation names they list as one `IN` (`s3:Get*` is one
+/// test of the service, a glob and its stand-in operations).
 pub(crate) fn actions(d: Dialect, predicates: &[EventPredicate]) -> String {
     if predicates.is_empty() {
         return "FALSE".into();
     }
-    let parts: Vec<String> = predicates.iter().map(|p| event_predicate(d, p)).collect();
+    // (service test, [(operation expression, names, globs)]), in order.
+    type Ops = Vec<(String, Vec<String>, Vec<String>)>;
+    let mut services: Vec<(String, Ops)> = Vec::new();
+    for p in predicates {
+        let (source, op) = source_and_operation(d, p);
+        let at = match services.iter().position(|(s, _)| *s == source) {
+            Some(at) => at,
+            None => {
+                services.push((source, Vec::new()));
+                services.len() - 1
+            }
+        };
+        let ops = &mut services[at].1;
+        let at = match ops.iter().position(|(o, _, _)| *o == op) {
+            Some(at) => at,
+            None => {
+                ops.push((op, Vec::new(), Vec::new()));
+                ops.len() - 1
+            }
+        };
+        let (_, names, globs) = &mut ops[at];
+        match &p.operation {
+            // A glob without wildcards is a name, ASCII-case-insensitively.
+            OperationPredicate::Glob(g) if !g.glob.contains(['*', '?', '[']) => {
+                names.push(g.glob.clone());
+            }
+            OperationPredicate::Glob(g) => globs.push(glob_regex(&g.glob)),
+            OperationPredicate::Exact(name) => names.push(name.clone()),
+        }
+    }
+    let parts: Vec<String> = services
+        .iter()
+        .map(|(source, ops)| {
+            let mut tests = Vec::new();
+            for (op, names, globs) in ops {
+                if !names.is_empty() {
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    tests.push(ascii_in(d, op, &names));
+                }
+                tests.extend(globs.iter().map(|re| regex_match(d, op, re)));
+            }
+            let tests = if tests.len() == 1 {
+                tests.remove(0)
+            } else {
+                format!("({})", tests.join(" OR "))
+            };
+            format!("({source} AND {tests})")
+        })
+        .collect();
     format!(
         "COALESCE({ES} <> '' AND {EN} <> '' AND ({}), FALSE)",
         parts.join(" OR ")
@@ -349,6 +595,10 @@ pub(crate) fn window_columns(d: Dialect, et: &str) -> [(&'static str, String); 4
     ]
 }
 
+/// `--sql-order time` over the window's columns: the UTC instant, texts
+/// that are no time last (Spark puts NULLs first unless told).
+pub(crate) const ORDER_BY_TIME: &str = "ORDER BY _et_s NULLS LAST, _et_n NULLS LAST";
+
 /// The window over the derived columns, compared with the bounds as
 /// (seconds, nanoseconds); a text that is no time is outside, as in the
 /// filter.
@@ -445,6 +695,41 @@ pub(crate) fn check_float(d: Dialect, f: f64) -> Result<(), Refusal> {
             format!("a number literal no double holds (it reads as {f})"),
             d,
         ))
+    }
+}
+
+/// Number literals no dialect compares exactly are refused alike in every
+/// dialect, before any renders: one past 128 bits (no SQL integer holds
+/// it) and one no double holds (`1e400`, read as infinity), wherever the
+/// literal sits (`in` lists, nested lists and dicts). Athena's string
+/// columns would make such a comparison a constant, but a user moving the
+/// query between engines should meet the same refusal in each.
+pub(crate) fn check_numbers(d: Dialect, cond: &crate::cond::Cond<'_>) -> Result<(), Refusal> {
+    use crate::cond::Cond;
+    use spitzel_core::expr::{Literal, Op};
+    fn literal(d: Dialect, lit: &Literal) -> Result<(), Refusal> {
+        match lit {
+            Literal::Float(f) => check_float(d, *f),
+            Literal::BigInt(n) => Err(Refusal::new(
+                format!("the integer {n}, which no SQL integer holds (past 128 bits)"),
+                d,
+            )),
+            Literal::Seq(items) => items.iter().try_for_each(|l| literal(d, l)),
+            Literal::Dict(entries) => entries
+                .iter()
+                .try_for_each(|(k, v)| literal(d, k).and_then(|()| literal(d, v))),
+            _ => Ok(()),
+        }
+    }
+    match cond {
+        Cond::And(items) | Cond::Or(items) => items.iter().try_for_each(|c| check_numbers(d, c)),
+        Cond::Not(inner) => check_numbers(d, inner),
+        Cond::Compare { op, .. } => match op {
+            Op::Eq(lit) | Op::Order(_, _, lit) | Op::Contains(lit) => literal(d, lit),
+            Op::In(items) => items.iter().try_for_each(|l| literal(d, l)),
+            Op::Regex(_) | Op::Cidr(_) => Ok(()),
+        },
+        _ => Ok(()),
     }
 }
 

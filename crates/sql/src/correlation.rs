@@ -16,9 +16,10 @@
 //! JSON kind there stops the query (DuckDB, Spark): the filter compares
 //! those by their JSON text, which the engines do not keep.
 
+use super::common::Actions;
 use super::cond::Cond;
 use super::json::{self, Kind, Render};
-use super::{Dialect, Refusal, athena, athena_table, common, str_lit};
+use super::{Dialect, Order, Refusal, athena, athena_table, common, str_lit};
 
 /// The criteria and correlations of a `--sigma` set with correlations.
 pub struct Correlated<'a> {
@@ -71,7 +72,7 @@ trait Reader {
     /// record by its place).
     fn event_id(&self) -> String;
     /// What the statement returns of a `rec` row.
-    fn returned(&self) -> &'static str;
+    fn returned(&self) -> String;
     fn text_type(&self) -> &'static str {
         match self.dialect() {
             Dialect::Spark => "STRING",
@@ -83,7 +84,7 @@ trait Reader {
 struct JsonReader<'a> {
     r: Render,
     files: &'a [String],
-    actions: bool,
+    actions: Actions,
 }
 
 impl Reader for JsonReader<'_> {
@@ -126,14 +127,14 @@ impl Reader for JsonReader<'_> {
         self.r.top_str("eventID")
     }
 
-    fn returned(&self) -> &'static str {
-        "record"
+    fn returned(&self) -> String {
+        "rec.record".to_owned()
     }
 }
 
 struct AthenaReader<'a> {
     table: &'a str,
-    actions: bool,
+    actions: Actions,
 }
 
 impl Reader for AthenaReader<'_> {
@@ -170,8 +171,13 @@ impl Reader for AthenaReader<'_> {
         "eventid".to_owned()
     }
 
-    fn returned(&self) -> &'static str {
-        "*"
+    fn returned(&self) -> String {
+        // The table's own columns, not the statement's derived ones.
+        crate::ddl::table_columns()
+            .iter()
+            .map(|c| format!("rec.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -180,6 +186,7 @@ pub(crate) fn statement(
     d: Dialect,
     correlated: &Correlated<'_>,
     source: &super::Source,
+    order: Order,
 ) -> Result<String, Refusal> {
     let actions = json::uses_actions(&correlated.criteria);
     match (d, source) {
@@ -187,7 +194,7 @@ pub(crate) fn statement(
             if crate::table::check_table_name(table).is_err() {
                 return Err(Refusal::new(format!("the table name {table:?}"), d));
             }
-            build(&AthenaReader { table, actions }, correlated)
+            build(&AthenaReader { table, actions }, correlated, order)
         }
         (Dialect::Athena, _) => Err(Refusal::new("input files (athena reads a table)", d)),
         (_, super::Source::Files(files)) => build(
@@ -197,12 +204,17 @@ pub(crate) fn statement(
                 actions,
             },
             correlated,
+            order,
         ),
         (_, _) => Err(Refusal::new("a table source", d)),
     }
 }
 
-fn build(reader: &dyn Reader, correlated: &Correlated<'_>) -> Result<String, Refusal> {
+fn build(
+    reader: &dyn Reader,
+    correlated: &Correlated<'_>,
+    order: Order,
+) -> Result<String, Refusal> {
     let criteria = reader.pred(&correlated.criteria)?;
     let mut parts = vec![
         ("_t".to_owned(), common::event_nanos()),
@@ -318,13 +330,14 @@ fn build(reader: &dyn Reader, correlated: &Correlated<'_>) -> Result<String, Ref
             }
         }
     }
-    let returned = match reader.returned() {
-        "*" => "rec.*".to_owned(),
-        column => format!("rec.{column}"),
+    let order_by = match order {
+        Order::Time => "\nORDER BY rec._t NULLS LAST",
+        Order::None => "",
     };
     Ok(format!(
-        "WITH {} SELECT {returned} FROM rec {} WHERE {}",
-        ctes.join(", "),
+        "WITH\n  {}\nSELECT {}\nFROM rec {}\nWHERE {}{order_by}",
+        ctes.join(",\n  "),
+        reader.returned(),
         joins.join(" "),
         written.join(" OR ")
     ))

@@ -46,6 +46,25 @@ pub(crate) const CLOUDTRAIL_COLUMNS: &str = "\
   tlsdetails STRUCT<tlsversion: STRING, ciphersuite: STRING,
                     clientprovidedhostheader: STRING>";
 
+/// The table's column names in its order (the top-level names of
+/// [`CLOUDTRAIL_COLUMNS`]): what an Athena statement returns.
+pub(crate) fn table_columns() -> Vec<&'static str> {
+    // The string's line continuation ate the first line's indent.
+    CLOUDTRAIL_COLUMNS
+        .lines()
+        .enumerate()
+        .filter_map(|(n, line)| {
+            if n == 0 {
+                Some(line)
+            } else {
+                line.strip_prefix("  ")
+            }
+        })
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_lowercase()))
+        .filter_map(|rest| rest.split(' ').next())
+        .collect()
+}
+
 /// Commercial regions for the region partition's enum.
 const REGIONS: &str = "us-east-1,us-east-2,us-west-1,us-west-2,af-south-1,ap-east-1,ap-south-1,\
 ap-south-2,ap-southeast-1,ap-southeast-2,ap-southeast-3,ap-southeast-4,ap-southeast-5,ap-southeast-7,\
@@ -127,5 +146,16 @@ mod tests {
         );
         let ddl = athena_ddl("s3://bucket/prefix", "forensics.trail_2026").unwrap();
         assert!(ddl.contains("CREATE EXTERNAL TABLE forensics.trail_2026 (\n"));
+    }
+}
+
+#[cfg(test)]
+mod column_tests {
+    #[test]
+    fn the_returned_columns_are_the_tables_in_its_order() {
+        let columns = super::table_columns();
+        assert_eq!(columns.len(), 29);
+        assert_eq!(columns[..3], ["eventversion", "useridentity", "eventtime"]);
+        assert_eq!(columns.last(), Some(&"tlsdetails"));
     }
 }

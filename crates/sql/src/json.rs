@@ -3,10 +3,10 @@
 //! kind first, so `1 == 1.0` holds, `True` equals only JSON true and strings
 //! only strings.
 
-use super::common::{self, IntCmp};
+use super::common::{self, Actions, IntCmp};
 use super::cond::{ActionPlan, Cond};
 use super::path::{self, Seg};
-use super::{Dialect, Refusal, files, regex, str_lit};
+use super::{Dialect, Order, Refusal, files, regex, str_lit};
 use spitzel_core::expr::{Literal, Op};
 use std::cell::Cell;
 use std::cmp::Ordering;
@@ -16,14 +16,20 @@ pub(crate) fn statement(
     cond: &Cond<'_>,
     invert: bool,
     files: &[String],
+    order: Order,
 ) -> Result<String, Refusal> {
     let r = Render::new(d);
-    let mut pred = r.cond(cond)?;
+    let mut pred = common::criteria_lines(cond, "    ", &|c| r.cond(c))?;
     if invert {
-        pred = format!("NOT ({pred})");
+        pred = format!("NOT (\n    {pred}\n  )");
     }
-    let from = r.relation(files, uses_window(cond), uses_actions(cond))?;
-    Ok(r.select_records(&format!("{} AS record", r.record_text()), &from, &pred))
+    let ordered = order == Order::Time;
+    let from = r.relation(files, ordered || uses_window(cond), uses_actions(cond))?;
+    let select = r.select_records(&format!("{} AS record", r.record_text()), &from, &pred);
+    Ok(match order {
+        Order::Time => format!("{select}\n{}", common::ORDER_BY_TIME),
+        Order::None => select,
+    })
 }
 
 impl Render {
@@ -48,7 +54,7 @@ impl Render {
         &self,
         files: &[String],
         window: bool,
-        actions: bool,
+        actions: Actions,
     ) -> Result<String, Refusal> {
         let d = self.d;
         if files.is_empty() || files.iter().any(|f| f == "-") {
@@ -68,7 +74,7 @@ impl Render {
                 ));
             }
         }
-        let mut from = match d {
+        let base = match d {
             Dialect::Spark => {
                 let mut reads = Vec::new();
                 for f in files {
@@ -113,25 +119,17 @@ impl Render {
                 )
             }
         };
-        if window {
-            for (name, expr) in common::window_columns(d, &self.top_str("eventTime")) {
-                from = format!("(SELECT *, {expr} AS {name} FROM {from})");
-            }
-        }
-        if actions {
-            // The action predicates' inputs, computed once per record.
-            from = format!(
-                "(SELECT *, {} AS {}, {} AS {} FROM {from})",
-                self.top_str("eventSource"),
-                common::ES,
-                self.top_str("eventName"),
-                common::EN
-            );
-            for (name, expr) in common::action_columns(d) {
-                from = format!("(SELECT *, {expr} AS {name} FROM {from})");
-            }
-        }
-        Ok(from)
+        // The window's and the action predicates' inputs, computed once
+        // per record.
+        let event_time = self.top_str("eventTime");
+        let steps = common::derived_steps(
+            d,
+            window.then_some(event_time.as_str()),
+            actions,
+            &self.top_str("eventSource"),
+            &self.top_str("eventName"),
+        );
+        Ok(common::stepped(&base, &steps))
     }
 
     /// `SELECT projection FROM from` for the records `pred` holds for.
@@ -143,12 +141,12 @@ impl Render {
         let wrapper = self.wrapper_left_whole();
         match d {
             Dialect::Spark => format!(
-                "SELECT {projection} FROM {from} WHERE CASE \
-                 WHEN j IS NULL THEN (CASE WHEN trim(value) = '' THEN FALSE ELSE raise_error({}) END) \
-                 WHEN {} THEN raise_error({}) \
-                 WHEN NOT {} THEN FALSE \
-                 WHEN {wrapper} THEN raise_error({}) \
-                 ELSE {pred} END",
+                "SELECT {projection}\nFROM {from}\nWHERE CASE\n  \
+                 WHEN j IS NULL THEN (CASE WHEN trim(value) = '' THEN FALSE ELSE raise_error({}) END)\n  \
+                 WHEN {} THEN raise_error({})\n  \
+                 WHEN NOT {} THEN FALSE\n  \
+                 WHEN {wrapper} THEN raise_error({})\n  \
+                 ELSE {pred}\nEND",
                 str_lit(d, NOT_JSON_ERROR),
                 self.is("j", Kind::Array),
                 str_lit(d, ARRAY_ERROR),
@@ -156,10 +154,10 @@ impl Render {
                 str_lit(d, WRAPPER_ERROR),
             ),
             _ => format!(
-                "SELECT {projection} FROM {from} WHERE CASE \
-                 WHEN NOT {} THEN FALSE \
-                 WHEN {wrapper} THEN error({}) \
-                 ELSE {pred} END",
+                "SELECT {projection}\nFROM {from}\nWHERE CASE\n  \
+                 WHEN NOT {} THEN FALSE\n  \
+                 WHEN {wrapper} THEN error({})\n  \
+                 ELSE {pred}\nEND",
                 self.is("j", Kind::Object),
                 str_lit(d, WRAPPER_ERROR),
             ),
@@ -175,8 +173,19 @@ const NOT_JSON_ERROR: &str = "spitzel: a line is not one JSON value (a document 
 const ARRAY_ERROR: &str = "spitzel: a line holds a JSON array of records; the Spark statement \
     reads NDJSON: filter that file with spitzel-filter";
 
-pub(crate) fn uses_actions(cond: &Cond<'_>) -> bool {
-    uses(cond, &|c| matches!(c, Cond::Actions(ActionPlan::Any(_))))
+/// What the action predicates of `cond` read: nothing, eventSource and
+/// eventName only (every service named), or also the derived IAM prefix,
+/// first label and operation (a service glob such as `s?` or `*`).
+pub(crate) fn uses_actions(cond: &Cond<'_>) -> Actions {
+    let derived =
+        |c: &Cond<'_>| matches!(c, Cond::Actions(ActionPlan::Any(p)) if common::needs_derived(p));
+    if uses(cond, &derived) {
+        Actions::Derived
+    } else if uses(cond, &|c| matches!(c, Cond::Actions(ActionPlan::Any(_)))) {
+        Actions::Names
+    } else {
+        Actions::None
+    }
 }
 
 pub(crate) fn uses_window(cond: &Cond<'_>) -> bool {

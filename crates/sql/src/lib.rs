@@ -74,6 +74,17 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// The order of the rows a statement returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Whatever order the engine gives.
+    #[default]
+    None,
+    /// By eventTime's UTC instant as the window reads it (offsets applied,
+    /// to the nanosecond), records with no readable time last.
+    Time,
+}
+
 /// Where the records come from.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -98,8 +109,10 @@ pub fn emit(
     cond: &Cond,
     invert: bool,
     source: &Source,
+    order: Order,
 ) -> Result<String, Refusal> {
-    let text = statement(dialect, cond, invert, source)?;
+    common::check_numbers(dialect, cond)?;
+    let text = statement(dialect, cond, invert, source, order)?;
     checked_size(dialect, text)
 }
 
@@ -109,9 +122,21 @@ pub fn emit_correlated(
     dialect: Dialect,
     correlated: &Correlated<'_>,
     source: &Source,
+    order: Order,
 ) -> Result<String, Refusal> {
-    let text = correlation::statement(dialect, correlated, source)?;
+    common::check_numbers(dialect, &correlated.criteria)?;
+    let text = correlation::statement(dialect, correlated, source, order)?;
     checked_size(dialect, text)
+}
+
+/// What the statement leaves for the user to know before running it: for
+/// Athena, the partitions it cannot prune (see `athena::scan_warnings`);
+/// DuckDB and Spark read the files named, so nothing.
+pub fn scan_warnings(dialect: Dialect, cond: &Cond, invert: bool, correlated: bool) -> Vec<String> {
+    match dialect {
+        Dialect::Athena => athena::scan_warnings(cond, invert, correlated),
+        Dialect::Spark | Dialect::Duckdb => Vec::new(),
+    }
 }
 
 fn checked_size(dialect: Dialect, text: String) -> Result<String, Refusal> {
@@ -136,19 +161,20 @@ fn statement(
     cond: &Cond,
     invert: bool,
     source: &Source,
+    order: Order,
 ) -> Result<String, Refusal> {
     match dialect {
         Dialect::Athena => {
             let Source::Table(table) = source else {
                 return Err(Refusal::new("input files (athena reads a table)", dialect));
             };
-            athena::statement(cond, invert, table)
+            athena::statement(cond, invert, table, order)
         }
         Dialect::Duckdb | Dialect::Spark => {
             let Source::Files(files) = source else {
                 return Err(Refusal::new("a table source", dialect));
             };
-            json::statement(dialect, cond, invert, files)
+            json::statement(dialect, cond, invert, files, order)
         }
     }
 }
