@@ -2,7 +2,8 @@
 //! streaming engine people run these rules on, wherever the two mean the
 //! same thing. Run it with
 //! `cargo test --test integration sigma_rsigma -- --ignored` (rsigma from
-//! $SPITZEL_RSIGMA or bench/.tools/bin/rsigma; .ci/run installs it there).
+//! $SPITZEL_RSIGMA or bench/.tools/bin/rsigma; .ci/run installs one in
+//! .ci/tools and sets $SPITZEL_RSIGMA).
 //!
 //! Over generated CloudTrail-shaped records, time-sorted and with rsigma's
 //! state caps lifted, every correlation type and condition grouped by
