@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use spitzel_sigma::load::{Loaded, load_text};
-use spitzel_sql::{Cond, Dialect, Source, emit};
+use spitzel_sql::{Cond, Dialect, Order, Source, emit};
 use std::path::Path;
 
 const RECORDS: [&str; 3] = [
@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
         (Dialect::Spark, Source::Files(vec!["missing.ndjson".into()])),
         (Dialect::Athena, Source::Table("cloudtrail_logs".into())),
     ] {
-        if let Err(refusal) = emit(dialect, &cond, false, &source) {
+        if let Err(refusal) = emit(dialect, &cond, false, &source, Order::Time) {
             let line = refusal.to_string();
             assert!(!line.contains('\n'), "{line:?}");
         }
