@@ -885,7 +885,7 @@ def trees(binary, work, con, spark, stats, failures):
             continue
         root = os.path.join(work, f"tree-{dialect}")
         write_tree(root, dialect == "spark")
-        for args in [[], ["--from", "2026-03-14T10:20:00Z"], ["iam:*", "--match", "$.readOnly == false"]]:
+        for args in [[], ["--from", "2026-03-14T10:20:00Z"], ["s3:*", "--match", "$.readOnly == false"]]:
             rc, out, err = run_filter(binary, args + ["-i", root])
             want = Counter(canon(json.loads(l)) for l in out.splitlines())
             if rc != 0 or not want:
