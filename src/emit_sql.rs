@@ -2,12 +2,15 @@
 
 use crate::settings::Settings;
 use spitzel_core::actions::ActionMatcher;
+use spitzel_core::window::TimeWindow;
+use spitzel_input::walk::{is_input_name, walk};
 use spitzel_sigma::RuleSet;
 use spitzel_sigma::correlation::{Kind, Source as SigmaSource};
 use spitzel_sql::{
     ActionPlan, Cond, Correlated, CountCorrelation, CountSource, DdlError, Dialect, Order, Refusal,
     Source, athena_ddl, emit as emit_sql, emit_correlated, scan_warnings,
 };
+use std::path::Path;
 
 /// A statement and what to tell the user about it on stderr.
 pub(crate) struct Emitted {
@@ -127,7 +130,7 @@ pub(crate) fn statement(
         }
         Some(sigma) if !sigma.rules.correlations.list.is_empty() => {
             let correlated = correlated(settings, plan, &sigma.rules, dialect)?;
-            let source = source(settings, dialect, table);
+            let source = source(settings, dialect, table)?;
             let text = emit_correlated(dialect, &correlated, &source, order)?;
             let warnings = scan_warnings(dialect, &correlated.criteria, false, true);
             return Ok(Emitted {
@@ -169,7 +172,7 @@ pub(crate) fn statement(
         Some(sigma) => Some(Cond::sigma(&sigma.rules.rules)),
     };
     let cond = Cond::criteria(plan, criteria.window, &criteria.expressions, sigma);
-    let source = source(settings, dialect, table);
+    let source = source(settings, dialect, table)?;
     let text = emit_sql(dialect, &cond, settings.invert, &source, order)?;
     let mut warnings: Vec<String> = notes
         .iter()
@@ -183,11 +186,92 @@ pub(crate) fn statement(
     })
 }
 
-fn source(settings: &Settings, dialect: Dialect, table: &str) -> Source {
+fn source(settings: &Settings, dialect: Dialect, table: &str) -> Result<Source, Refusal> {
     match dialect {
-        Dialect::Athena => Source::Table(table.to_owned()),
-        _ => Source::Files(settings.inputs.clone()),
+        Dialect::Athena => Ok(Source::Table(table.to_owned())),
+        _ => {
+            let mut files = Vec::new();
+            for input in &settings.inputs {
+                input_files(input, &settings.criteria.window, dialect, &mut files)?;
+            }
+            Ok(Source::Files(files))
+        }
     }
+}
+
+/// The files one `-i` stands for in a DuckDB or Spark statement: a file or
+/// object as given, a directory as the files its walk reads (the walk
+/// spitzel-filter itself does: hidden entries, digests, other names and
+/// files delivered before --from left out), listed one by one: no engine
+/// glob can leave out digests and hidden names, fold the extension's case
+/// or pick each file's compression by its bytes.
+fn input_files(
+    input: &str,
+    window: &TimeWindow,
+    dialect: Dialect,
+    files: &mut Vec<String>,
+) -> Result<(), Refusal> {
+    let refuse = |what: String| Err(Refusal::new(what, dialect));
+    if let Some(rest) = strip_prefix_ignore_case(input, "s3://") {
+        // One object (a dump) is read as before; a prefix is what
+        // spitzel-fetch --s3 lists and sniffs object by object at run time.
+        let last = rest.rsplit('/').next().unwrap_or_default();
+        if !is_input_name(last) {
+            return refuse(format!(
+                "the S3 prefix {input} (which of its objects spitzel-fetch --s3 reads, and each \
+                 one's compression, are known only by listing and opening them; copy the trail \
+                 with aws s3 sync and give the directory with -i)"
+            ));
+        }
+        files.push(input.to_owned());
+        return Ok(());
+    }
+    let path = Path::new(input);
+    if input == "-" || !path.is_dir() {
+        files.push(input.to_owned());
+        return Ok(());
+    }
+    let tree = match walk(path, window) {
+        Ok(tree) => tree,
+        Err(e) => return refuse(format!("the directory {input} ({e})")),
+    };
+    if let Some((under, e)) = tree.unreadable.first() {
+        return refuse(format!(
+            "the directory {input} ({} cannot be read: {e})",
+            under.display()
+        ));
+    }
+    if let Some((under, kind)) = tree.not_files.first() {
+        return refuse(format!(
+            "the directory {input} ({} is {kind}, which the filter skips and an engine would open)",
+            under.display()
+        ));
+    }
+    if tree.files.is_empty() {
+        return refuse(format!(
+            "the directory {input} (no file under it to read: {} digest, {} left out by \
+             delivery time, {} of other names)",
+            tree.skipped_digests, tree.skipped_by_name, tree.other_names
+        ));
+    }
+    for file in tree.files {
+        match file.into_os_string().into_string() {
+            Ok(name) => files.push(name),
+            Err(name) => {
+                return refuse(format!(
+                    "the file {:?} (a name that is not UTF-8, which a statement cannot spell)",
+                    Path::new(&name).display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// The correlations the statement decides exactly (event_count and

@@ -276,7 +276,7 @@ fn a_statement_past_the_dialects_limit_is_refused() {
     assert!(out.stdout.is_empty());
     let err = stderr(&out);
     assert!(
-        err.starts_with("spitzel-filter: --emit-sql athena: cannot translate exactly: criteria whose statement is ")
+        err.starts_with("spitzel-filter: --emit-sql athena: cannot translate exactly: criteria (or input files) whose statement is ")
             && err.ends_with(" bytes, past the 262144 allowed for this dialect\n"),
         "{err}"
     );

@@ -388,3 +388,118 @@ fn sql_skip_refused_translates_the_rules_it_can_and_names_the_others() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
 }
+
+/// A trail folder with what the filter's walk leaves out beside it.
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let put = |rel: &str, bytes: Vec<u8>| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    put("a.ndjson", RECORD.to_vec());
+    put("b/c.ndjson.gz", gzip(RECORD));
+    put(
+        "t/123456789012_CloudTrail_us-east-1_20260314T0800Z_early.json.gz",
+        gzip(RECORD),
+    );
+    put(".hidden.ndjson", RECORD.to_vec());
+    put(".git/x.ndjson", RECORD.to_vec());
+    put(
+        "d/123456789012_CloudTrail-Digest_us-east-1_t_us-east-1_20260314T1200Z.json.gz",
+        gzip(RECORD),
+    );
+    put("notes.txt", RECORD.to_vec());
+    dir
+}
+
+#[test]
+fn a_directory_is_read_as_the_files_the_filters_walk_reads() {
+    let dir = tree();
+    let root = dir.path().to_str().unwrap();
+    let early = "t/123456789012_CloudTrail_us-east-1_20260314T0800Z_early.json.gz";
+    for (dialect, from) in [
+        ("duckdb", None),
+        ("spark", None),
+        ("duckdb", Some("2026-03-14T09:00:00Z")),
+    ] {
+        let mut args = vec!["--emit-sql", dialect, "-i", root];
+        if let Some(from) = from {
+            args.extend(["--from", from]);
+        }
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let sql = stdout(&out);
+        let file = |rel: &str| dir.path().join(rel).display().to_string();
+        let (plain, gzipped) = (file("a.ndjson"), file("b/c.ndjson.gz"));
+        if dialect == "duckdb" {
+            // One read per compression, each file on its own line.
+            let plain_read =
+                format!("read_json_objects(['{plain}'], format = 'auto', compression = 'none')");
+            assert!(sql.contains(&plain_read), "{sql}");
+            let gzip_read = match from {
+                Some(_) => format!("read_json_objects(['{gzipped}'], format"),
+                None => format!(
+                    "read_json_objects(['{gzipped}',\n      '{}'], format",
+                    file(early)
+                ),
+            };
+            assert!(sql.contains(&gzip_read), "{sql}");
+        } else {
+            for f in [&plain, &gzipped] {
+                assert!(sql.contains(&format!("text.`{f}`")), "{sql}");
+            }
+        }
+        assert_eq!(sql.contains("_early.json.gz"), from.is_none(), "{sql}");
+        for left_out in [".hidden", ".git", "Digest", "notes.txt"] {
+            assert!(!sql.contains(left_out), "{left_out} in {sql}");
+        }
+    }
+}
+
+#[test]
+fn trees_and_prefixes_no_engine_can_read_as_the_filter_does_are_refused_in_one_line() {
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("notes.txt"), RECORD).unwrap();
+    let misnamed = tempfile::tempdir().unwrap();
+    std::fs::write(misnamed.path().join("dump.ndjson"), gzip(RECORD)).unwrap();
+    let cases = [
+        (
+            "duckdb",
+            "s3://trail-bucket/AWSLogs/",
+            "the S3 prefix s3://trail-bucket/AWSLogs/ (which of its objects spitzel-fetch --s3 reads",
+        ),
+        (
+            "spark",
+            "s3://trail-bucket",
+            "the S3 prefix s3://trail-bucket (",
+        ),
+        (
+            "duckdb",
+            empty.path().to_str().unwrap(),
+            "(no file under it to read: 0 digest, 0 left out by delivery time, 1 of other names)",
+        ),
+        (
+            "spark",
+            misnamed.path().to_str().unwrap(),
+            "gzip without a .gz name, which Spark would read as text",
+        ),
+    ];
+    for (dialect, input, why) in cases {
+        let out = run(&["--emit-sql", dialect, "-i", input], b"");
+        assert_eq!(out.status.code(), Some(2), "{input}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "spitzel-filter: --emit-sql {dialect}: cannot translate exactly: "
+            )) && err.contains(why),
+            "{err}"
+        );
+    }
+    // One object is a file, read as before.
+    let object = "s3://my-dumps/2026-03/events.ndjson.gz";
+    let out = run(&["--emit-sql", "spark", "-i", object], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("text.`{object}`")));
+}

@@ -829,6 +829,85 @@ def glob_names(binary, work, con, spark, failures):
                 failures.append(f"{dialect} {name!r}: read {got}")
 
 
+def write_tree(root, spark):
+    """A trail folder as `aws s3 sync` leaves it, beside the other things a
+    responder's folder holds: CloudTrail files (Records documents, gzip),
+    gzip and plain NDJSON, a gzip file named .ndjson, an upper-case name, a
+    digest file, hidden files and folders, and names of no input kind. Every
+    file holds records, so reading one the filter's walk skips changes the
+    answer. Spark's tree holds only NDJSON named for its compression (its
+    statement refuses the rest, tests/integration/sql_cli.rs checks)."""
+    sample = sorted((json.loads(l) for l in open(os.path.join(ROOT, "examples", "sample.ndjson")) if l.strip()),
+                    key=lambda r: r["eventTime"])
+    chunks = [sample[i:i + 5] for i in range(0, len(sample), 5)]
+
+    def put(rel, recs, how):
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        text = ("".join(json.dumps(r) + "\n" for r in recs) if how != "records"
+                else json.dumps({"Records": recs}))
+        opener = gzip.open if how in ("gzip", "records") else open
+        with opener(path, "wt") as f:
+            f.write(text)
+
+    day = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/03/14"
+    for n, chunk in enumerate(chunks[:4]):
+        # Delivered the minute after its last event, as CloudTrail names it.
+        last = chunk[-1]["eventTime"]
+        stamp = last[:4] + last[5:7] + last[8:10] + "T" + last[11:13] + f"{int(last[14:16]) + 1:02d}Z"
+        name = f"123456789012_CloudTrail_us-east-1_{stamp}_f{n}.json.gz"
+        if spark:
+            put(f"{day}/{name[:-len('.json.gz')]}.ndjson.gz", chunk, "gzip")
+        else:
+            put(f"{day}/{name}", chunk, "records")
+    put("dumps/plain.ndjson", chunks[4], "plain")
+    put("dumps/b.ndjson.gz", chunks[5], "gzip")
+    if not spark:
+        put("dumps/gzip-inside.ndjson", chunks[6], "gzip")
+        put("dumps/UPPER.NDJSON", chunks[7], "plain")
+    # What the walk skips: each holds records that would change the answer.
+    skipped = chunks[6] + chunks[7] if spark else sample[:3]
+    put("AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2026/03/14/"
+        "123456789012_CloudTrail-Digest_us-east-1_t_us-east-1_20260314T1200Z.json.gz", skipped, "gzip")
+    put("dumps/.hidden.ndjson", skipped, "plain")
+    put(".git/objects.ndjson", skipped, "plain")
+    put("dumps/notes.txt", skipped, "plain")
+    put("dumps/events.json.bz2", skipped, "plain")
+
+
+def trees(binary, work, con, spark, stats, failures):
+    """-i DIR: each engine reads the files spitzel-filter's walk reads, no
+    more (digests, hidden entries, other names), no fewer, each with the
+    compression its bytes say; with --from also those whose delivery name
+    the walk leaves out."""
+    for dialect, engine in [("duckdb", con), ("spark", spark)]:
+        if engine is None:
+            continue
+        root = os.path.join(work, f"tree-{dialect}")
+        write_tree(root, dialect == "spark")
+        for args in [[], ["--from", "2026-03-14T10:20:00Z"], ["s3:*", "--match", "$.readOnly == false"]]:
+            rc, out, err = run_filter(binary, args + ["-i", root])
+            want = Counter(canon(json.loads(l)) for l in out.splitlines())
+            if rc != 0 or not want:
+                failures.append(f"tree {dialect} {args}: the filter exited {rc} with {len(want)} records: {err.strip()}")
+                continue
+            rc, sql, err = run_filter(binary, args + ["--emit-sql", dialect, "-i", root])
+            if rc != 0:
+                failures.append(f"tree {dialect} {args}: exit {rc}: {err.strip()}")
+                continue
+            try:
+                rows = engine.sql(sql).collect() if dialect == "spark" else engine.execute(sql).fetchall()
+                got = Counter(canon(json.loads(r[0])) for r in rows)
+            except Exception as e:
+                failures.append(f"tree {dialect} {args}: engine error {str(e)[:300]}")
+                continue
+            if got != want:
+                failures.append(f"tree {dialect} {args}: spitzel kept {sum(want.values())}, engine returned "
+                                f"{sum(got.values())}")
+            else:
+                stats[dialect]["trees equal"] += 1
+
+
 def start_spark():
     """One local Spark session for all queries, or None and why not."""
     import shutil
@@ -1027,6 +1106,7 @@ def main():
                     stats["spark"]["stopped"] += 1
     loud_failures(binary, work, con, spark, failures)
     glob_names(binary, work, con, spark, failures)
+    trees(binary, work, con, spark, stats, failures)
     for d, c in stats.items():
         print(f"sql-engines: {d}: {dict(c)}")
     print(f"sql-engines: spark: {spark_note}")

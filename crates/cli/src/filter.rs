@@ -188,7 +188,8 @@ pub struct FilterArgs {
         value_name = "DIALECT",
         long_help = "Print one SQL statement that selects exactly the events these criteria \
                      keep, and read no records: athena (the CloudTrail table of the Athena \
-                     documentation), spark or duckdb (over the files given with -i). A \
+                     documentation), spark or duckdb (over the files given with -i, a directory as the files \
+                     its walk reads). A \
                      criterion with no exact translation in the dialect is an error (exit 2) \
                      naming it; see SCALING OUT in man spitzel-filter"
     )]

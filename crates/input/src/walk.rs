@@ -23,7 +23,7 @@ const NANOS_PER_MINUTE: i64 = 60_000_000_000;
 pub const DELIVERY_MARGIN: i64 = 5 * NANOS_PER_MINUTE;
 
 #[derive(Debug, Default)]
-pub(crate) struct Walk {
+pub struct Walk {
     /// Files to read, sorted by path component by component.
     pub files: Vec<PathBuf>,
     /// Their sizes when walked, in the same order.
@@ -46,7 +46,8 @@ pub(crate) struct Walk {
 }
 
 /// Walk `dir` recursively. Fails only when `dir` itself cannot be read.
-pub(crate) fn walk(dir: &Path, window: &TimeWindow) -> io::Result<Walk> {
+/// Public for `--emit-sql`, whose statement must read exactly these files.
+pub fn walk(dir: &Path, window: &TimeWindow) -> io::Result<Walk> {
     let mut walk = Walk::default();
     let mut visited = HashSet::new();
     visited.insert(dir.canonicalize()?);
@@ -166,7 +167,7 @@ fn file_kind(_meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// *.json, *.jsonl, *.ndjson, optionally .gz, any case.
-pub(crate) fn is_input_name(name: &str) -> bool {
+pub fn is_input_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let base = lower.strip_suffix(".gz").unwrap_or(&lower);
     [".json", ".jsonl", ".ndjson"]

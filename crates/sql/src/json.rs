@@ -85,9 +85,10 @@ impl Render {
                     let literal = files::spark_literal_path(f);
                     reads.push(format!("SELECT value FROM text.`{literal}`"));
                 }
+                // A tree's files one a line, for a reviewer to check.
                 format!(
                     "(SELECT value, try_parse_json(value) AS j FROM ({}))",
-                    reads.join(" UNION ALL ")
+                    reads.join("\n      UNION ALL ")
                 )
             }
             _ => {
@@ -106,7 +107,7 @@ impl Render {
                     .map(|(compression, list)| {
                         format!(
                             "SELECT json FROM read_json_objects([{}], format = 'auto', compression = '{compression}')",
-                            list.join(", ")
+                            list.join(",\n      ")
                         )
                     })
                     .collect();

@@ -147,7 +147,7 @@ fn checked_size(dialect: Dialect, text: String) -> Result<String, Refusal> {
     if text.len() > limit {
         return Err(Refusal::new(
             format!(
-                "criteria whose statement is {} bytes, past the {limit} allowed for this dialect",
+                "criteria (or input files) whose statement is {} bytes, past the {limit} allowed for this dialect",
                 text.len()
             ),
             dialect,
