@@ -170,6 +170,21 @@ impl Writer {
         Ok(())
     }
 
+    /// Nothing to write until the next key is listed: under --follow that
+    /// may be a while, so what was written is flushed and saved now.
+    fn idle(&mut self) -> Result<Wrote, FetchError> {
+        if self.shelf.is_none() {
+            return Ok(Wrote::Continue);
+        }
+        match self.out.writer().flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Wrote::Closed),
+            Err(e) => return Err(OutputError::Write(e).into()),
+            Ok(()) => {}
+        }
+        self.save(true)?;
+        Ok(Wrote::Continue)
+    }
+
     fn enough(&self) -> bool {
         self.max_events.is_some_and(|max| self.state.written >= max)
     }
@@ -602,6 +617,10 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
             }
             // Wait for a key only when nothing is in flight to work on.
             let next = if in_flight.is_empty() {
+                if let Wrote::Closed = tokio::task::block_in_place(|| writer.idle())? {
+                    closed = true;
+                    break 'run;
+                }
                 tokio::select! {
                     next = rx.recv() => next,
                     _ = stop.notified() => break 'run,

@@ -221,10 +221,27 @@ fn follow_options_are_checked() {
         .args(["--follow", "--to", "2026-01-01"])
         .exits(2);
     assert_one_line_error(&out, 2, &["--follow", "--to"]);
+    // --s3 follows too (fetch_s3_follow.rs), and with the same checks.
     let out = Fetch::against(&emulator)
-        .args(["--follow", "--s3", "s3://trail-bucket"])
+        .args([
+            "--follow",
+            "--s3",
+            "s3://trail-bucket",
+            "--to",
+            "2026-01-01",
+        ])
         .exits(2);
-    assert_one_line_error(&out, 2, &["--follow", "--s3", "not supported"]);
+    assert_one_line_error(&out, 2, &["--follow", "--to"]);
+    let out = Fetch::against(&emulator)
+        .args([
+            "--follow",
+            "--s3",
+            "s3://trail-bucket",
+            "--poll-interval",
+            "-1",
+        ])
+        .exits(2);
+    assert_one_line_error(&out, 2, &["--poll-interval"]);
     let out = Fetch::against(&emulator)
         .args(["--poll-interval", "5"])
         .exits(2);
