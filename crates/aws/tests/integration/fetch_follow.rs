@@ -238,7 +238,7 @@ fn follow_options_are_checked() {
             "--s3",
             "s3://trail-bucket",
             "--poll-interval",
-            "-1",
+            "4000",
         ])
         .exits(2);
     assert_one_line_error(&out, 2, &["--poll-interval"]);
