@@ -557,6 +557,14 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         let stop = stop.clone();
         Interrupt::listen(move || stop.notify_one())
     };
+    let reader_gone = Arc::new(AtomicBool::new(false));
+    if follow_interval.is_some() {
+        let (stop, gone) = (stop.clone(), reader_gone.clone());
+        crate::reader::watch(writer.out.fd(), move || {
+            gone.store(true, Ordering::SeqCst);
+            stop.notify_one();
+        });
+    }
     let display = (!args.quiet && std::io::stderr().is_terminal())
         .then(|| progress::spawn(counters.clone(), skipped.clone()));
 
@@ -722,7 +730,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     }
     // The objects still in flight stop when their receivers go.
     drop(in_flight);
-    if closed {
+    if closed || reader_gone.load(Ordering::SeqCst) {
         return Ok(Exit::Found);
     }
     let interrupted = interrupt.signal().is_some();

@@ -296,3 +296,38 @@ fn s3_follow_reads_each_new_file_once_across_sigint_and_resume() {
         latencies[latencies.len() - 1]
     );
 }
+
+/// `| head` that closes while no file comes: the follow ends with 0 and
+/// says nothing, without waiting for a file to write.
+#[test]
+fn s3_follow_ends_with_0_when_its_reader_goes_while_idle() {
+    use std::io::{BufRead, BufReader};
+    let Some(moto) = Moto::start() else { return };
+    let now = START.with(|s| *s);
+    let files = batch(&[("us-east-1", now - 600, "w1", ids("w1", 3))]);
+    moto.fill("live", "us-east-1", &files.tree);
+    let from = format_rfc3339(now - 2 * 3600).unwrap();
+    let mut run = Fetch::bare()
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL_S3", moto.endpoint())
+        .args([
+            "--s3",
+            "s3://live",
+            "--follow",
+            "--poll-interval",
+            "0.2",
+            "--from",
+            &from,
+        ])
+        .spawn();
+    let stdout = run.child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    for _ in 0..3 {
+        let line = lines.next().expect("a line").unwrap();
+        assert!(line.starts_with('{'), "{line}");
+    }
+    drop(lines);
+    let out = run.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
