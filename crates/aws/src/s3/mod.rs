@@ -520,8 +520,12 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     for folder in std::mem::take(&mut state.failed_listings) {
         match discover::relist(&scope, &root, &folder, state.done_through.as_deref()).await {
             Ok(keys) => {
+                // Under --follow the keys up to done_through are not all
+                // the window's: those the follow read are not read again.
+                let read =
+                    |key: &String| state.follow.as_ref().is_some_and(|f| f.read.contains(key));
                 for key in keys {
-                    if !state.failed.iter().any(|p| p.key == key) {
+                    if !read(&key) && !state.failed.iter().any(|p| p.key == key) {
                         state.failed.push(Partial { key, lines: 0 });
                     }
                 }
