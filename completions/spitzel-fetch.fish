@@ -12,8 +12,8 @@ complete -c spitzel-fetch -l rate -d 'Requests per second per region (0.001 to 1
 complete -c spitzel-fetch -s o -l output -d 'Write to FILE instead of stdout' -r -F
 complete -c spitzel-fetch -l max-events -d 'Stop after writing N events' -r
 complete -c spitzel-fetch -l checkpoint -d 'Save progress to FILE after every page; rerun to resume' -r -F
-complete -c spitzel-fetch -l trailing-window -d 'With --follow: each poll re-reads this many minutes before the newest event seen, for events delivered late (1 to 1440)' -r
-complete -c spitzel-fetch -l poll-interval -d 'With --follow: seconds between polls of a region (0 to 3600; 0 = as fast as --rate allows)' -r
+complete -c spitzel-fetch -l trailing-window -d 'With --follow: each poll re-reads this many minutes before the newest event seen, for events delivered late (1 to 1440; LookupEvents only)' -r
+complete -c spitzel-fetch -l poll-interval -d 'With --follow: seconds between polls of a region (0 to 3600; 0 = as fast as --rate allows; with --s3, between listings of the day folders)' -r
 complete -c spitzel-fetch -l max-attempts -d 'Attempts per request for errors other than throttling' -r
 complete -c spitzel-fetch -l timeout -d 'Timeout of one request in seconds (0.001 to 86400)' -r
 complete -c spitzel-fetch -l s3 -d 'Read the trail\'s log files from this bucket (and prefix) instead of LookupEvents' -r
@@ -22,7 +22,7 @@ complete -c spitzel-fetch -l concurrency -d 'GET requests in flight (--s3)' -r
 complete -c spitzel-fetch -l all-regions -d 'Read every region enabled for the account (needs account:ListRegions)'
 complete -c spitzel-fetch -l envelope -d 'Write the whole LookupEvents event (EventId, Username, Resources, ...), with CloudTrailEvent parsed into an object'
 complete -c spitzel-fetch -s q -l quiet -d 'No progress display'
-complete -c spitzel-fetch -l follow -d 'After the window, keep polling every region for new events until interrupted (Ctrl-C saves the checkpoint; a rerun resumes the follow)'
+complete -c spitzel-fetch -l follow -d 'After the window, keep polling every region (with --s3: its day folders) for new events until interrupted (Ctrl-C saves the checkpoint; a rerun resumes the follow)'
 complete -c spitzel-fetch -l s3-path-style -d 'Address the bucket in the path, not the host name (--s3; automatic for an endpoint on an IP address or localhost)'
 complete -c spitzel-fetch -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c spitzel-fetch -s V -l version -d 'Print version'

@@ -34,6 +34,20 @@ impl Destination {
         }
     }
 
+    /// The descriptor written to, for `reader::watch` (-1 where there are none).
+    pub(crate) fn fd(&self) -> i32 {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            match self {
+                Destination::Stdout(out) => out.get_ref().as_raw_fd(),
+                Destination::File(out) | Destination::Stream(out) => out.get_ref().as_raw_fd(),
+            }
+        }
+        #[cfg(not(unix))]
+        -1
+    }
+
     pub(crate) fn write_page(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.writer().write_all(bytes)?;
         self.commit()

@@ -16,6 +16,7 @@ mod exit;
 mod follow;
 mod lookup;
 mod options;
+mod reader;
 mod resume;
 mod run;
 mod s3;

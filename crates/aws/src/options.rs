@@ -116,6 +116,8 @@ pub(crate) struct S3Options {
     pub window: TimeWindow,
     /// The clock the window was taken at, in nanoseconds.
     pub now: i64,
+    /// --follow: the least time between two listings of the watched folders.
+    pub follow: Option<Duration>,
 }
 
 impl Options {
@@ -140,9 +142,6 @@ impl Options {
             .into());
         }
         let s3 = args.s3.url.is_some();
-        if s3 && args.follow {
-            return Err(UsageError::FollowWithS3.into());
-        }
         if !(MIN_TRAILING..=MAX_TRAILING).contains(&args.trailing_window) {
             return Err(UsageError::TrailingWindow {
                 value: shown(args.trailing_window),
@@ -288,6 +287,9 @@ fn s3_options(args: &FetchArgs, regions: Vec<String>, now: i64) -> Result<S3Opti
         path_style: args.s3.s3_path_style,
         window,
         now,
+        follow: args
+            .follow
+            .then(|| Duration::from_secs_f64(args.poll_interval)),
     })
 }
 
@@ -318,7 +320,7 @@ fn lookup_fingerprint(args: &FetchArgs) -> serde_json::Value {
 }
 
 fn s3_fingerprint(args: &FetchArgs) -> serde_json::Value {
-    serde_json::json!({
+    let mut fingerprint = serde_json::json!({
         "s3": args.s3.url,
         "account": args.s3.account,
         "region": args.region,
@@ -329,7 +331,13 @@ fn s3_fingerprint(args: &FetchArgs) -> serde_json::Value {
         "last_minute": args.time.last_minute,
         "last": args.time.last,
         "output": args.output.as_ref().map(|p| p.display().to_string()),
-    })
+    });
+    // Only when set, so that earlier checkpoints still match; a follow's
+    // checkpoint remembers the watched folders, not a finished window.
+    if args.follow {
+        fingerprint["follow"] = serde_json::json!(true);
+    }
+    fingerprint
 }
 
 /// The window, defaulting to the 90 days CloudTrail keeps, with a warning

@@ -139,13 +139,14 @@ pub struct FetchArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// After the window, keep polling every region for new events until
-    /// interrupted (Ctrl-C saves the checkpoint; a rerun resumes the follow)
+    /// After the window, keep polling every region (with --s3: its day
+    /// folders) for new events until interrupted (Ctrl-C saves the
+    /// checkpoint; a rerun resumes the follow)
     #[arg(long, conflicts_with = "to")]
     pub follow: bool,
 
     /// With --follow: each poll re-reads this many minutes before the newest
-    /// event seen, for events delivered late (1 to 1440)
+    /// event seen, for events delivered late (1 to 1440; LookupEvents only)
     #[arg(
         long,
         value_name = "MINUTES",
@@ -155,7 +156,7 @@ pub struct FetchArgs {
     pub trailing_window: f64,
 
     /// With --follow: seconds between polls of a region (0 to 3600; 0 = as
-    /// fast as --rate allows)
+    /// fast as --rate allows; with --s3, between listings of the day folders)
     #[arg(
         long,
         value_name = "SECONDS",

@@ -38,8 +38,6 @@ pub(crate) enum UsageError {
     },
     #[error("unknown region '{0}': expected a region name such as us-east-1")]
     Region(String),
-    #[error("--follow reads LookupEvents only; with --s3 it is not supported yet")]
-    FollowWithS3,
     #[error("--trailing-window {value}: must be a number of minutes from {min} to {max}")]
     TrailingWindow { value: String, min: f64, max: f64 },
     #[error("--poll-interval {value}: must be a number of seconds from 0 to {max}")]

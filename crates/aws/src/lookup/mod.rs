@@ -65,6 +65,7 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, F
     let (start, end) = (state.start_time, state.end_time);
     let regions = state.regions.clone();
     let destination = resume::open_output(cfg.output.as_deref(), &mut state.output_len, resuming)?;
+    let output_fd = destination.fd();
 
     let stats: Vec<Arc<RegionStats>> = regions
         .iter()
@@ -102,6 +103,13 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, F
             ctx.stop.send_replace(true);
         })
     };
+    if lookup.follow.is_some() {
+        let ctx = ctx.clone();
+        crate::reader::watch(output_fd, move || {
+            ctx.closed.store(true, Ordering::SeqCst);
+            ctx.stop.send_replace(true);
+        });
+    }
     let display = (!cfg.quiet && std::io::stderr().is_terminal()).then(|| {
         tokio::spawn(progress::display(
             stats.clone(),

@@ -52,6 +52,10 @@ pub(super) struct S3Checkpoint {
     pub output_len: Option<u64>,
     pub written: u64,
     pub seen: super::dedup::Saved,
+    /// --follow: what the follow remembers (absent without it, and in
+    /// checkpoints of earlier versions).
+    #[serde(default)]
+    pub follow: Option<super::follow::Saved>,
 }
 
 impl S3Checkpoint {

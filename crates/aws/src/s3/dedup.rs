@@ -35,7 +35,7 @@ fn folder_of(key: &str) -> &str {
 }
 
 /// The region folder above a day folder (`.../REGION/`).
-fn region_of(folder: &str) -> &str {
+pub(super) fn region_of(folder: &str) -> &str {
     let mut cut = folder.len();
     for _ in 0..3 {
         cut = folder[..cut.saturating_sub(1)]
@@ -81,6 +81,11 @@ impl Dedup {
         })
     }
 
+    /// The day folder being read.
+    pub(super) fn folder(&self) -> Option<&str> {
+        self.folder.as_deref()
+    }
+
     pub(super) fn save(&self) -> Saved {
         Saved {
             folder: self.folder.clone(),
@@ -101,6 +106,11 @@ impl Dedup {
             .folder
             .as_deref()
             .is_some_and(|f| region_of(f) == region_of(folder));
+        // --follow may come back to yesterday's folder after today's: it is
+        // still remembered, and today's must not be forgotten.
+        if same_region && self.folder.as_deref().is_some_and(|f| folder < f) {
+            return;
+        }
         if same_region {
             self.seen.advance();
         } else {

@@ -39,7 +39,7 @@ pub(super) struct Scope {
     pub skipped: Arc<Skipped>,
 }
 
-async fn list(scope: &Scope, prefix: &str, delimiter: bool) -> Result<Listing, S3Error> {
+pub(super) async fn list(scope: &Scope, prefix: &str, delimiter: bool) -> Result<Listing, S3Error> {
     let _permit = scope.lists.acquire().await.ok();
     client::list(&scope.client, &scope.bucket, prefix, delimiter).await
 }
@@ -208,8 +208,14 @@ pub(super) async fn regions(
 /// What the reader gets, in key order.
 #[derive(Debug)]
 pub(super) enum Listed {
-    Object { key: String },
+    /// `live`: found by --follow after the window.
+    Object {
+        key: String,
+        live: bool,
+    },
     Failed(ListFailure),
+    /// A --follow listing that failed: said, and listed again at the next poll.
+    Transient(FetchError),
 }
 
 /// Whether every key under `prefix` sorts at or before `done`.
@@ -262,7 +268,7 @@ async fn region_keys(scope: Arc<Scope>, region: String, done: Option<String>) ->
             continue;
         }
         match layout::judge_key(&region, &key, &scope.window, scope.insight) {
-            KeyVerdict::Read => out.push(Listed::Object { key }),
+            KeyVerdict::Read => out.push(Listed::Object { key, live: false }),
             KeyVerdict::Pruned => {
                 scope.skipped.by_time.fetch_add(1, Ordering::Relaxed);
             }

@@ -12,6 +12,7 @@ mod checkpoint;
 mod client;
 mod dedup;
 mod discover;
+mod follow;
 pub(crate) mod layout;
 mod object;
 mod progress;
@@ -125,6 +126,8 @@ struct Current {
     skip: u64,
     /// Lines of it seen so far (written, dropped as duplicates, or skipped).
     index: u64,
+    /// Found by --follow: each piece is flushed at once.
+    live: bool,
 }
 
 struct Writer {
@@ -139,6 +142,8 @@ struct Writer {
     notes: Vec<String>,
     current: Option<Current>,
     parser: spitzel_core::doc::DocParser,
+    /// --follow: each region's duplicate memory but the current one.
+    shelf: Option<follow::Shelf>,
 }
 
 enum Wrote {
@@ -157,9 +162,27 @@ impl Writer {
         }
         self.out.commit().map_err(OutputError::Write)?;
         self.state.seen = self.dedup.save();
+        if let (Some(shelf), Some(saved)) = (&self.shelf, self.state.follow.as_mut()) {
+            saved.dedups = shelf.save();
+        }
         save_or_say(&path, &self.state)?;
         self.last_save = Instant::now();
         Ok(())
+    }
+
+    /// Nothing to write until the next key is listed: under --follow that
+    /// may be a while, so what was written is flushed and saved now.
+    fn idle(&mut self) -> Result<Wrote, FetchError> {
+        if self.shelf.is_none() {
+            return Ok(Wrote::Continue);
+        }
+        match self.out.writer().flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Wrote::Closed),
+            Err(e) => return Err(OutputError::Write(e).into()),
+            Ok(()) => {}
+        }
+        self.save(true)?;
+        Ok(Wrote::Continue)
     }
 
     fn enough(&self) -> bool {
@@ -178,16 +201,25 @@ impl Writer {
     }
 
     /// Start writing `key`; `retry`: a key from an earlier run's failures.
-    fn begin(&mut self, key: &str, retry: bool) {
+    /// `live`: found by --follow after the window.
+    fn begin(&mut self, key: &str, retry: bool, live: bool) {
         // A retried object's day folder is behind: what is remembered stays.
         if !retry {
+            if let Some(shelf) = self.shelf.as_mut() {
+                shelf.swap_for(&mut self.dedup, key);
+            }
             self.dedup.enter(key);
+        }
+        // Objects are written in the order listed: the window is all read.
+        if let (true, Some(saved)) = (live, self.state.follow.as_mut()) {
+            saved.watching = true;
         }
         self.current = Some(Current {
             key: key.to_string(),
             retry,
             skip: self.lines_done(key, retry),
             index: 0,
+            live,
         });
     }
 
@@ -225,6 +257,12 @@ impl Writer {
             self.state.written += 1;
             self.counters.records.fetch_add(1, Ordering::Relaxed);
         }
+        if closed.is_none()
+            && current.live
+            && let Err(e) = self.out.writer().flush()
+        {
+            closed = Some(e);
+        }
         if let Some(len) = self.state.output_len.as_mut() {
             *len += bytes;
         }
@@ -256,6 +294,9 @@ impl Writer {
         if current.retry {
             self.state.failed.retain(|p| p.key != current.key);
         } else {
+            if let Some(saved) = self.state.follow.as_mut() {
+                saved.note_read(&current.key);
+            }
             self.state.done_through = Some(current.key);
             self.state.partial = None;
         }
@@ -296,6 +337,9 @@ impl Writer {
                 pending.lines = lines;
             }
         } else {
+            if let Some(saved) = self.state.follow.as_mut() {
+                saved.note_read(key);
+            }
             self.state.done_through = Some(key.to_string());
             self.state.partial = None;
             self.state.failed.push(Partial {
@@ -363,6 +407,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         path_style,
         window,
         now,
+        follow: follow_interval,
     } = s3_options;
     let arguments = args.fingerprint.clone();
     let saved = match &args.checkpoint {
@@ -426,7 +471,14 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
 
     let resuming = saved.is_some();
     let mut state = saved.unwrap_or_else(|| S3Checkpoint::new(arguments, window.from, window.to));
-    let Some(dedup) = Dedup::restore(&state.seen) else {
+    if follow_interval.is_some() && state.follow.is_none() {
+        state.follow = Some(follow::Saved::new(now));
+    }
+    let shelf = match &state.follow {
+        Some(saved) => follow::Shelf::restore(&saved.dedups).map(Some),
+        None => Some(None),
+    };
+    let (Some(dedup), Some(shelf)) = (Dedup::restore(&state.seen), shelf) else {
         return Err(S3Error::DamagedDedup {
             checkpoint: args
                 .checkpoint
@@ -468,8 +520,12 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     for folder in std::mem::take(&mut state.failed_listings) {
         match discover::relist(&scope, &root, &folder, state.done_through.as_deref()).await {
             Ok(keys) => {
+                // Under --follow the keys up to done_through are not all
+                // the window's: those the follow read are not read again.
+                let read =
+                    |key: &String| state.follow.as_ref().is_some_and(|f| f.read.contains(key));
                 for key in keys {
-                    if !state.failed.iter().any(|p| p.key == key) {
+                    if !read(&key) && !state.failed.iter().any(|p| p.key == key) {
                         state.failed.push(Partial { key, lines: 0 });
                     }
                 }
@@ -493,6 +549,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         notes: Vec::new(),
         current: None,
         parser: spitzel_core::doc::DocParser::new(),
+        shelf,
     };
     for failure in &failures {
         writer.unlisted(failure);
@@ -504,6 +561,14 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         let stop = stop.clone();
         Interrupt::listen(move || stop.notify_one())
     };
+    let reader_gone = Arc::new(AtomicBool::new(false));
+    if follow_interval.is_some() {
+        let (stop, gone) = (stop.clone(), reader_gone.clone());
+        crate::reader::watch(writer.out.fd(), move || {
+            gone.store(true, Ordering::SeqCst);
+            stop.notify_one();
+        });
+    }
     let display = (!args.quiet && std::io::stderr().is_terminal())
         .then(|| progress::spawn(counters.clone(), skipped.clone()));
 
@@ -511,15 +576,31 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     // last complete one.
     let retries: Vec<String> = writer.state.failed.iter().map(|p| p.key.clone()).collect();
     let (tx, mut rx) = mpsc::channel::<Listed>(4096);
-    tokio::spawn(discover::produce(
-        scope.clone(),
-        region_folders,
-        writer.state.done_through.clone(),
-        tx,
-    ));
+    match (follow_interval, &writer.state.follow) {
+        (Some(interval), Some(saved)) => {
+            let watch = follow::Watch {
+                scope: scope.clone(),
+                regions: region_folders,
+                since: saved.since.clone(),
+                read: saved.read.clone(),
+                interval,
+            };
+            let window = (!saved.watching).then(|| writer.state.done_through.clone());
+            tokio::spawn(follow::produce(watch, window, tx));
+        }
+        _ => {
+            tokio::spawn(discover::produce(
+                scope.clone(),
+                region_folders,
+                writer.state.done_through.clone(),
+                tx,
+            ));
+        }
+    }
     let bucket_arc: Arc<str> = Arc::from(bucket.as_str());
     let mut retry_queue: VecDeque<String> = retries.into();
-    let mut in_flight: VecDeque<(bool, String, mpsc::Receiver<Event>)> = VecDeque::new();
+    // (retried, key, live, its reading)
+    let mut in_flight: VecDeque<(bool, String, bool, mpsc::Receiver<Event>)> = VecDeque::new();
     let attempts = args.aws.max_attempts;
     let mut listing_open = true;
     let mut read_failures = 0u64;
@@ -540,7 +621,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
         while in_flight.len() < concurrency {
             if let Some(key) = retry_queue.pop_front() {
                 let events = spawn(&key);
-                in_flight.push_back((true, key, events));
+                in_flight.push_back((true, key, false, events));
                 continue;
             }
             if !listing_open {
@@ -548,6 +629,10 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
             }
             // Wait for a key only when nothing is in flight to work on.
             let next = if in_flight.is_empty() {
+                if let Wrote::Closed = tokio::task::block_in_place(|| writer.idle())? {
+                    closed = true;
+                    break 'run;
+                }
                 tokio::select! {
                     next = rx.recv() => next,
                     _ = stop.notified() => break 'run,
@@ -560,11 +645,12 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
                 }
             };
             match next {
-                Some(Listed::Object { key }) => {
+                Some(Listed::Object { key, live }) => {
                     counters.queued.fetch_add(1, Ordering::Relaxed);
                     let events = spawn(&key);
-                    in_flight.push_back((false, key, events));
+                    in_flight.push_back((false, key, live, events));
                 }
+                Some(Listed::Transient(error)) => progress::report(display.as_ref(), &error),
                 Some(Listed::Failed(failure)) => {
                     progress::report(display.as_ref(), &failure.error);
                     writer.unlisted(&failure);
@@ -573,7 +659,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
                 None => listing_open = false,
             }
         }
-        let Some((retry, key, mut events)) = in_flight.pop_front() else {
+        let Some((retry, key, live, mut events)) = in_flight.pop_front() else {
             // Every key listed, every object read or failed.
             drained = true;
             break;
@@ -587,7 +673,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
             match event {
                 Some(Event::Piece(piece)) => {
                     if !begun {
-                        writer.begin(&key, retry);
+                        writer.begin(&key, retry, live);
                         begun = true;
                     }
                     let wrote = tokio::task::block_in_place(|| writer.take(&bucket, &piece))
@@ -619,7 +705,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
                 }
                 Some(Event::Done(size)) => {
                     if !begun {
-                        writer.begin(&key, retry);
+                        writer.begin(&key, retry, live);
                     }
                     writer.finish();
                     counters.objects.fetch_add(1, Ordering::Relaxed);
@@ -648,7 +734,7 @@ pub(crate) async fn fetch(args: Options, s3_options: S3Options) -> Result<Exit, 
     }
     // The objects still in flight stop when their receivers go.
     drop(in_flight);
-    if closed {
+    if closed || reader_gone.load(Ordering::SeqCst) {
         return Ok(Exit::Found);
     }
     let interrupted = interrupt.signal().is_some();

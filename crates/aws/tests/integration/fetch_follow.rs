@@ -221,12 +221,48 @@ fn follow_options_are_checked() {
         .args(["--follow", "--to", "2026-01-01"])
         .exits(2);
     assert_one_line_error(&out, 2, &["--follow", "--to"]);
+    // --s3 follows too (fetch_s3_follow.rs), and with the same checks.
     let out = Fetch::against(&emulator)
-        .args(["--follow", "--s3", "s3://trail-bucket"])
+        .args([
+            "--follow",
+            "--s3",
+            "s3://trail-bucket",
+            "--to",
+            "2026-01-01",
+        ])
         .exits(2);
-    assert_one_line_error(&out, 2, &["--follow", "--s3", "not supported"]);
+    assert_one_line_error(&out, 2, &["--follow", "--to"]);
+    let out = Fetch::against(&emulator)
+        .args([
+            "--follow",
+            "--s3",
+            "s3://trail-bucket",
+            "--poll-interval",
+            "4000",
+        ])
+        .exits(2);
+    assert_one_line_error(&out, 2, &["--poll-interval"]);
     let out = Fetch::against(&emulator)
         .args(["--poll-interval", "5"])
         .exits(2);
     assert_one_line_error(&out, 2, &["required", "--follow"]);
+}
+
+/// A reader that goes away while nothing new comes: the follow writes
+/// nothing to notice it by, and still ends (status 0, nothing said) instead
+/// of polling on for nobody.
+#[test]
+fn a_pipe_closed_while_idle_ends_the_follow_with_0() {
+    let (emulator, events) = serve(config_with(&["us-east-1"], 5, 600));
+    let mut run = follow(&emulator, "us-east-1").spawn();
+    let stdout = run.child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    for _ in 0..events.len() {
+        let line = lines.next().expect("a line").unwrap();
+        assert!(line.starts_with('{'), "{line}");
+    }
+    drop(lines);
+    let out = run.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
 }

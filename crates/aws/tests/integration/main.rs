@@ -12,4 +12,5 @@ mod fetch_resume;
 mod fetch_robust;
 mod fetch_s3;
 mod fetch_s3_faults;
+mod fetch_s3_follow;
 mod support;
