@@ -36,12 +36,7 @@ pub(crate) async fn follow(
     options: FollowOptions,
     stop: &watch::Receiver<bool>,
 ) -> Vec<FetchError> {
-    let queries: Vec<(String, crate::lookup::plan::Query)> = lock(&ctx.sink)
-        .state
-        .queries
-        .iter()
-        .map(|q| (q.region.clone(), q.query.clone()))
-        .collect();
+    let queries = lock(&ctx.sink).state.planned();
     let mut tasks = tokio::task::JoinSet::new();
     for (region, stats) in regions.iter().zip(stats) {
         let mine = queries

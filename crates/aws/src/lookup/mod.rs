@@ -132,12 +132,7 @@ pub(crate) async fn fetch(cfg: Options, lookup: LookupOptions) -> Result<Exit, F
         .collect();
     // Each task runs the query its checkpoint entry holds: no lookup by
     // name that could miss.
-    let planned: Vec<(String, Query)> = lock(&ctx.sink)
-        .state
-        .queries
-        .iter()
-        .map(|q| (q.region.clone(), q.query.clone()))
-        .collect();
+    let planned = lock(&ctx.sink).state.planned();
     let mut tasks = tokio::task::JoinSet::new();
     for (qi, (region_name, query)) in planned.into_iter().enumerate() {
         let Some(region) = region_ctxs.iter().find(|r| r.name == region_name).cloned() else {

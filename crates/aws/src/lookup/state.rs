@@ -65,6 +65,15 @@ pub(crate) struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// Each planned query with its region, in checkpoint order: what the
+    /// backlog and the follow both run.
+    pub(crate) fn planned(&self) -> Vec<(String, Query)> {
+        self.queries
+            .iter()
+            .map(|q| (q.region.clone(), q.query.clone()))
+            .collect()
+    }
+
     pub(super) fn new(
         arguments: serde_json::Value,
         start_time: i64,
