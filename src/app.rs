@@ -125,10 +125,8 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
                 let _ = sink.finish();
                 return Exit::Error;
             }
-            if held.inner.stopped.is_none()
-                && held.spill_error.is_none()
-                && let Some(decided) = held.decide(sigma)
-            {
+            if held.inner.stopped.is_none() && held.spill_error.is_none() {
+                let decided = held.decide(sigma);
                 held.write(
                     sigma,
                     &decided,

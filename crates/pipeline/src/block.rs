@@ -1,6 +1,7 @@
 //! Filtering one block of records on a worker thread.
 
 use crate::bad::{BadReason, BadRecord};
+use crate::correlate::Facts;
 use crate::record::{Criteria, Verdict};
 use spitzel_core::dedup::{Digest, digest};
 use spitzel_core::doc::{Doc, DocParser, DocView};
@@ -28,8 +29,10 @@ pub struct BlockOutcome {
     /// --sigma with --stats: matches per rule among the selected events.
     pub rule_hits: Vec<u64>,
     /// With correlation rules: the matches, held until the whole input is
-    /// read (see correlate), instead of `out`.
+    /// read (see correlate), instead of `out`; their bytes one after the
+    /// other in `held_bytes` (one buffer a block, not one a record).
     pub held: Vec<Held>,
+    pub held_bytes: Vec<u8>,
     /// --unique: per written record, in order, what the duplicate rule
     /// judges it by (hashed here, on the worker, not in the ordered writer).
     pub identities: Vec<Identity>,
@@ -41,12 +44,15 @@ pub struct BlockOutcome {
 /// (correlation rules, see correlate).
 #[derive(Debug)]
 pub struct Held {
-    pub record: Vec<u8>,
+    /// Its length in `held_bytes`, where it follows the one before.
+    pub len: usize,
     /// The rules it matched (load order).
     pub rules: Vec<u32>,
     pub line: u64,
     /// --unique: what the duplicate rule judges it by.
     pub identity: Option<Identity>,
+    /// What the correlations read of it, when it matched a rule they use.
+    pub facts: Option<Facts>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +203,7 @@ fn judge_record(
                         return;
                     }
                 },
-                Err(_) => (Verdict::NoMatch, None),
+                Err(_) => (Verdict::NoMatch, None, None),
             },
             Some(expanded) => {
                 for inner in &expanded.records {
@@ -216,7 +222,7 @@ fn judge_record(
             }
         },
     };
-    let (verdict, identity) = verdict;
+    let (verdict, identity, facts) = verdict;
     outcome.events += 1;
     if verdict == Verdict::NoTime {
         outcome.no_time += 1;
@@ -230,11 +236,13 @@ fn judge_record(
                     *count += 1;
                 }
             }
+            outcome.held_bytes.extend_from_slice(record);
             outcome.held.push(Held {
-                record: record.to_vec(),
+                len: record.len(),
                 rules: hits.clone(),
                 line: line_no,
                 identity,
+                facts,
             });
         }
         return;
@@ -281,7 +289,7 @@ fn judge_doc(
     line: u64,
     event_name: Option<&str>,
     hits: &mut Vec<u32>,
-) -> Result<(Verdict, Option<Identity>), BadReason> {
+) -> Result<(Verdict, Option<Identity>, Option<Facts>), BadReason> {
     let Pass {
         criteria, invert, ..
     } = pass;
@@ -293,6 +301,19 @@ fn judge_doc(
         (verdict == Verdict::Match) != invert
     };
     let identity = (pass.unique && written).then(|| Identity::of(doc, record, line));
+    // Read here, on the worker, while the record is parsed.
+    let facts = match &criteria.sigma {
+        Some(sigma)
+            if held
+                && verdict == Verdict::Match
+                && hits
+                    .iter()
+                    .any(|r| sigma.correlation_rules.binary_search(r).is_ok()) =>
+        {
+            Some(Facts::of(sigma, doc))
+        }
+        _ => None,
+    };
     if invert
         && verdict != Verdict::Match
         && let Some(sigma) = &criteria.sigma
@@ -300,5 +321,5 @@ fn judge_doc(
     {
         sigma.hits(doc, event_name, hits)?;
     }
-    Ok((verdict, identity))
+    Ok((verdict, identity, facts))
 }

@@ -8,14 +8,17 @@
 //! pipe, a gzip stream or a file that changes, none of which can be read
 //! a second time to fetch them. Their bytes go to an unlinked temporary
 //! file (the spill), read back in order twice (to decide, to write); memory
-//! keeps only each record's place, length and rules, so peak RSS follows
-//! the number of matches, not their size.
+//! keeps only each record's place, length and rules, and what the
+//! correlations read of it (its [`Facts`], taken on the worker that judged
+//! it, so that deciding needs no second parse), so peak RSS follows the
+//! number of matches, not their size.
 
 use crate::block::BlockOutcome;
 use crate::pipeline::{Done, Sink};
 use crate::sigma::SigmaCriterion;
 use crate::writer::OutputSink;
 use serde_json::{Map, Value, json};
+use spitzel_core::doc::{Doc, DocView};
 use spitzel_core::window::parse_event_time;
 use spitzel_sigma::Level;
 use spitzel_sigma::correlation::{Event, Hit, Source, decide};
@@ -41,6 +44,72 @@ struct HeldAt {
     line: u64,
     len: usize,
     rules: Vec<u32>,
+    facts: Option<Facts>,
+}
+
+/// What the correlations read of a record that matched a rule they use.
+#[derive(Debug)]
+pub struct Facts {
+    /// eventTime, in nanoseconds and as written; None when unreadable.
+    time: Option<(i64, Box<str>)>,
+    event_id: Option<Box<str>>,
+    /// The values of `Correlations::fields`, in that order (Null when
+    /// missing).
+    fields: Vec<Value>,
+}
+
+impl Facts {
+    /// Read on the worker, from the document the rules were judged on: the
+    /// same reading (the last of repeated keys, as serde_json) as theirs.
+    pub(crate) fn of(sigma: &SigmaCriterion, doc: &Doc<'_>) -> Facts {
+        let time = doc
+            .top_str("eventTime")
+            .and_then(|text| Some((parse_event_time(text)?, Box::from(text))));
+        let fields = sigma
+            .correlation_fields
+            .iter()
+            .map(|path| match doc.view() {
+                DocView::Raw(root) => {
+                    let mut value = root;
+                    for member in path {
+                        match value.member(member) {
+                            Some(inner) => value = inner,
+                            None => return Value::Null,
+                        }
+                    }
+                    value.to_value()
+                }
+                DocView::Tree(tree) => {
+                    let mut value = tree;
+                    for member in path {
+                        match value.get(member) {
+                            Some(inner) if value.is_object() => value = inner,
+                            _ => return Value::Null,
+                        }
+                    }
+                    value.clone()
+                }
+            })
+            .collect();
+        Facts {
+            time,
+            event_id: doc.top_str("eventID").map(Box::from),
+            fields,
+        }
+    }
+
+    /// Its heap bytes, for the memory bound.
+    fn heap_bytes(&self) -> u64 {
+        let text = |v: &Value| match v {
+            Value::String(s) => s.len(),
+            Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+            other => other.to_string().len(),
+        };
+        let fields: usize = self.fields.iter().map(|v| 32 + text(v)).sum();
+        (self.time.as_ref().map_or(0, |(_, t)| t.len())
+            + self.event_id.as_ref().map_or(0, |id| id.len())
+            + fields) as u64
+    }
 }
 
 /// Wraps the writer: takes the held matches out of each block, passes the
@@ -108,7 +177,11 @@ impl<W: Write> Sink for CorrelationSink<'_, W> {
                 bytes,
                 mut outcome,
             } => {
+                let bytes_held = std::mem::take(&mut outcome.held_bytes);
+                let mut at = 0;
                 for held in std::mem::take(&mut outcome.held) {
+                    let record = &bytes_held[at..at + held.len];
+                    at += held.len;
                     // A redelivered event is one event: held once, so that
                     // it counts once in a correlation.
                     if let (Some(unique), Some(identity)) = (&mut self.inner.unique, held.identity)
@@ -116,20 +189,23 @@ impl<W: Write> Sink for CorrelationSink<'_, W> {
                     {
                         continue;
                     }
-                    self.held_bytes += PER_RECORD + 4 * held.rules.len() as u64;
+                    self.held_bytes += PER_RECORD
+                        + 4 * held.rules.len() as u64
+                        + held.facts.as_ref().map_or(0, Facts::heap_bytes);
                     if self.held_bytes > self.limit {
                         self.overflow = Some(format!("{source}:{}", held.line));
                         return ControlFlow::Break(());
                     }
-                    if let Err(error) = self.spill(&held.record) {
+                    if let Err(error) = self.spill(record) {
                         self.spill_failed(error);
                         return ControlFlow::Break(());
                     }
                     self.held.push(HeldAt {
                         source: source.clone(),
                         line: held.line,
-                        len: held.record.len(),
+                        len: held.len,
                         rules: held.rules,
+                        facts: held.facts,
                     });
                 }
                 Done::Block {
@@ -163,53 +239,22 @@ pub struct Decision {
 
 impl<W: Write> CorrelationSink<'_, W> {
     /// Decide the correlations over everything held; records without a
-    /// readable eventTime that a correlation would use are reported. None
-    /// when the spill cannot be read back (`spill_error` says why).
-    pub fn decide(&mut self, sigma: &SigmaCriterion) -> Option<Decision> {
+    /// readable eventTime that a correlation would use are reported.
+    pub fn decide(&mut self, sigma: &SigmaCriterion) -> Decision {
         let correlations = &sigma.rules.correlations;
-        let fields = correlations.fields();
-        let used = correlations.used_rules();
         let mut events: Vec<Event> = Vec::new();
         let mut event_times: Vec<String> = Vec::new();
         // Event number -> held record.
         let mut event_record: Vec<usize> = Vec::new();
         let mut rule_members: Vec<Vec<u32>> = vec![Vec::new(); sigma.rules.rules.len()];
-        let mut spill = match self.reread() {
-            Ok(spill) => spill,
-            Err(error) => {
-                self.spill_failed(error);
-                return None;
-            }
-        };
-        let mut record = Vec::new();
-        for index in 0..self.held.len() {
-            let held = &self.held[index];
-            record.resize(held.len, 0);
-            if let Err(error) = spill.read_exact(&mut record) {
-                self.spill_failed(error);
-                return None;
-            }
-            if !held.rules.iter().any(|r| used.binary_search(r).is_ok()) {
+        for (index, held) in self.held.iter_mut().enumerate() {
+            // Only records matching a rule some correlation uses have facts.
+            let Some(facts) = held.facts.take() else {
                 continue;
-            }
-            let source = &held.source;
-            let value: Value = match serde_json::from_slice(&record) {
-                Ok(value) => value,
-                // Only records the scanner accepted are held; serde_json
-                // refusing one (a number past its range) is reported.
-                Err(error) => {
-                    self.inner.reporter.bad_record(
-                        source,
-                        held.line,
-                        &format!("cannot be read for the correlation rules: {error}"),
-                    );
-                    continue;
-                }
             };
-            let time_text = value.get("eventTime").and_then(Value::as_str);
-            let Some(time) = time_text.and_then(parse_event_time) else {
+            let Some((time, time_text)) = facts.time else {
                 self.inner.reporter.bad_record(
-                    source,
+                    &held.source,
                     held.line,
                     "no readable eventTime: left out of the correlation rules",
                 );
@@ -221,16 +266,10 @@ impl<W: Write> CorrelationSink<'_, W> {
             }
             events.push(Event {
                 time,
-                event_id: value
-                    .get("eventID")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                fields: fields
-                    .iter()
-                    .map(|field| read_field(&value, field))
-                    .collect(),
+                event_id: facts.event_id.map(String::from),
+                fields: facts.fields,
             });
-            event_times.push(time_text.unwrap_or_default().to_owned());
+            event_times.push(String::from(time_text));
             event_record.push(index);
         }
         let hits = decide(correlations, &events, &rule_members);
@@ -272,14 +311,14 @@ impl<W: Write> CorrelationSink<'_, W> {
             .iter()
             .map(|e| e.event_id.clone().map_or(Value::Null, Value::String))
             .collect();
-        Some(Decision {
+        Decision {
             hits,
             times,
             written,
             in_hits,
             event_ids,
             event_times: events.iter().map(|e| e.time).collect(),
-        })
+        }
     }
 
     /// Hand `out` to the writer; Break when it wants no more.
@@ -323,25 +362,34 @@ impl<W: Write> CorrelationSink<'_, W> {
                     out.push(b'\n');
                 }
             }
+        } else if !lines {
+            // --count, --quiet: the spill need not be read.
+            matched = decision.written.iter().filter(|&&w| w).count() as u64;
         } else {
             let mut spill = match self.reread() {
                 Ok(spill) => spill,
                 Err(error) => return self.spill_failed(error),
             };
             let mut record = Vec::new();
+            let mut annotations: Vec<Vec<Option<String>>> = decision
+                .hits
+                .iter()
+                .map(|hits| vec![None; hits.len()])
+                .collect();
             for index in 0..self.held.len() {
                 let held = &self.held[index];
+                if !decision.written[index] {
+                    // Stepped over, not read: often half of what is held.
+                    if let Err(error) = spill.seek_relative(held.len as i64) {
+                        return self.spill_failed(error);
+                    }
+                    continue;
+                }
                 record.resize(held.len, 0);
                 if let Err(error) = spill.read_exact(&mut record) {
                     return self.spill_failed(error);
                 }
-                if !decision.written[index] {
-                    continue;
-                }
                 matched += 1;
-                if !lines {
-                    continue;
-                }
                 if sigma.annotate {
                     let mut entries: Vec<String> = held
                         .rules
@@ -350,9 +398,11 @@ impl<W: Write> CorrelationSink<'_, W> {
                         .map(|&r| sigma.entry(r).to_owned())
                         .collect();
                     for &(number, hit) in &decision.in_hits[index] {
-                        entries.push(
-                            annotation(sigma, &decision.hits[number][hit], number).to_string(),
-                        );
+                        // A hit's entry is the same on each of its events.
+                        let entry = annotations[number][hit].get_or_insert_with(|| {
+                            annotation(sigma, &decision.hits[number][hit], number).to_string()
+                        });
+                        entries.push(entry.clone());
                     }
                     crate::sigma::append_member(&record, &entries, &mut out);
                 } else {
@@ -390,19 +440,6 @@ impl Decision {
             );
         }
     }
-}
-
-/// A dotted field of `record`, walking objects; Null when missing or when
-/// the walk meets something else than an object before its end.
-fn read_field(record: &Value, field: &str) -> Value {
-    let mut value = record;
-    for member in field.split('.') {
-        match value.get(member) {
-            Some(inner) if value.is_object() => value = inner,
-            _ => return Value::Null,
-        }
-    }
-    value.clone()
 }
 
 /// `{"id","title","level","author"}` of a correlation's referenced rules.

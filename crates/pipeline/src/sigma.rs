@@ -17,6 +17,11 @@ pub struct SigmaCriterion {
     pub count: bool,
     /// Each rule's entry of the "sigma" array, as JSON text.
     entries: Vec<String>,
+    /// The fields correlations read (`Correlations::fields`), each split
+    /// at its dots, and the rules they use (sorted): taken once here, read
+    /// for every held record.
+    pub(crate) correlation_fields: Vec<Vec<String>>,
+    pub(crate) correlation_rules: Vec<u32>,
 }
 
 impl SigmaCriterion {
@@ -43,11 +48,20 @@ impl SigmaCriterion {
                 .to_string()
             })
             .collect();
+        let correlation_fields = rules
+            .correlations
+            .fields()
+            .iter()
+            .map(|field| field.split('.').map(str::to_owned).collect())
+            .collect();
+        let correlation_rules = rules.correlations.used_rules();
         Ok(SigmaCriterion {
             rules,
             annotate,
             count,
             entries,
+            correlation_fields,
+            correlation_rules,
         })
     }
 

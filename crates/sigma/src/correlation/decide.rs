@@ -17,8 +17,10 @@
 
 use super::resolve::{Correlation, Correlations};
 use super::{Kind, Source};
+use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
 
 /// One event that matched a rule some correlation uses.
 #[derive(Debug, Clone)]
@@ -100,10 +102,33 @@ pub fn decide(
         .enumerate()
         .map(|(i, f)| (f.as_str(), i))
         .collect();
-    let mut all_hits: Vec<Vec<Hit>> = Vec::with_capacity(correlations.list.len());
-    for correlation in &correlations.list {
-        let hits = decide_one(correlation, events, rule_members, &all_hits, &field_index);
-        all_hits.push(hits);
+    // Correlations are independent but for chains: each wave is decided in
+    // parallel, once the inner correlations it reads (always earlier in the
+    // list) are. The decision comes after the whole input, so its time is
+    // all wall time.
+    let list = &correlations.list;
+    let mut wave = vec![0usize; list.len()];
+    for (number, correlation) in list.iter().enumerate() {
+        wave[number] = correlation
+            .sources
+            .iter()
+            .filter_map(|source| match *source {
+                Source::Correlation(inner) => Some(wave[inner] + 1),
+                Source::Rule(_) => None,
+            })
+            .max()
+            .unwrap_or(0);
+    }
+    let mut all_hits: Vec<Vec<Hit>> = vec![Vec::new(); list.len()];
+    for this_wave in 0..=wave.iter().copied().max().unwrap_or(0) {
+        let numbers: Vec<usize> = (0..list.len()).filter(|&n| wave[n] == this_wave).collect();
+        let decided: Vec<Vec<Hit>> = numbers
+            .par_iter()
+            .map(|&n| decide_one(&list[n], events, rule_members, &all_hits, &field_index))
+            .collect();
+        for (number, hits) in numbers.into_iter().zip(decided) {
+            all_hits[number] = hits;
+        }
     }
     all_hits
 }
@@ -140,16 +165,15 @@ fn decide_one(
             }
         };
         let group_fields = &correlation.group_fields[source_number];
+        let mut key = String::new();
         for event_number in members {
             let event = &events[event_number as usize];
             let read = |field: &str| {
                 field_index
                     .get(field)
                     .and_then(|&i| event.fields.get(i))
-                    .cloned()
-                    .unwrap_or(Value::Null)
+                    .unwrap_or(&Value::Null)
             };
-            let group: Vec<Value> = group_fields.iter().map(|f| read(f)).collect();
             let value = if counts_values {
                 match read(&correlation.value_fields[source_number]) {
                     Value::Null => None,
@@ -158,17 +182,30 @@ fn decide_one(
             } else {
                 None
             };
-            let key = Value::Array(group.clone()).to_string();
-            groups
-                .entry(key)
-                .or_insert_with(|| (group, Vec::new()))
-                .1
-                .push(Entry {
-                    time: event.time,
-                    event: event_number,
-                    source: source_number,
-                    value,
-                });
+            let entry = Entry {
+                time: event.time,
+                event: event_number,
+                source: source_number,
+                value,
+            };
+            // The values' JSON text as an array, as Value::Array writes it;
+            // the values are cloned only for a new group.
+            key.clear();
+            key.push('[');
+            for (i, field) in group_fields.iter().enumerate() {
+                if i > 0 {
+                    key.push(',');
+                }
+                let _ = write!(key, "{}", read(field));
+            }
+            key.push(']');
+            match groups.get_mut(key.as_str()) {
+                Some((_, entries)) => entries.push(entry),
+                None => {
+                    let group = group_fields.iter().map(|f| read(f).clone()).collect();
+                    groups.insert(key.clone(), (group, vec![entry]));
+                }
+            }
         }
     }
     let mut hits = Vec::new();
@@ -330,10 +367,11 @@ fn hits_of_group(
 }
 
 fn make_hit(group: &[Value], entries: &[Entry], (from, to, count): (i64, i64, u64)) -> Hit {
-    let inside: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| e.time >= from && e.time <= to)
-        .collect();
+    // Entries are in time order: the hit's are one run of them (a filter
+    // over the whole group for each hit would be quadratic).
+    let begin = entries.partition_point(|e| e.time < from);
+    let end = entries.partition_point(|e| e.time <= to);
+    let inside: Vec<&Entry> = entries[begin..end].iter().collect();
     let mut members: Vec<u32> = inside.iter().map(|e| e.event).collect();
     members.sort_unstable();
     members.dedup();
