@@ -19,7 +19,7 @@ use super::resolve::{Correlation, Correlations};
 use super::{Kind, Source};
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// One event that matched a rule some correlation uses.
@@ -148,8 +148,10 @@ fn decide_one(
     inner_hits: &[Vec<Hit>],
     field_index: &HashMap<&str, usize>,
 ) -> Vec<Hit> {
-    // Group key (the values' JSON text) -> values and entries.
-    let mut groups: BTreeMap<String, (Vec<Value>, Vec<Entry>)> = BTreeMap::new();
+    // Group key (the values' JSON text) -> its place in `groups`, which
+    // holds its values and entries; groups are taken in key order below.
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut groups: Vec<(Vec<Value>, Vec<Entry>)> = Vec::new();
     let counts_values = matches!(correlation.rule.kind, Kind::ValueCount { .. });
     for (source_number, source) in correlation.sources.iter().enumerate() {
         let members: Vec<u32> = match *source {
@@ -199,19 +201,36 @@ fn decide_one(
                 let _ = write!(key, "{}", read(field));
             }
             key.push(']');
-            match groups.get_mut(key.as_str()) {
-                Some((_, entries)) => entries.push(entry),
+            match index.get(key.as_str()) {
+                Some(&at) => groups[at].1.push(entry),
                 None => {
                     let group = group_fields.iter().map(|f| read(f).clone()).collect();
-                    groups.insert(key.clone(), (group, vec![entry]));
+                    index.insert(key.clone(), groups.len());
+                    groups.push((group, vec![entry]));
                 }
             }
         }
     }
-    let mut hits = Vec::new();
-    for (_, (group, mut entries)) in groups {
+    let mut order: Vec<(String, usize)> = index.into_iter().collect();
+    order.sort_unstable();
+    for (_, entries) in &mut groups {
         entries.sort_by_key(|e| (e.time, e.event, e.source));
-        hits_of_group(correlation, events, &group, &entries, &mut hits);
+    }
+    let mut hits = Vec::new();
+    // One frame for every group, emptied between them: a group is often one
+    // or two events, and a frame's tables are worth keeping.
+    let mut frame = Frame {
+        kind: &correlation.rule.kind,
+        sources: correlation.sources.len(),
+        identities: HashMap::new(),
+        values: HashMap::new(),
+        per_source: vec![0; correlation.sources.len()],
+        present: 0,
+    };
+    for (_, at) in order {
+        let (group, entries) = &groups[at];
+        hits_of_group(correlation, events, group, entries, &mut frame, &mut hits);
+        frame.clear();
     }
     // By time, then (stable) by group: never by input order.
     hits.sort_by_key(|hit| hit.first);
@@ -278,6 +297,20 @@ impl<'a> Frame<'a> {
         }
     }
 
+    fn clear(&mut self) {
+        // Clearing costs the tables' capacity: a large one is dropped.
+        if self.identities.capacity() > 64 {
+            self.identities = HashMap::new();
+        }
+        if self.values.capacity() > 64 {
+            self.values = HashMap::new();
+        }
+        self.identities.clear();
+        self.values.clear();
+        self.per_source.fill(0);
+        self.present = 0;
+    }
+
     fn count(&self, frame: &[Entry]) -> u64 {
         match self.kind {
             Kind::EventCount => self.identities.len() as u64,
@@ -305,11 +338,12 @@ fn in_order(frame: &[Entry], sources: usize) -> u64 {
     next as u64
 }
 
-fn hits_of_group(
+fn hits_of_group<'a>(
     correlation: &Correlation,
-    events: &[Event],
+    events: &'a [Event],
     group: &[Value],
-    entries: &[Entry],
+    entries: &'a [Entry],
+    frame: &mut Frame<'a>,
     hits: &mut Vec<Hit>,
 ) {
     let sources = correlation.sources.len();
@@ -318,14 +352,6 @@ fn hits_of_group(
         ..Default::default()
     };
     let bounds = correlation.rule.condition.unwrap_or(all_sources);
-    let mut frame = Frame {
-        kind: &correlation.rule.kind,
-        sources,
-        identities: HashMap::new(),
-        values: HashMap::new(),
-        per_source: vec![0; sources],
-        present: 0,
-    };
     let span = correlation.rule.timespan;
     let (mut left, mut right) = (0, 0);
     // The hit being built: its time range and the largest count.
