@@ -133,6 +133,22 @@ pub fn decide(
     all_hits
 }
 
+/// `value`'s JSON text as serde_json writes it, appended to `out`; a string
+/// with nothing to escape (serde_json escapes only `"`, `\` and control
+/// characters) is copied as it is, which is most of them.
+fn json_text(value: &Value, out: &mut String) {
+    match value {
+        Value::String(text) if !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
+            out.push('"');
+            out.push_str(text);
+            out.push('"');
+        }
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
+}
+
 struct Entry {
     time: i64,
     event: u32,
@@ -179,7 +195,11 @@ fn decide_one(
             let value = if counts_values {
                 match read(&correlation.value_fields[source_number]) {
                     Value::Null => None,
-                    value => Some(value.to_string()),
+                    value => {
+                        let mut text = String::new();
+                        json_text(value, &mut text);
+                        Some(text)
+                    }
                 }
             } else {
                 None
@@ -198,7 +218,7 @@ fn decide_one(
                 if i > 0 {
                     key.push(',');
                 }
-                let _ = write!(key, "{}", read(field));
+                json_text(read(field), &mut key);
             }
             key.push(']');
             match index.get(key.as_str()) {
@@ -418,5 +438,32 @@ fn make_hit(group: &[Value], entries: &[Entry], (from, to, count): (i64, i64, u6
             .collect(),
         sources,
         members,
+    }
+}
+
+#[cfg(test)]
+mod json_text_tests {
+    use super::json_text;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn json_text_is_serde_jsons_text() {
+        let values = [
+            json!("10.0.0.1"),
+            json!("arn:aws:iam::1:user/a\"b"),
+            json!("back\\slash"),
+            json!("tab\there"),
+            json!("\u{7f}\u{2028}é€😀"),
+            json!(""),
+            json!(null),
+            json!(12.5),
+            json!(["a", {"b": "c\n"}]),
+        ];
+        for value in values {
+            let mut text = String::new();
+            json_text(&value, &mut text);
+            assert_eq!(text, value.to_string());
+            assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+        }
     }
 }
