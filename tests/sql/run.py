@@ -488,8 +488,10 @@ CORRELATIONS = [
 
 
 # Run on Spark too: one event_count and one value_count, each over two
-# rules (the rest on DuckDB and Athena-through-sqlglot: see the run).
-SPARK_CORRELATIONS = {"ec-two", "vc-arn"}
+# rules, a temporal_ordered with an upper bound and a temporal where one
+# record matches both rules (the rest on DuckDB and Athena-through-sqlglot:
+# see the run).
+SPARK_CORRELATIONS = {"ec-two", "vc-arn", "to-order", "tp-both"}
 
 
 def correlation_queries(d):
