@@ -77,11 +77,12 @@ impl Frames {
 
     /// temporal_ordered: the filter walks a frame's times in order and
     /// takes rule i at the first time, at or after rule i - 1's, where rule
-    /// i occurs (equal times in order). So with next_i(x) the first time
-    /// >= x of a rule-i row (a window over the rest of the group), rule 0
-    /// is at next_0(t), rule i at next_i(rule i - 1's time), found by an
-    /// equi-join on (g, time); the count is how many of those times are in
-    /// the frame (its last time, `l`, spares t + timespan's overflow).
+    /// i occurs (equal times in order). So with `x{i}` at time x the first
+    /// rule-i time at or after x (a window over the rest of the group),
+    /// rule 0 is at t's `x0`, rule i at the `x{i}` of rule i - 1's time,
+    /// found by an equi-join on (g, time); the count is how many of those
+    /// times are in the frame (its last time `l`: no t + timespan to
+    /// overflow).
     fn in_order(&self, ahead: &str) -> Vec<String> {
         let k = self.k;
         let rest = "PARTITION BY g ORDER BY t RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING";
