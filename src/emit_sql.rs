@@ -5,10 +5,10 @@ use spitzel_core::actions::ActionMatcher;
 use spitzel_core::window::TimeWindow;
 use spitzel_input::walk::{is_input_name, walk};
 use spitzel_sigma::RuleSet;
-use spitzel_sigma::correlation::{Kind, Source as SigmaSource};
+use spitzel_sigma::correlation::{Bounds, Kind, Source as SigmaSource};
 use spitzel_sql::{
-    ActionPlan, Cond, Correlated, CountCorrelation, CountSource, DdlError, Dialect, Order, Refusal,
-    Source, athena_ddl, emit as emit_sql, emit_correlated, scan_warnings,
+    ActionPlan, Cond, Correlated, Correlation, CorrelationSource, Counted, DdlError, Dialect,
+    Events, Order, Refusal, Source, athena_ddl, emit as emit_sql, emit_correlated, scan_warnings,
 };
 use std::path::Path;
 
@@ -129,7 +129,7 @@ pub(crate) fn statement(
             .into());
         }
         Some(sigma) if !sigma.rules.correlations.list.is_empty() => {
-            let correlated = correlated(settings, plan, &sigma.rules, dialect)?;
+            let correlated = correlated(settings, plan, &sigma.rules);
             let source = source(settings, dialect, table)?;
             let text = emit_correlated(dialect, &correlated, &source, order)?;
             let warnings = scan_warnings(dialect, &correlated.criteria, false, true);
@@ -274,16 +274,9 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
         .then(|| &text[prefix.len()..])
 }
 
-/// The correlations the statement decides exactly (event_count and
-/// value_count with a lower bound, over detection rules); any other is
-/// refused naming the rule and the construct. Sliding frames are never
-/// approximated by fixed buckets.
-fn correlated<'a>(
-    settings: &'a Settings,
-    plan: ActionPlan,
-    set: &'a RuleSet,
-    dialect: Dialect,
-) -> Result<Correlated<'a>, Refusal> {
+/// The correlations as the statement decides them: every type, bound
+/// and chain, over the filter's sliding frames (never fixed buckets).
+fn correlated<'a>(settings: &'a Settings, plan: ActionPlan, set: &'a RuleSet) -> Correlated<'a> {
     let criteria = &settings.criteria;
     let mut correlations = Vec::new();
     for correlation in &set.correlations.list {
@@ -294,48 +287,39 @@ fn correlated<'a>(
             rule.line,
             rule.title
         );
-        let refuse = |construct: &str| Refusal::new(format!("{name}: {construct}"), dialect);
-        let counts_values = match rule.kind {
-            Kind::EventCount => false,
-            Kind::ValueCount { .. } => true,
-            Kind::Temporal | Kind::TemporalOrdered => {
-                return Err(refuse(&format!(
-                    "type {} (the statement decides event_count and value_count)",
-                    rule.kind.name()
-                )));
-            }
+        let counted = match rule.kind {
+            Kind::EventCount => Counted::Events,
+            Kind::ValueCount { .. } => Counted::Values,
+            Kind::Temporal => Counted::Rules,
+            Kind::TemporalOrdered => Counted::InOrder,
         };
-        let bounds = rule.condition.unwrap_or_default();
-        if bounds.lt.is_some() || bounds.lte.is_some() || bounds.eq.is_some() {
-            return Err(refuse(
-                "an upper bound (lt, lte, eq) in its condition (the statement decides gt and gte)",
-            ));
-        }
-        let at_least = match (bounds.gte, bounds.gt) {
-            (Some(gte), Some(gt)) => gte.max(gt.saturating_add(1)),
-            (Some(gte), None) => gte,
-            (None, Some(gt)) => gt.saturating_add(1),
-            (None, None) => return Err(refuse("no condition")),
-        };
-        let mut sources = Vec::new();
-        for (number, source) in correlation.sources.iter().enumerate() {
-            let SigmaSource::Rule(index) = *source else {
-                return Err(refuse(
-                    "a chain (it refers to another correlation; the statement decides correlations over detection rules)",
-                ));
-            };
-            sources.push(CountSource {
-                rule: Cond::rule(&set.rules[index as usize]),
+        // Without a condition (temporal types), every rule must occur: as
+        // crates/sigma/src/correlation/decide.rs takes it.
+        let bounds = rule.condition.unwrap_or(Bounds {
+            gte: Some(correlation.sources.len() as u64),
+            ..Bounds::default()
+        });
+        let sources = correlation
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(number, source)| CorrelationSource {
+                events: match *source {
+                    SigmaSource::Rule(index) => {
+                        Events::Rule(Cond::rule(&set.rules[index as usize]))
+                    }
+                    SigmaSource::Correlation(inner) => Events::Correlation(inner),
+                },
                 group: correlation.group_fields[number].clone(),
                 value: correlation.value_fields[number].clone(),
-            });
-        }
-        correlations.push(CountCorrelation {
+            })
+            .collect();
+        correlations.push(Correlation {
             name,
+            counted,
             sources,
             timespan: rule.timespan,
-            at_least,
-            counts_values,
+            bounds,
             writes: correlation.writes,
         });
     }
@@ -347,11 +331,11 @@ fn correlated<'a>(
             .map(|(rule, _)| Cond::rule(rule))
             .collect(),
     );
-    Ok(Correlated {
+    Correlated {
         criteria: Cond::criteria(plan, criteria.window, &criteria.expressions, None),
         writes,
         correlations,
-    })
+    }
 }
 
 /// The action globs as predicates on eventSource and eventName.

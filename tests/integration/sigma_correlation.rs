@@ -810,7 +810,10 @@ fn sql_refusal(rules: &str, dialect: &str, extra: &[&str]) -> String {
 // by tests/sql/run.py (sql_engines); here, what is emitted and refused.
 #[test]
 fn emit_sql_writes_event_count_and_value_count_with_a_lower_bound() {
-    for condition in ["        gte: 3\n", "        gt: 2\n"] {
+    for (condition, holds) in [
+        ("        gte: 3\n", "n >= 3 THEN 1"),
+        ("        gt: 2\n", "n > 2 THEN 1"),
+    ] {
         let case = brute_force(condition, "5m");
         let rules = case.rules();
         for dialect in ["duckdb", "spark", "athena"] {
@@ -829,39 +832,55 @@ fn emit_sql_writes_event_count_and_value_count_with_a_lower_bound() {
                 ),
                 "{sql}"
             );
-            assert!(sql.contains(">= 3 THEN 1"), "{sql}");
+            assert!(sql.contains(holds), "{sql}");
         }
     }
 }
 
+/// The statement `--emit-sql dialect` writes for `rules`.
+fn sql_statement(rules: &str, dialect: &str) -> String {
+    let output = run(
+        &["--sigma", rules, "--emit-sql", dialect, "-i", "x.ndjson"],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    stdout(&output)
+}
+
 #[test]
-fn emit_sql_refuses_other_correlations_naming_the_rule_and_the_construct() {
-    let temporal = three_step("temporal", "");
-    let rules = temporal.rules();
+fn emit_sql_writes_upper_bounds_ranges_temporal_types_and_chains() {
     for dialect in ["duckdb", "spark", "athena"] {
-        let err = sql_refusal(&rules, dialect, &[]);
+        // Every bound given holds at once.
+        for (condition, holds) in [
+            ("        lt: 3\n", "n < 3 THEN 1"),
+            (
+                "        gte: 2\n        lte: 4\n",
+                "n >= 2 AND n <= 4 THEN 1",
+            ),
+            ("        eq: 3\n", "n = 3 THEN 1"),
+        ] {
+            let sql = sql_statement(&brute_force(condition, "5m").rules(), dialect);
+            assert!(sql.contains(holds), "{sql}");
+        }
+        // temporal: each rule present in the frame counts once; without a
+        // condition every rule must be.
+        let sql = sql_statement(&three_step("temporal", "").rules(), dialect);
         assert!(
-            err.contains(&format!(
-                "--emit-sql {dialect}: cannot translate exactly: {rules}:"
-            )) && err.contains("correlation rule 'persist correlation': type temporal"),
-            "{err}"
+            sql.contains("max(CASE WHEN s = 2 THEN 1 ELSE 0 END) OVER (PARTITION BY g ORDER BY t RANGE BETWEEN CURRENT ROW AND 600000000000 FOLLOWING)")
+                && sql.contains("n >= 3 THEN 1"),
+            "{sql}"
+        );
+        // temporal_ordered: rule i at its first time at or after rule
+        // i - 1's, chained by equi-joins on (group, time).
+        let sql = sql_statement(&three_step("temporal_ordered", "").rules(), dialect);
+        assert!(
+            sql.contains("min(CASE WHEN s = 1 THEN t END) OVER (PARTITION BY g ORDER BY t RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)")
+                && sql.contains("LEFT JOIN c0_x j2 ON j2.g = a.g AND j2.t = j1.x1"),
+            "{sql}"
         );
     }
-    for condition in [
-        "        lt: 3\n",
-        "        gte: 2\n        lte: 4\n",
-        "        eq: 3\n",
-    ] {
-        let case = brute_force(condition, "5m");
-        let rules = case.rules();
-        let err = sql_refusal(&rules, "duckdb", &[]);
-        assert!(
-            err.contains(&format!(
-                "{rules}:18: correlation rule 'brute correlation': an upper bound (lt, lte, eq)"
-            )),
-            "{err}"
-        );
-    }
+    // A chain: the outer correlation's rows are the records in the inner
+    // one's hits.
     let chain = Case::new(&[
         base("failed", "ConsoleLogin"),
         correlation(
@@ -873,11 +892,16 @@ fn emit_sql_refuses_other_correlations_naming_the_rule_and_the_construct() {
             "    type: event_count\n    rules:\n        - brute\n    group-by:\n        - sourceIPAddress\n    timespan: 1h\n    condition:\n        gte: 1\n",
         ),
     ]);
-    let err = sql_refusal(&chain.rules(), "spark", &[]);
+    let sql = sql_statement(&chain.rules(), "spark");
     assert!(
-        err.contains("correlation rule 'outer correlation': a chain"),
-        "{err}"
+        sql.contains("LEFT JOIN c0_in h0 ON h0.g = p._g0_0 AND h0.t = p._t")
+            && sql.contains("_h0 AS _m1_0"),
+        "{sql}"
     );
+}
+
+#[test]
+fn emit_sql_refuses_what_it_cannot_decide_naming_the_rule_and_the_construct() {
     // Athena reads the documented table's string columns only.
     let by_object = Case::new(&[
         base("failed", "ConsoleLogin"),
@@ -888,7 +912,10 @@ fn emit_sql_refuses_other_correlations_naming_the_rule_and_the_construct() {
     ]);
     let err = sql_refusal(&by_object.rules(), "athena", &[]);
     assert!(
-        err.contains("the correlation field requestParameters.bucketName"),
+        err.contains(&format!(
+            "{}:18: correlation rule 'brute correlation': the correlation field requestParameters.bucketName",
+            by_object.rules()
+        )),
         "{err}"
     );
     let case = brute_force("        gte: 3\n", "5m");

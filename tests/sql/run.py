@@ -448,6 +448,7 @@ CORRELATION_BASE = {
     "s3": "eventSource: s3.amazonaws.com",
     "secrets": "eventSource: secretsmanager.amazonaws.com",
     "denied": "errorCode: AccessDenied",
+    "sts": "eventSource: sts.amazonaws.com",
 }
 
 # (name, type, rules, group-by, timespan, condition, value_count's field,
@@ -464,17 +465,33 @@ CORRELATIONS = [
      {"gte": 3}, "eventName", []),
     ("vc-arn", "value_count", ["s3", "denied"], ["userIdentity.arn"], "1h", {"gt": 1}, "sourceIPAddress", []),
     ("vc-ip", "value_count", ["ssm"], ["sourceIPAddress"], "30s", {"gte": 2}, "eventName", []),
-    ("refused-temporal", "temporal", ["ssm", "ec2"], ["sourceIPAddress"], "5m", None, None, ALL),
-    ("refused-ordered", "temporal_ordered", ["ssm", "ec2"], ["sourceIPAddress"], "5m", None, None, ALL),
-    ("refused-lt", "event_count", ["ssm"], ["sourceIPAddress"], "5m", {"lt": 3}, None, ALL),
-    ("refused-range", "event_count", ["ssm"], ["sourceIPAddress"], "5m", {"gte": 2, "lte": 9}, None, ALL),
-    ("refused-eq", "value_count", ["ssm"], ["sourceIPAddress"], "5m", {"eq": 2}, "eventName", ALL),
+    # Upper bounds and ranges: frames start only at event times, and a
+    # value_count frame of null values only counts 0.
+    ("ec-lt", "event_count", ["ssm"], ["sourceIPAddress"], "5m", {"lt": 3}, None, []),
+    ("ec-range", "event_count", ["ssm"], ["sourceIPAddress"], "5m", {"gte": 2, "lte": 9}, None, []),
+    ("vc-eq", "value_count", ["ssm"], ["sourceIPAddress"], "5m", {"eq": 2}, "eventName", []),
+    ("vc-lte", "value_count", ["s3", "denied"], ["userIdentity.arn"], "20m", {"lte": 1}, "sourceIPAddress", []),
+    # Ties at frame ends: the edge records' s3 events of one user at
+    # 10:00, 10:20 and 10:40 (in many spellings), 20 minutes apart.
+    ("ec-ties", "event_count", ["s3"], ["userIdentity.arn"], "20m", {"gte": 40}, None, []),
+    ("ec-ties-eq", "event_count", ["s3"], ["userIdentity.arn"], "20m", {"eq": 2}, None, []),
+    ("tp-ip", "temporal", ["ssm", "ec2"], ["sourceIPAddress"], "5m", None, None, []),
+    ("tp-gte", "temporal", ["ssm", "ec2", "s3", "sts"], ["sourceIPAddress"], "10m", {"gte": 2}, None, []),
+    # One group per record: only a record matching both rules has both.
+    ("tp-both", "temporal", ["s3", "denied"], ["eventID"], "1m", None, None, []),
+    ("to-arn", "temporal_ordered", ["sts", "s3", "ec2"], ["userIdentity.arn"], "5m", None, None, []),
+    # The edge records' ec2 and s3 events of one user at the same time.
+    ("to-ties", "temporal_ordered", ["ec2", "s3"], ["userIdentity.arn"], "1m", None, None, []),
+    # Out of order: sts comes before ec2, so these frames count 1.
+    ("to-order", "temporal_ordered", ["ec2", "sts"], ["userIdentity.arn"], "5m", {"eq": 1}, None, []),
 ]
 
 
 # Run on Spark too: one event_count and one value_count, each over two
-# rules (the rest on DuckDB and Athena-through-sqlglot: see the run).
-SPARK_CORRELATIONS = {"ec-two", "vc-arn"}
+# rules, a temporal_ordered with an upper bound and a temporal where one
+# record matches both rules (the rest on DuckDB and Athena-through-sqlglot:
+# see the run).
+SPARK_CORRELATIONS = {"ec-two", "vc-arn", "to-order", "tp-both"}
 
 
 def correlation_queries(d):
@@ -500,15 +517,26 @@ def correlation_queries(d):
                         "spark": name in SPARK_CORRELATIONS})
         if not refuse:
             queries.append({"sigma": [p], "refuse": refuse, "correlated": True})
-    # A chain: the outer correlation counts the inner one's hits.
-    p = os.path.join(d, "corr-refused-chain.yml")
+    # Chains: the outer correlation counts the inner one's hits' events.
+    inner = ("title: inner\nname: inner\ncorrelation:\n  type: event_count\n  rules:\n    - ssm\n"
+             "  group-by:\n    - sourceIPAddress\n  timespan: 5m\n  condition:\n    gte: 2\n---\n")
+    p = os.path.join(d, "corr-chain.yml")
     with open(p, "w") as f:
-        f.write(base + "title: inner\nname: inner\ncorrelation:\n  type: event_count\n  rules:\n    - ssm\n"
-                "  group-by:\n    - sourceIPAddress\n  timespan: 5m\n  condition:\n    gte: 2\n---\n"
-                "title: corr-chain\nname: outer\nlevel: high\ncorrelation:\n  type: event_count\n"
+        f.write(base + inner + "title: corr-chain\nname: outer\nlevel: high\ncorrelation:\n  type: event_count\n"
                 "  rules:\n    - inner\n  group-by:\n    - sourceIPAddress\n  timespan: 1h\n"
                 "  condition:\n    gte: 1\n")
-    queries.append({"sigma": [p], "refuse": ALL, "correlated": True})
+    queries.append({"sigma": [p], "refuse": [], "correlated": True})
+    queries.append({"sigma": [p], "level": "high", "refuse": [], "correlated": True})
+    # An inner correlation with its own level that writes (generate), and
+    # an outer one over it and a rule, by another field.
+    p = os.path.join(d, "corr-chain-temporal.yml")
+    with open(p, "w") as f:
+        f.write(base + inner.replace("name: inner\n", "name: inner\nlevel: high\ngenerate: true\n")
+                + "title: corr-chain-temporal\nname: outer\nlevel: high\ngenerate: true\ncorrelation:\n"
+                "  type: temporal\n  rules:\n    - inner\n    - ec2\n  group-by:\n    - userIdentity.arn\n"
+                "  timespan: 1h\n")
+    queries.append({"sigma": [p], "refuse": [], "correlated": True})
+    queries.append({"sigma": [p], "level": "high", "refuse": [], "correlated": True})
     # With the other criteria: the correlation counts only what they keep.
     queries.append({"sigma": [os.path.join(d, "corr-vc-key.yml")], "level": "high",
                     "match": ["$.readOnly == True"], "refuse": [], "correlated": True})

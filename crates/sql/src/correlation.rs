@@ -1,25 +1,30 @@
-//! Sigma correlations as SQL: `event_count` and `value_count` with a lower
-//! bound, decided over the same sliding frames as the filter
+//! Sigma correlations as SQL: every type, bound and chain, decided over
+//! the same sliding frames as the filter
 //! (crates/sigma/src/correlation/decide.rs), with identical results.
 //!
-//! Per correlation, the records of its rules that have a readable time
-//! become rows (group key, time, eventID, counted value). A frame starts
-//! at each distinct time of a group and holds the group's rows in
-//! [t, t + timespan], both ends included: a window function over the
-//! group in time order counts it. The hits' events are the rows inside
-//! some frame that meets the bound (a second window, looking back); the
-//! statement returns those records and the records the rules write on
-//! their own, each record once.
+//! Per correlation, the records of its sources that have a readable time
+//! become rows (group key, time, eventID, counted value, source number);
+//! [`frames`] turns them into the (group, time) pairs of its hits' events.
+//! A correlation whose hits are written or that another one refers to
+//! (a chain) then marks the records in its hits (`_h{k}`), one equi-join
+//! per source: the outer correlation's events are those records, at their
+//! own times. The statement returns the records in a written hit and
+//! those the rules write on their own, each record once.
 //!
 //! Group-by and counted values are compared as strings, and a missing or
 //! null value is one null group (not counted by value_count). Any other
 //! JSON kind there stops the query (DuckDB, Spark): the filter compares
 //! those by their JSON text, which the engines do not keep.
 
+mod frames;
+
 use super::common::Actions;
 use super::cond::Cond;
 use super::json::{self, Kind, Render};
 use super::{Dialect, Order, Refusal, athena, athena_table, common, str_lit};
+pub use frames::Counted;
+use frames::Frames;
+use spitzel_sigma::correlation::Bounds;
 
 /// The criteria and correlations of a `--sigma` set with correlations.
 pub struct Correlated<'a> {
@@ -29,29 +34,41 @@ pub struct Correlated<'a> {
     /// Records the rules write on their own (rules not only used by
     /// correlations, or with `generate`).
     pub writes: Cond<'a>,
-    pub correlations: Vec<CountCorrelation<'a>>,
+    /// Inner correlations before the ones that refer to them.
+    pub correlations: Vec<Correlation<'a>>,
 }
 
-/// An `event_count` or `value_count` correlation with `count >= at_least`.
-pub struct CountCorrelation<'a> {
+/// One correlation rule.
+pub struct Correlation<'a> {
     /// `file:line: correlation rule 'title'`, for refusals.
     pub name: String,
-    pub sources: Vec<CountSource<'a>>,
+    pub counted: Counted,
+    pub sources: Vec<CorrelationSource<'a>>,
     /// In nanoseconds.
     pub timespan: i64,
-    pub at_least: u64,
-    pub counts_values: bool,
+    /// Every bound a frame's count must meet (temporal without a
+    /// condition: gte the number of sources, as the filter takes it).
+    pub bounds: Bounds,
     /// Its hits are output.
     pub writes: bool,
 }
 
-/// One referenced rule of a correlation.
-pub struct CountSource<'a> {
-    pub rule: Cond<'a>,
+/// One referenced rule or correlation of a correlation.
+pub struct CorrelationSource<'a> {
+    pub events: Events<'a>,
     /// The dotted fields read for the group-by entries.
     pub group: Vec<String>,
     /// value_count's dotted field (empty otherwise).
     pub value: String,
+}
+
+/// Where a source's events come from.
+pub enum Events<'a> {
+    /// The records a detection rule matches.
+    Rule(Cond<'a>),
+    /// The events of the hits of an earlier correlation (its index in
+    /// [`Correlated::correlations`]).
+    Correlation(usize),
 }
 
 const NOT_A_STRING_ERROR: &str = "spitzel: a correlation rule's group-by or counted field holds a number, \
@@ -224,133 +241,173 @@ fn build(
             format!("(({criteria}) AND ({}))", reader.pred(&correlated.writes)?),
         ),
     ];
-    for (k, correlation) in correlated.correlations.iter().enumerate() {
-        for (s, source) in correlation.sources.iter().enumerate() {
-            parts.push((
-                format!("_m{k}_{s}"),
-                format!("(({criteria}) AND ({}))", reader.pred(&source.rule)?),
-            ));
-        }
-    }
-    let records = reader.records(&parts)?;
-    // The group key and the counted value, read only where a rule of the
-    // correlation holds (so a field of another shape elsewhere is no error).
     let mut keyed = Vec::new();
     for (k, correlation) in correlated.correlations.iter().enumerate() {
         for (s, source) in correlation.sources.iter().enumerate() {
-            let mut key = Vec::new();
-            for field in &source.group {
-                let value = reader.string_field(field)?;
-                // Length-prefixed, so that no two value lists join alike.
-                key.push(format!(
-                    "(CASE WHEN {value} IS NULL THEN 'n' ELSE 's' || CAST(length({value}) AS {}) || ':' || {value} END)",
-                    reader.text_type()
+            if let Events::Rule(rule) = &source.events {
+                parts.push((
+                    format!("_m{k}_{s}"),
+                    format!("(({criteria}) AND ({}))", reader.pred(rule)?),
                 ));
-            }
-            let key = if key.is_empty() {
-                "''".to_owned()
-            } else {
-                key.join(" || '|' || ")
-            };
-            keyed.push(format!("(CASE WHEN _m{k}_{s} THEN {key} END) AS _g{k}_{s}"));
-            if correlation.counts_values {
-                keyed.push(format!(
-                    "(CASE WHEN _m{k}_{s} THEN {} END) AS _v{k}_{s}",
-                    reader.string_field(&source.value)?
-                ));
+                keyed.extend(source_columns(
+                    reader,
+                    (k, s),
+                    correlation,
+                    source,
+                    &format!("_m{k}_{s}"),
+                )?);
             }
         }
     }
-    let mut ctes = vec![format!(
-        "rec AS (SELECT *, {} FROM ({records}) records)",
-        keyed.join(", ")
-    )];
-    let mut joins = Vec::new();
+    let records = reader.records(&parts)?;
+    let keyed: String = keyed.iter().map(|c| format!(", {c}")).collect();
+    let mut ctes = vec![format!("rec AS (SELECT *{keyed} FROM ({records}) records)")];
+    // The relation holding every record with the columns made so far.
+    let mut current = "rec".to_owned();
     let mut written = vec!["rec._w".to_owned()];
     for (k, correlation) in correlated.correlations.iter().enumerate() {
-        // event_count: one row per record and group, so that a record
-        // several rules of the correlation match is one event of its group
-        // (value_count counts each rule's value, duplicates aside).
-        let rows: Vec<String> = (0..correlation.sources.len())
-            .map(|s| {
-                let mut counted = format!("_m{k}_{s} AND _t IS NOT NULL");
-                let earlier_sources = if correlation.counts_values { 0 } else { s };
-                for earlier in 0..earlier_sources {
-                    counted += &format!(
-                        " AND NOT COALESCE(_m{k}_{earlier} AND _g{k}_{earlier} = _g{k}_{s}, FALSE)"
-                    );
+        ctes.push(rows(reader, k, correlation, &current));
+        ctes.extend(
+            Frames {
+                k,
+                counted: correlation.counted,
+                sources: correlation.sources.len(),
+                span: correlation.timespan,
+                bounds: correlation.bounds,
+                dialect: reader.dialect(),
+            }
+            .ctes(),
+        );
+        // The outer correlations' sources that are this one's events.
+        let mut chained = Vec::new();
+        for (o, outer) in correlated.correlations.iter().enumerate().skip(k + 1) {
+            for (s, source) in outer.sources.iter().enumerate() {
+                if matches!(source.events, Events::Correlation(inner) if inner == k) {
+                    chained.extend(source_columns(
+                        reader,
+                        (o, s),
+                        outer,
+                        source,
+                        &format!("_h{k}"),
+                    )?);
+                    chained.push(format!("_h{k} AS _m{o}_{s}"));
                 }
-                let value = if correlation.counts_values {
-                    format!("_v{k}_{s}")
-                } else {
-                    "NULL".to_owned()
-                };
-                format!(
-                    "SELECT _g{k}_{s} AS g, _t AS t, _eid AS e, CAST({value} AS {}) AS v FROM rec \
-                     WHERE {counted}",
-                    reader.text_type()
-                )
-            })
-            .collect();
-        ctes.push(format!("c{k}_rows AS ({})", rows.join(" UNION ALL ")));
-        // The frame starting at a row's time holds the group's rows up to
-        // `span` later (RANGE takes the row's peers too): a window, one
-        // sort per group, where a range self-join made Spark compare every
-        // pair of a group's rows. A frame meets the bound (q = 1); a row
-        // is a hit's event when a frame meeting it starts at most `span`
-        // before it.
-        let span = correlation.timespan;
-        let ahead =
-            format!("PARTITION BY g ORDER BY t RANGE BETWEEN CURRENT ROW AND {span} FOLLOWING");
-        let behind =
-            format!("PARTITION BY g ORDER BY t RANGE BETWEEN {span} PRECEDING AND CURRENT ROW");
-        // Distinct events: distinct eventIDs, and each record without one.
-        let count = if correlation.counts_values {
-            distinct_over(reader.dialect(), "v", &ahead)
-        } else {
-            format!(
-                "({} + count(CASE WHEN e IS NULL THEN 1 END) OVER ({ahead}))",
-                distinct_over(reader.dialect(), "e", &ahead)
-            )
-        };
-        ctes.push(format!(
-            "c{k}_q AS (SELECT g, t, CASE WHEN {count} >= {} THEN 1 ELSE 0 END AS q FROM c{k}_rows)",
-            correlation.at_least
-        ));
-        ctes.push(format!(
-            "c{k}_in AS (SELECT DISTINCT g, t FROM (SELECT g, t, max(q) OVER ({behind}) AS h \
-             FROM c{k}_q) w WHERE h = 1)"
-        ));
-        if correlation.writes {
-            for s in 0..correlation.sources.len() {
-                joins.push(format!(
-                    "LEFT JOIN c{k}_in h{k}_{s} ON h{k}_{s}.g = rec._g{k}_{s} AND h{k}_{s}.t = rec._t"
-                ));
-                written.push(format!("h{k}_{s}.g IS NOT NULL"));
             }
         }
+        if !correlation.writes && chained.is_empty() {
+            continue;
+        }
+        // A record is in a hit when its (group, time) for some source is:
+        // c{k}_in holds each pair once, so no join repeats a record.
+        let mut joins = String::new();
+        let mut member = Vec::new();
+        for s in 0..correlation.sources.len() {
+            joins.push_str(&format!(
+                " LEFT JOIN c{k}_in h{s} ON h{s}.g = p._g{k}_{s} AND h{s}.t = p._t"
+            ));
+            member.push(format!("h{s}.g IS NOT NULL"));
+        }
+        let marked = format!(
+            "SELECT p.*, ({}) AS _h{k} FROM {current} p{joins}",
+            member.join(" OR ")
+        );
+        ctes.push(if chained.is_empty() {
+            format!("r{k} AS ({marked})")
+        } else {
+            format!(
+                "r{k} AS (SELECT *, {} FROM ({marked}) m)",
+                chained.join(", ")
+            )
+        });
+        current = format!("r{k}");
+        if correlation.writes {
+            written.push(format!("rec._h{k}"));
+        }
     }
+    let from = if current == "rec" {
+        current
+    } else {
+        format!("{current} rec")
+    };
     let order_by = match order {
         Order::Time => "\nORDER BY rec._t NULLS LAST",
         Order::None => "",
     };
     Ok(format!(
-        "WITH\n  {}\nSELECT {}\nFROM rec {}\nWHERE {}{order_by}",
+        "WITH\n  {}\nSELECT {}\nFROM {from}\nWHERE {}{order_by}",
         ctes.join(",\n  "),
         reader.returned(),
-        joins.join(" "),
         written.join(" OR ")
     ))
 }
 
-/// How many distinct non-null values of `x` the window holds: no engine
-/// here takes DISTINCT in a window aggregate but DuckDB.
-fn distinct_over(d: Dialect, x: &str, window: &str) -> String {
-    match d {
-        Dialect::Duckdb => format!("count(DISTINCT {x}) OVER ({window})"),
-        Dialect::Spark => format!("size(collect_set({x}) OVER ({window}))"),
-        Dialect::Athena => format!(
-            "cardinality(array_distinct(filter(array_agg({x}) OVER ({window}), z -> z IS NOT NULL)))"
-        ),
+/// Source s of correlation k's group key `_g{k}_{s}` (and value
+/// `_v{k}_{s}`), read only where `guard` holds, so that a field of
+/// another shape in a record the source does not count is no error.
+fn source_columns(
+    reader: &dyn Reader,
+    (k, s): (usize, usize),
+    correlation: &Correlation<'_>,
+    source: &CorrelationSource<'_>,
+    guard: &str,
+) -> Result<Vec<String>, Refusal> {
+    let named = |refusal: Refusal| {
+        Refusal::new(
+            format!("{}: {}", correlation.name, refusal.construct),
+            refusal.dialect,
+        )
+    };
+    let mut key = Vec::new();
+    for field in &source.group {
+        let value = reader.string_field(field).map_err(named)?;
+        // Length-prefixed, so that no two value lists join alike.
+        key.push(format!(
+            "(CASE WHEN {value} IS NULL THEN 'n' ELSE 's' || CAST(length({value}) AS {}) || ':' || {value} END)",
+            reader.text_type()
+        ));
     }
+    let key = if key.is_empty() {
+        "''".to_owned()
+    } else {
+        key.join(" || '|' || ")
+    };
+    let mut columns = vec![format!("(CASE WHEN {guard} THEN {key} END) AS _g{k}_{s}")];
+    if correlation.counted == Counted::Values {
+        columns.push(format!(
+            "(CASE WHEN {guard} THEN {} END) AS _v{k}_{s}",
+            reader.string_field(&source.value).map_err(named)?
+        ));
+    }
+    Ok(columns)
+}
+
+/// `c{k}_rows`: one row per event of each source, from `from`.
+fn rows(reader: &dyn Reader, k: usize, correlation: &Correlation<'_>, from: &str) -> String {
+    let rows: Vec<String> = (0..correlation.sources.len())
+        .map(|s| {
+            let mut counted = format!("_m{k}_{s} AND _t IS NOT NULL");
+            // event_count: one row per record and group, so that a record
+            // several sources hold is one event of its group; the other
+            // types count each source's row (temporal: a record of two
+            // rules is both rules present).
+            if correlation.counted == Counted::Events {
+                for earlier in 0..s {
+                    counted += &format!(
+                        " AND NOT COALESCE(_m{k}_{earlier} AND _g{k}_{earlier} = _g{k}_{s}, FALSE)"
+                    );
+                }
+            }
+            let value = if correlation.counted == Counted::Values {
+                format!("_v{k}_{s}")
+            } else {
+                "NULL".to_owned()
+            };
+            format!(
+                "SELECT _g{k}_{s} AS g, _t AS t, _eid AS e, CAST({value} AS {}) AS v, {s} AS s \
+                 FROM {from} WHERE {counted}",
+                reader.text_type()
+            )
+        })
+        .collect();
+    format!("c{k}_rows AS ({})", rows.join(" UNION ALL "))
 }

@@ -23,7 +23,7 @@ mod table;
 use std::fmt;
 
 pub use cond::{ActionPlan, Cond};
-pub use correlation::{Correlated, CountCorrelation, CountSource};
+pub use correlation::{Correlated, Correlation, CorrelationSource, Counted, Events};
 pub use ddl::{DdlError, athena_ddl};
 pub use table::{TableNameError, check_table_name};
 
