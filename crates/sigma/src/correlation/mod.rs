@@ -11,10 +11,12 @@
 //! to make the output stable.
 
 pub mod decide;
+pub mod live;
 pub mod load;
 pub mod resolve;
 
 pub use decide::{Event, Hit, decide};
+pub use live::Live;
 pub use load::CorrelationRule;
 pub use resolve::{Correlations, Source, resolve};
 
@@ -65,5 +67,7 @@ impl Bounds {
     }
 }
 
+#[cfg(test)]
+mod live_tests;
 #[cfg(test)]
 mod tests;
