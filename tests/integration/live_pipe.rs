@@ -285,3 +285,102 @@ fn live_alert_fires_once_while_the_input_is_open() {
         "{after:?}"
     );
 }
+
+/// A detection rule `name` for one eventName, for the cases below.
+fn detection(name: &str, event_name: &str) -> String {
+    format!(
+        "title: {name}\nname: {name}\nlogsource: {{product: aws, service: cloudtrail}}\ndetection: {{s: {{eventName: {event_name}}}, condition: s}}\n"
+    )
+}
+
+fn call(id: &str, second: u32, name: &str, ip: &str, user: &str) -> String {
+    format!(
+        r#"{{"eventTime":"2026-03-14T10:00:{second:02}Z","eventSource":"iam.amazonaws.com","eventName":"{name}","eventID":"{id}","sourceIPAddress":"{ip}","userName":"{user}"}}"#
+    )
+}
+
+/// Every monotone type, and a chain of two, fires at the event that
+/// completes it while stdin stays open (no pause needed between events:
+/// only that the lines come before stdin closes).
+#[test]
+fn every_monotone_type_fires_while_the_input_is_open() {
+    let rules = [
+        detection("failed", "ConsoleLogin"),
+        detection("user", "CreateUser"),
+        detection("attach", "AttachUserPolicy"),
+        detection("trail", "DeleteTrail"),
+    ]
+    .join("---\n");
+    let cases = [
+        (
+            "type: value_count, rules: [failed], group-by: [sourceIPAddress], timespan: 1m, condition: {field: userName, gt: 1}",
+            vec![
+                call("a", 1, "ConsoleLogin", "ip", "alice"),
+                call("b", 2, "ConsoleLogin", "ip", "alice"),
+                call("c", 3, "ConsoleLogin", "ip", "bob"),
+            ],
+        ),
+        (
+            "type: temporal, rules: [user, attach], group-by: [userName], timespan: 1m",
+            vec![
+                call("a", 5, "AttachUserPolicy", "ip", "bob"),
+                call("b", 1, "CreateUser", "ip", "bob"),
+            ],
+        ),
+        (
+            "type: temporal_ordered, rules: [failed, user, attach], group-by: [sourceIPAddress], timespan: 1m",
+            vec![
+                call("a", 1, "ConsoleLogin", "ip", "x"),
+                call("b", 2, "CreateUser", "ip", "x"),
+                call("c", 3, "AttachUserPolicy", "ip", "x"),
+            ],
+        ),
+    ];
+    for (body, events) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("{rules}---\ntitle: live\ncorrelation: {{{body}}}\n");
+        std::fs::write(dir.path().join("rules.yml"), text).unwrap();
+        let mut piped = Piped::spawn(&["--sigma", dir.path().to_str().unwrap(), "--live"]);
+        for event in &events {
+            piped.feed(event);
+        }
+        let mut ids: Vec<String> = (0..events.len())
+            .map(|_| {
+                let line = piped.next_line(body);
+                let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+                value["eventID"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        ids.sort();
+        let expected: Vec<String> = ["a", "b", "c"][..events.len()]
+            .iter()
+            .map(|id| id.to_string())
+            .collect();
+        assert_eq!(ids, expected, "{body}");
+        let (after, status, stderr) = piped.close();
+        assert!(after.is_empty(), "{body}: {after:?}");
+        assert_eq!(status, Some(0), "{body}: {stderr}");
+    }
+    // A chain: two failed logins (the inner one, which writes nothing of
+    // its own) then a DeleteTrail from the same address.
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{rules}---\ntitle: brute\nname: brute\ncorrelation: {{type: event_count, rules: [failed], group-by: [sourceIPAddress], timespan: 1m, condition: {{gte: 2}}}}\n---\ntitle: then trail\ncorrelation: {{type: temporal_ordered, rules: [brute, trail], group-by: [sourceIPAddress], timespan: 5m}}\n"
+    );
+    std::fs::write(dir.path().join("rules.yml"), text).unwrap();
+    let mut piped = Piped::spawn(&[
+        "--sigma",
+        dir.path().to_str().unwrap(),
+        "--live",
+        "--sigma-alerts",
+    ]);
+    piped.feed(&call("a", 1, "ConsoleLogin", "ip", "x"));
+    piped.feed(&call("b", 2, "ConsoleLogin", "ip", "x"));
+    piped.feed(&call("c", 9, "DeleteTrail", "ip", "x"));
+    let alert: serde_json::Value = serde_json::from_str(&piped.next_line("the chain")).unwrap();
+    assert_eq!(alert["title"], "then trail");
+    assert_eq!(ids(&alert), ["a", "b", "c"]);
+    let (after, status, stderr) = piped.close();
+    assert!(after.is_empty(), "{after:?}");
+    assert_eq!(status, Some(0), "{stderr}");
+}
