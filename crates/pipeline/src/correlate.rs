@@ -96,7 +96,6 @@ impl<'a, W: Write> CorrelationSink<'a, W> {
         self.live = Some(LiveOutput {
             sigma,
             fields: correlations.fields(),
-            used: correlations.used_rules(),
             fired: vec![0; correlations.list.len()],
             engine,
             alerts,
@@ -246,7 +245,6 @@ struct LiveOutput<'a> {
     sigma: &'a SigmaCriterion,
     engine: Live,
     fields: Vec<String>,
-    used: Vec<u32>,
     alerts: bool,
     lines: bool,
     /// Per held record: written already.
@@ -317,9 +315,7 @@ impl<W: Write> CorrelationSink<'_, W> {
         if !live.alerts && rules.iter().any(|&r| correlations.rule_writes[r as usize]) {
             to_write.insert(index);
         }
-        let uses = rules.iter().any(|r| live.used.binary_search(r).is_ok());
-        if uses
-            && live.engine.any()
+        if live.engine.uses(rules)
             && let Some((event, time_text)) = event_of(record, &live.fields)
         {
             let (_, changes) = live.engine.add(correlations, event, rules);

@@ -146,6 +146,16 @@ impl Live {
         self.states.iter().any(Option::is_some)
     }
 
+    /// Whether a correlation decided here uses one of `rules` (an event
+    /// matching none of them need not be added).
+    pub fn uses(&self, rules: &[u32]) -> bool {
+        rules.iter().any(|&rule| {
+            self.rule_users
+                .get(rule as usize)
+                .is_some_and(|users| !users.is_empty())
+        })
+    }
+
     /// About what the state takes in memory, in bytes.
     pub fn bytes(&self) -> u64 {
         self.bytes
