@@ -319,6 +319,8 @@ impl<W: Write> CorrelationSink<'_, W> {
             && let Some((event, time_text)) = event_of(record, &live.fields)
         {
             let (_, changes) = live.engine.add(correlations, event, rules);
+            // Its record's number and eventTime text.
+            self.held_bytes += 48 + time_text.len() as u64;
             live.event_record.push(index);
             live.event_times.push(time_text);
             for joined in changes.joined {
