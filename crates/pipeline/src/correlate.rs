@@ -338,10 +338,10 @@ impl<W: Write> CorrelationSink<'_, W> {
                 to_write.insert(member);
             }
             for (number, hit) in changes.fired {
+                live.fired[number] += 1;
                 if !correlations.list[number].writes {
                     continue;
                 }
-                live.fired[number] += 1;
                 if live.alerts {
                     *matched += 1;
                     if live.lines {
