@@ -307,3 +307,21 @@ fn live_held_events_still_count_against_sigma_memory() {
     let live = stop(&["--live"]);
     assert!(live < batch && live > 1_000, "{live} {batch}");
 }
+
+#[test]
+fn live_is_refused_with_emit_sql_and_needs_sigma() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.yml");
+    let mut rules = detections();
+    rules.push(correlation("brute", EVENT_COUNT));
+    std::fs::write(&path, rules.join("---\n")).unwrap();
+    let rules = path.to_str().unwrap();
+    for args in [
+        vec!["--sigma", rules, "--live", "--emit-sql", "duckdb"],
+        vec!["--live", "s3:Get*"],
+    ] {
+        let output = run(&args, b"");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains("--live"), "{}", stderr(&output));
+    }
+}

@@ -9,6 +9,9 @@
 //! returns the hits. The result does not depend on the order of the input:
 //! every step sorts by time, then by the event's place in the input only
 //! to make the output stable.
+//!
+//! [`live`] decides the monotone ones (lower bounds only) as events arrive,
+//! with the same frames and, over the whole input, the same hits' events.
 
 pub mod decide;
 pub mod live;
