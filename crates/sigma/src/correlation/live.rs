@@ -18,7 +18,11 @@
 //!
 //! An arriving event at time t can only change the frames that contain
 //! it, those starting in [t − timespan, t]; only those are counted again,
-//! over the events of its group in [t − timespan, t + timespan].
+//! over the events of its group in [t − timespan, t + timespan]. When it
+//! is the newest of its group (a follow, mostly), each of those frames
+//! holds every event from its start on, an earlier one a superset, so the
+//! count walks back from t only to the first frame met before: a burst
+//! that meets the condition costs a few events' work an event.
 //!
 //! A chained correlation is monotone when it is and all the correlations
 //! it refers to are: their hits' events only grow, and each is handed on
@@ -279,32 +283,29 @@ impl Live {
         let from = time.saturating_sub(span);
         let lo = entries.partition_point(|e| e.time < from);
         // The frames starting in [t − timespan, t] are those holding t.
-        let mut newly: Vec<(i64, u64)> = Vec::new();
-        let mut counter = Counter::new(&correlation.rule.kind, sources);
-        let (mut left, mut right) = (lo, lo);
-        let mut anchor = lo;
-        while anchor < entries.len() && entries[anchor].time <= time {
-            let start = entries[anchor].time;
-            let end = start.saturating_add(span);
-            while left < anchor {
-                counter.remove(&self.events, &entries[left]);
-                left += 1;
-            }
-            while right < entries.len() && entries[right].time <= end {
-                counter.add(&self.events, &entries[right]);
-                right += 1;
-            }
-            if !group.met.contains(&start) {
-                let count = counter.count(&entries[left..right]);
-                if bounds.holds(count) {
-                    newly.push((start, count));
-                }
-            }
-            anchor += entries[anchor..]
-                .iter()
-                .take_while(|e| e.time == start)
-                .count();
-        }
+        let newly = if at + 1 == entries.len() {
+            newest_frames(
+                &correlation.rule.kind,
+                sources,
+                &bounds,
+                &self.events,
+                entries,
+                lo,
+                &group.met,
+            )
+        } else {
+            any_frames(
+                &correlation.rule.kind,
+                sources,
+                &bounds,
+                span,
+                time,
+                &self.events,
+                entries,
+                lo,
+                &group.met,
+            )
+        };
         // The events joining: those of the frames met now, and the
         // arriving one when a frame met before holds it.
         let mut joining: Vec<u32> = Vec::new();
@@ -371,6 +372,109 @@ impl Live {
             }
         }
     }
+}
+
+/// The frames newly meeting `bounds` among those starting in
+/// [t − timespan, t] (from `lo` on), when the arriving event is the group's
+/// newest: each of them then holds every entry from its start on, a frame
+/// starting earlier holds more (so meets the condition when a later one
+/// does), and the walk goes back from the newest start only down to the
+/// first frame met before. Ascending by start, with their counts.
+fn newest_frames(
+    kind: &Kind,
+    sources: usize,
+    bounds: &Bounds,
+    events: &[Event],
+    entries: &[Entry],
+    lo: usize,
+    met: &BTreeSet<i64>,
+) -> Vec<(i64, u64)> {
+    let mut newly = Vec::new();
+    let mut counter = Counter::new(kind, sources);
+    // temporal_ordered: reach[j] is how far the rules get in order over
+    // the entries added so far when the walk starts at rule j.
+    let mut reach: Vec<usize> = (0..=sources).collect();
+    let mut present = vec![false; sources];
+    let mut end = entries.len();
+    while end > lo {
+        let start = entries[end - 1].time;
+        let first = lo + entries[lo..end].partition_point(|e| e.time < start);
+        if met.contains(&start) {
+            break;
+        }
+        present.iter_mut().for_each(|p| *p = false);
+        for entry in &entries[first..end] {
+            counter.add(events, entry);
+            present[entry.source] = true;
+        }
+        if matches!(kind, Kind::TemporalOrdered) {
+            // At this time the walk takes every rule present, in order.
+            reach = (0..=sources)
+                .map(|j| {
+                    let mut next = j;
+                    while next < sources && present[next] {
+                        next += 1;
+                    }
+                    reach[next]
+                })
+                .collect();
+        }
+        let count = match kind {
+            Kind::TemporalOrdered => reach[0] as u64,
+            _ => counter.count(&[]),
+        };
+        if bounds.holds(count) {
+            newly.push((start, count));
+        }
+        end = first;
+    }
+    newly.reverse();
+    newly
+}
+
+/// The frames newly meeting `bounds` among those starting in
+/// [t − timespan, t] (from `lo` on), for an event arriving anywhere in its
+/// group: each counted over a window sliding through [t − timespan,
+/// t + timespan]. Ascending by start, with their counts.
+#[allow(clippy::too_many_arguments)]
+fn any_frames(
+    kind: &Kind,
+    sources: usize,
+    bounds: &Bounds,
+    span: i64,
+    time: i64,
+    events: &[Event],
+    entries: &[Entry],
+    lo: usize,
+    met: &BTreeSet<i64>,
+) -> Vec<(i64, u64)> {
+    let mut newly = Vec::new();
+    let mut counter = Counter::new(kind, sources);
+    let (mut left, mut right) = (lo, lo);
+    let mut anchor = lo;
+    while anchor < entries.len() && entries[anchor].time <= time {
+        let start = entries[anchor].time;
+        let end = start.saturating_add(span);
+        while left < anchor {
+            counter.remove(events, &entries[left]);
+            left += 1;
+        }
+        while right < entries.len() && entries[right].time <= end {
+            counter.add(events, &entries[right]);
+            right += 1;
+        }
+        if !met.contains(&start) {
+            let count = counter.count(&entries[left..right]);
+            if bounds.holds(count) {
+                newly.push((start, count));
+            }
+        }
+        anchor += entries[anchor..]
+            .iter()
+            .take_while(|e| e.time == start)
+            .count();
+    }
+    newly
 }
 
 /// The hit made of the events in [from, to].
