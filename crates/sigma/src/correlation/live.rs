@@ -80,6 +80,86 @@ struct Group {
     met: BTreeSet<i64>,
     /// Events in a hit of this group.
     members: HashSet<u32>,
+    window: Window,
+}
+
+/// The counts over the group's events in [newest − timespan, newest]. A
+/// frame holding the newest event, when that is the one arriving, holds
+/// only events of the window, so while the window's count does not meet
+/// the condition no such frame can: a burst whose frames stay below it
+/// costs no walk.
+struct Window {
+    /// Events from this time on are counted.
+    from: i64,
+    identities: HashMap<Result<String, u32>, u32>,
+    values: HashMap<String, u32>,
+    per_source: Vec<u32>,
+    present: usize,
+}
+
+impl Window {
+    fn new(sources: usize) -> Window {
+        Window {
+            from: i64::MIN,
+            identities: HashMap::new(),
+            values: HashMap::new(),
+            per_source: vec![0; sources],
+            present: 0,
+        }
+    }
+
+    fn identity(events: &[Event], entry: &Entry) -> Result<String, u32> {
+        events[entry.event as usize]
+            .event_id
+            .clone()
+            .ok_or(entry.event)
+    }
+
+    fn add(&mut self, events: &[Event], entry: &Entry) {
+        *self
+            .identities
+            .entry(Self::identity(events, entry))
+            .or_default() += 1;
+        if let Some(value) = &entry.value {
+            *self.values.entry(value.clone()).or_default() += 1;
+        }
+        self.per_source[entry.source] += 1;
+        if self.per_source[entry.source] == 1 {
+            self.present += 1;
+        }
+    }
+
+    fn remove(&mut self, events: &[Event], entry: &Entry) {
+        let identity = Self::identity(events, entry);
+        if let Some(count) = self.identities.get_mut(&identity) {
+            *count -= 1;
+            if *count == 0 {
+                self.identities.remove(&identity);
+            }
+        }
+        if let Some(value) = &entry.value
+            && let Some(count) = self.values.get_mut(value)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.values.remove(value);
+            }
+        }
+        self.per_source[entry.source] -= 1;
+        if self.per_source[entry.source] == 0 {
+            self.present -= 1;
+        }
+    }
+
+    /// The largest count a frame of the window can have.
+    fn bound(&self, kind: &Kind) -> u64 {
+        match kind {
+            Kind::EventCount => self.identities.len() as u64,
+            Kind::ValueCount { .. } => self.values.len() as u64,
+            // The rules found in order are among those present.
+            Kind::Temporal | Kind::TemporalOrdered => self.present as u64,
+        }
+    }
 }
 
 struct Entry {
@@ -260,6 +340,7 @@ impl Live {
                 entries: Vec::new(),
                 met: BTreeSet::new(),
                 members: HashSet::new(),
+                window: Window::new(correlation.sources.len()),
             }
         });
         let entry = Entry {
@@ -268,6 +349,22 @@ impl Live {
             source,
             value,
         };
+        let span = correlation.rule.timespan;
+        // The window moves to the newest time, then takes the entry in.
+        let newest = group.entries.last().map_or(time, |e| e.time.max(time));
+        let window_from = newest.saturating_sub(span);
+        if window_from > group.window.from {
+            let entries = &group.entries;
+            let first = entries.partition_point(|e| e.time < group.window.from);
+            let end = entries.partition_point(|e| e.time < window_from);
+            for old in &entries[first..end] {
+                group.window.remove(&self.events, old);
+            }
+            group.window.from = window_from;
+        }
+        if time >= group.window.from {
+            group.window.add(&self.events, &entry);
+        }
         let at = group
             .entries
             .partition_point(|e| (e.time, e.event, e.source) < (time, event_number, source));
@@ -278,12 +375,14 @@ impl Live {
             gte: Some(sources as u64),
             ..Default::default()
         });
-        let span = correlation.rule.timespan;
         let entries = &group.entries;
+        let kind = &correlation.rule.kind;
         let from = time.saturating_sub(span);
         let lo = entries.partition_point(|e| e.time < from);
         // The frames starting in [t − timespan, t] are those holding t.
-        let newly = if at + 1 == entries.len() {
+        let newly = if at + 1 == entries.len() && !bounds.holds(group.window.bound(kind)) {
+            Vec::new()
+        } else if at + 1 == entries.len() {
             newest_frames(
                 &correlation.rule.kind,
                 sources,
@@ -448,6 +547,14 @@ fn any_frames(
     lo: usize,
     met: &BTreeSet<i64>,
 ) -> Vec<(i64, u64)> {
+    // Frames met before stay met: nothing to count when all are.
+    let unmet = entries[lo..]
+        .iter()
+        .take_while(|e| e.time <= time)
+        .any(|e| !met.contains(&e.time));
+    if !unmet {
+        return Vec::new();
+    }
     let mut newly = Vec::new();
     let mut counter = Counter::new(kind, sources);
     let (mut left, mut right) = (lo, lo);
