@@ -81,6 +81,26 @@ struct Group {
     /// Events in a hit of this group.
     members: HashSet<u32>,
     window: Window,
+    /// The starts (event times) of the frames not met: a late event has
+    /// nothing to count when none holds it.
+    unmet: BTreeSet<i64>,
+    /// Over all the group's events: the distinct values (value_count) and
+    /// rules present, which bound every frame's count.
+    all_values: HashSet<String>,
+    all_sources: Vec<bool>,
+}
+
+impl Group {
+    /// The largest count any frame of the group can have.
+    fn bound(&self, kind: &Kind) -> u64 {
+        match kind {
+            Kind::EventCount => self.entries.len() as u64,
+            Kind::ValueCount { .. } => self.all_values.len() as u64,
+            Kind::Temporal | Kind::TemporalOrdered => {
+                self.all_sources.iter().filter(|&&p| p).count() as u64
+            }
+        }
+    }
 }
 
 /// The counts over the group's events in [newest − timespan, newest]. A
@@ -341,6 +361,9 @@ impl Live {
                 met: BTreeSet::new(),
                 members: HashSet::new(),
                 window: Window::new(correlation.sources.len()),
+                unmet: BTreeSet::new(),
+                all_values: HashSet::new(),
+                all_sources: vec![false; correlation.sources.len()],
             }
         });
         let entry = Entry {
@@ -365,9 +388,23 @@ impl Live {
         if time >= group.window.from {
             group.window.add(&self.events, &entry);
         }
+        if let Some(value) = &entry.value
+            && !group.all_values.contains(value)
+        {
+            self.bytes += 48 + value.len() as u64;
+            group.all_values.insert(value.clone());
+        }
+        group.all_sources[source] = true;
         let at = group
             .entries
             .partition_point(|e| (e.time, e.event, e.source) < (time, event_number, source));
+        let new_time = !group.entries.get(at).is_some_and(|e| e.time == time)
+            && !(at > 0 && group.entries[at - 1].time == time);
+        if new_time {
+            // A new start, not met yet.
+            self.bytes += 48;
+            group.unmet.insert(time);
+        }
         group.entries.insert(at, entry);
 
         let sources = correlation.sources.len();
@@ -380,9 +417,13 @@ impl Live {
         let from = time.saturating_sub(span);
         let lo = entries.partition_point(|e| e.time < from);
         // The frames starting in [t − timespan, t] are those holding t.
-        let newly = if at + 1 == entries.len() && !bounds.holds(group.window.bound(kind)) {
+        let newest_one = at + 1 == entries.len();
+        let newly = if !bounds.holds(group.bound(kind))
+            || (newest_one && !bounds.holds(group.window.bound(kind)))
+            || group.unmet.range(from..=time).next().is_none()
+        {
             Vec::new()
-        } else if at + 1 == entries.len() {
+        } else if newest_one {
             newest_frames(
                 &correlation.rule.kind,
                 sources,
@@ -457,7 +498,10 @@ impl Live {
                 ));
             }
         }
-        group.met.extend(newly.iter().map(|&(start, _)| start));
+        for &(start, _) in &newly {
+            group.met.insert(start);
+            group.unmet.remove(&start);
+        }
         joining.sort_unstable();
         joining.dedup();
         for event in joining {
@@ -547,14 +591,6 @@ fn any_frames(
     lo: usize,
     met: &BTreeSet<i64>,
 ) -> Vec<(i64, u64)> {
-    // Frames met before stay met: nothing to count when all are.
-    let unmet = entries[lo..]
-        .iter()
-        .take_while(|e| e.time <= time)
-        .any(|e| !met.contains(&e.time));
-    if !unmet {
-        return Vec::new();
-    }
     let mut newly = Vec::new();
     let mut counter = Counter::new(kind, sources);
     let (mut left, mut right) = (lo, lo);
