@@ -434,17 +434,36 @@ impl Live {
                 &group.met,
             )
         } else {
-            any_frames(
-                &correlation.rule.kind,
-                sources,
-                &bounds,
-                span,
-                time,
-                &self.events,
-                entries,
-                lo,
-                &group.met,
-            )
+            // A late event: its few unmet frames each counted until they
+            // meet the condition, or many by the sliding count.
+            let unmet: Vec<i64> = group
+                .unmet
+                .range(from..=time)
+                .take(FEW_FRAMES + 1)
+                .copied()
+                .collect();
+            if unmet.len() <= FEW_FRAMES {
+                unmet
+                    .into_iter()
+                    .filter_map(|start| {
+                        let frame = frame(entries, start, span);
+                        meets(kind, sources, &bounds, &self.events, frame)
+                            .map(|count| (start, count))
+                    })
+                    .collect()
+            } else {
+                any_frames(
+                    &correlation.rule.kind,
+                    sources,
+                    &bounds,
+                    span,
+                    time,
+                    &self.events,
+                    entries,
+                    lo,
+                    &group.met,
+                )
+            }
         };
         // The events joining: those of the frames met now, and the
         // arriving one when a frame met before holds it.
@@ -486,6 +505,19 @@ impl Live {
                 .next()
                 .is_some();
             if !seen_before {
+                // A late event's frames were counted only up to the
+                // condition: the new hit's count is the whole of its largest.
+                let count = newly
+                    .iter()
+                    .filter(|&&(start, _)| start >= first && start <= last)
+                    .map(|&(start, _)| {
+                        let mut counter = Counter::new(kind, sources);
+                        let frame = frame(entries, start, span);
+                        frame.iter().for_each(|e| counter.add(&self.events, e));
+                        counter.count(frame)
+                    })
+                    .max()
+                    .unwrap_or(count);
                 changes.fired.push((
                     number,
                     hit(
@@ -515,6 +547,42 @@ impl Live {
             }
         }
     }
+}
+
+/// Up to this many unmet frames holding a late event are counted one by
+/// one (each until it meets the condition); more, by the sliding count.
+const FEW_FRAMES: usize = 16;
+
+/// The entries of the frame starting at `start`.
+fn frame(entries: &[Entry], start: i64, span: i64) -> &[Entry] {
+    let end = start.saturating_add(span);
+    let first = entries.partition_point(|e| e.time < start);
+    let last = entries.partition_point(|e| e.time <= end);
+    &entries[first..last]
+}
+
+/// Whether `frame` meets `bounds` (lower bounds only): its count as far as
+/// it was counted, which stops once the condition holds.
+fn meets(
+    kind: &Kind,
+    sources: usize,
+    bounds: &Bounds,
+    events: &[Event],
+    frame: &[Entry],
+) -> Option<u64> {
+    if let Kind::TemporalOrdered = kind {
+        let count = in_order(frame, sources);
+        return bounds.holds(count).then_some(count);
+    }
+    let mut counter = Counter::new(kind, sources);
+    for entry in frame {
+        counter.add(events, entry);
+        let count = counter.count(&[]);
+        if bounds.holds(count) {
+            return Some(count);
+        }
+    }
+    None
 }
 
 /// The frames newly meeting `bounds` among those starting in
