@@ -398,8 +398,8 @@ impl Live {
         let at = group
             .entries
             .partition_point(|e| (e.time, e.event, e.source) < (time, event_number, source));
-        let new_time = !group.entries.get(at).is_some_and(|e| e.time == time)
-            && !(at > 0 && group.entries[at - 1].time == time);
+        let same_time = |i: usize| group.entries.get(i).is_some_and(|e| e.time == time);
+        let new_time = !(same_time(at) || at > 0 && same_time(at - 1));
         if new_time {
             // A new start, not met yet.
             self.bytes += 48;
