@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'spitzel-filter' -ScriptBlock {
             [CompletionResult]::new('--implied', '--implied', [CompletionResultType]::ParameterName, 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)')
             [CompletionResult]::new('--annotate', '--annotate', [CompletionResultType]::ParameterName, 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched')
             [CompletionResult]::new('--sigma-alerts', '--sigma-alerts', [CompletionResultType]::ParameterName, 'With Sigma correlation rules: write one NDJSON line per correlation hit instead of the events')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'With Sigma correlation rules: write a hit''s events as soon as it fires, not when the input ends (behind spitzel-fetch --follow)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
             [CompletionResult]::new('--invert-match', '--invert-match', [CompletionResultType]::ParameterName, 'Write the events that do NOT match')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Print only the number of matching events')

@@ -23,7 +23,7 @@ _spitzel__filter() {
 
     case "${cmd}" in
         spitzel__filter)
-            opts="-m -i -v -c -q -j -h -V --implied --match --sigma --annotate --sigma-level --sigma-alerts --sigma-memory --input --from --to --last-minute --last --invert-match --count --quiet --unique --limit --threads --max-record-size --strict --stats --emit-sql --sql-table --sql-order --sql-skip-refused --sql-ddl --help --version"
+            opts="-m -i -v -c -q -j -h -V --implied --match --sigma --annotate --sigma-level --sigma-alerts --live --sigma-memory --input --from --to --last-minute --last --invert-match --count --quiet --unique --limit --threads --max-record-size --strict --stats --emit-sql --sql-table --sql-order --sql-skip-refused --sql-ddl --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -40,6 +40,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand --implied 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
             cand --annotate 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched'
             cand --sigma-alerts 'With Sigma correlation rules: write one NDJSON line per correlation hit instead of the events'
+            cand --live 'With Sigma correlation rules: write a hit''s events as soon as it fires, not when the input ends (behind spitzel-fetch --follow)'
             cand -v 'Write the events that do NOT match'
             cand --invert-match 'Write the events that do NOT match'
             cand -c 'Print only the number of matching events'

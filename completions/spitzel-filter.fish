@@ -23,6 +23,7 @@ complete -c spitzel-filter -l sql-ddl -d 'With --emit-sql athena: print the CREA
 complete -c spitzel-filter -l implied -d 'Also match the permissions each call needed (iam:PassRole on RunInstances with a profile, ...)'
 complete -c spitzel-filter -l annotate -d 'Append "sigma":[{"id","title","level","author"},...] to each written event, naming the rules it matched'
 complete -c spitzel-filter -l sigma-alerts -d 'With Sigma correlation rules: write one NDJSON line per correlation hit instead of the events'
+complete -c spitzel-filter -l live -d 'With Sigma correlation rules: write a hit\'s events as soon as it fires, not when the input ends (behind spitzel-fetch --follow)'
 complete -c spitzel-filter -s v -l invert-match -d 'Write the events that do NOT match'
 complete -c spitzel-filter -s c -l count -d 'Print only the number of matching events'
 complete -c spitzel-filter -s q -l quiet -d 'Print nothing; exit 0 at the first match'

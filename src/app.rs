@@ -112,9 +112,13 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
         sink = sink.unique();
     }
     let mut decision = None;
+    let mut fired = None;
     match &settings.criteria.sigma {
         Some(sigma) if sigma.correlated() => {
             let mut held = CorrelationSink::new(&mut sink, output.sigma_memory);
+            if output.live {
+                held = held.live(sigma, output.sigma_alerts, output.keep == Keep::Lines);
+            }
             pipeline.run(settings.inputs.clone(), &mut held);
             if let Some(place) = held.overflow.take() {
                 eprintln!(
@@ -135,6 +139,7 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
                 );
                 decision = Some(decided);
             }
+            fired = held.live_fired();
             if let Some(error) = held.spill_error.take() {
                 eprintln!("spitzel-filter: --sigma: {error}");
                 let _ = sink.finish();
@@ -181,7 +186,7 @@ fn filter(settings: &Settings, output: &RecordOutput) -> Exit {
         if let Some(sigma) = &settings.criteria.sigma {
             sigma.print_stats(&sink.totals.rule_hits);
             if let Some(decision) = &decision {
-                decision.print_stats(sigma);
+                decision.print_stats(sigma, fired.as_deref());
             }
         }
     }

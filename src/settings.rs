@@ -121,6 +121,8 @@ pub(crate) struct RecordOutput {
     pub stats: bool,
     /// With correlation rules: one line per hit instead of the events.
     pub sigma_alerts: bool,
+    /// With correlation rules: decide the monotone ones as records arrive.
+    pub live: bool,
     /// With correlation rules: the bytes the held matches may take.
     pub sigma_memory: u64,
     /// None: one worker a core.
@@ -199,6 +201,7 @@ impl Settings {
                 strict: args.strict,
                 stats: args.stats,
                 sigma_alerts: args.sigma_alerts,
+                live: args.live,
                 sigma_memory: args
                     .sigma_memory
                     .map_or(DEFAULT_HOLD_LIMIT, |mib| mib.get().saturating_mul(1 << 20)),

@@ -23,6 +23,7 @@ mod shapes;
 mod sigma_budget;
 mod sigma_cli;
 mod sigma_correlation;
+mod sigma_live;
 mod sigma_rsigma;
 mod sql_cli;
 mod sql_engines;

@@ -96,6 +96,26 @@ pub struct FilterArgs {
     )]
     pub sigma_alerts: bool,
 
+    /// With Sigma correlation rules: write a hit's events as soon as it fires, not when the input ends (behind spitzel-fetch --follow)
+    #[arg(
+        long,
+        requires = "sigma",
+        conflicts_with = "emit_sql",
+        long_help = "With Sigma correlation rules: decide them as the records arrive, for input \
+                     that does not end (spitzel-fetch --follow). Records a rule writes on its own \
+                     are written at once. A correlation whose condition has only lower bounds \
+                     (gt, gte; the temporal types without a condition) writes a hit's events as \
+                     soon as a frame meets it and later events of the hit as they come; \
+                     --sigma-alerts writes one line per hit when it first fires. Other \
+                     conditions (lt, lte, eq, ranges) and chains over them are decided when the \
+                     input ends. Each record is written once, and the records written are those \
+                     of the same run without --live, in another order: an event is annotated \
+                     with the hits it is in when it is written. Memory grows with the matches \
+                     (--sigma-memory). Without correlation rules matches always go out at once. \
+                     See SIGMA RULES in man spitzel-filter"
+    )]
+    pub live: bool,
+
     /// Stop when the memory kept for events held by Sigma correlation rules passes SIZE MiB (about 200 bytes an event; their bytes go to $TMPDIR). Default 1024
     #[arg(long = "sigma-memory", value_name = "MIB", requires = "sigma")]
     pub sigma_memory: Option<std::num::NonZeroU64>,

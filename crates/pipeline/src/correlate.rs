@@ -12,6 +12,14 @@
 //! correlations read of it (its [`Facts`], taken on the worker that judged
 //! it, so that deciding needs no second parse), so peak RSS follows the
 //! number of matches, not their size.
+//!
+//! With --live ([`CorrelationSink::live`]) the monotone correlations (see
+//! spitzel_sigma::correlation::live) are decided as each record arrives:
+//! records a rule writes on its own are written at once, and a hit's
+//! events as soon as one of its frames meets the condition, each record
+//! once. At the end the whole decision runs as without --live and writes
+//! what is still unwritten (the other correlations' hits), so the records
+//! written are the same; only their order differs.
 
 use crate::block::BlockOutcome;
 use crate::pipeline::{Done, Sink};
@@ -21,9 +29,10 @@ use serde_json::{Map, Value, json};
 use spitzel_core::doc::{Doc, DocView};
 use spitzel_core::window::parse_event_time;
 use spitzel_sigma::Level;
-use spitzel_sigma::correlation::{Event, Hit, Source, decide};
+use spitzel_sigma::correlation::{Event, Hit, Live, Source, decide};
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
@@ -40,6 +49,8 @@ const WRITE_PIECE: usize = 1 << 20;
 
 /// A held record: its bytes are in the spill, in this order.
 struct HeldAt {
+    /// Where its bytes start in the spill.
+    offset: u64,
     source: Arc<str>,
     line: u64,
     len: usize,
@@ -98,6 +109,18 @@ impl Facts {
         }
     }
 
+    /// As a correlation event, with its eventTime text; None without a
+    /// readable eventTime (the decision at the end reports it).
+    fn event(&self) -> Option<(Event, String)> {
+        let (time, text) = self.time.as_ref()?;
+        let event = Event {
+            time: *time,
+            event_id: self.event_id.as_deref().map(str::to_owned),
+            fields: self.fields.clone(),
+        };
+        Some((event, text.to_string()))
+    }
+
     /// Its heap bytes, for the memory bound.
     fn heap_bytes(&self) -> u64 {
         let text = |v: &Value| match v {
@@ -118,7 +141,11 @@ pub struct CorrelationSink<'a, W: Write> {
     pub inner: &'a mut OutputSink<W>,
     held: Vec<HeldAt>,
     spill: Option<BufWriter<File>>,
+    /// The bytes written to the spill.
+    spilled: u64,
     held_bytes: u64,
+    /// --live: the state of the correlations decided as records arrive.
+    live: Option<LiveOutput<'a>>,
     limit: u64,
     /// The bound was passed at this place.
     pub overflow: Option<String>,
@@ -132,11 +159,47 @@ impl<'a, W: Write> CorrelationSink<'a, W> {
             inner,
             held: Vec::new(),
             spill: None,
+            spilled: 0,
             held_bytes: 0,
+            live: None,
             limit,
             overflow: None,
             spill_error: None,
         }
+    }
+
+    /// Decide the monotone correlations as records arrive, writing their
+    /// hits' events (or with `alerts` one line per hit) at once; `lines`:
+    /// write them (not only count them).
+    pub fn live(mut self, sigma: &'a SigmaCriterion, alerts: bool, lines: bool) -> Self {
+        let correlations = &sigma.rules.correlations;
+        let engine = Live::new(correlations, sigma.rules.rules.len());
+        self.live = Some(LiveOutput {
+            sigma,
+            fired: vec![0; correlations.list.len()],
+            engine,
+            alerts,
+            lines,
+            written: Vec::new(),
+            event_record: Vec::new(),
+            event_times: Vec::new(),
+            memberships: HashMap::new(),
+            counted: 0,
+        });
+        self
+    }
+
+    /// --live: per correlation, the hits that fired as records arrived
+    /// (None for those decided at the end).
+    pub fn live_fired(&self) -> Option<Vec<Option<u64>>> {
+        let live = self.live.as_ref()?;
+        Some(
+            live.fired
+                .iter()
+                .enumerate()
+                .map(|(number, &fired)| live.engine.is_live(number).then_some(fired))
+                .collect(),
+        )
     }
 
     /// Append a record to the spill, made on first use.
@@ -144,7 +207,26 @@ impl<'a, W: Write> CorrelationSink<'a, W> {
         if self.spill.is_none() {
             self.spill = Some(BufWriter::with_capacity(WRITE_PIECE, tempfile::tempfile()?));
         }
-        self.spill.as_mut().expect("made above").write_all(record)
+        self.spill.as_mut().expect("made above").write_all(record)?;
+        self.spilled += record.len() as u64;
+        Ok(())
+    }
+
+    /// Held record `index`'s bytes, read back from the spill (--live: an
+    /// earlier record joining a hit).
+    fn read_back(&mut self, index: usize) -> std::io::Result<Vec<u8>> {
+        let held = &self.held[index];
+        let mut record = vec![0; held.len];
+        let Some(spill) = self.spill.as_mut() else {
+            return Ok(record);
+        };
+        spill.flush()?;
+        let file = spill.get_mut();
+        file.seek(SeekFrom::Start(held.offset))?;
+        let read = file.read_exact(&mut record);
+        // Appending goes on at the end whatever the read did.
+        file.seek(SeekFrom::End(0))?;
+        read.map(|()| record)
     }
 
     /// The spill from its start, for one pass over the held records in
@@ -171,6 +253,9 @@ impl<'a, W: Write> CorrelationSink<'a, W> {
 
 impl<W: Write> Sink for CorrelationSink<'_, W> {
     fn take(&mut self, done: Done) -> ControlFlow<()> {
+        // --live: what the block's records decided, written after it.
+        let mut live_out = Vec::new();
+        let mut live_matched = 0u64;
         let done = match done {
             Done::Block {
                 source,
@@ -196,17 +281,29 @@ impl<W: Write> Sink for CorrelationSink<'_, W> {
                         self.overflow = Some(format!("{source}:{}", held.line));
                         return ControlFlow::Break(());
                     }
+                    let offset = self.spilled;
                     if let Err(error) = self.spill(record) {
                         self.spill_failed(error);
                         return ControlFlow::Break(());
                     }
                     self.held.push(HeldAt {
+                        offset,
                         source: source.clone(),
                         line: held.line,
                         len: held.len,
                         rules: held.rules,
                         facts: held.facts,
                     });
+                    if self.live.is_some() {
+                        if let Err(error) = self.arrive(record, &mut live_out, &mut live_matched) {
+                            self.spill_failed(error);
+                            return ControlFlow::Break(());
+                        }
+                        if self.held_bytes > self.limit {
+                            self.overflow = Some(format!("{source}:{}", held.line));
+                            return ControlFlow::Break(());
+                        }
+                    }
                 }
                 Done::Block {
                     source,
@@ -216,12 +313,167 @@ impl<W: Write> Sink for CorrelationSink<'_, W> {
             }
             other => other,
         };
-        self.inner.take(done)
+        self.inner.take(done)?;
+        if live_matched > 0 || !live_out.is_empty() {
+            return self.hand_over(&mut live_out, &mut live_matched);
+        }
+        ControlFlow::Continue(())
     }
 
     fn idle(&mut self) {
         self.inner.idle();
     }
+}
+
+/// --live's state beside the held records.
+struct LiveOutput<'a> {
+    sigma: &'a SigmaCriterion,
+    engine: Live,
+    alerts: bool,
+    lines: bool,
+    /// Per held record: written already.
+    written: Vec<bool>,
+    /// Per event of the engine: its held record and eventTime text.
+    event_record: Vec<usize>,
+    event_times: Vec<String>,
+    /// Held records not written yet -> the hits (correlation, group) they
+    /// joined, in order: their annotation when they are written.
+    memberships: HashMap<usize, Vec<(usize, Vec<Value>)>>,
+    /// Per correlation: the hits that fired.
+    fired: Vec<u64>,
+    /// The engine's bytes already counted in `held_bytes`.
+    counted: u64,
+}
+
+impl<W: Write> CorrelationSink<'_, W> {
+    /// --live: the record just held arrives: decide the live correlations
+    /// again around it and write what that decided into `out`.
+    fn arrive(
+        &mut self,
+        record: &[u8],
+        out: &mut Vec<u8>,
+        matched: &mut u64,
+    ) -> std::io::Result<()> {
+        let Some(mut live) = self.live.take() else {
+            return Ok(());
+        };
+        let result = self.arrive_with(&mut live, record, out, matched);
+        self.live = Some(live);
+        result
+    }
+
+    fn arrive_with(
+        &mut self,
+        live: &mut LiveOutput<'_>,
+        record: &[u8],
+        out: &mut Vec<u8>,
+        matched: &mut u64,
+    ) -> std::io::Result<()> {
+        let index = self.held.len() - 1;
+        let sigma = live.sigma;
+        let correlations = &sigma.rules.correlations;
+        live.written.push(false);
+        let rules = &self.held[index].rules;
+        let mut to_write = BTreeSet::new();
+        if !live.alerts && rules.iter().any(|&r| correlations.rule_writes[r as usize]) {
+            to_write.insert(index);
+        }
+        if live.engine.uses(rules)
+            && let Some((event, time_text)) = self.held[index].facts.as_ref().and_then(Facts::event)
+        {
+            let (_, changes) = live.engine.add(correlations, event, rules);
+            // Its record's number and eventTime text.
+            self.held_bytes += 48 + time_text.len() as u64;
+            live.event_record.push(index);
+            live.event_times.push(time_text);
+            for joined in changes.joined {
+                if !correlations.list[joined.correlation].writes {
+                    continue;
+                }
+                let member = live.event_record[joined.event as usize];
+                if live.alerts || live.written[member] {
+                    continue;
+                }
+                live.memberships
+                    .entry(member)
+                    .or_default()
+                    .push((joined.correlation, joined.group));
+                to_write.insert(member);
+            }
+            for (number, hit) in changes.fired {
+                live.fired[number] += 1;
+                if !correlations.list[number].writes {
+                    continue;
+                }
+                if live.alerts {
+                    *matched += 1;
+                    if live.lines {
+                        let time_of = |t: i64| {
+                            hit.members
+                                .iter()
+                                .find(|&&m| live.engine.event(m).time == t)
+                                .map(|&m| live.event_times[m as usize].clone())
+                                .unwrap_or_default()
+                        };
+                        let members = hit
+                            .members
+                            .iter()
+                            .map(|&m| {
+                                let event = live.engine.event(m);
+                                let id = event.event_id.clone().map_or(Value::Null, Value::String);
+                                (event.time, id)
+                            })
+                            .collect();
+                        let line = alert_line(
+                            sigma,
+                            number,
+                            &hit,
+                            &time_of(hit.first),
+                            &time_of(hit.last),
+                            members,
+                        );
+                        out.extend_from_slice(line.to_string().as_bytes());
+                        out.push(b'\n');
+                    }
+                }
+            }
+            let bytes = live.engine.bytes();
+            self.held_bytes += bytes.saturating_sub(live.counted);
+            live.counted = bytes;
+        }
+        for member in to_write {
+            live.written[member] = true;
+            let joined = live.memberships.remove(&member).unwrap_or_default();
+            *matched += 1;
+            if !live.lines {
+                continue;
+            }
+            let bytes = match member == index {
+                true => std::borrow::Cow::Borrowed(record),
+                false => std::borrow::Cow::Owned(self.read_back(member)?),
+            };
+            if sigma.annotate {
+                let mut entries = rule_entries(sigma, &self.held[member].rules);
+                for (number, group) in &joined {
+                    entries.push(annotation(sigma, group, *number).to_string());
+                }
+                crate::sigma::append_member(&bytes, &entries, out);
+            } else {
+                out.extend_from_slice(&bytes);
+            }
+            out.push(b'\n');
+        }
+        Ok(())
+    }
+}
+
+/// The entries of the rules in `rules` that write on their own.
+fn rule_entries(sigma: &SigmaCriterion, rules: &[u32]) -> Vec<String> {
+    rules
+        .iter()
+        .filter(|&&r| sigma.rules.correlations.rule_writes[r as usize])
+        .map(|&r| sigma.entry(r).to_owned())
+        .collect()
 }
 
 /// The decision: hits per correlation, the records to write.
@@ -349,7 +601,12 @@ impl<W: Write> CorrelationSink<'_, W> {
         if alerts {
             let mut order: Vec<(usize, usize)> = Vec::new();
             for (number, hits) in decision.hits.iter().enumerate() {
-                if sigma.rules.correlations.list[number].writes {
+                // --live wrote these as they fired.
+                let fired = self
+                    .live
+                    .as_ref()
+                    .is_some_and(|live| live.engine.is_live(number));
+                if sigma.rules.correlations.list[number].writes && !fired {
                     order.extend((0..hits.len()).map(|hit| (number, hit)));
                 }
             }
@@ -363,8 +620,12 @@ impl<W: Write> CorrelationSink<'_, W> {
                 }
             }
         } else if !lines {
-            // --count, --quiet: the spill need not be read.
-            matched = decision.written.iter().filter(|&&w| w).count() as u64;
+            // --count, --quiet: the spill need not be read (and what
+            // --live wrote is counted already).
+            let live = self.live.as_ref();
+            matched = (0..self.held.len())
+                .filter(|&i| decision.written[i] && !live.is_some_and(|live| live.written[i]))
+                .count() as u64;
         } else {
             let mut spill = match self.reread() {
                 Ok(spill) => spill,
@@ -378,7 +639,8 @@ impl<W: Write> CorrelationSink<'_, W> {
                 .collect();
             for index in 0..self.held.len() {
                 let held = &self.held[index];
-                if !decision.written[index] {
+                let written_live = self.live.as_ref().is_some_and(|live| live.written[index]);
+                if !decision.written[index] || written_live {
                     // Stepped over, not read: often half of what is held.
                     if let Err(error) = spill.seek_relative(held.len as i64) {
                         return self.spill_failed(error);
@@ -391,16 +653,12 @@ impl<W: Write> CorrelationSink<'_, W> {
                 }
                 matched += 1;
                 if sigma.annotate {
-                    let mut entries: Vec<String> = held
-                        .rules
-                        .iter()
-                        .filter(|&&r| sigma.rules.correlations.rule_writes[r as usize])
-                        .map(|&r| sigma.entry(r).to_owned())
-                        .collect();
+                    let mut entries = rule_entries(sigma, &held.rules);
                     for &(number, hit) in &decision.in_hits[index] {
                         // A hit's entry is the same on each of its events.
                         let entry = annotations[number][hit].get_or_insert_with(|| {
-                            annotation(sigma, &decision.hits[number][hit], number).to_string()
+                            let group = &decision.hits[number][hit].group;
+                            annotation(sigma, group, number).to_string()
                         });
                         entries.push(entry.clone());
                     }
@@ -420,13 +678,21 @@ impl<W: Write> CorrelationSink<'_, W> {
 
 impl Decision {
     /// The per-correlation part of --stats.
-    pub fn print_stats(&self, sigma: &SigmaCriterion) {
+    /// With --live, `fired` says per correlation how many hits fired as
+    /// records arrived (more than its hits when some merged later), or
+    /// that it was decided at the end.
+    pub fn print_stats(&self, sigma: &SigmaCriterion, fired: Option<&[Option<u64>]>) {
         let mut err = std::io::stderr().lock();
         for (number, correlation) in sigma.rules.correlations.list.iter().enumerate() {
             let rule = &correlation.rule;
+            let live = match fired.map(|fired| fired[number]) {
+                None => String::new(),
+                Some(Some(fired)) => format!(", fired live {fired}"),
+                Some(None) => ", decided at the end of the input".to_owned(),
+            };
             let _ = writeln!(
                 err,
-                "spitzel-filter: stats: sigma: correlation {} hits {} [{}] {} ({}{})",
+                "spitzel-filter: stats: sigma: correlation {} hits {} [{}] {} ({}{}{})",
                 self.hits[number].len(),
                 rule.id.as_deref().unwrap_or("-"),
                 rule.level.map_or("-", Level::name),
@@ -436,7 +702,8 @@ impl Decision {
                     ""
                 } else {
                     ", inner part of a chain, not written"
-                }
+                },
+                live
             );
         }
     }
@@ -461,17 +728,17 @@ fn referenced(sigma: &SigmaCriterion, number: usize) -> Vec<Value> {
         .collect()
 }
 
-fn group(sigma: &SigmaCriterion, number: usize, hit: &Hit) -> Value {
+fn group(sigma: &SigmaCriterion, number: usize, values: &[Value]) -> Value {
     let rule = &sigma.rules.correlations.list[number].rule;
     let mut group = Map::new();
-    for (field, value) in rule.group_by.iter().zip(&hit.group) {
+    for (field, value) in rule.group_by.iter().zip(values) {
         group.insert(field.clone(), value.clone());
     }
     Value::Object(group)
 }
 
 /// What names a correlation's hit, first in both of its JSON forms.
-fn heading(sigma: &SigmaCriterion, hit: &Hit, number: usize) -> Value {
+fn heading(sigma: &SigmaCriterion, values: &[Value], number: usize) -> Value {
     let rule = &sigma.rules.correlations.list[number].rule;
     json!({
         "id": rule.id,
@@ -479,24 +746,45 @@ fn heading(sigma: &SigmaCriterion, hit: &Hit, number: usize) -> Value {
         "level": rule.level.map(Level::name),
         "author": rule.author,
         "correlation": rule.kind.name(),
-        "group": group(sigma, number, hit),
+        "group": group(sigma, number, values),
     })
 }
 
-/// A correlation's entry of an event's "sigma" array.
-fn annotation(sigma: &SigmaCriterion, hit: &Hit, number: usize) -> Value {
-    let mut entry = heading(sigma, hit, number);
+/// A correlation's entry of an event's "sigma" array, for a hit in the
+/// group of `values`.
+fn annotation(sigma: &SigmaCriterion, values: &[Value], number: usize) -> Value {
+    let mut entry = heading(sigma, values, number);
     entry["rules"] = Value::Array(referenced(sigma, number));
     entry
 }
 
 /// One --sigma-alerts line.
 fn alert(sigma: &SigmaCriterion, decision: &Decision, number: usize, hit_number: usize) -> Value {
-    let correlation = &sigma.rules.correlations.list[number];
-    let rule = &correlation.rule;
     let hit = &decision.hits[number][hit_number];
     let (first, last) = &decision.times[number][hit_number];
-    let mut line = heading(sigma, hit, number);
+    let members = hit
+        .members
+        .iter()
+        .map(|&m| {
+            let id = decision.event_ids[m as usize].clone();
+            (decision.event_times[m as usize], id)
+        })
+        .collect();
+    alert_line(sigma, number, hit, first, last, members)
+}
+
+/// One --sigma-alerts line for `hit`, whose events have these times and
+/// eventIDs.
+fn alert_line(
+    sigma: &SigmaCriterion,
+    number: usize,
+    hit: &Hit,
+    first: &str,
+    last: &str,
+    members: Vec<(i64, Value)>,
+) -> Value {
+    let rule = &sigma.rules.correlations.list[number].rule;
+    let mut line = heading(sigma, &hit.group, number);
     line["first"] = json!(first);
     line["last"] = json!(last);
     line["count"] = json!(hit.count);
@@ -508,15 +796,11 @@ fn alert(sigma: &SigmaCriterion, decision: &Decision, number: usize, hit_number:
     }
     line["rules"] = Value::Array(referenced(sigma, number));
     // In time order, then by eventID: the same whatever the input order.
-    let mut members: Vec<(i64, String, &Value)> = hit
-        .members
-        .iter()
-        .map(|&m| {
-            let id = &decision.event_ids[m as usize];
-            (decision.event_times[m as usize], id.to_string(), id)
-        })
+    let mut members: Vec<(i64, String, Value)> = members
+        .into_iter()
+        .map(|(time, id)| (time, id.to_string(), id))
         .collect();
     members.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    line["eventIDs"] = members.into_iter().map(|(_, _, id)| id.clone()).collect();
+    line["eventIDs"] = members.into_iter().map(|(_, _, id)| id).collect();
     line
 }

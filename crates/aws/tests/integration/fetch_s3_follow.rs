@@ -297,6 +297,98 @@ fn s3_follow_reads_each_new_file_once_across_sigint_and_resume() {
     );
 }
 
+/// SIGINT while the window (the backlog before the follow) is being read:
+/// the checkpoint is saved, and the same command resumes the window where
+/// it stopped, then follows; every eventID is written exactly once over
+/// both runs, the files delivered meanwhile and after included.
+#[test]
+fn s3_follow_sigint_during_the_window_resumes_each_record_once() {
+    let Some(moto) = Moto::start() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out.ndjson");
+    let ckpt = work.path().join("ckpt.json");
+    let now = START.with(|s| *s);
+    let from = format_rfc3339(now - 2 * 3600).unwrap();
+    let follow = || {
+        Fetch::bare()
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL_S3", moto.endpoint())
+            .args([
+                "--s3",
+                "s3://live",
+                "--follow",
+                "--poll-interval",
+                "0.2",
+                "--concurrency",
+                "2",
+                "--from",
+                &from,
+            ])
+            .output_file(&out)
+            .checkpoint(&ckpt)
+            .spawn()
+    };
+    // A window long enough to be stopped inside: 120 files of 5 records,
+    // one a minute over the last hour in each of two regions.
+    let mut files = Vec::new();
+    for minute in 0..60i64 {
+        for region in ["us-east-1", "eu-west-1"] {
+            let tag = format!("w{minute:02}{}", &region[..2]);
+            files.push((region, now - 3600 + minute * 60, tag.clone(), ids(&tag, 5)));
+        }
+    }
+    let files: Vec<(&str, i64, &str, Vec<String>)> = files
+        .iter()
+        .map(|(region, at, tag, ids)| (*region, *at, tag.as_str(), ids.clone()))
+        .collect();
+    let window = batch(&files);
+    let mut want: BTreeSet<String> = window.ids.iter().cloned().collect();
+    moto.fill("live", "us-east-1", &window.tree);
+
+    let mut run = follow();
+    wait_lines(&mut run, &out, 40);
+    run.signal("INT");
+    let stopped = run.wait();
+    let err = stderr(&stopped);
+    assert_eq!(stopped.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted (SIGINT); progress saved to"),
+        "{err}"
+    );
+    let written = lines_in(&out);
+    assert!(
+        written < want.len(),
+        "the window was read to the end before the SIGINT ({written} lines)"
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ckpt).unwrap()).unwrap();
+    // Saved inside the window: exactly the lines written, not yet following.
+    assert_eq!(saved["written"].as_u64(), Some(written as u64), "{saved}");
+    assert_eq!(saved["follow"]["watching"], false, "{saved}");
+
+    // A file delivered while it was stopped, then the resumed run: the
+    // rest of the window, that file, and one delivered while it follows.
+    let down = batch(&[("eu-west-1", now - 120, "d1", ids("d1", 3))]);
+    want.extend(down.ids.iter().cloned());
+    moto.fill("live", "us-east-1", &down.tree);
+    let mut run = follow();
+    wait_lines(&mut run, &out, want.len());
+    let later = batch(&[("us-east-1", now - 30, "n1", ids("n1", 2))]);
+    want.extend(later.ids.iter().cloned());
+    upload(&moto, &later.tree);
+    wait_lines(&mut run, &out, want.len());
+    // Nothing more comes while it polls on.
+    std::thread::sleep(Duration::from_millis(800));
+    run.signal("INT");
+    let stopped = run.wait();
+    assert_eq!(stopped.status.code(), Some(130), "{}", stderr(&stopped));
+
+    let got = ids_in(&out);
+    let unique: BTreeSet<String> = got.iter().cloned().collect();
+    assert_eq!(unique.len(), got.len(), "a record written twice");
+    assert_eq!(unique, want);
+}
+
 /// `| head` that closes while no file comes: the follow ends with 0 and
 /// says nothing, without waiting for a file to write.
 #[test]

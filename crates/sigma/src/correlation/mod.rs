@@ -9,12 +9,17 @@
 //! returns the hits. The result does not depend on the order of the input:
 //! every step sorts by time, then by the event's place in the input only
 //! to make the output stable.
+//!
+//! [`live`] decides the monotone ones (lower bounds only) as events arrive,
+//! with the same frames and, over the whole input, the same hits' events.
 
 pub mod decide;
+pub mod live;
 pub mod load;
 pub mod resolve;
 
 pub use decide::{Event, Hit, decide};
+pub use live::Live;
 pub use load::CorrelationRule;
 pub use resolve::{Correlations, Source, resolve};
 
@@ -65,5 +70,7 @@ impl Bounds {
     }
 }
 
+#[cfg(test)]
+mod live_tests;
 #[cfg(test)]
 mod tests;
