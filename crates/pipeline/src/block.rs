@@ -1,7 +1,7 @@
 //! Filtering one block of records on a worker thread.
 
 use crate::bad::{BadReason, BadRecord};
-use crate::correlate::Facts;
+use crate::facts::Facts;
 use crate::record::{Criteria, Verdict};
 use spitzel_core::dedup::{Digest, digest};
 use spitzel_core::doc::{Doc, DocParser, DocView};

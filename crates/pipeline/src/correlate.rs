@@ -22,12 +22,11 @@
 //! written are the same; only their order differs.
 
 use crate::block::BlockOutcome;
+use crate::facts::Facts;
 use crate::pipeline::{Done, Sink};
 use crate::sigma::SigmaCriterion;
 use crate::writer::OutputSink;
 use serde_json::{Map, Value, json};
-use spitzel_core::doc::{Doc, DocView};
-use spitzel_core::window::parse_event_time;
 use spitzel_sigma::Level;
 use spitzel_sigma::correlation::{Event, Hit, Live, Source, decide};
 use std::collections::{BTreeSet, HashMap};
@@ -56,83 +55,6 @@ struct HeldAt {
     len: usize,
     rules: Vec<u32>,
     facts: Option<Facts>,
-}
-
-/// What the correlations read of a record that matched a rule they use.
-#[derive(Debug)]
-pub struct Facts {
-    /// eventTime, in nanoseconds and as written; None when unreadable.
-    time: Option<(i64, Box<str>)>,
-    event_id: Option<Box<str>>,
-    /// The values of `Correlations::fields`, in that order (Null when
-    /// missing).
-    fields: Vec<Value>,
-}
-
-impl Facts {
-    /// Read on the worker, from the document the rules were judged on: the
-    /// same reading (the last of repeated keys, as serde_json) as theirs.
-    pub(crate) fn of(sigma: &SigmaCriterion, doc: &Doc<'_>) -> Facts {
-        let time = doc
-            .top_str("eventTime")
-            .and_then(|text| Some((parse_event_time(text)?, Box::from(text))));
-        let fields = sigma
-            .correlation_fields
-            .iter()
-            .map(|path| match doc.view() {
-                DocView::Raw(root) => {
-                    let mut value = root;
-                    for member in path {
-                        match value.member(member) {
-                            Some(inner) => value = inner,
-                            None => return Value::Null,
-                        }
-                    }
-                    value.to_value()
-                }
-                DocView::Tree(tree) => {
-                    let mut value = tree;
-                    for member in path {
-                        match value.get(member) {
-                            Some(inner) if value.is_object() => value = inner,
-                            _ => return Value::Null,
-                        }
-                    }
-                    value.clone()
-                }
-            })
-            .collect();
-        Facts {
-            time,
-            event_id: doc.top_str("eventID").map(Box::from),
-            fields,
-        }
-    }
-
-    /// As a correlation event, with its eventTime text; None without a
-    /// readable eventTime (the decision at the end reports it).
-    fn event(&self) -> Option<(Event, String)> {
-        let (time, text) = self.time.as_ref()?;
-        let event = Event {
-            time: *time,
-            event_id: self.event_id.as_deref().map(str::to_owned),
-            fields: self.fields.clone(),
-        };
-        Some((event, text.to_string()))
-    }
-
-    /// Its heap bytes, for the memory bound.
-    fn heap_bytes(&self) -> u64 {
-        let text = |v: &Value| match v {
-            Value::String(s) => s.len(),
-            Value::Null | Value::Bool(_) | Value::Number(_) => 0,
-            other => other.to_string().len(),
-        };
-        let fields: usize = self.fields.iter().map(|v| 32 + text(v)).sum();
-        (self.time.as_ref().map_or(0, |(_, t)| t.len())
-            + self.event_id.as_ref().map_or(0, |id| id.len())
-            + fields) as u64
-    }
 }
 
 /// Wraps the writer: takes the held matches out of each block, passes the
@@ -504,7 +426,7 @@ impl<W: Write> CorrelationSink<'_, W> {
             let Some(facts) = held.facts.take() else {
                 continue;
             };
-            let Some((time, time_text)) = facts.time else {
+            let Some((event, time_text)) = facts.into_event() else {
                 self.inner.reporter.bad_record(
                     &held.source,
                     held.line,
@@ -516,12 +438,8 @@ impl<W: Write> CorrelationSink<'_, W> {
             for &rule in &held.rules {
                 rule_members[rule as usize].push(number);
             }
-            events.push(Event {
-                time,
-                event_id: facts.event_id.map(String::from),
-                fields: facts.fields,
-            });
-            event_times.push(String::from(time_text));
+            events.push(event);
+            event_times.push(time_text);
             event_record.push(index);
         }
         let hits = decide(correlations, &events, &rule_members);

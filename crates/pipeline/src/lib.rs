@@ -7,6 +7,7 @@
 mod bad;
 mod block;
 mod correlate;
+mod facts;
 mod pipeline;
 mod record;
 mod report;
