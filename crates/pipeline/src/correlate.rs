@@ -375,10 +375,12 @@ impl<W: Write> CorrelationSink<'_, W> {
                 false => std::borrow::Cow::Owned(self.read_back(member)?),
             };
             if sigma.annotate {
+                let notes: Vec<String> = joined
+                    .iter()
+                    .map(|(number, group)| annotation(sigma, group, *number).to_string())
+                    .collect();
                 let mut entries = rule_entries(sigma, &self.held[member].rules);
-                for (number, group) in &joined {
-                    entries.push(annotation(sigma, group, *number).to_string());
-                }
+                entries.extend(notes.iter().map(String::as_str));
                 crate::sigma::append_member(&bytes, &entries, out);
             } else {
                 out.extend_from_slice(&bytes);
@@ -390,11 +392,11 @@ impl<W: Write> CorrelationSink<'_, W> {
 }
 
 /// The entries of the rules in `rules` that write on their own.
-fn rule_entries(sigma: &SigmaCriterion, rules: &[u32]) -> Vec<String> {
+fn rule_entries<'s>(sigma: &'s SigmaCriterion, rules: &[u32]) -> Vec<&'s str> {
     rules
         .iter()
         .filter(|&&r| sigma.rules.correlations.rule_writes[r as usize])
-        .map(|&r| sigma.entry(r).to_owned())
+        .map(|&r| sigma.entry(r))
         .collect()
 }
 
@@ -550,10 +552,21 @@ impl<W: Write> CorrelationSink<'_, W> {
                 Err(error) => return self.spill_failed(error),
             };
             let mut record = Vec::new();
-            let mut annotations: Vec<Vec<Option<String>>> = decision
+            // A hit's entry is the same on each of its events: made once.
+            let correlations = &sigma.rules.correlations;
+            let annotations: Vec<Vec<String>> = decision
                 .hits
                 .iter()
-                .map(|hits| vec![None; hits.len()])
+                .enumerate()
+                .map(
+                    |(number, hits)| match sigma.annotate && correlations.list[number].writes {
+                        true => hits
+                            .iter()
+                            .map(|hit| annotation(sigma, &hit.group, number).to_string())
+                            .collect(),
+                        false => Vec::new(),
+                    },
+                )
                 .collect();
             for index in 0..self.held.len() {
                 let held = &self.held[index];
@@ -573,12 +586,7 @@ impl<W: Write> CorrelationSink<'_, W> {
                 if sigma.annotate {
                     let mut entries = rule_entries(sigma, &held.rules);
                     for &(number, hit) in &decision.in_hits[index] {
-                        // A hit's entry is the same on each of its events.
-                        let entry = annotations[number][hit].get_or_insert_with(|| {
-                            let group = &decision.hits[number][hit].group;
-                            annotation(sigma, group, number).to_string()
-                        });
-                        entries.push(entry.clone());
+                        entries.push(&annotations[number][hit]);
                     }
                     crate::sigma::append_member(&record, &entries, &mut out);
                 } else {
