@@ -22,7 +22,7 @@ set edit:completion:arg-completer[spitzel-filter] = {|@words|
             cand --match 'Keep events where EXPR holds, e.g. ''$.errorCode == "AccessDenied"'' (repeatable: all must hold)'
             cand --sigma 'Keep events that match a Sigma rule in PATH: a rule file, or a directory searched for .yml/.yaml (repeatable)'
             cand --sigma-level 'Use only the Sigma rules at LEVEL or above'
-            cand --sigma-memory 'Stop when the memory kept for events held by Sigma correlation rules passes SIZE MiB (about 200 bytes an event; their bytes go to $TMPDIR). Default 1024'
+            cand --sigma-memory 'Stop when the memory kept for events held by Sigma correlation rules passes SIZE MiB (200 to 600 bytes an event: its place, rules and the fields the correlations read; its bytes go to $TMPDIR). Default 1024'
             cand -i 'Read these files or directories (''-'' is stdin; several, repeatable). Default: stdin'
             cand --input 'Read these files or directories (''-'' is stdin; several, repeatable). Default: stdin'
             cand --from 'Keep events at or after this time (YYYY-MM-DD, ''YYYY-MM-DD HH:MM[:SS]'', RFC 3339, @EPOCH_SECONDS; UTC unless an offset is given)'

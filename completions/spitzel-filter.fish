@@ -5,7 +5,7 @@ low\t''
 medium\t''
 high\t''
 critical\t''"
-complete -c spitzel-filter -l sigma-memory -d 'Stop when the memory kept for events held by Sigma correlation rules passes SIZE MiB (about 200 bytes an event; their bytes go to $TMPDIR). Default 1024' -r
+complete -c spitzel-filter -l sigma-memory -d 'Stop when the memory kept for events held by Sigma correlation rules passes SIZE MiB (200 to 600 bytes an event: its place, rules and the fields the correlations read; its bytes go to $TMPDIR). Default 1024' -r
 complete -c spitzel-filter -s i -l input -d 'Read these files or directories (\'-\' is stdin; several, repeatable). Default: stdin' -r
 complete -c spitzel-filter -l from -d 'Keep events at or after this time (YYYY-MM-DD, \'YYYY-MM-DD HH:MM[:SS]\', RFC 3339, @EPOCH_SECONDS; UTC unless an offset is given)' -r
 complete -c spitzel-filter -l to -d 'Keep events at or before this time (formats of --from; a date or a time to the minute covers all of that day or minute)' -r

@@ -116,7 +116,7 @@ pub struct FilterArgs {
     )]
     pub live: bool,
 
-    /// Stop when the memory kept for events held by Sigma correlation rules passes SIZE MiB (about 200 bytes an event; their bytes go to $TMPDIR). Default 1024
+    /// Stop when the memory kept for events held by Sigma correlation rules passes SIZE MiB (200 to 600 bytes an event: its place, rules and the fields the correlations read; its bytes go to $TMPDIR). Default 1024
     #[arg(long = "sigma-memory", value_name = "MIB", requires = "sigma")]
     pub sigma_memory: Option<std::num::NonZeroU64>,
 
