@@ -479,9 +479,11 @@ impl<W: Write> CorrelationSink<'_, W> {
             }
             times.push(these);
         }
+        let event_times = events.iter().map(|e| e.time).collect();
+        // Moved out, not copied: the events are done with.
         let event_ids = events
-            .iter()
-            .map(|e| e.event_id.clone().map_or(Value::Null, Value::String))
+            .into_iter()
+            .map(|e| e.event_id.map_or(Value::Null, Value::String))
             .collect();
         Decision {
             hits,
@@ -489,7 +491,7 @@ impl<W: Write> CorrelationSink<'_, W> {
             written,
             in_hits,
             event_ids,
-            event_times: events.iter().map(|e| e.time).collect(),
+            event_times,
         }
     }
 
