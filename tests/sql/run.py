@@ -14,6 +14,7 @@ Athena documentation's CloudTrail schema, loaded from the same records as
 Athena's JSON SerDe would load them. Spark: see the report line.
 """
 
+import contextlib
 import gzip
 import itertools
 import json
@@ -21,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 
@@ -30,6 +32,56 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def die(msg):
     print(f"sql-engines: FAIL: {msg}")
     sys.exit(1)
+
+
+class Phases:
+    """Wall seconds per phase, a nested phase's time counted in it only (the
+    step's budget is spent where the report line says), and the CPU seconds
+    of this process, of the filter runs and of Spark's JVM."""
+
+    def __init__(self):
+        self.wall = Counter()
+        self.local = threading.local()
+        self.jvm = None
+        self.jvm_seconds = 0.0
+        self.started = time.perf_counter()
+
+    @contextlib.contextmanager
+    def __call__(self, name):
+        stack = self.local.__dict__.setdefault("stack", [])
+        start = time.perf_counter()
+        stack.append(0.0)
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - start
+            self.wall[name] += spent - stack.pop()
+            if stack:
+                stack[-1] += spent
+
+    def jvm_cpu(self):
+        """The JVM's CPU seconds so far (it is not waited for, so
+        os.times() does not count it)."""
+        try:
+            with open(f"/proc/{self.jvm}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            self.jvm_seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, TypeError, IndexError, ValueError):
+            pass  # no JVM, or gone: the last reading stands
+        return self.jvm_seconds
+
+    def report(self):
+        t = os.times()
+        wall = time.perf_counter() - self.started
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"sql-engines: time: {wall:.0f} s wall (load average {load}); CPU s: python "
+              f"{t.user + t.system:.0f}, filter runs {t.children_user + t.children_system:.0f}, "
+              f"JVM {self.jvm_cpu():.0f}")
+        print("sql-engines: time by phase (wall s): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in self.wall.most_common()))
+
+
+PHASES = Phases()
 
 
 # ---------------------------------------------------------------- data
@@ -522,7 +574,8 @@ def correlation_queries(d):
 # ---------------------------------------------------------------- runs
 
 def run_filter(binary, args):
-    p = subprocess.run([binary] + args, capture_output=True, text=True)
+    with PHASES("emit-sql runs" if "--emit-sql" in args else "filter runs"):
+        p = subprocess.run([binary] + args, capture_output=True, text=True)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -917,11 +970,13 @@ def start_spark():
         return None, f"SKIPPED: {e} (bash .ci/run installs pyspark into .ci/venv)"
     if shutil.which("java") is None:
         return None, "SKIPPED: no java (bash .ci/run installs a JRE)"
-    spark = (SparkSession.builder.master("local[2]").appName("spitzel-sql-test")
-             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "1")
-             .config("spark.driver.memory", "2g").config("spark.driver.bindAddress", "127.0.0.1")
-             .config("spark.driver.host", "127.0.0.1").getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
+    with PHASES("spark start"):
+        spark = (SparkSession.builder.master("local[2]").appName("spitzel-sql-test")
+                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "1")
+                 .config("spark.driver.memory", "2g").config("spark.driver.bindAddress", "127.0.0.1")
+                 .config("spark.driver.host", "127.0.0.1").getOrCreate())
+        spark.sparkContext.setLogLevel("ERROR")
+    PHASES.jvm = spark.sparkContext._gateway.proc.pid
     return spark, f"local Spark {spark.version}, one session"
 
 
@@ -957,12 +1012,14 @@ def main():
         print(f"sql-engines: SKIPPED: {e} (bash .ci/run installs duckdb and sqlglot into .ci/venv)")
         return 0
     os.makedirs(work, exist_ok=True)
-    files, records = write_data(work)
+    with PHASES("data writing"):
+        files, records = write_data(work)
     spark_files = spark_inputs_of(work, [f for f in files if spark_reads(f)])
     spark_records = [json.loads(l) for f in spark_files
                      for l in (gzip.open(f, "rt") if f.endswith(".gz") else open(f)) if l.strip()]
     inputs = sum((["-i", f] for f in files), [])
-    queries = [{"match": [e]} for e in project_expressions()] + generated_queries() + sigma_queries(work)
+    with PHASES("queries"):
+        queries = [{"match": [e]} for e in project_expressions()] + generated_queries() + sigma_queries(work)
     # SPITZEL_SQL_ONLY=TEXT: only the queries whose arguments contain TEXT,
     # or one of TEXT's `|`-separated parts (for working on one construct;
     # the test runs them all).
@@ -974,7 +1031,8 @@ def main():
     # Spark reads NDJSON (its text source); Records files are duckdb's.
     spark_inputs = sum((["-i", f] for f in spark_files), [])
     con = duckdb.connect(config={"memory_limit": "1GB", "threads": 1})
-    athena_columns = athena_table(con, records, binary)
+    with PHASES("athena table"):
+        athena_columns = athena_table(con, records, binary)
     athena_row_of = athena_rows_by_line(con, athena_columns)
     # A correlation's hits depend on every record counted, so the filter's
     # answer for the Athena table comes from the records the table holds.
@@ -1028,22 +1086,28 @@ def main():
                 continue
             try:
                 if dialect == "duckdb":
-                    rows = [json.loads(r[0]) for r in con.execute(sql).fetchall()]
+                    with PHASES("duckdb statements"):
+                        fetched = con.execute(sql).fetchall()
+                    rows = [json.loads(r[0]) for r in fetched]
                     got = Counter(canon(r) for r in rows)
                     if q.get("order") and not in_time_order([instant(r.get("eventTime")) for r in rows]):
                         failures.append(f"duckdb {args}: rows not in time order")
                 elif dialect == "athena":
-                    sqlglot.parse_one(sql, read="athena")
+                    with PHASES("sqlglot"):
+                        sqlglot.parse_one(sql, read="athena")
                     for part in q.get("partitions", []):
                         if not re.search(rf'\b"?{part}"? (IN|>=) ', re.split(r"\sWHERE\s", sql)[-1]):
                             failures.append(f"athena {args}: no {part} partition predicate in {sql[-300:]}")
-                    duck = sqlglot.transpile(sql, read="athena", write="duckdb")[0]
-                    cur = con.execute(duck)
+                    with PHASES("sqlglot"):
+                        duck = sqlglot.transpile(sql, read="athena", write="duckdb")[0]
+                    with PHASES("athena on duckdb"):
+                        cur = con.execute(duck)
                     returned = [c[0] for c in cur.description]
                     if returned != athena_columns:
                         failures.append(f"athena {args}: returned the columns {returned}, not the table's")
                         continue
-                    rows = cur.fetchall()
+                    with PHASES("athena on duckdb"):
+                        rows = cur.fetchall()
                     # The rows as the table holds them (records the table
                     # cannot tell apart are one row text).
                     got = Counter(row_key(r) for r in rows)
@@ -1083,10 +1147,12 @@ def main():
     if not only or "sigma" in only:
         nested_arrays(binary, work, con, failures)
     if spark is not None:
-        run_spark_batches(spark, spark_batch, stats["spark"], failures, len(spark_records))
+        with PHASES("spark batches"):
+            run_spark_batches(spark, spark_batch, stats["spark"], failures, len(spark_records))
         for args, sql, want in spark_single:
             try:
-                got = Counter(canon(json.loads(r[0])) for r in spark.sql(sql).collect())
+                with PHASES("spark correlations"):
+                    got = Counter(canon(json.loads(r[0])) for r in spark.sql(sql).collect())
             except Exception as e:
                 failures.append(f"spark {args}: engine error {str(e).splitlines()[0]} for {sql[:300]}")
                 continue
@@ -1097,16 +1163,20 @@ def main():
                 stats["spark"]["correlations"] += 1
         for args, sql in spark_stops:
             try:
-                rows = spark.sql(sql).collect()
+                with PHASES("spark stops"):
+                    rows = spark.sql(sql).collect()
                 failures.append(f"spark {args}: returned {len(rows)} rows instead of stopping")
             except Exception as e:
                 if "spitzel:" not in str(e):
                     failures.append(f"spark {args}: failed, but not with spitzel's error: {str(e)[:200]}")
                 else:
                     stats["spark"]["stopped"] += 1
-    loud_failures(binary, work, con, spark, failures)
-    glob_names(binary, work, con, spark, failures)
-    trees(binary, work, con, spark, stats, failures)
+    with PHASES("loud failures"):
+        loud_failures(binary, work, con, spark, failures)
+    with PHASES("glob names"):
+        glob_names(binary, work, con, spark, failures)
+    with PHASES("trees"):
+        trees(binary, work, con, spark, stats, failures)
     for d, c in stats.items():
         print(f"sql-engines: {d}: {dict(c)}")
     print(f"sql-engines: spark: {spark_note}")
@@ -1119,4 +1189,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        with PHASES("other python"):
+            code = main()
+    finally:
+        PHASES.report()
+    sys.exit(code)
