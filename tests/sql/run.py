@@ -1325,7 +1325,7 @@ def main():
                     spark_stops.append((args, sql))
                     continue
                 else:
-                    # Run later, many statements in one Spark job.
+                    # Run by the Spark thread, many statements in one job.
                     spark_batch.append((args, sql, want))
                     continue
             except Exception as e:  # an engine error is a failure, with the statement
