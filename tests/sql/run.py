@@ -14,13 +14,18 @@ Athena documentation's CloudTrail schema, loaded from the same records as
 Athena's JSON SerDe would load them. Spark: see the report line.
 """
 
+import concurrent.futures
+import contextlib
+import functools
 import gzip
 import itertools
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 
@@ -30,6 +35,58 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def die(msg):
     print(f"sql-engines: FAIL: {msg}")
     sys.exit(1)
+
+
+class Phases:
+    """Wall seconds per phase, a nested phase's time counted in it only (the
+    step's budget is spent where the report line says), and the CPU seconds
+    of this process, of the filter runs and of Spark's JVM."""
+
+    def __init__(self):
+        self.wall = Counter()
+        self.lock = threading.Lock()
+        self.local = threading.local()
+        self.jvm = None
+        self.jvm_seconds = 0.0
+        self.started = time.perf_counter()
+
+    @contextlib.contextmanager
+    def __call__(self, name):
+        stack = self.local.__dict__.setdefault("stack", [])
+        start = time.perf_counter()
+        stack.append(0.0)
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - start
+            with self.lock:
+                self.wall[name] += spent - stack.pop()
+            if stack:
+                stack[-1] += spent
+
+    def jvm_cpu(self):
+        """The JVM's CPU seconds so far (it is not waited for, so
+        os.times() does not count it)."""
+        try:
+            with open(f"/proc/{self.jvm}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            self.jvm_seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, TypeError, IndexError, ValueError):
+            pass  # no JVM, or gone: the last reading stands
+        return self.jvm_seconds
+
+    def report(self):
+        t = os.times()
+        wall = time.perf_counter() - self.started
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"sql-engines: time: {wall:.0f} s wall (load average {load}); CPU s: python "
+              f"{t.user + t.system:.0f}, filter runs {t.children_user + t.children_system:.0f}, "
+              f"JVM {self.jvm_cpu():.0f}")
+        print("sql-engines: time by phase (wall s, summed over threads: phases overlap): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in self.wall.most_common()))
+
+
+PHASES = Phases()
 
 
 # ---------------------------------------------------------------- data
@@ -550,8 +607,38 @@ def correlation_queries(d):
 # ---------------------------------------------------------------- runs
 
 def run_filter(binary, args):
-    p = subprocess.run([binary] + args, capture_output=True, text=True)
+    ahead = PREFETCHED.pop((binary, *args), None)
+    if ahead is not None:
+        with PHASES("waiting for runs ahead"):
+            return ahead.result()
+    return filter_process(binary, args)
+
+
+def filter_process(binary, args):
+    with PHASES("emit-sql runs" if "--emit-sql" in args else "filter runs"):
+        p = subprocess.run([binary] + args, capture_output=True, text=True)
     return p.returncode, p.stdout, p.stderr
+
+
+# Runs started ahead of the loop that reads them, by their command line:
+# several at once, beside this process's comparing (the runs and the
+# comparing each took about a core, one after the other).
+PREFETCHED = {}
+RUNS_AHEAD = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+
+
+def prefetching(queries, commands, ahead=16):
+    """The queries in order, the runs of the next `ahead` started."""
+    def start(q):
+        for binary, *args in commands(q):
+            if (binary, *args) not in PREFETCHED:
+                PREFETCHED[(binary, *args)] = RUNS_AHEAD.submit(filter_process, binary, args)
+    for q in queries[:ahead]:
+        start(q)
+    for i, q in enumerate(queries):
+        if i + ahead < len(queries):
+            start(queries[i + ahead])
+        yield q
 
 
 def cli_args(q):
@@ -587,6 +674,19 @@ def emit_args(q):
 
 def canon(obj):
     return json.dumps(obj, sort_keys=True, ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=None)
+def canon_line(line):
+    """canon of one JSON text, remembered: the same thousand records come
+    back from every run and engine (with Athena's rows counted in place,
+    this process's CPU went from 98 s to 65 s)."""
+    return canon(json.loads(line))
+
+
+@functools.lru_cache(maxsize=None)
+def athena_typed_canon(key):
+    return athena_typed(json.loads(key))
 
 
 def athena_table(con, records, binary):
@@ -751,7 +851,15 @@ def canonical_names(r, names=None):
 JSON_TEXT_MEMBERS = ["requestParameters", "responseElements", "additionalEventData", "serviceEventDetails"]
 
 
-def spark_batches(batch, max_statements=60, max_chars=150_000):
+# Statements in one Spark job. Each task of a union deserializes the whole
+# union's plan and generated code, so a job's cost grows with the square of
+# its statements, beside a fixed cost per job: JVM CPU per statement, the
+# input cached, 240 statements: 20: 0.22 s, 30: 0.23 s, 40: 0.23 s,
+# 120: 0.36 s (60: about 0.28 s).
+SPARK_BATCH = 30
+
+
+def spark_batches(batch, max_statements=SPARK_BATCH, max_chars=150_000):
     """Consecutive runs of the batch that fit one Spark job: at most
     max_statements statements and max_chars of SQL text (a 60-way union of
     the long action-glob statements outgrew a 1 GB driver heap)."""
@@ -766,27 +874,34 @@ def spark_batches(batch, max_statements=60, max_chars=150_000):
         yield part
 
 
-def run_spark_batches(spark, batch, stats, failures, n_records):
+def run_spark_batches(spark, batch, n_records, stats, failures):
     """Each statement unchanged, tagged and unioned with others: one Spark
     job per batch instead of one per statement (job start-up dominates)."""
-    started, jobs = time.monotonic(), 0
+    cache_inputs(spark, [sql for _, sql, _ in batch], stats)
     for part in spark_batches(batch):
         union = " UNION ALL ".join(f"SELECT {i} AS q, record FROM ({sql})" for i, (_, sql, _) in enumerate(part))
-        jobs += 1
+        stats["jobs"] += 1
         try:
-            rows = spark.sql(union).collect()
+            with PHASES("spark batches"):
+                rows = spark.sql(union).collect()
+            of = {}
+            for q, record in rows:
+                of.setdefault(q, []).append(record)
         except Exception:
-            rows = None
+            rows = None  # each statement of the batch alone, for the error's owner
         for i, (args, sql, want) in enumerate(part):
             if spark.sparkContext._jsc.sc().isStopped():
                 # A dead context fails every later statement: say it once.
                 failures.append(f"spark: the Spark context stopped (see its log above) at {args}")
                 return
+            stats["statements"] += 1
             try:
                 if rows is None:
-                    jobs += 1
-                got = Counter(canon(json.loads(r[1])) for r in rows if r[0] == i) if rows is not None else \
-                    Counter(canon(json.loads(r[0])) for r in spark.sql(sql).collect())
+                    stats["jobs"] += 1
+                    with PHASES("spark batches"):
+                        got = Counter(canon_line(r[0]) for r in spark.sql(sql).collect())
+                else:
+                    got = Counter(canon_line(r) for r in of.get(i, []))
             except Exception as e:
                 failures.append(f"spark {args}: engine error {str(e).splitlines()[0]} for {sql[:300]}")
                 continue
@@ -796,7 +911,61 @@ def run_spark_batches(spark, batch, stats, failures, n_records):
             else:
                 stats["equal"] += 1
                 stats["records compared"] += n_records
-    print(f"sql-engines: spark: {len(batch)} statements in {jobs} jobs, {time.monotonic() - started:.0f} s")
+
+
+# A statement's input: the lines of its files, each parsed.
+SPARK_INPUT = re.compile(r"SELECT value, try_parse_json\(value\) AS j FROM \(SELECT value FROM text\.`[^`]*`"
+                         r"(?:\s+UNION ALL SELECT value FROM text\.`[^`]*`)*\)")
+
+
+def cache_inputs(spark, sqls, stats):
+    """Each statement's input, as its own text reads and parses it, cached
+    once: Spark puts the cached rows in place of any subquery with the same
+    plan, so the statements run unchanged (their reading of files is
+    compared on its own in loud_failures, glob_names and trees). Reading
+    and parsing the files again in every statement of a union was a third
+    of Spark's CPU."""
+    for text in sorted({m.group(0) for sql in sqls for m in SPARK_INPUT.finditer(sql)} - CACHED_INPUTS):
+        spark.sql(text).cache()
+        CACHED_INPUTS.add(text)
+        stats["inputs cached"] += 1
+
+
+CACHED_INPUTS = set()
+
+
+def run_spark_singles(spark, singles, stats, failures):
+    """Statements run one by one (correlations: see the loop)."""
+    for args, sql, want in singles:
+        stats["statements"] += 1
+        stats["jobs"] += 1
+        try:
+            with PHASES("spark correlations"):
+                got = Counter(canon_line(r[0]) for r in spark.sql(sql).collect())
+        except Exception as e:
+            failures.append(f"spark {args}: engine error {str(e).splitlines()[0]} for {sql[:300]}")
+            continue
+        if got != want:
+            failures.append(f"spark {args}: spitzel kept {sum(want.values())}, engine returned "
+                            f"{sum(got.values())}")
+        else:
+            stats["correlations"] += 1
+
+
+def run_spark_stops(spark, stops, stats, failures):
+    """Statements that must stop with spitzel's error."""
+    for args, sql in stops:
+        stats["statements"] += 1
+        stats["jobs"] += 1
+        try:
+            with PHASES("spark stops"):
+                rows = spark.sql(sql).collect()
+            failures.append(f"spark {args}: returned {len(rows)} rows instead of stopping")
+        except Exception as e:
+            if "spitzel:" not in str(e):
+                failures.append(f"spark {args}: failed, but not with spitzel's error: {str(e)[:200]}")
+            else:
+                stats["stopped"] += 1
 
 
 def loud_failures(binary, work, con, spark, failures):
@@ -915,7 +1084,7 @@ def trees(binary, work, con, spark, stats, failures):
         write_tree(root, dialect == "spark")
         for args in [[], ["--from", "2026-03-14T10:20:00Z"], ["s3:*", "--match", "$.readOnly == false"]]:
             rc, out, err = run_filter(binary, args + ["-i", root])
-            want = Counter(canon(json.loads(l)) for l in out.splitlines())
+            want = Counter(canon_line(l) for l in out.splitlines())
             if rc != 0 or not want:
                 failures.append(f"tree {dialect} {args}: the filter exited {rc} with {len(want)} records: {err.strip()}")
                 continue
@@ -925,7 +1094,7 @@ def trees(binary, work, con, spark, stats, failures):
                 continue
             try:
                 rows = engine.sql(sql).collect() if dialect == "spark" else engine.execute(sql).fetchall()
-                got = Counter(canon(json.loads(r[0])) for r in rows)
+                got = Counter(canon_line(r[0]) for r in rows)
             except Exception as e:
                 failures.append(f"tree {dialect} {args}: engine error {str(e)[:300]}")
                 continue
@@ -936,21 +1105,79 @@ def trees(binary, work, con, spark, stats, failures):
                 stats[dialect]["trees equal"] += 1
 
 
-def start_spark():
-    """One local Spark session for all queries, or None and why not."""
+def spark_skipped():
+    """Why Spark cannot run here, or None."""
     import shutil
     try:
-        from pyspark.sql import SparkSession
+        import pyspark  # noqa: F401
     except ImportError as e:
-        return None, f"SKIPPED: {e} (bash .ci/run installs pyspark into .ci/venv)"
+        return f"SKIPPED: {e} (bash .ci/run installs pyspark into .ci/venv)"
     if shutil.which("java") is None:
-        return None, "SKIPPED: no java (bash .ci/run installs a JRE)"
-    spark = (SparkSession.builder.master("local[2]").appName("spitzel-sql-test")
-             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "1")
-             .config("spark.driver.memory", "2g").config("spark.driver.bindAddress", "127.0.0.1")
-             .config("spark.driver.host", "127.0.0.1").getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    return spark, f"local Spark {spark.version}, one session"
+        return "SKIPPED: no java (bash .ci/run installs a JRE)"
+    return None
+
+
+class SparkWork:
+    """Spark's share of the run in a thread of its own: the JVM starts and
+    the statements run while the main loop runs the filter and compares
+    DuckDB's and Athena's rows (one after the other, each left a core
+    idle). Jobs run in the order submitted, each with its own counts, added
+    to the run's at the end."""
+
+    def __init__(self):
+        self.session = None
+        self.jobs = queue.Queue()
+        self.stats, self.failures = Counter(), []
+        # A daemon: a run stopped by die() must not wait for it (the JVM
+        # ends with this process, whose pipe it watches).
+        self.thread = threading.Thread(target=self.work, daemon=True)
+        self.thread.start()
+
+    def submit(self, job, *args):
+        self.jobs.put((job, args))
+
+    def work(self):
+        try:
+            self.session = start_spark()
+        except Exception as e:
+            self.failures.append(f"spark: the session did not start: {str(e)[:300]}")
+        while True:
+            item = self.jobs.get()
+            if item is None:
+                return
+            job, args = item
+            if self.session is None:
+                continue
+            try:
+                job(self.session, *args, stats=self.stats, failures=self.failures)
+            except Exception as e:  # a job's own error, not a statement's: said, not lost in a thread
+                self.failures.append(f"spark: {job.__name__} failed: {str(e)[:300]}")
+
+    def finish(self, stats, failures):
+        """Waits for the jobs; the report line's note."""
+        self.jobs.put(None)
+        with PHASES("waiting for spark"):
+            self.thread.join()
+        run = {k: self.stats.pop(k, 0) for k in ("statements", "jobs", "inputs cached")}
+        stats.update(self.stats)
+        failures.extend(self.failures)
+        if self.session is None:
+            return "no session"
+        return (f"local Spark {self.session.version}, one session; {run['statements']} statements "
+                f"in {run['jobs']} jobs, {run['inputs cached']} inputs cached")
+
+
+def start_spark():
+    """One local Spark session for all queries."""
+    from pyspark.sql import SparkSession
+    with PHASES("spark start"):
+        spark = (SparkSession.builder.master("local[2]").appName("spitzel-sql-test")
+                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "1")
+                 .config("spark.driver.memory", "2g").config("spark.driver.bindAddress", "127.0.0.1")
+                 .config("spark.driver.host", "127.0.0.1").getOrCreate())
+        spark.sparkContext.setLogLevel("ERROR")
+    PHASES.jvm = spark.sparkContext._gateway.proc.pid
+    return spark
 
 
 def nested_arrays(binary, work, con, failures):
@@ -985,12 +1212,14 @@ def main():
         print(f"sql-engines: SKIPPED: {e} (bash .ci/run installs duckdb and sqlglot into .ci/venv)")
         return 0
     os.makedirs(work, exist_ok=True)
-    files, records = write_data(work)
+    with PHASES("data writing"):
+        files, records = write_data(work)
     spark_files = spark_inputs_of(work, [f for f in files if spark_reads(f)])
     spark_records = [json.loads(l) for f in spark_files
                      for l in (gzip.open(f, "rt") if f.endswith(".gz") else open(f)) if l.strip()]
     inputs = sum((["-i", f] for f in files), [])
-    queries = [{"match": [e]} for e in project_expressions()] + generated_queries() + sigma_queries(work)
+    with PHASES("queries"):
+        queries = [{"match": [e]} for e in project_expressions()] + generated_queries() + sigma_queries(work)
     # SPITZEL_SQL_ONLY=TEXT: only the queries whose arguments contain TEXT,
     # or one of TEXT's `|`-separated parts (for working on one construct;
     # the test runs them all).
@@ -998,11 +1227,13 @@ def main():
     if only:
         queries = [q for q in queries
                    if any(part in " ".join(cli_args(q) + emit_args(q)) for part in only.split("|"))]
-    spark, spark_note = start_spark()
+    spark_note = spark_skipped()
+    spark = SparkWork() if spark_note is None else None
     # Spark reads NDJSON (its text source); Records files are duckdb's.
     spark_inputs = sum((["-i", f] for f in spark_files), [])
     con = duckdb.connect(config={"memory_limit": "1GB", "threads": 1})
-    athena_columns = athena_table(con, records, binary)
+    with PHASES("athena table"):
+        athena_columns = athena_table(con, records, binary)
     athena_row_of = athena_rows_by_line(con, athena_columns)
     # A correlation's hits depend on every record counted, so the filter's
     # answer for the Athena table comes from the records the table holds.
@@ -1012,9 +1243,26 @@ def main():
     stats = {d: Counter() for d in ("duckdb", "athena", "spark")}
     failures = []
     spark_batch = []
+    spark_fed = 0
     spark_stops = []
     spark_single = []
-    for q in queries:
+
+    def commands(q):
+        """The runs the loop below makes for q."""
+        args = cli_args(q)
+        yield [binary] + args + inputs
+        if spark is not None:
+            yield [binary] + args + spark_inputs
+        if q.get("correlated"):
+            yield [binary] + args + ["-i", athena_file]
+        for dialect, extra in [("duckdb", inputs), ("athena", [])] + [("spark", spark_inputs)] * (spark is not None):
+            yield [binary] + args + emit_args(q) + ["--emit-sql", dialect] + extra
+
+    for q in prefetching(queries, commands):
+        if spark is not None and len(spark_batch) - spark_fed >= SPARK_BATCH:
+            # Spark compares these while this loop goes on.
+            spark.submit(run_spark_batches, spark_batch[spark_fed:], len(spark_records))
+            spark_fed = len(spark_batch)
         args = cli_args(q)
         rc, out, err = run_filter(binary, args + inputs)
         # Exit 2 is also "some records were reported" (the edge records'
@@ -1025,7 +1273,7 @@ def main():
             continue
         if rc == 2:
             stats["duckdb"]["compared beside reported records"] += 1
-        want_all = Counter(canon(json.loads(l)) for l in out.splitlines())
+        want_all = Counter(canon_line(l) for l in out.splitlines())
         if q.get("correlated") and q.get("level") == "high" and not q["refuse"] and not want_all:
             failures.append(f"{args}: no hit, so nothing is compared: make the correlation fire")
         for dialect in ("duckdb", "athena", "spark"):
@@ -1035,10 +1283,10 @@ def main():
                 if spark is None:
                     continue
                 _, out, _ = run_filter(binary, args + spark_inputs)
-                want = Counter(canon(json.loads(l)) for l in out.splitlines())
+                want = Counter(canon_line(l) for l in out.splitlines())
             if dialect == "athena" and q.get("correlated"):
                 _, out, _ = run_filter(binary, args + ["-i", athena_file])
-                want = Counter(canon(json.loads(l)) for l in out.splitlines())
+                want = Counter(canon_line(l) for l in out.splitlines())
             rc, sql, err = run_filter(binary, args + emit_args(q) + ["--emit-sql", dialect] + extra)
             if q.get("sigmahq") == "one":
                 stats[dialect]["sigmahq rules emitted" if rc == 0 else "sigmahq rules refused"] += 1
@@ -1056,27 +1304,38 @@ def main():
                 continue
             try:
                 if dialect == "duckdb":
-                    rows = [json.loads(r[0]) for r in con.execute(sql).fetchall()]
-                    got = Counter(canon(r) for r in rows)
-                    if q.get("order") and not in_time_order([instant(r.get("eventTime")) for r in rows]):
+                    with PHASES("duckdb statements"):
+                        fetched = con.execute(sql).fetchall()
+                    got = Counter(canon_line(r[0]) for r in fetched)
+                    if q.get("order") and not in_time_order([instant(json.loads(r[0]).get("eventTime"))
+                                                             for r in fetched]):
                         failures.append(f"duckdb {args}: rows not in time order")
                 elif dialect == "athena":
-                    sqlglot.parse_one(sql, read="athena")
+                    with PHASES("sqlglot"):
+                        sqlglot.parse_one(sql, read="athena")
                     for part in q.get("partitions", []):
                         if not re.search(rf'\b"?{part}"? (IN|>=) ', re.split(r"\sWHERE\s", sql)[-1]):
                             failures.append(f"athena {args}: no {part} partition predicate in {sql[-300:]}")
-                    duck = sqlglot.transpile(sql, read="athena", write="duckdb")[0]
-                    cur = con.execute(duck)
+                    with PHASES("sqlglot"):
+                        duck = sqlglot.transpile(sql, read="athena", write="duckdb")[0]
+                    with PHASES("athena on duckdb"):
+                        cur = con.execute(duck)
                     returned = [c[0] for c in cur.description]
                     if returned != athena_columns:
                         failures.append(f"athena {args}: returned the columns {returned}, not the table's")
                         continue
-                    rows = cur.fetchall()
+                    with PHASES("athena on duckdb"):
+                        rows = cur.fetchall()
                     # The rows as the table holds them (records the table
                     # cannot tell apart are one row text).
                     got = Counter(row_key(r) for r in rows)
-                    want = sum((Counter({athena_row_of[k]: n}) for k, n in want.items()
-                                if athena_typed(json.loads(k))), Counter())
+                    # Counted in place: a sum of Counters copied one per
+                    # record (quadratic in the records kept).
+                    athena_want = Counter()
+                    for k, n in want.items():
+                        if athena_typed_canon(k):
+                            athena_want[athena_row_of[k]] += n
+                    want = athena_want
                     if q.get("order") and not in_time_order([instant(r[returned.index("eventtime")]) for r in rows]):
                         failures.append(f"athena {args}: rows not in time order")
                 elif q.get("correlated"):
@@ -1094,7 +1353,7 @@ def main():
                     spark_stops.append((args, sql))
                     continue
                 else:
-                    # Run later, many statements in one Spark job.
+                    # Run by the Spark thread, many statements in one job.
                     spark_batch.append((args, sql, want))
                     continue
             except Exception as e:  # an engine error is a failure, with the statement
@@ -1111,30 +1370,17 @@ def main():
     if not only or "sigma" in only:
         nested_arrays(binary, work, con, failures)
     if spark is not None:
-        run_spark_batches(spark, spark_batch, stats["spark"], failures, len(spark_records))
-        for args, sql, want in spark_single:
-            try:
-                got = Counter(canon(json.loads(r[0])) for r in spark.sql(sql).collect())
-            except Exception as e:
-                failures.append(f"spark {args}: engine error {str(e).splitlines()[0]} for {sql[:300]}")
-                continue
-            if got != want:
-                failures.append(f"spark {args}: spitzel kept {sum(want.values())}, engine returned "
-                                f"{sum(got.values())}")
-            else:
-                stats["spark"]["correlations"] += 1
-        for args, sql in spark_stops:
-            try:
-                rows = spark.sql(sql).collect()
-                failures.append(f"spark {args}: returned {len(rows)} rows instead of stopping")
-            except Exception as e:
-                if "spitzel:" not in str(e):
-                    failures.append(f"spark {args}: failed, but not with spitzel's error: {str(e)[:200]}")
-                else:
-                    stats["spark"]["stopped"] += 1
-    loud_failures(binary, work, con, spark, failures)
-    glob_names(binary, work, con, spark, failures)
-    trees(binary, work, con, spark, stats, failures)
+        spark.submit(run_spark_batches, spark_batch[spark_fed:], len(spark_records))
+        spark.submit(run_spark_singles, spark_single)
+        spark.submit(run_spark_stops, spark_stops)
+        spark_note = spark.finish(stats["spark"], failures)
+        spark = spark.session
+    with PHASES("loud failures"):
+        loud_failures(binary, work, con, spark, failures)
+    with PHASES("glob names"):
+        glob_names(binary, work, con, spark, failures)
+    with PHASES("trees"):
+        trees(binary, work, con, spark, stats, failures)
     for d, c in stats.items():
         print(f"sql-engines: {d}: {dict(c)}")
     print(f"sql-engines: spark: {spark_note}")
@@ -1147,4 +1393,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        with PHASES("other python"):
+            code = main()
+    finally:
+        PHASES.report()
+    sys.exit(code)
